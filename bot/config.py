@@ -1,0 +1,254 @@
+"""Configuration: a TOML file validated by pydantic-settings, with environment overrides.
+
+Precedence: environment (`GRIDBOT_WECHAT__MP__APP_SECRET`) over the file over defaults. The file
+is `--config F`, else `$GRIDBOT_CONFIG`, else `./config.toml` when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from storage.sla import parse_duration
+
+
+class Section(BaseModel):
+    """A config section: unknown keys are refused (a typo must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _duration(v: str) -> str:
+    parse_duration(v)
+    return v.strip()
+
+
+class ServerConfig(Section):
+    host: str = "0.0.0.0"
+    port: int = Field(8080, ge=1, le=65535)
+    reply_budget_seconds: float = Field(4.0, gt=0, le=4.8)
+    timestamp_window_seconds: int = Field(300, ge=10)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    messages_per_minute: int = Field(20, ge=1)  # flood limit per sender
+
+
+class DatabaseConfig(Section):
+    url: str = "sqlite+aiosqlite:///gridbot.db"
+
+
+class MpConfig(Section):
+    app_id: str = ""
+    app_secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    mode: Literal["plain", "compatible", "safe"] = "safe"
+    api_base_url: str = "https://api.weixin.qq.com"
+    template_id: str = ""  # template for notices once the 48 h window is closed (optional)
+
+    @model_validator(mode="after")
+    def _aes_key(self) -> MpConfig:
+        if self.mode != "plain" and self.encoding_aes_key and len(self.encoding_aes_key) != 43:
+            raise ValueError("encoding_aes_key must be 43 characters (mode compatible/safe)")
+        return self
+
+
+class WorkConfig(Section):
+    corp_id: str = ""
+    agent_id: int = 0
+    secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    api_base_url: str = "https://qyapi.weixin.qq.com"
+    max_per_minute: int = Field(20, ge=1, le=30)  # WeCom drops more than 30/min per member
+
+    @field_validator("encoding_aes_key")
+    @classmethod
+    def _key_len(cls, v: str) -> str:
+        if v and len(v) != 43:
+            raise ValueError("encoding_aes_key must be 43 characters")
+        return v
+
+
+class WechatConfig(Section):
+    mp: MpConfig = MpConfig()
+    work: WorkConfig = WorkConfig()
+
+
+class AdminConfig(Section):
+    token: str = ""
+
+
+class SlaLevel(Section):
+    respond: str
+    resolve: str
+    _v = field_validator("respond", "resolve")(_duration)
+
+
+def _default_sla() -> dict[str, SlaLevel]:
+    return {
+        "urgent": SlaLevel(respond="30m", resolve="24h"),
+        "high": SlaLevel(respond="4h", resolve="2d"),
+        "normal": SlaLevel(respond="1d", resolve="10d"),
+    }
+
+
+class CategoryConfig(Section):
+    slot: str = "officer"  # officer | police | property: who in the grid gets it
+    respond: str | None = None  # override of the normal-urgency deadlines
+    resolve: str | None = None
+    _v = field_validator("respond", "resolve")(lambda v: None if v is None else _duration(v))
+
+
+def _default_categories() -> dict[str, CategoryConfig]:
+    return {"public_order": CategoryConfig(slot="police"),
+            "property": CategoryConfig(slot="property")}
+
+
+class OutboxConfig(Section):
+    poll_seconds: float = Field(1.0, gt=0)
+    max_attempts: int = Field(6, ge=1)
+    backoff_seconds: float = Field(5.0, gt=0)  # doubled each attempt
+    batch: int = Field(50, ge=1)
+
+
+class HttpConfig(Section):
+    timeout_seconds: float = Field(5.0, gt=0)
+    retries: int = Field(2, ge=0, le=5)
+
+
+class ConversationConfig(Section):
+    draft_minutes: int = Field(30, ge=1)  # how long a draft waits for its place
+    rating_days: int = Field(3, ge=1)
+
+
+class EmergencyConfig(Section):
+    fire: str = "119"
+    police: str = "110"
+    gas: str = ""  # 燃气抢修 number of the local gas company
+
+
+class CalendarConfig(Section):
+    holidays: list[str] = []
+    workdays: list[str] = []
+
+
+class SchedulerConfig(Section):
+    enabled: bool = True
+    sweep_seconds: int = Field(60, ge=5)
+
+
+class LoggingConfig(Section):
+    level: str = "INFO"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GRIDBOT_", env_nested_delimiter="__", extra="forbid",
+        nested_model_default_partial_update=True,
+    )
+
+    server: ServerConfig = ServerConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    wechat: WechatConfig = WechatConfig()
+    admin: AdminConfig = AdminConfig()
+    sla: dict[str, SlaLevel] = Field(default_factory=_default_sla)
+    categories: dict[str, CategoryConfig] = Field(default_factory=_default_categories)
+    outbox: OutboxConfig = OutboxConfig()
+    http: HttpConfig = HttpConfig()
+    conversation: ConversationConfig = ConversationConfig()
+    emergency: EmergencyConfig = EmergencyConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    logging: LoggingConfig = LoggingConfig()
+    media_dir: str = "media"
+    district_file: str = ""  # optional: imported at start by `serve`
+
+    @field_validator("sla")
+    @classmethod
+    def _sla_levels(cls, v: dict[str, SlaLevel]) -> dict[str, SlaLevel]:
+        merged = _default_sla()
+        merged.update(v)
+        unknown = set(merged) - {"urgent", "high", "normal"}
+        if unknown:
+            raise ValueError(f"unknown urgency {sorted(unknown)}; use urgent, high, normal")
+        return merged
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, v: dict[str, CategoryConfig]) -> dict[str, CategoryConfig]:
+        from nlp.taxonomy import CATEGORIES
+
+        unknown = set(v) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown category {sorted(unknown)}")
+        merged = _default_categories()
+        merged.update(v)
+        return merged
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _CONFIG_PATH.get("path")
+        if path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+_CONFIG_PATH: dict[str, Path | None] = {"path": None}
+
+
+class ConfigError(Exception):
+    """A config that cannot start: the message names each bad key and why."""
+
+
+def config_path(explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("GRIDBOT_CONFIG")
+    if env:
+        return Path(env)
+    default = Path("config.toml")
+    return default if default.exists() else None
+
+
+def load_settings(path: str | Path | None = None, *, required: bool = False,
+                  **overrides: Any) -> Settings:
+    """Load and validate; raise ConfigError naming the key and the reason."""
+    p = Path(path) if path else None
+    if p is not None and not p.exists():
+        raise ConfigError(f"config file {p} not found")
+    if p is None and required:
+        raise ConfigError("no config: pass --config F, set GRIDBOT_CONFIG or create ./config.toml")
+    _CONFIG_PATH["path"] = p
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [f"invalid config{f' in {p}' if p else ''}:"]
+        for err in exc.errors():
+            key = ".".join(str(x) for x in err["loc"])
+            lines.append(f"  {key}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from None
+    except ValueError as exc:  # TOML syntax
+        raise ConfigError(f"invalid config{f' in {p}' if p else ''}: {exc}") from None
+    finally:
+        _CONFIG_PATH["path"] = None

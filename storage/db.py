@@ -1,0 +1,139 @@
+"""Engine, sessions and the unit of work.
+
+Every update runs as one unit of work: a function of a session whose writes (ticket, events,
+outbox rows) commit together or not at all. On SQLite there is one writer anyway, so units are
+queued to a single writer task that runs a burst of them in one transaction, each inside its own
+SAVEPOINT (group commit): one fsync for the burst instead of one per message, and a unit that
+fails rolls back alone. On PostgreSQL each unit has its own transaction and they run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Unit = Callable[[AsyncSession], Awaitable[T]]
+
+MAX_BATCH = 64
+
+
+def create_engine(url: str) -> AsyncEngine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy's recipe)
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine, a session maker and `run(unit)` (the unit of work)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def run(self, unit: Unit[T]) -> T:
+        """Run `unit(session)` and commit; raise what it raised, with nothing written."""
+        if not self.is_sqlite:
+            async with self.sessions() as session, session.begin():
+                return await unit(session)
+        if self._writer is None or self._writer.done():
+            self._queue = asyncio.Queue()
+            self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
+        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        assert self._queue is not None
+        await self._queue.put((unit, fut))
+        return await fut
+
+    async def read(self, query: Unit[T]) -> T:
+        """A read-only query on its own session (WAL readers do not wait for the writer)."""
+        async with self.sessions() as session:
+            return await query(session)
+
+    async def _write_loop(self) -> None:
+        assert self._queue is not None
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._run_batch(batch)
+            except Exception:  # the commit itself failed: run each alone so one bad unit
+                logger.exception("group commit of %d units failed; retrying one by one",
+                                 len(batch))
+                for item in batch:
+                    if not item[1].done():
+                        await self._run_batch([item])
+
+    async def _run_batch(self, batch: list[tuple[Unit[Any], asyncio.Future[Any]]]) -> None:
+        results: list[tuple[asyncio.Future[Any], Any]] = []
+        async with self.sessions() as session:
+            try:
+                async with session.begin():
+                    for unit, fut in batch:
+                        if fut.done():  # caller gave up (cancelled)
+                            continue
+                        try:
+                            async with session.begin_nested():
+                                value = await unit(session)
+                            results.append((fut, value))
+                        except Exception as exc:  # noqa: BLE001 - handed to the caller
+                            if not fut.done():
+                                fut.set_exception(exc)
+            except Exception as exc:
+                if len(batch) == 1 and not batch[0][1].done():
+                    batch[0][1].set_exception(exc)
+                    return
+                raise
+        for fut, value in results:
+            if not fut.done():
+                fut.set_result(value)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            try:
+                await self._writer
+            except (asyncio.CancelledError, Exception):
+                pass
+        await self.engine.dispose()

@@ -1,0 +1,209 @@
+"""SQLAlchemy 2.0 models of the domain (DESIGN.md, domain model).
+
+Times are stored as naive UTC; the API renders them in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.clock import utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Region(Base):
+    """district → street → community → grid → place (a compound, street or landmark)."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[str] = mapped_column(String(16))  # district|street|community|grid|place
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    polygon: Mapped[list[Any] | None] = mapped_column(default=None)
+    grid_kind: Mapped[str | None] = mapped_column(String(16))  # residential|special
+    buildings: Mapped[list[Any]] = mapped_column(default=list)  # places: building numbers
+    # slot name → people id (officer, leader, police, property) or list (triage, liaisons,
+    # command_centre)
+    slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Region | None] = relationship(remote_side=[id], lazy="joined", join_depth=4)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    departments: Mapped[list[Any]] = mapped_column(default=list)
+    bind_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    bind_code_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    home_address: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    from_district_file: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    identities: Mapped[list[Identity]] = relationship(back_populates="person", lazy="selectin")
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in (self.roles or []) for r in roles)
+
+
+class Identity(Base):
+    """A person's address on one channel: an MP openid or a WeCom userid (lower-cased)."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # mp|work
+    external_id: Mapped[str] = mapped_column(String(128))
+    # Official Account customer-service window: last message from the person and pushes since
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pushes_since_inbound: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="identities", lazy="joined")
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    urgency: Mapped[str] = mapped_column(String(16))
+    request_kind: Mapped[str] = mapped_column(String(8), default="投诉")
+    text: Mapped[str] = mapped_column(Text)
+    community_text: Mapped[str | None] = mapped_column(String(128))
+    building: Mapped[str | None] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    room: Mapped[str | None] = mapped_column(String(16))
+    place: Mapped[str | None] = mapped_column(String(128))
+    lng: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    reporter_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16), default="resident")
+    status: Mapped[str] = mapped_column(String(24), default="new", index=True)
+    respond_by: Mapped[datetime | None] = mapped_column(DateTime)
+    resolve_by: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    region: Mapped[Region | None] = relationship(foreign_keys=[region_id], lazy="joined")
+    community: Mapped[Region | None] = relationship(foreign_keys=[community_id], lazy="joined")
+    assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    reporter: Mapped[Person | None] = relationship(foreign_keys=[reporter_id], lazy="joined")
+
+
+class TicketEvent(Base):
+    """Append-only history: every step of a ticket, with who and why."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TicketSequence(Base):
+    """District-wide daily counter behind ticket codes (GD20261122-0007)."""
+
+    __tablename__ = "ticket_sequences"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InboundMessage(Base):
+    """Every accepted callback: its dedupe key (claimed before processing) and raw payload."""
+
+    __tablename__ = "inbound_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    from_user: Mapped[str] = mapped_column(String(128), index=True)
+    msg_type: Mapped[str] = mapped_column(String(32))
+    raw: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="processing")  # processing|done|failed
+    reply: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Outbox(Base):
+    """A notice to send, written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))  # mp|work
+    recipient: Mapped[str] = mapped_column(String(128), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"text": ...}
+    # pending → sending → sent | failed; held = waits for the resident's next message
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ConversationState(Base):
+    """What a person is in the middle of (a draft waiting for a place, a rating prompt…)."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    external_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AccessToken(Base):
+    """API access tokens shared by every worker (one row per app secret)."""
+
+    __tablename__ = "access_tokens"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,36 @@
+"""Writing notices to the outbox (in the caller's transaction) and reading held ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Outbox
+
+
+def enqueue(
+    session: AsyncSession, *, channel: str, recipient: str, text: str, at: datetime,
+    person_id: str | None = None, ticket_id: int | None = None, kind: str = "text",
+) -> Outbox:
+    """Queue a text notice; it is sent only if the caller's transaction commits."""
+    row = Outbox(channel=channel, recipient=recipient, person_id=person_id, ticket_id=ticket_id,
+                 payload={"kind": kind, "text": text}, state="pending", next_attempt_at=at,
+                 created_at=at)
+    session.add(row)
+    return row
+
+
+async def take_held(session: AsyncSession, channel: str, recipient: str,
+                    at: datetime) -> list[Outbox]:
+    """Notices that could not be pushed (window closed): delivered with the next reply."""
+    rows = (await session.scalars(
+        select(Outbox).where(Outbox.channel == channel, Outbox.recipient == recipient,
+                             Outbox.state == "held").order_by(Outbox.id)
+    )).all()
+    for row in rows:
+        row.state = "sent"
+        row.sent_at = at
+        row.last_error = "delivered with a passive reply"
+    return list(rows)
