@@ -1,0 +1,92 @@
+"""The aiohttp application factory: everything long-lived is made in cleanup_ctx."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+from bot.config import Settings
+from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
+from handlers.context import Services
+from handlers.dispatcher import Dispatcher
+from storage import repo
+from storage.clock import Clock
+from storage.db import Database
+from storage.sla import WorkCalendar
+
+logger = logging.getLogger(__name__)
+
+ANALYZER = web.AppKey("analyzer", object)
+HTTP = web.AppKey("http", ClientSession)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
+               background: bool = True) -> web.Application:
+    """Build the app. `db` lets tests share a database; `background` starts the outbox
+    sender and the scheduler (tests of the gateway alone turn it off)."""
+    app = web.Application(client_max_size=settings.server.max_body_bytes)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or Clock()
+    app.cleanup_ctx.append(_database(db))
+    app.cleanup_ctx.append(_services)
+    if background:
+        app.cleanup_ctx.append(_background)
+    from bot.api import setup_api
+    from bot.gateway import setup_gateway
+
+    setup_gateway(app)
+    setup_api(app)
+    return app
+
+
+def _database(given: Database | None):  # noqa: ANN202 - a cleanup_ctx generator factory
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        db = given or Database(app[SETTINGS].database.url)
+        app[DB] = db
+        yield
+        if given is None:
+            await db.close()
+
+    return ctx
+
+
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    from nlp import Analyzer
+
+    settings = app[SETTINGS]
+    analyzer = Analyzer.load()
+    places = await app[DB].read(repo.gazetteer)
+    analyzer.set_gazetteer(places)
+    app[ANALYZER] = analyzer
+    services = Services(settings=settings, analyzer=analyzer, clock=app[CLOCK],
+                        calendar=WorkCalendar(settings.calendar.holidays,
+                                              settings.calendar.workdays))
+    app[DISPATCHER] = Dispatcher(services)
+    yield
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    from bot.channels.sender import OutboxSender
+    from bot.scheduler import start_scheduler
+
+    settings = app[SETTINGS]
+    http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
+    app[HTTP] = http
+    sender = OutboxSender.from_settings(settings, app[DB], app[CLOCK], http)
+    app[SENDER] = sender
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop), name="outbox-sender")
+    scheduler = start_scheduler(app)
+    yield
+    stop.set()
+    sender.wake()
+    try:
+        await asyncio.wait_for(task, timeout=5)
+    except (TimeoutError, asyncio.CancelledError):
+        task.cancel()
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
+    await http.close()

@@ -1,0 +1,48 @@
+"""Notices that could not be pushed are not lost: they come with the next reply."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.scheduler import expire_drafts
+from storage.models import Outbox, Ticket
+from tests.handlers.conftest import Bot
+from tests.handlers.test_resident_flow import REPORT, RESIDENT, code_of
+
+
+async def _hold_all(bot: Bot) -> None:
+    async def unit(s) -> None:  # noqa: ANN001
+        for row in (await s.scalars(select(Outbox))).all():
+            row.state = "held"
+
+    await bot.db.run(unit)
+
+
+async def test_held_notices_ride_on_the_next_reply_once(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    await bot.send("zhangwei", f"接单 {code}", channel="work")
+    await bot.send("zhangwei", f"进度 {code} 明早处理", channel="work")
+    await _hold_all(bot)
+    reply = await bot.send(RESIDENT, "帮助")
+    assert reply.startswith("您有 2 条工单进展")
+    assert "明早处理" in reply and "查询" in reply
+    again = await bot.send(RESIDENT, "帮助")
+    assert "工单进展" not in again
+    states = {r.recipient: r.state for r in await bot.outbox(RESIDENT)}
+    assert states == {RESIDENT: "sent"}
+
+
+async def test_unanswered_draft_goes_to_triage_not_lost(bot: Bot) -> None:
+    assert "哪个小区" in await bot.send(RESIDENT, "路边井盖没了好危险")
+    assert await expire_drafts(bot.db, bot.dispatcher.services) == 0  # not yet expired
+    bot.clock.advance(minutes=31)
+    assert await expire_drafts(bot.db, bot.dispatcher.services) == 1
+    assert await expire_drafts(bot.db, bot.dispatcher.services) == 0  # exactly once
+
+    async def q(s):  # noqa: ANN001, ANN202
+        return (await s.scalars(select(Ticket))).all()
+
+    [t] = await bot.db.read(q)
+    assert (t.text, t.assignee_id, t.status) == ("路边井盖没了好危险", None, "new")
+    assert any(t.code in x for x in await bot.texts("centre"))  # district triage
+    assert any(t.code in x for x in await bot.texts(RESIDENT))
