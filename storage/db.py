@@ -2,9 +2,13 @@
 
 Every update runs as one unit of work: a function of a session whose writes (ticket, events,
 outbox rows) commit together or not at all. On SQLite there is one writer anyway, so units are
-queued to a single writer task that runs a burst of them in one transaction, each inside its own
-SAVEPOINT (group commit): one fsync for the burst instead of one per message, and a unit that
-fails rolls back alone. On PostgreSQL each unit has its own transaction and they run concurrently.
+queued to a single writer task that runs a burst of them in one transaction (group commit): one
+commit and one flush for the burst instead of one per message. If a unit raises, the burst rolls
+back and each of its units reruns alone, so a failing unit rolls back alone and the others still
+commit. On PostgreSQL each unit has its own transaction and they run concurrently.
+
+A unit must be a function of the database only (no network I/O, no `db.run` inside it): it may
+run twice when its burst is retried.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
-    # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy's recipe)
+    # take transactions over from pysqlite (SQLAlchemy's recipe) so they BEGIN IMMEDIATE: a
+    # reader that later writes would otherwise fail with "database is locked" under load
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
@@ -98,33 +103,44 @@ class Database:
                 batch.append(self._queue.get_nowait())
             try:
                 await self._run_batch(batch)
-            except Exception:  # the commit itself failed: run each alone so one bad unit
-                logger.exception("group commit of %d units failed; retrying one by one",
-                                 len(batch))
-                for item in batch:
-                    if not item[1].done():
-                        await self._run_batch([item])
+            except Exception as exc:  # the writer must outlive any one batch
+                logger.exception("group commit of %d units failed", len(batch))
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
 
     async def _run_batch(self, batch: list[tuple[Unit[Any], asyncio.Future[Any]]]) -> None:
+        """Run the units in one transaction. Optimistic: no savepoint per unit (each costs two
+        round trips); if one unit raises, the batch rolls back and each unit reruns alone."""
+        batch = [item for item in batch if not item[1].done()]  # callers that gave up
+        if not batch:
+            return
         results: list[tuple[asyncio.Future[Any], Any]] = []
+        failed: BaseException | None = None
         async with self.sessions() as session:
+            await session.begin()
             try:
-                async with session.begin():
-                    for unit, fut in batch:
-                        if fut.done():  # caller gave up (cancelled)
-                            continue
-                        try:
-                            async with session.begin_nested():
-                                value = await unit(session)
-                            results.append((fut, value))
-                        except Exception as exc:  # noqa: BLE001 - handed to the caller
-                            if not fut.done():
-                                fut.set_exception(exc)
-            except Exception as exc:
-                if len(batch) == 1 and not batch[0][1].done():
-                    batch[0][1].set_exception(exc)
-                    return
-                raise
+                for unit, fut in batch:
+                    try:
+                        results.append((fut, await unit(session)))
+                    except Exception as exc:  # noqa: BLE001 - handed to the caller below
+                        failed = exc
+                        break
+                if failed is None:
+                    try:
+                        await session.commit()
+                    except Exception as exc:  # noqa: BLE001 - a unit's pending write failed
+                        failed = exc
+            finally:
+                if session.in_transaction():
+                    await session.rollback()
+        if failed is not None:
+            if len(batch) == 1:
+                batch[0][1].set_exception(failed)
+                return
+            for item in batch:
+                await self._run_batch([item])
+            return
         for fut, value in results:
             if not fut.done():
                 fut.set_result(value)
@@ -132,6 +148,8 @@ class Database:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
+            while self._queue is not None and not self._queue.empty():
+                self._queue.get_nowait()[1].cancel()
             try:
                 await self._writer
             except (asyncio.CancelledError, Exception):
