@@ -35,16 +35,16 @@ Unit = Callable[[AsyncSession], Awaitable[T]]
 MAX_BATCH = 64
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, immediate: bool = True) -> AsyncEngine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30})
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
+def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
     # take transactions over from pysqlite (SQLAlchemy's recipe) so they BEGIN IMMEDIATE: a
     # reader that later writes would otherwise fail with "database is locked" under load
     @event.listens_for(engine.sync_engine, "connect")
@@ -59,7 +59,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 class Database:
@@ -70,6 +70,9 @@ class Database:
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
+        self.read_engine = create_engine(url, immediate=False) if self.is_sqlite else self.engine
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
         self._writer: asyncio.Task[None] | None = None
 
@@ -92,7 +95,7 @@ class Database:
 
     async def read(self, query: Unit[T]) -> T:
         """A read-only query on its own session (WAL readers do not wait for the writer)."""
-        async with self.sessions() as session:
+        async with self.read_sessions() as session:
             return await query(session)
 
     async def _write_loop(self) -> None:
@@ -123,6 +126,12 @@ class Database:
                 for unit, fut in batch:
                     try:
                         results.append((fut, await unit(session)))
+                    except asyncio.CancelledError as exc:
+                        task = asyncio.current_task()
+                        if task is not None and task.cancelling():
+                            raise  # the writer itself is stopping
+                        failed = exc  # something inside the unit was cancelled: its failure
+                        break
                     except Exception as exc:  # noqa: BLE001 - handed to the caller below
                         failed = exc
                         break
@@ -155,3 +164,5 @@ class Database:
             except (asyncio.CancelledError, Exception):
                 pass
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

@@ -1,0 +1,219 @@
+"""Importing a district file (spec/district.md) into regions, people and WeCom identities.
+
+The import is idempotent and never deletes: regions and people are matched by code/id and
+updated in place; those the file no longer lists are deactivated so their tickets keep them.
+It runs inside the caller's unit of work and never commits, so a refused file writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.district_file import DistrictError, DistrictFile, PersonSpec, RegionSpec
+from storage.district_parse import parse_district
+from storage.models import Identity, Person, Region
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DistrictError", "ImportReport", "import_district", "import_file", "parse_district"]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.deactivated} deactivated")
+
+
+@dataclass
+class ImportReport:
+    source: str
+    regions: Counts = field(default_factory=Counts)
+    people: Counts = field(default_factory=Counts)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated or c.deactivated for c in (self.regions, self.people))
+
+    def summary(self) -> str:
+        lines = [f"regions: {self.regions}; people: {self.people}"]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+async def import_file(db: Database, path: Path) -> ImportReport:
+    """`gridbot district import F`: read the file and import it as one unit of work."""
+    # spreadsheet exports often start with a BOM, which TOML does not allow
+    text = await asyncio.to_thread(Path(path).read_text, encoding="utf-8-sig")
+    report = await db.run(lambda s: import_district(s, text, source=str(path)))
+    logger.info("district file %s imported: %s", path, report.summary())
+    return report
+
+
+async def import_district(session: AsyncSession, text: str, *,
+                          source: str = "<file>") -> ImportReport:
+    """Validate `text` whole (DistrictError on the first problem), then upsert it."""
+    spec = parse_district(text, source)
+    report = ImportReport(source=source)
+    await _import_people(session, spec.people, report)
+    await _import_regions(session, spec, report)
+    await session.flush()
+    return report
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+async def _import_people(session: AsyncSession, people: list[PersonSpec],
+                         report: ImportReport) -> None:
+    ids = [p.id for p in people]
+    existing = {p.id: p for p in (await session.scalars(select(Person).where(
+        or_(Person.id.in_(ids), Person.from_district_file.is_(True))))).all()}
+    codes = [p.bind_code for p in people if p.bind_code]
+    used: dict[str, set[str]] = {}  # bind code → people who already used it
+    for pid, code in (await session.execute(select(Person.id, Person.bind_code).where(
+            Person.bind_code_used.is_(True), Person.bind_code.in_(codes)))).all():
+        used.setdefault(code, set()).add(pid)
+
+    touched: set[str] = set()
+    objs: dict[str, Person] = {}
+    for spec in people:
+        values = {"name": spec.name, "roles": spec.roles, "phone": spec.phone,
+                  "departments": spec.departments, "active": True, "from_district_file": True}
+        used_by_other = bool(used.get(spec.bind_code or "", set()) - {spec.id})
+        if used_by_other:
+            report.warnings.append(f"bind_code {spec.bind_code} of {spec.id} was already used "
+                                   "by someone else; it stays used: issue a new one")
+        person = existing.get(spec.id)
+        if person is None:
+            person = Person(id=spec.id, bind_code=spec.bind_code,
+                            bind_code_used=used_by_other, **values)
+            session.add(person)
+            report.people.created += 1
+        else:
+            changed = _apply(person, values)
+            if _bind_code(person, spec.bind_code, used_by_other) or changed:
+                touched.add(spec.id)
+        objs[spec.id] = person
+    touched |= await _import_identities(session, people, objs)
+
+    for person in existing.values():
+        if person.id in objs:
+            if person.id in touched:
+                report.people.updated += 1
+            else:
+                report.people.unchanged += 1
+        elif person.from_district_file and person.active:
+            person.active = False
+            report.people.deactivated += 1
+
+
+def _bind_code(person: Person, code: str | None, used_by_other: bool) -> bool:
+    """Apply the file's bind code; a code already used stays used (never revived)."""
+    if code == person.bind_code:
+        return False
+    if code is None and person.bind_code_used:
+        return False  # keep the record that this person bound with it
+    person.bind_code = code
+    person.bind_code_used = used_by_other
+    return True
+
+
+async def _import_identities(session: AsyncSession, people: list[PersonSpec],
+                             objs: dict[str, Person]) -> set[str]:
+    """Give each person the work identity of their wecom_userid; return whose changed.
+
+    Rows keep their external_id (only their owner changes, or a stale row of the same person
+    is renamed), so no UPDATE can collide with the (channel, external_id) unique constraint.
+    """
+    wanted = {p.wecom_userid.lower(): p.id for p in people if p.wecom_userid}
+    rows = (await session.scalars(select(Identity).where(
+        Identity.channel == "work",
+        or_(Identity.person_id.in_(list(objs)), Identity.external_id.in_(list(wanted)))))).all()
+    by_ext = {r.external_id: r for r in rows}
+    stale: dict[str, list[Identity]] = {}
+    for r in rows:
+        if r.external_id not in wanted and r.person_id in objs:
+            stale.setdefault(r.person_id, []).append(r)
+    touched: set[str] = set()
+    for ext, pid in wanted.items():
+        row = by_ext.get(ext)
+        if row is not None:
+            if row.person_id != pid:
+                touched |= {pid, row.person_id}
+                row.person = objs[pid]
+            continue
+        touched.add(pid)
+        if stale.get(pid):
+            stale[pid].pop().external_id = ext
+        else:
+            session.add(Identity(person=objs[pid], channel="work", external_id=ext))
+    for pid, left in stale.items():
+        for r in left:
+            touched.add(pid)
+            await session.delete(r)
+    return touched
+
+
+async def _import_regions(session: AsyncSession, spec: DistrictFile,
+                          report: ImportReport) -> None:
+    existing = {r.code: r for r in (await session.scalars(select(Region))).all()}
+    code_of = {r.id: r.code for r in existing.values()}
+    seen: dict[str, Region] = {}
+
+    def upsert(code: str, parent: Region | None, values: dict[str, Any]) -> Region:
+        region = existing.get(code)
+        if region is None:
+            region = Region(code=code, parent=parent, **values)
+            session.add(region)
+            report.regions.created += 1
+        else:
+            changed = _apply(region, values)
+            parent_code = parent.code if parent is not None else None
+            if code_of.get(region.parent_id) != parent_code:  # type: ignore[arg-type]
+                region.parent = parent
+                changed = True
+            if changed:
+                report.regions.updated += 1
+            else:
+                report.regions.unchanged += 1
+        seen[code] = region
+        return region
+
+    for r, parent in spec.regions():
+        region = upsert(r.code, seen[parent.code] if parent else None, _region_values(r))
+        for place in r.places:
+            upsert(place.code, region, {
+                "name": place.name, "level": "place", "aliases": place.aliases,
+                "polygon": None, "grid_kind": None, "buildings": place.buildings,
+                "slots": {}, "active": True,
+            })
+    for region in existing.values():
+        if region.code not in seen and region.active:
+            region.active = False
+            report.regions.deactivated += 1
+
+
+def _region_values(r: RegionSpec) -> dict[str, Any]:
+    return {"name": r.name, "level": r.level, "aliases": r.aliases, "polygon": r.polygon,
+            "grid_kind": r.grid_kind, "buildings": [], "slots": r.slots, "active": True}

@@ -1,0 +1,79 @@
+"""The unit of work: concurrent units all commit; a failing unit rolls back alone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.models import TicketSequence
+
+
+def _insert(day: str, fail: bool = False):
+    async def unit(s):
+        s.add(TicketSequence(day=day, last=1))
+        await s.flush()
+        if fail:
+            raise ValueError(f"unit {day} failed")
+        return day
+
+    return unit
+
+
+async def _days(db: Database) -> set[str]:
+    return set((await db.read(lambda s: s.scalars(select(TicketSequence.day)))).all())
+
+
+async def test_fifty_concurrent_units_commit_and_a_failing_one_rolls_back_alone(
+        any_db: Database) -> None:
+    commits = 0
+
+    def count(_conn: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(any_db.engine.sync_engine, "commit", count)
+    units = [_insert(f"{i:08d}", fail=(i == 25)) for i in range(50)]
+    results = await asyncio.wait_for(
+        asyncio.gather(*(any_db.run(u) for u in units), return_exceptions=True), timeout=20)
+
+    assert isinstance(results[25], ValueError)
+    assert [r for i, r in enumerate(results) if i != 25] == [
+        f"{i:08d}" for i in range(50) if i != 25]
+    assert await _days(any_db) == {f"{i:08d}" for i in range(50)} - {"00000025"}
+    if any_db.is_sqlite:
+        assert commits < 50  # grouped: the failure really shared a transaction with others
+
+
+async def test_a_unit_violating_a_constraint_fails_alone(any_db: Database) -> None:
+    await any_db.run(_insert("dup"))
+    results = await asyncio.gather(any_db.run(_insert("a")), any_db.run(_insert("dup")),
+                                   any_db.run(_insert("b")), return_exceptions=True)
+    assert results[0] == "a" and results[2] == "b"
+    assert isinstance(results[1], IntegrityError)
+    assert await _days(any_db) == {"dup", "a", "b"}
+
+
+async def test_the_writer_keeps_going_after_a_failure(db: Database) -> None:
+    with pytest.raises(ValueError):
+        await db.run(_insert("x", fail=True))
+    assert await db.run(_insert("y")) == "y"
+    assert await _days(db) == {"y"}
+
+
+async def test_unflushed_changes_of_a_failing_unit_do_not_leak_into_the_batch(
+        db: Database) -> None:
+    await db.run(_insert("a"))
+
+    async def bad(s):
+        (await s.get(TicketSequence, "a")).last = 99
+        s.add(TicketSequence(day="leak", last=1))
+        raise ValueError("handler failed")
+
+    results = await asyncio.gather(db.run(bad), db.run(_insert("b")), return_exceptions=True)
+    assert isinstance(results[0], ValueError) and results[1] == "b"
+    rows = await db.read(lambda s: s.execute(select(TicketSequence.day, TicketSequence.last)))
+    assert sorted(rows.all()) == [("a", 1), ("b", 1)]

@@ -1,0 +1,90 @@
+"""The state machine: every transition leaves an event; a forbidden one changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import Person, Ticket, TicketEvent
+from storage.statemachine import TransitionError, transition
+
+NOW = datetime(2026, 11, 23, 2, 0)
+
+
+async def _ticket(db: Database) -> int:
+    async def make(s):
+        s.add(Person(id="zhangwei", name="张伟", roles=["officer"]))
+        t = Ticket(code="GD20261123-0001", category="sanitation", urgency="normal",
+                   text="楼道堆满杂物", status="new", created_at=NOW, updated_at=NOW)
+        s.add(t)
+        await s.flush()
+        return t.id
+
+    return await db.run(make)
+
+
+async def _state(db: Database, tid: int) -> tuple[str, list[tuple]]:
+    async def q(s):
+        t = await s.get(Ticket, tid)
+        events = (await s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == tid)
+                                  .order_by(TicketEvent.id))).all()
+        return t.status, [(e.kind, e.actor_id, e.from_status, e.to_status, e.note)
+                          for e in events]
+
+    return await db.read(q)
+
+
+async def _act(db: Database, tid: int, action: str, actor: str | None, role: str,
+               note: str | None = None) -> None:
+    async def unit(s):
+        t = await s.get(Ticket, tid)
+        transition(s, t, action, actor_id=actor, actor_role=role, note=note, at=NOW)
+
+    await db.run(unit)
+
+
+async def test_transitions_write_events_with_actor_and_note(any_db: Database) -> None:
+    tid = await _ticket(any_db)
+    await _act(any_db, tid, "assign", None, "system", "派给 张伟")
+    await _act(any_db, tid, "accept", "zhangwei", "assignee", "马上去看")
+    await _act(any_db, tid, "resolve", "zhangwei", "assignee", "已清理")
+    status, events = await _state(any_db, tid)
+    assert status == "resolved"
+    assert events == [
+        ("assigned", None, "new", "assigned", "派给 张伟"),
+        ("accepted", "zhangwei", "assigned", "accepted", "马上去看"),
+        ("resolved", "zhangwei", "accepted", "resolved", "已清理"),
+    ]
+
+
+@pytest.mark.parametrize(("action", "role", "message"), [
+    ("accept", "assignee", "工单 GD20261123-0001 当前状态为「新建」，不能接单。"),
+    ("rate", "assignee", "您无权对工单 GD20261123-0001 执行「评价」。"),
+    ("fly", "staff", "未知操作：fly"),
+])
+async def test_forbidden_transition_is_refused_and_changes_nothing(
+        any_db: Database, action: str, role: str, message: str) -> None:
+    tid = await _ticket(any_db)
+    with pytest.raises(TransitionError) as err:
+        await _act(any_db, tid, action, "zhangwei", role)
+    assert str(err.value) == message
+    assert await _state(any_db, tid) == ("new", [])
+
+
+async def test_a_refused_transition_leaves_the_ticket_usable_in_the_same_unit(
+        db: Database) -> None:
+    tid = await _ticket(db)
+
+    async def unit(s):
+        t = await s.get(Ticket, tid)
+        with pytest.raises(TransitionError):
+            transition(s, t, "resolve", actor_id="zhangwei", actor_role="assignee", at=NOW)
+        assert t.status == "new"
+        transition(s, t, "cancel", actor_id=None, actor_role="staff", note="重复提交", at=NOW)
+
+    await db.run(unit)
+    assert await _state(db, tid) == ("cancelled",
+                                     [("cancelled", None, "new", "cancelled", "重复提交")])
