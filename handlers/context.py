@@ -81,9 +81,16 @@ async def clear_state(session: AsyncSession, channel: str, external_id: str) -> 
         ConversationState.channel == channel, ConversationState.external_id == external_id))
 
 
-def best_identity(person: Person) -> Identity | None:
+async def identities_of(session: AsyncSession, person: Person) -> dict[str, Identity]:
+    # a query, not the relationship: a person reached through another eager load may not have
+    # it loaded, and a lazy load cannot run under asyncio
+    rows = await session.scalars(select(Identity).where(Identity.person_id == person.id))
+    return {i.channel: i for i in rows}
+
+
+async def best_identity(session: AsyncSession, person: Person) -> Identity | None:
     """Staff hear from WeCom when they have it; residents on the Official Account."""
-    ids = {i.channel: i for i in person.identities}
+    ids = await identities_of(session, person)
     if person.has_role(*STAFF_ROLES) and "work" in ids:
         return ids["work"]
     return ids.get("mp") or ids.get("work")
@@ -95,7 +102,7 @@ async def notify(session: AsyncSession, person: Person | None, text: str, *, at:
     no channel at all, so the caller can say so."""
     if person is None:
         return False
-    ident = best_identity(person)
+    ident = await best_identity(session, person)
     if ident is None:
         logger.warning("no channel to reach %s (%s); notice not queued", person.id, person.name)
         return False

@@ -67,8 +67,8 @@ class Dispatcher:
             if person is None or not person.active:
                 logger.warning("WeCom message from unknown member %s", update.sender)
                 return None, None
-            ident = next(i for i in person.identities
-                         if i.channel == "work" and i.external_id == update.sender.lower())
+            ident = await session.scalar(select(Identity).where(
+                Identity.channel == "work", Identity.external_id == update.sender.lower()))
             return person, ident
         ident = await session.scalar(select(Identity).where(
             Identity.channel == "mp", Identity.external_id == update.sender))
@@ -77,9 +77,11 @@ class Dispatcher:
         if update.event == "unsubscribe":
             return None, None
         person = Person(id=f"r-{secrets.token_hex(6)}", roles=["resident"], created_at=now)
-        ident = Identity(channel="mp", external_id=update.sender, created_at=now)
-        person.identities.append(ident)
         session.add(person)
+        await session.flush()
+        ident = Identity(person_id=person.id, channel="mp", external_id=update.sender,
+                         created_at=now)
+        session.add(ident)
         await session.flush()
         return person, ident
 

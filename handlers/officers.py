@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handlers import messages as msg
-from handlers.context import Ctx, set_state
+from handlers.context import Ctx, identities_of, set_state
 from handlers.router import Command, NotHandled, Router
 from handlers.text import split_code
 from handlers.tickets import assign, find_ticket, triage_people
@@ -144,7 +144,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
     reporter = await _reporter(ctx, t)
     if reporter is not None:
         await ctx.notify(reporter, f"您反映的问题（{t.code}）已办结：{note}\n{msg.RATING_PROMPT}", t)
-        ident = next((i for i in reporter.identities if i.channel == "mp"), None)
+        ident = (await identities_of(ctx.session, reporter)).get("mp")
         if ident is not None:
             await set_state(ctx.session, "mp", ident.external_id, "awaiting_rating",
                             {"code": t.code}, ctx.now + timedelta(
