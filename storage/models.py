@@ -119,6 +119,11 @@ class Ticket(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     rating: Mapped[int | None] = mapped_column(Integer)
     resolution: Mapped[str | None] = mapped_column(Text)
+    # the grid officer who stays responsible while a department holds the ticket (转办)
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime)  # 追问: the clock pauses
+    contact: Mapped[str | None] = mapped_column(String(128))  # from another system's hand-off
+    followup_at: Mapped[datetime | None] = mapped_column(DateTime)  # rating reminder sent
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -208,3 +213,25 @@ class AccessToken(Base):
     token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class JobRun(Base):
+    """A scheduled piece of work done once: the key is claimed in the same transaction as the
+    notices it sends, so a restart or a second worker never sends them twice."""
+
+    __tablename__ = "job_runs"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CategoryCorrection(Base):
+    """An officer's 改类: the text and the category it should have had (training data)."""
+
+    __tablename__ = "category_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    old_category: Mapped[str] = mapped_column(String(32))
+    new_category: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
