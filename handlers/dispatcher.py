@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import officers, residents
+from handlers import handoffs, officers, residents
 from handlers.context import STAFF_ROLES, Ctx, Services
 from handlers.text import mask_phones, normalize
 from handlers.types import Update
@@ -51,7 +51,7 @@ class Dispatcher:
     async def _route(self, ctx: Ctx) -> str | None:
         routers = []
         if ctx.person.has_role(*STAFF_ROLES):
-            routers.append(officers.router)
+            routers += [officers.router, handoffs.router, officers.fallback_router]
         if ctx.update.channel == "mp":
             routers.append(residents.router)
         for router in routers:

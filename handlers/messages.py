@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers.text import RATING_NAMES, mask_phones
@@ -46,6 +47,7 @@ WELCOME = (
 
 ASK_LOCATION = "请告诉我具体位置：哪个小区、几号楼？（例如「幸福花园3号楼」）"
 NOT_FOR_RESIDENTS = "这是网格员使用的指令，您无需操作。反映问题请直接发文字描述；发送「帮助」查看用法。"
+ANSWER_WINDOW = timedelta(days=3)  # how long a 追问 waits for the resident's answer
 RATING_PROMPT = "请回复数字评价处理结果：1 非常满意 2 满意 3 基本满意 4 不满意"
 
 

@@ -19,6 +19,7 @@ from storage.statemachine import OPEN_STATUSES, TransitionError, transition
 
 logger = logging.getLogger(__name__)
 router = Router("officer")
+fallback_router = Router("officer-fallback")  # after every staff router (see dispatcher)
 
 TRIAGE_ROLES = ("leader", "liaison", "admin")
 
@@ -76,27 +77,30 @@ def _may_see(ctx: Ctx, t: Ticket) -> bool:
     return t.assignee_id == ctx.person.id or ctx.person.has_role(*TRIAGE_ROLES)
 
 
-async def _mine(ctx: Ctx, args: str, verb: str, need_note: bool) -> tuple[Ticket, str] | str:
+async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
+                    staff_may: bool = False) -> tuple[Ticket, str] | str:
+    """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
+    staff), with the rest of the words; else the refusal to send."""
     code, note = split_code(args)
     if code is None:
         return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
     t = await find_ticket(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
-    if t.assignee_id != ctx.person.id:
+    if t.assignee_id != ctx.person.id and not (staff_may and ctx.person.has_role(*TRIAGE_ROLES)):
         return f"工单 {code} 不是您负责的，不能{verb}。"
     if need_note and not note:
         return f"请写明{'处理结果' if verb == '办结' else '说明'}：「{verb} {code} 说明」。"
     return t, note
 
 
-async def _reporter(ctx: Ctx, t: Ticket) -> Person | None:
+async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
     return await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
 
 
 @router.on(Command("接单"))
 async def accept(ctx: Ctx, args: str) -> str:
-    got = await _mine(ctx, args, "接单", False)
+    got = await own_ticket(ctx, args, "接单", False)
     if isinstance(got, str):
         return got
     t, note = got
@@ -106,7 +110,7 @@ async def accept(ctx: Ctx, args: str) -> str:
     except TransitionError as e:
         return str(e)
     t.accepted_at = t.accepted_at or ctx.now
-    await ctx.notify(await _reporter(ctx, t),
+    await ctx.notify(await reporter_of(ctx, t),
                      f"您反映的问题（{t.code}）已由{ctx.person.name}接单，正在处理。", t)
     return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
             f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
@@ -114,7 +118,7 @@ async def accept(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("进度"))
 async def progress(ctx: Ctx, args: str) -> str:
-    got = await _mine(ctx, args, "进度", True)
+    got = await own_ticket(ctx, args, "进度", True)
     if isinstance(got, str):
         return got
     t, note = got
@@ -124,13 +128,13 @@ async def progress(ctx: Ctx, args: str) -> str:
     except TransitionError as e:
         return str(e)
     t.accepted_at = t.accepted_at or ctx.now
-    await ctx.notify(await _reporter(ctx, t), f"您反映的问题（{t.code}）有新进展：{note}", t)
+    await ctx.notify(await reporter_of(ctx, t), f"您反映的问题（{t.code}）有新进展：{note}", t)
     return f"已记录 {t.code} 的进展并告知居民。办结后回复「办结 {t.code} 结果」。"
 
 
 @router.on(Command("办结"))
 async def resolve(ctx: Ctx, args: str) -> str:
-    got = await _mine(ctx, args, "办结", True)
+    got = await own_ticket(ctx, args, "办结", True)
     if isinstance(got, str):
         return got
     t, note = got
@@ -141,7 +145,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
         return str(e)
     t.resolved_at, t.resolution = ctx.now, note
     t.accepted_at = t.accepted_at or ctx.now
-    reporter = await _reporter(ctx, t)
+    reporter = await reporter_of(ctx, t)
     if reporter is not None:
         await ctx.notify(reporter, f"您反映的问题（{t.code}）已办结：{note}\n{msg.RATING_PROMPT}", t)
         ident = (await identities_of(ctx.session, reporter)).get("mp")
@@ -149,15 +153,20 @@ async def resolve(ctx: Ctx, args: str) -> str:
             await set_state(ctx.session, "mp", ident.external_id, "awaiting_rating",
                             {"code": t.code}, ctx.now + timedelta(
                                 days=ctx.settings.conversation.rating_days))
+    if t.owner_id and t.owner_id != ctx.person.id:
+        await ctx.notify(await ctx.session.get(Person, t.owner_id),
+                         f"工单 {t.code} 已由{ctx.person.name}办结：{note}", t)
     return f"已办结 {t.code}，已请居民评价。"
 
 
 @router.on(Command("退回"))
 async def send_back(ctx: Ctx, args: str) -> str:
-    got = await _mine(ctx, args, "退回", True)
+    got = await own_ticket(ctx, args, "退回", True)
     if isinstance(got, str):
         return got
     t, note = got
+    if t.owner_id and t.owner_id != ctx.person.id:
+        return await _hand_back(ctx, t, note)
     try:
         transition(ctx.session, t, "return", actor_id=ctx.person.id, actor_role="assignee",
                    note=note, at=ctx.now)
@@ -169,10 +178,24 @@ async def send_back(ctx: Ctx, args: str) -> str:
     for p in people:
         await ctx.notify(p, f"【退回】{ctx.person.name} 退回工单，原因：{note}\n"
                          + msg.triage_notice(t), t)
-    await ctx.notify(await _reporter(ctx, t),
+    await ctx.notify(await reporter_of(ctx, t),
                      f"您反映的问题（{t.code}）正在重新分派给合适的负责人，请耐心等待。", t)
     names = "、".join(p.name for p in people) or "社区"
     return f"已退回 {t.code}，交{names}重新分派。"
+
+
+async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
+    """A department sends a transferred ticket back to the grid officer who sent it."""
+    owner = await ctx.session.get(Person, t.owner_id)
+    try:
+        transition(ctx.session, t, "hand_back", actor_id=ctx.person.id, actor_role="assignee",
+                   note=note, at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    t.assignee_id, t.assignee = t.owner_id, owner
+    await ctx.notify(owner, f"【转办退回】{ctx.person.name} 退回工单 {t.code}：{note}\n"
+                     f"请继续处理，回复「进度 {t.code} 说明」或「办结 {t.code} 结果」。", t)
+    return f"已将 {t.code} 退回网格员 {owner.name if owner else ''}。"
 
 
 @router.on(Command("派单", "改派"))
@@ -201,7 +224,7 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
     return f"已将 {t.code}（{category_name(t.category)}）派给 {person.name}。"
 
 
-@router.on()
+@fallback_router.on()
 async def unknown(ctx: Ctx) -> str:
     if ctx.update.channel == "mp":
         raise NotHandled  # a bound officer may also report as a resident

@@ -10,9 +10,20 @@ from sqlalchemy import select
 from handlers import messages as msg
 from handlers import rating as rating_ops
 from handlers.context import Ctx
-from handlers.router import Click, Command, Event, MsgType, Rating, Router, State, Text
-from handlers.text import split_code
+from handlers.router import (
+    Click,
+    Command,
+    Event,
+    MsgType,
+    NotHandled,
+    Rating,
+    Router,
+    State,
+    Text,
+)
+from handlers.text import mask_phones, split_code
 from handlers.tickets import Placement, create_ticket, find_ticket, place_for
+from storage.clock import local_text
 from storage.models import Person, Ticket, TicketEvent
 from storage.statemachine import FINAL_STATUSES, TransitionError, transition
 
@@ -164,6 +175,26 @@ async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
     if t is None:
         return "没有找到要评价的工单。"
     return await rating_ops.rate(ctx, t, rating)
+
+
+@router.on(State("answering"), Text())
+async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """The officer asked (追问); this message is the answer and the clock runs again."""
+    t = await find_ticket(ctx.session, state_data["code"])
+    await ctx.clear_state()
+    if t is None or t.status != "waiting" or t.reporter_id != ctx.person.id:
+        raise NotHandled
+    transition(ctx.session, t, "answer", actor_id=ctx.person.id, actor_role="reporter",
+               note=ctx.text, at=ctx.now)
+    if t.waiting_since is not None:
+        paused = ctx.now - t.waiting_since
+        t.respond_by = t.respond_by + paused if t.respond_by else None
+        t.resolve_by = t.resolve_by + paused if t.resolve_by else None
+        t.waiting_since = None
+    if t.assignee:
+        await ctx.notify(t.assignee, f"工单 {t.code} 居民回复：{mask_phones(ctx.text)}\n"
+                         f"办理时限已顺延，现为 {local_text(t.resolve_by)}。", t)
+    return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
 
 
 @router.on(State("awaiting_location"), Text())

@@ -31,7 +31,7 @@ STATUS_NAMES = {
 @dataclass(frozen=True)
 class Rule:
     sources: tuple[str, ...]
-    target: str
+    target: str | None  # None: the status stays (an event is still written)
     actors: tuple[str, ...]  # reporter | assignee | staff | system
 
 
@@ -48,6 +48,9 @@ RULES: dict[str, Rule] = {
     "resolve": Rule(_WORKING + ("transferred", "waiting"), "resolved", ("assignee",)),
     "transfer": Rule(_WORKING, "transferred", ("assignee",)),
     "return": Rule(_WORKING + ("transferred",), "returned", ("assignee",)),
+    # a department sends a transferred ticket back to the grid officer who transferred it
+    "hand_back": Rule(_WORKING + ("transferred",), "assigned", ("assignee",)),
+    "reclassify": Rule(OPEN_STATUSES, None, ("assignee", "staff")),
     "rate": Rule(("resolved",), "closed", ("reporter",)),
     "reopen": Rule(("resolved", "closed"), "reopened", ("reporter", "staff")),
     "close": Rule(("resolved",), "closed", ("system", "staff")),
@@ -58,7 +61,7 @@ RULES: dict[str, Rule] = {
 ACTION_NAMES = {
     "assign": "派单", "reassign": "改派", "verify": "核实", "accept": "接单", "progress": "进度",
     "ask": "追问", "answer": "补充", "resolve": "办结", "transfer": "转办", "return": "退回",
-    "rate": "评价", "reopen": "重新办理", "close": "关闭", "cancel": "撤销", "merge": "合并",
+    "hand_back": "退回网格员", "reclassify": "改类", "rate": "评价", "reopen": "重新办理", "close": "关闭", "cancel": "撤销", "merge": "合并",
 }
 
 
@@ -93,11 +96,11 @@ def transition(
     """Move `ticket` by `action`, or raise TransitionError and change nothing."""
     rule = check(ticket, action, actor_role)
     before = ticket.status
-    ticket.status = rule.target
+    ticket.status = rule.target or before
     ticket.updated_at = at
     ev = TicketEvent(
         ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action), actor_id=actor_id,
-        from_status=before, to_status=rule.target, note=note, created_at=at,
+        from_status=before, to_status=ticket.status, note=note, created_at=at,
     )
     session.add(ev)
     return ev
@@ -106,7 +109,8 @@ def transition(
 _EVENT_KIND = {
     "assign": "assigned", "reassign": "assigned", "verify": "verified", "accept": "accepted",
     "progress": "progress", "ask": "asked", "answer": "answered", "resolve": "resolved",
-    "transfer": "transferred", "return": "returned", "rate": "rated", "reopen": "reopened",
+    "transfer": "transferred", "return": "returned", "hand_back": "handed_back",
+    "reclassify": "reclassified", "rate": "rated", "reopen": "reopened",
     "close": "closed", "cancel": "cancelled", "merge": "merged",
 }
 

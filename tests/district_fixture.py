@@ -50,6 +50,20 @@ name = "王芳"
 roles = ["leader"]
 wecom_userid = "wangfang"
 
+[[people]]
+id = "cg"
+name = "城管中队"
+roles = ["department"]
+wecom_userid = "cg01"
+departments = ["城管"]
+
+[[people]]
+id = "wy"
+name = "幸福物业"
+roles = ["department"]
+wecom_userid = "wy01"
+departments = ["物业"]
+
 [[streets]]
 code = "FC"
 name = "凤城街道"
@@ -67,6 +81,7 @@ leader = "wangfang"
     code = "FC-LJ-01"
     name = "连江社区第一网格"
     officer = "zhangwei"
+    property = "wy"
     polygon = [[113.0301, 23.6851], [113.0342, 23.6851], [113.0342, 23.6880], [113.0301, 23.6880]]
 
       [[streets.communities.grids.places]]
