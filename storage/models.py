@@ -83,6 +83,10 @@ class Identity(Base):
     # Official Account customer-service window: last message from the person and pushes since
     last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime)
     pushes_since_inbound: Mapped[int] = mapped_column(Integer, default=0)
+    # the last position a LOCATION event or location message gave, for a later report
+    last_lat: Mapped[float | None] = mapped_column(Float)
+    last_lng: Mapped[float | None] = mapped_column(Float)
+    last_position_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="identities", lazy="joined")
@@ -233,5 +237,64 @@ class CategoryCorrection(Base):
     text: Mapped[str] = mapped_column(Text)
     old_category: Mapped[str] = mapped_column(String(32))
     new_category: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Attachment(Base):
+    """A photo or voice kept as evidence: downloaded from WeChat before its media id expires."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))  # image | voice | video
+    media_id: Mapped[str] = mapped_column(String(255))
+    # pending → downloaded | failed; path relative to the media store
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    path: Mapped[str | None] = mapped_column(String(512))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TicketFollower(Base):
+    """A resident who seconded (附议) an open ticket: told everything its reporter is told."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CorrespondentApplication(Base):
+    """注册通讯员 姓名 手机: waits for a liaison's 通过/拒绝."""
+
+    __tablename__ = "correspondent_applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|approved|rejected
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PointsLedger(Base):
+    """Append-only points of grid correspondents: credits for reports, debits for redemptions."""
+
+    __tablename__ = "points_ledger"
+    __table_args__ = (UniqueConstraint("person_id", "reason", "ticket_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # verified | resolved | redeemed
+    note: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
