@@ -20,8 +20,15 @@ def _settings(args: argparse.Namespace, *, required: bool = False) -> Settings:
 
 
 def _logging(level: str = "INFO") -> None:
+    from handlers.privacy import MaskPhones
+
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # at DEBUG these print SQL parameters: tokens and residents' personal data
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+    for handler in logging.getLogger().handlers:  # 138****0001 in every log line
+        handler.addFilter(MaskPhones())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -150,6 +157,23 @@ def cmd_nlp(args: argparse.Namespace) -> int:
     return run_train(settings)
 
 
+def cmd_menu(args: argparse.Namespace) -> int:
+    from bot.menu import MENU, MenuError, push
+    from storage.migrate import upgrade
+
+    settings = _settings(args)  # credentials may come from the environment alone
+    _logging(settings.logging.level)
+    asyncio.run(upgrade(settings.database.url))  # access tokens are shared through a table
+    try:
+        asyncio.run(push(settings))
+    except MenuError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    names = " / ".join(b["name"] for b in MENU["button"])
+    print(f"menu pushed: {names}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -184,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     nlp = add("nlp", cmd_nlp, "classifier model")
     nlp.add_argument("action", choices=["train"])
+    menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的诉求 / 办事指南)")
+    menu.add_argument("action", choices=["push"])
     tickets = add("tickets", cmd_tickets, "list or show tickets")
     tickets.add_argument("action", choices=["list", "show"])
     tickets.add_argument("code", nargs="?")

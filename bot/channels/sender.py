@@ -1,0 +1,285 @@
+"""The outbox sender: claims due notices, sends them outside any transaction, records the outcome.
+
+A claim is its own unit of work: due rows (`pending`, or `sending` whose lease ran out because
+the worker sending them stopped) become `sending` with a lease, under `FOR UPDATE SKIP LOCKED` on
+PostgreSQL and through the single writer on SQLite, so two workers never claim one row. The
+outcome is recorded per row right after its send, guarded by the claimed attempt count, so a
+row is sent again only when a worker died mid-send (at least once, never twice otherwise).
+
+Per-recipient rules are decided at claim time: the Official Account's customer-service window
+(5 pushes within 48 h of the person's last message; closed → template message when configured,
+else `held` for the next reply) and WeCom's 30 messages a minute per member (rows over the pace
+wait, they do not fail). Rows for one recipient go out one after another, in id order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import ClientSession
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels import SendResult, failure
+from bot.channels.http import JsonHttp
+from bot.channels.mp import MpClient
+from bot.channels.work import WorkClient
+from bot.config import Settings
+from storage.clock import Clock
+from storage.db import Database
+from storage.models import Identity, Outbox
+
+logger = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=48)
+WINDOW_PUSHES = 5
+PACE_PERIOD = timedelta(minutes=1)
+LEASE = timedelta(minutes=5)  # far longer than a send with all its retries can take
+CLAIM_LOCK = 0x6772_6964_626F_7402  # PostgreSQL advisory lock ("gridbot" + 2)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    channel: str
+    recipient: str
+    text: str
+    attempts: int  # as claimed: the outcome is written only if nobody reclaimed it since
+    via: str  # custom | template (window closed) | work
+
+
+@dataclass
+class Claim:
+    rows: list[Claimed]
+    counts: Counter[str]
+
+
+class OutboxSender:
+    def __init__(self, settings: Settings, db: Database, clock: Clock, mp: MpClient,
+                 work: WorkClient, *, lease: timedelta = LEASE, concurrency: int = 8) -> None:
+        self.settings, self.db, self.clock = settings, db, clock
+        self.mp, self.work = mp, work
+        self.lease = lease
+        self._limit = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self.counters: Counter[str] = Counter()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, db: Database, clock: Clock,
+                      session: ClientSession, *, http_backoff: float = 0.5,
+                      **kw: Any) -> OutboxSender:
+        http = JsonHttp(session, timeout_seconds=settings.http.timeout_seconds,
+                        retries=settings.http.retries, backoff_seconds=http_backoff)
+        return cls(settings, db, clock, MpClient(settings.wechat.mp, http, db, clock),
+                   WorkClient(settings.wechat.work, http, db, clock), **kw)
+
+    def metrics(self) -> dict[str, int]:
+        return {k: self.counters[k]
+                for k in ("sent", "failed", "held", "retried", "deferred", "reclaimed")}
+
+    def wake(self) -> None:
+        """New rows were committed: drain now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()  # a wake during the drain triggers the next one at once
+            try:
+                busy = await self.drain_once() >= self.settings.outbox.batch
+            except Exception:  # the loop must outlive a database hiccup
+                logger.exception("outbox drain failed")
+                busy = False
+            if not busy:
+                await _first(self._wake, stop, seconds=self.settings.outbox.poll_seconds)
+
+    async def drain_once(self) -> int:
+        """Claim due rows, send them, record outcomes; the number of rows settled."""
+        claim = await self.db.run(self._claim)
+        self.counters.update(claim.counts)
+        groups: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
+        for item in claim.rows:
+            groups[(item.channel, item.recipient)].append(item)
+        await asyncio.gather(*(self._send_group(items) for items in groups.values()))
+        return len(claim.rows) + claim.counts["held"] + claim.counts["failed"]
+
+    # -- claim ------------------------------------------------------------------------------
+    async def _claim(self, session: AsyncSession) -> Claim:
+        now, cfg = self.clock.now(), self.settings
+        stmt = (select(Outbox)
+                .where(Outbox.state.in_(("pending", "sending")), Outbox.next_attempt_at <= now)
+                .order_by(Outbox.id).limit(cfg.outbox.batch))
+        if session.get_bind().dialect.name == "postgresql":
+            # claims take turns (they are short), so each sees what the previous one claimed
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list((await session.scalars(stmt)).all())
+        claim = Claim([], Counter())
+        if not rows:
+            return claim
+        busy = await _busy(session, now, {(r.channel, r.recipient) for r in rows})
+        paces = await _paces(session, now, {r.recipient for r in rows if r.channel == "work"})
+        windows = await _windows(session, {r.recipient for r in rows if r.channel == "mp"})
+        for row in rows:
+            if (row.channel, row.recipient) in busy:
+                continue
+            if row.state == "sending":  # the lease ran out: that worker stopped mid-send
+                row.attempts += 1
+                row.last_error = "reclaimed: the worker sending it stopped"
+                claim.counts["reclaimed"] += 1
+                if row.attempts >= cfg.outbox.max_attempts:
+                    row.state = "failed"
+                    claim.counts["failed"] += 1
+                    continue
+            via = row.channel
+            if row.channel == "work":
+                sent, free_at = paces.get(row.recipient, (0, None))
+                if sent >= cfg.wechat.work.max_per_minute:
+                    row.state, row.next_attempt_at = "pending", free_at or now + PACE_PERIOD
+                    claim.counts["deferred"] += 1
+                    continue
+                paces[row.recipient] = (sent + 1, free_at)
+            elif row.channel == "mp":
+                via = "custom"
+                window = windows.get(row.recipient)
+                if window is not None and not _open(window, now):
+                    if not cfg.wechat.mp.template_id:
+                        row.state, row.last_error = "held", "window closed: held for next reply"
+                        claim.counts["held"] += 1
+                        continue
+                    via = "template"
+                elif window is not None:
+                    windows[row.recipient] = (window[0], window[1] + 1)
+            row.state, row.next_attempt_at = "sending", now + self.lease
+            claim.rows.append(Claimed(row.id, row.channel, row.recipient,
+                                      str((row.payload or {}).get("text", "")), row.attempts, via))
+        return claim
+
+    # -- send -------------------------------------------------------------------------------
+    async def _send_group(self, items: list[Claimed]) -> None:
+        async with self._limit:
+            closed = False  # once the API says the window is closed, it is for the rest too
+            for item in items:
+                try:
+                    result, outcome = await self._send(item, closed)
+                except Exception as exc:  # a bug must not lose the row: it is retried
+                    logger.exception("outbox row %d: send raised", item.id)
+                    result, outcome = failure(-1, repr(exc)[:200], retryable=True), ""
+                closed = closed or result.window_closed
+                await self._settle(item, result, outcome)
+
+    async def _send(self, item: Claimed, closed: bool) -> tuple[SendResult, str]:
+        """The result and how the row ends: sent, pushed (a custom message: one of the window's
+        pushes), held, or "" (decided by the result: retry or fail)."""
+        if item.channel == "work":
+            res = await self.work.send_text(item.recipient, item.text)
+            return res, "sent" if res.ok else ""
+        if item.channel != "mp":
+            return failure(-1, f"unknown channel {item.channel!r}"), ""
+        if item.via == "custom" and not closed:
+            res = await self.mp.send_text(item.recipient, item.text)
+            if not res.window_closed:
+                return res, "pushed" if res.ok else ""
+        else:
+            res = SendResult(ok=False, errcode=45015, errmsg="window closed", window_closed=True)
+        if not self.settings.wechat.mp.template_id:
+            return res, "held"
+        tpl = await self.mp.send_template(item.recipient, item.text)
+        if tpl.ok or tpl.retryable:
+            return tpl, "sent" if tpl.ok else ""
+        return SendResult(ok=False, errcode=tpl.errcode, errmsg=tpl.errmsg,
+                          window_closed=True), "held"  # kept for the next reply, not dropped
+
+    async def _settle(self, item: Claimed, result: SendResult, outcome: str) -> None:
+        now, cfg = self.clock.now(), self.settings.outbox
+        attempts = item.attempts + 1
+        values: dict[str, Any] = {"attempts": attempts}
+        if outcome in ("sent", "pushed"):
+            values.update(state="sent", sent_at=now, last_error=None)
+            kind = "sent"
+        elif outcome == "held":
+            values.update(state="held", last_error=f"window closed ({result.error}): held for "
+                                                   "the next reply")
+            kind = "held"
+        elif result.retryable and attempts < cfg.max_attempts:
+            delay = timedelta(seconds=cfg.backoff_seconds * 2 ** item.attempts)
+            values.update(state="pending", next_attempt_at=now + delay, last_error=result.error)
+            kind = "retried"
+        else:
+            values.update(state="failed", last_error=result.error)
+            kind = "failed"
+            logger.warning("outbox row %d to %s %s failed after %d attempt(s): %s", item.id,
+                           item.channel, item.recipient, attempts, result.error)
+
+        async def unit(session: AsyncSession) -> bool:
+            done = await session.execute(
+                update(Outbox).where(Outbox.id == item.id, Outbox.state == "sending",
+                                     Outbox.attempts == item.attempts).values(**values))
+            if done.rowcount != 1:
+                return False
+            if outcome == "pushed":  # one more of the window's 5 customer-service pushes
+                await session.execute(
+                    update(Identity).where(Identity.channel == "mp",
+                                           Identity.external_id == item.recipient)
+                    .values(pushes_since_inbound=Identity.pushes_since_inbound + 1))
+            return True
+
+        if await self.db.run(unit):
+            self.counters[kind] += 1
+        else:
+            logger.warning("outbox row %d was reclaimed while it was being sent", item.id)
+
+
+async def _busy(session: AsyncSession, now: datetime,
+                recipients: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Recipients with a row in flight elsewhere (lease running): their next rows wait, so a
+    person reads notices in order and pacing and window counts stay exact across workers."""
+    if not recipients:
+        return set()
+    rows = await session.execute(
+        select(Outbox.channel, Outbox.recipient).distinct()
+        .where(Outbox.state == "sending", Outbox.next_attempt_at > now,
+               Outbox.recipient.in_({r for _, r in recipients})))
+    return {(c, r) for c, r in rows.all()} & recipients
+
+
+async def _paces(session: AsyncSession, now: datetime,
+                 recipients: set[str]) -> dict[str, tuple[int, datetime | None]]:
+    """WeCom member → (messages sent in the last minute, when the oldest of them ages out)."""
+    if not recipients:
+        return {}
+    sent = await session.execute(
+        select(Outbox.recipient, func.count(), func.min(Outbox.sent_at))
+        .where(Outbox.channel == "work", Outbox.recipient.in_(recipients),
+               Outbox.state == "sent", Outbox.sent_at > now - PACE_PERIOD)
+        .group_by(Outbox.recipient))
+    return {r: (n, first + PACE_PERIOD) for r, n, first in sent.all()}
+
+
+async def _windows(session: AsyncSession,
+                   recipients: set[str]) -> dict[str, tuple[datetime | None, int]]:
+    """Official Account follower → (last message from them, pushes since)."""
+    if not recipients:
+        return {}
+    rows = await session.execute(
+        select(Identity.external_id, Identity.last_inbound_at, Identity.pushes_since_inbound)
+        .where(Identity.channel == "mp", Identity.external_id.in_(recipients)))
+    return {ext: (last, pushes or 0) for ext, last, pushes in rows.all()}
+
+
+def _open(window: tuple[datetime | None, int], now: datetime) -> bool:
+    last, pushes = window
+    return last is not None and now - last < WINDOW and pushes < WINDOW_PUSHES
+
+
+async def _first(*events: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
