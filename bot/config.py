@@ -41,7 +41,7 @@ def _duration(v: str) -> str:
 
 class ServerConfig(Section):
     host: str = "0.0.0.0"
-    port: int = Field(8080, ge=1, le=65535)
+    port: int = Field(8080, ge=0, le=65535)  # 0: any free port
     reply_budget_seconds: float = Field(4.0, gt=0, le=4.8)
     timestamp_window_seconds: int = Field(300, ge=10)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
@@ -148,13 +148,70 @@ class CalendarConfig(Section):
     workdays: list[str] = []
 
 
+_WEEKDAYS = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _clock_time(v: str) -> str:
+    hour, _, minute = v.strip().partition(":")
+    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and 0 <= int(hour) <= 23 and 0 <= int(minute) <= 59):
+        raise ValueError(f"{v!r} is not a time of day like 08:30")
+    return f"{int(hour):02d}:{minute}"
+
+
 class SchedulerConfig(Section):
     enabled: bool = True
     sweep_seconds: int = Field(60, ge=5)
+    digest_time: str = "08:30"  # daily digest to officers (Asia/Shanghai)
+    weekly_day: _WEEKDAYS = "mon"
+    weekly_time: str = "09:00"  # weekly summary to community and street leaders
+    reminder_fraction: float = Field(0.75, gt=0, lt=1)  # of a deadline's period
+    _t = field_validator("digest_time", "weekly_time")(_clock_time)
+
+
+class FollowupConfig(Section):
+    """Unrated resolved tickets: `d` here are whole days of clock time, not working days."""
+
+    ask_after: str = "1d"
+    close_after: str = "3d"
+    _v = field_validator("ask_after", "close_after")(_duration)
+
+
+class CorrespondentsConfig(Section):
+    """Grid correspondents (issue 5): delivery riders reporting from the road, for points."""
+
+    verify_first: bool = True  # a non-urgent report goes to the community's liaison first
+    points_verified: int = Field(5, ge=0)  # when the liaison verifies a report (核实)
+    points_resolved: int = Field(5, ge=0)  # when the officer resolves it (办结), once
 
 
 class LoggingConfig(Section):
     level: str = "INFO"
+
+
+class LocationConfig(Section):
+    # a point outside every grid polygon still goes to the nearest grid this close
+    nearest_grid_metres: float = Field(300.0, ge=0)
+    # a LOCATION event's position places a later report made within this many minutes
+    position_minutes: int = Field(30, ge=1)
+
+
+class DuplicatesConfig(Section):
+    enabled: bool = True
+    window_days: int = Field(7, ge=1)  # an open ticket this recent may be seconded (附议)
+    radius_metres: float = Field(250.0, ge=0)  # "the same place" when both have coordinates
+
+
+class MediaConfig(Section):
+    poll_seconds: float = Field(5.0, gt=0)  # how often the downloader looks for due media
+    max_attempts: int = Field(8, ge=1)
+    backoff_seconds: float = Field(30.0, gt=0)  # first retry delay, doubled each attempt
+    lease_seconds: float = Field(120.0, gt=0)  # a claimed download is retried after this
+    batch: int = Field(20, ge=1)
+    # a resident's photo joins their ticket made this recently (else it starts a draft)
+    attach_minutes: int = Field(10, ge=1)
+    # an officer's photo sent before 进度/办结 is attached to it when sent this recently
+    officer_photo_minutes: int = Field(30, ge=1)
 
 
 class Settings(BaseSettings):
@@ -175,7 +232,12 @@ class Settings(BaseSettings):
     emergency: EmergencyConfig = EmergencyConfig()
     calendar: CalendarConfig = CalendarConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
+    followup: FollowupConfig = FollowupConfig()
+    correspondents: CorrespondentsConfig = CorrespondentsConfig()
     logging: LoggingConfig = LoggingConfig()
+    location: LocationConfig = LocationConfig()
+    duplicates: DuplicatesConfig = DuplicatesConfig()
+    media: MediaConfig = MediaConfig()
     media_dir: str = "media"
     district_file: str = ""  # optional: imported at start by `serve`
 
