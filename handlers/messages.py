@@ -36,7 +36,13 @@ OFFICER_HELP = (
     "· 帮助"
 )
 
-STAFF_HELP = "\n分拨/领导指令：\n· 派单 工单号 人员ID（分拨列表中的工单派给某人，或改派）"
+STAFF_HELP = (
+    "\n分拨/领导指令：\n"
+    "· 派单 工单号 人员ID（分拨列表中的工单派给某人）；改派 工单号 人员ID\n"
+    "· 核实 工单号 / 驳回 工单号 原因（通讯员上报）\n"
+    "· 通过 申请号 / 拒绝 申请号 原因（通讯员申请）\n"
+    "· 兑换 人员ID 分数 说明；积分排行"
+)
 
 WELCOME = (
     "欢迎关注！这里是社区网格服务号。\n"
@@ -97,6 +103,8 @@ def accepted_reply(t: Ticket, services: Services) -> str:
         f"负责：{grid} {who}",
         f"预计办结：{local_text(t.resolve_by)} 前",
     ]
+    if t.status == "pending_verification":
+        lines[3] = "负责：社区联络员核实中，核实后派给网格员"
     if t.urgency == "urgent":
         lines.insert(1, emergency_line(t, services))
     lines.append(f"发送「查询 {t.code}」查看进度，「撤销 {t.code}」撤回。")

@@ -19,10 +19,10 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
     try:
         if value == 4:
             transition(ctx.session, t, "reopen", actor_id=ctx.person.id, actor_role="reporter",
-                       note=f"评价：{label}", at=ctx.now)
+                       note=label, at=ctx.now)
         else:
             transition(ctx.session, t, "rate", actor_id=ctx.person.id, actor_role="reporter",
-                       note=f"评价：{label}", at=ctx.now)
+                       note=label, at=ctx.now)
             t.closed_at = ctx.now
     except TransitionError as e:
         return str(e)

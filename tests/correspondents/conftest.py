@@ -1,0 +1,105 @@
+"""A bot over the test district whose settings a test may change, and quick ways to get a
+correspondent: through the real flow (注册通讯员 → 通过) or seeded straight into the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.config import Settings
+from handlers.context import Services
+from handlers.dispatcher import Dispatcher
+from storage import repo
+from storage.clock import FrozenClock
+from storage.db import Database
+from storage.district import import_district
+from storage.models import Identity, Person, PointsLedger, Ticket
+from tests.district_fixture import DISTRICT
+from tests.handlers.conftest import Bot, analyzer
+
+START = datetime(2026, 11, 23, 2, 0)  # Monday 10:00 in Shanghai
+BotFactory = Callable[..., Bot]
+
+
+@pytest_asyncio.fixture
+async def make_bot(db: Database) -> BotFactory:
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    an = analyzer()
+    an.set_gazetteer(await db.read(repo.gazetteer))
+
+    def make(**settings: Any) -> Bot:
+        clock = FrozenClock(START)
+        services = Services(settings=Settings(emergency={"gas": "96777"}, **settings),
+                            analyzer=an, clock=clock)
+        return Bot(db, Dispatcher(services), clock)
+
+    return make
+
+
+@pytest_asyncio.fixture
+async def bot(make_bot: BotFactory) -> Bot:
+    return make_bot()
+
+
+def code_of(reply: str | None) -> str:
+    m = re.search(r"GD\d{8}-\d{4}", reply or "")
+    assert m, reply
+    return m.group(0)
+
+
+async def person_of(bot: Bot, openid: str) -> Person:
+    async def q(s: Any) -> Person:
+        return await repo.person_by_identity(s, "mp", openid)
+
+    person = await bot.db.read(q)
+    assert person is not None
+    return person
+
+
+async def become_correspondent(bot: Bot, openid: str, name: str = "王师傅",
+                               phone: str = "13800000009") -> Person:
+    """Register, and have the district desk (指挥中心, `centre`) approve."""
+    reply = await bot.send(openid, f"注册通讯员 {name} {phone}")
+    m = re.search(r"#(\d+)", reply or "")
+    assert m, reply
+    assert "已通过" in (await bot.send("centre", f"通过 {m.group(1)}", channel="work") or "")
+    return await person_of(bot, openid)
+
+
+async def ledger(bot: Bot, person_id: str | None = None) -> list[PointsLedger]:
+    async def q(s: Any) -> list[PointsLedger]:
+        stmt = select(PointsLedger).order_by(PointsLedger.id)
+        if person_id:
+            stmt = stmt.where(PointsLedger.person_id == person_id)
+        return list((await s.scalars(stmt)).all())
+
+    return await bot.db.read(q)
+
+
+async def seed(bot: Bot, rows: list[tuple[str, str, list[tuple[int, datetime]]]]) -> None:
+    """Correspondents (id, name, [(points, when)]) with an openid each and one verified
+    ticket per credit, written directly: the ranking tests need many of them."""
+
+    async def unit(s: Any) -> None:
+        n = 0
+        for pid, name, credits in rows:
+            s.add(Person(id=pid, name=name, roles=["resident", "correspondent"],
+                         phone="13900000000", created_at=START))
+            s.add(Identity(person_id=pid, channel="mp", external_id=f"o-{pid}", created_at=START))
+            await s.flush()
+            for pts, when in credits:
+                n += 1
+                t = Ticket(code=f"GD20260101-{n:04d}", category="municipal", urgency="normal",
+                           text="路口井盖松动", reporter_id=pid, source="correspondent",
+                           status="closed", created_at=when, updated_at=when)
+                s.add(t)
+                await s.flush()
+                s.add(PointsLedger(person_id=pid, ticket_id=t.id, points=pts, reason="verified",
+                                   created_at=when))
+
+    await bot.db.run(unit)
