@@ -148,7 +148,9 @@ def history_line(e: TicketEvent, names: dict[str, str]) -> str:
         "created": "提交反映", "assigned": "派单", "accepted": "接单", "progress": "处理进展",
         "resolved": "办结", "returned": "退回分拨", "rated": "评价", "reopened": "重新办理",
         "cancelled": "撤销", "closed": "关闭", "triage": "进入分拨", "transferred": "转办",
-        "verified": "核实",
+        "verified": "核实", "escalated": "升级督办", "reminded": "到期提醒",
+        "answered": "居民补充", "asked": "追问", "handed_back": "部门退回",
+        "reclassified": "改类", "merged": "合并",
     }.get(e.kind, e.kind)
     who = names.get(e.actor_id or "", "")
     note = f"：{mask_phones(e.note)}" if e.note and e.kind not in ("created", "assigned") else ""

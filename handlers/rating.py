@@ -10,7 +10,13 @@ from storage.statemachine import TransitionError, record, transition
 
 
 async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
-    if t.status != "resolved":
+    if t.status == "closed" and t.rating is None and value != 4:
+        # closed unrated after the follow-up period: a late rating still counts
+        t.rating = value
+        record(ctx.session, t, "rated", actor_id=ctx.person.id, note=msg.rating_text(value),
+               at=ctx.now)
+        return f"感谢您的评价（{msg.rating_text(value)}）！"
+    if t.status not in ("resolved", "closed") or (t.status == "closed" and t.rating is not None):
         if t.rating is not None:
             return f"工单 {t.code} 已评价过（{msg.rating_text(t.rating)}），感谢您的反馈。"
         return f"工单 {t.code} 还没有办结，办结后再请您评价。发送「查询 {t.code}」看进度。"

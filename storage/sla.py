@@ -23,6 +23,8 @@ class WorkCalendar:
     def __init__(self, holidays: Iterable[str] = (), workdays: Iterable[str] = ()) -> None:
         self.holidays = {date.fromisoformat(d) for d in holidays}
         self.workdays = {date.fromisoformat(d) for d in workdays}
+        # a year listed in config is known: its unlisted days follow the week without a warning
+        self._configured = {d.year for d in self.holidays | self.workdays}
         self._warned: set[int] = set()
 
     def is_workday(self, day: date) -> bool:
@@ -33,7 +35,7 @@ class WorkCalendar:
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
-            if day.year not in self._warned:
+            if day.year not in self._warned and day.year not in self._configured:
                 self._warned.add(day.year)
                 logger.warning("no holiday data for %d: counting Monday-Friday as working days; "
                                "list that year's holidays in [calendar]", day.year)

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import select
-from storage.district import import_district
 
 from bot.config import Settings
 from handlers.context import Services
@@ -16,6 +15,7 @@ from nlp import Analyzer
 from storage import repo
 from storage.clock import FrozenClock
 from storage.db import Database
+from storage.district import import_district
 from storage.models import Outbox, Ticket
 from tests.district_fixture import DISTRICT
 
@@ -40,7 +40,7 @@ class Bot:
         self._n += 1
         kw.setdefault("type", "text")
         upd = Update(channel=channel, sender=sender, text=text, msg_id=str(self._n),
-                     create_time=int(self.clock.now().timestamp()), **kw)
+                     create_time=int(self.clock.now().replace(tzinfo=UTC).timestamp()), **kw)
         return await self.db.run(lambda s: self.dispatcher.handle(s, upd))
 
     async def event(self, sender: str, event: str, key: str = "") -> str | None:

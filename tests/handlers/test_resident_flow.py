@@ -182,3 +182,20 @@ async def test_unsubscribe_erases_personal_data_keeps_ticket(bot: Bot) -> None:
     assert t.status == "assigned"
     reply = await bot.send(RESIDENT, "查询")  # a returning follower starts afresh
     assert "还没有反映" in reply
+
+
+async def test_late_rating_of_a_ticket_closed_unrated_still_counts(bot: Bot) -> None:
+    from storage.statemachine import transition
+
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    await bot.send("zhangwei", f"办结 {code} 已处理", channel="work")
+
+    async def close(s) -> None:  # noqa: ANN001 - what the follow-up job does after 3 days
+        t = await s.get(type(await bot.ticket(code)), (await bot.ticket(code)).id)
+        transition(s, t, "close", actor_id=None, actor_role="system", at=bot.clock.now())
+
+    await bot.db.run(close)
+    assert "感谢您的评价（满意）" in await bot.send(RESIDENT, f"评价 {code} 2")
+    t = await bot.ticket(code)
+    assert (t.status, t.rating) == ("closed", 2)
+    assert "已评价过" in await bot.send(RESIDENT, f"评价 {code} 1")

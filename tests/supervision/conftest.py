@@ -1,0 +1,61 @@
+"""A district, a frozen clock and the dispatcher, as the handler tests drive them; the jobs are
+called directly after moving the clock (never slept on)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.config import Settings
+from handlers.context import Services
+from handlers.dispatcher import Dispatcher
+from storage import repo
+from storage.clock import FrozenClock
+from storage.db import Database
+from storage.district import import_district
+from storage.models import Ticket, TicketEvent
+from storage.sla import WorkCalendar
+from tests.district_fixture import DISTRICT
+from tests.handlers.conftest import Bot, analyzer
+
+START = datetime(2026, 11, 23, 2, 0)  # Monday 10:00 in Shanghai
+RESIDENT = "oResident001"
+HIGH = "幸福花园3号楼2单元楼道有人拉飞线给电动车充电"  # fire safety, high: 4h / 2d → 张伟
+URGENT = "幸福花园3号楼楼道里煤气泄漏了好大味道"  # gas, urgent: 30m / 24h → 张伟
+NORMAL = "幸福花园3号楼门口垃圾好几天没人清理"  # sanitation, normal: 1d / 10d → 张伟
+
+
+def services(clock: FrozenClock, **settings: Any) -> Services:
+    """A fresh set of services, as a restarted worker would build them."""
+    return Services(settings=Settings(**settings), analyzer=analyzer(), clock=clock,
+                    calendar=WorkCalendar())
+
+
+async def make_bot(db: Database, **settings: Any) -> Bot:
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    analyzer().set_gazetteer(await db.read(repo.gazetteer))
+    clock = FrozenClock(START)
+    return Bot(db, Dispatcher(services(clock, **settings)), clock)
+
+
+@pytest_asyncio.fixture
+async def bot(db: Database) -> AsyncIterator[Bot]:
+    yield await make_bot(db)
+
+
+async def texts_with(bot: Bot, recipient: str, marker: str) -> list[str]:
+    return [t for t in await bot.texts(recipient) if marker in t]
+
+
+async def events(bot: Bot, code: str, kind: str) -> list[TicketEvent]:
+    async def q(s: Any) -> list[TicketEvent]:
+        t = (await s.scalars(select(Ticket).where(Ticket.code == code))).one()
+        return list((await s.scalars(select(TicketEvent).where(
+            TicketEvent.ticket_id == t.id, TicketEvent.kind == kind)
+            .order_by(TicketEvent.id))).all())
+
+    return await bot.db.read(q)
