@@ -35,12 +35,12 @@ class World:
     http: ClientSession
     app: web.Application
 
-    async def pushed(self, touser: str, contains: str, timeout: float = 10) -> str:
+    async def pushed(self, touser: str, contains: str) -> str:
         """The text of the first push to `touser` containing `contains` (waits, no polling)."""
         def find() -> str | None:
             return next((t for t in self.standin.texts(touser) if contains in t), None)
 
-        await self.standin.wait_for(lambda: find() is not None, timeout=timeout)
+        await self.standin.wait_for(lambda: find() is not None, timeout=10)
         found = find()
         assert found is not None
         return found
