@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.config import Settings
-from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
+from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
 from handlers.context import Services
 from handlers.dispatcher import Dispatcher
 from storage import repo
@@ -72,6 +72,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
     from bot.channels.sender import OutboxSender
+    from bot.media_store import MediaStore
     from bot.scheduler import start_scheduler
 
     settings = app[SETTINGS]
@@ -79,16 +80,21 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     app[HTTP] = http
     sender = OutboxSender.from_settings(settings, app[DB], app[CLOCK], http)
     app[SENDER] = sender
+    store = MediaStore.from_settings(settings, app[DB], app[CLOCK], http)
+    app[MEDIA] = store
     stop = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop), name="outbox-sender")
+    tasks = [asyncio.create_task(sender.run(stop), name="outbox-sender"),
+             asyncio.create_task(store.run(stop), name="media-store")]
     scheduler = start_scheduler(app)
     yield
     stop.set()
     sender.wake()
-    try:
-        await asyncio.wait_for(task, timeout=5)
-    except (TimeoutError, asyncio.CancelledError):
-        task.cancel()
+    store.wake()
+    for task in tasks:
+        try:
+            await asyncio.wait_for(task, timeout=5)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
     if scheduler is not None:
         scheduler.shutdown(wait=False)
     await http.close()

@@ -66,9 +66,8 @@ def _safe_url(url: str) -> str:
 
 
 async def _import(settings: Settings, path: Path) -> str:
-    from storage.district import import_file
-
     from storage.db import Database
+    from storage.district import import_file
 
     db = Database(settings.database.url)
     try:
@@ -210,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     nlp.add_argument("action", choices=["train"])
     menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的诉求 / 办事指南)")
     menu.add_argument("action", choices=["push"])
+    from bot.stats_cli import add_stats_command
+
+    add_stats_command(sub, common)
     tickets = add("tickets", cmd_tickets, "list or show tickets")
     tickets.add_argument("action", choices=["list", "show"])
     tickets.add_argument("code", nargs="?")

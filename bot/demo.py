@@ -58,12 +58,11 @@ class Transcript:
 
 
 async def run_demo(verbose: bool = False) -> int:
-    from storage.district import import_file
-    from storage.migrate import upgrade
-
     from bot.app import create_app
     from bot.standin import WeChatStandIn
     from storage.db import Database
+    from storage.district import import_file
+    from storage.migrate import upgrade
 
     out = Transcript()
     with tempfile.TemporaryDirectory(prefix="gridbot-demo-") as tmp:

@@ -21,7 +21,7 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
+from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
 from bot.ratelimit import FloodGuard, Verdict
 from handlers.types import Update
 from storage import outbox
@@ -180,10 +180,12 @@ class Inbound:
         self._wake()
 
     def _wake(self) -> None:
-        # the dispatcher may have queued notices (or the reply went late): let the sender look
-        sender = self.app.get(SENDER)
-        if sender is not None:
-            sender.wake()
+        # the dispatcher may have queued notices (or the reply went late) or media to fetch
+        # before its id expires: let the background loops look now rather than at their poll
+        for key in (SENDER, MEDIA):
+            worker = self.app.get(key)
+            if worker is not None:
+                worker.wake()
 
     async def drain(self, grace: float) -> None:
         """Wait for late units (shutdown, tests); cancel what still runs after `grace` s."""

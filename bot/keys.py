@@ -12,6 +12,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.channels.sender import OutboxSender
+    from bot.media_store import MediaStore
     from handlers.dispatcher import Dispatcher
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,3 +20,4 @@ DB = web.AppKey("db", Database)
 CLOCK = web.AppKey("clock", Clock)
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
 SENDER: web.AppKey[OutboxSender] = web.AppKey("sender")
+MEDIA: web.AppKey[MediaStore] = web.AppKey("media")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.types import Update
 from storage import outbox
 from storage.clock import Clock
-from storage.models import ConversationState, Identity, Person, Ticket
+from storage.models import ConversationState, Identity, Person, Ticket, TicketFollower
 from storage.sla import WorkCalendar
 
 if TYPE_CHECKING:
@@ -109,3 +109,25 @@ async def notify(session: AsyncSession, person: Person | None, text: str, *, at:
     outbox.enqueue(session, channel=ident.channel, recipient=ident.external_id, text=text, at=at,
                    person_id=person.id, ticket_id=ticket.id if ticket else None)
     return True
+
+
+async def followers_of(session: AsyncSession, ticket: Ticket) -> list[Person]:
+    """Residents who seconded (附议) the ticket, or whose merged ticket it absorbed."""
+    rows = await session.scalars(
+        select(Person).join(TicketFollower, TicketFollower.person_id == Person.id)
+        .where(TicketFollower.ticket_id == ticket.id).order_by(TicketFollower.id))
+    return list(rows.unique().all())
+
+
+async def tell_reporters(session: AsyncSession, ticket: Ticket, text: str, *, at: datetime,
+                         reporter_suffix: str = "") -> int:
+    """Tell the reporter and every follower the same news; how many were reached.
+    `reporter_suffix` is for the reporter alone (the rating prompt: only they rate)."""
+    reached = 0
+    reporter = await session.get(Person, ticket.reporter_id) if ticket.reporter_id else None
+    if reporter is not None:
+        reached += await notify(session, reporter, text + reporter_suffix, at=at, ticket=ticket)
+    for person in await followers_of(session, ticket):
+        if person.id != ticket.reporter_id:
+            reached += await notify(session, person, text, at=at, ticket=ticket)
+    return reached

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import handoffs, officers, residents
+from handlers import correspondents, duplicates, handoffs, media, officers, residents
 from handlers.context import STAFF_ROLES, Ctx, Services
 from handlers.text import mask_phones, normalize
 from handlers.types import Update
@@ -19,6 +19,13 @@ from storage.models import ConversationState, Identity, Person
 logger = logging.getLogger(__name__)
 
 NOT_STAFF = "您不在本区网格工作人员名单中，请联系社区管理员开通。"
+# events a person causes on purpose: they open the customer-service window and their passive
+# reply is shown (a LOCATION report, a VIEW or unsubscribe do neither)
+ANSWERABLE_EVENTS = frozenset({"subscribe", "scan", "click"})
+
+
+def _answerable(update: Update) -> bool:
+    return update.type != "event" or (update.event or "").lower() in ANSWERABLE_EVENTS
 
 
 class Dispatcher:
@@ -32,14 +39,14 @@ class Dispatcher:
         person, identity = await self._sender(session, update, now)
         if person is None or identity is None:
             return NOT_STAFF if update.type != "event" else None
-        if update.channel == "mp":
+        if update.channel == "mp" and _answerable(update):
             identity.last_inbound_at = now
             identity.pushes_since_inbound = 0
         state = await self._state(session, update, now)
         ctx = Ctx(session=session, update=update, services=self.services, person=person,
                   identity=identity, now=now, text=normalize(update.text), state=state)
         held = await outbox.take_held(session, update.channel, update.sender, now) \
-            if update.channel == "mp" and update.event != "unsubscribe" else []
+            if update.channel == "mp" and _answerable(update) else []
         reply = await self._route(ctx)
         if held:
             news = "\n".join(f"· {row.payload.get('text', '')}" for row in held)
@@ -49,11 +56,14 @@ class Dispatcher:
         return reply
 
     async def _route(self, ctx: Ctx) -> str | None:
-        routers = []
+        routers = [media.router]  # issue 5: photos, voice, locations (voice → text) first
         if ctx.person.has_role(*STAFF_ROLES):
-            routers += [officers.router, handoffs.router, officers.fallback_router]
+            # correspondents (issue 5): 通过/拒绝/核实/驳回/兑换 before the officers' fallback
+            routers += [officers.router, handoffs.router, correspondents.staff_router,
+                        duplicates.router, officers.fallback_router]
         if ctx.update.channel == "mp":
-            routers.append(residents.router)
+            # correspondents (issue 5): 注册通讯员/积分/积分排行 before the resident's words
+            routers += [correspondents.router, residents.router]
         for router in routers:
             handled, reply = await router.dispatch(ctx)
             if handled:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from handlers import messages as msg
-from handlers.context import Ctx, identities_of, set_state
+from handlers.context import Ctx, identities_of, set_state, tell_reporters
 from handlers.officers import own_ticket, reporter_of
 from handlers.router import Command, Router
 from handlers.tickets import assign, responsible
@@ -40,8 +40,8 @@ async def transfer(ctx: Ctx, args: str) -> str:
             + msg.assignment(t, ctx.services))
     for p in people:
         await ctx.notify(p, text, t)
-    await ctx.notify(await reporter_of(ctx, t),
-                     f"您反映的问题（{t.code}）已转交{dept_name}处理，网格员会继续跟进。", t)
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已转交{dept_name}处理，"
+                         "网格员会继续跟进。", at=ctx.now)
     return f"已将 {t.code} 转办至{dept_name}（{people[0].name}），办理结果会通知您和居民。"
 
 

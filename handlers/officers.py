@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from handlers import media, points
 from handlers import messages as msg
-from handlers.context import Ctx, identities_of, set_state
+from handlers.context import Ctx, identities_of, set_state, tell_reporters
 from handlers.router import Command, NotHandled, Router
 from handlers.text import split_code
 from handlers.tickets import assign, find_ticket, triage_people
@@ -110,8 +111,8 @@ async def accept(ctx: Ctx, args: str) -> str:
     except TransitionError as e:
         return str(e)
     t.accepted_at = t.accepted_at or ctx.now
-    await ctx.notify(await reporter_of(ctx, t),
-                     f"您反映的问题（{t.code}）已由{ctx.person.name}接单，正在处理。", t)
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
+                         "正在处理。", at=ctx.now)
     return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
             f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
 
@@ -128,8 +129,9 @@ async def progress(ctx: Ctx, args: str) -> str:
     except TransitionError as e:
         return str(e)
     t.accepted_at = t.accepted_at or ctx.now
-    await ctx.notify(await reporter_of(ctx, t), f"您反映的问题（{t.code}）有新进展：{note}", t)
-    return f"已记录 {t.code} 的进展并告知居民。办结后回复「办结 {t.code} 结果」。"
+    evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
+    return f"已记录 {t.code} 的进展{evidence}并告知居民。办结后回复「办结 {t.code} 结果」。"
 
 
 @router.on(Command("办结"))
@@ -146,8 +148,13 @@ async def resolve(ctx: Ctx, args: str) -> str:
     t.resolved_at, t.resolution = ctx.now, note
     t.accepted_at = t.accepted_at or ctx.now
     reporter = await reporter_of(ctx, t)
+    # correspondents (issue 5): a correspondent's resolved report earns points, once
+    bonus = await points.credit_resolved(ctx.session, ctx.settings, t, reporter, ctx.now)
+    evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
+    # followers hear the result too; only the reporter rates (and earns the points)
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已办结：{note}", at=ctx.now,
+                         reporter_suffix=f"{bonus}\n{msg.RATING_PROMPT}")
     if reporter is not None:
-        await ctx.notify(reporter, f"您反映的问题（{t.code}）已办结：{note}\n{msg.RATING_PROMPT}", t)
         ident = (await identities_of(ctx.session, reporter)).get("mp")
         if ident is not None:
             await set_state(ctx.session, "mp", ident.external_id, "awaiting_rating",
@@ -156,7 +163,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
     if t.owner_id and t.owner_id != ctx.person.id:
         await ctx.notify(await ctx.session.get(Person, t.owner_id),
                          f"工单 {t.code} 已由{ctx.person.name}办结：{note}", t)
-    return f"已办结 {t.code}，已请居民评价。"
+    return f"已办结 {t.code}{evidence}，已请居民评价。"
 
 
 @router.on(Command("退回"))
@@ -178,8 +185,8 @@ async def send_back(ctx: Ctx, args: str) -> str:
     for p in people:
         await ctx.notify(p, f"【退回】{ctx.person.name} 退回工单，原因：{note}\n"
                          + msg.triage_notice(t), t)
-    await ctx.notify(await reporter_of(ctx, t),
-                     f"您反映的问题（{t.code}）正在重新分派给合适的负责人，请耐心等待。", t)
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）正在重新分派给合适的负责人，"
+                         "请耐心等待。", at=ctx.now)
     names = "、".join(p.name for p in people) or "社区"
     return f"已退回 {t.code}，交{names}重新分派。"
 

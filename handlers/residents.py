@@ -5,26 +5,27 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from handlers import duplicates, media, privacy
 from handlers import messages as msg
 from handlers import rating as rating_ops
-from handlers.context import Ctx
+from handlers.context import STAFF_ROLES, Ctx, followers_of
+from handlers.reports import file_report
 from handlers.router import (
     Click,
     Command,
     Event,
-    MsgType,
     NotHandled,
     Rating,
     Router,
     State,
     Text,
 )
-from handlers.text import mask_phones, split_code
-from handlers.tickets import Placement, create_ticket, find_ticket, place_for
+from handlers.text import mask_phones, normalize, split_code
+from handlers.tickets import find_ticket, place_for
 from storage.clock import local_text
-from storage.models import Person, Ticket, TicketEvent
+from storage.models import Attachment, Person, Ticket, TicketEvent, TicketFollower
 from storage.statemachine import FINAL_STATUSES, TransitionError, transition
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,23 @@ router = Router("resident")
 
 OFFICER_WORDS = ("接单", "进度", "办结", "转办", "退回", "追问", "改类", "合并", "我的工单",
                  "核实", "驳回", "通过", "拒绝", "兑换", "派单", "改派")
+
+
+def BindScene() -> Any:  # noqa: N802 - reads as a filter declaration
+    """A QR scene `bind_<code>`: a subscribe's EventKey comes as `qrscene_bind_…` (the gateway
+    strips the prefix, as wechatpy does), a SCAN's never had it."""
+    def f(ctx: Ctx) -> dict[str, str] | None:
+        key = (ctx.update.event_key or "").strip().removeprefix("qrscene_")
+        return {"code": key[5:]} if key.startswith("bind_") and key[5:] else None
+
+    return f
+
+
+@router.on(Event("subscribe", "SCAN"), BindScene())
+async def scan_bind(ctx: Ctx, code: str) -> str:
+    from handlers.officers import bind_officer
+
+    return await bind_officer(ctx, code)
 
 
 @router.on(Event("subscribe"))
@@ -42,11 +60,8 @@ async def subscribe(ctx: Ctx) -> str:
 @router.on(Event("unsubscribe"))
 async def unsubscribe(ctx: Ctx) -> None:
     """Personal data goes; tickets stay, anonymised, so statistics survive."""
-    p = ctx.person
-    p.name, p.phone, p.home_address = "", None, None
-    await ctx.clear_state()
-    await ctx.session.delete(ctx.identity)
-    logger.info("erased personal data of %s on unsubscribe", p.id)
+    await privacy.erase(ctx.session, ctx.person, ctx.identity)
+    ctx.state = None
     return None
 
 
@@ -79,18 +94,21 @@ async def query(ctx: Ctx, args: str) -> str:
     if code is None:
         return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
     t = await find_ticket(ctx.session, code)
-    if t is None or t.reporter_id != ctx.person.id:
+    if t is None or not (t.reporter_id == ctx.person.id
+                         or await duplicates.is_follower(ctx.session, t, ctx.person)):
         return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
     return await ticket_detail(ctx, t)
 
 
 async def my_tickets(ctx: Ctx) -> str:
+    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == ctx.person.id)
     rows = (await ctx.session.scalars(
-        select(Ticket).where(Ticket.reporter_id == ctx.person.id)
+        select(Ticket).where(or_(Ticket.reporter_id == ctx.person.id, Ticket.id.in_(followed)))
         .order_by(Ticket.id.desc()).limit(10))).all()
     if not rows:
         return "您还没有反映过问题。直接发文字描述问题和位置即可。"
-    lines = ["您最近的反映："] + [msg.ticket_line(t) for t in rows]
+    followed_mark = {t.id: "（附议）" for t in rows if t.reporter_id != ctx.person.id}
+    lines = ["您最近的反映："] + [msg.ticket_line(t) + followed_mark.get(t.id, "") for t in rows]
     lines.append("发送「查询 工单号」查看详细进度。")
     return "\n".join(lines)
 
@@ -98,19 +116,31 @@ async def my_tickets(ctx: Ctx) -> str:
 async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
     events = (await ctx.session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all()
-    staff_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}
+    actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}
     names = {}
-    for pid in staff_ids:
+    for pid in actor_ids:
         p = await ctx.session.get(Person, pid)
-        if p is not None:
+        if p is not None and p.has_role(*STAFF_ROLES):  # never another resident's name
             names[pid] = p.name
     lines = [msg.ticket_line(t), f"位置：{msg.where(t)}"]
     if t.assignee:
         lines.append(f"负责：{t.assignee.name}")
-    lines += [msg.history_line(e, names) for e in events]
-    if t.status == "resolved":
+    followers = await duplicates.follower_count(ctx.session, t)
+    if followers:
+        lines.append(f"附议：{followers} 人")
+    if t.duplicate_of_id:
+        into = await ctx.session.get(Ticket, t.duplicate_of_id)
+        lines.append(f"已并入工单 {into.code if into else ''}")
+    lines += [_history_line(e, names) for e in events]
+    attachments = (await ctx.session.scalars(select(Attachment).where(
+        Attachment.ticket_id == t.id).order_by(Attachment.id))).all()
+    if attachments:
+        lines.append("附件：" + "；".join(_attachment_text(a) for a in attachments))
+    # a follower (附议) neither rates nor cancels another's ticket
+    may_act = t.reporter_id == ctx.person.id or ctx.person.has_role(*STAFF_ROLES)
+    if may_act and t.status == "resolved":
         lines.append(f"请评价：回复「评价 {t.code} 数字」，{msg.RATING_PROMPT[8:]}")
-    elif t.status not in FINAL_STATUSES:
+    elif may_act and t.status not in FINAL_STATUSES:
         lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
     return "\n".join(lines)
 
@@ -130,6 +160,8 @@ async def cancel(ctx: Ctx, args: str) -> str:
         return str(e)
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 已被反映人撤销，无需继续处理。", t)
+    for p in await followers_of(ctx.session, t):
+        await ctx.notify(p, f"您附议的工单 {t.code} 已被反映人撤销。如问题仍在，请重新反映。", t)
     return f"工单 {t.code} 已撤销。如有新问题，随时发文字告诉我们。"
 
 
@@ -168,6 +200,21 @@ async def officer_words(ctx: Ctx, args: str) -> str:
     return msg.NOT_FOR_RESIDENTS
 
 
+@router.on(State("awaiting_duplicate"), Text())
+async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """1 附议 the open ticket, 2 file the held report as a new one."""
+    choice = duplicates.FOLLOW_WORDS.get(normalize(ctx.text).rstrip("。.!！"))
+    if choice is None:
+        return f"请{state_data.get('prompt', '回复 1 附议该工单，回复 2 仍然新建')}。"
+    await ctx.clear_state()
+    if choice:
+        reply = await duplicates.accept(ctx, state_data)
+        if reply is not None:
+            return reply
+    return await file_report(ctx, state_data.get("text", ""), where=state_data.get("where"),
+                             draft=state_data, check_duplicates=False)
+
+
 @router.on(State("awaiting_rating"), Rating())
 async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
     t = await find_ticket(ctx.session, state_data["code"])
@@ -201,30 +248,7 @@ async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
 async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """The draft waited for a place; this answer (or the triage desk) completes it."""
     await ctx.clear_state()
-    draft_text = state_data["text"]
-    combined = f"{ctx.text} {draft_text}"
-    analysis = ctx.services.analyzer.analyze(combined)
-    original = ctx.services.analyzer.analyze(draft_text)
-    place = await place_for(ctx.session, analysis)
-    analysis = _with_location(original, analysis)
-    ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=draft_text,
-                                 analysis=analysis, reporter=ctx.person, source=_source(ctx),
-                                 place=place, extra_place=None if place.grid else ctx.text)
-    return msg.accepted_reply(ticket, ctx.services)
-
-
-def _with_location(original: Any, located: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(original, location=located.location)
-
-
-def _source(ctx: Ctx) -> str:
-    if ctx.person.has_role("correspondent"):
-        return "correspondent"
-    if ctx.person.has_role("officer"):
-        return "officer"
-    return "resident"
+    return await file_report(ctx, state_data["text"], where=ctx.text, draft=state_data)
 
 
 @router.on(Rating())
@@ -249,31 +273,26 @@ async def report(ctx: Ctx) -> str:
         return msg.RESIDENT_HELP
     if analysis.intent == "query":
         return await my_tickets(ctx)
-    place = await place_for(ctx.session, analysis)
-    if place.grid is None and ctx.person.home_address:
-        home = ctx.services.analyzer.analyze(ctx.person.home_address)
-        home_place = await place_for(ctx.session, home)
-        if place.community is None or place.community == home_place.community:
-            place = Placement(home_place.grid or place.grid,
-                              home_place.community or place.community)
-            if not analysis.location.community:
-                analysis = _with_location(analysis, home)
-    if place.grid is None and analysis.urgency != "urgent":  # urgent work never waits on a
-        await ctx.set_state("awaiting_location", {"text": ctx.text},
-                            ctx.settings.conversation.draft_minutes)
-        return msg.ASK_LOCATION
-    ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=ctx.text,
-                                 analysis=analysis, reporter=ctx.person, source=_source(ctx),
-                                 place=place)
-    return msg.accepted_reply(ticket, ctx.services)
+    return await file_report(ctx, ctx.text, draft=media.draft_of(ctx))
 
 
-@router.on(MsgType("image", "voice", "video", "shortvideo", "location", "link", "file"))
-async def other_media(ctx: Ctx) -> str:
-    if ctx.update.type == "voice" and ctx.text:
-        ctx.update.type = "text"
-        return await report(ctx)
-    return "已收到。请用文字描述问题和位置（小区、楼号），以便派给负责的网格员。"
+_MORE_EVENTS = {"attached": "补充附件", "followed": "居民附议", "merged": "并入其他工单",
+                "merged_in": "合并工单", "located": "补充位置"}
+
+
+def _history_line(e: TicketEvent, names: dict[str, str]) -> str:
+    what = _MORE_EVENTS.get(e.kind)
+    if what is None:
+        return msg.history_line(e, names)
+    who = names.get(e.actor_id or "", "")
+    note = f"：{mask_phones(e.note)}" if e.note else ""
+    return f"{local_text(e.created_at)} {what}{(' · ' + who) if who else ''}{note}"
+
+
+def _attachment_text(a: Attachment) -> str:
+    name = media.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
+    state = {"downloaded": "已保存", "pending": "保存中", "failed": "保存失败"}.get(a.state, "已删除")
+    return f"{name}（{state}）"
 
 
 @router.on()

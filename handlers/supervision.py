@@ -21,12 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import messages as msg
 from handlers.context import Services, notify
 from handlers.digests import daily_digest, weekly_summary
+from handlers.duplicates import add_follower
 from handlers.escalation import escalate_overdue
 from handlers.followup import follow_up
+from handlers.media import DRAFT_STATES, link_ids
 from handlers.reminders import send_reminders
 from handlers.tickets import Placement, create_ticket
 from storage.db import Database
-from storage.models import ConversationState, Identity
+from storage.models import ConversationState, Identity, Ticket
+from storage.statemachine import OPEN_STATUSES, record
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +40,9 @@ __all__ = ["daily_digest", "escalate_overdue", "expire_drafts", "follow_up", "se
 
 
 async def expire_drafts(db: Database, services: Services) -> int:
-    """A report whose place never came is not lost: it becomes a ticket on the triage list."""
+    """An unfinished report is never lost: when its conversation expires, a draft that waited
+    for its place or its words becomes a triage ticket (with its photos), and one that was
+    offered as 附议 and got no answer follows the open ticket."""
     now = services.clock.now()
 
     async def unit(session: AsyncSession) -> int:
@@ -47,30 +52,44 @@ async def expire_drafts(db: Database, services: Services) -> int:
         rows = (await session.scalars(q)).all()
         made = 0
         for row in rows:
-            if row.state == "awaiting_location":
-                made += await _draft_to_triage(session, services, row, now)
+            if row.state in DRAFT_STATES:
+                made += await _settle_draft(session, services, row, now)
             await session.delete(row)
         return made
 
     made = await db.run(unit)
     if made:
-        logger.info("turned %d unanswered drafts into triage tickets", made)
+        logger.info("settled %d unanswered drafts", made)
     return made
 
 
-async def _draft_to_triage(session: AsyncSession, services: Services, row: ConversationState,
-                           now: datetime) -> int:
+async def _settle_draft(session: AsyncSession, services: Services, row: ConversationState,
+                        now: datetime) -> int:
     ident = await session.scalar(select(Identity).where(
         Identity.channel == row.channel, Identity.external_id == row.external_id))
     if ident is None:
         return 0
-    text = row.data.get("text", "")
+    data = dict(row.data or {})
+    photos = [int(i) for i in data.get("attachments") or []]
+    if row.state == "awaiting_duplicate":
+        original = await session.scalar(select(Ticket).where(Ticket.code == data.get("code")))
+        if original is not None and original.status in OPEN_STATUSES:
+            await add_follower(session, original, ident.person, now)
+            await link_ids(session, original, photos, actor_id=ident.person_id, at=now)
+            record(session, original, "followed", actor_id=ident.person_id,
+                   note="未回复，默认附议", at=now)
+            await notify(session, ident.person,
+                         f"您没有回复，已为您附议工单 {original.code}，处理进展会同样通知您。"
+                         f"如需单独反映，请重新发送。", at=now, ticket=original)
+            return 1
+    text = data.get("text") or "（居民发送了照片，未附文字说明）"
     analysis = services.analyzer.analyze(text)
     ticket = await create_ticket(session, services, now=now, text=text, analysis=analysis,
                                  reporter=ident.person, source="resident",
                                  place=Placement(None, None))
+    await link_ids(session, ticket, photos, actor_id=ident.person_id, at=now)
     await notify(session, ident.person,
-                 f"您之前反映的问题没有注明位置，已交社区工作人员确认后处理。\n"
+                 f"您之前反映的问题没有补充完整，已交社区工作人员确认后处理。\n"
                  f"{msg.accepted_reply(ticket, services)}", at=now, ticket=ticket)
     return 1
 

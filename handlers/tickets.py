@@ -89,6 +89,11 @@ async def create_ticket(
     community = place.community
     if community is None and place.grid is not None:
         community = await repo.community_of(session, place.grid)
+    # correspondents (issue 5): a non-urgent report may wait for the liaison's 核实 first
+    # (imported here: handlers.correspondents imports this module)
+    from handlers.correspondents import ask_verification, verifiers_for
+
+    verifiers = await verifiers_for(session, services, source, analysis.urgency, community)
     ticket = Ticket(
         code=code, category=analysis.category, urgency=analysis.urgency,
         request_kind=analysis.request_kind, text=text,
@@ -96,7 +101,8 @@ async def create_ticket(
         place=loc.place or extra_place, lng=lng, lat=lat,
         region_id=place.grid.id if place.grid else None,
         community_id=community.id if community else None,
-        reporter_id=reporter.id if reporter else None, source=source, status="new",
+        reporter_id=reporter.id if reporter else None, source=source,
+        status="pending_verification" if verifiers else "new",
         respond_by=deadline(now, respond, services.calendar),
         resolve_by=deadline(now, resolve, services.calendar),
         confidence=analysis.confidence, created_at=now, updated_at=now,
@@ -106,6 +112,9 @@ async def create_ticket(
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
+    if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
+        await ask_verification(session, ticket, verifiers, reporter, now=now)
+        return ticket
     await route(session, services, ticket, place.grid, community, now=now)
     return ticket
 

@@ -46,3 +46,34 @@ async def test_unanswered_draft_goes_to_triage_not_lost(bot: Bot) -> None:
     assert (t.text, t.assignee_id, t.status) == ("路边井盖没了好危险", None, "new")
     assert any(t.code in x for x in await bot.texts("centre"))  # district triage
     assert any(t.code in x for x in await bot.texts(RESIDENT))
+
+
+async def test_unanswered_duplicate_offer_follows_the_open_ticket(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, "幸福花园2号楼门口路灯不亮了"))
+    offer = await bot.send("oNeighbour", "幸福花园2号楼门口的路灯坏了")
+    assert "附议" in offer and code in offer
+    bot.clock.advance(minutes=31)
+    assert await expire_drafts(bot.db, bot.dispatcher.services) == 1
+
+    async def q(s):  # noqa: ANN001, ANN202
+        return (await s.scalars(select(Ticket))).all()
+
+    assert [t.code for t in await bot.db.read(q)] == [code]  # no second ticket
+    assert any("已为您附议" in x for x in await bot.texts("oNeighbour"))
+    await bot.send("zhangwei", f"进度 {code} 已报修", channel="work")
+    assert any("已报修" in x for x in await bot.texts("oNeighbour"))
+
+
+async def test_photo_without_words_becomes_a_triage_ticket_with_the_photo(bot: Bot) -> None:
+    from storage.models import Attachment
+
+    reply = await bot.send(RESIDENT, "", type="image", media_id="MEDIA_PHOTO_1")
+    assert "照片" in reply
+    bot.clock.advance(minutes=31)
+    assert await expire_drafts(bot.db, bot.dispatcher.services) == 1
+
+    async def q(s):  # noqa: ANN001, ANN202
+        return (await s.scalars(select(Attachment))).all()
+
+    [att] = await bot.db.read(q)
+    assert att.ticket_id is not None and att.media_id == "MEDIA_PHOTO_1"
