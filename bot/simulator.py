@@ -31,6 +31,29 @@ def text_xml(to_user: str, from_user: str, content: str, *, msg_id: int | None =
             f"<MsgId>{msg_id or next(_msg_ids)}</MsgId>{agent}</xml>")
 
 
+def media_xml(to_user: str, from_user: str, kind: str, media_id: str, *,
+              recognition: str | None = None, msg_id: int | None = None) -> str:
+    """An image or voice message (voice with WeChat's speech recognition when given)."""
+    extra = f"<PicUrl><![CDATA[http://127.0.0.1/{media_id}.jpg]]></PicUrl>" if kind == "image" \
+        else "<Format><![CDATA[amr]]></Format>"
+    if recognition is not None:
+        extra += f"<Recognition><![CDATA[{recognition}]]></Recognition>"
+    return (f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{from_user}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>"
+            f"<MediaId><![CDATA[{media_id}]]></MediaId>{extra}"
+            f"<MsgId>{msg_id or next(_msg_ids)}</MsgId></xml>")
+
+
+def location_xml(to_user: str, from_user: str, lat: float, lng: float, label: str) -> str:
+    """A location message: Location_X is the latitude, Location_Y the longitude (GCJ-02)."""
+    return (f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{from_user}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[location]]></MsgType>"
+            f"<Location_X>{lat}</Location_X><Location_Y>{lng}</Location_Y><Scale>16</Scale>"
+            f"<Label><![CDATA[{escape(label)}]]></Label><MsgId>{next(_msg_ids)}</MsgId></xml>")
+
+
 def event_xml(to_user: str, from_user: str, event: str, key: str = "",
               create_time: int | None = None) -> str:
     return (f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
