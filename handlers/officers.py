@@ -95,21 +95,32 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     return t, note
 
 
+async def act(ctx: Ctx, args: str, verb: str, action: str, *,
+              need_note: bool) -> tuple[Ticket, str] | str:
+    """The holder's step on their ticket through the state machine: (ticket, note), or the
+    refusal to send back (not theirs, no such ticket, not allowed from its status)."""
+    got = await own_ticket(ctx, args, verb, need_note)
+    if isinstance(got, str):
+        return got
+    t, note = got
+    try:
+        transition(ctx.session, t, action, actor_id=ctx.person.id, actor_role="assignee",
+                   note=note or None, at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    return t, note
+
+
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
     return await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
 
 
 @router.on(Command("接单"))
 async def accept(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "接单", False)
+    got = await act(ctx, args, "接单", "accept", need_note=False)
     if isinstance(got, str):
         return got
     t, note = got
-    try:
-        transition(ctx.session, t, "accept", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note or None, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
     t.accepted_at = t.accepted_at or ctx.now
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
                          "正在处理。", at=ctx.now)
@@ -119,15 +130,10 @@ async def accept(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("进度"))
 async def progress(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "进度", True)
+    got = await act(ctx, args, "进度", "progress", need_note=True)
     if isinstance(got, str):
         return got
     t, note = got
-    try:
-        transition(ctx.session, t, "progress", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
     t.accepted_at = t.accepted_at or ctx.now
     evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
@@ -136,15 +142,10 @@ async def progress(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("办结"))
 async def resolve(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "办结", True)
+    got = await act(ctx, args, "办结", "resolve", need_note=True)
     if isinstance(got, str):
         return got
     t, note = got
-    try:
-        transition(ctx.session, t, "resolve", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
     t.resolved_at, t.resolution = ctx.now, note
     t.accepted_at = t.accepted_at or ctx.now
     reporter = await reporter_of(ctx, t)
