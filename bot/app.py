@@ -35,12 +35,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     if background:
         app.cleanup_ctx.append(_background)
     from bot.api import setup_api
+    from bot.api_intake import setup_intake_api
     from bot.api_stats import setup_stats_api
     from bot.gateway import setup_gateway
 
     setup_gateway(app)
     setup_api(app)
     setup_stats_api(app)
+    setup_intake_api(app)
     return app
 
 
