@@ -1,0 +1,56 @@
+"""The `gridbot classify`, `gridbot eval` and `gridbot nlp train` commands (called by bot.cli)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+logger = logging.getLogger(__name__)
+
+
+def classify_stream(stream: TextIO, out: TextIO) -> None:
+    """One JSON object per input line, same order; an empty line still yields one."""
+    from nlp.pipeline import Analyzer
+
+    analyzer = Analyzer.load()
+    for line in stream:
+        a = analyzer.analyze(line.rstrip("\r\n"))
+        out.write(json.dumps(a.as_json(), ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def run_eval(path: Path, as_json: bool = False) -> int:
+    from nlp.evaluation import evaluate, format_eval
+    from nlp.pipeline import Analyzer
+
+    report = evaluate(Analyzer.load(), read_rows(path))
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_eval(report))
+    return 0
+
+
+def run_train(settings: Any = None, corrections: list[tuple[str, str]] | None = None) -> int:
+    """Retrain from the shipped corpus (+ corrections) into the model the analyser loads.
+
+    The output is $GRIDBOT_NLP_MODEL when set (a deployment's own model, picked up by running
+    servers through `reload_if_changed`), else the shipped nlp/data/model.json.
+    """
+    from nlp.pipeline import default_model_path
+    from nlp.training import CORPUS, train
+
+    out = default_model_path()
+    summary = train([CORPUS], corrections or [], out)
+    json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    logger.info("model written to %s", out)
+    return 0

@@ -1,0 +1,163 @@
+"""Hazard cues found in a message, each judged negated, hypothetical or real.
+
+Urgency and the hazard rules both read these hits. A cue is negated when a negation word stands
+just before it in the same clause (「不是煤气味」, 「已经不冒烟了」, 「没闻到煤气味」) and
+hypothetical when the clause around it speaks of what might happen (「万一着火」,
+「要是着起来怎么得了」, 「差点砸到人」). Failure phrases (不亮, 不通, 没水, 没电, 打不开) are never
+cues that can be negated: they are the complaint itself, and their own 不/没 is not a negation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# 不停/不断/不知道… contain 不 without denying what follows.
+_NEG = re.compile(
+    r"(?:不是|并不是|也不是|没有|并没有|没|不(?![停断知少住时得行然过仅光清让管及久敢一到了成像太])|未|无|并非|"
+    r"已经不|不再|别)[^，。！？；,.!?;\s]{0,3}$")
+_HYPO_BEFORE = re.compile(
+    r"(?:万一|如果|要是|假如|假设|一旦|怕|担心|害怕|会不会|会不会有|容易|迟早|早晚|随时可能|可能会|"
+    r"就会|小心|防止|预防|以防|避免|哪天|真要|真的要|真有|差点|差一点|险些|好险|担忧|生怕|"
+    r"有没有可能|是否会|万一要是|否则|不然)[^，。！？；,.!?;]{0,10}$")
+_HYPO_AFTER = re.compile(
+    r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|谁负责|咋办|怎么办|的隐患|隐患|"
+    r"的风险|风险|的可能|可咋整|就晚了|来得及吗|跑不掉|跑都跑不)")
+# A hit in a clause about the past (上次, 去年…) is not happening now.
+_PAST_BEFORE = re.compile(r"上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|曾经|那次|"
+                          r"当时|昨天|昨晚|前天|过去")
+# Smoke and burnt smells from cooking, barbecue or cigarettes are not fires.
+_BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做饭|烤肉|烤串|抽烟|吸烟|香烟|烟头|烟囱|饭|菜|锅|熏肉|腊肉|烧纸|烧香")
+_SMOKE_CUES = frozenset({"smoke", "burning_smell"})
+_CLAUSE_START = re.compile(r"[，。！？；,.!?;\n]")
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: re.Pattern[str]
+    level: str                 # urgent | high | normal
+    negatable: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    cue: str
+    level: str
+    start: int
+    end: int
+    negated: bool
+    hypothetical: bool       # also: past (上次…), or benign smoke (烧烤的烟)
+
+    @property
+    def real(self) -> bool:
+        return not self.negated and not self.hypothetical
+
+
+def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
+    return Cue(name, re.compile(pattern), level, negatable)
+
+
+_HOME = r"(?:家里|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|一楼(?:好几户|住户|人家|的)?|家家户户)"
+# Water entering a home: strong verbs may stand a few characters from the room named…
+_FLOOD = r"(?:进水|进了水|淹了|被淹|水漫|漫进|灌进|倒灌|没过脚|泡在水)"
+# …weak ones (water welling up, pouring down) only right at it: 我家楼下的下水道往上冒 is not it.
+_POUR = r"(?:往上冒|往上返|往上涌|哗哗|往下流|往下淌|流下来|全是水|都是水|全是粪水|全是污水)"
+_PERSON = r"(?:人|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
+
+CUES: tuple[Cue, ...] = (
+    # Fire and smoke.
+    _c("fire", "urgent", r"着火|起火|失火|火灾|大火|明火|火苗|火光|烧起来|烧着了|着起来|燃起来|"
+       r"烧了起来|火烧|(?:车|电瓶车|电动车|线|房子|屋|厨房|电箱|插座|插线板)着了|着了火"),
+    _c("smoke", "urgent", r"冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|一股烟|滚滚|呛人的烟"),
+    _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|胶皮味|焦味"),
+    _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|消防车(?:来了|到了)"),
+    # Gas.
+    _c("gas", "urgent", r"(?:煤气|燃气|天然气|液化气)[^，。！？\s]{0,3}(?:味|漏|泄)|漏气|臭鸡蛋味|"
+       r"(?:像|有|闻到|一股)(?:是)?(?:煤气|燃气|天然气)|燃气管(?:道)?(?:破|断|裂)|(?:煤气|燃气)(?:罐|瓶)?(?:爆)"),
+    # Electricity.
+    _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
+    _c("shock", "urgent", r"漏电|触电|被电(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
+    _c("bare_wire", "high", r"电线[^，。！？\s]{0,4}(?:裸露|露出|露在|破皮|皮破|破了|掉下|垂下|拖在地|耷拉)|"
+       r"铜丝|线头[^，。！？\s]{0,3}露|裸露[^，。！？\s]{0,3}电线|电线[^，。！？\s]{0,6}(?:泡在|浸在)水"),
+    _c("outage", "normal", r"停电|没电|断电|来电|跳闸|电压不稳|停气|没气了|没有燃气|打不着火|点不着火",
+       negatable=False),
+    # People trapped or hurt now.
+    _c("lift_trapped", "urgent",
+       r"电梯[^。！？]{0,14}(?:困人|困住|被困|关在|出不来|里面有人|里面有个|里头有人|有人在里面)|"
+       r"(?:困|关|卡)在电梯|电梯困|被困在?电梯|"
+       r"电梯[^。！？]{0,12}(?:卡|停|不动|坏)[^。！？]{0,20}(?:在里面|在里头|出不来|门打不开|开不了门)"),
+    _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面)|"
+       rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
+       r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)|"
+       rf"{_PERSON}[^，。！？]{{0,4}}(?:还在|困在|被困在)(?:车里|水里|里面|屋里)|"
+       r"车[^，。！？]{0,6}(?:泡在水|淹在水|被淹|困在水|泡水里|被水淹|淹没)|"
+       r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水"),
+    _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人|一个|个|路过|行人|小孩|孩子|老人|头|他|她|肩|身上)|"
+       r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
+       r"送(?:去)?医院|(?:打|叫)了?120|"
+       r"砍人|捅人|持刀|拿刀|动刀|抢劫|抢包"),
+    _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方"),
+    _c("fell_in", "urgent", r"掉进去|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
+    _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
+       rf"(?:{_HOME}|天花板|灯里|地漏)[^，。！？]{{0,3}}{_POUR}|"
+       r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿)"),
+    # Hazards that can turn urgent.
+    _c("burst_pipe", "high", r"爆管|(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
+       r"(?:哗哗|呼呼)[^，。！？\s]{0,3}(?:冒|喷|流)"),
+    _c("deep_water", "high", r"积水[^，。！？\s]{0,4}(?:好深|很深|太深|齐|没过|漫过|到膝|到腰)|"
+       r"(?:路|车库|地下室|地库)[^，。！？\s]{0,3}(?:淹|被淹|进水|灌水)|车[^，。！？\s]{0,6}开不出|"
+       r"水[^，。！？\s]{0,3}(?:还在涨|越来越深)"),
+    _c("falling", "high", r"高空抛物|往下(?:扔|丢|抛|倒|泼)|从楼上(?:扔|丢|掉|抛)|楼上[^，。！？\s]{0,3}掉下|"
+       r"坠物|坠落|掉下来|砸坏|砸到车|砸车"),
+    _c("facade", "high", r"(?:外墙|瓷砖|墙皮|墙砖|雨棚|广告牌|空调外机|窗户|玻璃|招牌|阳台)[^，。！？\s]{0,6}"
+       r"(?:掉|脱落|松动|摇摇|晃|要掉|往下落)"),
+    _c("crack", "high", r"墙(?:体)?[^，。！？\s]{0,4}裂|裂缝|开裂|危房|楼[^，。！？\s]{0,2}(?:歪|斜|下沉)|承重墙"),
+    _c("manhole", "high", r"井盖[^，。！？\s]{0,4}(?:没了|缺|丢|不见|被偷|碎|破|翘|松|塌|掉)|"
+       r"(?:没有|没)井盖|窟窿|大坑|塌陷"),
+    _c("railing", "high", r"(?:护栏|栏杆)[^，。！？\s]{0,4}(?:断|倒|没了|缺|塌|松)"),
+    _c("tree_down", "high", r"树[^，。！？\s]{0,6}(?:倒|断|折|歪)[^。！？]{0,10}(?:压|砸|挡|拦|横|路中间|堵)|"
+       r"(?:树枝|树杈|枝)[^，。！？\s]{0,6}(?:断|折|裂)[^。！？]{0,12}(?:吊|挂|悬|要掉|摇)|倒树|大树倒|"
+       r"树[^。！？]{0,12}(?:快要倒|要倒了|快倒了|随时(?:会|要|可能)倒|摇摇欲坠|根都(?:翻|翘|露|拔))"),
+    _c("bite", "high", r"咬(?:了|伤|到|住|破|出血|一口|人)|被[^，。！？\s]{0,4}咬"),
+    _c("fight", "high", r"打起来|打架|斗殴|动手|打人|群殴|扭打"),
+    _c("building_work", "high", r"(?:正在|还在|一直在|又在|接着|这两天在|天天在)(?:往上)?"
+       r"(?:搭|盖|建|砌|施工|干|运|加盖|扩建|拆)|叮叮当当|承重墙"),
+)
+
+# A fire that is out is no longer an emergency (「已经扑灭了」).
+_RESOLVED_FIRE = re.compile(r"扑灭|灭了|火灭|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了")
+
+
+def _clause_before(text: str, start: int) -> str:
+    cut = max((m.end() for m in _CLAUSE_START.finditer(text, 0, start)), default=0)
+    return text[cut:start]
+
+
+BY_NAME: dict[str, Cue] = {c.name: c for c in CUES}
+
+
+def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
+    """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
+    hits: list[Hit] = []
+    for cue in CUES if names is None else [BY_NAME[n] for n in names]:
+        for m in cue.pattern.finditer(text):
+            before = _clause_before(text, m.start())
+            negated = cue.negatable and bool(_NEG.search(before))
+            hypothetical = bool(_HYPO_BEFORE.search(before[-12:])
+                                or _HYPO_AFTER.search(text[m.end():m.end() + 12])
+                                or _PAST_BEFORE.search(before))
+            if cue.name in _SMOKE_CUES and not hypothetical:
+                near = text[max(0, m.start() - 20):m.end() + 8]
+                hypothetical = bool(_BENIGN_SMOKE.search(near))
+            hits.append(Hit(cue.name, cue.level, m.start(), m.end(), negated, hypothetical))
+    return hits
+
+
+def fire_resolved(text: str) -> bool:
+    return bool(_RESOLVED_FIRE.search(text))
+
+
+def real(hits: list[Hit], *names: str) -> bool:
+    return any(h.real and h.cue in names for h in hits)

@@ -1,0 +1,186 @@
+"""Where the problem is: community, building, unit, room and a free-text place.
+
+Reads the normalised text (half-width digits, lower case). The rules that matter most for
+routing: a floor is never a building (「3号楼6楼」 is building 3, 「6楼以上」 and 「十八楼」 are
+floors), 1-2-301 is building-unit-room, and a community named in the district's gazetteer wins
+over one guessed from its suffix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from nlp.numbers import ANY_NUM, num_str
+
+_N = ANY_NUM
+# 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
+_TRIPLE = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—/]\s*(\d{1,2})\s*[-—/]\s*(\d{3,4})(?![\d-])")
+# 两栋楼 / 几栋 count buildings; they do not name one.
+_BUILDING = re.compile(
+    rf"(?<![几好两这那每各数多])(?!两)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
+_UNIT = re.compile(rf"(?<![几好两这那每各数多])(?!两)(?P<n>{_N})\s*单元")
+_ROOM = re.compile(r"(?<!\d)(?P<n>\d{3,4})\s*(?:室|号房|房间|房)")
+# A bare number right after a building or unit is the room: 7栋502, 2单元301.
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米])")
+
+# Every building, unit or room pattern needs one of these; most messages have none.
+_ADDRESS_HINT = re.compile(r"[栋幢座单元室房#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}")
+_COMMUNITY_SUFFIX = (
+    "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
+)
+_COMMUNITY = re.compile(rf"(?P<name>[\u4e00-\u9fff0-9]{{1,8}}?)(?P<suffix>{_COMMUNITY_SUFFIX})")
+# Characters after which a name cannot continue to the left (我是锦绣家园 → 锦绣家园).
+_LEFT_STOP = re.compile(r".*(?:[的了是在住我你他她们这那个到从给把被让说问喂呢啊吧吗跟对请找去叫帮要想老该全各]|"
+                        r"小区|社区|你好|您好|业主|居民|反映|隔壁|对面|旁边|附近|楼下|楼上|门口|"
+                        r"联系|通知|希望|冒充|麻烦|投诉|整个)")
+_NOT_COMMUNITY = {
+    "公园", "幼儿园", "菜园", "果园", "校园", "乐园", "游乐园", "陵园", "动物园", "花园", "家园",
+    "小区", "社区", "公寓", "大厦", "中心花园", "后花园", "屋顶花园", "菜园子", "院子", "产业园",
+    "工业园", "科技园", "政府", "港湾", "海湾", "河湾", "学府",
+}
+_WEAK_SUFFIX = {"苑", "府", "湾", "园"}
+
+_INTERSECTION = re.compile(
+    r"(?P<a>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:和|与|跟|、)"
+    r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
+_ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))(?P<tail>[\u4e00-\u9fff]{0,2})")
+_ROAD_STOP = re.compile(r".*[的了是在住我你他她们这那个到从给把被让说问上下边和]")
+_NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路")
+_BUS_STOP = re.compile(r"\d+路(?:公交)?(?:车站|站台|站牌|站)")
+_NOT_ROAD = {"马路", "公路", "道路", "大路", "小路", "走路", "过马路", "走道路", "一路", "半路", "上路",
+             "铁路", "水路", "线路", "电路", "思路", "出路", "网路", "老街", "大街", "逛街", "上街",
+             "沿街", "一条街", "路路"}
+
+# Longest first, so 地下车库 beats 车库 and 小区门口 beats 门口.
+PLACE_WORDS = sorted({
+    "东门", "西门", "南门", "北门", "东门口", "西门口", "南门口", "北门口", "正门", "后门", "侧门",
+    "大门口", "小区门口", "单元门口", "单元门", "楼栋门口", "门口", "地下车库", "车库", "车库出口",
+    "车库入口", "地下室", "地下一层", "地下二层", "负一楼", "负一层", "楼顶", "天台", "楼道",
+    "楼梯间", "楼梯", "走廊", "过道", "电梯", "电梯间", "电梯口", "车棚", "自行车棚", "垃圾站",
+    "垃圾房", "垃圾桶旁", "广场", "中心花园", "绿化带", "草坪", "花坛", "池塘", "河边", "河道", "湖边",
+    "桥下", "桥洞", "公园", "菜市场", "农贸市场", "早市", "夜市", "学校门口", "幼儿园门口", "校门口",
+    "地铁口", "地铁站", "公交站", "公交车站", "人行道", "工地", "物业办公室", "停车场", "菜场",
+    "篮球场", "健身区", "活动室", "老年活动中心", "配电房", "水泵房", "消防通道", "天井", "楼后",
+}, key=len, reverse=True)
+_NEAR = re.compile("旁边|附近|对面")
+_PLACES = re.compile("|".join(map(re.escape, PLACE_WORDS)))
+
+
+@dataclass(frozen=True)
+class Location:
+    community: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    place: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"community": self.community, "building": self.building, "unit": self.unit,
+                "room": self.room, "place": self.place}
+
+
+class Gazetteer:
+    """The district's communities and places: every alias → the canonical name."""
+
+    def __init__(self, places: Iterable[tuple[str, Sequence[str]]] = ()) -> None:
+        self.names: dict[str, str] = {}
+        for canonical, aliases in places:
+            for name in (canonical, *aliases):
+                name = name.strip().lower()
+                if len(name) >= 2:
+                    self.names.setdefault(name, canonical)
+        # longest first, so 幸福花园小区 wins over 幸福花园 at the same position
+        ordered = sorted(self.names, key=lambda n: (-len(n), n))
+        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def find(self, text: str) -> tuple[str, int, int] | None:
+        """The leftmost, then longest, gazetteer name in the text: (canonical, start, end)."""
+        m = self._pattern.search(text) if self._pattern else None
+        return (self.names[m.group()], m.start(), m.end()) if m else None
+
+
+def _community(text: str) -> tuple[str, int, int] | None:
+    for m in _COMMUNITY.finditer(text):
+        name, suffix = m.group("name"), m.group("suffix")
+        cut = _LEFT_STOP.match(name)
+        start = m.start("name") + (cut.end() if cut else 0)
+        name = text[start:m.start("suffix")]
+        full = name + suffix
+        end = m.end()
+        if suffix in _WEAK_SUFFIX or suffix in ("花园", "家园"):
+            follow = re.match(r"小区|社区", text[end:])
+            if follow:  # 桂园小区: the name as written keeps its 小区
+                full, end = full + follow.group(), end + follow.end()
+            elif len(name) < 2:
+                continue
+        if not name or full in _NOT_COMMUNITY or name in _NOT_COMMUNITY or len(full) < 3:
+            continue
+        if name.isdigit():
+            continue
+        return full, start, end
+    return None
+
+
+def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
+    building = unit = room = None
+    if not _ADDRESS_HINT.search(text):
+        return None, None, None
+    m = _TRIPLE.search(text)
+    if m:
+        building, unit, room = m.group(1), m.group(2), m.group(3)
+    if building is None:
+        b = _BUILDING.search(text)
+        if b:
+            building = num_str(b.group("n"))
+    if unit is None:
+        u = _UNIT.search(text)
+        if u:
+            unit = num_str(u.group("n"))
+    if room is None:
+        r = _ROOM.search(text) or _ROOM_AFTER.search(text)
+        if r:
+            room = num_str(r.group("n"))
+    return building, unit, room
+
+
+def _place(text: str) -> str | None:
+    m = _INTERSECTION.search(text) or _BUS_STOP.search(text)
+    if m:
+        return m.group(0)
+    best: tuple[int, str] | None = None
+    for r in _ROAD.finditer(text):
+        road = r.group("road")
+        cut = _ROAD_STOP.match(road)
+        if cut:
+            road = road[cut.end():]
+        if len(road) < 3 or road in _NOT_ROAD or road.endswith(_NOT_ROAD_END):
+            continue
+        tail = _PLACES.match(text, r.end("road"))
+        if tail:  # 解放路菜场: the road names which market
+            road += tail.group()
+        best = (r.start("road") + (cut.end() if cut else 0), road)
+        break
+    p = _PLACES.search(text)
+    if p and (best is None or p.start() < best[0]):
+        near = _NEAR.match(text, p.end())
+        best = (p.start(), p.group() + (near.group() if near else ""))
+    return best[1] if best else None
+
+
+def extract_location(text: str, gazetteer: Gazetteer | None = None) -> Location:
+    found = gazetteer.find(text) if gazetteer else None
+    community: str | None = None
+    span: tuple[int, int] | None = None
+    if found:
+        community, span = found[0], (found[1], found[2])
+    else:
+        guess = _community(text)
+        if guess:
+            community, span = guess[0], (guess[1], guess[2])
+    rest = text if span is None else text[:span[0]] + " " * (span[1] - span[0]) + text[span[1]:]
+    building, unit, room = _building_unit_room(rest)
+    # The community's own name is masked: 和平里小区门口 is at 门口, not at 小区门口.
+    place = _place(rest)
+    return Location(community, building, unit, room, place)

@@ -1,0 +1,163 @@
+"""Text clean-up before anything else reads the message, including voice-to-text homophones.
+
+WeChat's speech recognition and pinyin input write the right sounds with the wrong characters
+(非线 for 飞线, 经盖 for 井盖, 漏期 for 漏气, 物页 for 物业). A span whose toneless pinyin equals
+a domain term's is rewritten to the term, so spoken reports classify like typed ones. Guards
+keep ordinary words intact: the span must share a character with the term (recognisers rarely
+get every character of a word wrong, while chance homophones such as 也住/业主 share none), and
+it must not be a frequent word of jieba's dictionary (午夜 stays 午夜, not 物业).
+
+Every syllable is one character, so the rewrite never changes the length of the cleaned text:
+positions found after it (locations, denied spans) are positions in the cleaned text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pypinyin import Style, lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
+
+logger = logging.getLogger(__name__)
+
+DATA = Path(__file__).parent / "data"
+# jieba frequencies: a span more frequent than this is a real word, not a recognition slip.
+REAL_WORD_FREQ = 20
+
+
+def fuzzy(syllable: str) -> str:
+    """Collapse the distinctions southern speakers (and recognisers) blur."""
+    s = syllable.replace("ü", "v")
+    if s[:2] in ("zh", "ch", "sh"):
+        s = s[0] + s[2:]
+    if s.startswith("l"):
+        s = "n" + s[1:]
+    if s.endswith("ng"):
+        s = s[:-1]
+    return s
+
+
+_TONELESS = str.maketrans({
+    **{c: "a" for c in "āáǎà"}, **{c: "e" for c in "ēéěè"}, **{c: "i" for c in "īíǐì"},
+    **{c: "o" for c in "ōóǒò"}, **{c: "u" for c in "ūúǔù"}, **{c: "v" for c in "ǖǘǚǜü"},
+    **{c: "n" for c in "ńňǹ"}, "ḿ": "m",
+})
+
+
+def primary_sound(ch: str) -> str | None:
+    """The fuzzy toneless sound of a character's most common reading, None if not Han."""
+    raw = pinyin_dict.get(ord(ch))
+    return fuzzy(raw.split(",", 1)[0].translate(_TONELESS)) if raw else None
+
+
+_HALFWIDTH = {0x3000: " ", 0xFF03: "#", 0xFF0D: "-"}
+_HALFWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)})
+_HALFWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
+_HALFWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FULLWIDTH = re.compile("[\u3000\uff03\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_SPACES = re.compile(r"\s+")
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width digits, letters and the address marks # and - as ASCII (３＃楼, １－２－３０１).
+
+    Chinese punctuation stays: it reads as Chinese punctuation everywhere downstream.
+    """
+    return text.translate(_HALFWIDTH)
+
+
+class Homophones:
+    """Terms matched by sound with one regular expression over a "sound string".
+
+    Every Han character maps (str.translate, in C) to one private-use code point standing for
+    the fuzzy sound of its most common reading, so the message becomes a string of sounds the
+    same length as the text; each term becomes the same kind of string, and one regex of literal
+    alternatives finds them. Only the rare hits are checked against the guards in Python. A term
+    with a heteronym (藏獒: zang, not the commoner cang) is also entered under the common reading.
+    """
+
+    def __init__(self, terms: Iterable[str], is_real_word: Callable[[str], bool]) -> None:
+        self._is_real_word = is_real_word
+        tokens: dict[str, str] = {}
+
+        def token(sound: str) -> str:
+            return tokens.setdefault(sound, chr(0xF0000 + len(tokens)))
+
+        table: dict[int, str] = {}
+        for code, raw in pinyin_dict.items():
+            table[code] = token(fuzzy(raw.split(",", 1)[0].translate(_TONELESS)))
+        self._table = table
+        variants: dict[str, str] = {}  # sound string → term
+        for term in dict.fromkeys(terms):
+            said = [fuzzy(s) for s in lazy_pinyin(term, style=Style.NORMAL)]
+            if len(said) != len(term) or len(term) < 2:
+                continue
+            common = [primary_sound(ch) or s for ch, s in zip(term, said, strict=True)]
+            for sounds in (said, common):
+                variants.setdefault("".join(token(s) for s in sounds), term)
+        ordered = sorted(variants, key=lambda v: (-len(v), v))  # longest term first
+        self._terms = {v: variants[v] for v in ordered}
+        self._pattern = re.compile("|".join(map(re.escape, ordered)))
+
+    @classmethod
+    def from_file(cls, path: Path, is_real_word: Callable[[str], bool]) -> Homophones:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        terms = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+        return cls(terms, is_real_word)
+
+    def rewrite(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """The text with misheard domain terms corrected, and the (span, term) pairs changed."""
+        heard = text.translate(self._table)
+        m = self._pattern.search(heard)
+        if m is None:
+            return text, []
+        changes: list[tuple[str, str]] = []
+        out: list[str] = []
+        done = 0
+        while m is not None:
+            term = self._terms[m.group()]
+            start, end = m.span()
+            span = text[start:end]
+            if span != term and self._accept(text, start, end, term):
+                out.append(text[done:start])
+                out.append(term)
+                changes.append((span, term))
+                done = end
+                m = self._pattern.search(heard, end)
+            elif span == term:
+                m = self._pattern.search(heard, end)
+            else:
+                m = self._pattern.search(heard, start + 1)
+        out.append(text[done:])
+        return "".join(out), changes
+
+    def _accept(self, text: str, start: int, end: int, term: str) -> bool:
+        span = text[start:end]
+        # recognisers rarely get every character wrong: 也住 is not a slip for 业主
+        if not set(span) & set(term) or self._is_real_word(span):
+            return False
+        return not self._straddles(text, start, end)
+
+    def _straddles(self, text: str, start: int, end: int) -> bool:
+        """A real word crosses the span's edge (我们楼电梯: 电梯 crosses 楼电), so no rewrite."""
+        for edge in (start, end):
+            for left in (1, 2):
+                for right in (1, 2):
+                    lo, hi = edge - left, edge + right
+                    if lo < 0 or hi > len(text) or (lo >= start and hi <= end):
+                        continue
+                    if self._is_real_word(text[lo:hi]):
+                        return True
+        return False
+
+
+def clean(text: str) -> str:
+    """Half-width letters and digits, lower case, single spaces, no control characters."""
+    if _FULLWIDTH.search(text):  # rare, and translate with a dict is not free
+        text = text.translate(_HALFWIDTH)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text).strip().lower()

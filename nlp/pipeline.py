@@ -1,0 +1,175 @@
+"""The analyser other packages call: text → category, urgency, location, intent, keywords.
+
+One `Analyzer` lives as long as the app. `analyze` is pure and does no I/O. The model and the
+gazetteer are replaced by assigning a new object, never mutated, so a reload cannot show a
+half-built model to a request; `set_gazetteer` also adds the names to the segmenter's
+dictionary, which is meant for start-up (or rare updates) rather than per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nlp.cues import find_hits
+from nlp.features import extract_sets
+from nlp.intent import intent_of, request_kind_of
+from nlp.location import Gazetteer, Location, extract_location
+from nlp.model import LinearModel
+from nlp.rules import apply_override, forced_category
+from nlp.taxonomy import CATEGORIES, category_name
+from nlp.text import TextPrep
+from nlp.urgency import HAZARD_CUES, cues_for, urgency_for
+
+logger = logging.getLogger(__name__)
+
+SHIPPED_MODEL = Path(__file__).parent / "data" / "model.json"
+MODEL_ENV = "GRIDBOT_NLP_MODEL"  # a retrained model outside the package (see nlp.cli)
+MAX_KEYWORDS = 5
+KEYWORD_WEIGHT = 0.8  # a non-dictionary word must be this strong a signal to be a keyword
+# Frequent words that can carry weight in the model but say nothing about the problem.
+_STOP_KEYWORDS = frozenset("""
+小区 社区 我们 你们 他们 她们 一个 这个 那个 这些 那些 没有 什么 怎么 现在 已经 一直 时候 今天 昨天
+晚上 白天 早上 天天 每天 还是 就是 可以 不是 知道 楼上 楼下 麻烦 你好 您好 请问 有人 好多 很多 直接
+刚才 一下 里面 外面 两天 几天 东西 地上 到底 旁边 一块 一间 那里 这里 最近 特别 真的 实在 根本 同志
+网格员 谢谢 反映 问题 情况 事情 希望 能不能 一样 出来 起来 下来 上去 下去 过来 结果 说了 不管 没人
+""".split())
+
+
+def default_model_path() -> Path:
+    env = os.environ.get(MODEL_ENV)
+    return Path(env) if env else SHIPPED_MODEL
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    category: str
+    category_name: str
+    confidence: float
+    alternatives: list[tuple[str, float]]
+    urgency: str
+    location: Location
+    keywords: list[str]
+    intent: str
+    request_kind: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The `gridbot classify` object of the spec, nothing more."""
+        return {
+            "text": self.text,
+            "category": self.category,
+            "category_name": self.category_name,
+            "confidence": round(self.confidence, 4),
+            "alternatives": [[c, round(p, 4)] for c, p in self.alternatives],
+            "urgency": self.urgency,
+            "location": self.location.as_dict(),
+            "keywords": list(self.keywords),
+        }
+
+
+class Analyzer:
+    def __init__(self, model: LinearModel, model_path: Path | None, prep: TextPrep) -> None:
+        self._model = model
+        self._model_path = model_path
+        self._stamp = self._file_stamp()
+        self._prep = prep
+        self._gazetteer = Gazetteer()
+        self._domain = set(prep.segmenter.domain_words())
+        self._reload_lock = threading.Lock()
+        self._category_cues = {c: cues_for(c) for c in CATEGORIES}
+
+    @classmethod
+    def load(cls, model_path: str | Path | None = None) -> Analyzer:
+        """None = the shipped model (or $GRIDBOT_NLP_MODEL). Warms jieba so requests do not."""
+        path = Path(model_path) if model_path else default_model_path()
+        model = LinearModel.load(path)
+        analyzer = cls(model, path, TextPrep())
+        logger.info("classifier loaded from %s (%d classes, %d features)", path,
+                    len(model.classes), model.size)
+        return analyzer
+
+    def set_gazetteer(self, places: Iterable[tuple[str, Sequence[str]]]) -> None:
+        places = [(name, list(aliases)) for name, aliases in places]
+        gazetteer = Gazetteer(places)
+        self._prep.segmenter.add_words(gazetteer.names)
+        self._gazetteer = gazetteer
+        logger.info("gazetteer: %d names for %d places", len(gazetteer.names), len(places))
+
+    def _file_stamp(self) -> tuple[float, int] | None:
+        if self._model_path is None:
+            return None
+        try:
+            st = self._model_path.stat()
+        except OSError:
+            return None
+        return st.st_mtime, st.st_size
+
+    def reload_if_changed(self) -> bool:
+        """Swap in a retrained model when its file changed; keep the old one if it is broken."""
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:
+            return False
+        with self._reload_lock:
+            if stamp == self._stamp:
+                return False
+            try:
+                model = LinearModel.load(self._model_path)  # type: ignore[arg-type]
+            except (OSError, ValueError, KeyError) as exc:
+                logger.error("model %s not reloaded: %s", self._model_path, exc)
+                self._stamp = stamp  # do not retry a broken file on every message
+                return False
+            self._model, self._stamp = model, stamp
+            logger.info("classifier reloaded from %s", self._model_path)
+            return True
+
+    def analyze(self, text: str) -> Analysis:
+        text = text or ""
+        norm, words = self._prep.prepare(text)
+        model = self._model
+        location = extract_location(norm, self._gazetteer)
+        if not norm.strip():
+            return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
+                            location, [], intent_of(norm), "投诉")
+        ranked = model.predict(*extract_sets(norm, words, model.config))
+        hits = find_hits(norm, HAZARD_CUES)
+        domain_hits = [w for w in words if w in self._domain]
+        intent = intent_of(norm, mentions_problem=bool(domain_hits))
+        if intent in ("thanks", "greeting", "help") and any(
+                h.real and h.level == "urgent" for h in hits):
+            intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
+        if intent != "report":
+            # 「谢谢，路灯修好了」 or 「你好在吗」 is conversation, not a ticket to route.
+            ranked = apply_override(ranked, "other")
+        else:
+            forced = forced_category(norm, hits, ranked[0][0])
+            if forced is not None and forced != ranked[0][0]:
+                ranked = apply_override(ranked, forced)
+        category, confidence = ranked[0]
+        urgency = "normal"
+        if intent == "report":
+            hits += find_hits(norm, self._category_cues[category])
+            urgency = urgency_for(category, hits, norm)
+        keywords = self._keywords(words, category, model)
+        kind = request_kind_of(norm, intent, category, urgency)
+        return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
+                        location, keywords, intent, kind)
+
+    def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
+        """Domain words of the message first, then words that strongly signal its category."""
+        ci = model.classes.index(category) if category in model.classes else -1
+        scored: dict[str, float] = {}
+        for w in words:
+            if len(w) < 2 or w in scored or w in _STOP_KEYWORDS or not w.isalnum() or w.isdigit():
+                continue
+            weight = model.word_weight(w, ci)
+            if w in self._domain:
+                scored[w] = 1.0 + weight
+            elif weight >= KEYWORD_WEIGHT:
+                scored[w] = weight
+        return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:MAX_KEYWORDS]]

@@ -1,0 +1,76 @@
+"""Rules that override the statistical model where a mistake is expensive or the spec is explicit.
+
+Hazards to life win (taxonomy precedence): a real gas smell, electric shock, fire or smoke, or
+someone trapped in a lift decides the category whatever else the message mentions. Two more
+precedence rules from the spec: a fire lane blocked by cars is fire_safety, and a leak from the
+flat above is a neighbour matter unless a public pipe is named. Everything else is the model's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.cues import Hit, real
+
+# Where sparks or smoke come from decides fire_safety versus gas_electric.
+_ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电闸|闸盒|开关|插座|路灯杆|电线杆|线路|电路")
+_CHARGING = re.compile(r"充电|电动车|电瓶车|电单车|电驴|电池")
+_FIRE_LANE = re.compile(r"消防(?:通道|车道)|生命通道|安全通道|逃生通道")
+_BLOCKED_BY = re.compile(r"停|占|堵|挡|车")
+_LEAK_ABOVE = re.compile(
+    r"(?:楼上|上面那家|上面那户|楼上那家|楼上那户|楼上邻居|楼上住户|上层)[^。！？]{0,16}"
+    r"(?:漏|渗|滴|流|淹|水管|洗衣机|卫生间|厕所|防水)")
+_PUBLIC_PIPE = re.compile(r"公共|总管|主管|立管|楼道里|自来水公司|供水|停水|水压|小区的水管|市政")
+# A public pipe named as the source makes a leak water even when a neighbour is mentioned.
+_PUBLIC_LEAK = re.compile(r"(?:公共|总|主|立)(?:的)?(?:大)?(?:水管|管道|管子|下水管)[^。！？]{0,8}"
+                          r"(?:漏|渗|滴|冒|爆|裂|破)|(?:楼道|单元)[^，。！？]{0,6}(?:水管|管道)[^。！？]{0,6}"
+                          r"(?:漏|渗|滴|冒|爆|裂)")
+# Knocking out a load-bearing wall is illegal construction (spec), however noisy it is.
+_LOAD_BEARING = re.compile(r"(?:砸|拆|打|凿|切|掏|挖|动)[^，。！？]{0,6}承重|承重(?:墙|柱|梁)[^，。！？]{0,6}"
+                           r"(?:砸|拆|打通|打掉|打了|凿|切|掏|挖|动了|没了)")
+OVERRIDE_CONFIDENCE = 0.9
+
+
+def _negated_at(text: str, start: int) -> bool:
+    before = text[max(0, start - 4):start]
+    return "不是" in before or "没有" in before
+
+
+def forced_category(text: str, hits: list[Hit], model_top: str) -> str | None:
+    """The category the rules insist on, or None to keep the model's choice."""
+    if real(hits, "gas"):
+        return "gas_electric"
+    if real(hits, "shock"):
+        return "gas_electric"
+    charging = bool(_CHARGING.search(text))
+    electric = bool(_ELECTRIC_SOURCE.search(text))
+    if real(hits, "fire", "smoke", "call_119", "sparks", "burning_smell"):
+        if charging and model_top != "gas_electric":
+            return "fire_safety"
+        if electric and not real(hits, "fire", "call_119"):
+            return "gas_electric"
+        if real(hits, "fire", "smoke", "call_119"):
+            return "fire_safety"
+        return "gas_electric"
+    if real(hits, "lift_trapped"):
+        return "building_safety"
+    lane = _FIRE_LANE.search(text)
+    if lane and not _negated_at(text, lane.start()) and _BLOCKED_BY.search(text) and \
+            model_top in ("parking_traffic", "property", "street_order", "neighbor", "other"):
+        return "fire_safety"
+    if model_top == "water" and _LEAK_ABOVE.search(text) and not _PUBLIC_PIPE.search(text):
+        return "neighbor"
+    if model_top == "neighbor" and _PUBLIC_LEAK.search(text):
+        return "water"
+    if model_top in ("noise", "neighbor", "property", "other") and _LOAD_BEARING.search(text):
+        return "illegal_construction"
+    return None
+
+
+def apply_override(ranked: list[tuple[str, float]], forced: str) -> list[tuple[str, float]]:
+    """Put the forced category first with at least OVERRIDE_CONFIDENCE; rescale the rest."""
+    probs = dict(ranked)
+    conf = max(probs.get(forced, 0.0), OVERRIDE_CONFIDENCE)
+    rest = [(c, p) for c, p in ranked if c != forced]
+    total = sum(p for _, p in rest) or 1.0
+    return [(forced, conf)] + [(c, p / total * (1.0 - conf)) for c, p in rest]

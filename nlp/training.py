@@ -1,0 +1,130 @@
+"""Training: corpus (+ officers' corrections) → the exported linear model in nlp/data/model.json.
+
+How the model ships: the exported JSON is committed next to the corpus it was trained from.
+`train()` is deterministic (fixed solver, sorted vocabulary, no randomness, weights rounded to
+4 decimals so BLAS summation order cannot show), so retraining on the same corpus regenerates
+the committed file byte for byte; tests/nlp/test_model_ship.py checks exactly that. An edit to
+the corpus, the user dictionary, the homophone list or the feature code without a retrain
+therefore fails the tests: run `python -m nlp.training` (or `gridbot nlp train`) and commit
+nlp/data/model.json with the change.
+
+A deployment that learns from officers' corrections trains into its own file
+($GRIDBOT_NLP_MODEL, see nlp.cli.run_train); running servers pick it up through
+`Analyzer.reload_if_changed`. The committed model stays the corpus-only baseline.
+
+sklearn is imported inside `train()` only, never on the serving path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nlp.features import DEFAULT_CONFIG, extract
+from nlp.model import FORMAT
+from nlp.taxonomy import CATEGORIES
+from nlp.text import TextPrep
+
+logger = logging.getLogger(__name__)
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus.jsonl"
+MODEL = DATA / "model.json"
+C = 20.0           # chosen by 5-fold cross-validation on the corpus (5, 10, 20, 40)
+MIN_DF = 2          # a feature seen once is noise, and would bloat the shipped file
+PRUNE = 0.1        # smaller weights move no decision on the corpus; dropping them keeps the
+                   # committed file small (sparse: ~4 weights per feature instead of 17)
+DECIMALS = 4       # rounding makes the file stable across BLAS builds and keeps it small
+CORRECTION_REPEAT = 2  # an officer's correction counts more than one corpus line
+
+
+def read_corpus(paths: Iterable[Path]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for path in paths:
+        with Path(path).open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if row["category"] not in CATEGORIES:
+                    raise ValueError(f"{path}:{n}: unknown category {row['category']!r}")
+                rows.append((row["text"], row["category"]))
+    return rows
+
+
+def _examples(corpus: list[tuple[str, str]], corrections: Iterable[tuple[str, str]],
+              ) -> tuple[list[tuple[str, str]], int]:
+    """Training rows and how many corrections were usable (known category, non-empty text)."""
+    fixed: dict[str, str] = {}
+    for text, category in corrections:
+        if text.strip() and category in CATEGORIES:
+            fixed[text.strip()] = category  # the latest correction of a text wins
+        else:
+            logger.warning("correction ignored: %r → %r", text[:30], category)
+    # A corrected text replaces any corpus line with the same text instead of contradicting it.
+    rows = [(t, c) for t, c in corpus if t.strip() not in fixed]
+    for text in sorted(fixed):
+        rows.extend([(text, fixed[text])] * CORRECTION_REPEAT)
+    return rows, len(fixed)
+
+
+def train(corpus_paths: list[Path], corrections: Iterable[tuple[str, str]],
+          out_path: Path) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
+
+    rows, used = _examples(read_corpus(corpus_paths), corrections)
+    prep = TextPrep()
+    config = dict(DEFAULT_CONFIG)
+    feats = []
+    for text, _ in rows:
+        norm, words = prep.prepare(text)
+        feats.append(extract(norm, words, config))
+    df: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            df[f] = df.get(f, 0) + 1
+    keep = {f for f, n in df.items() if n >= MIN_DF}
+    vec = DictVectorizer(sort=True)
+    x = vec.fit_transform([{f: 1.0 for f in fs if f in keep} for fs in feats])
+    x = normalize(x, norm="l2")
+    classes = sorted({c for _, c in rows})
+    y = np.array([classes.index(c) for _, c in rows])
+    clf = LogisticRegression(C=C, max_iter=5000)
+    clf.fit(x, y)
+    coef = np.round(clf.coef_, DECIMALS)
+    names = vec.get_feature_names_out()
+    weights: dict[str, list[list[float]]] = {}
+    for j, name in enumerate(names):
+        weights[str(name)] = [[int(c), float(coef[c, j])] for c in range(len(classes))
+                              if abs(coef[c, j]) >= PRUNE]
+    train_acc = float((clf.predict(x) == y).mean())
+    counts = {c: sum(1 for _, k in rows if k == c) for c in classes}
+    digest = hashlib.sha256()
+    for path in corpus_paths:
+        digest.update(Path(path).read_bytes())
+    summary = {"examples": len(rows), "corrections": used, "per_class": counts,
+               "features": len(names), "train_accuracy": round(train_acc, 4),
+               "corpus_sha256": digest.hexdigest(), "C": C, "min_df": MIN_DF, "prune": PRUNE}
+    model = {"format": FORMAT, "classes": classes, "features": config,
+             "intercepts": [float(v) for v in np.round(clf.intercept_, DECIMALS)],
+             "weights": weights, "summary": summary}
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+    tmp.write_text(payload + "\n", encoding="utf-8")
+    tmp.replace(out_path)  # atomic, so a running server's reload never sees half a file
+    logger.info("trained on %d examples, %d features → %s", len(rows), len(names), out_path)
+    return summary
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    print(json.dumps(train([CORPUS], [], MODEL), ensure_ascii=False, indent=1))

@@ -1,0 +1,82 @@
+"""Urgency from the category's default (spec table) and the hazard cues in the text.
+
+Biased to recall: when in doubt between high and urgent, a real (not negated, not hypothetical)
+danger-now cue makes it urgent. What the spec says is *not* urgent by itself: a past injury from
+a dog bite, a tree that fell on a car (high), a hypothetical fire, a fire already out.
+"""
+
+from __future__ import annotations
+
+from nlp.cues import Hit, fire_resolved
+from nlp.taxonomy import URGENCY_ORDER
+
+DEFAULT_URGENCY: dict[str, str] = {
+    "fire_safety": "high",
+    "gas_electric": "high",
+    "building_safety": "high",
+    "public_order": "high",
+}
+
+# Which cues raise which categories to high; an empty set means any category.
+_HIGH_FOR: dict[str, frozenset[str]] = {
+    "bare_wire": frozenset(),
+    "burst_pipe": frozenset({"water", "neighbor", "municipal"}),
+    "deep_water": frozenset({"water", "municipal"}),
+    "falling": frozenset({"building_safety"}),
+    "facade": frozenset({"building_safety"}),
+    "crack": frozenset({"building_safety", "illegal_construction"}),
+    "manhole": frozenset({"municipal", "water"}),
+    "railing": frozenset({"municipal"}),
+    "tree_down": frozenset({"greening"}),
+    "bite": frozenset({"animals"}),
+    "fight": frozenset({"neighbor", "public_order", "animals", "other"}),
+    "building_work": frozenset({"illegal_construction"}),
+}
+_FIRE_CUES = {"fire", "smoke", "burning_smell", "call_119"}
+# Cues that make anything urgent on their own.
+_URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
+                    "lift_trapped", "flood_home", "fell_in"}
+# Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
+_URGENT_UNLESS_BITE = {"hurt", "trapped"}
+
+
+# What the category rules and every category's urgency need; the category-specific high cues
+# are looked for only once the category is known (cues_for), which halves the regex work.
+HAZARD_CUES = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock", "outage",
+               "lift_trapped", "trapped", "hurt", "collapse", "fell_in", "flood_home", "bite",
+               "bare_wire")
+
+
+def cues_for(category: str) -> tuple[str, ...]:
+    """The high cues that can raise this category, beyond HAZARD_CUES."""
+    return tuple(name for name, cats in _HIGH_FOR.items()
+                 if name not in HAZARD_CUES and (not cats or category in cats))
+
+
+def _max(a: str, b: str) -> str:
+    return a if URGENCY_ORDER.index(a) >= URGENCY_ORDER.index(b) else b
+
+
+def urgency_for(category: str, hits: list[Hit], text: str) -> str:
+    level = DEFAULT_URGENCY.get(category, "normal")
+    real = [h for h in hits if h.real]
+    names = {h.cue for h in real}
+    if category == "gas_electric" and names <= {"outage"} and "outage" in names:
+        level = "normal"  # 停电 is an inconvenience, not a hazard (spec)
+    fire_out = fire_resolved(text)
+    for h in real:
+        if h.cue in _URGENT_ANYWHERE:
+            if h.cue in _FIRE_CUES and fire_out:
+                level = _max(level, "high")
+            else:
+                level = _max(level, "urgent")
+        elif h.cue == "collapse":
+            # a road that caved in is high until someone is in it; a building collapsing is not
+            level = _max(level, "high" if category in ("municipal", "water") else "urgent")
+        elif h.cue in _URGENT_UNLESS_BITE:
+            level = _max(level, "high" if "bite" in names else "urgent")
+        elif h.cue in _HIGH_FOR:
+            allowed = _HIGH_FOR[h.cue]
+            if not allowed or category in allowed:
+                level = _max(level, "high")
+    return level

@@ -1,0 +1,80 @@
+"""Location: buildings, units and rooms exactly; a floor is never a building."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.location import Gazetteer, extract_location
+from nlp.normalize import clean
+
+
+def loc(text: str, gazetteer: Gazetteer | None = None) -> dict:
+    return extract_location(clean(text), gazetteer).as_dict()
+
+
+@pytest.mark.parametrize("text, building, unit, room", [
+    ("3号楼楼道里堆满杂物", "3", None, None),
+    ("5栋2单元的电梯坏了", "5", "2", None),
+    ("12幢门口积水", "12", None, None),
+    ("七号楼有人飞线充电", "7", None, None),
+    ("3#楼的灭火器过期了", "3", None, None),
+    ("二十三栋一单元", "23", "1", None),
+    ("九十九号楼后面", "99", None, None),
+    ("我家是1-2-301，楼上漏水", "1", "2", "301"),
+    ("８－３－１２０２卫生间漏水", "8", "3", "1202"),
+    ("6栋502室楼上装修", "6", None, "502"),
+    ("3栋2单元402的住户", "3", "2", "402"),
+    ("3号2单元门口", "3", "2", None),
+    ("二单元的门禁坏了", None, "2", None),
+])
+def test_building_unit_room(text: str, building: str | None, unit: str | None,
+                            room: str | None) -> None:
+    got = loc(text)
+    assert (got["building"], got["unit"], got["room"]) == (building, unit, room)
+
+
+@pytest.mark.parametrize("text, building", [
+    ("3号楼6楼有人往下扔东西", "3"),
+    ("我住6楼，水压太低", None),
+    ("6楼以上都没水", None),
+    ("十八楼的电梯门关不上", None),
+    ("电梯卡在九楼和十楼中间", None),
+    ("两栋楼中间的路灯坏了", None),
+    ("好几栋楼都停水了", None),
+    ("23路公交站牌倒了", None),
+])
+def test_floors_and_counts_are_not_buildings(text: str, building: str | None) -> None:
+    assert loc(text)["building"] == building
+
+
+@pytest.mark.parametrize("text, community", [
+    ("我是锦绣家园的业主，想反映个事", "锦绣家园"),
+    ("我住在枫林苑十栋", "枫林苑"),
+    ("请问香樟园小区的居委会在哪", "香樟园小区"),
+    ("阳光新村3栋停水了", "阳光新村"),
+    ("东湖社区那个工地", "东湖社区"),
+    ("隔壁小区有快递柜", None),
+    ("我们小区又停电了", None),
+    ("想请社区帮忙调解", None),
+    ("公园里的路灯坏了", None),
+])
+def test_community_patterns(text: str, community: str | None) -> None:
+    assert loc(text)["community"] == community
+
+
+def test_gazetteer_gives_canonical_name() -> None:
+    gaz = Gazetteer([("幸福花园", ["幸福小区", "幸福花园小区"]), ("金色港湾", ["金港"])])
+    assert loc("幸福小区3号楼停水了", gaz)["community"] == "幸福花园"
+    assert loc("金港北门有人摆摊", gaz) == {
+        "community": "金色港湾", "building": None, "unit": None, "room": None, "place": "北门"}
+
+
+@pytest.mark.parametrize("text, place", [
+    ("地下车库积水很深", "地下车库"),
+    ("小区门口有人摆摊", "小区门口"),
+    ("人民路与解放路交叉口的红绿灯坏了", "人民路与解放路交叉口"),
+    ("楼顶有人搭棚子", "楼顶"),
+    ("东门那边的路灯不亮", "东门"),
+])
+def test_place(text: str, place: str) -> None:
+    assert loc(text)["place"] == place

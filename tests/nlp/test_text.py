@@ -1,0 +1,64 @@
+"""Segmentation keeps domain words; voice-to-text homophones are corrected, real words are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.normalize import clean, to_halfwidth
+from nlp.numbers import cn_to_int
+from nlp.text import TextPrep
+
+
+@pytest.mark.parametrize("text, word", [
+    ("楼道里有人飞线给电瓶车充电", "飞线"),
+    ("楼道里有人飞线给电瓶车充电", "电瓶车"),
+    ("路口的井盖被偷了", "井盖"),
+    ("网格员你好", "网格员"),
+    ("燃气管道好像漏了", "燃气管道"),
+    ("电动车停在单元楼道里", "单元楼道"),
+    ("路灯不亮", "路灯"),
+])
+def test_segmentation_keeps_domain_words(prep: TextPrep, text: str, word: str) -> None:
+    assert word in prep.segmenter.cut(text)
+
+
+@pytest.mark.parametrize("spoken, typed", [
+    ("楼道里有人非线充电", "楼道里有人飞线充电"),
+    ("路口经盖没了", "路口井盖没了"),
+    ("是不是漏期了", "是不是漏气了"),
+    ("物页不管事", "物业不管事"),
+    ("消访通道被堵了", "消防通道被堵了"),
+    ("下水到堵了", "下水道堵了"),
+    ("拉圾桶满了", "垃圾桶满了"),
+    ("小区里有人养藏敖", "小区里有人养藏獒"),
+])
+def test_homophones_are_corrected(prep: TextPrep, spoken: str, typed: str) -> None:
+    assert prep.normalise(spoken) == typed
+
+
+@pytest.mark.parametrize("text", [
+    "午夜施工吵得睡不着",      # 午夜 is wu ye like 物业, but a real word
+    "我也住这个小区",          # 也住 sounds like 业主 and shares no character with it
+    "我们楼电梯坏了",          # 楼电 sounds like 漏电, but 电梯 straddles it
+    "一秒钟都不停",
+])
+def test_real_words_are_left_alone(prep: TextPrep, text: str) -> None:
+    assert prep.normalise(text) == text
+
+
+def test_normalisation_keeps_length(prep: TextPrep) -> None:
+    text = "三号楼非线充电，经盖也没了"
+    assert len(prep.normalise(text)) == len(text)
+
+
+def test_clean_halfwidth_and_case() -> None:
+    assert to_halfwidth("３＃楼１－２－３０１") == "3#楼1-2-301"
+    assert clean("  ＡＢ\u3000楼道\t") == "ab 楼道"
+
+
+@pytest.mark.parametrize("cn, n", [
+    ("七", 7), ("十", 10), ("十二", 12), ("二十三", 23), ("九十九", 99), ("一百零五", 105),
+    ("三零一", 301), ("两", 2), ("12", 12),
+])
+def test_chinese_numerals(cn: str, n: int) -> None:
+    assert cn_to_int(cn) == n

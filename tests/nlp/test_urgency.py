@@ -1,0 +1,68 @@
+"""Urgency: negation, hypotheticals, failure phrases, and the spec's per-category defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.cues import find_hits
+from nlp.normalize import clean
+from nlp.urgency import urgency_for
+
+
+def urg(category: str, text: str) -> str:
+    t = clean(text)
+    return urgency_for(category, find_hits(t), t)
+
+
+@pytest.mark.parametrize("category, text, expected", [
+    # danger now
+    ("gas_electric", "厨房一股煤气味，是不是漏气了", "urgent"),
+    ("gas_electric", "配电箱一直在冒火花", "urgent"),
+    ("fire_safety", "楼道里电瓶车着火了，烟很大", "urgent"),
+    ("building_safety", "电梯困人了，里面有个老人", "urgent"),
+    ("water", "暴雨，一楼好几户家里都进水了", "urgent"),
+    ("gas_electric", "路灯杆漏电，有人被电倒了", "urgent"),
+    # negation and de-escalation
+    ("gas_electric", "不是煤气味，是下水道的臭味", "high"),
+    ("fire_safety", "电动车烧起来了，已经扑灭了，现在已经不冒烟了", "high"),
+    ("water", "不是家里进水，是楼道的水管在滴", "normal"),
+    ("gas_electric", "没闻到煤气味，就是燃气表走得快", "high"),
+    # hypotheticals are not emergencies by themselves
+    ("fire_safety", "楼道堆满了纸箱，万一着火了跑都跑不掉", "high"),
+    ("fire_safety", "电动车推进家里充电，要是着起来怎么得了", "high"),
+    ("building_safety", "有人往下扔酒瓶，差点砸到人", "high"),
+    # spec defaults and high cues
+    ("gas_electric", "小区停电了，冰箱里的东西都坏了", "normal"),
+    ("gas_electric", "电线皮破了，铜丝露在外面", "high"),
+    ("municipal", "路口的井盖没了", "high"),
+    ("municipal", "路灯不亮好几天了", "normal"),
+    ("water", "小区停水两天了", "normal"),
+    ("water", "马路上水管爆了，水哗哗往外冒", "high"),
+    ("animals", "邻居的狗把我孩子咬了，出血了", "high"),
+    ("animals", "楼下狗天天叫", "normal"),
+    ("greening", "大风把树刮倒了，横在路中间", "high"),
+    ("neighbor", "两家人为车位在楼下打起来了", "high"),
+    ("neighbor", "两家吵了好几回，差点动手", "normal"),
+    ("public_order", "电动车被偷了", "high"),
+    ("illegal_construction", "一楼盖了个阳光房", "normal"),
+    ("illegal_construction", "楼顶有人正在搭彩钢棚", "high"),
+    ("noise", "楼上装修太吵", "normal"),
+])
+def test_urgency(category: str, text: str, expected: str) -> None:
+    assert urg(category, text) == expected
+
+
+@pytest.mark.parametrize("text", ["楼道灯不亮", "电话打不通", "家里没水", "小区没电了", "门禁打不开"])
+def test_failure_phrases_are_not_negations(text: str) -> None:
+    # 不亮 / 没水 … are the complaint: nothing in them is a negated cue
+    assert all(not h.negated for h in find_hits(clean(text)))
+
+
+def test_failure_phrase_keeps_outage_real() -> None:
+    hits = find_hits("小区没电了")
+    assert any(h.cue == "outage" and h.real for h in hits)
+
+
+def test_negated_cue_is_marked() -> None:
+    hits = find_hits("不是漏水，也不是漏气，是味道大")
+    assert any(h.cue == "gas" and h.negated for h in hits)
