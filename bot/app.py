@@ -61,7 +61,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     from nlp import Analyzer
 
     settings = app[SETTINGS]
-    analyzer = Analyzer.load()
+    analyzer = Analyzer.load_watching(settings.nlp.model_path)
     places = await app[DB].read(repo.gazetteer)
     analyzer.set_gazetteer(places)
     app[ANALYZER] = analyzer

@@ -149,11 +149,39 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_nlp(args: argparse.Namespace) -> int:
-    from nlp.cli import run_train
+    """Refit from the corpus plus every officer's 改类 correction in the database; running
+    servers pick the new model up at their next message."""
+    from nlp import train
+    from nlp.training import CORPUS
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    return run_train(settings)
+    corrections = asyncio.run(_corrections(settings))
+    out = Path(settings.nlp.model_path)
+    summary = train([CORPUS], corrections, out)
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    print(f"model written to {out} ({len(corrections)} corrections from the database)")
+    return 0
+
+
+async def _corrections(settings: Settings) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import Database
+    from storage.models import CategoryCorrection
+
+    db = Database(settings.database.url)
+    try:
+        rows = await db.read(lambda s: s.execute(select(
+            CategoryCorrection.text, CategoryCorrection.new_category)
+            .order_by(CategoryCorrection.id)))
+        return [(text, cat) for text, cat in rows]
+    except SQLAlchemyError as exc:  # no database yet: the corpus alone
+        logger.warning("no corrections read (%s); training on the corpus alone", exc)
+        return []
+    finally:
+        await db.close()
 
 
 def cmd_menu(args: argparse.Namespace) -> int:

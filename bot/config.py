@@ -185,6 +185,13 @@ class CorrespondentsConfig(Section):
     points_resolved: int = Field(5, ge=0)  # when the officer resolves it (办结), once
 
 
+class NlpConfig(Section):
+    # the deployment's own classifier, written by `gridbot nlp train` (corpus + officers'
+    # 改类 corrections); until it exists the shipped model serves. Running servers pick up a
+    # new file without a restart.
+    model_path: str = "nlp-model.json"
+
+
 class LoggingConfig(Section):
     level: str = "INFO"
 
@@ -235,6 +242,7 @@ class Settings(BaseSettings):
     followup: FollowupConfig = FollowupConfig()
     correspondents: CorrespondentsConfig = CorrespondentsConfig()
     logging: LoggingConfig = LoggingConfig()
+    nlp: NlpConfig = NlpConfig()
     location: LocationConfig = LocationConfig()
     duplicates: DuplicatesConfig = DuplicatesConfig()
     media: MediaConfig = MediaConfig()

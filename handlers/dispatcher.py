@@ -36,6 +36,7 @@ class Dispatcher:
         """The passive reply for `update` (None: nothing to say). Runs inside the caller's
         unit of work: every write here commits with the reply or not at all."""
         now = self.services.clock.now()
+        self.services.analyzer.reload_if_changed()  # a retrained model, without a restart
         person, identity = await self._sender(session, update, now)
         if person is None or identity is None:
             return NOT_STAFF if update.type != "event" else None

@@ -94,6 +94,18 @@ class Analyzer:
                     len(model.classes), model.size)
         return analyzer
 
+    @classmethod
+    def load_watching(cls, model_path: str | Path) -> Analyzer:
+        """A deployment's own model at `model_path` (written by `gridbot nlp train`); until that
+        file exists the shipped model serves, and `reload_if_changed` picks the file up when
+        it appears or changes."""
+        path = Path(model_path)
+        if path.exists():
+            return cls.load(path)
+        analyzer = cls.load(None)
+        analyzer._model_path, analyzer._stamp = path, None
+        return analyzer
+
     def set_gazetteer(self, places: Iterable[tuple[str, Sequence[str]]]) -> None:
         places = [(name, list(aliases)) for name, aliases in places]
         gazetteer = Gazetteer(places)
