@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,21 +35,4 @@ def run_eval(path: Path, as_json: bool = False) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(format_eval(report))
-    return 0
-
-
-def run_train(settings: Any = None, corrections: list[tuple[str, str]] | None = None) -> int:
-    """Retrain from the shipped corpus (+ corrections) into the model the analyser loads.
-
-    The output is $GRIDBOT_NLP_MODEL when set (a deployment's own model, picked up by running
-    servers through `reload_if_changed`), else the shipped nlp/data/model.json.
-    """
-    from nlp.pipeline import default_model_path
-    from nlp.training import CORPUS, train
-
-    out = default_model_path()
-    summary = train([CORPUS], corrections or [], out)
-    json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
-    print()
-    logger.info("model written to %s", out)
     return 0

@@ -12,23 +12,35 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+try:  # the regex parser, to find each cue's anchor characters (see Cue.anchors)
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re._parser import parse as _sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - older or newer Pythons just scan every cue
+    _sre = None
+
+    def _sre_parse(pattern: str) -> Any:
+        raise ImportError
 
 # 不停/不断/不知道… contain 不 without denying what follows.
 _NEG = re.compile(
     r"(?:不是|并不是|也不是|没有|并没有|没|不(?![停断知少住时得行然过仅光清让管及久敢一到了成像太])|未|无|并非|"
     r"已经不|不再|别)[^，。！？；,.!?;\s]{0,3}$")
 _HYPO_BEFORE = re.compile(
-    r"(?:万一|如果|要是|假如|假设|一旦|怕|担心|害怕|会不会|会不会有|容易|迟早|早晚|随时可能|可能会|"
+    r"(?:万一|如果|要是|假如|假设|一旦|(?<![好很太真])(?:怕|担心|害怕)|会不会|容易|迟早|早晚|随时可能|可能会|"
     r"就会|小心|防止|预防|以防|避免|哪天|真要|真的要|真有|差点|差一点|险些|好险|担忧|生怕|"
     r"有没有可能|是否会|万一要是|否则|不然)[^，。！？；,.!?;]{0,10}$")
 _HYPO_AFTER = re.compile(
-    r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|谁负责|咋办|怎么办|的隐患|隐患|"
-    r"的风险|风险|的可能|可咋整|就晚了|来得及吗|跑不掉|跑都跑不)")
+    r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|谁负责|的隐患|隐患|"
+    r"的风险|风险|的可能|就晚了|来得及吗|跑不掉|跑都跑不)")
+# 「漏气了怎么办」 asks for help with a real danger: 怎么办 is deliberately not hypothetical.
 # A hit in a clause about the past (上次, 去年…) is not happening now.
 _PAST_BEFORE = re.compile(r"上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|曾经|那次|"
-                          r"当时|昨天|昨晚|前天|过去")
+                          r"当时|昨天|昨晚|前天")
 # Smoke and burnt smells from cooking, barbecue or cigarettes are not fires.
-_BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做饭|烤肉|烤串|抽烟|吸烟|香烟|烟头|烟囱|饭|菜|锅|熏肉|腊肉|烧纸|烧香")
+_BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|抽烟|吸烟|香烟|"
+                           r"烟头|烟囱|熏肉|腊肉|烧纸|烧香")
 _SMOKE_CUES = frozenset({"smoke", "burning_smell"})
 _CLAUSE_START = re.compile(r"[，。！？；,.!?;\n]")
 
@@ -39,6 +51,9 @@ class Cue:
     pattern: re.Pattern[str]
     level: str                 # urgent | high | normal
     negatable: bool = True
+    # Characters of which every match contains at least one (None: not known). A message with
+    # none of them skips the regex: one set test instead of a scan, for most cues on most text.
+    anchors: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,41 @@ class Hit:
         return not self.negated and not self.hypothetical
 
 
+# Anchors are better the rarer they are; these are in almost every message.
+_COMMON = frozenset("的了是在有人我不一这个上们来到大中为和下就也那你他她说要还都把被很好没里")
+
+
+def _anchors(seq: Any) -> frozenset[str] | None:
+    """What any match of a parsed regex sequence must contain one of, or None if unknown."""
+    best: frozenset[str] | None = None
+    for op, av in seq:
+        found: frozenset[str] | None = None
+        if op is _sre.LITERAL:
+            found = frozenset(chr(av))
+        elif op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+            found = frozenset(chr(v) for _, v in av)
+        elif op is _sre.BRANCH:
+            parts = [_anchors(alt) for alt in av[1]]
+            found = None if any(p is None for p in parts) else frozenset().union(*parts)
+        elif op is _sre.SUBPATTERN:
+            found = _anchors(av[3])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            found = _anchors(av[2])
+        if found and (best is None or _cost(found) < _cost(best)):
+            best = found
+    return best
+
+
+def _cost(chars: frozenset[str]) -> int:
+    return len(chars) + 20 * len(chars & _COMMON)
+
+
 def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
-    return Cue(name, re.compile(pattern), level, negatable)
+    try:
+        anchors = _anchors(_sre_parse(pattern))
+    except Exception:  # noqa: BLE001 - a parser change must only cost the shortcut
+        anchors = None
+    return Cue(name, re.compile(pattern), level, negatable, anchors)
 
 
 _HOME = r"(?:家里|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|一楼(?:好几户|住户|人家|的)?|家家户户)"
@@ -70,12 +118,15 @@ CUES: tuple[Cue, ...] = (
     # Fire and smoke.
     _c("fire", "urgent", r"着火|起火|失火|火灾|大火|明火|火苗|火光|烧起来|烧着了|着起来|燃起来|"
        r"烧了起来|火烧|(?:车|电瓶车|电动车|线|房子|屋|厨房|电箱|插座|插线板)着了|着了火"),
-    _c("smoke", "urgent", r"冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|一股烟|滚滚|呛人的烟"),
+    _c("smoke", "urgent", r"冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|一股烟|滚滚|呛人的烟|"
+       r"(?:全是|都是|好多|好大的|很大的)烟(?![味头])|有烟(?![味头民花])"),
     _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|胶皮味|焦味"),
     _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|消防车(?:来了|到了)"),
     # Gas.
     _c("gas", "urgent", r"(?:煤气|燃气|天然气|液化气)[^，。！？\s]{0,3}(?:味|漏|泄)|漏气|臭鸡蛋味|"
-       r"(?:像|有|闻到|一股)(?:是)?(?:煤气|燃气|天然气)|燃气管(?:道)?(?:破|断|裂)|(?:煤气|燃气)(?:罐|瓶)?(?:爆)"),
+       r"(?:像|有|闻到|一股)(?:是)?(?:煤气|燃气|天然气)|(?:煤气|燃气)(?:罐|瓶)?(?:爆)|"
+       r"(?:煤气|燃气|天然气|液化气)(?:管|管子|管道|阀门|罐|瓶|表|灶)[^，。！？\s]{0,4}"
+       r"(?:破|裂|断|漏|嘶嘶|松脱)|(?:燃气|煤气|可燃气体)报警(?:器)?[^，。！？]{0,4}(?:响|叫|报警)"),
     # Electricity.
     _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
     _c("shock", "urgent", r"漏电|触电|被电(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
@@ -85,10 +136,11 @@ CUES: tuple[Cue, ...] = (
        negatable=False),
     # People trapped or hurt now.
     _c("lift_trapped", "urgent",
-       r"电梯[^。！？]{0,14}(?:困人|困住|被困|关在|出不来|里面有人|里面有个|里头有人|有人在里面)|"
-       r"(?:困|关|卡)在电梯|电梯困|被困在?电梯|"
+       r"电梯[^。！？]{0,14}(?:困人|困住|被困|关在|关着|关住|锁在|出不来|里面有人|里面有个|里头有人|"
+       r"有人在里面)|(?:困|关|卡|锁)(?:在)?电梯|电梯困|被困在?电梯|"
        r"电梯[^。！？]{0,12}(?:卡|停|不动|坏)[^。！？]{0,20}(?:在里面|在里头|出不来|门打不开|开不了门)"),
-    _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面)|"
+    _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|卡住|"
+       r"下不来了|被压在|压在下面)|"
        rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
        r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)|"
        rf"{_PERSON}[^，。！？]{{0,4}}(?:还在|困在|被困在)(?:车里|水里|里面|屋里)|"
@@ -97,7 +149,7 @@ CUES: tuple[Cue, ...] = (
     _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人|一个|个|路过|行人|小孩|孩子|老人|头|他|她|肩|身上)|"
        r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
        r"送(?:去)?医院|(?:打|叫)了?120|"
-       r"砍人|捅人|持刀|拿刀|动刀|抢劫|抢包"),
+       r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去"),
     _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方"),
     _c("fell_in", "urgent", r"掉进去|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
     _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
@@ -127,7 +179,7 @@ CUES: tuple[Cue, ...] = (
 )
 
 # A fire that is out is no longer an emergency (「已经扑灭了」).
-_RESOLVED_FIRE = re.compile(r"扑灭|灭了|火灭|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了")
+_RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了")
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -141,7 +193,10 @@ BY_NAME: dict[str, Cue] = {c.name: c for c in CUES}
 def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
     hits: list[Hit] = []
-    for cue in CUES if names is None else [BY_NAME[n] for n in names]:
+    present = set(text)
+    for cue in CUES if names is None else map(BY_NAME.__getitem__, names):
+        if cue.anchors is not None and cue.anchors.isdisjoint(present):
+            continue
         for m in cue.pattern.finditer(text):
             before = _clause_before(text, m.start())
             negated = cue.negatable and bool(_NEG.search(before))

@@ -6,10 +6,14 @@ File format (nlp/data/model.json, written by `nlp.training`):
      "intercepts": [one per class], "weights": {"w:word" or "c:ngram": [[class, weight], ...]},
      "summary": {...}}
 
-Weights are stored sparse (small ones pruned at training) and expanded to one dense tuple per
-feature at load: summing tuples with zip/sum runs in C and is ~3x faster than sparse updates in
-Python. A feature listed with no weights still counts towards the length of the message's
-vector: training L2-normalised over the whole vocabulary, so serving must too.
+Weights are stored sparse (small ones pruned at training) and rounded to 4 decimals. A feature
+listed with no weights still counts towards the length of the message's vector: training
+L2-normalised over the whole vocabulary, so serving must too.
+
+Scoring packs each feature's 17 weights into one Python integer, a fixed-width field per class
+(weight × 10⁴, offset to be non-negative). Adding a message's features is then one `sum()` of
+integers in C instead of 17 float additions per feature in Python, and it is exact, because the
+weights were rounded to 10⁻⁴ when exported. The fields are unpacked once per message.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 FORMAT = "gridbot-linear/1"
+SCALE = 10_000          # the export rounds weights to 4 decimals
+BIAS = 1 << 24          # |weight| × SCALE must stay below this (|weight| < 1677)
+FIELD = 48              # bits per class: room for 2^23 features in one message
+MASK = (1 << FIELD) - 1
 
 
 class LinearModel:
@@ -34,16 +42,20 @@ class LinearModel:
         self.intercepts: list[float] = [float(x) for x in data["intercepts"]]
         self.summary: dict[str, Any] = dict(data.get("summary", {}))
         k = len(self.classes)
-        self.words: dict[str, tuple[float, ...]] = {}
-        self.chars: dict[str, tuple[float, ...]] = {}
-        for name, pairs in data["weights"].items():
-            vec = [0.0] * k
-            for c, w in pairs:
-                vec[int(c)] = float(w)
-            table = self.words if name.startswith("w:") else self.chars
-            table[name[2:]] = tuple(vec)
         if len(self.intercepts) != k:
             raise ValueError("intercepts do not match classes")
+        self.words: dict[str, int] = {}
+        self.chars: dict[str, int] = {}
+        zero = sum(BIAS << (FIELD * c) for c in range(k))
+        for name, pairs in data["weights"].items():
+            packed = zero
+            for c, w in pairs:
+                fixed = round(float(w) * SCALE)
+                if abs(fixed) >= BIAS or not 0 <= int(c) < k:
+                    raise ValueError(f"weight out of range for {name!r}")
+                packed += fixed << (FIELD * int(c))
+            table = self.words if name.startswith("w:") else self.chars
+            table[name[2:]] = packed
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -55,17 +67,23 @@ class LinearModel:
         return len(self.words) + len(self.chars)
 
     def word_weight(self, word: str, class_index: int) -> float:
-        vec = self.words.get(word)
-        return vec[class_index] if vec is not None and class_index >= 0 else 0.0
+        packed = self.words.get(word)
+        if packed is None or class_index < 0:
+            return 0.0
+        return (((packed >> (FIELD * class_index)) & MASK) - BIAS) / SCALE
 
     def scores(self, words: set[str], chars: set[str]) -> list[float]:
         """Class logits for a message's word and n-gram sets."""
-        vecs = [v for v in map(self.words.get, words) if v is not None]
-        vecs += [v for v in map(self.chars.get, chars) if v is not None]
-        if not vecs:
+        found = [v for v in map(self.words.get, words) if v is not None]
+        found += [v for v in map(self.chars.get, chars) if v is not None]
+        n = len(found)
+        if not n:
             return list(self.intercepts)
-        scale = 1.0 / math.sqrt(len(vecs))
-        return [b + s * scale for s, b in zip(map(sum, zip(*vecs, strict=True)), self.intercepts, strict=True)]
+        total = sum(found)
+        offset = n * BIAS
+        unit = 1.0 / (SCALE * math.sqrt(n))
+        return [b + (((total >> (FIELD * c)) & MASK) - offset) * unit
+                for c, b in enumerate(self.intercepts)]
 
     def predict(self, words: set[str], chars: set[str]) -> list[tuple[str, float]]:
         """(class, probability) for every class, most probable first."""

@@ -9,7 +9,6 @@ dictionary, which is meant for start-up (or rare updates) rather than per reques
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from nlp.urgency import HAZARD_CUES, cues_for, urgency_for
 logger = logging.getLogger(__name__)
 
 SHIPPED_MODEL = Path(__file__).parent / "data" / "model.json"
-MODEL_ENV = "GRIDBOT_NLP_MODEL"  # a retrained model outside the package (see nlp.cli)
 MAX_KEYWORDS = 5
 KEYWORD_WEIGHT = 0.8  # a non-dictionary word must be this strong a signal to be a keyword
 # Frequent words that can carry weight in the model but say nothing about the problem.
@@ -42,8 +40,8 @@ _STOP_KEYWORDS = frozenset("""
 
 
 def default_model_path() -> Path:
-    env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else SHIPPED_MODEL
+    """The shipped model; a deployment's own lives at [nlp] model_path (see load_watching)."""
+    return SHIPPED_MODEL
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ class Analyzer:
 
     @classmethod
     def load(cls, model_path: str | Path | None = None) -> Analyzer:
-        """None = the shipped model (or $GRIDBOT_NLP_MODEL). Warms jieba so requests do not."""
+        """None = the shipped model. Warms jieba so requests do not."""
         path = Path(model_path) if model_path else default_model_path()
         model = LinearModel.load(path)
         analyzer = cls(model, path, TextPrep())
@@ -150,8 +148,7 @@ class Analyzer:
                             location, [], intent_of(norm), "投诉")
         ranked = model.predict(*extract_sets(norm, words, model.config))
         hits = find_hits(norm, HAZARD_CUES)
-        domain_hits = [w for w in words if w in self._domain]
-        intent = intent_of(norm, mentions_problem=bool(domain_hits))
+        intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words))
         if intent in ("thanks", "greeting", "help") and any(
                 h.real and h.level == "urgent" for h in hits):
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk

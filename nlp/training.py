@@ -5,11 +5,11 @@ How the model ships: the exported JSON is committed next to the corpus it was tr
 4 decimals so BLAS summation order cannot show), so retraining on the same corpus regenerates
 the committed file byte for byte; tests/nlp/test_model_ship.py checks exactly that. An edit to
 the corpus, the user dictionary, the homophone list or the feature code without a retrain
-therefore fails the tests: run `python -m nlp.training` (or `gridbot nlp train`) and commit
+therefore fails the tests: run `python -m nlp.training` and commit
 nlp/data/model.json with the change.
 
 A deployment that learns from officers' corrections trains into its own file
-($GRIDBOT_NLP_MODEL, see nlp.cli.run_train); running servers pick it up through
+(`[nlp] model_path`, written by `gridbot nlp train`); running servers pick it up through
 `Analyzer.reload_if_changed`. The committed model stays the corpus-only baseline.
 
 sklearn is imported inside `train()` only, never on the serving path.

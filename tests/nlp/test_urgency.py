@@ -66,3 +66,23 @@ def test_failure_phrase_keeps_outage_real() -> None:
 def test_negated_cue_is_marked() -> None:
     hits = find_hits("不是漏水，也不是漏气，是味道大")
     assert any(h.cue == "gas" and h.negated for h in hits)
+
+
+def test_cue_anchors_are_sound() -> None:
+    """A cue's anchor shortcut never skips a message its regex would match."""
+    import json
+    from pathlib import Path
+
+    from nlp.cues import CUES
+    from nlp.training import CORPUS
+
+    here = Path(__file__).parent
+    texts = [json.loads(line)["text"] for path in (CORPUS, here / "regression.jsonl",
+                                                   here / "holdout.jsonl")
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert all(c.anchors for c in CUES)  # every cue got its shortcut
+    for text in texts:
+        chars = set(clean(text))
+        for cue in CUES:
+            if cue.pattern.search(clean(text)):
+                assert not cue.anchors.isdisjoint(chars), (cue.name, text)
