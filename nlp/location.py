@@ -22,6 +22,8 @@ _BUILDING = re.compile(
     rf"(?<![几好两这那每各数多])(?!两)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
 _UNIT = re.compile(rf"(?<![几好两这那每各数多])(?!两)(?P<n>{_N})\s*单元")
 _ROOM = re.compile(r"(?<!\d)(?P<n>\d{3,4})\s*(?:室|号房|房间|房)")
+# Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
+_LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
 # A bare number right after a building or unit is the room: 7栋502, 2单元301.
 _ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米])")
 
@@ -134,6 +136,10 @@ def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
         b = _BUILDING.search(text)
         if b:
             building = num_str(b.group("n"))
+    if building is None:
+        lettered = _LETTER_BUILDING.search(text)  # 锦绣华庭B座, A栋
+        if lettered:
+            building = lettered.group("n").upper()
     if unit is None:
         u = _UNIT.search(text)
         if u:

@@ -78,3 +78,11 @@ def test_gazetteer_gives_canonical_name() -> None:
 ])
 def test_place(text: str, place: str) -> None:
     assert loc(text)["place"] == place
+
+
+@pytest.mark.parametrize("text,building", [("锦绣华庭B座电梯坏了", "B"), ("a栋楼下垃圾没人收", "A"),
+                                           ("3号楼B座门口", "3"), ("WiFi座机坏了", None)])
+def test_lettered_towers_are_buildings(text: str, building: str | None) -> None:
+    from nlp import Analyzer
+
+    assert Analyzer.load().analyze(text).location.building == building
