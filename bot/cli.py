@@ -24,9 +24,11 @@ def _logging(level: str = "INFO") -> None:
 
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # at DEBUG these print SQL parameters: tokens and residents' personal data
-    for noisy in ("aiosqlite", "sqlalchemy.engine", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+    # at INFO/DEBUG these print every SQL statement with its parameters: tokens and residents'
+    # personal data, once a second from the outbox poll
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncio",
+                  "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:  # 138****0001 in every log line
         handler.addFilter(MaskPhones())
 
