@@ -71,3 +71,13 @@ def test_cli_reports_a_bad_config_and_exits_2(tmp_path: Path,
     assert main(["tickets", "list", "--config", str(cfg)]) == 2
     assert "server.port" in capsys.readouterr().err
     assert main(["db", "upgrade", "--config", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_serving_logs_never_carry_sql_parameters() -> None:
+    import logging
+
+    from bot.cli import _logging
+
+    _logging("DEBUG")
+    for name in ("sqlalchemy.engine", "aiosqlite"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)
