@@ -27,6 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import SendResult
+from bot.channels.loop import PollLoop
+from bot.channels.loop import clients as api_clients
 from bot.config import MediaConfig, Settings
 from handlers.privacy import ERASE, ERASED
 from storage.clock import Clock
@@ -72,40 +74,24 @@ def extension(kind: str, content_type: str | None, body: bytes) -> str:
     return mimetypes.guess_extension(ctype) or _DEFAULT.get(kind, ".bin")
 
 
-class MediaStore:
+class MediaStore(PollLoop):
+    name = "media download round"
+
     def __init__(self, config: MediaConfig, root: str | Path, db: Database, clock: Clock,
                  clients: dict[str, MediaClient]) -> None:
+        super().__init__()
         self.config, self.root = config, Path(root)
         self.db, self.clock, self.clients = db, clock, clients
-        self._wake = asyncio.Event()
+        self.batch, self.poll_seconds = config.batch, config.poll_seconds
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database, clock: Clock,
                       session: ClientSession) -> MediaStore:
-        from bot.channels.http import JsonHttp
-        from bot.channels.mp import MpClient
-        from bot.channels.work import WorkClient
+        mp, work = api_clients(settings, db, clock, session)
+        return cls(settings.media, settings.media_dir, db, clock, {"mp": mp, "work": work})
 
-        http = JsonHttp(session, timeout_seconds=settings.http.timeout_seconds,
-                        retries=settings.http.retries)
-        return cls(settings.media, settings.media_dir, db, clock,
-                   {"mp": MpClient(settings.wechat.mp, http, db, clock),
-                    "work": WorkClient(settings.wechat.work, http, db, clock)})
-
-    def wake(self) -> None:
-        """Attachments were committed: fetch now instead of at the next poll."""
-        self._wake.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()  # a wake during the round triggers the next one at once
-            try:
-                busy = await self.run_once() >= self.config.batch
-            except Exception:  # the loop must outlive a database hiccup
-                logger.exception("media round failed")
-                busy = False
-            if not busy:
-                await _first(self._wake, stop, seconds=self.config.poll_seconds)
+    async def round(self) -> int:
+        return await self.run_once()
 
     async def run_once(self) -> int:
         """Claim due downloads, fetch and store them, delete erased files; rows settled."""
@@ -212,12 +198,3 @@ def _write(path: Path, body: bytes) -> None:
 
 def _unlink(path: Path) -> None:
     path.unlink(missing_ok=True)
-
-
-async def _first(*events: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waiters:
-            w.cancel()

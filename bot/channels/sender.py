@@ -26,7 +26,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import SendResult, failure
-from bot.channels.http import JsonHttp
+from bot.channels.loop import PollLoop, clients
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
 from bot.config import Settings
@@ -59,43 +59,32 @@ class Claim:
     counts: Counter[str]
 
 
-class OutboxSender:
+class OutboxSender(PollLoop):
+    name = "outbox drain"
+
     def __init__(self, settings: Settings, db: Database, clock: Clock, mp: MpClient,
                  work: WorkClient, *, lease: timedelta = LEASE, concurrency: int = 8) -> None:
+        super().__init__()
         self.settings, self.db, self.clock = settings, db, clock
         self.mp, self.work = mp, work
         self.lease = lease
+        self.batch, self.poll_seconds = settings.outbox.batch, settings.outbox.poll_seconds
         self._limit = asyncio.Semaphore(concurrency)
-        self._wake = asyncio.Event()
         self.counters: Counter[str] = Counter()
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database, clock: Clock,
                       session: ClientSession, *, http_backoff: float = 0.5,
                       **kw: Any) -> OutboxSender:
-        http = JsonHttp(session, timeout_seconds=settings.http.timeout_seconds,
-                        retries=settings.http.retries, backoff_seconds=http_backoff)
-        return cls(settings, db, clock, MpClient(settings.wechat.mp, http, db, clock),
-                   WorkClient(settings.wechat.work, http, db, clock), **kw)
+        mp, work = clients(settings, db, clock, session, backoff_seconds=http_backoff)
+        return cls(settings, db, clock, mp, work, **kw)
 
     def metrics(self) -> dict[str, int]:
         return {k: self.counters[k]
                 for k in ("sent", "failed", "held", "retried", "deferred", "reclaimed")}
 
-    def wake(self) -> None:
-        """New rows were committed: drain now instead of at the next poll."""
-        self._wake.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()  # a wake during the drain triggers the next one at once
-            try:
-                busy = await self.drain_once() >= self.settings.outbox.batch
-            except Exception:  # the loop must outlive a database hiccup
-                logger.exception("outbox drain failed")
-                busy = False
-            if not busy:
-                await _first(self._wake, stop, seconds=self.settings.outbox.poll_seconds)
+    async def round(self) -> int:
+        return await self.drain_once()
 
     async def drain_once(self) -> int:
         """Claim due rows, send them, record outcomes; the number of rows settled."""
@@ -274,12 +263,3 @@ async def _windows(session: AsyncSession,
 def _open(window: tuple[datetime | None, int], now: datetime) -> bool:
     last, pushes = window
     return last is not None and now - last < WINDOW and pushes < WINDOW_PUSHES
-
-
-async def _first(*events: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waiters:
-            w.cancel()
