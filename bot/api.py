@@ -144,8 +144,7 @@ async def show_ticket(request: web.Request) -> web.Response:
         found = await views.get_ticket(s, code)
         if found is None:
             return None
-        t, events = found
-        return views.ticket_item(t) | {"events": [views.event_item(e) for e in events]}
+        return await views.ticket_detail(s, *found)
 
     item = await request.app[DB].read(one)
     if item is None:

@@ -134,8 +134,7 @@ async def _code_for(session: AsyncSession, key: str) -> str:
 async def _item(session: AsyncSession, code: str) -> dict[str, Any]:
     found = await views.get_ticket(session, code)
     assert found is not None
-    t, events = found
-    return {**views.ticket_item(t), "events": [views.event_item(e) for e in events]}
+    return await views.ticket_detail(session, *found)
 
 
 def setup_intake_api(app: web.Application) -> None:

@@ -110,8 +110,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
                     return 1
                 t, events = found
                 if args.json:
-                    item = views.ticket_item(t)
-                    item["events"] = [views.event_item(e) for e in events]
+                    item = await db.read(lambda s: views.ticket_detail(s, t, events))
                     print(json.dumps(item, ensure_ascii=False, indent=2))
                 else:
                     print(views.format_ticket_text(t, events))

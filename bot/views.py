@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.text import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import iso, to_local
-from storage.models import Region, Ticket, TicketEvent
+from storage.models import Attachment, Region, Ticket, TicketEvent, TicketFollower
 from storage.statemachine import STATUS_NAMES
 
 # a duplicate's original is another row: its code is looked up once and kept on the instance
@@ -151,6 +151,21 @@ async def get_ticket(session: AsyncSession, code: str) -> tuple[Ticket, list[Tic
 
 
 _FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}  # ＧＤ２０２６… typed on a phone
+
+
+async def ticket_detail(session: AsyncSession, t: Ticket,
+                        events: list[TicketEvent]) -> dict[str, Any]:
+    """The item plus what only the one-ticket view shows: history, followers (附议), evidence."""
+    followers = await session.scalar(
+        select(func.count()).select_from(TicketFollower).where(TicketFollower.ticket_id == t.id))
+    media = (await session.scalars(select(Attachment).where(Attachment.ticket_id == t.id)
+                                   .order_by(Attachment.id))).all()
+    return ticket_item(t) | {
+        "followers": followers or 0,
+        "attachments": [{"kind": a.kind, "state": a.state, "path": a.path,
+                         "at": iso(a.created_at)} for a in media if a.state != "erased"],
+        "events": [event_item(e) for e in events],
+    }
 
 
 # --- text for people (the CLI) ---------------------------------------------------------------

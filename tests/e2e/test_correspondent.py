@@ -55,3 +55,4 @@ async def test_rider_photo_location_report_verified_resolved_points_once(world: 
     assert item["source"] == "correspondent" and item["location"]["lng"] is not None
     assert item["grid"] == "FC-LJ-01"
     assert photo.media_id == "PHOTO_RIDER_1"
+    assert [a["kind"] for a in item["attachments"]] == ["image"]  # the evidence shows

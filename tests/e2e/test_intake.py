@@ -23,6 +23,7 @@ async def test_hotline_hand_off_is_classified_routed_and_told(world: World) -> N
     assert (item["source"], item["category"], item["grid"], item["assignee"]) == (
         "api", "fire_safety", "FC-LJ-01", "zhangwei")
     assert "13800001111" not in str(item)
+    assert (item["followers"], item["attachments"]) == (0, [])
     await world.pushed("zhangwei", item["code"])
 
     again_status, again = await post(world, {"text": "重复推送", "external_id":

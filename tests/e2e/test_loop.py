@@ -63,3 +63,12 @@ async def test_api_lists_with_filters(world: World) -> None:
     assert body["items"][0]["assignee"] == "lina"
     async with world.http.get(f"{world.base}/api/v1/tickets") as resp:
         assert resp.status == 401
+
+
+async def test_seconding_shows_on_the_ticket(world: World) -> None:
+    code = code_of((await world.mp.say(RESIDENT, "幸福花园2号楼门口路灯不亮了")).content)
+    offer = await world.mp.say("oNeighbour02", "幸福花园2号楼门口那盏路灯坏了好几天")
+    assert code in (offer.content or "") and "附议" in offer.content
+    assert "已附议" in ((await world.mp.say("oNeighbour02", "1")).content or "")
+    _, item = await world.api(f"/api/v1/tickets/{code}")
+    assert item["followers"] == 1
