@@ -22,6 +22,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/writes.py
+	$(BIN)/python bench/gateway.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
