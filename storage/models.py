@@ -47,7 +47,8 @@ class Region(Base):
     slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    parent: Mapped[Region | None] = relationship(remote_side=[id], lazy="joined", join_depth=4)
+    # not loaded with the region: walking up goes through repo (session.get hits the identity map)
+    parent: Mapped[Region | None] = relationship(remote_side=[id], lazy="raise_on_sql")
 
 
 class Person(Base):
