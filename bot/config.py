@@ -135,6 +135,9 @@ class HttpConfig(Section):
 class ConversationConfig(Section):
     draft_minutes: int = Field(30, ge=1)  # how long a draft waits for its place
     rating_days: int = Field(3, ge=1)
+    # below this classifier confidence the resident picks between the two likeliest
+    # categories (0 turns the question off); urgent reports are never asked
+    choice_below: float = Field(0.5, ge=0, le=1)
 
 
 class EmergencyConfig(Section):

@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 router = Router("media")
 
 # conversation states that hold a report in the making (its attachments, its position)
-DRAFT_STATES = ("awaiting_location", "awaiting_description", "awaiting_duplicate")
+DRAFT_STATES = ("awaiting_location", "awaiting_description", "awaiting_duplicate",
+                "awaiting_category")
 KIND_NAMES = {"image": ("照片", "张"), "voice": ("语音", "条"), "video": ("视频", "段")}
 VOICE_TEXT = "（语音留言，未识别出文字，请收听附件）"
 ASK_WHAT = ("请用文字说明是什么问题、在哪里（小区、楼号），例如「幸福花园3号楼门口井盖丢了」；"
@@ -182,8 +183,8 @@ async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
 def _next_step(state: str, data: dict[str, Any]) -> str:
     if state == "awaiting_location":
         return msg.ASK_LOCATION
-    if state == "awaiting_duplicate":
-        return str(data.get("prompt") or "请回复 1 附议该工单，回复 2 仍然新建。")
+    if state in ("awaiting_duplicate", "awaiting_category"):
+        return str(data.get("prompt") or "请回复数字选择。")
     return ASK_WHAT_ONLY if data.get("lng") is not None else ASK_WHAT
 
 

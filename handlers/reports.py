@@ -12,6 +12,7 @@ from handlers import messages as msg
 from handlers.context import Ctx
 from handlers.geo import placement_at, recent_position
 from handlers.tickets import Placement, create_ticket, place_for
+from nlp.taxonomy import category_name
 
 
 async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
@@ -55,6 +56,16 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         await ctx.set_state("awaiting_location", {**draft, "text": text},
                             ctx.settings.conversation.draft_minutes)
         return msg.ASK_LOCATION
+    if draft.get("category"):  # the resident chose it (the question below)
+        forced = draft["category"]
+        analysis = replace(analysis, category=forced, category_name=category_name(forced))
+    elif _unsure(ctx, analysis):
+        choices = [c for c, _ in analysis.alternatives[:2]]
+        prompt = "回复 " + "，".join(f"{i} {category_name(c)}" for i, c in enumerate(choices, 1))
+        await ctx.set_state("awaiting_category", {**draft, "text": text, "where": where,
+                                                  "choices": choices, "prompt": prompt},
+                            ctx.settings.conversation.draft_minutes)
+        return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，由社区判断）"
     if check_duplicates and ctx.settings.duplicates.enabled:
         dup = await duplicates.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
@@ -74,6 +85,18 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                                  lng=lng, lat=lat)
     await media.link_draft(ctx, ticket, draft)
     return msg.accepted_reply(ticket, ctx.services)
+
+
+RUNNER_UP = 0.5  # ask only when the second category scores at least half of the first
+
+
+def _unsure(ctx: Ctx, analysis: Any) -> bool:
+    """Two categories genuinely compete: a low best score and a close runner-up. (A low score
+    alone is common when a message is mostly address, and asking then only annoys.)"""
+    alts = analysis.alternatives
+    return (analysis.confidence < ctx.settings.conversation.choice_below
+            and analysis.urgency != "urgent" and len(alts) >= 2
+            and alts[1][1] >= RUNNER_UP * alts[0][1])
 
 
 def _with_location(original: Any, located: Any) -> Any:

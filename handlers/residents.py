@@ -215,6 +215,19 @@ async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
                              draft=state_data, check_duplicates=False)
 
 
+@router.on(State("awaiting_category"), Text())
+async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """1 or 2 picks one of the two likeliest categories; 0 leaves it to the best guess."""
+    choices = list(state_data.get("choices") or [])
+    answer = normalize(ctx.text).rstrip("。.!！")
+    if answer not in ("0", "1", "2") or not choices:
+        return f"请{state_data.get('prompt', '回复数字选择类别')}（不确定请回复 0）。"
+    await ctx.clear_state()
+    picked = choices[int(answer) - 1] if answer != "0" else choices[0]
+    return await file_report(ctx, state_data.get("text", ""), where=state_data.get("where"),
+                             draft={**state_data, "category": picked})
+
+
 @router.on(State("awaiting_rating"), Rating())
 async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
     t = await find_ticket(ctx.session, state_data["code"])

@@ -26,7 +26,7 @@ from handlers.escalation import escalate_overdue
 from handlers.followup import follow_up
 from handlers.media import DRAFT_STATES, link_ids
 from handlers.reminders import send_reminders
-from handlers.tickets import Placement, create_ticket
+from handlers.tickets import Placement, create_ticket, place_for
 from storage.db import Database
 from storage.models import ConversationState, Identity, Ticket
 from storage.statemachine import OPEN_STATUSES, record
@@ -84,9 +84,11 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
             return 1
     text = data.get("text") or "（居民发送了照片，未附文字说明）"
     analysis = services.analyzer.analyze(text)
+    place = Placement(None, None)  # whatever was missing, the triage desk completes it
+    if row.state == "awaiting_category":  # only the category was in doubt: the best guess
+        place = await place_for(session, analysis)
     ticket = await create_ticket(session, services, now=now, text=text, analysis=analysis,
-                                 reporter=ident.person, source="resident",
-                                 place=Placement(None, None))
+                                 reporter=ident.person, source="resident", place=place)
     await link_ids(session, ticket, photos, actor_id=ident.person_id, at=now)
     await notify(session, ident.person,
                  f"您之前反映的问题没有补充完整，已交社区工作人员确认后处理。\n"
