@@ -161,6 +161,7 @@ async def test_officer_binds_on_official_account_with_code(bot: Bot) -> None:
     code = code_of(await bot.send(RESIDENT, REPORT))
     assert "已接单" in await bot.send("oOfficerPhone", f"接单 {code}")
     assert "无效或已使用" in await bot.send("oSomeoneElse", "绑定 483920")
+    assert "您已绑定为 张伟" in await bot.send("oOfficerPhone", "绑定 483920")
 
 
 async def test_full_width_and_colon_commands(bot: Bot) -> None:
