@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from nlp.normalize import to_halfwidth
 
 CODE_RE = re.compile(r"GD\d{8}-\d{4,}", re.IGNORECASE)
 # a mainland mobile number, also written +86 …, 3-4-4 with '-' or spaces, or in full-width
@@ -18,17 +19,10 @@ RATING_WORDS = {"非常满意": 1, "满意": 2, "基本满意": 3, "不满意": 
 RATING_NAMES = {v: k for k, v in RATING_WORDS.items()}
 
 
-def _fold(ch: str) -> str:
-    # full-width letters and digits, the ideographic space and ：, for command words and codes;
-    # Chinese punctuation (，！？（）) stays as the person wrote it
-    if ch.isalnum() and "\uff10" <= ch <= "\uff5a" or ch in "\u3000：":
-        return unicodedata.normalize("NFKC", ch)
-    return ch
-
-
 def normalize(text: str) -> str:
-    """Fold full-width letters, digits, ：and U+3000; trim."""
-    return "".join(_fold(ch) for ch in (text or "")).strip()
+    """Fold full-width letters, digits, ：and U+3000; trim. Chinese punctuation (，！？（）)
+    stays as the person wrote it."""
+    return to_halfwidth(text or "").replace("：", ":").strip()
 
 
 def command(text: str, *words: str) -> str | None:

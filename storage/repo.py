@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nlp.normalize import to_halfwidth
 from storage.models import Identity, Person, Region, TicketSequence
 
 logger = logging.getLogger(__name__)
 
 MIN_MATCH = 2  # a shorter overlap (one character) matches too much to mean anything
 _BUILDING_SUFFIX = re.compile(r"(号楼|号|栋|幢|座|楼)$")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ＡＢＣＤＥＦＧＨ", "0123456789ABCDEFGH")
 
 
 async def person_by_identity(session: AsyncSession, channel: str,
@@ -70,7 +70,7 @@ def normalize_building(text: str | None) -> str | None:
     """'３号楼', '3栋', '3' → '3'; letters upper-cased ('a座' → 'A')."""
     if not text:
         return None
-    value = text.strip().translate(_FULLWIDTH).upper()
+    value = to_halfwidth(text.strip()).upper()
     value = _BUILDING_SUFFIX.sub("", value).strip()
     return value or None
 
