@@ -10,8 +10,8 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.config import Settings
 from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
-from handlers.context import Services
-from handlers.dispatcher import Dispatcher
+from handlers.conversation.context import Services
+from handlers.conversation.dispatcher import Dispatcher
 from storage import repo
 from storage.clock import Clock
 from storage.db import Database
@@ -34,10 +34,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     app.cleanup_ctx.append(_services)
     if background:
         app.cleanup_ctx.append(_background)
-    from bot.api import setup_api
-    from bot.api_intake import setup_intake_api
-    from bot.api_stats import setup_stats_api
-    from bot.gateway import setup_gateway
+    from bot.api.intake import setup_intake_api
+    from bot.api.stats import setup_stats_api
+    from bot.api.tickets import setup_api
+    from bot.gateway.routes import setup_gateway
 
     setup_gateway(app)
     setup_api(app)
@@ -73,9 +73,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
+    from bot.channels.media_store import MediaStore
     from bot.channels.sender import OutboxSender
-    from bot.media_store import MediaStore
-    from bot.scheduler import start_scheduler
+    from bot.scheduler.runner import start_scheduler
 
     settings = app[SETTINGS]
     http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))

@@ -11,9 +11,9 @@ from storage.clock import Clock
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from bot.channels.media_store import MediaStore
     from bot.channels.sender import OutboxSender
-    from bot.media_store import MediaStore
-    from handlers.dispatcher import Dispatcher
+    from handlers.conversation.dispatcher import Dispatcher
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)

@@ -1,4 +1,4 @@
-"""The `gridbot classify`, `gridbot eval` and `gridbot nlp train` commands (called by bot.cli)."""
+"""The `gridbot classify`, `gridbot eval` and `gridbot nlp train` commands (called by bot.cli.main)."""
 
 from __future__ import annotations
 

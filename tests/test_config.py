@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import ConfigError, config_path, load_settings
 
 
@@ -76,7 +76,7 @@ def test_cli_reports_a_bad_config_and_exits_2(tmp_path: Path,
 def test_serving_logs_never_carry_sql_parameters() -> None:
     import logging
 
-    from bot.cli import _logging
+    from bot.cli.main import _logging
 
     _logging("DEBUG")
     for name in ("sqlalchemy.engine", "aiosqlite"):

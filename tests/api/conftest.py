@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.api import setup_api
+from bot.api.tickets import setup_api
 from bot.config import Settings
 from bot.keys import CLOCK, DB, SENDER, SETTINGS
 from storage.clock import FrozenClock

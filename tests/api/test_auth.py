@@ -14,7 +14,7 @@ Client = TestClient[Any, Any]
 
 
 def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "bot.api"]
+    return [r for r in caplog.records if r.name == "bot.api.tickets"]
 
 
 @pytest.mark.parametrize("headers", [
@@ -27,7 +27,7 @@ def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 ])
 async def test_without_the_right_token_is_401(client: Client, headers: dict[str, str],
                                               caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.api")
+    caplog.set_level(logging.INFO, logger="bot.api.tickets")
     for path in ("/api/v1/tickets", "/api/v1/tickets/GD20261122-0001", "/api/v1/nothing"):
         caplog.clear()
         resp = await client.get(path, headers=headers)
@@ -45,7 +45,7 @@ async def test_scheme_is_case_insensitive(client: Client) -> None:
 
 async def test_empty_admin_token_disables_the_api(make_client: MakeClient,
                                                   caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.api")
+    caplog.set_level(logging.INFO, logger="bot.api.tickets")
     async with make_client(token="") as client:
         # even a request that sends an empty bearer cannot match the empty token
         for headers in ({}, {"Authorization": "Bearer "}, AUTH):
@@ -81,7 +81,7 @@ async def test_unknown_api_path_and_method_are_json(client: Client) -> None:
 async def test_unexpected_failure_is_a_500_json_with_a_log_line(
         client: Client, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    from bot import views
+    from bot.api import views
 
     async def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("disk on fire")

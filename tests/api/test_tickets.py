@@ -76,11 +76,11 @@ async def test_paging_keeps_the_filtered_total(client: Client) -> None:
 ])
 async def test_bad_query_is_400_json(client: Client, params: dict[str, str], word: str,
                                      caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.api")
+    caplog.set_level(logging.INFO, logger="bot.api.tickets")
     status, body = await get(client, "/api/v1/tickets", **params)
     assert status == 400
     assert word in body["error"]
-    assert len([r for r in caplog.records if r.name == "bot.api"]) == 1
+    assert len([r for r in caplog.records if r.name == "bot.api.tickets"]) == 1
 
 
 async def test_repeated_parameter_is_400(client: Client) -> None:
@@ -145,7 +145,7 @@ async def test_show_duplicate_names_the_original(client: Client) -> None:
 
 
 async def test_unknown_ticket_is_404(client: Client, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.api")
+    caplog.set_level(logging.INFO, logger="bot.api.tickets")
     status, body = await get(client, "/api/v1/tickets/GD20991231-9999")
     assert (status, body) == (404, {"error": "ticket not found"})
-    assert len([r for r in caplog.records if r.name == "bot.api"]) == 1
+    assert len([r for r in caplog.records if r.name == "bot.api.tickets"]) == 1

@@ -1,10 +1,10 @@
-"""bot.views without HTTP: phone masking and the CLI's text for people."""
+"""bot.api.views without HTTP: phone masking and the CLI's text for people."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import views
+from bot.api import views
 from storage.db import Database
 
 

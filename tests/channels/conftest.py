@@ -19,7 +19,7 @@ from bot.channels.mp import MpClient
 from bot.channels.sender import OutboxSender
 from bot.channels.work import WorkClient
 from bot.config import Settings
-from bot.standin import WeChatStandIn
+from bot.demo.standin import WeChatStandIn
 from storage import outbox
 from storage.clock import FrozenClock
 from storage.db import Database

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers import points
+from handlers.ops import points
 from storage.db import Database
 from storage.models import Person, PointsLedger, Ticket
 from tests.correspondents.conftest import START, ledger, seed

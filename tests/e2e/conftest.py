@@ -14,9 +14,9 @@ from aiohttp import ClientSession, web
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.demo import demo_settings
-from bot.simulator import MpSide, WorkSide
-from bot.standin import WeChatStandIn
+from bot.demo.run import demo_settings
+from bot.demo.simulator import MpSide, WorkSide
+from bot.demo.standin import WeChatStandIn
 from storage.clock import Clock
 from storage.db import Database
 from storage.district import import_district

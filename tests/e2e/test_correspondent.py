@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.simulator import location_xml, media_xml
+from bot.demo.simulator import location_xml, media_xml
 from storage.models import Attachment, PointsLedger
 from tests.e2e.conftest import World, code_of
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.keys import DISPATCHER, SENDER
-from handlers.escalation import escalate_overdue
+from handlers.jobs.escalation import escalate_overdue
 from storage.clock import FrozenClock, utcnow
 from tests.e2e.conftest import code_of, start_world, stop_world
 

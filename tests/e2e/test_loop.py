@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.simulator import text_xml
+from bot.demo.simulator import text_xml
 from storage.models import Ticket
 from tests.e2e.conftest import World, code_of
 

@@ -21,10 +21,10 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WorkCrypto
 
 from bot.config import Settings
-from bot.gateway import INBOUND, setup_gateway
+from bot.gateway.crypto import epoch, sha1_signature
+from bot.gateway.routes import INBOUND, setup_gateway
 from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
-from bot.wxcrypto import epoch, sha1_signature
-from handlers.types import Update
+from handlers.conversation.types import Update
 from storage.clock import FrozenClock
 from storage.db import Database
 from storage.models import InboundMessage, Outbox

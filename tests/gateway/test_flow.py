@@ -7,7 +7,7 @@ import asyncio
 
 import xmltodict
 
-from bot.gateway_flow import BUSY, FLOOD_NOTICE
+from bot.gateway.flow import BUSY, FLOOD_NOTICE
 from storage.db import Database
 from tests.gateway.conftest import Gw, MakeGw, event_xml, text_xml
 

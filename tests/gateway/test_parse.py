@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.wxcrypto import Rejected
-from bot.wxmessage import to_update
+from bot.gateway.crypto import Rejected
+from bot.gateway.message import to_update
 from tests.gateway.conftest import event_xml, text_xml
 
 
@@ -90,7 +90,7 @@ def test_not_a_usable_message(xml: str) -> None:
 
 
 def test_long_reply_is_cut_to_wechats_limit_on_a_character_boundary() -> None:
-    from bot.wxmessage import MAX_REPLY_BYTES, fit_reply
+    from bot.gateway.message import MAX_REPLY_BYTES, fit_reply
 
     text = "工单进展" * 400
     cut = fit_reply(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.ratelimit import FloodGuard, Verdict
+from bot.gateway.ratelimit import FloodGuard, Verdict
 
 T0 = datetime(2026, 11, 23, 2, 0)
 A, B = ("mp", "o-a"), ("mp", "o-b")

@@ -9,7 +9,7 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WorkCrypto
 
-from bot.wxcrypto import sha1_signature
+from bot.gateway.crypto import sha1_signature
 from storage.db import Database
 from tests.gateway.conftest import (
     AES_KEY,
@@ -49,7 +49,7 @@ async def test_work_url_verification_answers_decrypted_echostr(gw: Gw) -> None:
 
 async def test_tampered_signature_is_403_with_one_warning(
         gw: Gw, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.gateway")
+    caplog.set_level(logging.WARNING, logger="bot.gateway.routes")
     xml = text_xml("o-resident", "身份证 110101199003071234")
     params = gw.signed()
     params["signature"] = params["signature"][:-1] + ("0" if params["signature"][-1] != "0"
@@ -92,7 +92,7 @@ async def test_timestamp_outside_window_is_403(gw: Gw, skew: int) -> None:
 
 
 async def test_wrong_aes_key_is_400(gw: Gw, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.gateway")
+    caplog.set_level(logging.WARNING, logger="bot.gateway.routes")
     status, _ = await gw.mp(text_xml("o-resident", "路灯坏了"), encrypt=True,
                             crypto=WeChatCrypto(TOKEN, OTHER_KEY, APP_ID))
     assert status == 400

@@ -8,9 +8,9 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.context import Services
-from handlers.dispatcher import Dispatcher
-from handlers.types import Update
+from handlers.conversation.context import Services
+from handlers.conversation.dispatcher import Dispatcher
+from handlers.conversation.types import Update
 from nlp import Analyzer
 from storage import repo
 from storage.clock import FrozenClock

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handlers.dispatcher import Dispatcher
+from handlers.conversation.dispatcher import Dispatcher
 from tests.handlers.conftest import Bot
 from tests.handlers.test_resident_flow import RESIDENT, code_of
 
@@ -61,7 +61,7 @@ async def test_confident_and_urgent_reports_are_not_asked(unsure: Bot) -> None:
 
 
 async def test_unanswered_question_files_the_best_guess_where_it_was(unsure: Bot) -> None:
-    from bot.scheduler import expire_drafts
+    from bot.scheduler.runner import expire_drafts
 
     await unsure.send(RESIDENT, AMBIGUOUS)
     unsure.clock.advance(minutes=31)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.cli import main
+from bot.cli.main import main
 from nlp import Analyzer
 from storage.db import Database
 from storage.migrate import upgrade

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.scheduler import expire_drafts
+from bot.scheduler.runner import expire_drafts
 from storage.models import Outbox, Ticket
 from tests.handlers.conftest import Bot
 from tests.handlers.test_resident_flow import REPORT, RESIDENT, code_of

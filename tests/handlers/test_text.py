@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.text import command, mask_phones, normalize, parse_rating, split_code
+from handlers.conversation.text import command, mask_phones, normalize, parse_rating, split_code
 
 
 @pytest.mark.parametrize("text,args", [

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.standin import WeChatStandIn
+from bot.cli.main import main
+from bot.demo.standin import WeChatStandIn
 from storage.models import Identity
 from tests.handlers.conftest import Bot
 from tests.media.test_voice_photo import code_of

@@ -10,9 +10,9 @@ from typing import Any
 from aiohttp import ClientSession
 
 from bot.channels import SendResult, failure
+from bot.channels.media_store import MediaStore
 from bot.config import MediaConfig, Settings
-from bot.media_store import MediaStore
-from bot.standin import WeChatStandIn
+from bot.demo.standin import WeChatStandIn
 from storage.clock import FrozenClock
 from storage.db import Database
 from storage.models import Attachment

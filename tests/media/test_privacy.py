@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.channels import SendResult
+from bot.channels.media_store import MediaStore
 from bot.config import MediaConfig
-from bot.media_store import MediaStore
-from handlers.privacy import REDACTED, MaskPhones
+from handlers.ops.privacy import REDACTED, MaskPhones
 from storage.models import Attachment, Identity, InboundMessage, Outbox, Person
 from tests.handlers.conftest import Bot
 from tests.media.test_voice_photo import code_of

@@ -1,5 +1,5 @@
 """Callbacks as WeChat sends them (XML), made into Updates by the gateway's own parser
-(`bot.wxmessage.to_update`) and driven through the same dispatcher as tests/handlers, one unit
+(`bot.gateway.message.to_update`) and driven through the same dispatcher as tests/handlers, one unit
 of work each (the gateway's claim of the raw payload included, when a test needs it)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from bot.wxmessage import to_update
+from bot.gateway.message import to_update
 from storage.models import Attachment, InboundMessage, Ticket
 from tests.handlers.conftest import Bot
 

@@ -164,7 +164,7 @@ def public(item: dict[str, Any]) -> dict[str, Any]:
 
 def cli_parser() -> argparse.ArgumentParser:
     """`gridbot` with only the stats subcommand, wired the way bot/cli.py wires it."""
-    from bot.stats_cli import add_stats_command
+    from bot.cli.stats import add_stats_command
 
     p = argparse.ArgumentParser(prog="gridbot")
     common = argparse.ArgumentParser(add_help=False)

@@ -14,8 +14,8 @@ import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.api import setup_api
-from bot.api_stats import setup_stats_api
+from bot.api.stats import setup_stats_api
+from bot.api.tickets import setup_api
 from bot.config import load_settings
 from bot.keys import CLOCK, DB, SETTINGS
 from storage.clock import FrozenClock

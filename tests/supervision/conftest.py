@@ -11,8 +11,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.context import Services
-from handlers.dispatcher import Dispatcher
+from handlers.conversation.context import Services
+from handlers.conversation.dispatcher import Dispatcher
 from storage import repo
 from storage.clock import FrozenClock
 from storage.db import Database

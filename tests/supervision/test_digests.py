@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.digests import daily_digest, weekly_summary
+from handlers.jobs.digests import daily_digest, weekly_summary
 from storage import repo
 from storage.clock import FrozenClock
 from storage.db import Database

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers.dispatcher import Dispatcher
-from handlers.escalation import escalate_overdue
-from handlers.reminders import send_reminders
-from handlers.supervision import sweep
+from handlers.conversation.dispatcher import Dispatcher
+from handlers.jobs.escalation import escalate_overdue
+from handlers.jobs.registry import sweep
+from handlers.jobs.reminders import send_reminders
 from tests.handlers.conftest import Bot
 from tests.handlers.test_resident_flow import code_of
 from tests.supervision.conftest import HIGH, RESIDENT, URGENT, events, services, texts_with

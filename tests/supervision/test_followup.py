@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.followup import follow_up
+from handlers.jobs.followup import follow_up
 from tests.handlers.conftest import Bot
 from tests.handlers.test_resident_flow import code_of
 from tests.supervision.conftest import HIGH, NORMAL, RESIDENT, events, make_bot, texts_with

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.keys import DB, DISPATCHER, SETTINGS
-from bot.leader import Leader
-from bot.scheduler import run_job, start_scheduler
-from handlers.dispatcher import Dispatcher
-from handlers.supervision import sweep
+from bot.scheduler.leader import Leader
+from bot.scheduler.runner import run_job, start_scheduler
+from handlers.conversation.dispatcher import Dispatcher
+from handlers.jobs.registry import sweep
 from storage.clock import FrozenClock
 from storage.db import Database
 from tests.conftest import PG_URL
@@ -73,7 +73,7 @@ async def test_a_failing_job_is_logged_and_runs_again(db: Database,
 
     woken: list[bool] = []
     svc = services(FrozenClock(START))
-    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="bot.scheduler.runner"):
         assert await run_job(flaky, db, svc, FakeLeader(True), lambda: woken.append(True)) == 0
     assert "flaky failed" in caplog.text and "database went away" in caplog.text
     assert await run_job(flaky, db, svc, FakeLeader(True), lambda: woken.append(True)) == 2
@@ -84,7 +84,7 @@ async def test_a_failing_job_is_logged_and_runs_again(db: Database,
 
 async def test_sweep_survives_one_failing_job(db: Database, caplog: pytest.LogCaptureFixture,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import handlers.supervision as supervision
+    import handlers.jobs.registry as supervision
 
     async def broken(_db: Database, _services: object) -> int:
         raise RuntimeError("boom")
@@ -93,7 +93,7 @@ async def test_sweep_survives_one_failing_job(db: Database, caplog: pytest.LogCa
         return 1
 
     monkeypatch.setattr(supervision, "SWEEP_JOBS", (broken, fine))
-    with caplog.at_level(logging.ERROR, logger="handlers.supervision"):
+    with caplog.at_level(logging.ERROR, logger="handlers.jobs.registry"):
         assert await sweep(db, services(FrozenClock(START))) == 1
     assert "broken failed" in caplog.text
 

@@ -1,0 +1,271 @@
+"""The `gridbot` console script. Every subcommand takes --config F."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, config_path, load_settings
+
+logger = logging.getLogger("gridbot")
+
+
+def _settings(args: argparse.Namespace, *, required: bool = False) -> Settings:
+    return load_settings(config_path(args.config), required=required)
+
+
+def _logging(level: str = "INFO") -> None:
+    from handlers.ops.privacy import MaskPhones
+
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # at INFO/DEBUG these print every SQL statement with its parameters: tokens and residents'
+    # personal data, once a second from the outbox poll
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncio",
+                  "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:  # 138****0001 in every log line
+        handler.addFilter(MaskPhones())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    settings = _settings(args)
+    _logging(settings.logging.level)
+    if settings.database.url.startswith("sqlite"):
+        from storage.migrate import upgrade  # the embedded default migrates itself
+
+        asyncio.run(upgrade(settings.database.url))
+    if settings.district_file:
+        asyncio.run(_import(settings, Path(settings.district_file)))
+    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
+                access_log_format='%a "%r" %s %b %Tfs')
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    settings = _settings(args)
+    _logging(settings.logging.level)
+    asyncio.run(upgrade(settings.database.url))
+    print(f"database at head: {_safe_url(settings.database.url)}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def _import(settings: Settings, path: Path) -> str:
+    from storage.db import Database
+    from storage.district import import_file
+
+    db = Database(settings.database.url)
+    try:
+        report = await import_file(db, path)
+    finally:
+        await db.close()
+    return report.summary()
+
+
+def cmd_district(args: argparse.Namespace) -> int:
+    from storage.district import DistrictError
+    from storage.migrate import upgrade
+
+    settings = _settings(args)
+    _logging(settings.logging.level)
+    asyncio.run(upgrade(settings.database.url))
+    try:
+        print(asyncio.run(_import(settings, Path(args.file))))
+    except DistrictError as e:
+        print(f"district file refused, nothing imported:\n{e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    from bot.api import views
+    from storage.db import Database
+
+    settings = _settings(args)
+
+    async def run() -> int:
+        db = Database(settings.database.url)
+        try:
+            if args.action == "show":
+                found = await db.read(lambda s: views.get_ticket(s, args.code))
+                if found is None:
+                    print(f"ticket {args.code} not found", file=sys.stderr)
+                    return 1
+                t, events = found
+                if args.json:
+                    item = await db.read(lambda s: views.ticket_detail(s, t, events))
+                    print(json.dumps(item, ensure_ascii=False, indent=2))
+                else:
+                    print(views.format_ticket_text(t, events))
+                return 0
+            rows, total = await db.read(lambda s: views.list_tickets(
+                s, status=args.status, grid=args.grid, category=args.category,
+                limit=args.limit, offset=args.offset))
+            if args.json:
+                print(json.dumps({"items": [views.ticket_item(t) for t in rows], "total": total},
+                                 ensure_ascii=False, indent=2))
+            else:
+                print(views.format_ticket_table(rows))
+                print(f"{len(rows)} of {total}")
+            return 0
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from nlp.cli import classify_stream
+
+    stream = open(args.file, encoding="utf-8") if args.file else sys.stdin  # noqa: SIM115
+    try:
+        classify_stream(stream, sys.stdout)
+    finally:
+        if args.file:
+            stream.close()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from nlp.cli import run_eval
+
+    return run_eval(Path(args.file), as_json=args.json)
+
+
+def cmd_nlp(args: argparse.Namespace) -> int:
+    """Refit from the corpus plus every officer's 改类 correction in the database; running
+    servers pick the new model up at their next message."""
+    from nlp import train
+    from nlp.training import CORPUS
+
+    settings = _settings(args)
+    _logging(settings.logging.level)
+    corrections = asyncio.run(_corrections(settings))
+    out = Path(settings.nlp.model_path)
+    summary = train([CORPUS], corrections, out)
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    print(f"model written to {out} ({len(corrections)} corrections from the database)")
+    return 0
+
+
+async def _corrections(settings: Settings) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import Database
+    from storage.models import CategoryCorrection
+
+    db = Database(settings.database.url)
+    try:
+        rows = await db.read(lambda s: s.execute(select(
+            CategoryCorrection.text, CategoryCorrection.new_category)
+            .order_by(CategoryCorrection.id)))
+        return [(text, cat) for text, cat in rows]
+    except SQLAlchemyError as exc:  # no database yet: the corpus alone
+        logger.warning("no corrections read (%s); training on the corpus alone", exc)
+        return []
+    finally:
+        await db.close()
+
+
+def cmd_menu(args: argparse.Namespace) -> int:
+    from bot.channels.menu import MENU, MenuError, push
+    from storage.migrate import upgrade
+
+    settings = _settings(args)  # credentials may come from the environment alone
+    _logging(settings.logging.level)
+    asyncio.run(upgrade(settings.database.url))  # access tokens are shared through a table
+    try:
+        asyncio.run(push(settings))
+    except MenuError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    names = " / ".join(b["name"] for b in MENU["button"])
+    print(f"menu pushed: {names}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo.run import run_demo
+
+    _logging("WARNING")
+    return asyncio.run(run_demo(verbose=args.verbose))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gridbot", description="grid-governance chatbot")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="F",
+                        help="TOML config (default $GRIDBOT_CONFIG, then ./config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_)
+        p.set_defaults(fn=fn)
+        return p
+
+    add("serve", cmd_serve, "run gateway, outbox sender and scheduler")
+    demo = add("demo", cmd_demo, "scripted run of the whole loop against a WeChat stand-in")
+    demo.add_argument("--verbose", action="store_true")
+    db = add("db", cmd_db, "database schema")
+    db.add_argument("action", choices=["upgrade"])
+    district = add("district", cmd_district, "import the district file")
+    district.add_argument("action", choices=["import"])
+    district.add_argument("file")
+    classify = add("classify", cmd_classify, "classify lines of text (JSON lines out)")
+    classify.add_argument("--file")
+    ev = add("eval", cmd_eval, "evaluate the classifier on a labelled JSONL file")
+    ev.add_argument("file")
+    ev.add_argument("--json", action="store_true")
+    nlp = add("nlp", cmd_nlp, "classifier model")
+    nlp.add_argument("action", choices=["train"])
+    menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的诉求 / 办事指南)")
+    menu.add_argument("action", choices=["push"])
+    from bot.cli.stats import add_stats_command
+
+    add_stats_command(sub, common)
+    tickets = add("tickets", cmd_tickets, "list or show tickets")
+    tickets.add_argument("action", choices=["list", "show"])
+    tickets.add_argument("code", nargs="?")
+    tickets.add_argument("--status")
+    tickets.add_argument("--grid")
+    tickets.add_argument("--category")
+    tickets.add_argument("--limit", type=int, default=50)
+    tickets.add_argument("--offset", type=int, default=0)
+    tickets.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "action", None) == "show" and not args.code:
+        parser.error("tickets show needs a ticket code")
+    try:
+        return args.fn(args)
+    except ConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The scheduler (APScheduler 3, Asia/Shanghai): runs the supervision jobs of handlers.jobs.registry.
+
+Every worker runs a scheduler; at each run a job first asks the Leader whether this worker leads
+(bot.scheduler.leader: an advisory lock on PostgreSQL), so one worker does the work and another takes over
+when it dies. A job that raises is logged and its next run still happens. The job bodies are
+idempotent on their own (JobRun keys), so a restart never double-sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.keys import DB, DISPATCHER, SENDER, SETTINGS
+from bot.scheduler.leader import Leader
+from handlers.conversation.context import Services
+from handlers.jobs.registry import Job, daily_digest, expire_drafts, sweep, weekly_summary
+from storage.clock import SHANGHAI
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SupervisionScheduler", "expire_drafts", "run_job", "start_scheduler"]
+
+# a digest whose time passed while the loop was busy still goes out up to this late; one whose
+# time passed while no worker ran is skipped (a catch-up at start would fire in any app start)
+LATE_GRACE = 3600
+
+
+class SupervisionScheduler(AsyncIOScheduler):
+    """An AsyncIOScheduler that gives up the leader lock when it shuts down."""
+
+    def __init__(self, leader: Leader) -> None:
+        super().__init__(timezone=SHANGHAI)
+        self.leader = leader
+        self._closing: asyncio.Task[None] | None = None
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait=wait)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop left: the process is ending and its sessions with it
+            return
+        self._closing = loop.create_task(self.leader.close(), name="scheduler-leader-close")
+
+
+async def run_job(job: Job, db: Database, services: Services, leader: Leader,
+                  wake: Callable[[], None] | None = None) -> int:
+    """One run of `job` if this worker leads; never raises (the next run must still happen)."""
+    try:
+        if not await leader.check():
+            return 0
+        done = await job(db, services)
+    except Exception:
+        logger.exception("scheduled job %s failed", getattr(job, "__name__", job))
+        return 0
+    if done and wake is not None:
+        wake()  # the outbox sender sends now rather than at its next poll
+    return done
+
+
+def _cron(hhmm: str, day_of_week: str | None = None) -> CronTrigger:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return CronTrigger(hour=hour, minute=minute, day_of_week=day_of_week, timezone=SHANGHAI)
+
+
+def start_scheduler(app: web.Application) -> AsyncIOScheduler | None:
+    settings = app[SETTINGS]
+    cfg = settings.scheduler
+    if not cfg.enabled:
+        return None
+    db, services = app[DB], app[DISPATCHER].services
+    leader = Leader(db.url)
+    scheduler = SupervisionScheduler(leader)
+    wake = app[SENDER].wake if SENDER in app else None
+
+    def add(job: Job, trigger: IntervalTrigger | CronTrigger, grace: int) -> None:
+        scheduler.add_job(run_job, trigger, args=(job, db, services, leader, wake),
+                          id=job.__name__, name=job.__name__, max_instances=1, coalesce=True,
+                          misfire_grace_time=grace)
+
+    add(sweep, IntervalTrigger(seconds=cfg.sweep_seconds, timezone=SHANGHAI), cfg.sweep_seconds)
+    add(daily_digest, _cron(cfg.digest_time), LATE_GRACE)
+    add(weekly_summary, _cron(cfg.weekly_time, cfg.weekly_day), LATE_GRACE)
+    scheduler.start()
+    logger.info("scheduler started: sweep every %ss, digest at %s, weekly %s %s (Asia/Shanghai)",
+                cfg.sweep_seconds, cfg.digest_time, cfg.weekly_day, cfg.weekly_time)
+    return scheduler

@@ -1,0 +1,164 @@
+"""附议: ten neighbours reporting one broken lamp make one ticket with nine followers.
+
+A report of the same category in the same building (or within a radius when both have
+coordinates) while a ticket is open from the last days is offered to the resident as 附议
+instead of a new ticket. Followers hear every notice the reporter hears
+(`handlers.conversation.context.tell_reporters`). Officers merge two tickets with `合并 CODE1 CODE2`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.conversation.context import Ctx, followers_of, tell_reporters
+from handlers.conversation.media import link, voice_attachment_ids
+from handlers.conversation.officers import TRIAGE_ROLES
+from handlers.conversation.router import Command, Router
+from handlers.conversation.text import CODE_RE
+from handlers.ops import messages as msg
+from handlers.ops.geo import metres_between
+from handlers.ops.tickets import Placement, find_ticket
+from nlp.taxonomy import category_name
+from storage.clock import local_text
+from storage.models import Person, Ticket, TicketFollower
+from storage.repo import normalize_building
+from storage.statemachine import OPEN_STATUSES, STATUS_NAMES, TransitionError, record, transition
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+router = Router("duplicates")  # staff: 合并
+
+# digits, or the words a recognised voice message gives for them
+FOLLOW_WORDS = {"1": True, "一": True, "附议": True, "2": False, "二": False, "新建": False,
+                "仍然新建": False}
+
+
+async def find(session: AsyncSession, settings: Settings, now: datetime, *, person: Person,
+               category: str, place: Placement, community_text: str | None,
+               building: str | None, lng: float | None, lat: float | None) -> Ticket | None:
+    """The latest open ticket of someone else that the new report repeats, if any. A
+    resident's own tickets (reported or followed) are not offered: writing again about one's
+    own matter may be a new occurrence, and seconding oneself means nothing."""
+    cfg = settings.duplicates
+    since = now - timedelta(days=cfg.window_days)
+    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person.id)
+    rows = (await session.scalars(select(Ticket).where(
+        Ticket.category == category, Ticket.status.in_(OPEN_STATUSES),
+        Ticket.created_at >= since, Ticket.id.not_in(followed),
+        or_(Ticket.reporter_id.is_(None), Ticket.reporter_id != person.id))
+        .order_by(Ticket.id.desc()).limit(200))).unique().all()
+    wanted = normalize_building(building)
+    community_id = place.community.id if place.community else None
+    for t in rows:
+        if lng is not None and lat is not None and t.lng is not None and t.lat is not None:
+            if metres_between(lng, lat, t.lng, t.lat) <= cfg.radius_metres:
+                return t
+            continue
+        if wanted is None or normalize_building(t.building) != wanted:
+            continue
+        if community_id and t.community_id and community_id != t.community_id:
+            continue
+        if community_text and t.community_text == community_text:
+            return t
+    return None
+
+
+async def follower_count(session: AsyncSession, ticket: Ticket) -> int:
+    return int(await session.scalar(select(func.count()).select_from(TicketFollower).where(
+        TicketFollower.ticket_id == ticket.id)) or 0)
+
+
+async def is_follower(session: AsyncSession, ticket: Ticket, person: Person) -> bool:
+    return await session.scalar(select(TicketFollower.id).where(
+        TicketFollower.ticket_id == ticket.id, TicketFollower.person_id == person.id)) is not None
+
+
+async def add_follower(session: AsyncSession, ticket: Ticket, person: Person,
+                       at: datetime) -> bool:
+    """False when they already report or follow it."""
+    if person.id == ticket.reporter_id or await is_follower(session, ticket, person):
+        return False
+    session.add(TicketFollower(ticket_id=ticket.id, person_id=person.id, created_at=at))
+    await session.flush()
+    return True
+
+
+async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:
+    """Hold the report and ask: 1 附议 / 2 仍然新建."""
+    n = await follower_count(ctx.session, ticket)
+    # category, place and status only: the other resident's words may say who they are
+    line = (f"{ticket.code} {category_name(ticket.category)} · "
+            f"{STATUS_NAMES.get(ticket.status, ticket.status)}（{msg.where(ticket)}，"
+            f"{local_text(ticket.created_at)} 反映{f'，{n} 人附议' if n else ''}）")
+    prompt = "回复 1 附议该工单，回复 2 仍然新建"
+    text = f"附近已有同类问题正在处理：\n{line}\n{prompt}"
+    await ctx.set_state("awaiting_duplicate", {**draft, "code": ticket.code, "prompt": prompt},
+                        ctx.settings.conversation.draft_minutes)
+    return text
+
+
+async def accept(ctx: Ctx, draft: dict[str, Any]) -> str | None:
+    """Answer 1: follow the ticket (its attachments join it). None when it closed meanwhile
+    (the caller files the report as new)."""
+    t = await find_ticket(ctx.session, draft.get("code", ""))
+    if t is None or t.status not in OPEN_STATUSES:
+        return None
+    added = await add_follower(ctx.session, t, ctx.person, ctx.now)
+    await link(ctx, t, list(draft.get("attachments") or []) + await voice_attachment_ids(ctx))
+    n = await follower_count(ctx.session, t)
+    if not added:  # answered twice (a WeChat retry after the state was read)
+        return f"您已附议工单 {t.code}。发送「查询 {t.code}」查看进度。"
+    record(ctx.session, t, "followed", actor_id=ctx.person.id, note=f"共 {n} 人附议", at=ctx.now)
+    return (f"已附议工单 {t.code}，目前共 {n} 位居民附议。处理进展会同样通知您。\n"
+            f"发送「查询 {t.code}」查看进度。")
+
+
+@router.on(Command("合并"))
+async def merge(ctx: Ctx, args: str) -> str:
+    """合并 CODE1 CODE2: CODE2 is the same matter as CODE1 and is closed into it."""
+    codes = [c.upper() for c in CODE_RE.findall(args)]
+    if len(codes) != 2 or codes[0] == codes[1]:
+        return "请发送「合并 工单号1 工单号2」，把工单2并入工单1（工单2的反映人转为附议）。"
+    keep, gone = [await find_ticket(ctx.session, c) for c in codes]
+    for code, t in zip(codes, (keep, gone), strict=True):
+        if t is None:
+            return f"没有找到工单 {code}。"
+    assert keep is not None and gone is not None
+    me = ctx.person.id
+    if not (ctx.person.has_role(*TRIAGE_ROLES) or me in (keep.assignee_id, gone.assignee_id)):
+        return f"工单 {gone.code} 和 {keep.code} 都不是您负责的，不能合并。"
+    if keep.status not in OPEN_STATUSES:
+        return (f"工单 {keep.code} 当前状态为「{STATUS_NAMES.get(keep.status, keep.status)}」，"
+                "不能并入。")
+    try:
+        transition(ctx.session, gone, "merge", actor_id=me,
+                   actor_role="assignee" if gone.assignee_id == me else "staff",
+                   note=f"并入 {keep.code}", at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    gone.duplicate_of_id = keep.id
+    movers = [p for p in [await ctx.session.get(Person, gone.reporter_id)
+                          if gone.reporter_id else None, *await followers_of(ctx.session, gone)]
+              if p is not None]
+    for p in movers:
+        await add_follower(ctx.session, keep, p, ctx.now)
+    n = await follower_count(ctx.session, keep)
+    record(ctx.session, keep, "merged_in", actor_id=me,
+           note=f"{gone.code} 并入，共 {n} 人附议", at=ctx.now)
+    await tell_reporters(ctx.session, gone,
+                         f"您反映的问题（{gone.code}）与工单 {keep.code} 是同一问题，已合并处理，"
+                         f"后续进展会通知您。发送「查询 {keep.code}」查看进度。", at=ctx.now)
+    if gone.assignee_id and gone.assignee_id not in (me, keep.assignee_id):
+        await ctx.notify(await ctx.session.get(Person, gone.assignee_id),
+                         f"工单 {gone.code} 已并入 {keep.code}，您无需再处理。", gone)
+    if keep.assignee_id and keep.assignee_id != me:
+        await ctx.notify(await ctx.session.get(Person, keep.assignee_id),
+                         f"工单 {gone.code} 已并入您负责的 {keep.code}，现有 {n} 人附议。", keep)
+    return f"已将 {gone.code} 并入 {keep.code}，{gone.code} 的反映人转为附议，现有 {n} 人附议。"

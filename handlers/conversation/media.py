@@ -1,0 +1,300 @@
+"""What people send besides text: photos, video, voice and locations.
+
+This router runs first for everyone. A voice message whose `Recognition` is not empty becomes a
+text message here and goes on to the next routers; the update keeps its media id, so a text
+update that carries a `media_id` is a recognised voice message (`voice_media`) and the ticket it
+makes keeps the recording. Every photo, video or voice kept as evidence becomes an Attachment at
+once, so `bot.channels.media_store` can download it before WeChat's media id expires (3 days); a draft
+(conversation state) holds the attachment ids until its ticket exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.conversation.context import STAFF_ROLES, Ctx
+from handlers.conversation.router import Event, MsgType, NotHandled, Router
+from handlers.conversation.text import mask_phones, normalize
+from handlers.ops import messages as msg
+from handlers.ops.geo import placement_at, recent_position
+from handlers.ops.tickets import Placement, create_ticket, find_ticket
+from storage import repo
+from storage.models import Attachment, Region, Ticket, TicketEvent
+from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES, record
+
+logger = logging.getLogger(__name__)
+router = Router("media")
+
+# conversation states that hold a report in the making (its attachments, its position)
+DRAFT_STATES = ("awaiting_location", "awaiting_description", "awaiting_duplicate",
+                "awaiting_category")
+KIND_NAMES = {"image": ("照片", "张"), "voice": ("语音", "条"), "video": ("视频", "段")}
+VOICE_TEXT = "（语音留言，未识别出文字，请收听附件）"
+ASK_WHAT = ("请用文字说明是什么问题、在哪里（小区、楼号），例如「幸福花园3号楼门口井盖丢了」；"
+            "也可以发送位置。")
+ASK_WHAT_ONLY = "请用文字说明是什么问题，例如「井盖丢了」「路灯不亮」。"
+OFFICER_HOLD = ("照片已收到。请接着发送「进度 工单号 说明」或「办结 工单号 结果」，"
+                "照片会作为该工单的办理凭证。")
+
+
+def is_staff(ctx: Ctx) -> bool:
+    return ctx.person.has_role(*STAFF_ROLES) or ctx.update.channel == "work"
+
+
+def voice_media(ctx: Ctx) -> str | None:
+    """The media id of the recognised voice message this text came from, if it did."""
+    return ctx.update.media_id if ctx.update.type == "text" else None
+
+
+def describe(rows: list[Attachment]) -> str:
+    """照片 2 张、语音 1 条."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.kind] = counts.get(r.kind, 0) + 1
+    return "、".join(f"{KIND_NAMES[k][0]} {n} {KIND_NAMES[k][1]}" for k, n in counts.items()
+                     if k in KIND_NAMES)
+
+
+async def new_attachment(ctx: Ctx, kind: str, media_id: str) -> Attachment:
+    """Unattached until a ticket takes it (`link`); due for download at once."""
+    row = Attachment(person_id=ctx.person.id, channel=ctx.update.channel, kind=kind,
+                     media_id=media_id, state="pending", next_attempt_at=ctx.now,
+                     created_at=ctx.now)
+    ctx.session.add(row)
+    await ctx.session.flush()
+    return row
+
+
+async def voice_attachment_ids(ctx: Ctx) -> list[int]:
+    """The recognised voice message behind this text as an attachment (made once)."""
+    media_id = voice_media(ctx)
+    if not media_id:
+        return []
+    row = await ctx.session.scalar(select(Attachment).where(
+        Attachment.media_id == media_id, Attachment.person_id == ctx.person.id))
+    return [(row or await new_attachment(ctx, "voice", media_id)).id]
+
+
+async def link_ids(session: AsyncSession, ticket: Ticket, ids: list[int], *,
+                   actor_id: str | None, at: datetime) -> list[Attachment]:
+    """Attach the still unattached attachments `ids` to `ticket`, with a history event (also
+    for a draft the scheduler turns into a ticket: its state data's "attachments")."""
+    if not ids:
+        return []
+    rows = list((await session.scalars(select(Attachment).where(
+        Attachment.id.in_(ids), Attachment.ticket_id.is_(None)).order_by(Attachment.id))).all())
+    for r in rows:
+        r.ticket_id = ticket.id
+    if rows:
+        record(session, ticket, "attached", actor_id=actor_id, note=describe(rows), at=at)
+    return rows
+
+
+async def link(ctx: Ctx, ticket: Ticket, ids: list[int]) -> list[Attachment]:
+    return await link_ids(ctx.session, ticket, ids, actor_id=ctx.person.id, at=ctx.now)
+
+
+async def link_draft(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> list[Attachment]:
+    ids = list(draft.get("attachments") or []) + await voice_attachment_ids(ctx)
+    return await link(ctx, ticket, ids)
+
+
+def draft_of(ctx: Ctx) -> dict[str, Any]:
+    st = ctx.state
+    return dict(st.data or {}) if st is not None and st.state in DRAFT_STATES else {}
+
+
+async def recent_ticket(ctx: Ctx) -> Ticket | None:
+    """The resident's open ticket made in the last minutes: a photo now belongs to it."""
+    since = ctx.now - timedelta(minutes=ctx.settings.media.attach_minutes)
+    return await ctx.session.scalar(select(Ticket).where(
+        Ticket.reporter_id == ctx.person.id, Ticket.status.in_(OPEN_STATUSES),
+        Ticket.created_at >= since).order_by(Ticket.id.desc()).limit(1))
+
+
+def _remember(ctx: Ctx) -> None:
+    u = ctx.update
+    if u.lat is not None and u.lng is not None:
+        ctx.identity.last_lat, ctx.identity.last_lng = u.lat, u.lng
+        ctx.identity.last_position_at = ctx.now
+
+
+# -- handlers -------------------------------------------------------------------------------
+@router.on(MsgType("voice"), lambda ctx: bool(normalize(ctx.update.text)))
+async def recognised_voice(ctx: Ctx) -> str:
+    """Handled as the words WeChat recognised, by whichever router takes text."""
+    ctx.update.type = "text"
+    ctx.text = normalize(ctx.update.text)
+    raise NotHandled
+
+
+@router.on(Event("LOCATION"))
+async def position_event(ctx: Ctx) -> None:
+    _remember(ctx)  # kept for a later report; WeChat shows no answer to this event
+    return None
+
+
+@router.on(MsgType("image", "video", "shortvideo"), lambda ctx: bool(ctx.update.media_id))
+async def photo(ctx: Ctx) -> str:
+    kind = "image" if ctx.update.type == "image" else "video"
+    name = KIND_NAMES[kind][0]
+    att = await new_attachment(ctx, kind, ctx.update.media_id or "")
+    if is_staff(ctx):
+        return await _officer_photo(ctx, att)
+    answered = await _to_asker(ctx, att)
+    if answered is not None:
+        return answered
+    st = ctx.state
+    if st is not None and st.state in DRAFT_STATES:
+        data = dict(st.data or {})
+        data["attachments"] = list(data.get("attachments") or []) + [att.id]
+        await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
+        return f"已收到{name}。" + _next_step(st.state, data)
+    t = await recent_ticket(ctx)
+    if t is not None:
+        await link(ctx, t, [att.id])
+        return f"已把{name}补充到工单 {t.code}。发送「查询 {t.code}」查看进度。"
+    await ctx.set_state("awaiting_description", {"attachments": [att.id]},
+                        ctx.settings.conversation.draft_minutes)
+    return f"已收到{name}。{ASK_WHAT}"
+
+
+async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
+    """An officer asked this resident (追问): what they send goes to that ticket's officer.
+    The question stays open for words (the clock runs again on a text answer)."""
+    st = ctx.state
+    code = (st.data or {}).get("code") if st is not None and st.state == "answering" else None
+    t = await find_ticket(ctx.session, str(code)) if code else None
+    if t is None or t.reporter_id != ctx.person.id:
+        return None
+    await link(ctx, t, [att.id])
+    name = KIND_NAMES[att.kind][0]
+    if t.assignee is not None:
+        await ctx.notify(t.assignee, f"工单 {t.code} 居民发来{name}作为补充，已存入工单附件。", t)
+    return f"已把{name}补充到工单 {t.code} 并转告工作人员。如有文字说明，请直接回复。"
+
+
+def _next_step(state: str, data: dict[str, Any]) -> str:
+    if state == "awaiting_location":
+        return msg.ASK_LOCATION
+    if state in ("awaiting_duplicate", "awaiting_category"):
+        return str(data.get("prompt") or "请回复数字选择。")
+    return ASK_WHAT_ONLY if data.get("lng") is not None else ASK_WHAT
+
+
+async def last_acted(ctx: Ctx) -> Ticket | None:
+    """The ticket this person last acted on, if recently and it is not final."""
+    since = ctx.now - timedelta(minutes=ctx.settings.media.officer_photo_minutes)
+    return await ctx.session.scalar(
+        select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(TicketEvent.actor_id == ctx.person.id, TicketEvent.created_at >= since,
+               Ticket.status.not_in(FINAL_STATUSES))
+        .order_by(TicketEvent.id.desc()).limit(1))
+
+
+async def _officer_photo(ctx: Ctx, att: Attachment) -> str:
+    t = await last_acted(ctx)
+    if t is None:  # held: the next 进度/办结 takes it (attach_evidence)
+        return OFFICER_HOLD
+    await link(ctx, t, [att.id])
+    return f"已把照片作为工单 {t.code} 的办理凭证。"
+
+
+async def attach_evidence(ctx: Ctx, ticket: Ticket) -> str:
+    """进度/办结: the officer's photos held from the last minutes, and this message's own
+    recording when it was spoken, join the ticket. A phrase for the reply ('' if none)."""
+    since = ctx.now - timedelta(minutes=ctx.settings.media.officer_photo_minutes)
+    held = (await ctx.session.scalars(select(Attachment.id).where(
+        Attachment.person_id == ctx.person.id, Attachment.ticket_id.is_(None),
+        Attachment.state.in_(("pending", "downloaded")),
+        Attachment.created_at >= since))).all()
+    rows = await link(ctx, ticket, list(held) + await voice_attachment_ids(ctx))
+    return f"（已附{describe(rows)}）" if rows else ""
+
+
+@router.on(MsgType("location"),
+           lambda ctx: ctx.update.lat is not None and ctx.update.lng is not None)
+async def location(ctx: Ctx) -> str:
+    _remember(ctx)
+    u = ctx.update
+    label = mask_phones(normalize(u.label or ""))[:120] or None
+    here = {"lng": u.lng, "lat": u.lat, "label": label}
+    if is_staff(ctx) and ctx.update.channel == "work":
+        return "已收到位置。处理工单请发送「进度 工单号 说明」或「办结 工单号 结果」。"
+    st = ctx.state
+    if st is not None and st.state == "awaiting_location":  # the place the draft waited for
+        from handlers.conversation.reports import file_report
+
+        data = dict(st.data or {})
+        await ctx.clear_state()
+        return await file_report(ctx, data.get("text", ""), where=label,
+                                 draft={**data, **here})
+    if st is not None and st.state in DRAFT_STATES:
+        data = {**(st.data or {}), **here}
+        await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
+        return "已收到位置。" + _next_step(st.state, data)
+    t = await recent_ticket(ctx)
+    if t is not None and t.lng is None:
+        t.lng, t.lat = u.lng, u.lat
+        t.place = t.place or label
+        record(ctx.session, t, "located", actor_id=ctx.person.id,
+               note=label or f"{u.lat:.5f},{u.lng:.5f}", at=ctx.now)
+        return f"已把位置补充到工单 {t.code}。发送「查询 {t.code}」查看进度。"
+    await ctx.set_state("awaiting_description", here, ctx.settings.conversation.draft_minutes)
+    place = await placement_at(ctx, u.lng, u.lat)  # type: ignore[arg-type]
+    where = f"（{place.grid.name}）" if place.grid else ""
+    return f"已收到位置：{label or '您发送的位置'}{where}。{ASK_WHAT_ONLY}"
+
+
+@router.on(MsgType("voice"))
+async def unrecognised_voice(ctx: Ctx) -> str:
+    """No words came with it: a person must listen, so it goes to the triage list."""
+    if is_staff(ctx) or not ctx.update.media_id:
+        return "语音没有识别出文字，请发送文字。" + ("发送「帮助」查看指令。" if is_staff(ctx) else "")
+    att = await new_attachment(ctx, "voice", ctx.update.media_id)
+    answered = await _to_asker(ctx, att)
+    if answered is not None:
+        return answered
+    draft = draft_of(ctx)
+    text = draft.get("text") or VOICE_TEXT
+    analysis = ctx.services.analyzer.analyze(draft.get("text") or "")
+    if not draft.get("text"):
+        analysis = replace(analysis, confidence=0.0)
+    lng, lat = draft.get("lng"), draft.get("lat")
+    if lng is None or lat is None:
+        lng, lat = recent_position(ctx) or (None, None)
+    community = await _community_hint(ctx, lng, lat)
+    ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
+                                 analysis=analysis, reporter=ctx.person, source=_source(ctx),
+                                 place=Placement(None, community),
+                                 extra_place=draft.get("label"), lng=lng, lat=lat)
+    await link(ctx, ticket, list(draft.get("attachments") or []) + [att.id])
+    if draft:
+        await ctx.clear_state()
+    return (f"已收到您的语音留言，工单号 {ticket.code}，已转社区工作人员收听后处理。\n"
+            "方便的话也可以用文字描述问题和位置（小区、楼号），处理会更快。\n"
+            f"发送「查询 {ticket.code}」查看进度。")
+
+
+async def _community_hint(ctx: Ctx, lng: float | None, lat: float | None) -> Region | None:
+    """Whose triage list hears the voice: from a position, else the bound address."""
+    if lng is not None and lat is not None:
+        place = await placement_at(ctx, lng, lat)
+        if place.community is not None:
+            return place.community
+    if ctx.person.home_address:
+        home = ctx.services.analyzer.analyze(ctx.person.home_address)
+        grid, community = await repo.grid_for_place(ctx.session, home.location.community,
+                                                    home.location.building)
+        return community or (await repo.community_of(ctx.session, grid) if grid else None)
+    return None
+
+
+def _source(ctx: Ctx) -> str:
+    return "correspondent" if ctx.person.has_role("correspondent") else "resident"

@@ -1,0 +1,257 @@
+"""The grid officer's router (WeCom, or the Official Account once bound), plus triage words."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from handlers.conversation import media
+from handlers.conversation.context import Ctx, identities_of, set_state, tell_reporters
+from handlers.conversation.router import Command, NotHandled, Router
+from handlers.conversation.text import split_code
+from handlers.ops import messages as msg
+from handlers.ops import points
+from handlers.ops.tickets import assign, find_ticket, triage_people
+from nlp.taxonomy import category_name
+from storage.clock import local_text
+from storage.models import Person, Region, Ticket
+from storage.statemachine import OPEN_STATUSES, TransitionError, transition
+
+logger = logging.getLogger(__name__)
+router = Router("officer")
+fallback_router = Router("officer-fallback")  # after every staff router (see dispatcher)
+
+TRIAGE_ROLES = ("leader", "liaison", "admin")
+
+
+def _help(ctx: Ctx) -> str:
+    text = msg.OFFICER_HELP
+    if ctx.person.has_role(*TRIAGE_ROLES):
+        text += msg.STAFF_HELP
+    return text
+
+
+@router.on(Command("帮助", "help", "?", "？"))
+async def help_(ctx: Ctx, args: str) -> str:
+    return _help(ctx)
+
+
+@router.on(Command("我的工单", "待办"))
+async def mine(ctx: Ctx, args: str) -> str:
+    rows = (await ctx.session.scalars(
+        select(Ticket).where(Ticket.assignee_id == ctx.person.id,
+                             Ticket.status.in_(OPEN_STATUSES + ("resolved",)))
+        .order_by(Ticket.resolve_by))).all()
+    if not rows:
+        return "您目前没有待办工单。"
+    lines = [f"您有 {len(rows)} 件工单："]
+    for t in rows[:20]:
+        overdue = " ⚠已超期" if t.resolve_by and t.resolve_by < ctx.now else ""
+        lines.append(f"{msg.ticket_line(t)}（{local_text(t.resolve_by)} 前办结{overdue}）")
+    if len(rows) > 20:
+        lines.append(f"……另有 {len(rows) - 20} 件")
+    lines.append("发送「工单 工单号」查看详情。")
+    return "\n".join(lines)
+
+
+@router.on(Command("工单", "查询"))
+async def show(ctx: Ctx, args: str) -> str:
+    code, _ = split_code(args)
+    if code is None:
+        if ctx.update.channel == "mp":
+            raise NotHandled  # a bound officer typing 查询 as a resident
+        return "请发送「工单 工单号」，例如「工单 GD20261122-0007」。"
+    t = await find_ticket(ctx.session, code)
+    if t is None:
+        return f"没有找到工单 {code}。"
+    if not _may_see(ctx, t):
+        if ctx.update.channel == "mp":
+            raise NotHandled
+        return f"工单 {code} 不是您负责的。"
+    from handlers.conversation.residents import ticket_detail
+
+    return "\n".join([await ticket_detail(ctx, t), f"内容：{t.text}"])
+
+
+def _may_see(ctx: Ctx, t: Ticket) -> bool:
+    return t.assignee_id == ctx.person.id or ctx.person.has_role(*TRIAGE_ROLES)
+
+
+async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
+                    staff_may: bool = False) -> tuple[Ticket, str] | str:
+    """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
+    staff), with the rest of the words; else the refusal to send."""
+    code, note = split_code(args)
+    if code is None:
+        return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
+    t = await find_ticket(ctx.session, code)
+    if t is None:
+        return f"没有找到工单 {code}。"
+    if t.assignee_id != ctx.person.id and not (staff_may and ctx.person.has_role(*TRIAGE_ROLES)):
+        return f"工单 {code} 不是您负责的，不能{verb}。"
+    if need_note and not note:
+        return f"请写明{'处理结果' if verb == '办结' else '说明'}：「{verb} {code} 说明」。"
+    return t, note
+
+
+async def act(ctx: Ctx, args: str, verb: str, action: str, *,
+              need_note: bool) -> tuple[Ticket, str] | str:
+    """The holder's step on their ticket through the state machine: (ticket, note), or the
+    refusal to send back (not theirs, no such ticket, not allowed from its status)."""
+    got = await own_ticket(ctx, args, verb, need_note)
+    if isinstance(got, str):
+        return got
+    t, note = got
+    try:
+        transition(ctx.session, t, action, actor_id=ctx.person.id, actor_role="assignee",
+                   note=note or None, at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    return t, note
+
+
+async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
+    return await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
+
+
+@router.on(Command("接单"))
+async def accept(ctx: Ctx, args: str) -> str:
+    got = await act(ctx, args, "接单", "accept", need_note=False)
+    if isinstance(got, str):
+        return got
+    t, note = got
+    t.accepted_at = t.accepted_at or ctx.now
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
+                         "正在处理。", at=ctx.now)
+    return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
+            f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
+
+
+@router.on(Command("进度"))
+async def progress(ctx: Ctx, args: str) -> str:
+    got = await act(ctx, args, "进度", "progress", need_note=True)
+    if isinstance(got, str):
+        return got
+    t, note = got
+    t.accepted_at = t.accepted_at or ctx.now
+    evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
+    return f"已记录 {t.code} 的进展{evidence}并告知居民。办结后回复「办结 {t.code} 结果」。"
+
+
+@router.on(Command("办结"))
+async def resolve(ctx: Ctx, args: str) -> str:
+    got = await act(ctx, args, "办结", "resolve", need_note=True)
+    if isinstance(got, str):
+        return got
+    t, note = got
+    t.resolved_at, t.resolution = ctx.now, note
+    t.accepted_at = t.accepted_at or ctx.now
+    reporter = await reporter_of(ctx, t)
+    # correspondents (issue 5): a correspondent's resolved report earns points, once
+    bonus = await points.credit_resolved(ctx.session, ctx.settings, t, reporter, ctx.now)
+    evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
+    # followers hear the result too; only the reporter rates (and earns the points)
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已办结：{note}", at=ctx.now,
+                         reporter_suffix=f"{bonus}\n{msg.RATING_PROMPT}")
+    if reporter is not None:
+        ident = (await identities_of(ctx.session, reporter)).get("mp")
+        if ident is not None:
+            await set_state(ctx.session, "mp", ident.external_id, "awaiting_rating",
+                            {"code": t.code}, ctx.now + timedelta(
+                                days=ctx.settings.conversation.rating_days))
+    if t.owner_id and t.owner_id != ctx.person.id:
+        await ctx.notify(await ctx.session.get(Person, t.owner_id),
+                         f"工单 {t.code} 已由{ctx.person.name}办结：{note}", t)
+    return f"已办结 {t.code}{evidence}，已请居民评价。"
+
+
+@router.on(Command("退回"))
+async def send_back(ctx: Ctx, args: str) -> str:
+    got = await own_ticket(ctx, args, "退回", True)
+    if isinstance(got, str):
+        return got
+    t, note = got
+    if t.owner_id and t.owner_id != ctx.person.id:
+        return await _hand_back(ctx, t, note)
+    try:
+        transition(ctx.session, t, "return", actor_id=ctx.person.id, actor_role="assignee",
+                   note=note, at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    t.assignee_id, t.assignee = None, None
+    community = await ctx.session.get(Region, t.community_id) if t.community_id else None
+    people = await triage_people(ctx.session, community)
+    for p in people:
+        await ctx.notify(p, f"【退回】{ctx.person.name} 退回工单，原因：{note}\n"
+                         + msg.triage_notice(t), t)
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）正在重新分派给合适的负责人，"
+                         "请耐心等待。", at=ctx.now)
+    names = "、".join(p.name for p in people) or "社区"
+    return f"已退回 {t.code}，交{names}重新分派。"
+
+
+async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
+    """A department sends a transferred ticket back to the grid officer who sent it."""
+    owner = await ctx.session.get(Person, t.owner_id)
+    try:
+        transition(ctx.session, t, "hand_back", actor_id=ctx.person.id, actor_role="assignee",
+                   note=note, at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    t.assignee_id, t.assignee = t.owner_id, owner
+    await ctx.notify(owner, f"【转办退回】{ctx.person.name} 退回工单 {t.code}：{note}\n"
+                     f"请继续处理，回复「进度 {t.code} 说明」或「办结 {t.code} 结果」。", t)
+    return f"已将 {t.code} 退回网格员 {owner.name if owner else ''}。"
+
+
+@router.on(Command("派单", "改派"))
+async def dispatch_to(ctx: Ctx, args: str) -> str:
+    if not ctx.person.has_role(*TRIAGE_ROLES):
+        return "只有社区分拨人员和领导可以派单。"
+    code, target = split_code(args)
+    if code is None or not target:
+        return "请发送「派单 工单号 人员ID」。"
+    t = await find_ticket(ctx.session, code)
+    if t is None:
+        return f"没有找到工单 {code}。"
+    person = await ctx.session.get(Person, target.split()[0])
+    if person is None or not person.active or not person.has_role(
+            "officer", "department", "liaison", "leader"):
+        return f"没有找到工作人员「{target}」，请使用名单中的人员ID。"
+    old = t.assignee
+    action = "assign" if t.status in ("new", "returned", "pending_verification") else "reassign"
+    try:
+        await assign(ctx.session, ctx.services, t, person, now=ctx.now, actor_id=ctx.person.id,
+                     action=action, note=f"{ctx.person.name} 派给 {person.name}")
+    except TransitionError as e:
+        return str(e)
+    if old is not None and old.id != person.id:
+        await ctx.notify(old, f"工单 {t.code} 已改派给 {person.name}，您无需再处理。", t)
+    return f"已将 {t.code}（{category_name(t.category)}）派给 {person.name}。"
+
+
+@fallback_router.on()
+async def unknown(ctx: Ctx) -> str:
+    if ctx.update.channel == "mp":
+        raise NotHandled  # a bound officer may also report as a resident
+    if ctx.update.type == "event":
+        return ""
+    return "没看懂这条指令。\n" + _help(ctx)
+
+
+async def bind_officer(ctx: Ctx, code: str) -> str:
+    """`绑定 123456`: this Official Account openid becomes that staff member's."""
+    person = await ctx.session.scalar(select(Person).where(Person.bind_code == code,
+                                                           Person.active.is_(True)))
+    if person is not None and ctx.person.id == person.id:  # scanned their own code again
+        return f"您已绑定为 {person.name}。"
+    if person is None or person.bind_code_used:
+        return "绑定码无效或已使用，请向社区管理员索取新的绑定码。"
+    ctx.identity.person_id = person.id
+    person.bind_code_used = True
+    logger.info("bound mp identity %s to %s", ctx.identity.id, person.id)
+    return f"绑定成功，{person.name}。您可以在这里接收和处理工单。\n" + msg.OFFICER_HELP
+

@@ -1,0 +1,317 @@
+"""The resident's router: reports, queries, cancelling, rating, binding an address."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from handlers.conversation import duplicates, media
+from handlers.conversation import rating as rating_ops
+from handlers.conversation.context import STAFF_ROLES, Ctx, followers_of
+from handlers.conversation.reports import file_report
+from handlers.conversation.router import (
+    Click,
+    Command,
+    Event,
+    NotHandled,
+    Rating,
+    Router,
+    State,
+    Text,
+)
+from handlers.conversation.text import mask_phones, normalize, split_code
+from handlers.ops import messages as msg
+from handlers.ops import privacy
+from handlers.ops.tickets import find_ticket, place_for
+from storage.clock import local_text
+from storage.models import Attachment, Person, Ticket, TicketEvent, TicketFollower
+from storage.statemachine import FINAL_STATUSES, TransitionError, transition
+
+logger = logging.getLogger(__name__)
+router = Router("resident")
+
+OFFICER_WORDS = ("接单", "进度", "办结", "转办", "退回", "追问", "改类", "合并", "我的工单",
+                 "核实", "驳回", "通过", "拒绝", "兑换", "派单", "改派")
+
+
+def BindScene() -> Any:  # noqa: N802 - reads as a filter declaration
+    """A QR scene `bind_<code>`: a subscribe's EventKey comes as `qrscene_bind_…` (the gateway
+    strips the prefix, as wechatpy does), a SCAN's never had it."""
+    def f(ctx: Ctx) -> dict[str, str] | None:
+        key = (ctx.update.event_key or "").strip().removeprefix("qrscene_")
+        return {"code": key[5:]} if key.startswith("bind_") and key[5:] else None
+
+    return f
+
+
+@router.on(Event("subscribe", "SCAN"), BindScene())
+async def scan_bind(ctx: Ctx, code: str) -> str:
+    from handlers.conversation.officers import bind_officer
+
+    return await bind_officer(ctx, code)
+
+
+@router.on(Event("subscribe"))
+async def subscribe(ctx: Ctx) -> str:
+    return msg.WELCOME
+
+
+@router.on(Event("unsubscribe"))
+async def unsubscribe(ctx: Ctx) -> None:
+    """Personal data goes; tickets stay, anonymised, so statistics survive."""
+    await privacy.erase(ctx.session, ctx.person, ctx.identity)
+    ctx.state = None
+    return None
+
+
+@router.on(Click("GUIDE"))
+@router.on(Command("帮助", "help", "?", "？", "菜单", "使用说明"))
+async def help_(ctx: Ctx, **_: Any) -> str:
+    return msg.RESIDENT_HELP
+
+
+@router.on(Click("REPORT"))
+async def click_report(ctx: Ctx) -> str:
+    return "请直接发文字描述问题，写清小区、楼号和具体位置，例如「幸福花园3号楼2单元楼道灯不亮」。"
+
+
+@router.on(Click("MY_TICKETS"))
+async def click_mine(ctx: Ctx) -> str:
+    return await my_tickets(ctx)
+
+
+@router.on(Event("LOCATION", "VIEW", "SCAN", "TEMPLATESENDJOBFINISH"))
+async def silent_event(ctx: Ctx) -> None:
+    return None  # a LOCATION event cannot be answered; the others need no answer
+
+
+@router.on(Command("查询", "进度查询"))
+async def query(ctx: Ctx, args: str) -> str:
+    if not args:
+        return await my_tickets(ctx)
+    code, _ = split_code(args)
+    if code is None:
+        return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
+    t = await find_ticket(ctx.session, code)
+    if t is None or not (t.reporter_id == ctx.person.id
+                         or await duplicates.is_follower(ctx.session, t, ctx.person)):
+        return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
+    return await ticket_detail(ctx, t)
+
+
+async def my_tickets(ctx: Ctx) -> str:
+    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == ctx.person.id)
+    rows = (await ctx.session.scalars(
+        select(Ticket).where(or_(Ticket.reporter_id == ctx.person.id, Ticket.id.in_(followed)))
+        .order_by(Ticket.id.desc()).limit(10))).all()
+    if not rows:
+        return "您还没有反映过问题。直接发文字描述问题和位置即可。"
+    followed_mark = {t.id: "（附议）" for t in rows if t.reporter_id != ctx.person.id}
+    lines = ["您最近的反映："] + [msg.ticket_line(t) + followed_mark.get(t.id, "") for t in rows]
+    lines.append("发送「查询 工单号」查看详细进度。")
+    return "\n".join(lines)
+
+
+async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
+    events = (await ctx.session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}
+    names = {}
+    for pid in actor_ids:
+        p = await ctx.session.get(Person, pid)
+        if p is not None and p.has_role(*STAFF_ROLES):  # never another resident's name
+            names[pid] = p.name
+    lines = [msg.ticket_line(t), f"位置：{msg.where(t)}"]
+    if t.assignee:
+        lines.append(f"负责：{t.assignee.name}")
+    followers = await duplicates.follower_count(ctx.session, t)
+    if followers:
+        lines.append(f"附议：{followers} 人")
+    if t.duplicate_of_id:
+        into = await ctx.session.get(Ticket, t.duplicate_of_id)
+        lines.append(f"已并入工单 {into.code if into else ''}")
+    lines += [_history_line(e, names) for e in events]
+    attachments = (await ctx.session.scalars(select(Attachment).where(
+        Attachment.ticket_id == t.id).order_by(Attachment.id))).all()
+    if attachments:
+        lines.append("附件：" + "；".join(_attachment_text(a) for a in attachments))
+    # a follower (附议) neither rates nor cancels another's ticket
+    may_act = t.reporter_id == ctx.person.id or ctx.person.has_role(*STAFF_ROLES)
+    if may_act and t.status == "resolved":
+        lines.append(f"请评价：回复「评价 {t.code} 数字」，{msg.RATING_PROMPT[8:]}")
+    elif may_act and t.status not in FINAL_STATUSES:
+        lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
+    return "\n".join(lines)
+
+
+@router.on(Command("撤销", "撤回", "取消"))
+async def cancel(ctx: Ctx, args: str) -> str:
+    code, reason = split_code(args)
+    if code is None:
+        return "请发送「撤销 工单号」，工单号可发送「查询」查看。"
+    t = await find_ticket(ctx.session, code)
+    if t is None or t.reporter_id != ctx.person.id:
+        return f"没有找到您提交的工单 {code}。"
+    try:
+        transition(ctx.session, t, "cancel", actor_id=ctx.person.id, actor_role="reporter",
+                   note=reason or "居民撤销", at=ctx.now)
+    except TransitionError as e:
+        return str(e)
+    if t.assignee:
+        await ctx.notify(t.assignee, f"工单 {t.code} 已被反映人撤销，无需继续处理。", t)
+    for p in await followers_of(ctx.session, t):
+        await ctx.notify(p, f"您附议的工单 {t.code} 已被反映人撤销。如问题仍在，请重新反映。", t)
+    return f"工单 {t.code} 已撤销。如有新问题，随时发文字告诉我们。"
+
+
+@router.on(Command("评价"))
+async def rate_cmd(ctx: Ctx, args: str) -> str:
+    code, rest = split_code(args)
+    from handlers.conversation.text import parse_rating
+
+    value = parse_rating(rest) if rest else None
+    if code is None or value is None:
+        return "请发送「评价 工单号 数字」，" + msg.RATING_PROMPT[2:]
+    t = await find_ticket(ctx.session, code)
+    if t is None or t.reporter_id != ctx.person.id:
+        return f"没有找到您提交的工单 {code}。"
+    return await rating_ops.rate(ctx, t, value)
+
+
+@router.on(Command("绑定"))
+async def bind(ctx: Ctx, args: str) -> str:
+    from handlers.conversation.officers import (
+        bind_officer,  # an officer binding with their 6-digit code
+    )
+
+    if args.isdigit() and len(args) == 6:
+        return await bind_officer(ctx, args)
+    if not args:
+        return "请发送「绑定 地址」设置常住地址，例如「绑定 幸福花园3号楼2单元」。"
+    ctx.person.home_address = args
+    analysis = ctx.services.analyzer.analyze(args)
+    place = await place_for(ctx.session, analysis)
+    where = place.grid.name if place.grid else (place.community.name if place.community else None)
+    tail = f"（属于{where}）" if where else "（暂未匹配到网格，反映问题时请写明小区和楼号）"
+    return f"已记住您的地址：{args}{tail}。以后反映问题没写位置时，按这个地址派单。"
+
+
+@router.on(Command(*OFFICER_WORDS))
+async def officer_words(ctx: Ctx, args: str) -> str:
+    return msg.NOT_FOR_RESIDENTS
+
+
+@router.on(State("awaiting_duplicate"), Text())
+async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """1 附议 the open ticket, 2 file the held report as a new one."""
+    choice = duplicates.FOLLOW_WORDS.get(normalize(ctx.text).rstrip("。.!！"))
+    if choice is None:
+        return f"请{state_data.get('prompt', '回复 1 附议该工单，回复 2 仍然新建')}。"
+    await ctx.clear_state()
+    if choice:
+        reply = await duplicates.accept(ctx, state_data)
+        if reply is not None:
+            return reply
+    return await file_report(ctx, state_data.get("text", ""), where=state_data.get("where"),
+                             draft=state_data, check_duplicates=False)
+
+
+@router.on(State("awaiting_category"), Text())
+async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """1 or 2 picks one of the two likeliest categories; 0 leaves it to the best guess."""
+    choices = list(state_data.get("choices") or [])
+    answer = normalize(ctx.text).rstrip("。.!！")
+    if answer not in ("0", "1", "2") or not choices:
+        return f"请{state_data.get('prompt', '回复数字选择类别')}（不确定请回复 0）。"
+    await ctx.clear_state()
+    picked = choices[int(answer) - 1] if answer != "0" else choices[0]
+    return await file_report(ctx, state_data.get("text", ""), where=state_data.get("where"),
+                             draft={**state_data, "category": picked})
+
+
+@router.on(State("awaiting_rating"), Rating())
+async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
+    t = await find_ticket(ctx.session, state_data["code"])
+    await ctx.clear_state()
+    if t is None:
+        return "没有找到要评价的工单。"
+    return await rating_ops.rate(ctx, t, rating)
+
+
+@router.on(State("answering"), Text())
+async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """The officer asked (追问); this message is the answer and the clock runs again."""
+    t = await find_ticket(ctx.session, state_data["code"])
+    await ctx.clear_state()
+    if t is None or t.status != "waiting" or t.reporter_id != ctx.person.id:
+        raise NotHandled
+    transition(ctx.session, t, "answer", actor_id=ctx.person.id, actor_role="reporter",
+               note=ctx.text, at=ctx.now)
+    if t.waiting_since is not None:
+        paused = ctx.now - t.waiting_since
+        t.respond_by = t.respond_by + paused if t.respond_by else None
+        t.resolve_by = t.resolve_by + paused if t.resolve_by else None
+        t.waiting_since = None
+    if t.assignee:
+        await ctx.notify(t.assignee, f"工单 {t.code} 居民回复：{mask_phones(ctx.text)}\n"
+                         f"办理时限已顺延，现为 {local_text(t.resolve_by)}。", t)
+    return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
+
+
+@router.on(State("awaiting_location"), Text())
+async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
+    """The draft waited for a place; this answer (or the triage desk) completes it."""
+    await ctx.clear_state()
+    return await file_report(ctx, state_data["text"], where=ctx.text, draft=state_data)
+
+
+@router.on(Rating())
+async def bare_rating(ctx: Ctx, rating: int) -> str:
+    """A rating with no prompt open: rate the latest resolved ticket, if there is one."""
+    t = await ctx.session.scalar(
+        select(Ticket).where(Ticket.reporter_id == ctx.person.id, Ticket.status == "resolved")
+        .order_by(Ticket.resolved_at.desc()).limit(1))
+    if t is None:
+        return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
+    return await rating_ops.rate(ctx, t, rating)
+
+
+@router.on(Text())
+async def report(ctx: Ctx) -> str:
+    analysis = ctx.services.analyzer.analyze(ctx.text)
+    if analysis.intent == "thanks":
+        return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
+    if analysis.intent == "greeting":
+        return "您好！请直接发文字描述您遇到的问题和位置（小区、楼号）。发送「帮助」查看用法。"
+    if analysis.intent == "help":
+        return msg.RESIDENT_HELP
+    if analysis.intent == "query":
+        return await my_tickets(ctx)
+    return await file_report(ctx, ctx.text, draft=media.draft_of(ctx))
+
+
+_MORE_EVENTS = {"attached": "补充附件", "followed": "居民附议", "merged": "并入其他工单",
+                "merged_in": "合并工单", "located": "补充位置"}
+
+
+def _history_line(e: TicketEvent, names: dict[str, str]) -> str:
+    what = _MORE_EVENTS.get(e.kind)
+    if what is None:
+        return msg.history_line(e, names)
+    who = names.get(e.actor_id or "", "")
+    note = f"：{mask_phones(e.note)}" if e.note else ""
+    return f"{local_text(e.created_at)} {what}{(' · ' + who) if who else ''}{note}"
+
+
+def _attachment_text(a: Attachment) -> str:
+    name = media.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
+    state = {"downloaded": "已保存", "pending": "保存中", "failed": "保存失败"}.get(a.state, "已删除")
+    return f"{name}（{state}）"
+
+
+@router.on()
+async def fallback(ctx: Ctx) -> str:
+    return "抱歉，这条消息我们暂时无法处理。请用文字描述问题和位置；发送「帮助」查看用法。"
+

@@ -1,0 +1,84 @@
+"""Points and grids: which grid a WeChat position falls in, how far apart two points are, and
+the sender's last known position.
+
+WeChat positions and district polygons are both GCJ-02 `[lng, lat]`; over a district a local
+flat projection is accurate to well under a metre, which is all a grid lookup needs.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from shapely.geometry import Point, Polygon
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.ops.tickets import Placement
+from storage import repo
+from storage.models import Region
+
+if TYPE_CHECKING:
+    from handlers.conversation.context import Ctx
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def metres_between(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _local(ring: list[list[float]], lng0: float, lat0: float) -> Polygon:
+    """The ring in metres east/north of (lng0, lat0)."""
+    kx = math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
+    ky = math.radians(1) * EARTH_RADIUS_M
+    return Polygon([((x - lng0) * kx, (y - lat0) * ky) for x, y in ring])
+
+
+async def nearest_grid(session: AsyncSession, lng: float, lat: float,
+                       max_metres: float) -> tuple[Region, float] | None:
+    """The active grid whose polygon edge is closest to the point, if within `max_metres`."""
+    best: tuple[float, Region] | None = None
+    grids = (await session.scalars(select(Region).where(
+        Region.level == "grid", Region.active.is_(True)).order_by(Region.id))).unique().all()
+    for grid in grids:
+        if not grid.polygon:
+            continue
+        d = _local(grid.polygon, lng, lat).distance(Point(0.0, 0.0))
+        if best is None or d < best[0]:
+            best = (d, grid)
+    if best is None or best[0] > max_metres:
+        return None
+    return best[1], best[0]
+
+
+async def grid_at(session: AsyncSession, lng: float, lat: float,
+                  max_metres: float) -> Region | None:
+    """Point in polygon (a special grid wins), else the nearest grid within `max_metres`."""
+    grid = await repo.grid_for_point(session, lng, lat)
+    if grid is not None:
+        return grid
+    near = await nearest_grid(session, lng, lat, max_metres)
+    return near[0] if near else None
+
+
+def recent_position(ctx: Ctx) -> tuple[float, float] | None:
+    """(lng, lat) from the last LOCATION event or location message, if recent enough."""
+    i = ctx.identity
+    if i.last_lng is None or i.last_lat is None or i.last_position_at is None:
+        return None
+    if ctx.now - i.last_position_at > timedelta(minutes=ctx.settings.location.position_minutes):
+        return None
+    return i.last_lng, i.last_lat
+
+
+async def placement_at(ctx: Ctx, lng: float, lat: float) -> Placement:
+    grid = await grid_at(ctx.session, lng, lat, ctx.settings.location.nearest_grid_metres)
+    if grid is None:
+        return Placement(None, None)
+    return Placement(grid, await repo.community_of(ctx.session, grid))

@@ -1,0 +1,116 @@
+"""Erasure on `unsubscribe`, and phone numbers masked in every log line.
+
+When a resident stops following the Official Account their personal data goes: the person's
+name, phone and home address, their Official Account identity (openid, last position),
+conversation state, follower links and correspondent applications; the raw XML of every
+message they sent and the payloads of every notice to them are replaced by a marker, and their
+openid there by a random pseudonym. Their tickets stay, anonymised (no contact, no room number,
+phone numbers masked), so the district's statistics survive. Voice recordings (a voice is
+personal) and media that never joined a ticket are deleted by `bot.channels.media_store`; photos on a
+ticket stay with it as evidence of the problem.
+
+A staff member who unfollows only loses the Official Account binding: their work data belongs
+to the district file.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.conversation.context import STAFF_ROLES, clear_state
+from handlers.conversation.text import mask_phones
+from storage.models import (
+    Attachment,
+    CorrespondentApplication,
+    Identity,
+    InboundMessage,
+    Outbox,
+    Person,
+    Ticket,
+    TicketEvent,
+    TicketFollower,
+)
+
+logger = logging.getLogger(__name__)
+
+REDACTED = "[已删除：用户取消关注，个人信息已按隐私政策清除]"
+ERASE = "erase"  # an attachment whose file bot.channels.media_store deletes (then "erased")
+ERASED = "erased"
+
+
+def pseudonym() -> str:
+    """Stands in for an erased openid: keeps rows distinct, links to nobody."""
+    return f"erased-{secrets.token_hex(8)}"
+
+
+async def redact_channel_records(session: AsyncSession, channel: str,
+                                 external_id: str) -> str:
+    """Raw inbound payloads and outbox payloads of one openid/userid; returns its pseudonym."""
+    alias = pseudonym()
+    inbound = (await session.scalars(select(InboundMessage).where(
+        InboundMessage.channel == channel, InboundMessage.from_user == external_id))).all()
+    for row in inbound:
+        row.raw, row.reply, row.from_user = REDACTED, None, alias
+        # the dedupe key holds the openid too; the rest of the key keeps it unique
+        row.dedupe_key = row.dedupe_key.replace(external_id, alias)
+    await session.execute(
+        update(Outbox).where(Outbox.channel == channel, Outbox.recipient == external_id,
+                             Outbox.state.in_(("pending", "sending", "held")))
+        .values(state="failed", last_error="recipient unsubscribed: erased", sent_at=None))
+    await session.execute(
+        update(Outbox).where(Outbox.channel == channel, Outbox.recipient == external_id)
+        .values(payload={"kind": "redacted", "text": REDACTED}, recipient=alias))
+    logger.info("redacted %d inbound messages of an unsubscribed %s user (now %s)",
+                len(inbound), channel, alias)
+    return alias
+
+
+async def erase(session: AsyncSession, person: Person, identity: Identity) -> None:
+    """Everything personal about the owner of `identity`, in the caller's transaction."""
+    channel, external_id = identity.channel, identity.external_id
+    await clear_state(session, channel, external_id)
+    await redact_channel_records(session, channel, external_id)
+    await session.delete(identity)
+    await session.flush()
+    if person.has_role(*STAFF_ROLES):
+        logger.info("staff member %s unbound from %s on unsubscribe", person.id, channel)
+        return
+    left = await session.scalar(select(Identity.id).where(Identity.person_id == person.id))
+    if left is not None:  # still reachable elsewhere: only this channel's records go
+        return
+    person.name, person.phone, person.home_address, person.active = "", None, None, False
+    await session.execute(delete(TicketFollower).where(TicketFollower.person_id == person.id))
+    await session.execute(update(CorrespondentApplication).where(
+        CorrespondentApplication.person_id == person.id).values(name="", phone=None))
+    tickets = (await session.scalars(select(Ticket).where(
+        Ticket.reporter_id == person.id))).unique().all()
+    for t in tickets:
+        t.text, t.contact, t.room = mask_phones(t.text), None, None
+    events = (await session.scalars(select(TicketEvent).where(
+        TicketEvent.actor_id == person.id, TicketEvent.note.is_not(None)))).all()
+    for e in events:
+        e.note = mask_phones(e.note or "")
+    media = (await session.scalars(select(Attachment).where(
+        Attachment.person_id == person.id,
+        or_(Attachment.kind == "voice", Attachment.ticket_id.is_(None)),
+        Attachment.state.not_in((ERASE, ERASED))))).all()
+    for a in media:
+        a.state = ERASE if a.path else ERASED
+        a.media_id = ""
+    logger.info("erased personal data of %s on unsubscribe (%d tickets kept anonymised)",
+                person.id, len(tickets))
+
+
+class MaskPhones(logging.Filter):
+    """A handler filter: 138****0001 in every log line, whatever logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_phones(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True

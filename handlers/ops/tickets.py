@@ -1,0 +1,166 @@
+"""Making, routing and telling: the ticket operations shared by every role's router."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.conversation.context import Services, notify
+from handlers.ops import messages as msg
+from nlp import Analysis
+from storage import repo
+from storage.clock import SHANGHAI, to_local
+from storage.models import Person, Region, Ticket
+from storage.sla import deadline
+from storage.statemachine import record, transition
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Placement:
+    grid: Region | None
+    community: Region | None
+
+
+async def place_for(session: AsyncSession, analysis: Analysis) -> Placement:
+    loc = analysis.location
+    grid, community = await repo.grid_for_place(session, loc.community, loc.building)
+    return Placement(grid, community)
+
+
+async def find_ticket(session: AsyncSession, code: str) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.code == code.upper()))
+
+
+def sla_for(services: Services, category: str, urgency: str) -> tuple[str, str]:
+    level = services.settings.sla[urgency]
+    respond, resolve = level.respond, level.resolve
+    override = services.settings.categories.get(category)
+    if urgency == "normal" and override is not None:  # urgent and high keep the urgency table
+        respond = override.respond or respond
+        resolve = override.resolve or resolve
+    return respond, resolve
+
+
+async def responsible(session: AsyncSession, services: Services, ticket: Ticket,
+                      grid: Region) -> tuple[Person | None, list[Person]]:
+    """Who handles `ticket` in `grid` (by the category's slot) and who is copied."""
+    officer = await repo.slot_person(session, grid, "officer")
+    cfg = services.settings.categories.get(ticket.category)
+    slot = cfg.slot if cfg else "officer"
+    if slot == "officer":
+        return officer, []
+    person = await repo.slot_person(session, grid, slot)
+    if person is None or not person.active:
+        return officer, []
+    return person, [p for p in (officer,) if p is not None and p.id != person.id]
+
+
+async def triage_people(session: AsyncSession, community: Region | None) -> list[Person]:
+    """The community's triage list, else the district's."""
+    ids: list[str] = []
+    if community is not None:
+        ids = list((community.slots or {}).get("triage") or [])
+    if not ids:
+        district = await session.scalar(select(Region).where(Region.level == "district",
+                                                             Region.active.is_(True)))
+        if district is not None:
+            slots = district.slots or {}
+            ids = list(slots.get("triage") or slots.get("command_centre") or [])
+    people = [await session.get(Person, pid) for pid in ids]
+    return [p for p in people if p is not None and p.active]
+
+
+async def create_ticket(
+    session: AsyncSession, services: Services, *, now: datetime, text: str, analysis: Analysis,
+    reporter: Person | None, source: str, place: Placement, extra_place: str | None = None,
+    lng: float | None = None, lat: float | None = None,
+) -> Ticket:
+    """Insert the ticket with its deadlines and `created` event, then route it."""
+    local_day = to_local(now).date() if now else datetime.now(SHANGHAI).date()
+    code = await repo.next_ticket_code(session, local_day)
+    respond, resolve = sla_for(services, analysis.category, analysis.urgency)
+    loc = analysis.location
+    community = place.community
+    if community is None and place.grid is not None:
+        community = await repo.community_of(session, place.grid)
+    # correspondents (issue 5): a non-urgent report may wait for the liaison's 核实 first
+    # (imported here: handlers.conversation.correspondents imports this module)
+    from handlers.conversation.correspondents import ask_verification, verifiers_for
+
+    verifiers = await verifiers_for(session, services, source, analysis.urgency, community)
+    ticket = Ticket(
+        code=code, category=analysis.category, urgency=analysis.urgency,
+        request_kind=analysis.request_kind, text=text,
+        community_text=loc.community, building=loc.building, unit=loc.unit, room=loc.room,
+        place=loc.place or extra_place, lng=lng, lat=lat,
+        region_id=place.grid.id if place.grid else None,
+        community_id=community.id if community else None,
+        reporter_id=reporter.id if reporter else None, source=source,
+        status="pending_verification" if verifiers else "new",
+        respond_by=deadline(now, respond, services.calendar),
+        resolve_by=deadline(now, resolve, services.calendar),
+        confidence=analysis.confidence, created_at=now, updated_at=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    record(session, ticket, "created", actor_id=reporter.id if reporter else None,
+           note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
+           at=now)
+    if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
+        await ask_verification(session, ticket, verifiers, reporter, now=now)
+        return ticket
+    await route(session, services, ticket, place.grid, community, now=now)
+    return ticket
+
+
+async def route(session: AsyncSession, services: Services, ticket: Ticket, grid: Region | None,
+                community: Region | None, *, now: datetime, actor_id: str | None = None) -> None:
+    """Assign to the responsible person of the grid, or put it on the triage list."""
+    if grid is not None:
+        assignee, copied = await responsible(session, services, ticket, grid)
+        if assignee is not None:
+            await assign(session, services, ticket, assignee, now=now, actor_id=actor_id,
+                         action="assign", copied=copied)
+            return
+    ticket.assignee_id = None
+    people = await triage_people(session, community)
+    record(session, ticket, "triage", actor_id=actor_id,
+           note="未能定位到网格，进入分拨列表：" + "、".join(p.name for p in people), at=now)
+    for p in people:
+        await notify(session, p, msg.triage_notice(ticket), at=now, ticket=ticket)
+    if ticket.urgency == "urgent":
+        await page_leader(session, ticket, community, now=now)
+
+
+async def assign(session: AsyncSession, services: Services, ticket: Ticket, person: Person, *,
+                 now: datetime, actor_id: str | None, action: str,
+                 copied: list[Person] | None = None, note: str | None = None) -> None:
+    transition(session, ticket, action, actor_id=actor_id,
+               actor_role="system" if actor_id is None else "staff",
+               note=note or f"派给 {person.name}（{person.id}）", at=now)
+    ticket.assignee_id = person.id
+    ticket.assignee = person
+    await notify(session, person, msg.assignment(ticket, services), at=now, ticket=ticket)
+    for p in copied or []:
+        await notify(session, p, msg.copy_notice(ticket, person), at=now, ticket=ticket)
+    if ticket.urgency == "urgent":
+        community = ticket.community
+        if community is None and ticket.community_id:
+            community = await session.get(Region, ticket.community_id)
+        await page_leader(session, ticket, community, now=now, skip=person.id)
+
+
+async def page_leader(session: AsyncSession, ticket: Ticket, community: Region | None, *,
+                      now: datetime, skip: str | None = None) -> None:
+    """Urgent: the community leader hears at once, not after an escalation."""
+    if community is None:
+        return
+    leader = await repo.slot_person(session, community, "leader")
+    if leader is not None and leader.id != skip:
+        await notify(session, leader, msg.urgent_leader(ticket), at=now, ticket=ticket)
