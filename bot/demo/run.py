@@ -19,7 +19,7 @@ from aiohttp import ClientSession, web
 from bot.config import Settings
 from bot.demo.simulator import MpSide, Reply, WorkSide, random_aes_key
 
-SAMPLE_DISTRICT = Path(__file__).resolve().parents[1] / "examples" / "district.toml"
+SAMPLE_DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "district.toml"
 RESIDENT = "oDemoResident0001"
 OFFICER = "zhangwei"  # the officer of 幸福花园 1–5号楼 in the sample district
 REPORT = "幸福花园3号楼2单元楼道里有人拉飞线给电动车充电，晚上一直插着，太危险了"
