@@ -19,10 +19,10 @@ from pathlib import Path
 from aiohttp import ClientSession, TCPConnector, web
 
 from bot.app import create_app
-from bot.config import Settings
 from bot.demo.run import SAMPLE_DISTRICT, demo_settings
 from bot.demo.simulator import MpSide
 from bot.keys import DISPATCHER
+from storage.config import Settings
 from storage.db import Database
 from storage.district import import_file
 from storage.migrate import upgrade

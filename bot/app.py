@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot.config import Settings
 from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
-from handlers.conversation.context import Services
 from handlers.conversation.dispatcher import Dispatcher
+from handlers.ops.services import Services
 from storage import repo
 from storage.clock import Clock
+from storage.config import Settings
 from storage.db import Database
 from storage.sla import WorkCalendar
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.config import Settings
 from storage.clock import Clock
+from storage.config import Settings
 from storage.db import Database
 
 if TYPE_CHECKING:

@@ -65,7 +65,7 @@ class Person(Base):
     from_district_file: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    # "raise": reach identities with a query (handlers.conversation.context.identities_of), never lazily
+    # "raise": reach identities with a query (handlers.ops.notices.identities_of), never lazily
     identities: Mapped[list[Identity]] = relationship(back_populates="person", lazy="raise")
 
     def has_role(self, *roles: str) -> bool:

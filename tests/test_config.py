@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.config import ConfigError, config_path, load_settings
+from storage.config import ConfigError, config_path, load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:

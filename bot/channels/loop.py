@@ -11,8 +11,8 @@ from aiohttp import ClientSession
 from bot.channels.http import JsonHttp
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
-from bot.config import Settings
 from storage.clock import Clock
+from storage.config import Settings
 from storage.db import Database
 
 logger = logging.getLogger(__name__)

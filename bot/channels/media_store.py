@@ -29,9 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels import SendResult
 from bot.channels.loop import PollLoop
 from bot.channels.loop import clients as api_clients
-from bot.config import MediaConfig, Settings
 from handlers.ops.privacy import ERASE, ERASED
 from storage.clock import Clock
+from storage.config import MediaConfig, Settings
 from storage.db import Database
 from storage.models import Attachment
 

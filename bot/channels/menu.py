@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from aiohttp import ClientSession, ClientTimeout
 
 from bot.channels import SendResult
-from bot.config import Settings
+from storage.config import Settings
 
 logger = logging.getLogger(__name__)
 

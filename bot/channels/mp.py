@@ -9,8 +9,8 @@ from typing import Any
 from bot.channels import NOT_CONFIGURED, SendResult, failure
 from bot.channels.http import JsonHttp
 from bot.channels.tokens import ApiClient, TokenError, TokenStore
-from bot.config import MpConfig
 from storage.clock import Clock
+from storage.config import MpConfig
 from storage.db import Database
 
 logger = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from bot.channels import SendResult, failure
 from bot.channels.loop import PollLoop, clients
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
-from bot.config import Settings
 from storage.clock import Clock
+from storage.config import Settings
 from storage.db import Database
 from storage.models import Identity, Outbox
 

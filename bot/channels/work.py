@@ -13,8 +13,8 @@ from typing import Any
 from bot.channels import NOT_CONFIGURED, SendResult, failure
 from bot.channels.http import JsonHttp
 from bot.channels.tokens import ApiClient, TokenError, TokenStore
-from bot.config import WorkConfig
 from storage.clock import Clock
+from storage.config import WorkConfig
 from storage.db import Database
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, config_path, load_settings
+from storage.config import ConfigError, Settings, config_path, load_settings
 
 logger = logging.getLogger("gridbot")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.api.stats import stats_payload
-from bot.config import config_path, load_settings
 from storage import stats
 from storage.clock import Clock
+from storage.config import config_path, load_settings
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
-from bot.config import Settings
 from bot.demo.simulator import MpSide, Reply, WorkSide, random_aes_key
+from storage.config import Settings
 
 SAMPLE_DISTRICT = Path(__file__).resolve().parents[2] / "examples" / "district.toml"
 RESIDENT = "oDemoResident0001"

@@ -15,7 +15,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WorkCrypto
 from wechatpy.utils import WeChatSigner
 
-from bot.config import Settings
+from storage.config import Settings
 
 _msg_ids = itertools.count(int(time.time() * 1000))
 

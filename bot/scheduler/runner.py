@@ -19,8 +19,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.keys import DB, DISPATCHER, SENDER, SETTINGS
 from bot.scheduler.leader import Leader
-from handlers.conversation.context import Services
 from handlers.jobs.registry import Job, daily_digest, expire_drafts, sweep, weekly_summary
+from handlers.ops.services import Services
 from storage.clock import SHANGHAI
 from storage.db import Database
 

@@ -7,32 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.types import Update
-from storage import outbox
-from storage.clock import Clock
-from storage.models import ConversationState, Identity, Person, Ticket, TicketFollower
-from storage.sla import WorkCalendar
+from handlers.ops.notices import notify
+from handlers.ops.services import Services
+from storage.models import ConversationState, Identity, Person, Ticket
+from storage.repos.conversations import clear_state, set_state
 
 if TYPE_CHECKING:
-    from bot.config import Settings
-    from nlp import Analyzer
+    from storage.config import Settings
 
 logger = logging.getLogger(__name__)
-
-STAFF_ROLES = ("officer", "liaison", "leader", "department", "admin")
-
-
-@dataclass
-class Services:
-    """Long-lived collaborators, built once per app."""
-
-    settings: Settings
-    analyzer: Analyzer
-    clock: Clock
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
 
 
 @dataclass
@@ -65,69 +51,3 @@ class Ctx:
         return await notify(self.session, person, text, at=self.now, ticket=ticket)
 
 
-async def set_state(session: AsyncSession, channel: str, external_id: str, name: str,
-                    data: dict[str, Any], expires_at: datetime) -> None:
-    row = await session.scalar(select(ConversationState).where(
-        ConversationState.channel == channel, ConversationState.external_id == external_id))
-    if row is None:
-        session.add(ConversationState(channel=channel, external_id=external_id, state=name,
-                                      data=data, expires_at=expires_at))
-    else:
-        row.state, row.data, row.expires_at = name, data, expires_at
-
-
-async def clear_state(session: AsyncSession, channel: str, external_id: str) -> None:
-    await session.execute(delete(ConversationState).where(
-        ConversationState.channel == channel, ConversationState.external_id == external_id))
-
-
-async def identities_of(session: AsyncSession, person: Person) -> dict[str, Identity]:
-    # a query, not the relationship: a person reached through another eager load may not have
-    # it loaded, and a lazy load cannot run under asyncio
-    rows = await session.scalars(select(Identity).where(Identity.person_id == person.id))
-    return {i.channel: i for i in rows}
-
-
-async def best_identity(session: AsyncSession, person: Person) -> Identity | None:
-    """Staff hear from WeCom when they have it; residents on the Official Account."""
-    ids = await identities_of(session, person)
-    if person.has_role(*STAFF_ROLES) and "work" in ids:
-        return ids["work"]
-    return ids.get("mp") or ids.get("work")
-
-
-async def notify(session: AsyncSession, person: Person | None, text: str, *, at: datetime,
-                 ticket: Ticket | None = None) -> bool:
-    """Queue `text` for `person` on their best channel; False (and a log line) when they have
-    no channel at all, so the caller can say so."""
-    if person is None:
-        return False
-    ident = await best_identity(session, person)
-    if ident is None:
-        logger.warning("no channel to reach %s (%s); notice not queued", person.id, person.name)
-        return False
-    outbox.enqueue(session, channel=ident.channel, recipient=ident.external_id, text=text, at=at,
-                   person_id=person.id, ticket_id=ticket.id if ticket else None)
-    return True
-
-
-async def followers_of(session: AsyncSession, ticket: Ticket) -> list[Person]:
-    """Residents who seconded (附议) the ticket, or whose merged ticket it absorbed."""
-    rows = await session.scalars(
-        select(Person).join(TicketFollower, TicketFollower.person_id == Person.id)
-        .where(TicketFollower.ticket_id == ticket.id).order_by(TicketFollower.id))
-    return list(rows.unique().all())
-
-
-async def tell_reporters(session: AsyncSession, ticket: Ticket, text: str, *, at: datetime,
-                         reporter_suffix: str = "") -> int:
-    """Tell the reporter and every follower the same news; how many were reached.
-    `reporter_suffix` is for the reporter alone (the rating prompt: only they rate)."""
-    reached = 0
-    reporter = await session.get(Person, ticket.reporter_id) if ticket.reporter_id else None
-    if reporter is not None:
-        reached += await notify(session, reporter, text + reporter_suffix, at=at, ticket=ticket)
-    for person in await followers_of(session, ticket):
-        if person.id != ticket.reporter_id:
-            reached += await notify(session, person, text, at=at, ticket=ticket)
-    return reached

@@ -11,12 +11,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import STAFF_ROLES, Ctx, Services, notify, tell_reporters
-from handlers.conversation.officers import TRIAGE_ROLES
+from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
 from handlers.conversation.text import mask_phones, split_code
 from handlers.ops import messages as msg
 from handlers.ops import points
+from handlers.ops.notices import notify, tell_reporters
+from handlers.ops.roles import STAFF_ROLES, TRIAGE_ROLES
+from handlers.ops.services import Services
 from handlers.ops.tickets import (
     assign,
     find_ticket,

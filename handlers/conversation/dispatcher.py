@@ -10,9 +10,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation import correspondents, duplicates, handoffs, media, officers, residents
-from handlers.conversation.context import STAFF_ROLES, Ctx, Services
+from handlers.conversation.context import Ctx
 from handlers.conversation.text import mask_phones, normalize
 from handlers.conversation.types import Update
+from handlers.ops.roles import STAFF_ROLES
+from handlers.ops.services import Services
 from storage import outbox, repo
 from storage.models import ConversationState, Identity, Person
 

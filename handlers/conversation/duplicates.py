@@ -3,7 +3,7 @@
 A report of the same category in the same building (or within a radius when both have
 coordinates) while a ticket is open from the last days is offered to the resident as 附议
 instead of a new ticket. Followers hear every notice the reporter hears
-(`handlers.conversation.context.tell_reporters`). Officers merge two tickets with `合并 CODE1 CODE2`.
+(`handlers.ops.notices.tell_reporters`). Officers merge two tickets with `合并 CODE1 CODE2`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Ctx, followers_of, tell_reporters
+from handlers.conversation.context import Ctx
 from handlers.conversation.media import link, voice_attachment_ids
-from handlers.conversation.officers import TRIAGE_ROLES
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import CODE_RE
 from handlers.ops import messages as msg
 from handlers.ops.geo import metres_between
+from handlers.ops.notices import followers_of, tell_reporters
+from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.tickets import Placement, find_ticket
 from nlp.taxonomy import category_name
 from storage.clock import local_text
@@ -30,7 +31,7 @@ from storage.repo import normalize_building
 from storage.statemachine import OPEN_STATUSES, STATUS_NAMES, TransitionError, record, transition
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from storage.config import Settings
 
 logger = logging.getLogger(__name__)
 router = Router("duplicates")  # staff: 合并

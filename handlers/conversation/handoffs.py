@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from handlers.conversation.context import Ctx, identities_of, set_state, tell_reporters
+from handlers.conversation.context import Ctx
 from handlers.conversation.officers import own_ticket, reporter_of
 from handlers.conversation.router import Command, Router
 from handlers.ops import messages as msg
+from handlers.ops.notices import identities_of, tell_reporters
 from handlers.ops.tickets import assign, responsible
 from nlp.taxonomy import category_name, resolve_category
 from storage import repo
 from storage.models import CategoryCorrection, Person, Region
+from storage.repos.conversations import set_state
 from storage.statemachine import TransitionError, transition
 
 logger = logging.getLogger(__name__)

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import STAFF_ROLES, Ctx
+from handlers.conversation.context import Ctx
 from handlers.conversation.router import Event, MsgType, NotHandled, Router
 from handlers.conversation.text import mask_phones, normalize
 from handlers.ops import messages as msg
 from handlers.ops.geo import placement_at, recent_position
+from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import Placement, create_ticket, find_ticket
 from storage import repo
 from storage.models import Attachment, Region, Ticket, TicketEvent

@@ -8,22 +8,23 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handlers.conversation import media
-from handlers.conversation.context import Ctx, identities_of, set_state, tell_reporters
+from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
 from handlers.conversation.text import split_code
 from handlers.ops import messages as msg
 from handlers.ops import points
+from handlers.ops.notices import identities_of, tell_reporters
+from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.tickets import assign, find_ticket, triage_people
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Person, Region, Ticket
+from storage.repos.conversations import set_state
 from storage.statemachine import OPEN_STATUSES, TransitionError, transition
 
 logger = logging.getLogger(__name__)
 router = Router("officer")
 fallback_router = Router("officer-fallback")  # after every staff router (see dispatcher)
-
-TRIAGE_ROLES = ("leader", "liaison", "admin")
 
 
 def _help(ctx: Ctx) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 
 from handlers.conversation import duplicates, media
 from handlers.conversation import rating as rating_ops
-from handlers.conversation.context import STAFF_ROLES, Ctx, followers_of
+from handlers.conversation.context import Ctx
 from handlers.conversation.reports import file_report
 from handlers.conversation.router import (
     Click,
@@ -24,6 +24,8 @@ from handlers.conversation.router import (
 from handlers.conversation.text import mask_phones, normalize, split_code
 from handlers.ops import messages as msg
 from handlers.ops import privacy
+from handlers.ops.notices import followers_of
+from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import find_ticket, place_for
 from storage.clock import local_text
 from storage.models import Attachment, Person, Ticket, TicketEvent, TicketFollower

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services
+from handlers.ops.services import Services
 from handlers.ops.tickets import sla_for
 from storage.models import JobRun, Person, Ticket
 from storage.sla import WorkCalendar, deadline, parse_duration

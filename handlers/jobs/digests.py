@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services, notify
 from handlers.jobs.deadlines import claim, pending_deadlines
 from handlers.ops import messages as msg
+from handlers.ops.notices import notify
+from handlers.ops.services import Services
 from storage import stats
 from storage.clock import local_text, to_local
 from storage.db import Database

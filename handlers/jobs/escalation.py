@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services, notify
 from handlers.conversation.text import mask_phones
 from handlers.jobs.deadlines import (
     LEVEL_NAMES,
@@ -28,6 +27,8 @@ from handlers.jobs.deadlines import (
     people_on,
 )
 from handlers.ops import messages as msg
+from handlers.ops.notices import notify
+from handlers.ops.services import Services
 from nlp.taxonomy import category_name
 from storage import repo
 from storage.clock import local_text

@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services, clear_state, identities_of, notify, set_state
 from handlers.jobs.deadlines import claim, locked_ticket, nominal, people_on
 from handlers.ops import messages as msg
+from handlers.ops.notices import identities_of, notify
+from handlers.ops.services import Services
 from storage.clock import local_text
 from storage.db import Database
 from storage.models import ConversationState, Ticket
+from storage.repos.conversations import clear_state, set_state
 from storage.sla import parse_duration
 from storage.statemachine import record, transition
 

@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services, notify
 from handlers.conversation.duplicates import add_follower
 from handlers.conversation.media import DRAFT_STATES, link_ids
 from handlers.jobs.digests import daily_digest, weekly_summary
@@ -26,6 +25,8 @@ from handlers.jobs.escalation import escalate_overdue
 from handlers.jobs.followup import follow_up
 from handlers.jobs.reminders import send_reminders
 from handlers.ops import messages as msg
+from handlers.ops.notices import notify
+from handlers.ops.services import Services
 from handlers.ops.tickets import Placement, create_ticket, place_for
 from storage.db import Database
 from storage.models import ConversationState, Identity, Ticket

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services, notify
 from handlers.jobs.deadlines import (
     Due,
     claim,
@@ -19,6 +18,8 @@ from handlers.jobs.deadlines import (
     reminder_key,
 )
 from handlers.ops import messages as msg
+from handlers.ops.notices import notify
+from handlers.ops.services import Services
 from handlers.ops.tickets import triage_people
 from nlp.taxonomy import category_name
 from storage.clock import local_text

@@ -12,7 +12,7 @@ from storage.models import Person, Ticket, TicketEvent
 from storage.statemachine import STATUS_NAMES
 
 if TYPE_CHECKING:
-    from handlers.conversation.context import Services
+    from handlers.ops.services import Services
 
 RESIDENT_HELP = (
     "您可以直接用文字告诉我们身边的问题，比如「幸福花园3号楼楼道有人拉飞线给电动车充电」，"

@@ -19,7 +19,7 @@ from storage.clock import SHANGHAI, to_local
 from storage.models import Person, PointsLedger, Ticket
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from storage.config import Settings
 
 logger = logging.getLogger(__name__)
 

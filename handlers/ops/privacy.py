@@ -21,8 +21,8 @@ import secrets
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import STAFF_ROLES, clear_state
 from handlers.conversation.text import mask_phones
+from handlers.ops.roles import STAFF_ROLES
 from storage.models import (
     Attachment,
     CorrespondentApplication,
@@ -34,6 +34,7 @@ from storage.models import (
     TicketEvent,
     TicketFollower,
 )
+from storage.repos.conversations import clear_state
 
 logger = logging.getLogger(__name__)
 

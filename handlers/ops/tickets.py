@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.context import Services, notify
 from handlers.ops import messages as msg
+from handlers.ops.notices import notify
+from handlers.ops.services import Services
 from nlp import Analysis
 from storage import repo
 from storage.clock import SHANGHAI, to_local

@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api.tickets import setup_api
-from bot.config import Settings
 from bot.keys import CLOCK, DB, SENDER, SETTINGS
 from storage.clock import FrozenClock
+from storage.config import Settings
 from storage.db import Database
 from storage.models import Identity, Outbox, Person, Region, Ticket, TicketEvent
 

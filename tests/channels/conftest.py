@@ -18,10 +18,10 @@ from bot.channels.http import JsonHttp
 from bot.channels.mp import MpClient
 from bot.channels.sender import OutboxSender
 from bot.channels.work import WorkClient
-from bot.config import Settings
 from bot.demo.standin import WeChatStandIn
 from storage import outbox
 from storage.clock import FrozenClock
+from storage.config import Settings
 from storage.db import Database
 from storage.models import Identity, Outbox, Person
 

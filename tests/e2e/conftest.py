@@ -13,11 +13,11 @@ import pytest_asyncio
 from aiohttp import ClientSession, web
 
 from bot.app import create_app
-from bot.config import Settings
 from bot.demo.run import demo_settings
 from bot.demo.simulator import MpSide, WorkSide
 from bot.demo.standin import WeChatStandIn
 from storage.clock import Clock
+from storage.config import Settings
 from storage.db import Database
 from storage.district import import_district
 from storage.migrate import upgrade

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WorkCrypto
 
-from bot.config import Settings
 from bot.gateway.crypto import epoch, sha1_signature
 from bot.gateway.routes import INBOUND, setup_gateway
 from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
 from handlers.conversation.types import Update
 from storage.clock import FrozenClock
+from storage.config import Settings
 from storage.db import Database
 from storage.models import InboundMessage, Outbox
 

@@ -11,9 +11,9 @@ from aiohttp import ClientSession
 
 from bot.channels import SendResult, failure
 from bot.channels.media_store import MediaStore
-from bot.config import MediaConfig, Settings
 from bot.demo.standin import WeChatStandIn
 from storage.clock import FrozenClock
+from storage.config import MediaConfig, Settings
 from storage.db import Database
 from storage.models import Attachment
 

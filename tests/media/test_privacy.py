@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.channels import SendResult
 from bot.channels.media_store import MediaStore
-from bot.config import MediaConfig
 from handlers.ops.privacy import REDACTED, MaskPhones
+from storage.config import MediaConfig
 from storage.models import Attachment, Identity, InboundMessage, Outbox, Person
 from tests.handlers.conftest import Bot
 from tests.media.test_voice_photo import code_of

@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
-from bot.config import load_settings
 from bot.keys import CLOCK, DB, SETTINGS
 from storage.clock import FrozenClock
+from storage.config import load_settings
 from storage.db import Database
 from tests.stats.history import (
     BY_CATEGORY,

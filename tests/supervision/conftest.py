@@ -10,11 +10,11 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.config import Settings
-from handlers.conversation.context import Services
 from handlers.conversation.dispatcher import Dispatcher
+from handlers.ops.services import Services
 from storage import repo
 from storage.clock import FrozenClock
+from storage.config import Settings
 from storage.db import Database
 from storage.district import import_district
 from storage.models import Ticket, TicketEvent

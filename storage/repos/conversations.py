@@ -1,0 +1,27 @@
+"""Conversation state per identity (channel, external id), with an expiry. Never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationState
+
+
+async def set_state(session: AsyncSession, channel: str, external_id: str, name: str,
+                    data: dict[str, Any], expires_at: datetime) -> None:
+    row = await session.scalar(select(ConversationState).where(
+        ConversationState.channel == channel, ConversationState.external_id == external_id))
+    if row is None:
+        session.add(ConversationState(channel=channel, external_id=external_id, state=name,
+                                      data=data, expires_at=expires_at))
+    else:
+        row.state, row.data, row.expires_at = name, data, expires_at
+
+
+async def clear_state(session: AsyncSession, channel: str, external_id: str) -> None:
+    await session.execute(delete(ConversationState).where(
+        ConversationState.channel == channel, ConversationState.external_id == external_id))
