@@ -151,6 +151,7 @@ def history_line(e: TicketEvent, names: dict[str, str]) -> str:
         "verified": "核实", "escalated": "升级督办", "reminded": "到期提醒",
         "answered": "居民补充", "asked": "追问", "handed_back": "部门退回",
         "reclassified": "改类", "merged": "合并",
+        "urged": "催办", "replied": "回复",
     }.get(e.kind, e.kind)
     who = names.get(e.actor_id or "", "")
     note = f"：{mask_phones(e.note)}" if e.note and e.kind not in ("created", "assigned") else ""
