@@ -220,3 +220,18 @@ async def next_ticket_code(session: AsyncSession, day: date) -> str:
     ).returning(TicketSequence.last)
     seq = (await session.execute(stmt)).scalar_one()
     return f"GD{key}-{seq:04d}"
+
+
+async def triage_people(session: AsyncSession, community: Region | None) -> list[Person]:
+    """The community's triage list, else the district's."""
+    ids: list[str] = []
+    if community is not None:
+        ids = list((community.slots or {}).get("triage") or [])
+    if not ids:
+        district = await session.scalar(select(Region).where(Region.level == "district",
+                                                             Region.active.is_(True)))
+        if district is not None:
+            slots = district.slots or {}
+            ids = list(slots.get("triage") or slots.get("command_centre") or [])
+    people = [await session.get(Person, pid) for pid in ids]
+    return [p for p in people if p is not None and p.active]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.text import mask_phones
+from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import iso, to_local
 from storage.models import Attachment, Region, Ticket, TicketEvent, TicketFollower

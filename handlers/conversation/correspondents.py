@@ -6,30 +6,24 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
-from handlers.conversation.text import mask_phones, split_code
+from handlers.conversation.text import split_code
 from handlers.ops import messages as msg
 from handlers.ops import points
-from handlers.ops.notices import notify, tell_reporters
+from handlers.ops.notices import tell_reporters
+from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES, TRIAGE_ROLES
 from handlers.ops.services import Services
-from handlers.ops.tickets import (
-    assign,
-    find_ticket,
-    place_for,
-    responsible,
-    sla_for,
-    triage_people,
-)
-from nlp.taxonomy import category_name
+from handlers.ops.tickets import assign, find_ticket, place_for, responsible, sla_for
+from handlers.ops.verification import ROLE, liaisons_of
 from storage import repo
 from storage.models import CorrespondentApplication, Person, Region, Ticket
+from storage.repo import triage_people
 from storage.sla import deadline
 from storage.statemachine import STATUS_NAMES, TransitionError, record, transition
 
@@ -37,7 +31,6 @@ logger = logging.getLogger(__name__)
 router = Router("correspondent")  # Official Account senders, before the resident router
 staff_router = Router("correspondent-staff")  # staff, before the officers' fallback
 
-ROLE = "correspondent"
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 REGISTER_USAGE = "请发送「注册通讯员 姓名 手机」，例如「注册通讯员 王师傅 13800000001」。"
 
@@ -47,38 +40,6 @@ def _join_hint(services: Services) -> str:
     return ("外卖、快递骑手等常在路上的朋友，可发送「注册通讯员 姓名 手机」申请成为网格通讯员："
             f"反映的问题经联络员核实 +{c.points_verified} 分，办结再 +{c.points_resolved} 分，"
             "积分可兑换社区权益。")
-
-
-# who verifies ------------------------------------------------------------------------------
-async def liaisons_of(session: AsyncSession, community: Region | None) -> list[Person]:
-    """The community's liaisons, else its triage list, else the district's."""
-    ids = list((community.slots or {}).get("liaisons") or []) if community is not None else []
-    people = [p for p in [await session.get(Person, pid) for pid in ids] if p and p.active]
-    return people or await triage_people(session, community)
-
-
-async def verifiers_for(session: AsyncSession, services: Services, source: str, urgency: str,
-                        community: Region | None) -> list[Person]:
-    """Who must verify a new report first; empty: it goes straight to the officer (not a
-    correspondent's, verify_first off, urgent, or nobody there to verify it)."""
-    if source != ROLE or urgency == "urgent" or not services.settings.correspondents.verify_first:
-        return []
-    people = await liaisons_of(session, community)
-    if not people:
-        logger.warning("no liaison to verify a correspondent's report; routing it directly")
-    return people
-
-
-async def ask_verification(session: AsyncSession, ticket: Ticket, verifiers: list[Person],
-                           reporter: Person | None, *, now: datetime) -> None:
-    who = reporter.name if reporter is not None and reporter.name else "通讯员"
-    text = "\n".join([
-        f"【待核实】通讯员{who}反映 {ticket.code} {category_name(ticket.category)}",
-        f"位置：{msg.where(ticket)}", f"内容：{mask_phones(ticket.text)}",
-        f"属实请回复「核实 {ticket.code}」派给网格员；不属实回复「驳回 {ticket.code} 原因」。",
-    ])
-    for p in verifiers:
-        await notify(session, p, text, at=now, ticket=ticket)
 
 
 async def _may_verify(ctx: Ctx, t: Ticket) -> bool:

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation import correspondents, duplicates, handoffs, media, officers, residents
 from handlers.conversation.context import Ctx
-from handlers.conversation.text import mask_phones, normalize
+from handlers.conversation.text import normalize
 from handlers.conversation.types import Update
+from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.services import Services
 from storage import outbox, repo

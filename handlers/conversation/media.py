@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Event, MsgType, NotHandled, Router
-from handlers.conversation.text import mask_phones, normalize
+from handlers.conversation.text import normalize
 from handlers.ops import messages as msg
 from handlers.ops.geo import placement_at, recent_position
+from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import Placement, create_ticket, find_ticket
 from storage import repo

@@ -15,10 +15,11 @@ from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.notices import identities_of, tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
-from handlers.ops.tickets import assign, find_ticket, triage_people
+from handlers.ops.tickets import assign, find_ticket
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Person, Region, Ticket
+from storage.repo import triage_people
 from storage.repos.conversations import set_state
 from storage.statemachine import OPEN_STATUSES, TransitionError, transition
 

@@ -21,10 +21,11 @@ from handlers.conversation.router import (
     State,
     Text,
 )
-from handlers.conversation.text import mask_phones, normalize, split_code
+from handlers.conversation.text import normalize, split_code
 from handlers.ops import messages as msg
 from handlers.ops import privacy
 from handlers.ops.notices import followers_of
+from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import find_ticket, place_for
 from storage.clock import local_text

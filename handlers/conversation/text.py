@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import re
 
+from handlers.ops.messages import RATING_WORDS
 from nlp.normalize import to_halfwidth
 
 CODE_RE = re.compile(r"GD\d{8}-\d{4,}", re.IGNORECASE)
-# a mainland mobile number, also written +86 …, 3-4-4 with '-' or spaces, or in full-width
-# digits; never a run of digits inside a longer number (an ID card or order number)
-_D = "[0-9０-９]"
-_PHONE_RE = re.compile(
-    rf"(?<![0-9０-９])(?:\+?86[-\s]?)?([1１][3-9３-９]{_D})[-\s]?{_D}{{4}}[-\s]?({_D}{{4}})"
-    rf"(?![0-9０-９])"
-)
-
-RATING_WORDS = {"非常满意": 1, "满意": 2, "基本满意": 3, "不满意": 4}
-RATING_NAMES = {v: k for k, v in RATING_WORDS.items()}
 
 
 def normalize(text: str) -> str:
@@ -57,8 +48,3 @@ def parse_rating(text: str) -> int | None:
     return RATING_WORDS.get(t)
 
 
-def mask_phones(text: str | None) -> str | None:
-    """138****0001: phone numbers never appear whole in a message or a log line."""
-    if not text:
-        return text
-    return _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.text import mask_phones
 from handlers.jobs.deadlines import (
     LEVEL_NAMES,
     MAX_LEVEL,
@@ -28,6 +27,7 @@ from handlers.jobs.deadlines import (
 )
 from handlers.ops import messages as msg
 from handlers.ops.notices import notify
+from handlers.ops.privacy import mask_phones
 from handlers.ops.services import Services
 from nlp.taxonomy import category_name
 from storage import repo

@@ -20,11 +20,11 @@ from handlers.jobs.deadlines import (
 from handlers.ops import messages as msg
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
-from handlers.ops.tickets import triage_people
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.db import Database
 from storage.models import JobRun, Person, Ticket
+from storage.repo import triage_people
 from storage.statemachine import record
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from handlers.conversation.text import RATING_NAMES, mask_phones
+from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import local_text
 from storage.models import Person, Ticket, TicketEvent
@@ -160,3 +160,9 @@ def history_line(e: TicketEvent, names: dict[str, str]) -> str:
 
 def rating_text(r: int) -> str:
     return RATING_NAMES.get(r, str(r))
+
+
+RATING_WORDS = {"非常满意": 1, "满意": 2, "基本满意": 3, "不满意": 4}
+
+
+RATING_NAMES = {v: k for k, v in RATING_WORDS.items()}

@@ -16,12 +16,12 @@ to the district file.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.text import mask_phones
 from handlers.ops.roles import STAFF_ROLES
 from storage.models import (
     Attachment,
@@ -115,3 +115,21 @@ class MaskPhones(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, ()
         return True
+
+
+# a mainland mobile number, also written +86 …, 3-4-4 with '-' or spaces, or in full-width
+# digits; never a run of digits inside a longer number (an ID card or order number)
+_D = "[0-9０-９]"
+
+
+_PHONE_RE = re.compile(
+    rf"(?<![0-9０-９])(?:\+?86[-\s]?)?([1１][3-9３-９]{_D})[-\s]?{_D}{{4}}[-\s]?({_D}{{4}})"
+    rf"(?![0-9０-９])"
+)
+
+
+def mask_phones(text: str | None) -> str | None:
+    """138****0001: phone numbers never appear whole in a message or a log line."""
+    if not text:
+        return text
+    return _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)

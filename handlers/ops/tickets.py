@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ops import messages as msg
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
+from handlers.ops.verification import ask_verification, verifiers_for
 from nlp import Analysis
 from storage import repo
 from storage.clock import SHANGHAI, to_local
 from storage.models import Person, Region, Ticket
+from storage.repo import triage_people
 from storage.sla import deadline
 from storage.statemachine import record, transition
 
@@ -62,21 +64,6 @@ async def responsible(session: AsyncSession, services: Services, ticket: Ticket,
     return person, [p for p in (officer,) if p is not None and p.id != person.id]
 
 
-async def triage_people(session: AsyncSession, community: Region | None) -> list[Person]:
-    """The community's triage list, else the district's."""
-    ids: list[str] = []
-    if community is not None:
-        ids = list((community.slots or {}).get("triage") or [])
-    if not ids:
-        district = await session.scalar(select(Region).where(Region.level == "district",
-                                                             Region.active.is_(True)))
-        if district is not None:
-            slots = district.slots or {}
-            ids = list(slots.get("triage") or slots.get("command_centre") or [])
-    people = [await session.get(Person, pid) for pid in ids]
-    return [p for p in people if p is not None and p.active]
-
-
 async def create_ticket(
     session: AsyncSession, services: Services, *, now: datetime, text: str, analysis: Analysis,
     reporter: Person | None, source: str, place: Placement, extra_place: str | None = None,
@@ -91,9 +78,6 @@ async def create_ticket(
     if community is None and place.grid is not None:
         community = await repo.community_of(session, place.grid)
     # correspondents (issue 5): a non-urgent report may wait for the liaison's 核实 first
-    # (imported here: handlers.conversation.correspondents imports this module)
-    from handlers.conversation.correspondents import ask_verification, verifiers_for
-
     verifiers = await verifiers_for(session, services, source, analysis.urgency, community)
     ticket = Ticket(
         code=code, category=analysis.category, urgency=analysis.urgency,

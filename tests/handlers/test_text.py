@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.conversation.text import command, mask_phones, normalize, parse_rating, split_code
+from handlers.conversation.text import command, normalize, parse_rating, split_code
+from handlers.ops.privacy import mask_phones
 
 
 @pytest.mark.parametrize("text,args", [
