@@ -37,12 +37,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     from bot.api.intake import setup_intake_api
     from bot.api.stats import setup_stats_api
     from bot.api.tickets import setup_api
+    from bot.console import setup_console
     from bot.gateway.routes import setup_gateway
 
     setup_gateway(app)
     setup_api(app)
     setup_stats_api(app)
     setup_intake_api(app)
+    setup_console(app)
     return app
 
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console import web as cw
+from bot.console import core as cw
 from bot.console.queries import SORT_NAMES, SOURCES, Filters, page_of, time_left
 from bot.console.scope import Scope
 from nlp.taxonomy import CATEGORIES, URGENCIES, category_name
