@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.context import Ctx
+from handlers.conversation.places import placement_at, recent_position
 from handlers.conversation.router import Event, MsgType, NotHandled, Router
 from handlers.conversation.text import normalize
 from handlers.ops import messages as msg
-from handlers.ops.geo import placement_at, recent_position
+from handlers.ops.attachments import KIND_NAMES, describe, link_ids
 from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import Placement, create_ticket, find_ticket
@@ -36,7 +36,6 @@ router = Router("media")
 # conversation states that hold a report in the making (its attachments, its position)
 DRAFT_STATES = ("awaiting_location", "awaiting_description", "awaiting_duplicate",
                 "awaiting_category")
-KIND_NAMES = {"image": ("照片", "张"), "voice": ("语音", "条"), "video": ("视频", "段")}
 VOICE_TEXT = "（语音留言，未识别出文字，请收听附件）"
 ASK_WHAT = ("请用文字说明是什么问题、在哪里（小区、楼号），例如「幸福花园3号楼门口井盖丢了」；"
             "也可以发送位置。")
@@ -52,15 +51,6 @@ def is_staff(ctx: Ctx) -> bool:
 def voice_media(ctx: Ctx) -> str | None:
     """The media id of the recognised voice message this text came from, if it did."""
     return ctx.update.media_id if ctx.update.type == "text" else None
-
-
-def describe(rows: list[Attachment]) -> str:
-    """照片 2 张、语音 1 条."""
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.kind] = counts.get(r.kind, 0) + 1
-    return "、".join(f"{KIND_NAMES[k][0]} {n} {KIND_NAMES[k][1]}" for k, n in counts.items()
-                     if k in KIND_NAMES)
 
 
 async def new_attachment(ctx: Ctx, kind: str, media_id: str) -> Attachment:
@@ -81,21 +71,6 @@ async def voice_attachment_ids(ctx: Ctx) -> list[int]:
     row = await ctx.session.scalar(select(Attachment).where(
         Attachment.media_id == media_id, Attachment.person_id == ctx.person.id))
     return [(row or await new_attachment(ctx, "voice", media_id)).id]
-
-
-async def link_ids(session: AsyncSession, ticket: Ticket, ids: list[int], *,
-                   actor_id: str | None, at: datetime) -> list[Attachment]:
-    """Attach the still unattached attachments `ids` to `ticket`, with a history event (also
-    for a draft the scheduler turns into a ticket: its state data's "attachments")."""
-    if not ids:
-        return []
-    rows = list((await session.scalars(select(Attachment).where(
-        Attachment.id.in_(ids), Attachment.ticket_id.is_(None)).order_by(Attachment.id))).all())
-    for r in rows:
-        r.ticket_id = ticket.id
-    if rows:
-        record(session, ticket, "attached", actor_id=actor_id, note=describe(rows), at=at)
-    return rows
 
 
 async def link(ctx: Ctx, ticket: Ticket, ids: list[int]) -> list[Attachment]:

@@ -9,8 +9,9 @@ from typing import Any
 
 from handlers.conversation import duplicates, media
 from handlers.conversation.context import Ctx
+from handlers.conversation.places import placement_at, recent_position
+from handlers.ops import followers
 from handlers.ops import messages as msg
-from handlers.ops.geo import placement_at, recent_position
 from handlers.ops.tickets import Placement, create_ticket, place_for
 from nlp.taxonomy import category_name
 
@@ -67,7 +68,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                             ctx.settings.conversation.draft_minutes)
         return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，由社区判断）"
     if check_duplicates and ctx.settings.duplicates.enabled:
-        dup = await duplicates.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
+        dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
                                     community_text=analysis.location.community,
                                     building=analysis.location.building, lng=lng, lat=lat)

@@ -22,8 +22,8 @@ from handlers.conversation.router import (
     Text,
 )
 from handlers.conversation.text import normalize, split_code
+from handlers.ops import attachments, followers, privacy
 from handlers.ops import messages as msg
-from handlers.ops import privacy
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
@@ -99,7 +99,7 @@ async def query(ctx: Ctx, args: str) -> str:
         return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
     t = await find_ticket(ctx.session, code)
     if t is None or not (t.reporter_id == ctx.person.id
-                         or await duplicates.is_follower(ctx.session, t, ctx.person)):
+                         or await followers.is_follower(ctx.session, t, ctx.person)):
         return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
     return await ticket_detail(ctx, t)
 
@@ -129,9 +129,9 @@ async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
     lines = [msg.ticket_line(t), f"位置：{msg.where(t)}"]
     if t.assignee:
         lines.append(f"负责：{t.assignee.name}")
-    followers = await duplicates.follower_count(ctx.session, t)
-    if followers:
-        lines.append(f"附议：{followers} 人")
+    seconded = await followers.follower_count(ctx.session, t)
+    if seconded:
+        lines.append(f"附议：{seconded} 人")
     if t.duplicate_of_id:
         into = await ctx.session.get(Ticket, t.duplicate_of_id)
         lines.append(f"已并入工单 {into.code if into else ''}")
@@ -309,7 +309,7 @@ def _history_line(e: TicketEvent, names: dict[str, str]) -> str:
 
 
 def _attachment_text(a: Attachment) -> str:
-    name = media.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
+    name = attachments.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
     state = {"downloaded": "已保存", "pending": "保存中", "failed": "保存失败"}.get(a.state, "已删除")
     return f"{name}（{state}）"
 
