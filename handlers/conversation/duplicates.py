@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from handlers.conversation.context import Ctx
-from handlers.conversation.media import link, voice_attachment_ids
+from handlers.conversation.drafts import link, voice_attachment_ids
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import CODE_RE
 from handlers.ops import messages as msg

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.media import DRAFT_STATES
+from handlers.conversation.drafts import DRAFT_STATES
 from handlers.jobs.digests import daily_digest, weekly_summary
 from handlers.jobs.escalation import escalate_overdue
 from handlers.jobs.followup import follow_up
