@@ -8,9 +8,18 @@ from collections.abc import AsyncIterator
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from bot.api.intake import setup_intake_api
+from bot.api.stats import setup_stats_api
+from bot.api.tickets import setup_api
+from bot.channels.media_store import MediaStore
+from bot.channels.sender import OutboxSender
+from bot.console import setup_console
+from bot.gateway.routes import setup_gateway
 from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
+from bot.scheduler.runner import start_scheduler
 from handlers.conversation.dispatcher import Dispatcher
 from handlers.ops.services import Services
+from nlp import Analyzer
 from storage import repo
 from storage.clock import Clock
 from storage.config import Settings
@@ -34,12 +43,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     app.cleanup_ctx.append(_services)
     if background:
         app.cleanup_ctx.append(_background)
-    from bot.api.intake import setup_intake_api
-    from bot.api.stats import setup_stats_api
-    from bot.api.tickets import setup_api
-    from bot.console import setup_console
-    from bot.gateway.routes import setup_gateway
-
     setup_gateway(app)
     setup_api(app)
     setup_stats_api(app)
@@ -60,8 +63,6 @@ def _database(given: Database | None):  # noqa: ANN202 - a cleanup_ctx generator
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
-    from nlp import Analyzer
-
     settings = app[SETTINGS]
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
     places = await app[DB].read(repo.gazetteer)
@@ -75,10 +76,6 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
-    from bot.channels.media_store import MediaStore
-    from bot.channels.sender import OutboxSender
-    from bot.scheduler.runner import start_scheduler
-
     settings = app[SETTINGS]
     http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
     app[HTTP] = http

@@ -9,29 +9,21 @@ instead of a new ticket. Followers hear every notice the reporter hears
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from handlers.conversation.context import Ctx
-from handlers.conversation.media import link, voice_attachment_ids
+from handlers.conversation.drafts import link, voice_attachment_ids
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import CODE_RE
 from handlers.ops import messages as msg
-from handlers.ops.geo import metres_between
+from handlers.ops.followers import add_follower, follower_count
 from handlers.ops.notices import followers_of, tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
-from handlers.ops.tickets import Placement, find_ticket
+from handlers.ops.tickets import find_ticket
 from nlp.taxonomy import category_name
 from storage.clock import local_text
-from storage.models import Person, Ticket, TicketFollower
-from storage.repo import normalize_building
+from storage.models import Person, Ticket
 from storage.statemachine import OPEN_STATUSES, STATUS_NAMES, TransitionError, record, transition
-
-if TYPE_CHECKING:
-    from storage.config import Settings
 
 logger = logging.getLogger(__name__)
 router = Router("duplicates")  # staff: 合并
@@ -39,56 +31,6 @@ router = Router("duplicates")  # staff: 合并
 # digits, or the words a recognised voice message gives for them
 FOLLOW_WORDS = {"1": True, "一": True, "附议": True, "2": False, "二": False, "新建": False,
                 "仍然新建": False}
-
-
-async def find(session: AsyncSession, settings: Settings, now: datetime, *, person: Person,
-               category: str, place: Placement, community_text: str | None,
-               building: str | None, lng: float | None, lat: float | None) -> Ticket | None:
-    """The latest open ticket of someone else that the new report repeats, if any. A
-    resident's own tickets (reported or followed) are not offered: writing again about one's
-    own matter may be a new occurrence, and seconding oneself means nothing."""
-    cfg = settings.duplicates
-    since = now - timedelta(days=cfg.window_days)
-    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person.id)
-    rows = (await session.scalars(select(Ticket).where(
-        Ticket.category == category, Ticket.status.in_(OPEN_STATUSES),
-        Ticket.created_at >= since, Ticket.id.not_in(followed),
-        or_(Ticket.reporter_id.is_(None), Ticket.reporter_id != person.id))
-        .order_by(Ticket.id.desc()).limit(200))).unique().all()
-    wanted = normalize_building(building)
-    community_id = place.community.id if place.community else None
-    for t in rows:
-        if lng is not None and lat is not None and t.lng is not None and t.lat is not None:
-            if metres_between(lng, lat, t.lng, t.lat) <= cfg.radius_metres:
-                return t
-            continue
-        if wanted is None or normalize_building(t.building) != wanted:
-            continue
-        if community_id and t.community_id and community_id != t.community_id:
-            continue
-        if community_text and t.community_text == community_text:
-            return t
-    return None
-
-
-async def follower_count(session: AsyncSession, ticket: Ticket) -> int:
-    return int(await session.scalar(select(func.count()).select_from(TicketFollower).where(
-        TicketFollower.ticket_id == ticket.id)) or 0)
-
-
-async def is_follower(session: AsyncSession, ticket: Ticket, person: Person) -> bool:
-    return await session.scalar(select(TicketFollower.id).where(
-        TicketFollower.ticket_id == ticket.id, TicketFollower.person_id == person.id)) is not None
-
-
-async def add_follower(session: AsyncSession, ticket: Ticket, person: Person,
-                       at: datetime) -> bool:
-    """False when they already report or follow it."""
-    if person.id == ticket.reporter_id or await is_follower(session, ticket, person):
-        return False
-    session.add(TicketFollower(ticket_id=ticket.id, person_id=person.id, created_at=at))
-    await session.flush()
-    return True
 
 
 async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:

@@ -12,31 +12,33 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.conversation.context import Ctx
+from handlers.conversation.drafts import (
+    DRAFT_STATES,
+    draft_of,
+    last_acted,
+    link,
+    new_attachment,
+    recent_ticket,
+)
+from handlers.conversation.places import placement_at, recent_position
+from handlers.conversation.reports import file_report
 from handlers.conversation.router import Event, MsgType, NotHandled, Router
 from handlers.conversation.text import normalize
 from handlers.ops import messages as msg
-from handlers.ops.geo import placement_at, recent_position
+from handlers.ops.attachments import KIND_NAMES
 from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import Placement, create_ticket, find_ticket
 from storage import repo
-from storage.models import Attachment, Region, Ticket, TicketEvent
-from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES, record
+from storage.models import Attachment, Region
+from storage.statemachine import record
 
 logger = logging.getLogger(__name__)
 router = Router("media")
 
-# conversation states that hold a report in the making (its attachments, its position)
-DRAFT_STATES = ("awaiting_location", "awaiting_description", "awaiting_duplicate",
-                "awaiting_category")
-KIND_NAMES = {"image": ("照片", "张"), "voice": ("语音", "条"), "video": ("视频", "段")}
 VOICE_TEXT = "（语音留言，未识别出文字，请收听附件）"
 ASK_WHAT = ("请用文字说明是什么问题、在哪里（小区、楼号），例如「幸福花园3号楼门口井盖丢了」；"
             "也可以发送位置。")
@@ -47,77 +49,6 @@ OFFICER_HOLD = ("照片已收到。请接着发送「进度 工单号 说明」�
 
 def is_staff(ctx: Ctx) -> bool:
     return ctx.person.has_role(*STAFF_ROLES) or ctx.update.channel == "work"
-
-
-def voice_media(ctx: Ctx) -> str | None:
-    """The media id of the recognised voice message this text came from, if it did."""
-    return ctx.update.media_id if ctx.update.type == "text" else None
-
-
-def describe(rows: list[Attachment]) -> str:
-    """照片 2 张、语音 1 条."""
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.kind] = counts.get(r.kind, 0) + 1
-    return "、".join(f"{KIND_NAMES[k][0]} {n} {KIND_NAMES[k][1]}" for k, n in counts.items()
-                     if k in KIND_NAMES)
-
-
-async def new_attachment(ctx: Ctx, kind: str, media_id: str) -> Attachment:
-    """Unattached until a ticket takes it (`link`); due for download at once."""
-    row = Attachment(person_id=ctx.person.id, channel=ctx.update.channel, kind=kind,
-                     media_id=media_id, state="pending", next_attempt_at=ctx.now,
-                     created_at=ctx.now)
-    ctx.session.add(row)
-    await ctx.session.flush()
-    return row
-
-
-async def voice_attachment_ids(ctx: Ctx) -> list[int]:
-    """The recognised voice message behind this text as an attachment (made once)."""
-    media_id = voice_media(ctx)
-    if not media_id:
-        return []
-    row = await ctx.session.scalar(select(Attachment).where(
-        Attachment.media_id == media_id, Attachment.person_id == ctx.person.id))
-    return [(row or await new_attachment(ctx, "voice", media_id)).id]
-
-
-async def link_ids(session: AsyncSession, ticket: Ticket, ids: list[int], *,
-                   actor_id: str | None, at: datetime) -> list[Attachment]:
-    """Attach the still unattached attachments `ids` to `ticket`, with a history event (also
-    for a draft the scheduler turns into a ticket: its state data's "attachments")."""
-    if not ids:
-        return []
-    rows = list((await session.scalars(select(Attachment).where(
-        Attachment.id.in_(ids), Attachment.ticket_id.is_(None)).order_by(Attachment.id))).all())
-    for r in rows:
-        r.ticket_id = ticket.id
-    if rows:
-        record(session, ticket, "attached", actor_id=actor_id, note=describe(rows), at=at)
-    return rows
-
-
-async def link(ctx: Ctx, ticket: Ticket, ids: list[int]) -> list[Attachment]:
-    return await link_ids(ctx.session, ticket, ids, actor_id=ctx.person.id, at=ctx.now)
-
-
-async def link_draft(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> list[Attachment]:
-    ids = list(draft.get("attachments") or []) + await voice_attachment_ids(ctx)
-    return await link(ctx, ticket, ids)
-
-
-def draft_of(ctx: Ctx) -> dict[str, Any]:
-    st = ctx.state
-    return dict(st.data or {}) if st is not None and st.state in DRAFT_STATES else {}
-
-
-async def recent_ticket(ctx: Ctx) -> Ticket | None:
-    """The resident's open ticket made in the last minutes: a photo now belongs to it."""
-    since = ctx.now - timedelta(minutes=ctx.settings.media.attach_minutes)
-    return await ctx.session.scalar(select(Ticket).where(
-        Ticket.reporter_id == ctx.person.id, Ticket.status.in_(OPEN_STATUSES),
-        Ticket.created_at >= since).order_by(Ticket.id.desc()).limit(1))
 
 
 def _remember(ctx: Ctx) -> None:
@@ -190,34 +121,12 @@ def _next_step(state: str, data: dict[str, Any]) -> str:
     return ASK_WHAT_ONLY if data.get("lng") is not None else ASK_WHAT
 
 
-async def last_acted(ctx: Ctx) -> Ticket | None:
-    """The ticket this person last acted on, if recently and it is not final."""
-    since = ctx.now - timedelta(minutes=ctx.settings.media.officer_photo_minutes)
-    return await ctx.session.scalar(
-        select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
-        .where(TicketEvent.actor_id == ctx.person.id, TicketEvent.created_at >= since,
-               Ticket.status.not_in(FINAL_STATUSES))
-        .order_by(TicketEvent.id.desc()).limit(1))
-
-
 async def _officer_photo(ctx: Ctx, att: Attachment) -> str:
     t = await last_acted(ctx)
     if t is None:  # held: the next 进度/办结 takes it (attach_evidence)
         return OFFICER_HOLD
     await link(ctx, t, [att.id])
     return f"已把照片作为工单 {t.code} 的办理凭证。"
-
-
-async def attach_evidence(ctx: Ctx, ticket: Ticket) -> str:
-    """进度/办结: the officer's photos held from the last minutes, and this message's own
-    recording when it was spoken, join the ticket. A phrase for the reply ('' if none)."""
-    since = ctx.now - timedelta(minutes=ctx.settings.media.officer_photo_minutes)
-    held = (await ctx.session.scalars(select(Attachment.id).where(
-        Attachment.person_id == ctx.person.id, Attachment.ticket_id.is_(None),
-        Attachment.state.in_(("pending", "downloaded")),
-        Attachment.created_at >= since))).all()
-    rows = await link(ctx, ticket, list(held) + await voice_attachment_ids(ctx))
-    return f"（已附{describe(rows)}）" if rows else ""
 
 
 @router.on(MsgType("location"),
@@ -231,8 +140,6 @@ async def location(ctx: Ctx) -> str:
         return "已收到位置。处理工单请发送「进度 工单号 说明」或「办结 工单号 结果」。"
     st = ctx.state
     if st is not None and st.state == "awaiting_location":  # the place the draft waited for
-        from handlers.conversation.reports import file_report
-
         data = dict(st.data or {})
         await ctx.clear_state()
         return await file_report(ctx, data.get("text", ""), where=label,

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from handlers.conversation import media
+from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
 from handlers.conversation.text import split_code
+from handlers.conversation.views import ticket_detail
 from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.notices import identities_of, tell_reporters
@@ -72,8 +73,6 @@ async def show(ctx: Ctx, args: str) -> str:
         if ctx.update.channel == "mp":
             raise NotHandled
         return f"工单 {code} 不是您负责的。"
-    from handlers.conversation.residents import ticket_detail
-
     return "\n".join([await ticket_detail(ctx, t), f"内容：{t.text}"])
 
 
@@ -138,7 +137,7 @@ async def progress(ctx: Ctx, args: str) -> str:
         return got
     t, note = got
     t.accepted_at = t.accepted_at or ctx.now
-    evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
+    evidence = await drafts.attach_evidence(ctx, t)  # issue 5: photos sent just before
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
     return f"已记录 {t.code} 的进展{evidence}并告知居民。办结后回复「办结 {t.code} 结果」。"
 
@@ -154,7 +153,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
     reporter = await reporter_of(ctx, t)
     # correspondents (issue 5): a correspondent's resolved report earns points, once
     bonus = await points.credit_resolved(ctx.session, ctx.settings, t, reporter, ctx.now)
-    evidence = await media.attach_evidence(ctx, t)  # issue 5: photos sent just before
+    evidence = await drafts.attach_evidence(ctx, t)  # issue 5: photos sent just before
     # followers hear the result too; only the reporter rates (and earns the points)
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已办结：{note}", at=ctx.now,
                          reporter_suffix=f"{bonus}\n{msg.RATING_PROMPT}")
@@ -243,17 +242,4 @@ async def unknown(ctx: Ctx) -> str:
         return ""
     return "没看懂这条指令。\n" + _help(ctx)
 
-
-async def bind_officer(ctx: Ctx, code: str) -> str:
-    """`绑定 123456`: this Official Account openid becomes that staff member's."""
-    person = await ctx.session.scalar(select(Person).where(Person.bind_code == code,
-                                                           Person.active.is_(True)))
-    if person is not None and ctx.person.id == person.id:  # scanned their own code again
-        return f"您已绑定为 {person.name}。"
-    if person is None or person.bind_code_used:
-        return "绑定码无效或已使用，请向社区管理员索取新的绑定码。"
-    ctx.identity.person_id = person.id
-    person.bind_code_used = True
-    logger.info("bound mp identity %s to %s", ctx.identity.id, person.id)
-    return f"绑定成功，{person.name}。您可以在这里接收和处理工单。\n" + msg.OFFICER_HELP
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.conversation import duplicates, media
+from handlers.conversation import drafts, duplicates
 from handlers.conversation.context import Ctx
+from handlers.conversation.places import placement_at, recent_position
+from handlers.ops import followers
 from handlers.ops import messages as msg
-from handlers.ops.geo import placement_at, recent_position
 from handlers.ops.tickets import Placement, create_ticket, place_for
 from nlp.taxonomy import category_name
 
@@ -25,7 +26,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     """
     draft = dict(draft or {})
     draft["attachments"] = list(draft.get("attachments") or []) + \
-        await media.voice_attachment_ids(ctx)
+        await drafts.voice_attachment_ids(ctx)
     analyzer = ctx.services.analyzer
     analysis = analyzer.analyze(text)
     if where:
@@ -67,7 +68,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                             ctx.settings.conversation.draft_minutes)
         return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，由社区判断）"
     if check_duplicates and ctx.settings.duplicates.enabled:
-        dup = await duplicates.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
+        dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
                                     community_text=analysis.location.community,
                                     building=analysis.location.building, lng=lng, lat=lat)
@@ -77,13 +78,13 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         loc = analysis.location
         both = label if not loc.place or loc.place in label else f"{label} {loc.place}"
         analysis = replace(analysis, location=replace(loc, place=both))
-    if ctx.state is not None and ctx.state.state in media.DRAFT_STATES:
+    if ctx.state is not None and ctx.state.state in drafts.DRAFT_STATES:
         await ctx.clear_state()
     ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),
                                  place=place, extra_place=where if place.grid is None else None,
                                  lng=lng, lat=lat)
-    await media.link_draft(ctx, ticket, draft)
+    await drafts.link_draft(ctx, ticket, draft)
     return msg.accepted_reply(ticket, ctx.services)
 
 

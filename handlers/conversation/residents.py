@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from handlers.conversation import duplicates, media
+from handlers.conversation import drafts, duplicates
 from handlers.conversation import rating as rating_ops
+from handlers.conversation.binding import bind_officer
 from handlers.conversation.context import Ctx
 from handlers.conversation.reports import file_report
 from handlers.conversation.router import (
@@ -21,16 +22,16 @@ from handlers.conversation.router import (
     State,
     Text,
 )
-from handlers.conversation.text import normalize, split_code
+from handlers.conversation.text import normalize, parse_rating, split_code
+from handlers.conversation.views import ticket_detail
+from handlers.ops import followers, privacy
 from handlers.ops import messages as msg
-from handlers.ops import privacy
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
-from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.tickets import find_ticket, place_for
 from storage.clock import local_text
-from storage.models import Attachment, Person, Ticket, TicketEvent, TicketFollower
-from storage.statemachine import FINAL_STATUSES, TransitionError, transition
+from storage.models import Ticket, TicketFollower
+from storage.statemachine import TransitionError, transition
 
 logger = logging.getLogger(__name__)
 router = Router("resident")
@@ -51,8 +52,6 @@ def BindScene() -> Any:  # noqa: N802 - reads as a filter declaration
 
 @router.on(Event("subscribe", "SCAN"), BindScene())
 async def scan_bind(ctx: Ctx, code: str) -> str:
-    from handlers.conversation.officers import bind_officer
-
     return await bind_officer(ctx, code)
 
 
@@ -99,7 +98,7 @@ async def query(ctx: Ctx, args: str) -> str:
         return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
     t = await find_ticket(ctx.session, code)
     if t is None or not (t.reporter_id == ctx.person.id
-                         or await duplicates.is_follower(ctx.session, t, ctx.person)):
+                         or await followers.is_follower(ctx.session, t, ctx.person)):
         return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
     return await ticket_detail(ctx, t)
 
@@ -114,38 +113,6 @@ async def my_tickets(ctx: Ctx) -> str:
     followed_mark = {t.id: "（附议）" for t in rows if t.reporter_id != ctx.person.id}
     lines = ["您最近的反映："] + [msg.ticket_line(t) + followed_mark.get(t.id, "") for t in rows]
     lines.append("发送「查询 工单号」查看详细进度。")
-    return "\n".join(lines)
-
-
-async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
-    events = (await ctx.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all()
-    actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}
-    names = {}
-    for pid in actor_ids:
-        p = await ctx.session.get(Person, pid)
-        if p is not None and p.has_role(*STAFF_ROLES):  # never another resident's name
-            names[pid] = p.name
-    lines = [msg.ticket_line(t), f"位置：{msg.where(t)}"]
-    if t.assignee:
-        lines.append(f"负责：{t.assignee.name}")
-    followers = await duplicates.follower_count(ctx.session, t)
-    if followers:
-        lines.append(f"附议：{followers} 人")
-    if t.duplicate_of_id:
-        into = await ctx.session.get(Ticket, t.duplicate_of_id)
-        lines.append(f"已并入工单 {into.code if into else ''}")
-    lines += [_history_line(e, names) for e in events]
-    attachments = (await ctx.session.scalars(select(Attachment).where(
-        Attachment.ticket_id == t.id).order_by(Attachment.id))).all()
-    if attachments:
-        lines.append("附件：" + "；".join(_attachment_text(a) for a in attachments))
-    # a follower (附议) neither rates nor cancels another's ticket
-    may_act = t.reporter_id == ctx.person.id or ctx.person.has_role(*STAFF_ROLES)
-    if may_act and t.status == "resolved":
-        lines.append(f"请评价：回复「评价 {t.code} 数字」，{msg.RATING_PROMPT[8:]}")
-    elif may_act and t.status not in FINAL_STATUSES:
-        lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
     return "\n".join(lines)
 
 
@@ -172,8 +139,6 @@ async def cancel(ctx: Ctx, args: str) -> str:
 @router.on(Command("评价"))
 async def rate_cmd(ctx: Ctx, args: str) -> str:
     code, rest = split_code(args)
-    from handlers.conversation.text import parse_rating
-
     value = parse_rating(rest) if rest else None
     if code is None or value is None:
         return "请发送「评价 工单号 数字」，" + msg.RATING_PROMPT[2:]
@@ -185,11 +150,7 @@ async def rate_cmd(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("绑定"))
 async def bind(ctx: Ctx, args: str) -> str:
-    from handlers.conversation.officers import (
-        bind_officer,  # an officer binding with their 6-digit code
-    )
-
-    if args.isdigit() and len(args) == 6:
+    if args.isdigit() and len(args) == 6:  # an officer binding with their 6-digit code
         return await bind_officer(ctx, args)
     if not args:
         return "请发送「绑定 地址」设置常住地址，例如「绑定 幸福花园3号楼2单元」。"
@@ -292,26 +253,7 @@ async def report(ctx: Ctx) -> str:
         return msg.RESIDENT_HELP
     if analysis.intent == "query":
         return await my_tickets(ctx)
-    return await file_report(ctx, ctx.text, draft=media.draft_of(ctx))
-
-
-_MORE_EVENTS = {"attached": "补充附件", "followed": "居民附议", "merged": "并入其他工单",
-                "merged_in": "合并工单", "located": "补充位置"}
-
-
-def _history_line(e: TicketEvent, names: dict[str, str]) -> str:
-    what = _MORE_EVENTS.get(e.kind)
-    if what is None:
-        return msg.history_line(e, names)
-    who = names.get(e.actor_id or "", "")
-    note = f"：{mask_phones(e.note)}" if e.note else ""
-    return f"{local_text(e.created_at)} {what}{(' · ' + who) if who else ''}{note}"
-
-
-def _attachment_text(a: Attachment) -> str:
-    name = media.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
-    state = {"downloaded": "已保存", "pending": "保存中", "failed": "保存失败"}.get(a.state, "已删除")
-    return f"{name}（{state}）"
+    return await file_report(ctx, ctx.text, draft=drafts.draft_of(ctx))
 
 
 @router.on()

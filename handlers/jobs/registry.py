@@ -18,13 +18,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.duplicates import add_follower
-from handlers.conversation.media import DRAFT_STATES, link_ids
+from handlers.conversation.drafts import DRAFT_STATES
 from handlers.jobs.digests import daily_digest, weekly_summary
 from handlers.jobs.escalation import escalate_overdue
 from handlers.jobs.followup import follow_up
 from handlers.jobs.reminders import send_reminders
 from handlers.ops import messages as msg
+from handlers.ops.attachments import link_ids
+from handlers.ops.followers import add_follower
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from handlers.ops.tickets import Placement, create_ticket, place_for

@@ -8,19 +8,13 @@ flat projection is accurate to well under a metre, which is all a grid lookup ne
 from __future__ import annotations
 
 import math
-from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ops.tickets import Placement
 from storage import repo
 from storage.models import Region
-
-if TYPE_CHECKING:
-    from handlers.conversation.context import Ctx
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -67,18 +61,3 @@ async def grid_at(session: AsyncSession, lng: float, lat: float,
     return near[0] if near else None
 
 
-def recent_position(ctx: Ctx) -> tuple[float, float] | None:
-    """(lng, lat) from the last LOCATION event or location message, if recent enough."""
-    i = ctx.identity
-    if i.last_lng is None or i.last_lat is None or i.last_position_at is None:
-        return None
-    if ctx.now - i.last_position_at > timedelta(minutes=ctx.settings.location.position_minutes):
-        return None
-    return i.last_lng, i.last_lat
-
-
-async def placement_at(ctx: Ctx, lng: float, lat: float) -> Placement:
-    grid = await grid_at(ctx.session, lng, lat, ctx.settings.location.nearest_grid_metres)
-    if grid is None:
-        return Placement(None, None)
-    return Placement(grid, await repo.community_of(ctx.session, grid))
