@@ -60,9 +60,9 @@ def setup_console(app: web.Application) -> web.Application:
     console = build_console(app)
     app.add_subapp("/console", console)
     # /console (no slash) → the overview
-    app.router.add_get("/console", lambda _: _redirect())
+    app.router.add_get("/console", _redirect)
     return console
 
 
-async def _redirect() -> web.Response:
+async def _redirect(_: web.Request) -> web.Response:
     raise web.HTTPFound("/console/")

@@ -36,6 +36,14 @@ from storage.models import AuditEntry, ConsoleSession, ConsoleUser
 logger = logging.getLogger(__name__)
 
 CONSOLE: web.AppKey[ConsoleState] = web.AppKey("console")
+_RequestKey: Any = getattr(web, "RequestKey", None)  # aiohttp ≥ 3.13; plain strings before
+
+
+def _key(name: str) -> Any:
+    return _RequestKey(name, object) if _RequestKey else name
+
+
+WHO, SCOPE, ADDRESS = _key("console_who"), _key("console_scope"), _key("console_address")
 PUBLIC = {"login", "login_post", "static", "wecom_login", "wecom_callback"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -59,28 +67,28 @@ def state(request: web.Request) -> ConsoleState:
 
 
 def who(request: web.Request) -> Who:
-    return request["who"]
+    return request[WHO]
 
 
 def user(request: web.Request) -> ConsoleUser:
-    return request["who"].user
+    return request[WHO].user
 
 
 async def scope(request: web.Request) -> Scope:
-    if "scope" not in request:
+    if SCOPE not in request:
         u = user(request)
-        request["scope"] = await db(request).read(lambda s: scope_for(s, u))
-    return request["scope"]
+        request[SCOPE] = await db(request).read(lambda s: scope_for(s, u))
+    return request[SCOPE]
 
 
 def address(request: web.Request) -> str:
-    return request["address"]
+    return request[ADDRESS]
 
 
 def audit(session: AsyncSession, request: web.Request, action: str, target: str | None = None,
           detail: str | None = None, *, username: str | None = None,
           user_id: int | None = None) -> None:
-    u: ConsoleUser | None = request["who"].user if request.get("who") else None
+    u: ConsoleUser | None = request[WHO].user if request.get(WHO) else None
     session.add(AuditEntry(
         user_id=user_id if user_id is not None else (u.id if u else None),
         username=username or (u.username if u else "-"), action=action, target=target,
@@ -98,7 +106,7 @@ def require_admin(request: web.Request) -> None:
 
 async def render(request: web.Request, template: str, context: dict[str, Any], *,
                  status: int = 200) -> web.Response:
-    w: Who | None = request.get("who")
+    w: Who | None = request.get(WHO)
     base: dict[str, Any] = {"request": request, "path": request.path,
                             "poll_seconds": state(request).config.poll_seconds}
     if w is not None:
@@ -145,7 +153,7 @@ async def _load(request: web.Request) -> Who | None:
 
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request["address"] = state(request).proxies.client(request)
+    request[ADDRESS] = state(request).proxies.client(request)
     route = request.match_info.route
     name = route.name if route is not None else None
     if name not in PUBLIC:
@@ -158,7 +166,7 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
                 resp.del_cookie(COOKIE, path="/console")
                 raise resp
             raise web.HTTPUnauthorized(text="请先登录。", content_type="text/plain")
-        request["who"] = w
+        request[WHO] = w
         if request.method not in ("GET", "HEAD"):
             given = request.headers.get("X-CSRF-Token")
             if given is None and request.content_type in (

@@ -38,6 +38,7 @@ def demo_settings(db_url: str, api_base: str) -> Settings:
                      "encoding_aes_key": random_aes_key(), "api_base_url": api_base},
         },
         admin={"token": "demo-admin-token"},
+        console={"secret": "demo-console-secret"},
         outbox={"poll_seconds": 0.2},
         emergency={"gas": "96777"},
     )

@@ -4,12 +4,14 @@ client over 127.0.0.1 that signs in through the real login form."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -24,6 +26,7 @@ from storage.config import Settings
 from storage.db import Database
 from storage.district import import_district
 from storage.models import Identity, Person, Region, Ticket, TicketEvent
+from tests.conftest import _fresh
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "district.toml").read_text("utf-8")
 NOW = datetime(2026, 11, 24, 2, 0)  # naive UTC: 10:00 in Shanghai
@@ -81,10 +84,35 @@ async def seed(s: AsyncSession) -> None:
                              "lianjiang": "连江社区", "xincheng": "新城社区"}[username])
 
 
+_TEMPLATE: dict[str, Path] = {}
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at its cheapest: the tests are about who gets in, not about the hash's cost."""
+    from argon2 import PasswordHasher
+
+    from bot.console import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                        parallelism=1))
+
+
 @pytest_asyncio.fixture
-async def seeded(db: Database) -> Database:
-    await db.run(seed)
-    return db
+async def seeded(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
+        Database]:
+    """The seeded database, made once per run and copied for each test (a fresh file each)."""
+    if "db" not in _TEMPLATE:
+        path = tmp_path_factory.mktemp("console-template") / "seeded.db"
+        template = await _fresh(f"sqlite+aiosqlite:///{path}")
+        await template.run(seed)
+        await template.close()
+        _TEMPLATE["db"] = path
+    target = tmp_path / "console.db"
+    shutil.copyfile(_TEMPLATE["db"], target)
+    database = Database(f"sqlite+aiosqlite:///{target}")
+    yield database
+    await database.close()
 
 
 def build_app(db: Database, clock: FrozenClock | None = None, **console: Any) -> web.Application:
