@@ -10,10 +10,14 @@ for a console user, `console_user_id`.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ops import messages as msg
@@ -31,6 +35,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["ActionError", "Actor", "ask", "cancel", "dispatch", "merge", "reclassify",
            "remind", "reply", "transfer", "TransitionError"]
 
+P = ParamSpec("P")
+R = TypeVar("R")
 HANDLER_ROLES = ("officer", "department", "liaison", "leader")
 
 
@@ -46,16 +52,36 @@ class Actor:
     role: str = "staff"
 
 
-def _stamp(session: AsyncSession, actor: Actor) -> None:
-    """Every event this step wrote (the nested ones too: assign, triage) names the console
-    user, so the history and the audit log agree on who did it."""
-    if actor.console_user_id is None:
-        return
-    for obj in session.new:
-        if isinstance(obj, TicketEvent) and obj.console_user_id is None:
-            obj.console_user_id = actor.console_user_id
+def _stamped(op: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Every event the step writes (the nested ones too: assign, triage) names the console
+    user, so the history and the audit log agree on who did it. A flush hook, because a
+    query inside the step autoflushes the events before the step ends."""
+    @functools.wraps(op)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = args[0]
+        actor = next((a for a in (*args, *kwargs.values()) if isinstance(a, Actor)), None)
+        assert isinstance(session, AsyncSession)
+        if actor is None or actor.console_user_id is None:
+            return await op(*args, **kwargs)
+        uid = actor.console_user_id
+
+        def stamp(sess: Any, *_: Any) -> None:
+            for obj in sess.new:
+                if isinstance(obj, TicketEvent) and obj.console_user_id is None:
+                    obj.console_user_id = uid
+
+        event.listen(session.sync_session, "before_flush", stamp)
+        try:
+            result = await op(*args, **kwargs)
+            stamp(session.sync_session)
+            return result
+        finally:
+            event.remove(session.sync_session, "before_flush", stamp)
+
+    return run
 
 
+@_stamped
 async def dispatch(session: AsyncSession, services: Services, t: Ticket, person_id: str,
                    actor: Actor, *, now: datetime) -> Person:
     """派单 (from triage) or 改派 (anything open) to a member of staff."""
@@ -71,10 +97,10 @@ async def dispatch(session: AsyncSession, services: Services, t: Ticket, person_
     if old is not None:
         await notify(session, old, f"工单 {t.code} 已改派给 {person.name}，您无需再处理。",
                      at=now, ticket=t)
-    _stamp(session, actor)
     return person
 
 
+@_stamped
 async def transfer(session: AsyncSession, services: Services, t: Ticket, department: str,
                    note: str, actor: Actor, *, now: datetime) -> Person:
     """转办 to a department's contacts; the grid officer stays responsible (owner)."""
@@ -91,10 +117,10 @@ async def transfer(session: AsyncSession, services: Services, t: Ticket, departm
         await notify(session, p, text, at=now, ticket=t)
     await tell_reporters(session, t, f"您反映的问题（{t.code}）已转交{department}处理，"
                          "网格员会继续跟进。", at=now)
-    _stamp(session, actor)
     return people[0]
 
 
+@_stamped
 async def reclassify(session: AsyncSession, services: Services, t: Ticket, word: str,
                      actor: Actor, *, now: datetime) -> Person | None:
     """改类: the correction is kept for training; a category of another slot re-routes it.
@@ -122,10 +148,10 @@ async def reclassify(session: AsyncSession, services: Services, t: Ticket, word:
                 await notify(session, previous, f"工单 {t.code} 改类后已改派给 {person.name}。",
                              at=now, ticket=t)
             rerouted = person
-    _stamp(session, actor)
     return rerouted
 
 
+@_stamped
 async def merge(session: AsyncSession, keep: Ticket, gone: Ticket, actor: Actor, *,
                 now: datetime) -> int:
     """合并: `gone` is the same matter as `keep`; its reporter and followers follow `keep`.
@@ -158,7 +184,6 @@ async def merge(session: AsyncSession, keep: Ticket, gone: Ticket, actor: Actor,
         await notify(session, await session.get(Person, keep.assignee_id),
                      f"工单 {gone.code} 已并入您负责的 {keep.code}，现有 {n} 人附议。",
                      at=now, ticket=keep)
-    _stamp(session, actor)
     return n
 
 
@@ -170,6 +195,7 @@ async def _reporter_mp(session: AsyncSession, t: Ticket) -> tuple[Person, str]:
     return reporter, mp.external_id
 
 
+@_stamped
 async def ask(session: AsyncSession, t: Ticket, question: str, actor: Actor, *,
               now: datetime) -> None:
     """追问 the resident: the clock pauses until they answer (or the window passes)."""
@@ -182,9 +208,9 @@ async def ask(session: AsyncSession, t: Ticket, question: str, actor: Actor, *,
     await set_state(session, "mp", openid, "answering", {"code": t.code}, now + msg.ANSWER_WINDOW)
     await notify(session, reporter, f"关于您反映的问题（{t.code}），{actor.name}想了解："
                  f"{question}\n请直接回复文字补充说明。", at=now, ticket=t)
-    _stamp(session, actor)
 
 
+@_stamped
 async def remind(session: AsyncSession, t: Ticket, note: str, actor: Actor, *,
                  now: datetime) -> Person:
     """催办: the assignee is pressed (an event, no change of status)."""
@@ -196,10 +222,10 @@ async def remind(session: AsyncSession, t: Ticket, note: str, actor: Actor, *,
     text = (f"【催办】{actor.name}催办工单 {t.code}（{category_name(t.category)}，{msg.where(t)}）"
             f"{'：' + note if note else ''}\n请尽快处理，回复「进度 {t.code} 说明」更新进展。")
     await notify(session, person, text, at=now, ticket=t)
-    _stamp(session, actor)
     return person
 
 
+@_stamped
 async def reply(session: AsyncSession, t: Ticket, text: str, actor: Actor, *,
                 now: datetime) -> int:
     """回复 the resident (and followers): a message from the command centre, kept in history."""
@@ -207,10 +233,10 @@ async def reply(session: AsyncSession, t: Ticket, text: str, actor: Actor, *,
         raise ActionError("请写明回复内容。")
     record(session, t, "replied", actor_id=actor.id, note=text, at=now)
     reached = await tell_reporters(session, t, f"关于您反映的问题（{t.code}）：{text}", at=now)
-    _stamp(session, actor)
     return reached
 
 
+@_stamped
 async def cancel(session: AsyncSession, t: Ticket, reason: str, actor: Actor, *,
                  now: datetime) -> None:
     """撤销 by staff, with a reason: counted apart from residents' own (storage.stats)."""
@@ -224,4 +250,3 @@ async def cancel(session: AsyncSession, t: Ticket, reason: str, actor: Actor, *,
                      at=now, ticket=t)
     await tell_reporters(session, t, f"您反映的问题（{t.code}）已撤销：{reason}。"
                          "如问题仍在，请重新反映。", at=now)
-    _stamp(session, actor)
