@@ -82,9 +82,11 @@ def render(shapes: list[Shape], dots: list[Dot], *, width: int = 900,
     for s in shapes:
         if not s.region.polygon:
             continue
-        c = Polygon(s.region.polygon).representative_point()
-        x, y = xy(c.x, c.y)
-        out.append(f'<text class="gridname" x="{x:.1f}" y="{y - 8:.1f}">'
+        # the name along the top edge, clear of the dots drawn at the grid's centre
+        shape = Polygon(s.region.polygon)
+        x, _ = xy(shape.centroid.x, shape.bounds[3])
+        _, y = xy(shape.bounds[0], shape.bounds[3])
+        out.append(f'<text class="gridname" x="{x:.1f}" y="{y + 16:.1f}">'
                    f'{escape(s.region.name)}</text>')
     for d in dots:
         x, y = xy(d.lng, d.lat)

@@ -64,7 +64,8 @@ def _actor_names(people: dict[str, Person], users: dict[int, ConsoleUser], e: Ti
         u = users[e.console_user_id]
         return f"{u.name}（指挥中心 {u.username}）"
     if e.actor_id and e.actor_id in people:
-        return people[e.actor_id].name or e.actor_id
+        p = people[e.actor_id]
+        return p.name or ("居民" if p.has_role("resident") else p.id)
     return e.actor_id or "系统"
 
 
@@ -95,7 +96,8 @@ async def detail_data(s: AsyncSession, t: Ticket, sc: Scope) -> dict[str, Any]:
                         "step": (f"{STATUS_NAMES.get(e.from_status or '', e.from_status or '')}"
                                  f" → {STATUS_NAMES.get(e.to_status or '', e.to_status)}")
                         if e.to_status and e.from_status != e.to_status else "",
-                        "note": mask_phones(e.note) or ""} for e in events],
+                        "note": "" if e.kind == "created" else mask_phones(e.note) or ""}
+                       for e in events],
             "followers": followers, "media": media, "staff": staff, "departments": departments,
             "reporter": people.get(t.reporter_id or ""), "duplicate_of": duplicate_of,
             "owner": people.get(t.owner_id or "")}
