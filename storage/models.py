@@ -95,6 +95,12 @@ class Identity(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    __table_args__ = (
+        # the console's counts at 100,000 tickets: overdue / late per grid or person, urgent open
+        Index("ix_tickets_status_resolve_by", "status", "resolve_by"),
+        Index("ix_tickets_urgency_status", "urgency", "status"),
+        Index("ix_tickets_community_created", "community_id", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     category: Mapped[str] = mapped_column(String(32), index=True)
@@ -116,7 +122,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(24), default="new", index=True)
     respond_by: Mapped[datetime | None] = mapped_column(DateTime)
     resolve_by: Mapped[datetime | None] = mapped_column(DateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
