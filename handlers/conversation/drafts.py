@@ -1,4 +1,5 @@
-"""A report's pieces: the open draft kept in the conversation state, and the photos and voice that join a draft or a ticket."""
+"""A report's pieces: the open draft kept in the conversation state, and the photos and voice
+that join a draft or a ticket."""
 
 from __future__ import annotations
 
@@ -8,13 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.conversation.context import Ctx
+from handlers.conversation.states import DRAFTS
 from handlers.ops.attachments import describe, link_ids
 from storage.models import Attachment, Ticket, TicketEvent
 from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES
-
-# conversation states that hold a report in the making (its attachments, its position)
-DRAFT_STATES = ("awaiting_location", "awaiting_description", "awaiting_duplicate",
-                "awaiting_category")
 
 
 def voice_media(ctx: Ctx) -> str | None:
@@ -53,7 +51,7 @@ async def link_draft(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> list[At
 
 def draft_of(ctx: Ctx) -> dict[str, Any]:
     st = ctx.state
-    return dict(st.data or {}) if st is not None and st.state in DRAFT_STATES else {}
+    return dict(st.data or {}) if st is not None and st.state in DRAFTS else {}
 
 
 async def recent_ticket(ctx: Ctx) -> Ticket | None:

@@ -14,6 +14,7 @@ from typing import Any
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import link, voice_attachment_ids
 from handlers.conversation.router import Command, Router
+from handlers.conversation.states import Conv
 from handlers.conversation.text import CODE_RE
 from handlers.ops import messages as msg
 from handlers.ops.followers import add_follower, follower_count
@@ -42,7 +43,7 @@ async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:
             f"{local_text(ticket.created_at)} 反映{f'，{n} 人附议' if n else ''}）")
     prompt = "回复 1 附议该工单，回复 2 仍然新建"
     text = f"附近已有同类问题正在处理：\n{line}\n{prompt}"
-    await ctx.set_state("awaiting_duplicate", {**draft, "code": ticket.code, "prompt": prompt},
+    await ctx.set_state(Conv.AWAITING_DUPLICATE, {**draft, "code": ticket.code, "prompt": prompt},
                         ctx.settings.conversation.draft_minutes)
     return text
 

@@ -8,13 +8,15 @@ import logging
 from handlers.conversation.context import Ctx
 from handlers.conversation.officers import own_ticket, reporter_of
 from handlers.conversation.router import Command, Router
+from handlers.conversation.states import Conv
 from handlers.ops import messages as msg
-from handlers.ops.notices import identities_of, tell_reporters
+from handlers.ops.notices import tell_reporters
 from handlers.ops.tickets import assign, responsible
 from nlp.taxonomy import category_name, resolve_category
 from storage import repo
 from storage.models import CategoryCorrection, Person, Region
 from storage.repos.conversations import set_state
+from storage.repos.people import identities_of
 from storage.statemachine import TransitionError, transition
 
 logger = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ async def ask(ctx: Ctx, args: str) -> str:
     except TransitionError as e:
         return str(e)
     t.waiting_since = ctx.now
-    await set_state(ctx.session, "mp", mp.external_id, "answering", {"code": t.code},
+    await set_state(ctx.session, "mp", mp.external_id, Conv.ANSWERING, {"code": t.code},
                     ctx.now + msg.ANSWER_WINDOW)
     await ctx.notify(reporter, f"关于您反映的问题（{t.code}），{ctx.person.name}想了解："
                      f"{question}\n请直接回复文字补充说明。", t)

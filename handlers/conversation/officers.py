@@ -10,11 +10,12 @@ from sqlalchemy import select
 from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
+from handlers.conversation.states import Conv
 from handlers.conversation.text import split_code
 from handlers.conversation.views import ticket_detail
 from handlers.ops import messages as msg
 from handlers.ops import points
-from handlers.ops.notices import identities_of, tell_reporters
+from handlers.ops.notices import tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.tickets import assign, find_ticket
 from nlp.taxonomy import category_name
@@ -22,6 +23,7 @@ from storage.clock import local_text
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos.conversations import set_state
+from storage.repos.people import identities_of
 from storage.statemachine import OPEN_STATUSES, TransitionError, transition
 
 logger = logging.getLogger(__name__)
@@ -160,7 +162,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
     if reporter is not None:
         ident = (await identities_of(ctx.session, reporter)).get("mp")
         if ident is not None:
-            await set_state(ctx.session, "mp", ident.external_id, "awaiting_rating",
+            await set_state(ctx.session, "mp", ident.external_id, Conv.AWAITING_RATING,
                             {"code": t.code}, ctx.now + timedelta(
                                 days=ctx.settings.conversation.rating_days))
     if t.owner_id and t.owner_id != ctx.person.id:

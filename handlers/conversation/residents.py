@@ -22,6 +22,7 @@ from handlers.conversation.router import (
     State,
     Text,
 )
+from handlers.conversation.states import Conv
 from handlers.conversation.text import normalize, parse_rating, split_code
 from handlers.conversation.views import ticket_detail
 from handlers.ops import followers, privacy
@@ -167,7 +168,7 @@ async def officer_words(ctx: Ctx, args: str) -> str:
     return msg.NOT_FOR_RESIDENTS
 
 
-@router.on(State("awaiting_duplicate"), Text())
+@router.on(State(Conv.AWAITING_DUPLICATE), Text())
 async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """1 附议 the open ticket, 2 file the held report as a new one."""
     choice = duplicates.FOLLOW_WORDS.get(normalize(ctx.text).rstrip("。.!！"))
@@ -182,7 +183,7 @@ async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
                              draft=state_data, check_duplicates=False)
 
 
-@router.on(State("awaiting_category"), Text())
+@router.on(State(Conv.AWAITING_CATEGORY), Text())
 async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """1 or 2 picks one of the two likeliest categories; 0 leaves it to the best guess."""
     choices = list(state_data.get("choices") or [])
@@ -195,7 +196,7 @@ async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
                              draft={**state_data, "category": picked})
 
 
-@router.on(State("awaiting_rating"), Rating())
+@router.on(State(Conv.AWAITING_RATING), Rating())
 async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
     t = await find_ticket(ctx.session, state_data["code"])
     await ctx.clear_state()
@@ -204,7 +205,7 @@ async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
     return await rating_ops.rate(ctx, t, rating)
 
 
-@router.on(State("answering"), Text())
+@router.on(State(Conv.ANSWERING), Text())
 async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """The officer asked (追问); this message is the answer and the clock runs again."""
     t = await find_ticket(ctx.session, state_data["code"])
@@ -224,7 +225,7 @@ async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
 
 
-@router.on(State("awaiting_location"), Text())
+@router.on(State(Conv.AWAITING_LOCATION), Text())
 async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """The draft waited for a place; this answer (or the triage desk) completes it."""
     await ctx.clear_state()

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.drafts import DRAFT_STATES
+from handlers.conversation.states import DRAFTS, Conv
 from handlers.jobs.digests import daily_digest, weekly_summary
 from handlers.jobs.escalation import escalate_overdue
 from handlers.jobs.followup import follow_up
@@ -54,7 +54,7 @@ async def expire_drafts(db: Database, services: Services) -> int:
         rows = (await session.scalars(q)).all()
         made = 0
         for row in rows:
-            if row.state in DRAFT_STATES:
+            if row.state in DRAFTS:
                 made += await _settle_draft(session, services, row, now)
             await session.delete(row)
         return made
@@ -73,7 +73,7 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
         return 0
     data = dict(row.data or {})
     photos = [int(i) for i in data.get("attachments") or []]
-    if row.state == "awaiting_duplicate":
+    if row.state == Conv.AWAITING_DUPLICATE:
         original = await session.scalar(select(Ticket).where(Ticket.code == data.get("code")))
         if original is not None and original.status in OPEN_STATUSES:
             await add_follower(session, original, ident.person, now)
@@ -87,7 +87,7 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
     text = data.get("text") or "（居民发送了照片，未附文字说明）"
     analysis = services.analyzer.analyze(text)
     place = Placement(None, None)  # whatever was missing, the triage desk completes it
-    if row.state == "awaiting_category":  # only the category was in doubt: the best guess
+    if row.state == Conv.AWAITING_CATEGORY:  # only the category was in doubt: the best guess
         place = await place_for(session, analysis)
     ticket = await create_ticket(session, services, now=now, text=text, analysis=analysis,
                                  reporter=ident.person, source="resident", place=place)
