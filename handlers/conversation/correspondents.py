@@ -19,11 +19,12 @@ from handlers.ops.notices import tell_reporters
 from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES, TRIAGE_ROLES
 from handlers.ops.services import Services
-from handlers.ops.tickets import assign, find_ticket, place_for, responsible, sla_for
+from handlers.ops.tickets import assign, place_for, responsible, sla_for
 from handlers.ops.verification import ROLE, liaisons_of
 from storage import repo
 from storage.models import CorrespondentApplication, Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos.tickets import ticket_by_code
 from storage.sla import deadline
 from storage.statemachine import STATUS_NAMES, TransitionError, record, transition
 
@@ -192,7 +193,7 @@ async def decline(ctx: Ctx, args: str) -> str:
 @staff_router.on(Command("核实"))
 async def verify(ctx: Ctx, args: str) -> str:
     code, _ = split_code(args)
-    if (t := await find_ticket(ctx.session, code) if code else None) is None:
+    if (t := await ticket_by_code(ctx.session, code) if code else None) is None:
         return "请发送「核实 工单号」，工单号见待核实通知。" if code is None else f"没有找到工单 {code}。"
     if not await _may_verify(ctx, t):
         return f"工单 {t.code} 不在您联系的社区，不能核实。"
@@ -231,7 +232,7 @@ async def reject_report(ctx: Ctx, args: str) -> str:
     code, reason = split_code(args)
     if code is None or not reason:
         return "请发送「驳回 工单号 原因」，原因会转告通讯员。"
-    if (t := await find_ticket(ctx.session, code)) is None:
+    if (t := await ticket_by_code(ctx.session, code)) is None:
         return f"没有找到工单 {code}。"
     if not await _may_verify(ctx, t):
         return f"工单 {t.code} 不在您联系的社区，不能驳回。"

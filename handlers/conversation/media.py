@@ -31,9 +31,10 @@ from handlers.ops import messages as msg
 from handlers.ops.attachments import KIND_NAMES
 from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
-from handlers.ops.tickets import Placement, create_ticket, find_ticket
+from handlers.ops.tickets import Placement, create_ticket
 from storage import repo
 from storage.models import Attachment, Region
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import record
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
     The question stays open for words (the clock runs again on a text answer)."""
     st = ctx.state
     code = (st.data or {}).get("code") if st is not None and st.state == Conv.ANSWERING else None
-    t = await find_ticket(ctx.session, str(code)) if code else None
+    t = await ticket_by_code(ctx.session, str(code)) if code else None
     if t is None or t.reporter_id != ctx.person.id:
         return None
     await link(ctx, t, [att.id])

@@ -12,18 +12,19 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
 from handlers.conversation.states import Conv
 from handlers.conversation.text import split_code
-from handlers.conversation.views import ticket_detail
+from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.notices import tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
-from handlers.ops.tickets import assign, find_ticket
+from handlers.ops.tickets import assign
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos.conversations import set_state
 from storage.repos.people import identities_of
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import OPEN_STATUSES, TransitionError, transition
 
 logger = logging.getLogger(__name__)
@@ -68,14 +69,14 @@ async def show(ctx: Ctx, args: str) -> str:
         if ctx.update.channel == "mp":
             raise NotHandled  # a bound officer typing 查询 as a resident
         return "请发送「工单 工单号」，例如「工单 GD20261122-0007」。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
     if not _may_see(ctx, t):
         if ctx.update.channel == "mp":
             raise NotHandled
         return f"工单 {code} 不是您负责的。"
-    return "\n".join([await ticket_detail(ctx, t), f"内容：{t.text}"])
+    return "\n".join([await detail_text(ctx, t), f"内容：{t.text}"])
 
 
 def _may_see(ctx: Ctx, t: Ticket) -> bool:
@@ -89,7 +90,7 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     code, note = split_code(args)
     if code is None:
         return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
     if t.assignee_id != ctx.person.id and not (staff_may and ctx.person.has_role(*TRIAGE_ROLES)):
@@ -217,7 +218,7 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
     code, target = split_code(args)
     if code is None or not target:
         return "请发送「派单 工单号 人员ID」。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
     person = await ctx.session.get(Person, target.split()[0])

@@ -24,14 +24,15 @@ from handlers.conversation.router import (
 )
 from handlers.conversation.states import Conv
 from handlers.conversation.text import normalize, parse_rating, split_code
-from handlers.conversation.views import ticket_detail
+from handlers.conversation.views import detail_text
 from handlers.ops import followers, privacy
 from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
-from handlers.ops.tickets import find_ticket, place_for
+from handlers.ops.tickets import place_for
 from storage.clock import local_text
 from storage.models import Ticket, TicketFollower
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import TransitionError, transition
 
 logger = logging.getLogger(__name__)
@@ -97,11 +98,11 @@ async def query(ctx: Ctx, args: str) -> str:
     code, _ = split_code(args)
     if code is None:
         return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None or not (t.reporter_id == ctx.person.id
                          or await followers.is_follower(ctx.session, t, ctx.person)):
         return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
-    return await ticket_detail(ctx, t)
+    return await detail_text(ctx, t)
 
 
 async def my_tickets(ctx: Ctx) -> str:
@@ -122,7 +123,7 @@ async def cancel(ctx: Ctx, args: str) -> str:
     code, reason = split_code(args)
     if code is None:
         return "请发送「撤销 工单号」，工单号可发送「查询」查看。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None or t.reporter_id != ctx.person.id:
         return f"没有找到您提交的工单 {code}。"
     try:
@@ -143,7 +144,7 @@ async def rate_cmd(ctx: Ctx, args: str) -> str:
     value = parse_rating(rest) if rest else None
     if code is None or value is None:
         return "请发送「评价 工单号 数字」，" + msg.RATING_PROMPT[2:]
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None or t.reporter_id != ctx.person.id:
         return f"没有找到您提交的工单 {code}。"
     return await rating_ops.rate(ctx, t, value)
@@ -198,7 +199,7 @@ async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
 
 @router.on(State(Conv.AWAITING_RATING), Rating())
 async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
-    t = await find_ticket(ctx.session, state_data["code"])
+    t = await ticket_by_code(ctx.session, state_data["code"])
     await ctx.clear_state()
     if t is None:
         return "没有找到要评价的工单。"
@@ -208,7 +209,7 @@ async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
 @router.on(State(Conv.ANSWERING), Text())
 async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """The officer asked (追问); this message is the answer and the clock runs again."""
-    t = await find_ticket(ctx.session, state_data["code"])
+    t = await ticket_by_code(ctx.session, state_data["code"])
     await ctx.clear_state()
     if t is None or t.status != "waiting" or t.reporter_id != ctx.person.id:
         raise NotHandled

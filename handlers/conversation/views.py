@@ -14,7 +14,7 @@ from storage.models import Attachment, Person, Ticket, TicketEvent
 from storage.statemachine import FINAL_STATUSES
 
 
-async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
+async def detail_text(ctx: Ctx, t: Ticket) -> str:
     events = (await ctx.session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all()
     actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}

@@ -30,7 +30,8 @@ from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from handlers.ops.tickets import Placement, create_ticket, place_for
 from storage.db import Database
-from storage.models import ConversationState, Identity, Ticket
+from storage.models import ConversationState, Identity
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import OPEN_STATUSES, record
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
     data = dict(row.data or {})
     photos = [int(i) for i in data.get("attachments") or []]
     if row.state == Conv.AWAITING_DUPLICATE:
-        original = await session.scalar(select(Ticket).where(Ticket.code == data.get("code")))
+        original = await ticket_by_code(session, data.get("code"))
         if original is not None and original.status in OPEN_STATUSES:
             await add_follower(session, original, ident.person, now)
             await link_ids(session, original, photos, actor_id=ident.person_id, at=now)
