@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.ops.events import event_name
 from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import iso, to_local
@@ -258,6 +259,6 @@ def format_ticket_text(t: Ticket, events: list[TicketEvent]) -> str:
             step = f"（{before}→{STATUS_NAMES.get(e.to_status, e.to_status)}）"
         who = f" [{ev['actor']}]" if ev["actor"] else ""
         note = f"  {ev['note']}" if ev["note"] else ""
-        kind = EVENT_NAMES.get(e.kind, e.kind)
+        kind = event_name(e.kind)
         lines.append(f"  {_when(e.created_at)}  {kind}{step}{who}{note}")
     return "\n".join(lines)

@@ -143,7 +143,7 @@ async def rate_cmd(ctx: Ctx, args: str) -> str:
     code, rest = split_code(args)
     value = parse_rating(rest) if rest else None
     if code is None or value is None:
-        return "请发送「评价 工单号 数字」，" + msg.RATING_PROMPT[2:]
+        return f"请发送「评价 工单号 数字」评价处理结果（{msg.RATING_SCALE}）。"
     t = await ticket_by_code(ctx.session, code)
     if t is None or t.reporter_id != ctx.person.id:
         return f"没有找到您提交的工单 {code}。"

@@ -7,9 +7,7 @@ from sqlalchemy import select
 from handlers.conversation.context import Ctx
 from handlers.ops import attachments, followers
 from handlers.ops import messages as msg
-from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
-from storage.clock import local_text
 from storage.models import Attachment, Person, Ticket, TicketEvent
 from storage.statemachine import FINAL_STATUSES
 
@@ -32,31 +30,18 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
     if t.duplicate_of_id:
         into = await ctx.session.get(Ticket, t.duplicate_of_id)
         lines.append(f"已并入工单 {into.code if into else ''}")
-    lines += [_history_line(e, names) for e in events]
-    attachments = (await ctx.session.scalars(select(Attachment).where(
+    lines += [msg.history_line(e, names) for e in events]
+    files = (await ctx.session.scalars(select(Attachment).where(
         Attachment.ticket_id == t.id).order_by(Attachment.id))).all()
-    if attachments:
-        lines.append("附件：" + "；".join(_attachment_text(a) for a in attachments))
+    if files:
+        lines.append("附件：" + "；".join(_attachment_text(a) for a in files))
     # a follower (附议) neither rates nor cancels another's ticket
     may_act = t.reporter_id == ctx.person.id or ctx.person.has_role(*STAFF_ROLES)
     if may_act and t.status == "resolved":
-        lines.append(f"请评价：回复「评价 {t.code} 数字」，{msg.RATING_PROMPT[8:]}")
+        lines.append(f"请评价：回复「评价 {t.code} 数字」评价处理结果（{msg.RATING_SCALE}）")
     elif may_act and t.status not in FINAL_STATUSES:
         lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
     return "\n".join(lines)
-
-
-_MORE_EVENTS = {"attached": "补充附件", "followed": "居民附议", "merged": "并入其他工单",
-                "merged_in": "合并工单", "located": "补充位置"}
-
-
-def _history_line(e: TicketEvent, names: dict[str, str]) -> str:
-    what = _MORE_EVENTS.get(e.kind)
-    if what is None:
-        return msg.history_line(e, names)
-    who = names.get(e.actor_id or "", "")
-    note = f"：{mask_phones(e.note)}" if e.note else ""
-    return f"{local_text(e.created_at)} {what}{(' · ' + who) if who else ''}{note}"
 
 
 def _attachment_text(a: Attachment) -> str:
