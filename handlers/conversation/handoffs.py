@@ -64,7 +64,6 @@ async def ask(ctx: Ctx, args: str) -> str:
                    note=question, at=ctx.now)
     except TransitionError as e:
         return str(e)
-    t.waiting_since = ctx.now
     await set_state(ctx.session, "mp", mp.external_id, Conv.ANSWERING, {"code": t.code},
                     ctx.now + msg.ANSWER_WINDOW)
     await ctx.notify(reporter, f"关于您反映的问题（{t.code}），{ctx.person.name}想了解："

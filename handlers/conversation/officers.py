@@ -126,7 +126,6 @@ async def accept(ctx: Ctx, args: str) -> str:
     if isinstance(got, str):
         return got
     t, note = got
-    t.accepted_at = t.accepted_at or ctx.now
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
                          "正在处理。", at=ctx.now)
     return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
@@ -139,7 +138,6 @@ async def progress(ctx: Ctx, args: str) -> str:
     if isinstance(got, str):
         return got
     t, note = got
-    t.accepted_at = t.accepted_at or ctx.now
     evidence = await drafts.attach_evidence(ctx, t)  # issue 5: photos sent just before
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
     return f"已记录 {t.code} 的进展{evidence}并告知居民。办结后回复「办结 {t.code} 结果」。"
@@ -151,8 +149,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
     if isinstance(got, str):
         return got
     t, note = got
-    t.resolved_at, t.resolution = ctx.now, note
-    t.accepted_at = t.accepted_at or ctx.now
+    t.resolution = note
     reporter = await reporter_of(ctx, t)
     # correspondents (issue 5): a correspondent's resolved report earns points, once
     bonus = await points.credit_resolved(ctx.session, ctx.settings, t, reporter, ctx.now)

@@ -215,11 +215,6 @@ async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
         raise NotHandled
     transition(ctx.session, t, "answer", actor_id=ctx.person.id, actor_role="reporter",
                note=ctx.text, at=ctx.now)
-    if t.waiting_since is not None:
-        paused = ctx.now - t.waiting_since
-        t.respond_by = t.respond_by + paused if t.respond_by else None
-        t.resolve_by = t.resolve_by + paused if t.resolve_by else None
-        t.waiting_since = None
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 居民回复：{mask_phones(ctx.text)}\n"
                          f"办理时限已顺延，现为 {local_text(t.resolve_by)}。", t)

@@ -109,7 +109,6 @@ async def _close(session: AsyncSession, services: Services, ticket_id: int, now:
     waited = spoken(services.settings.followup.close_after)
     transition(session, t, "close", actor_id=None, actor_role="system",
                note=f"办结后{waited}未评价，自动关闭", at=now)
-    t.closed_at = now
     for person in await people_on(session, t):
         await notify(session, person, f"工单 {t.code} 办结后{waited}居民未评价，已自动关闭。",
                      at=now, ticket=t)
