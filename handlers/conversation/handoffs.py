@@ -17,7 +17,6 @@ from storage import repo
 from storage.models import CategoryCorrection, Person, Region
 from storage.repos.conversations import set_state
 from storage.repos.people import identities_of
-from storage.statemachine import TransitionError, transition
 
 logger = logging.getLogger(__name__)
 router = Router("handoffs")
@@ -33,11 +32,9 @@ async def transfer(ctx: Ctx, args: str) -> str:
     people = [p for p in await repo.people_with_department(ctx.session, dept_name) if p.active]
     if not people:
         return f"没有找到部门「{dept_name}」。请发送「转办 {t.code} 部门 说明」，部门如 城管、供水。"
-    try:
-        transition(ctx.session, t, "transfer", actor_id=ctx.person.id, actor_role="assignee",
-                   note=f"转{dept_name}：{note}" if note else f"转{dept_name}", at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    why = f"转{dept_name}：{note}" if note else f"转{dept_name}"
+    if refusal := ctx.step(t, "transfer", "assignee", note=why):
+        return refusal
     t.owner_id = t.owner_id or ctx.person.id
     t.assignee_id, t.assignee = people[0].id, people[0]
     text = (f"【转办工单】{t.code} 由{ctx.person.name}转来：{note or '请协助处理'}\n"
@@ -59,11 +56,8 @@ async def ask(ctx: Ctx, args: str) -> str:
     mp = (await identities_of(ctx.session, reporter)).get("mp") if reporter else None
     if mp is None:
         return f"工单 {t.code} 的反映人无法通过公众号联系，请通过其他方式核实。"
-    try:
-        transition(ctx.session, t, "ask", actor_id=ctx.person.id, actor_role="assignee",
-                   note=question, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "ask", "assignee", note=question):
+        return refusal
     await set_state(ctx.session, "mp", mp.external_id, Conv.ANSWERING, {"code": t.code},
                     ctx.now + msg.ANSWER_WINDOW)
     await ctx.notify(reporter, f"关于您反映的问题（{t.code}），{ctx.person.name}想了解："
@@ -83,12 +77,9 @@ async def reclassify(ctx: Ctx, args: str) -> str:
     if new == t.category:
         return f"{t.code} 已经是「{category_name(new)}」。"
     old = t.category
-    try:
-        transition(ctx.session, t, "reclassify", actor_id=ctx.person.id,
-                   actor_role="assignee" if t.assignee_id == ctx.person.id else "staff",
-                   note=f"{category_name(old)} → {category_name(new)}", at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    role = "assignee" if t.assignee_id == ctx.person.id else "staff"
+    if refusal := ctx.step(t, "reclassify", role, note=f"{category_name(old)} → {category_name(new)}"):
+        return refusal
     t.category = new
     ctx.session.add(CategoryCorrection(ticket_id=t.id, text=t.text, old_category=old,
                                        new_category=new, actor_id=ctx.person.id,

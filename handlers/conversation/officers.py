@@ -25,7 +25,7 @@ from storage.repo import triage_people
 from storage.repos.conversations import set_state
 from storage.repos.people import identities_of
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import OPEN_STATUSES, TransitionError, transition
+from storage.statemachine import OPEN_STATUSES, TransitionError
 
 logger = logging.getLogger(__name__)
 router = Router("officer")
@@ -108,11 +108,8 @@ async def act(ctx: Ctx, args: str, verb: str, action: str, *,
     if isinstance(got, str):
         return got
     t, note = got
-    try:
-        transition(ctx.session, t, action, actor_id=ctx.person.id, actor_role="assignee",
-                   note=note or None, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, action, "assignee", note=note or None):
+        return refusal
     return t, note
 
 
@@ -177,11 +174,8 @@ async def send_back(ctx: Ctx, args: str) -> str:
     t, note = got
     if t.owner_id and t.owner_id != ctx.person.id:
         return await _hand_back(ctx, t, note)
-    try:
-        transition(ctx.session, t, "return", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "return", "assignee", note=note):
+        return refusal
     t.assignee_id, t.assignee = None, None
     community = await ctx.session.get(Region, t.community_id) if t.community_id else None
     people = await triage_people(ctx.session, community)
@@ -197,11 +191,8 @@ async def send_back(ctx: Ctx, args: str) -> str:
 async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
     """A department sends a transferred ticket back to the grid officer who sent it."""
     owner = await ctx.session.get(Person, t.owner_id)
-    try:
-        transition(ctx.session, t, "hand_back", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "hand_back", "assignee", note=note):
+        return refusal
     t.assignee_id, t.assignee = t.owner_id, owner
     await ctx.notify(owner, f"【转办退回】{ctx.person.name} 退回工单 {t.code}：{note}\n"
                      f"请继续处理，回复「进度 {t.code} 说明」或「办结 {t.code} 结果」。", t)

@@ -33,7 +33,7 @@ from handlers.ops.tickets import place_for
 from storage.clock import local_text
 from storage.models import Ticket, TicketFollower
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import TransitionError, transition
+from storage.statemachine import transition
 
 logger = logging.getLogger(__name__)
 router = Router("resident")
@@ -126,11 +126,8 @@ async def cancel(ctx: Ctx, args: str) -> str:
     t = await ticket_by_code(ctx.session, code)
     if t is None or t.reporter_id != ctx.person.id:
         return f"没有找到您提交的工单 {code}。"
-    try:
-        transition(ctx.session, t, "cancel", actor_id=ctx.person.id, actor_role="reporter",
-                   note=reason or "居民撤销", at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "cancel", "reporter", note=reason or "居民撤销"):
+        return refusal
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 已被反映人撤销，无需继续处理。", t)
     for p in await followers_of(ctx.session, t):
