@@ -6,15 +6,16 @@ from __future__ import annotations
 import logging
 
 from handlers.conversation.context import Ctx
-from handlers.conversation.officers import own_ticket, reporter_of
+from handlers.conversation.officers import reporter_of
 from handlers.conversation.router import Command, Router
 from handlers.conversation.states import Conv
+from handlers.conversation.steps import holder_step
 from handlers.ops import messages as msg
 from handlers.ops.notices import tell_reporters
 from handlers.ops.tickets import assign, responsible
 from nlp.taxonomy import category_name, resolve_category
 from storage import repo
-from storage.models import CategoryCorrection, Person, Region
+from storage.models import CategoryCorrection, Person, Region, Ticket
 from storage.repos.conversations import set_state
 from storage.repos.people import identities_of
 
@@ -23,11 +24,8 @@ router = Router("handoffs")
 
 
 @router.on(Command("转办"))
-async def transfer(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "转办", True)
-    if isinstance(got, str):
-        return got
-    t, rest = got
+@holder_step("转办", need_note=True)
+async def transfer(ctx: Ctx, t: Ticket, rest: str) -> str:
     dept_name, _, note = rest.partition(" ")
     people = [p for p in await repo.people_with_department(ctx.session, dept_name) if p.active]
     if not people:
@@ -47,11 +45,8 @@ async def transfer(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("追问"))
-async def ask(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "追问", True)
-    if isinstance(got, str):
-        return got
-    t, question = got
+@holder_step("追问", need_note=True)
+async def ask(ctx: Ctx, t: Ticket, question: str) -> str:
     reporter = await reporter_of(ctx, t)
     mp = (await identities_of(ctx.session, reporter)).get("mp") if reporter else None
     if mp is None:
@@ -66,11 +61,8 @@ async def ask(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("改类"))
-async def reclassify(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "改类", True, staff_may=True)
-    if isinstance(got, str):
-        return got
-    t, word = got
+@holder_step("改类", need_note=True, staff_may=True)
+async def reclassify(ctx: Ctx, t: Ticket, word: str) -> str:
     new = resolve_category(word.split()[0])
     if new is None:
         return f"没有「{word}」这个类别。类别如：消防安全、市政设施、环境卫生、噪音扰民、物业服务。"

@@ -11,6 +11,7 @@ from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
 from handlers.conversation.states import Conv
+from handlers.conversation.steps import holder_step
 from handlers.conversation.text import split_code
 from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
@@ -83,46 +84,13 @@ def _may_see(ctx: Ctx, t: Ticket) -> bool:
     return t.assignee_id == ctx.person.id or ctx.person.has_role(*TRIAGE_ROLES)
 
 
-async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
-                    staff_may: bool = False) -> tuple[Ticket, str] | str:
-    """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
-    staff), with the rest of the words; else the refusal to send."""
-    code, note = split_code(args)
-    if code is None:
-        return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
-    t = await ticket_by_code(ctx.session, code)
-    if t is None:
-        return f"没有找到工单 {code}。"
-    if t.assignee_id != ctx.person.id and not (staff_may and ctx.person.has_role(*TRIAGE_ROLES)):
-        return f"工单 {code} 不是您负责的，不能{verb}。"
-    if need_note and not note:
-        return f"请写明{'处理结果' if verb == '办结' else '说明'}：「{verb} {code} 说明」。"
-    return t, note
-
-
-async def act(ctx: Ctx, args: str, verb: str, action: str, *,
-              need_note: bool) -> tuple[Ticket, str] | str:
-    """The holder's step on their ticket through the state machine: (ticket, note), or the
-    refusal to send back (not theirs, no such ticket, not allowed from its status)."""
-    got = await own_ticket(ctx, args, verb, need_note)
-    if isinstance(got, str):
-        return got
-    t, note = got
-    if refusal := ctx.step(t, action, "assignee", note=note or None):
-        return refusal
-    return t, note
-
-
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
     return await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
 
 
 @router.on(Command("接单"))
-async def accept(ctx: Ctx, args: str) -> str:
-    got = await act(ctx, args, "接单", "accept", need_note=False)
-    if isinstance(got, str):
-        return got
-    t, note = got
+@holder_step("接单", "accept", need_note=False)
+async def accept(ctx: Ctx, t: Ticket, note: str) -> str:
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
                          "正在处理。", at=ctx.now)
     return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
@@ -130,22 +98,16 @@ async def accept(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("进度"))
-async def progress(ctx: Ctx, args: str) -> str:
-    got = await act(ctx, args, "进度", "progress", need_note=True)
-    if isinstance(got, str):
-        return got
-    t, note = got
+@holder_step("进度", "progress", need_note=True)
+async def progress(ctx: Ctx, t: Ticket, note: str) -> str:
     evidence = await drafts.attach_evidence(ctx, t)  # issue 5: photos sent just before
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
     return f"已记录 {t.code} 的进展{evidence}并告知居民。办结后回复「办结 {t.code} 结果」。"
 
 
 @router.on(Command("办结"))
-async def resolve(ctx: Ctx, args: str) -> str:
-    got = await act(ctx, args, "办结", "resolve", need_note=True)
-    if isinstance(got, str):
-        return got
-    t, note = got
+@holder_step("办结", "resolve", need_note=True)
+async def resolve(ctx: Ctx, t: Ticket, note: str) -> str:
     t.resolution = note
     reporter = await reporter_of(ctx, t)
     # correspondents (issue 5): a correspondent's resolved report earns points, once
@@ -167,11 +129,8 @@ async def resolve(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("退回"))
-async def send_back(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "退回", True)
-    if isinstance(got, str):
-        return got
-    t, note = got
+@holder_step("退回", need_note=True)
+async def send_back(ctx: Ctx, t: Ticket, note: str) -> str:
     if t.owner_id and t.owner_id != ctx.person.id:
         return await _hand_back(ctx, t, note)
     if refusal := ctx.step(t, "return", "assignee", note=note):
