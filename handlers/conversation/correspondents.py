@@ -24,6 +24,7 @@ from handlers.ops.verification import ROLE, liaisons_of
 from storage import repo
 from storage.models import CorrespondentApplication, Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos import people
 from storage.repos.tickets import ticket_by_code
 from storage.sla import deadline
 from storage.statemachine import STATUS_NAMES, TransitionError, record, transition
@@ -256,8 +257,7 @@ async def redeem(ctx: Ctx, args: str) -> str:
     key, amount, note = parts[0], int(parts[1]), parts[2]
     person = await ctx.session.get(Person, key)
     if person is None:  # the registered name also does, when only one correspondent has it
-        named = [p for p in (await ctx.session.scalars(select(Person).where(
-            Person.name == key, Person.active.is_(True)))).all() if p.has_role(ROLE)]
+        named = [p for p in await people.active_named(ctx.session, key) if p.has_role(ROLE)]
         person = named[0] if len(named) == 1 else None
     if person is None or not person.has_role(ROLE):
         return f"没有找到通讯员「{key}」（或有重名）。发送「积分排行」查看通讯员ID。"
