@@ -1,7 +1,9 @@
 """The ticket state machine: the only place a ticket's status changes.
 
 Each action names the statuses it may start from, the status it leads to and who may take it.
-Every transition appends a TicketEvent with actor and note in the caller's session.
+Every transition appends a TicketEvent with actor and note in the caller's session, and sets
+the timing fields that follow from it (accepted, resolved, closed, the 追问 pause), so no caller
+does that arithmetic itself.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ RULES: dict[str, Rule] = {
 ACTION_NAMES = {
     "assign": "派单", "reassign": "改派", "verify": "核实", "accept": "接单", "progress": "进度",
     "ask": "追问", "answer": "补充", "resolve": "办结", "transfer": "转办", "return": "退回",
-    "hand_back": "退回网格员", "reclassify": "改类", "rate": "评价", "reopen": "重新办理", "close": "关闭", "cancel": "撤销", "merge": "合并",
+    "hand_back": "退回网格员", "reclassify": "改类", "rate": "评价", "reopen": "重新办理",
+    "close": "关闭", "cancel": "撤销", "merge": "合并",
 }
 
 
@@ -99,12 +102,42 @@ def transition(
     before = ticket.status
     ticket.status = rule.target or before
     ticket.updated_at = at
+    _stamp(ticket, action, at)
     ev = TicketEvent(
         ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action), actor_id=actor_id,
         from_status=before, to_status=ticket.status, note=note, created_at=at,
     )
     session.add(ev)
     return ev
+
+
+# acting on a ticket counts as taking it: a 进度 or 办结 without 接单 still answers respond-by
+_TAKES = frozenset({"accept", "progress", "resolve"})
+
+
+def _stamp(ticket: Ticket, action: str, at: datetime) -> None:
+    if action in _TAKES and ticket.accepted_at is None:
+        ticket.accepted_at = at
+    if action == "resolve":
+        ticket.resolved_at = at
+    elif action in ("rate", "close"):
+        ticket.closed_at = at
+    elif action == "reopen":
+        ticket.resolved_at = None
+    elif action == "ask":
+        ticket.waiting_since = at
+    elif action == "answer":
+        resume_clock(ticket, at)
+
+
+def resume_clock(ticket: Ticket, at: datetime) -> None:
+    """The resident answered a 追问: the deadlines move on by the time the clock stood still."""
+    if ticket.waiting_since is None:
+        return
+    paused = at - ticket.waiting_since
+    ticket.respond_by = ticket.respond_by + paused if ticket.respond_by else None
+    ticket.resolve_by = ticket.resolve_by + paused if ticket.resolve_by else None
+    ticket.waiting_since = None
 
 
 _EVENT_KIND = {

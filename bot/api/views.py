@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.ops.events import event_name
 from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import iso, to_local
 from storage.models import Attachment, Region, Ticket, TicketEvent, TicketFollower
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import STATUS_NAMES
 
 # a duplicate's original is another row: its code is looked up once and kept on the instance
@@ -133,13 +135,7 @@ async def list_tickets(
 
 async def get_ticket(session: AsyncSession, code: str) -> tuple[Ticket, list[TicketEvent]] | None:
     """A ticket by code, any case (codes are issued upper-case), and its history in order."""
-    wanted = code.strip().translate(_FULLWIDTH).upper()
-    if not wanted:
-        return None
-    t = (await session.scalars(select(Ticket).where(Ticket.code == wanted))).unique().first()
-    if t is None:  # a code that came in from elsewhere in another case
-        t = (await session.scalars(
-            select(Ticket).where(func.upper(Ticket.code) == wanted))).unique().first()
+    t = await ticket_by_code(session, code)
     if t is None:
         return None
     events = (await session.scalars(
@@ -148,9 +144,6 @@ async def get_ticket(session: AsyncSession, code: str) -> tuple[Ticket, list[Tic
     )).all()
     await _attach_duplicate_codes(session, [t])
     return t, list(events)
-
-
-_FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}  # ＧＤ２０２６… typed on a phone
 
 
 async def ticket_detail(session: AsyncSession, t: Ticket,
@@ -267,6 +260,6 @@ def format_ticket_text(t: Ticket, events: list[TicketEvent]) -> str:
             step = f"（{before}→{STATUS_NAMES.get(e.to_status, e.to_status)}）"
         who = f" [{ev['actor']}]" if ev["actor"] else ""
         note = f"  {ev['note']}" if ev["note"] else ""
-        kind = EVENT_NAMES.get(e.kind, e.kind)
+        kind = event_name(e.kind)
         lines.append(f"  {_when(e.created_at)}  {kind}{step}{who}{note}")
     return "\n".join(lines)

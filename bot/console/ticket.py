@@ -19,6 +19,7 @@ from bot.console.pages import _fmt, row_view
 from bot.console.scope import Scope
 from bot.keys import SETTINGS
 from handlers.ops import actions as ops
+from handlers.ops.events import event_name
 from handlers.ops.privacy import mask_phones
 from handlers.ops.services import Services
 from nlp.taxonomy import CATEGORIES, category_name
@@ -36,15 +37,6 @@ from storage.statemachine import OPEN_STATUSES, STATUS_NAMES
 
 logger = logging.getLogger(__name__)
 
-EVENT_NAMES = {
-    "created": "提交反映", "assigned": "派单", "verified": "核实", "accepted": "接单",
-    "progress": "处理进展", "asked": "追问", "answered": "居民补充", "resolved": "办结",
-    "transferred": "转办", "returned": "退回分拨", "handed_back": "部门退回",
-    "reclassified": "改类", "rated": "评价", "reopened": "重新办理", "closed": "关闭",
-    "cancelled": "撤销", "merged": "合并", "merged_in": "并入", "escalated": "升级督办",
-    "reminded": "到期提醒", "triage": "进入分拨", "urged": "催办", "replied": "回复居民",
-    "located": "补充位置", "corrected": "更正",
-}
 ACTIONS = {"dispatch": "派单/改派", "transfer": "转办", "reclassify": "改类", "merge": "合并",
            "ask": "追问", "remind": "催办", "reply": "回复居民", "cancel": "撤销"}
 
@@ -91,7 +83,7 @@ async def detail_data(s: AsyncSession, t: Ticket, sc: Scope) -> dict[str, Any]:
     departments = sorted({d for p in staff for d in (p.departments or [])})
     duplicate_of = await s.scalar(select(Ticket.code).where(Ticket.id == t.duplicate_of_id)) \
         if t.duplicate_of_id else None
-    return {"events": [{"at": _fmt(e.created_at), "kind": EVENT_NAMES.get(e.kind, e.kind),
+    return {"events": [{"at": _fmt(e.created_at), "kind": event_name(e.kind),
                         "who": _actor_names(people, users, e),
                         "step": (f"{STATUS_NAMES.get(e.from_status or '', e.from_status or '')}"
                                  f" → {STATUS_NAMES.get(e.to_status or '', e.to_status)}")

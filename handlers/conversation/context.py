@@ -14,6 +14,7 @@ from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from storage.models import ConversationState, Identity, Person, Ticket
 from storage.repos.conversations import clear_state, set_state
+from storage.statemachine import TransitionError, transition
 
 if TYPE_CHECKING:
     from storage.config import Settings
@@ -45,6 +46,17 @@ class Ctx:
     async def clear_state(self) -> None:
         await clear_state(self.session, self.identity.channel, self.identity.external_id)
         self.state = None
+
+    # ticket steps -------------------------------------------------------------------------
+    def step(self, ticket: Ticket, action: str, role: str, *, note: str | None = None) -> str | None:
+        """Take `action` on `ticket` as this person through the state machine; the refusal to
+        send back when the rules forbid it (nothing changes then), else None."""
+        try:
+            transition(self.session, ticket, action, actor_id=self.person.id, actor_role=role,
+                       note=note, at=self.now)
+        except TransitionError as e:
+            return str(e)
+        return None
 
     # notices ------------------------------------------------------------------------------
     async def notify(self, person: Person | None, text: str, ticket: Ticket | None = None) -> bool:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation import correspondents, duplicates, handoffs, media, officers, residents
 from handlers.conversation.context import Ctx
+from handlers.conversation.routers import routers_for
 from handlers.conversation.text import normalize
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones
-from handlers.ops.roles import STAFF_ROLES
 from handlers.ops.services import Services
-from storage import outbox, repo
+from storage import outbox
 from storage.models import ConversationState, Identity, Person
+from storage.repos import conversations, people
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +58,7 @@ class Dispatcher:
         return reply
 
     async def _route(self, ctx: Ctx) -> str | None:
-        routers = [media.router]  # issue 5: photos, voice, locations (voice → text) first
-        if ctx.person.has_role(*STAFF_ROLES):
-            # correspondents (issue 5): 通过/拒绝/核实/驳回/兑换 before the officers' fallback
-            routers += [officers.router, handoffs.router, correspondents.staff_router,
-                        duplicates.router, officers.fallback_router]
-        if ctx.update.channel == "mp":
-            # correspondents (issue 5): 注册通讯员/积分/积分排行 before the resident's words
-            routers += [correspondents.router, residents.router]
-        for router in routers:
+        for router in routers_for(ctx):
             handled, reply = await router.dispatch(ctx)
             if handled:
                 return reply or None
@@ -77,35 +67,19 @@ class Dispatcher:
     async def _sender(self, session: AsyncSession, update: Update,
                       now: datetime) -> tuple[Person | None, Identity | None]:
         if update.channel == "work":
-            person = await repo.person_by_identity(session, "work", update.sender)
+            ident = await people.identity(session, "work", update.sender)
+            person = ident.person if ident is not None else None
             if person is None or not person.active:
                 logger.warning("WeCom message from unknown member %s", update.sender)
                 return None, None
-            ident = await session.scalar(select(Identity).where(
-                Identity.channel == "work", Identity.external_id == update.sender.lower()))
             return person, ident
-        ident = await session.scalar(select(Identity).where(
-            Identity.channel == "mp", Identity.external_id == update.sender))
+        ident = await people.identity(session, "mp", update.sender)
         if ident is not None:
             return ident.person, ident
         if update.event == "unsubscribe":
             return None, None
-        person = Person(id=f"r-{secrets.token_hex(6)}", roles=["resident"], created_at=now)
-        session.add(person)
-        await session.flush()
-        ident = Identity(person_id=person.id, channel="mp", external_id=update.sender,
-                         created_at=now)
-        session.add(ident)
-        await session.flush()
-        return person, ident
+        return await people.new_resident(session, "mp", update.sender, now)
 
     async def _state(self, session: AsyncSession, update: Update,
                      now: datetime) -> ConversationState | None:
-        row = await session.scalar(select(ConversationState).where(
-            ConversationState.channel == update.channel,
-            ConversationState.external_id == update.sender))
-        if row is not None and row.expires_at <= now:
-            await session.execute(delete(ConversationState).where(
-                ConversationState.id == row.id))
-            return None
-        return row
+        return await conversations.current_state(session, update.channel, update.sender, now)

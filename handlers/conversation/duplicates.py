@@ -14,15 +14,16 @@ from typing import Any
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import link, voice_attachment_ids
 from handlers.conversation.router import Command, Router
+from handlers.conversation.states import Conv
 from handlers.conversation.text import CODE_RE
 from handlers.ops import messages as msg
 from handlers.ops.followers import add_follower, follower_count
 from handlers.ops.notices import followers_of, tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
-from handlers.ops.tickets import find_ticket
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Person, Ticket
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import OPEN_STATUSES, STATUS_NAMES, TransitionError, record, transition
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:
             f"{local_text(ticket.created_at)} 反映{f'，{n} 人附议' if n else ''}）")
     prompt = "回复 1 附议该工单，回复 2 仍然新建"
     text = f"附近已有同类问题正在处理：\n{line}\n{prompt}"
-    await ctx.set_state("awaiting_duplicate", {**draft, "code": ticket.code, "prompt": prompt},
+    await ctx.set_state(Conv.AWAITING_DUPLICATE, {**draft, "code": ticket.code, "prompt": prompt},
                         ctx.settings.conversation.draft_minutes)
     return text
 
@@ -50,7 +51,7 @@ async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:
 async def accept(ctx: Ctx, draft: dict[str, Any]) -> str | None:
     """Answer 1: follow the ticket (its attachments join it). None when it closed meanwhile
     (the caller files the report as new)."""
-    t = await find_ticket(ctx.session, draft.get("code", ""))
+    t = await ticket_by_code(ctx.session, draft.get("code", ""))
     if t is None or t.status not in OPEN_STATUSES:
         return None
     added = await add_follower(ctx.session, t, ctx.person, ctx.now)
@@ -69,7 +70,7 @@ async def merge(ctx: Ctx, args: str) -> str:
     codes = [c.upper() for c in CODE_RE.findall(args)]
     if len(codes) != 2 or codes[0] == codes[1]:
         return "请发送「合并 工单号1 工单号2」，把工单2并入工单1（工单2的反映人转为附议）。"
-    keep, gone = [await find_ticket(ctx.session, c) for c in codes]
+    keep, gone = [await ticket_by_code(ctx.session, c) for c in codes]
     for code, t in zip(codes, (keep, gone), strict=True):
         if t is None:
             return f"没有找到工单 {code}。"

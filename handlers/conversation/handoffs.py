@@ -6,36 +6,33 @@ from __future__ import annotations
 import logging
 
 from handlers.conversation.context import Ctx
-from handlers.conversation.officers import own_ticket, reporter_of
+from handlers.conversation.officers import reporter_of
 from handlers.conversation.router import Command, Router
+from handlers.conversation.states import Conv
+from handlers.conversation.steps import holder_step
 from handlers.ops import messages as msg
-from handlers.ops.notices import identities_of, tell_reporters
+from handlers.ops.notices import tell_reporters
 from handlers.ops.tickets import assign, responsible
 from nlp.taxonomy import category_name, resolve_category
 from storage import repo
-from storage.models import CategoryCorrection, Person, Region
+from storage.models import CategoryCorrection, Person, Region, Ticket
 from storage.repos.conversations import set_state
-from storage.statemachine import TransitionError, transition
+from storage.repos.people import identities_of
 
 logger = logging.getLogger(__name__)
 router = Router("handoffs")
 
 
 @router.on(Command("转办"))
-async def transfer(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "转办", True)
-    if isinstance(got, str):
-        return got
-    t, rest = got
+@holder_step("转办", need_note=True)
+async def transfer(ctx: Ctx, t: Ticket, rest: str) -> str:
     dept_name, _, note = rest.partition(" ")
     people = [p for p in await repo.people_with_department(ctx.session, dept_name) if p.active]
     if not people:
         return f"没有找到部门「{dept_name}」。请发送「转办 {t.code} 部门 说明」，部门如 城管、供水。"
-    try:
-        transition(ctx.session, t, "transfer", actor_id=ctx.person.id, actor_role="assignee",
-                   note=f"转{dept_name}：{note}" if note else f"转{dept_name}", at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    why = f"转{dept_name}：{note}" if note else f"转{dept_name}"
+    if refusal := ctx.step(t, "transfer", "assignee", note=why):
+        return refusal
     t.owner_id = t.owner_id or ctx.person.id
     t.assignee_id, t.assignee = people[0].id, people[0]
     text = (f"【转办工单】{t.code} 由{ctx.person.name}转来：{note or '请协助处理'}\n"
@@ -48,22 +45,15 @@ async def transfer(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("追问"))
-async def ask(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "追问", True)
-    if isinstance(got, str):
-        return got
-    t, question = got
+@holder_step("追问", need_note=True)
+async def ask(ctx: Ctx, t: Ticket, question: str) -> str:
     reporter = await reporter_of(ctx, t)
     mp = (await identities_of(ctx.session, reporter)).get("mp") if reporter else None
     if mp is None:
         return f"工单 {t.code} 的反映人无法通过公众号联系，请通过其他方式核实。"
-    try:
-        transition(ctx.session, t, "ask", actor_id=ctx.person.id, actor_role="assignee",
-                   note=question, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
-    t.waiting_since = ctx.now
-    await set_state(ctx.session, "mp", mp.external_id, "answering", {"code": t.code},
+    if refusal := ctx.step(t, "ask", "assignee", note=question):
+        return refusal
+    await set_state(ctx.session, "mp", mp.external_id, Conv.ANSWERING, {"code": t.code},
                     ctx.now + msg.ANSWER_WINDOW)
     await ctx.notify(reporter, f"关于您反映的问题（{t.code}），{ctx.person.name}想了解："
                      f"{question}\n请直接回复文字补充说明。", t)
@@ -71,23 +61,17 @@ async def ask(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("改类"))
-async def reclassify(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "改类", True, staff_may=True)
-    if isinstance(got, str):
-        return got
-    t, word = got
+@holder_step("改类", need_note=True, staff_may=True)
+async def reclassify(ctx: Ctx, t: Ticket, word: str) -> str:
     new = resolve_category(word.split()[0])
     if new is None:
         return f"没有「{word}」这个类别。类别如：消防安全、市政设施、环境卫生、噪音扰民、物业服务。"
     if new == t.category:
         return f"{t.code} 已经是「{category_name(new)}」。"
     old = t.category
-    try:
-        transition(ctx.session, t, "reclassify", actor_id=ctx.person.id,
-                   actor_role="assignee" if t.assignee_id == ctx.person.id else "staff",
-                   note=f"{category_name(old)} → {category_name(new)}", at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    role = "assignee" if t.assignee_id == ctx.person.id else "staff"
+    if refusal := ctx.step(t, "reclassify", role, note=f"{category_name(old)} → {category_name(new)}"):
+        return refusal
     t.category = new
     ctx.session.add(CategoryCorrection(ticket_id=t.id, text=t.text, old_category=old,
                                        new_category=new, actor_id=ctx.person.id,

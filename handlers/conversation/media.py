@@ -16,7 +16,6 @@ from typing import Any
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import (
-    DRAFT_STATES,
     draft_of,
     last_acted,
     link,
@@ -26,14 +25,16 @@ from handlers.conversation.drafts import (
 from handlers.conversation.places import placement_at, recent_position
 from handlers.conversation.reports import file_report
 from handlers.conversation.router import Event, MsgType, NotHandled, Router
+from handlers.conversation.states import DRAFTS, Conv
 from handlers.conversation.text import normalize
 from handlers.ops import messages as msg
 from handlers.ops.attachments import KIND_NAMES
 from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
-from handlers.ops.tickets import Placement, create_ticket, find_ticket
+from handlers.ops.tickets import Placement, create_ticket
 from storage import repo
 from storage.models import Attachment, Region
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import record
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ async def photo(ctx: Ctx) -> str:
     if answered is not None:
         return answered
     st = ctx.state
-    if st is not None and st.state in DRAFT_STATES:
+    if st is not None and st.state in DRAFTS:
         data = dict(st.data or {})
         data["attachments"] = list(data.get("attachments") or []) + [att.id]
         await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
@@ -93,7 +94,7 @@ async def photo(ctx: Ctx) -> str:
     if t is not None:
         await link(ctx, t, [att.id])
         return f"已把{name}补充到工单 {t.code}。发送「查询 {t.code}」查看进度。"
-    await ctx.set_state("awaiting_description", {"attachments": [att.id]},
+    await ctx.set_state(Conv.AWAITING_DESCRIPTION, {"attachments": [att.id]},
                         ctx.settings.conversation.draft_minutes)
     return f"已收到{name}。{ASK_WHAT}"
 
@@ -102,8 +103,8 @@ async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
     """An officer asked this resident (追问): what they send goes to that ticket's officer.
     The question stays open for words (the clock runs again on a text answer)."""
     st = ctx.state
-    code = (st.data or {}).get("code") if st is not None and st.state == "answering" else None
-    t = await find_ticket(ctx.session, str(code)) if code else None
+    code = (st.data or {}).get("code") if st is not None and st.state == Conv.ANSWERING else None
+    t = await ticket_by_code(ctx.session, str(code)) if code else None
     if t is None or t.reporter_id != ctx.person.id:
         return None
     await link(ctx, t, [att.id])
@@ -114,9 +115,9 @@ async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
 
 
 def _next_step(state: str, data: dict[str, Any]) -> str:
-    if state == "awaiting_location":
+    if state == Conv.AWAITING_LOCATION:
         return msg.ASK_LOCATION
-    if state in ("awaiting_duplicate", "awaiting_category"):
+    if state in (Conv.AWAITING_DUPLICATE, Conv.AWAITING_CATEGORY):
         return str(data.get("prompt") or "请回复数字选择。")
     return ASK_WHAT_ONLY if data.get("lng") is not None else ASK_WHAT
 
@@ -139,12 +140,12 @@ async def location(ctx: Ctx) -> str:
     if is_staff(ctx) and ctx.update.channel == "work":
         return "已收到位置。处理工单请发送「进度 工单号 说明」或「办结 工单号 结果」。"
     st = ctx.state
-    if st is not None and st.state == "awaiting_location":  # the place the draft waited for
+    if st is not None and st.state == Conv.AWAITING_LOCATION:  # the place the draft waited for
         data = dict(st.data or {})
         await ctx.clear_state()
         return await file_report(ctx, data.get("text", ""), where=label,
                                  draft={**data, **here})
-    if st is not None and st.state in DRAFT_STATES:
+    if st is not None and st.state in DRAFTS:
         data = {**(st.data or {}), **here}
         await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
         return "已收到位置。" + _next_step(st.state, data)
@@ -155,7 +156,7 @@ async def location(ctx: Ctx) -> str:
         record(ctx.session, t, "located", actor_id=ctx.person.id,
                note=label or f"{u.lat:.5f},{u.lng:.5f}", at=ctx.now)
         return f"已把位置补充到工单 {t.code}。发送「查询 {t.code}」查看进度。"
-    await ctx.set_state("awaiting_description", here, ctx.settings.conversation.draft_minutes)
+    await ctx.set_state(Conv.AWAITING_DESCRIPTION, here, ctx.settings.conversation.draft_minutes)
     place = await placement_at(ctx, u.lng, u.lat)  # type: ignore[arg-type]
     where = f"（{place.grid.name}）" if place.grid else ""
     return f"已收到位置：{label or '您发送的位置'}{where}。{ASK_WHAT_ONLY}"

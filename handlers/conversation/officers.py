@@ -5,24 +5,27 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
+from handlers.conversation.states import Conv
+from handlers.conversation.steps import holder_step
 from handlers.conversation.text import split_code
-from handlers.conversation.views import ticket_detail
+from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
-from handlers.ops.notices import identities_of, tell_reporters
+from handlers.ops.notices import tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
-from handlers.ops.tickets import assign, find_ticket
+from handlers.ops.tickets import assign
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos import tickets
 from storage.repos.conversations import set_state
-from storage.statemachine import OPEN_STATUSES, TransitionError, transition
+from storage.repos.people import identities_of
+from storage.repos.tickets import ticket_by_code
+from storage.statemachine import TransitionError
 
 logger = logging.getLogger(__name__)
 router = Router("officer")
@@ -43,10 +46,7 @@ async def help_(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("我的工单", "待办"))
 async def mine(ctx: Ctx, args: str) -> str:
-    rows = (await ctx.session.scalars(
-        select(Ticket).where(Ticket.assignee_id == ctx.person.id,
-                             Ticket.status.in_(OPEN_STATUSES + ("resolved",)))
-        .order_by(Ticket.resolve_by))).all()
+    rows = await tickets.assigned_to(ctx.session, ctx.person.id)
     if not rows:
         return "您目前没有待办工单。"
     lines = [f"您有 {len(rows)} 件工单："]
@@ -66,51 +66,18 @@ async def show(ctx: Ctx, args: str) -> str:
         if ctx.update.channel == "mp":
             raise NotHandled  # a bound officer typing 查询 as a resident
         return "请发送「工单 工单号」，例如「工单 GD20261122-0007」。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
     if not _may_see(ctx, t):
         if ctx.update.channel == "mp":
             raise NotHandled
         return f"工单 {code} 不是您负责的。"
-    return "\n".join([await ticket_detail(ctx, t), f"内容：{t.text}"])
+    return "\n".join([await detail_text(ctx, t), f"内容：{t.text}"])
 
 
 def _may_see(ctx: Ctx, t: Ticket) -> bool:
     return t.assignee_id == ctx.person.id or ctx.person.has_role(*TRIAGE_ROLES)
-
-
-async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
-                    staff_may: bool = False) -> tuple[Ticket, str] | str:
-    """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
-    staff), with the rest of the words; else the refusal to send."""
-    code, note = split_code(args)
-    if code is None:
-        return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
-    t = await find_ticket(ctx.session, code)
-    if t is None:
-        return f"没有找到工单 {code}。"
-    if t.assignee_id != ctx.person.id and not (staff_may and ctx.person.has_role(*TRIAGE_ROLES)):
-        return f"工单 {code} 不是您负责的，不能{verb}。"
-    if need_note and not note:
-        return f"请写明{'处理结果' if verb == '办结' else '说明'}：「{verb} {code} 说明」。"
-    return t, note
-
-
-async def act(ctx: Ctx, args: str, verb: str, action: str, *,
-              need_note: bool) -> tuple[Ticket, str] | str:
-    """The holder's step on their ticket through the state machine: (ticket, note), or the
-    refusal to send back (not theirs, no such ticket, not allowed from its status)."""
-    got = await own_ticket(ctx, args, verb, need_note)
-    if isinstance(got, str):
-        return got
-    t, note = got
-    try:
-        transition(ctx.session, t, action, actor_id=ctx.person.id, actor_role="assignee",
-                   note=note or None, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
-    return t, note
 
 
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
@@ -118,12 +85,8 @@ async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
 
 
 @router.on(Command("接单"))
-async def accept(ctx: Ctx, args: str) -> str:
-    got = await act(ctx, args, "接单", "accept", need_note=False)
-    if isinstance(got, str):
-        return got
-    t, note = got
-    t.accepted_at = t.accepted_at or ctx.now
+@holder_step("接单", "accept", need_note=False)
+async def accept(ctx: Ctx, t: Ticket, note: str) -> str:
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
                          "正在处理。", at=ctx.now)
     return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
@@ -131,25 +94,17 @@ async def accept(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("进度"))
-async def progress(ctx: Ctx, args: str) -> str:
-    got = await act(ctx, args, "进度", "progress", need_note=True)
-    if isinstance(got, str):
-        return got
-    t, note = got
-    t.accepted_at = t.accepted_at or ctx.now
+@holder_step("进度", "progress", need_note=True)
+async def progress(ctx: Ctx, t: Ticket, note: str) -> str:
     evidence = await drafts.attach_evidence(ctx, t)  # issue 5: photos sent just before
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
     return f"已记录 {t.code} 的进展{evidence}并告知居民。办结后回复「办结 {t.code} 结果」。"
 
 
 @router.on(Command("办结"))
-async def resolve(ctx: Ctx, args: str) -> str:
-    got = await act(ctx, args, "办结", "resolve", need_note=True)
-    if isinstance(got, str):
-        return got
-    t, note = got
-    t.resolved_at, t.resolution = ctx.now, note
-    t.accepted_at = t.accepted_at or ctx.now
+@holder_step("办结", "resolve", need_note=True)
+async def resolve(ctx: Ctx, t: Ticket, note: str) -> str:
+    t.resolution = note
     reporter = await reporter_of(ctx, t)
     # correspondents (issue 5): a correspondent's resolved report earns points, once
     bonus = await points.credit_resolved(ctx.session, ctx.settings, t, reporter, ctx.now)
@@ -160,7 +115,7 @@ async def resolve(ctx: Ctx, args: str) -> str:
     if reporter is not None:
         ident = (await identities_of(ctx.session, reporter)).get("mp")
         if ident is not None:
-            await set_state(ctx.session, "mp", ident.external_id, "awaiting_rating",
+            await set_state(ctx.session, "mp", ident.external_id, Conv.AWAITING_RATING,
                             {"code": t.code}, ctx.now + timedelta(
                                 days=ctx.settings.conversation.rating_days))
     if t.owner_id and t.owner_id != ctx.person.id:
@@ -170,18 +125,12 @@ async def resolve(ctx: Ctx, args: str) -> str:
 
 
 @router.on(Command("退回"))
-async def send_back(ctx: Ctx, args: str) -> str:
-    got = await own_ticket(ctx, args, "退回", True)
-    if isinstance(got, str):
-        return got
-    t, note = got
+@holder_step("退回", need_note=True)
+async def send_back(ctx: Ctx, t: Ticket, note: str) -> str:
     if t.owner_id and t.owner_id != ctx.person.id:
         return await _hand_back(ctx, t, note)
-    try:
-        transition(ctx.session, t, "return", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "return", "assignee", note=note):
+        return refusal
     t.assignee_id, t.assignee = None, None
     community = await ctx.session.get(Region, t.community_id) if t.community_id else None
     people = await triage_people(ctx.session, community)
@@ -197,11 +146,8 @@ async def send_back(ctx: Ctx, args: str) -> str:
 async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
     """A department sends a transferred ticket back to the grid officer who sent it."""
     owner = await ctx.session.get(Person, t.owner_id)
-    try:
-        transition(ctx.session, t, "hand_back", actor_id=ctx.person.id, actor_role="assignee",
-                   note=note, at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "hand_back", "assignee", note=note):
+        return refusal
     t.assignee_id, t.assignee = t.owner_id, owner
     await ctx.notify(owner, f"【转办退回】{ctx.person.name} 退回工单 {t.code}：{note}\n"
                      f"请继续处理，回复「进度 {t.code} 说明」或「办结 {t.code} 结果」。", t)
@@ -215,7 +161,7 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
     code, target = split_code(args)
     if code is None or not target:
         return "请发送「派单 工单号 人员ID」。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
     person = await ctx.session.get(Person, target.split()[0])

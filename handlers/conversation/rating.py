@@ -29,7 +29,6 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
         else:
             transition(ctx.session, t, "rate", actor_id=ctx.person.id, actor_role="reporter",
                        note=label, at=ctx.now)
-            t.closed_at = ctx.now
     except TransitionError as e:
         return str(e)
     if value != 4:
@@ -37,7 +36,6 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
             await ctx.notify(t.assignee, f"工单 {t.code} 居民评价：{label}，已关闭。", t)
         return f"感谢您的评价（{label}）！工单 {t.code} 已关闭。有新问题随时告诉我们。"
     t.escalation_level += 1
-    t.resolved_at = None
     record(ctx.session, t, "escalated", actor_id=None, note="居民不满意，升级至社区", at=ctx.now)
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 居民评价不满意，已重新打开，请继续处理。"

@@ -10,6 +10,7 @@ from typing import Any
 from handlers.conversation import drafts, duplicates
 from handlers.conversation.context import Ctx
 from handlers.conversation.places import placement_at, recent_position
+from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import followers
 from handlers.ops import messages as msg
 from handlers.ops.tickets import Placement, create_ticket, place_for
@@ -54,7 +55,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                 analysis = _with_location(analysis, home)
     if place.grid is None and where is None and lng is None and analysis.urgency != "urgent":
         # urgent work never waits on a question
-        await ctx.set_state("awaiting_location", {**draft, "text": text},
+        await ctx.set_state(Conv.AWAITING_LOCATION, {**draft, "text": text},
                             ctx.settings.conversation.draft_minutes)
         return msg.ASK_LOCATION
     if draft.get("category"):  # the resident chose it (the question below)
@@ -63,7 +64,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     elif _unsure(ctx, analysis):
         choices = [c for c, _ in analysis.alternatives[:2]]
         prompt = "回复 " + "，".join(f"{i} {category_name(c)}" for i, c in enumerate(choices, 1))
-        await ctx.set_state("awaiting_category", {**draft, "text": text, "where": where,
+        await ctx.set_state(Conv.AWAITING_CATEGORY, {**draft, "text": text, "where": where,
                                                   "choices": choices, "prompt": prompt},
                             ctx.settings.conversation.draft_minutes)
         return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，由社区判断）"
@@ -78,7 +79,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         loc = analysis.location
         both = label if not loc.place or loc.place in label else f"{label} {loc.place}"
         analysis = replace(analysis, location=replace(loc, place=both))
-    if ctx.state is not None and ctx.state.state in drafts.DRAFT_STATES:
+    if ctx.state is not None and ctx.state.state in DRAFTS:
         await ctx.clear_state()
     ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from handlers.conversation import drafts, duplicates
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.binding import bind_officer
@@ -22,16 +20,18 @@ from handlers.conversation.router import (
     State,
     Text,
 )
+from handlers.conversation.states import Conv
 from handlers.conversation.text import normalize, parse_rating, split_code
-from handlers.conversation.views import ticket_detail
+from handlers.conversation.views import detail_text
 from handlers.ops import followers, privacy
 from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
-from handlers.ops.tickets import find_ticket, place_for
+from handlers.ops.tickets import place_for
 from storage.clock import local_text
-from storage.models import Ticket, TicketFollower
-from storage.statemachine import TransitionError, transition
+from storage.repos import tickets
+from storage.repos.tickets import ticket_by_code
+from storage.statemachine import transition
 
 logger = logging.getLogger(__name__)
 router = Router("resident")
@@ -96,18 +96,15 @@ async def query(ctx: Ctx, args: str) -> str:
     code, _ = split_code(args)
     if code is None:
         return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None or not (t.reporter_id == ctx.person.id
                          or await followers.is_follower(ctx.session, t, ctx.person)):
         return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
-    return await ticket_detail(ctx, t)
+    return await detail_text(ctx, t)
 
 
 async def my_tickets(ctx: Ctx) -> str:
-    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == ctx.person.id)
-    rows = (await ctx.session.scalars(
-        select(Ticket).where(or_(Ticket.reporter_id == ctx.person.id, Ticket.id.in_(followed)))
-        .order_by(Ticket.id.desc()).limit(10))).all()
+    rows = await tickets.of_resident(ctx.session, ctx.person.id)
     if not rows:
         return "您还没有反映过问题。直接发文字描述问题和位置即可。"
     followed_mark = {t.id: "（附议）" for t in rows if t.reporter_id != ctx.person.id}
@@ -121,14 +118,11 @@ async def cancel(ctx: Ctx, args: str) -> str:
     code, reason = split_code(args)
     if code is None:
         return "请发送「撤销 工单号」，工单号可发送「查询」查看。"
-    t = await find_ticket(ctx.session, code)
+    t = await ticket_by_code(ctx.session, code)
     if t is None or t.reporter_id != ctx.person.id:
         return f"没有找到您提交的工单 {code}。"
-    try:
-        transition(ctx.session, t, "cancel", actor_id=ctx.person.id, actor_role="reporter",
-                   note=reason or "居民撤销", at=ctx.now)
-    except TransitionError as e:
-        return str(e)
+    if refusal := ctx.step(t, "cancel", "reporter", note=reason or "居民撤销"):
+        return refusal
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 已被反映人撤销，无需继续处理。", t)
     for p in await followers_of(ctx.session, t):
@@ -141,8 +135,8 @@ async def rate_cmd(ctx: Ctx, args: str) -> str:
     code, rest = split_code(args)
     value = parse_rating(rest) if rest else None
     if code is None or value is None:
-        return "请发送「评价 工单号 数字」，" + msg.RATING_PROMPT[2:]
-    t = await find_ticket(ctx.session, code)
+        return f"请发送「评价 工单号 数字」评价处理结果（{msg.RATING_SCALE}）。"
+    t = await ticket_by_code(ctx.session, code)
     if t is None or t.reporter_id != ctx.person.id:
         return f"没有找到您提交的工单 {code}。"
     return await rating_ops.rate(ctx, t, value)
@@ -167,7 +161,7 @@ async def officer_words(ctx: Ctx, args: str) -> str:
     return msg.NOT_FOR_RESIDENTS
 
 
-@router.on(State("awaiting_duplicate"), Text())
+@router.on(State(Conv.AWAITING_DUPLICATE), Text())
 async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """1 附议 the open ticket, 2 file the held report as a new one."""
     choice = duplicates.FOLLOW_WORDS.get(normalize(ctx.text).rstrip("。.!！"))
@@ -182,7 +176,7 @@ async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
                              draft=state_data, check_duplicates=False)
 
 
-@router.on(State("awaiting_category"), Text())
+@router.on(State(Conv.AWAITING_CATEGORY), Text())
 async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """1 or 2 picks one of the two likeliest categories; 0 leaves it to the best guess."""
     choices = list(state_data.get("choices") or [])
@@ -195,36 +189,31 @@ async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
                              draft={**state_data, "category": picked})
 
 
-@router.on(State("awaiting_rating"), Rating())
+@router.on(State(Conv.AWAITING_RATING), Rating())
 async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
-    t = await find_ticket(ctx.session, state_data["code"])
+    t = await ticket_by_code(ctx.session, state_data["code"])
     await ctx.clear_state()
     if t is None:
         return "没有找到要评价的工单。"
     return await rating_ops.rate(ctx, t, rating)
 
 
-@router.on(State("answering"), Text())
+@router.on(State(Conv.ANSWERING), Text())
 async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """The officer asked (追问); this message is the answer and the clock runs again."""
-    t = await find_ticket(ctx.session, state_data["code"])
+    t = await ticket_by_code(ctx.session, state_data["code"])
     await ctx.clear_state()
     if t is None or t.status != "waiting" or t.reporter_id != ctx.person.id:
         raise NotHandled
     transition(ctx.session, t, "answer", actor_id=ctx.person.id, actor_role="reporter",
                note=ctx.text, at=ctx.now)
-    if t.waiting_since is not None:
-        paused = ctx.now - t.waiting_since
-        t.respond_by = t.respond_by + paused if t.respond_by else None
-        t.resolve_by = t.resolve_by + paused if t.resolve_by else None
-        t.waiting_since = None
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 居民回复：{mask_phones(ctx.text)}\n"
                          f"办理时限已顺延，现为 {local_text(t.resolve_by)}。", t)
     return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
 
 
-@router.on(State("awaiting_location"), Text())
+@router.on(State(Conv.AWAITING_LOCATION), Text())
 async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     """The draft waited for a place; this answer (or the triage desk) completes it."""
     await ctx.clear_state()
@@ -234,9 +223,7 @@ async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
 @router.on(Rating())
 async def bare_rating(ctx: Ctx, rating: int) -> str:
     """A rating with no prompt open: rate the latest resolved ticket, if there is one."""
-    t = await ctx.session.scalar(
-        select(Ticket).where(Ticket.reporter_id == ctx.person.id, Ticket.status == "resolved")
-        .order_by(Ticket.resolved_at.desc()).limit(1))
+    t = await tickets.latest_resolved_of(ctx.session, ctx.person.id)
     if t is None:
         return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
     return await rating_ops.rate(ctx, t, rating)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.conversation.context import Ctx
 from handlers.ops import attachments, followers
 from handlers.ops import messages as msg
-from handlers.ops.privacy import mask_phones
 from handlers.ops.roles import STAFF_ROLES
-from storage.clock import local_text
-from storage.models import Attachment, Person, Ticket, TicketEvent
+from storage.models import Attachment, Person, Ticket
+from storage.repos import attachments as attachment_rows
+from storage.repos import tickets
 from storage.statemachine import FINAL_STATUSES
 
 
-async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
-    events = (await ctx.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all()
+async def detail_text(ctx: Ctx, t: Ticket) -> str:
+    events = await tickets.events_of(ctx.session, t.id)
     actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}
     names = {}
     for pid in actor_ids:
@@ -32,31 +29,17 @@ async def ticket_detail(ctx: Ctx, t: Ticket) -> str:
     if t.duplicate_of_id:
         into = await ctx.session.get(Ticket, t.duplicate_of_id)
         lines.append(f"已并入工单 {into.code if into else ''}")
-    lines += [_history_line(e, names) for e in events]
-    attachments = (await ctx.session.scalars(select(Attachment).where(
-        Attachment.ticket_id == t.id).order_by(Attachment.id))).all()
-    if attachments:
-        lines.append("附件：" + "；".join(_attachment_text(a) for a in attachments))
+    lines += [msg.history_line(e, names) for e in events]
+    files = await attachment_rows.of_ticket(ctx.session, t.id)
+    if files:
+        lines.append("附件：" + "；".join(_attachment_text(a) for a in files))
     # a follower (附议) neither rates nor cancels another's ticket
     may_act = t.reporter_id == ctx.person.id or ctx.person.has_role(*STAFF_ROLES)
     if may_act and t.status == "resolved":
-        lines.append(f"请评价：回复「评价 {t.code} 数字」，{msg.RATING_PROMPT[8:]}")
+        lines.append(f"请评价：回复「评价 {t.code} 数字」评价处理结果（{msg.RATING_SCALE}）")
     elif may_act and t.status not in FINAL_STATUSES:
         lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
     return "\n".join(lines)
-
-
-_MORE_EVENTS = {"attached": "补充附件", "followed": "居民附议", "merged": "并入其他工单",
-                "merged_in": "合并工单", "located": "补充位置"}
-
-
-def _history_line(e: TicketEvent, names: dict[str, str]) -> str:
-    what = _MORE_EVENTS.get(e.kind)
-    if what is None:
-        return msg.history_line(e, names)
-    who = names.get(e.actor_id or "", "")
-    note = f"：{mask_phones(e.note)}" if e.note else ""
-    return f"{local_text(e.created_at)} {what}{(' · ' + who) if who else ''}{note}"
 
 
 def _attachment_text(a: Attachment) -> str:

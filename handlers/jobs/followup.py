@@ -13,21 +13,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.conversation.states import Conv
 from handlers.jobs.deadlines import claim, locked_ticket, nominal, people_on
 from handlers.ops import messages as msg
-from handlers.ops.notices import identities_of, notify
+from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from storage.clock import local_text
 from storage.db import Database
 from storage.models import ConversationState, Ticket
 from storage.repos.conversations import clear_state, set_state
+from storage.repos.people import identities_of
 from storage.sla import parse_duration
 from storage.statemachine import record, transition
 
 logger = logging.getLogger(__name__)
 
 # states a rating request must not overwrite: the resident is in the middle of something
-KEEP_STATES = ("awaiting_location", "answering")
+KEEP_STATES = (Conv.AWAITING_LOCATION, Conv.ANSWERING)
 _UNITS = {"m": "分钟", "h": "小时", "d": "天"}
 
 
@@ -93,7 +95,7 @@ async def _ask(session: AsyncSession, services: Services, ticket_id: int, now: d
         if state is None or state.expires_at <= now or state.state not in KEEP_STATES:
             # a bare digit answers this prompt until the ticket closes unrated
             until = max(t.resolved_at + close_after, now + timedelta(hours=1))
-            await set_state(session, "mp", mp.external_id, "awaiting_rating", {"code": t.code},
+            await set_state(session, "mp", mp.external_id, Conv.AWAITING_RATING, {"code": t.code},
                             until)
     return 1
 
@@ -107,7 +109,6 @@ async def _close(session: AsyncSession, services: Services, ticket_id: int, now:
     waited = spoken(services.settings.followup.close_after)
     transition(session, t, "close", actor_id=None, actor_role="system",
                note=f"办结后{waited}未评价，自动关闭", at=now)
-    t.closed_at = now
     for person in await people_on(session, t):
         await notify(session, person, f"工单 {t.code} 办结后{waited}居民未评价，已自动关闭。",
                      at=now, ticket=t)
@@ -116,7 +117,7 @@ async def _close(session: AsyncSession, services: Services, ticket_id: int, now:
         state = await session.scalar(select(ConversationState).where(
             ConversationState.channel == "mp",
             ConversationState.external_id == mp.external_id)) if mp is not None else None
-        if state is not None and state.state == "awaiting_rating" \
+        if state is not None and state.state == Conv.AWAITING_RATING \
                 and state.data.get("code") == t.code:
             await clear_state(session, "mp", state.external_id)
     return 1

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.conversation.drafts import DRAFT_STATES
+from handlers.conversation.states import DRAFTS, Conv
 from handlers.jobs.digests import daily_digest, weekly_summary
 from handlers.jobs.escalation import escalate_overdue
 from handlers.jobs.followup import follow_up
@@ -30,7 +30,8 @@ from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from handlers.ops.tickets import Placement, create_ticket, place_for
 from storage.db import Database
-from storage.models import ConversationState, Identity, Ticket
+from storage.models import ConversationState, Identity
+from storage.repos.tickets import ticket_by_code
 from storage.statemachine import OPEN_STATUSES, record
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ async def expire_drafts(db: Database, services: Services) -> int:
         rows = (await session.scalars(q)).all()
         made = 0
         for row in rows:
-            if row.state in DRAFT_STATES:
+            if row.state in DRAFTS:
                 made += await _settle_draft(session, services, row, now)
             await session.delete(row)
         return made
@@ -73,8 +74,8 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
         return 0
     data = dict(row.data or {})
     photos = [int(i) for i in data.get("attachments") or []]
-    if row.state == "awaiting_duplicate":
-        original = await session.scalar(select(Ticket).where(Ticket.code == data.get("code")))
+    if row.state == Conv.AWAITING_DUPLICATE:
+        original = await ticket_by_code(session, data.get("code"))
         if original is not None and original.status in OPEN_STATUSES:
             await add_follower(session, original, ident.person, now)
             await link_ids(session, original, photos, actor_id=ident.person_id, at=now)
@@ -87,7 +88,7 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
     text = data.get("text") or "（居民发送了照片，未附文字说明）"
     analysis = services.analyzer.analyze(text)
     place = Placement(None, None)  # whatever was missing, the triage desk completes it
-    if row.state == "awaiting_category":  # only the category was in doubt: the best guess
+    if row.state == Conv.AWAITING_CATEGORY:  # only the category was in doubt: the best guess
         place = await place_for(session, analysis)
     ticket = await create_ticket(session, services, now=now, text=text, analysis=analysis,
                                  reporter=ident.person, source="resident", place=place)

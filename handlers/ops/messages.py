@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from handlers.ops.events import QUIET_NOTES, event_name
 from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import local_text
@@ -54,7 +55,8 @@ WELCOME = (
 ASK_LOCATION = "请告诉我具体位置：哪个小区、几号楼？（例如「幸福花园3号楼」）"
 NOT_FOR_RESIDENTS = "这是网格员使用的指令，您无需操作。反映问题请直接发文字描述；发送「帮助」查看用法。"
 ANSWER_WINDOW = timedelta(days=3)  # how long a 追问 waits for the resident's answer
-RATING_PROMPT = "请回复数字评价处理结果：1 非常满意 2 满意 3 基本满意 4 不满意"
+RATING_SCALE = "1 非常满意 2 满意 3 基本满意 4 不满意"
+RATING_PROMPT = f"请回复数字评价处理结果：{RATING_SCALE}"
 
 
 def person_label(p: Person | None) -> str:
@@ -144,18 +146,9 @@ def urgent_leader(t: Ticket) -> str:
 
 
 def history_line(e: TicketEvent, names: dict[str, str]) -> str:
-    what = {
-        "created": "提交反映", "assigned": "派单", "accepted": "接单", "progress": "处理进展",
-        "resolved": "办结", "returned": "退回分拨", "rated": "评价", "reopened": "重新办理",
-        "cancelled": "撤销", "closed": "关闭", "triage": "进入分拨", "transferred": "转办",
-        "verified": "核实", "escalated": "升级督办", "reminded": "到期提醒",
-        "answered": "居民补充", "asked": "追问", "handed_back": "部门退回",
-        "reclassified": "改类", "merged": "合并",
-        "urged": "催办", "replied": "回复",
-    }.get(e.kind, e.kind)
     who = names.get(e.actor_id or "", "")
-    note = f"：{mask_phones(e.note)}" if e.note and e.kind not in ("created", "assigned") else ""
-    return f"{local_text(e.created_at)} {what}{(' · ' + who) if who else ''}{note}"
+    note = f"：{mask_phones(e.note)}" if e.note and e.kind not in QUIET_NOTES else ""
+    return f"{local_text(e.created_at)} {event_name(e.kind)}{(' · ' + who) if who else ''}{note}"
 
 
 def rating_text(r: int) -> str:

@@ -11,15 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ops.roles import STAFF_ROLES
 from storage import outbox
 from storage.models import Identity, Person, Ticket, TicketFollower
+from storage.repos.people import identities_of
 
 logger = logging.getLogger(__name__)
-
-
-async def identities_of(session: AsyncSession, person: Person) -> dict[str, Identity]:
-    # a query, not the relationship: a person reached through another eager load may not have
-    # it loaded, and a lazy load cannot run under asyncio
-    rows = await session.scalars(select(Identity).where(Identity.person_id == person.id))
-    return {i.channel: i for i in rows}
 
 
 async def best_identity(session: AsyncSession, person: Person) -> Identity | None:

@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ops import messages as msg
@@ -34,10 +33,6 @@ async def place_for(session: AsyncSession, analysis: Analysis) -> Placement:
     loc = analysis.location
     grid, community = await repo.grid_for_place(session, loc.community, loc.building)
     return Placement(grid, community)
-
-
-async def find_ticket(session: AsyncSession, code: str) -> Ticket | None:
-    return await session.scalar(select(Ticket).where(Ticket.code == code.upper()))
 
 
 def sla_for(services: Services, category: str, urgency: str) -> tuple[str, str]:

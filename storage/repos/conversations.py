@@ -25,3 +25,14 @@ async def set_state(session: AsyncSession, channel: str, external_id: str, name:
 async def clear_state(session: AsyncSession, channel: str, external_id: str) -> None:
     await session.execute(delete(ConversationState).where(
         ConversationState.channel == channel, ConversationState.external_id == external_id))
+
+
+async def current_state(session: AsyncSession, channel: str, external_id: str,
+                        now: datetime) -> ConversationState | None:
+    """The identity's state, or None; an expired one is deleted on the way."""
+    row = await session.scalar(select(ConversationState).where(
+        ConversationState.channel == channel, ConversationState.external_id == external_id))
+    if row is not None and row.expires_at <= now:
+        await session.execute(delete(ConversationState).where(ConversationState.id == row.id))
+        return None
+    return row

@@ -88,3 +88,44 @@ async def test_a_refused_transition_leaves_the_ticket_usable_in_the_same_unit(
     await db.run(unit)
     assert await _state(db, tid) == ("cancelled",
                                      [("cancelled", None, "new", "cancelled", "重复提交")])
+
+
+def _bare(status: str) -> Ticket:
+    return Ticket(code="GD20261123-0009", category="water", urgency="normal", text="停水",
+                  status=status, respond_by=datetime(2026, 11, 24, 10, 0),
+                  resolve_by=datetime(2026, 12, 4, 10, 0), created_at=NOW, updated_at=NOW)
+
+
+class _Session:  # transition only adds the event to the caller's session
+    def add(self, _row: object) -> None:
+        pass
+
+
+def test_working_on_a_ticket_counts_as_taking_it_once() -> None:
+    t = _bare("assigned")
+    transition(_Session(), t, "progress", actor_id="zhangwei", actor_role="assignee", at=NOW)
+    assert t.accepted_at == NOW
+    later = datetime(2026, 11, 23, 5, 0)
+    transition(_Session(), t, "resolve", actor_id="zhangwei", actor_role="assignee", at=later)
+    assert (t.accepted_at, t.resolved_at) == (NOW, later)
+
+
+def test_a_question_pauses_the_clock_and_the_answer_moves_the_deadlines_on() -> None:
+    t = _bare("accepted")
+    asked, answered = datetime(2026, 11, 23, 3, 0), datetime(2026, 11, 23, 9, 30)
+    transition(_Session(), t, "ask", actor_id="zhangwei", actor_role="assignee", at=asked)
+    assert t.waiting_since == asked
+    transition(_Session(), t, "answer", actor_id="r-1", actor_role="reporter", at=answered)
+    assert t.waiting_since is None
+    assert t.respond_by == datetime(2026, 11, 24, 16, 30)
+    assert t.resolve_by == datetime(2026, 12, 4, 16, 30)
+
+
+def test_closing_stamps_closed_and_reopening_forgets_the_resolution() -> None:
+    t = _bare("resolved")
+    t.resolved_at = NOW
+    transition(_Session(), t, "reopen", actor_id="r-1", actor_role="reporter", at=NOW)
+    assert t.resolved_at is None
+    t = _bare("resolved")
+    transition(_Session(), t, "close", actor_id=None, actor_role="system", at=NOW)
+    assert t.closed_at == NOW
