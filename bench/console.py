@@ -3,8 +3,8 @@ and the memory an export of every one of them takes (CSV and XLSX).
 
 Run: .venv/bin/python bench/console.py [--tickets N] [--runs R] [--database URL]
 Seeds a throwaway SQLite file (or the given database, emptied first) with the sample district
-and N tickets over 90 days (the last two weeks a mix of every status, 95 % of the older ones
-done: about 12,000 open), then times each page R times in process over HTTP (aiohttp test
+and N tickets over a year (the last two weeks a mix of every status, 95 % of the older ones
+done: about 8,000 open at 100,000), then times each page R times in process over HTTP (aiohttp test
 client: routing, session, query and template, as a browser gets it) and samples the process's
 resident memory every 5 ms while the exports stream.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -40,6 +41,7 @@ from storage.models import Base, Region, Ticket  # noqa: E402
 from tests.console.conftest import build_app, sign_in  # noqa: E402
 
 PASSWORD = "bench-password-1"
+DAYS = 365  # 100,000 tickets a year: ~270 a day, a district of a few hundred thousand people
 STATUSES = ["assigned"] * 3 + ["accepted"] * 2 + ["in_progress", "closed", "closed", "closed",
                                                     "resolved", "new", "returned", "cancelled"]
 
@@ -55,7 +57,7 @@ async def seed(db: Database, n: int) -> str:
     code = ""
     for i in range(n):
         g = grids[i % len(grids)]
-        created = now - timedelta(minutes=rnd.randint(0, 90 * 24 * 60))
+        created = now - timedelta(minutes=rnd.randint(0, DAYS * 24 * 60))
         # a district's history: what is older than two weeks is almost all done
         status = STATUSES[i % len(STATUSES)]
         if created < now - timedelta(days=14) and rnd.random() < 0.95:
@@ -127,7 +129,7 @@ async def main() -> None:
         t0 = time.perf_counter()
         last = await seed(db, args.tickets)
         print(f"seeded {args.tickets:,} tickets in {time.perf_counter() - t0:.1f} s "
-              f"({db.dialect})")
+              f"({db.dialect}); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         app = build_app(db, FrozenClock(utcnow()))
         # no client timeout: the XLSX export under tracemalloc takes minutes
         async with TestClient(TestServer(app, host="127.0.0.1"),
@@ -135,6 +137,8 @@ async def main() -> None:
             assert (await sign_in(c, "bench", PASSWORD)).status == 302
             pages = {
                 "overview (30 days, by street)": "/console/",
+                "overview (90 days, by community)": "/console/?by=community&since="
+                                                    f"{(utcnow() - timedelta(days=89)):%Y-%m-%d}",
                 "queue, first page": "/console/tickets",
                 "queue, open + grid + category": "/console/tickets?status=open&grid=FC-LJ-01"
                                                  "&category=noise",
