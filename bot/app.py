@@ -11,6 +11,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from bot.api.intake import setup_intake_api
 from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
+from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
 from bot.gateway.routes import setup_gateway
@@ -77,9 +78,11 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
     app[HTTP] = http
-    sender = OutboxSender.from_settings(settings, app[DB], app[CLOCK], http)
+    clients = ChannelClients.build(settings, app[DB], app[CLOCK], http)  # once: shared
+    sender = OutboxSender(settings, app[DB], app[CLOCK], clients.mp, clients.work)
     app[SENDER] = sender
-    store = MediaStore.from_settings(settings, app[DB], app[CLOCK], http)
+    store = MediaStore(settings.media, settings.media_dir, app[DB], app[CLOCK],
+                       clients.by_channel())
     app[MEDIA] = store
     stop = asyncio.Event()
     tasks = [asyncio.create_task(sender.run(stop), name="outbox-sender"),
