@@ -56,6 +56,11 @@ class Analysis:
     keywords: list[str]
     intent: str
     request_kind: str
+    # What the message is for the conversation: report | consult | chat | detail | rating |
+    # human | command (help, query, cancel: words the conversation layer answers itself).
+    act: str = "report"
+    rating: int | None = None          # 1–4 when act is rating
+    also: tuple[str, ...] = ()         # secondary problems' categories, main one excluded
 
     def as_json(self) -> dict[str, Any]:
         """The `gridbot classify` object of the spec, nothing more."""
@@ -166,8 +171,10 @@ class Analyzer:
             urgency = urgency_for(category, hits, norm)
         keywords = self._keywords(words, category, model)
         kind = request_kind_of(norm, intent, category, urgency)
+        act = {"greeting": "chat", "thanks": "chat", "help": "command", "query": "command",
+               "cancel": "command"}.get(intent, intent)
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
-                        location, keywords, intent, kind)
+                        location, keywords, intent, kind, act)
 
     def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
         """Domain words of the message first, then words that strongly signal its category."""
