@@ -65,7 +65,9 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
         level = "normal"  # 停电 is an inconvenience, not a hazard (spec)
     fire_out = fire_resolved(text)
     for h in real:
-        if h.cue in _URGENT_ANYWHERE:
+        if h.chronic and h.level == "urgent":
+            level = _max(level, "high")  # a standing hazard: high, never paged as urgent
+        elif h.cue in _URGENT_ANYWHERE:
             if h.cue in _FIRE_CUES and fire_out:
                 level = _max(level, "high")
             else:
