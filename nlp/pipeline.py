@@ -17,8 +17,8 @@ from typing import Any
 
 from nlp.cues import find_hits
 from nlp.features import extract_sets
-from nlp.intent import intent_of, request_kind_of
-from nlp.location import Gazetteer, Location, extract_location
+from nlp.intent import act_of, intent_of, is_consult, rating_of, request_kind_of
+from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
 from nlp.rules import apply_override, forced_category
 from nlp.taxonomy import CATEGORIES, category_name
@@ -36,6 +36,11 @@ _STOP_KEYWORDS = frozenset("""
 晚上 白天 早上 天天 每天 还是 就是 可以 不是 知道 楼上 楼下 麻烦 你好 您好 请问 有人 好多 很多 直接
 刚才 一下 里面 外面 两天 几天 东西 地上 到底 旁边 一块 一间 那里 这里 最近 特别 真的 实在 根本 同志
 网格员 谢谢 反映 问题 情况 事情 希望 能不能 一样 出来 起来 下来 上去 下去 过来 结果 说了 不管 没人
+""".split())
+
+
+_NOT_PROBLEMS = frozenset("""
+网格员 物业 物业公司 物业管理 社区 居委会 业主 楼道 单元楼道 楼梯间 地下车库 车库 小区
 """.split())
 
 
@@ -83,7 +88,8 @@ class Analyzer:
         self._stamp = self._file_stamp()
         self._prep = prep
         self._gazetteer = Gazetteer()
-        self._domain = set(prep.segmenter.domain_words())
+        # Parties and places name who or where, not what is wrong (网格员在吗 is no report).
+        self._domain = set(prep.segmenter.domain_words()) - _NOT_PROBLEMS
         self._reload_lock = threading.Lock()
         self._category_cues = {c: cues_for(c) for c in CATEGORIES}
 
@@ -149,12 +155,15 @@ class Analyzer:
         model = self._model
         location = extract_location(norm, self._gazetteer)
         if not norm.strip():
+            intent = intent_of(norm)
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
-                            location, [], intent_of(norm), "投诉")
+                            location, [], intent, "投诉", act_of(intent))
         ranked = model.predict(*extract_sets(norm, words, model.config))
         hits = find_hits(norm, HAZARD_CUES)
-        intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words))
-        if intent in ("thanks", "greeting", "help") and any(
+        address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer)
+        intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
+                           address_only=address_only)
+        if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and any(
                 h.real and h.level == "urgent" for h in hits):
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         if intent != "report":
@@ -166,15 +175,16 @@ class Analyzer:
                 ranked = apply_override(ranked, forced)
         category, confidence = ranked[0]
         urgency = "normal"
-        if intent == "report":
+        if intent in ("report", "consult"):
             hits += find_hits(norm, self._category_cues[category])
             urgency = urgency_for(category, hits, norm)
         keywords = self._keywords(words, category, model)
+        if intent == "report" and is_consult(norm, category, urgency):
+            intent = "consult"
         kind = request_kind_of(norm, intent, category, urgency)
-        act = {"greeting": "chat", "thanks": "chat", "help": "command", "query": "command",
-               "cancel": "command"}.get(intent, intent)
+        rating = rating_of(norm) if intent == "rating" else None
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
-                        location, keywords, intent, kind, act)
+                        location, keywords, intent, kind, act_of(intent), rating)
 
     def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
         """Domain words of the message first, then words that strongly signal its category."""
