@@ -50,7 +50,7 @@ def score(pairs: list[tuple[dict[str, Any], Analysis]]) -> dict[str, Any]:
     A row with an `intent` label other than report/consult is scored on intent only. Urgency is
     scored on rows that state one, location on rows that carry a `location` object.
     """
-    labelled_intent = any("intent" in row for row, _ in pairs)
+    labelled_intent = any("intent" in row for row, _ in pairs)  # only labelled rows count
     n = correct = strict = 0
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
@@ -66,8 +66,8 @@ def score(pairs: list[tuple[dict[str, Any], Analysis]]) -> dict[str, Any]:
     bur_hit = bur_total = hallucinated = no_building_rows = made_up = produced = 0
     errors: list[dict[str, Any]] = []
     for row, a in pairs:
-        if labelled_intent:
-            gi = row.get("intent", "report")
+        if "intent" in row:
+            gi = row["intent"]
             pi = a.act
             if gi == pi:
                 itp[gi] += 1

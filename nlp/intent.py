@@ -49,6 +49,15 @@ def _bare(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
+# Longer messages that thank are reports with manners (the 留言板 register closes with 感谢领导).
+THANKS_MAX = 40
+# A consult question about a category's problem is short and states no complaint; a long or
+# complaining message that ends with a question (「停水两天了，到底什么时候来水」) is a report.
+CONSULT_MAX = 30
+_COMPLAINT = re.compile(r"到底|究竟|[一两三四五几多半]+(?:天|上午|下午|晚上|个月|周|礼拜|年)了|好几天|坏了|太差|没人|"
+                        r"没法|都不|一直|从来|根本|是否合|合不合|凭什么|乱|收的钱|去哪了")
+
+
 def intent_of(text: str, mentions_problem: bool = False, address_only: bool = False) -> str:
     """`mentions_problem`: the caller found domain words (井盖, 漏水 …) outside thanks words;
     `address_only`: the message is a place and nothing more (location.is_address_only)."""
@@ -71,7 +80,7 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "human"
     if _GREETING.match(bare):
         return "greeting"
-    if _THANKS.search(bare):
+    if _THANKS.search(bare) and len(bare) <= THANKS_MAX:
         rest = _THANKS.sub("", bare)
         if _RESOLVED.search(bare) and not _UNRESOLVED.search(bare):
             return "thanks"
@@ -240,7 +249,8 @@ def is_consult(text: str, category: str, urgency: str) -> bool:
         return False
     if category == "consult":
         return True
-    return bool(_CONSULT_ASK.search(text)) and not _FIX_REQUEST.search(text)
+    return (len(_bare(text)) <= CONSULT_MAX and bool(_CONSULT_ASK.search(text))
+            and not _FIX_REQUEST.search(text) and not _COMPLAINT.search(text))
 
 
 ACTS = ("report", "consult", "chat", "detail", "rating", "human", "command")
