@@ -44,6 +44,9 @@ _NOT_PROBLEMS = frozenset("""
 """.split())
 
 
+ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
+
+
 def default_model_path() -> Path:
     """The shipped model; a deployment's own lives at [nlp] model_path (see load_watching)."""
     return SHIPPED_MODEL
@@ -159,6 +162,7 @@ class Analyzer:
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
                             location, [], intent, "投诉", act_of(intent))
         ranked = model.predict(*extract_sets(norm, words, model.config))
+        also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer)
         intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
@@ -181,10 +185,13 @@ class Analyzer:
         keywords = self._keywords(words, category, model)
         if intent == "report" and is_consult(norm, category, urgency):
             intent = "consult"
+        if intent in ("report", "consult"):
+            also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
+        also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
         rating = rating_of(norm) if intent == "rating" else None
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
-                        location, keywords, intent, kind, act_of(intent), rating)
+                        location, keywords, intent, kind, act_of(intent), rating, tuple(also))
 
     def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
         """Domain words of the message first, then words that strongly signal its category."""

@@ -50,3 +50,10 @@ def test_fine_intent_values_still_work(analyzer: Analyzer) -> None:
     assert analyzer.analyze("谢谢，路灯修好了").intent == "thanks"
     assert analyzer.analyze("在吗").intent == "greeting"
     assert analyzer.analyze("查询").act == "command"
+
+
+def test_also_lists_other_likely_problems(analyzer: Analyzer) -> None:
+    a = analyzer.analyze("楼道里堆满了杂物，还有人把电动车推进来充电，垃圾也没人清")
+    assert a.category not in a.also
+    assert all(c != a.category for c in a.also)
+    assert analyzer.analyze("好的").also == ()
