@@ -16,14 +16,14 @@ from aiohttp import web
 from bot.console import admin, exports, pages, people, ticket, wecom
 from bot.console import core as cw
 from bot.console.auth import ConsoleState
-from bot.keys import SETTINGS
+from storage.config import Settings
 
 HERE = Path(__file__).parent
 
 
-def build_console(settings_app: web.Application) -> web.Application:
+def build_console(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[cw.session_middleware])
-    app[cw.CONSOLE] = ConsoleState.from_config(settings_app[SETTINGS].console)
+    app[cw.CONSOLE] = ConsoleState.from_config(settings.console)
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"),
                                autoescape=jinja2.select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
@@ -56,8 +56,8 @@ def build_console(settings_app: web.Application) -> web.Application:
     return app
 
 
-def setup_console(app: web.Application) -> web.Application:
-    console = build_console(app)
+def setup_console(app: web.Application, settings: Settings) -> web.Application:
+    console = build_console(settings)
     app.add_subapp("/console", console)
     # /console (no slash) → the overview
     app.router.add_get("/console", _redirect)

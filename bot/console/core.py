@@ -29,7 +29,9 @@ from bot.console.auth import (
     verify_password,
 )
 from bot.console.scope import Scope, scope_for
-from bot.keys import CLOCK, DB
+from bot.runtime import RUNTIME, Runtime
+from handlers.ops.services import Services
+from storage.config import Settings
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleSession, ConsoleUser
 
@@ -54,12 +56,34 @@ class Who:
     session: ConsoleSession
 
 
+def runtime(request: web.Request) -> Runtime:
+    return request.config_dict[RUNTIME]
+
+
 def db(request: web.Request) -> Database:
-    return request.config_dict[DB]
+    return runtime(request).db
 
 
 def now(request: web.Request) -> datetime:
-    return request.config_dict[CLOCK].now()
+    return runtime(request).clock.now()
+
+
+def settings(request: web.Request) -> Settings:
+    return runtime(request).settings
+
+
+def services(request: web.Request) -> Services:
+    """The handlers' Services (the dispatcher's); an app without a dispatcher (tests of the
+    console alone) gets its own, without the analyzer the console never uses."""
+    rt = runtime(request)
+    if rt.dispatcher is not None:
+        return rt.services
+    from storage.sla import WorkCalendar
+
+    s = rt.settings
+    return Services(settings=s, analyzer=None,  # type: ignore[arg-type]
+                    clock=rt.clock, calendar=WorkCalendar(s.calendar.holidays,
+                                                          s.calendar.workdays))
 
 
 def state(request: web.Request) -> ConsoleState:

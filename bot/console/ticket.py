@@ -17,11 +17,9 @@ from bot.console import core as cw
 from bot.console import mapview
 from bot.console.pages import _fmt, row_view
 from bot.console.scope import Scope
-from bot.keys import SETTINGS
 from handlers.ops import actions as ops
 from handlers.ops.events import event_name
 from handlers.ops.privacy import mask_phones
-from handlers.ops.services import Services
 from nlp.taxonomy import CATEGORIES, category_name
 from storage.clock import SHANGHAI
 from storage.models import (
@@ -32,7 +30,6 @@ from storage.models import (
     TicketEvent,
     TicketFollower,
 )
-from storage.sla import WorkCalendar
 from storage.statemachine import OPEN_STATUSES, STATUS_NAMES
 
 logger = logging.getLogger(__name__)
@@ -146,7 +143,7 @@ async def media(request: web.Request) -> web.StreamResponse:
         return a
 
     a = await cw.db(request).read(q)
-    path = await asyncio.to_thread(_media_path, request.config_dict[SETTINGS].media_dir,
+    path = await asyncio.to_thread(_media_path, cw.settings(request).media_dir,
                                    a.path or "")
     if path is None:
         raise cw.not_found()
@@ -161,16 +158,6 @@ def _media_path(media_dir: str, rel: str) -> Path | None:
     return path if root in path.parents and path.is_file() else None
 
 
-def _services(request: web.Request) -> Services:
-    settings = request.config_dict[SETTINGS]
-    from bot.keys import CLOCK
-
-    return Services(settings=settings, analyzer=None,  # type: ignore[arg-type]
-                    clock=request.config_dict[CLOCK],
-                    calendar=WorkCalendar(settings.calendar.holidays,
-                                          settings.calendar.workdays))
-
-
 async def act(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/{code}/act: one staff action, then back to the ticket."""
     form = await request.post()
@@ -183,7 +170,7 @@ async def act(request: web.Request) -> web.StreamResponse:
                       console_user_id=u.id)
     code = request.match_info["code"]
     at = cw.now(request)
-    services = _services(request)
+    services = cw.services(request)
     text = str(form.get("text", "")).strip()[:500]
 
     async def unit(s: AsyncSession) -> str:
@@ -228,6 +215,7 @@ async def act(request: web.Request) -> web.StreamResponse:
         done = await cw.db(request).run(unit)
     except (ops.ActionError, ops.TransitionError) as e:
         raise web.HTTPFound(f"/console/tickets/{code}?error=" + quote(str(e))) from None
+    cw.runtime(request).wake_sender()  # the pushes are committed: send them now
     raise web.HTTPFound(f"/console/tickets/{code}?ok=" + quote(done))
 
 

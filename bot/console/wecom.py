@@ -19,9 +19,8 @@ from aiohttp import ClientSession, ClientTimeout, web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.loop import clients
+from bot.channels.clients import ChannelClients
 from bot.console import core as cw
-from bot.keys import CLOCK, SETTINGS
 from storage.models import ConsoleUser, Identity, Person, Region
 
 logger = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def role_for(person: Person, regions: list[Region]) -> tuple[str, str | None] | 
 
 async def wecom_login(request: web.Request) -> web.StreamResponse:
     cfg = cw.state(request).config
-    work = request.config_dict[SETTINGS].wechat.work
+    work = cw.settings(request).wechat.work
     if not cfg.wecom_login or not work.corp_id:
         raise cw.not_found()
     nonce = secrets.token_urlsafe(16)
@@ -67,10 +66,14 @@ async def wecom_login(request: web.Request) -> web.StreamResponse:
 
 
 async def _userid(request: web.Request, code: str) -> str | None:
-    settings = request.config_dict[SETTINGS]
-    async with ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds)) as http:
-        _, work = clients(settings, cw.db(request), request.config_dict[CLOCK], http)
-        res = await work.call("GET", "auth/getuserinfo", params={"code": code})
+    rt = cw.runtime(request)
+    if rt.clients is not None:
+        res = await rt.clients.work.call("GET", "auth/getuserinfo", params={"code": code})
+    else:
+        timeout = ClientTimeout(total=rt.settings.http.timeout_seconds)
+        async with ClientSession(timeout=timeout) as http:
+            work = ChannelClients.build(rt.settings, rt.db, rt.clock, http).work
+            res = await work.call("GET", "auth/getuserinfo", params={"code": code})
     if not res.ok:
         logger.warning("wecom sign-in: getuserinfo failed: %s", res.error)
         return None

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import setup_console
 from bot.console.accounts import add_user
-from bot.keys import CLOCK, DB, SETTINGS
+from bot.runtime import RUNTIME, Runtime
 from storage.clock import FrozenClock
 from storage.config import Settings
 from storage.db import Database
@@ -117,10 +117,10 @@ async def seeded(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> As
 
 def build_app(db: Database, clock: FrozenClock | None = None, **console: Any) -> web.Application:
     app = web.Application()
-    app[SETTINGS] = Settings(console={"secret": "test-secret"} | console)
-    app[DB] = db
-    app[CLOCK] = clock or FrozenClock(NOW)
-    setup_console(app)
+    settings = Settings(console={"secret": "test-secret"} | console)
+    app[RUNTIME] = Runtime(settings, db, clock or FrozenClock(NOW),
+                           dispatcher=None)  # type: ignore[arg-type]  # the console never dispatches
+    setup_console(app, settings)
     return app
 
 

@@ -169,14 +169,9 @@ async def test_client_address_from_trusted_proxies_only(
 
 
 def _routes() -> list[tuple[str, str]]:
-    from aiohttp import web
-
-    from bot.keys import SETTINGS
     from storage.config import Settings
 
-    parent = web.Application()
-    parent[SETTINGS] = Settings()
-    app = build_console(parent)
+    app = build_console(Settings())
     out = []
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource else {}
