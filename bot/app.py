@@ -17,7 +17,7 @@ from bot.api.tickets import setup_api
 from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
-from bot.console import setup_console
+from bot.console.app import setup_console
 from bot.gateway.routes import setup_gateway
 from bot.runtime import RUNTIME, Runtime
 from bot.scheduler.runner import start_scheduler
