@@ -23,7 +23,7 @@ from storage import repo
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
-from storage.sla import WorkCalendar
+from storage.sla import WorkCalendar, calendar_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,10 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     app[ANALYZER] = analyzer
     services = Services(settings=settings, analyzer=analyzer, clock=app[CLOCK],
                         calendar=WorkCalendar(settings.calendar.holidays,
-                                              settings.calendar.workdays))
+                                              settings.calendar.workdays,
+                                              settings.calendar.workday_end))
+    for warning in calendar_warnings(services.calendar, app[CLOCK].now()):
+        logger.warning("%s", warning)
     app[DISPATCHER] = Dispatcher(services)
     yield
 

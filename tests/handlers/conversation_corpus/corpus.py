@@ -200,7 +200,7 @@ async def _facts(s: Any, code: str) -> dict[str, Any]:
     return {"grid": grid.code if grid else None, "assignee": t.assignee_id,
             "category": t.category, "building": t.building, "unit": t.unit, "room": t.room,
             "status": t.status, "kind": t.request_kind, "urgency": t.urgency,
-            "about_staff": bool(getattr(t, "about_staff", False)), "text": t.text,
+            "about_staff": t.subject_id is not None, "text": t.text,
             "place": place, "rating": t.rating,
             "place_unknown": t.region_id is None and not (t.place or t.community_text)}
 
