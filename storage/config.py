@@ -137,7 +137,7 @@ class ConversationConfig(Section):
     # a detail sent this soon after the resident's own report is added to it (a piece)
     piece_minutes: int = Field(10, ge=0)
     # the same words as the resident's own open report this recent make no second ticket
-    repeat_hours: int = Field(24, ge=0)
+    repeat_hours: int = Field(12, ge=0)
     rating_days: int = Field(3, ge=1)
     # below this classifier confidence the resident picks between the two likeliest
     # categories (0 turns the question off); urgent reports are never asked

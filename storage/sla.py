@@ -67,7 +67,7 @@ class WorkCalendar:
         """The close of the `days`-th working day after `start_local`'s (a start after close
         or on a rest day counts from the next working day)."""
         day = start_local.date()
-        if not self.is_workday(day) or start_local.time() >= self.workday_end:
+        if not self.is_workday(day) or start_local.time() > self.workday_end:
             day += timedelta(days=1)
             while not self.is_workday(day):
                 day += timedelta(days=1)

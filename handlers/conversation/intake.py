@@ -82,7 +82,11 @@ async def handle(ctx: Ctx) -> str:
             return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
         return CHAT_REPLY
     if meaning.kind in ("chat", "empty"):
-        return _chat_reply(state)
+        if not PENDING_HINT.get(state or "") and analysis.intent == "thanks":
+            return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
+        if not PENDING_HINT.get(state or "") and analysis.intent == "greeting":
+            return "您好！请直接发文字描述您遇到的问题和位置（小区、楼号）。发送「帮助」查看用法。"
+        return _chat_reply(state, data)
     if bare(text).isdigit() and len(bare(text)) <= 2:
         return "现在没有等您回复数字的问题。反映问题请直接发文字描述；发送「帮助」查看用法。"
     if state in DRAFTS and data.get("text") and bare(data["text"]) == bare(text):
@@ -106,11 +110,12 @@ async def handle(ctx: Ctx) -> str:
     return await _new_report(ctx, text, state, data)
 
 
-def _chat_reply(state: str | None) -> str:
+def _chat_reply(state: str | None, data: dict[str, Any]) -> str:
     hint = PENDING_HINT.get(state or "")
-    if hint:
-        return f"好的。{hint}，方便时回复即可；不需要了请回复「算了」。"
-    return CHAT_REPLY
+    if not hint:
+        return CHAT_REPLY
+    prompt = f"：请{data['prompt']}" if data.get("prompt") else ""
+    return f"好的。{hint}{prompt}。不需要了请回复「算了」。"
 
 
 def _pending_prompt(state: str | None, data: dict[str, Any]) -> str:
@@ -201,11 +206,13 @@ async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
 async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, Any]) -> str:
     """A new complaint. A question left open for another draft stays open; if this report asks
     a question of its own, that draft goes to the desk as it stands."""
+    if state == Conv.AWAITING_DESCRIPTION or (state in DRAFTS and not data.get("text")):
+        # the photo or position waited for these words: they complete that draft
+        return await file_report(ctx, text, draft=data)
     held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
-    draft = {}
     if held is not None:
         ctx.state = None  # file_report must not take the other draft's pieces for this one
-    reply = await file_report(ctx, text, draft=draft)
+    reply = await file_report(ctx, text, draft={})
     if held is None:
         return reply
     new_state = await _state_now(ctx)

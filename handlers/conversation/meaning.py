@@ -108,10 +108,10 @@ def _looks_like_problem(b: str) -> bool:
 def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meaning:
     """What `text` means. `rating_open`: a resolved ticket waits for this person's rating."""
     intent = getattr(analysis, "intent", None)
-    if intent in NLP_INTENTS and intent != "report":
-        rating = getattr(analysis, "rating", None) if intent == "rating" else None
-        if intent != "rating" or rating_open:
-            return Meaning(intent, rating)
+    if intent in NLP_INTENTS and intent not in ("report", "rating"):
+        return Meaning(intent)
+    if intent == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
+        return Meaning("rating", analysis.rating)
     if not bare(text):
         return Meaning("chat")
     if rating_open and (value := rating_in(text)) is not None and not _names_place(analysis):

@@ -22,8 +22,8 @@ DIGEST = "【每日待办】"
 async def test_daily_digest_lists_overdue_due_today_and_open_once_a_day(bot: Bot) -> None:
     urgent = code_of(await bot.send("oA", URGENT))  # respond-by Mon 10:30: overdue Tuesday
     high = code_of(await bot.send("oB", HIGH))
-    normal = code_of(await bot.send("oC", NORMAL))  # respond-by Tue 10:00: due today
-    await bot.send("zhangwei", f"接单 {high}", channel="work")  # resolve-by Wed 10:00
+    normal = code_of(await bot.send("oC", NORMAL))  # respond-by Tue 18:00: due today
+    await bot.send("zhangwei", f"接单 {high}", channel="work")  # resolve-by Wed 18:00
     bot.clock.advance(hours=22, minutes=30)  # Tuesday 08:30
     assert await daily_digest(bot.db, bot.dispatcher.services) == 1
     [digest] = await texts_with(bot, "zhangwei", DIGEST)
@@ -33,8 +33,8 @@ async def test_daily_digest_lists_overdue_due_today_and_open_once_a_day(bot: Bot
     sections = {title: lines[lines.index(title) + 1] for title in ("已超时：", "今日到期：",
                                                                    "其他在办：")}
     assert urgent in sections["已超时："] and "接单时限 11月23日 10:30" in sections["已超时："]
-    assert normal in sections["今日到期："] and "11月24日 10:00" in sections["今日到期："]
-    assert high in sections["其他在办："] and "办结时限 11月25日 10:00" in sections["其他在办："]
+    assert normal in sections["今日到期："] and "11月24日 18:00" in sections["今日到期："]
+    assert high in sections["其他在办："] and "办结时限 11月25日 18:00" in sections["其他在办："]
     for who in ("lina", "chenjun", "centre"):  # no open tickets, or not officers
         assert await texts_with(bot, who, DIGEST) == []
 
