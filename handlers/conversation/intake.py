@@ -211,7 +211,7 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
         return await file_report(ctx, text, draft=data)
     held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
     if held is not None:
-        ctx.state = None  # file_report must not take the other draft's pieces for this one
+        await ctx.clear_state()  # file_report must not take the other draft's pieces
     reply = await file_report(ctx, text, draft={})
     if held is None:
         return reply
