@@ -137,3 +137,19 @@ async def test_weekly_summary_numbers_per_community_and_street(db: Database) -> 
     assert await weekly_summary(db, services(clock)) == 0  # once a week
     clock.advance(days=7)  # next Monday: a new week
     assert await weekly_summary(db, services(clock)) == 3
+
+
+def test_digest_warns_while_deadlines_reach_a_year_without_holidays() -> None:
+    from datetime import datetime
+
+    from handlers.jobs.digests import digest_text
+    from handlers.ops.services import Services
+    from storage.clock import FrozenClock
+    from storage.config import Settings
+
+    december = Services(settings=Settings(), analyzer=None,  # type: ignore[arg-type]
+                        clock=FrozenClock(datetime(2026, 12, 20, 2, 0)))
+    assert "2027 年的法定节假日" in digest_text([], december, december.clock.now())
+    june = Services(settings=Settings(), analyzer=None,  # type: ignore[arg-type]
+                    clock=FrozenClock(datetime(2026, 6, 1, 2, 0)))
+    assert "法定节假日" not in digest_text([], june, june.clock.now())

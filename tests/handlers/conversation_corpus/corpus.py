@@ -27,6 +27,7 @@ import json
 import tomllib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ class Run:
 
     def _update(self, channel: str, sender: str, send: Any, codes: list[str]) -> Update:
         self._n += 1
-        stamp = int(self.clock.now().timestamp())
+        stamp = int(self.clock.now().replace(tzinfo=UTC).timestamp())
         common = {"channel": channel, "sender": sender, "msg_id": f"{self._n}{stamp}",
                   "create_time": stamp}
         if isinstance(send, str):
