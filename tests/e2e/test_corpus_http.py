@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.demo.run import demo_settings
 from bot.demo.simulator import MpSide, WorkSide, event_xml, location_xml, media_xml, text_xml
 from bot.demo.standin import WeChatStandIn
-from bot.keys import DISPATCHER
+from bot.runtime import RUNTIME
 from handlers.conversation.types import Update
 from handlers.jobs.registry import expire_drafts
 from storage.clock import FrozenClock
@@ -115,7 +115,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Database, Settings, Froz
 async def test_worst_dialogue_over_http(served: Any, dialogue: dict[str, Any]) -> None:
     db, settings, clock, (http, base, app) = served
     wire = Http(http, base, settings, clock)
-    services = app[DISPATCHER].services
+    services = app[RUNTIME].services
     run = Run(db, services, clock, wire.deliver, sweep=lambda: expire_drafts(db, services))
     failures = await run.play(dialogue)
     assert not failures, f"{dialogue['id']} ({dialogue['note']}):\n" + "\n".join(failures)
