@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nlp.focus import focus_spans
+
 DEFAULT_CONFIG: dict[str, Any] = {"ngram_min": 1, "ngram_max": 2, "words": True}
 
 _RUNS = re.compile(r"[0-9a-z\u3400-\u9fff]+")
@@ -55,6 +57,16 @@ def extract_sets(normalised: str, words: list[str],
     return wset, cset
 
 
+def focus_sets(normalised: str, words: list[str],
+               config: dict[str, Any] | None = None) -> tuple[set[str], set[str]] | None:
+    """The word and n-gram sets of the message's focus (focus.py: the message without who was
+    asked, who did nothing, preambles and pleas), or None when the whole message is its focus."""
+    spans = focus_spans(normalised)
+    if not spans:
+        return None
+    return extract_sets(*_without(normalised, words, spans), config)
+
+
 def _without(text: str, words: list[str], spans: list[tuple[int, int]],
              ) -> tuple[str, list[str]]:
     chars = list(text)
@@ -64,8 +76,8 @@ def _without(text: str, words: list[str], spans: list[tuple[int, int]],
     pos = 0
     for w in words:  # jieba's words tile the text, so offsets are running sums
         end = pos + len(w)
-        if not any(a < end and pos < b for a, b in spans):
-            kept.append(w)
+        # a removed word becomes blanks, so the words still tile the (blanked) text
+        kept.append(" " * len(w) if any(a < end and pos < b for a, b in spans) else w)
         pos = end
     return "".join(chars), kept
 

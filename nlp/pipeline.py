@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.cues import find_hits
-from nlp.features import extract_sets
+from nlp.features import extract_sets, focus_sets
 from nlp.intent import act_of, intent_of, is_consult, rating_of, request_kind_of
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
@@ -44,6 +44,9 @@ _NOT_PROBLEMS = frozenset("""
 """.split())
 
 
+# The probabilities of the whole message and of its focus are averaged: 5-fold CV 0.9002 (whole
+# only), 0.8965 (focus only), 0.9005 / 0.9023 / 0.9011 (whole weighted 0.3 / 0.5 / 0.7).
+WHOLE_WEIGHT = 0.5
 ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
 
 
@@ -162,6 +165,13 @@ class Analyzer:
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
                             location, [], intent, "投诉", act_of(intent))
         ranked = model.predict(*extract_sets(norm, words, model.config))
+        focus = focus_sets(norm, words, model.config)
+        if focus is not None:
+            # the complaint counts as much as the whole message (who was asked, who did
+            # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
+            pf = dict(model.predict(*focus))
+            ranked = sorted(((c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked),
+                            key=lambda cp: -cp[1])
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer)
