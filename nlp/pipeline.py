@@ -20,7 +20,7 @@ from nlp.features import extract_sets, focus_sets
 from nlp.intent import act_of, intent_of, is_consult, rating_of, request_kind_of
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
-from nlp.rules import apply_override, forced_category
+from nlp.rules import apply_override, boost_category_cues, forced_category
 from nlp.taxonomy import CATEGORIES, category_name
 from nlp.text import TextPrep
 from nlp.urgency import HAZARD_CUES, cues_for, urgency_for
@@ -172,6 +172,7 @@ class Analyzer:
             pf = dict(model.predict(*focus))
             ranked = sorted(((c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked),
                             key=lambda cp: -cp[1])
+        ranked = boost_category_cues(norm, ranked)
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer)
