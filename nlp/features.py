@@ -61,10 +61,15 @@ def focus_sets(normalised: str, words: list[str],
                config: dict[str, Any] | None = None) -> tuple[set[str], set[str]] | None:
     """The word and n-gram sets of the message's focus (focus.py: the message without who was
     asked, who did nothing, preambles and pleas), or None when the whole message is its focus."""
+    view = focus_view(normalised, words)
+    return None if view is None else extract_sets(*view, config)
+
+
+def focus_view(normalised: str, words: list[str]) -> tuple[str, list[str]] | None:
+    """The text and words of the message's focus (what focus.focus_spans leaves out becomes
+    blanks, so positions and the tiling by words hold), or None when it is the whole text."""
     spans = focus_spans(normalised)
-    if not spans:
-        return None
-    return extract_sets(*_without(normalised, words, spans), config)
+    return _without(normalised, words, spans) if spans else None
 
 
 def _without(text: str, words: list[str], spans: list[tuple[int, int]],

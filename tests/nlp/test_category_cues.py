@@ -56,3 +56,14 @@ def test_focus_leaves_out_preambles_and_parties() -> None:
 
 def test_a_message_that_is_only_about_the_party_keeps_its_text() -> None:
     assert focus_spans("物业不作为") == []
+
+
+@pytest.mark.parametrize(("text", "main", "second"), [
+    ("3号楼楼道里天天有人给电瓶车充电，另外楼下广场舞每晚放到十点多吵得孩子没法写作业",
+     "fire_safety", "noise"),
+    ("我们单元的电梯又坏了，还有楼下那条狗天天半夜叫个不停", "building_safety", "animals"),
+])
+def test_several_problems_main_first_the_rest_in_also(analyzer: Analyzer, text: str, main: str,
+                                                       second: str) -> None:
+    a = analyzer.analyze(text)
+    assert a.category == main and second in a.also
