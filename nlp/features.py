@@ -14,6 +14,7 @@ the clause give no features. 是不是 (a question) is not a negation, and 不�
 from __future__ import annotations
 
 import re
+from operator import add
 from typing import Any
 
 from nlp.focus import focus_spans
@@ -52,6 +53,8 @@ def extract_sets(normalised: str, words: list[str],
         for size in range(lo, hi + 1):
             if size == 1:
                 cset.update(run)
+            elif size == 2:  # pairs of neighbours, built in C
+                cset.update(map(add, run, run[1:]))
             else:
                 cset.update(run[i:i + size] for i in range(len(run) - size + 1))
     return wset, cset

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -197,12 +198,12 @@ class Analyzer:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
             pf = dict(model.predict(*focus))
-            ranked = sorted(((c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked),
-                            key=lambda cp: -cp[1])
+            ranked = sorted([(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
+                            key=itemgetter(1), reverse=True)
         ranked = boost_category_cues(norm, ranked)
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
-        address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer)
+        address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer, location)
         intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
                            address_only=address_only)
         if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and any(
@@ -240,7 +241,7 @@ class Analyzer:
         for text, ws in _clauses(norm, words):
             if len(text) < CLAUSE_MIN_CHARS:
                 continue
-            c, p = model.predict(*extract_sets(text, ws, model.config))[0]
+            c, p = model.top(*extract_sets(text, ws, model.config))
             if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
                 found.append(c)
         return found
