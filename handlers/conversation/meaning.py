@@ -1,8 +1,9 @@
 """What a resident's message means before any handler acts on it: `understand(text, analysis)`.
 
 The one place that tells a report from chat, a rating, a refusal, a request for a person, a
-consult question or a piece of detail. It prefers nlp's intent when the analysis carries one
-of the conversation intents (issue 9: report|chat|detail|rating|human|consult), and otherwise
+consult question or a piece of detail. It prefers nlp's `analysis.act` when it names one of
+the conversation acts (report|consult|chat|detail|rating|human; `command` words are the
+routers' and fall through to the rules here), and otherwise
 keeps to conservative rules of its own: a message is chat only when it is short and says
 nothing of a problem, so a real complaint is never taken for small talk.
 """
@@ -107,10 +108,10 @@ def _looks_like_problem(b: str) -> bool:
 
 def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meaning:
     """What `text` means. `rating_open`: a resolved ticket waits for this person's rating."""
-    intent = getattr(analysis, "intent", None)
-    if intent in NLP_INTENTS and intent not in ("report", "rating"):
-        return Meaning(intent)
-    if intent == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
+    act = getattr(analysis, "act", None)
+    if act in NLP_INTENTS and act not in ("report", "rating"):
+        return Meaning(act)
+    if act == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
         return Meaning("rating", analysis.rating)
     if not bare(text):
         return Meaning("chat")
@@ -120,7 +121,7 @@ def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meanin
         return Meaning("human")
     if is_refusal(text):
         return Meaning("refusal")
-    if is_chat(text) or intent in ("thanks", "greeting"):
+    if is_chat(text):
         return Meaning("chat")
     if getattr(analysis, "category", None) == "consult" and \
             getattr(analysis, "request_kind", None) == "咨询":
