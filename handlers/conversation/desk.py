@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import split_code
+from handlers.ops import actions
 from handlers.ops import messages as msg
 from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.tickets import Placement, assign, create_ticket, place_for
@@ -28,7 +29,7 @@ from storage import repo
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos.tickets import of_resident, ticket_by_code
-from storage.statemachine import OPEN_STATUSES, record
+from storage.statemachine import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 router = Router("desk")  # staff: 回复 CODE 内容
@@ -172,9 +173,7 @@ async def reply_to_resident(ctx: Ctx, args: str) -> str:
     reporter = await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
     if reporter is None:
         return f"工单 {t.code} 没有可联系的反映人。"
-    record(ctx.session, t, "replied", actor_id=ctx.person.id, note=words, at=ctx.now)
-    sent = await ctx.notify(reporter, f"关于您的工单 {t.code}，{ctx.person.name}回复：{words}\n"
-                            f"如需补充，请发送「补充 {t.code} 内容」。", t)
-    if not sent:
+    reached = await actions.reply(ctx.session, t, words, ctx.actor(), now=ctx.now)
+    if not reached:
         return f"工单 {t.code} 的反映人无法通过公众号联系，回复已记入工单。"
     return f"已把回复发给工单 {t.code} 的居民，并记入工单记录。"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Identity, Person
@@ -47,3 +47,24 @@ async def by_bind_code(session: AsyncSession, code: str) -> Person | None:
 async def active_named(session: AsyncSession, name: str) -> list[Person]:
     return list((await session.scalars(select(Person).where(
         Person.name == name, Person.active.is_(True)))).all())
+
+
+async def staff_matching(session: AsyncSession, words: str,
+                         roles: tuple[str, ...]) -> list[Person]:
+    """Active people with one of `roles` that `words` names: a person id, a WeCom userid
+    (case-insensitive) or a name. An exact match wins; else every name containing the words
+    (「周晓」 → 周晓燕, 周晓东), for the caller to offer as a choice."""
+    words = words.strip()
+    if not words:
+        return []
+    low = words.lower()
+    by_work = select(Identity.person_id).where(Identity.channel == "work",
+                                               Identity.external_id == low)
+    rows = (await session.scalars(select(Person).where(
+        Person.active.is_(True),
+        or_(func.lower(Person.id) == low, Person.id.in_(by_work), Person.name.contains(words)))
+        .order_by(Person.name, Person.id))).all()
+    people = [p for p in rows if p.has_role(*roles)]
+    work = set((await session.scalars(by_work)).all())
+    exact = [p for p in people if p.name == words or p.id.lower() == low or p.id in work]
+    return exact or people
