@@ -4,6 +4,7 @@ message that completes a draft and the answer 2 (仍然新建) to a 附议 offer
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -102,14 +103,22 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
 
 
 RUNNER_UP = 0.5  # ask only when the second category scores at least half of the first
+SECOND_PROBLEM = 0.4  # … or, when nlp found it as a problem of its own clause, 0.4 of it
+_CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
 
 
 def _unsure(ctx: Ctx, analysis: Any) -> bool:
-    """Two categories genuinely compete: a low best score and a close runner-up. (A low score
-    alone is common when a message is mostly address, and asking then only annoys.)"""
+    """Two categories genuinely compete: a low best score and a close runner-up, or a
+    runner-up that nlp also found as a problem of its own clause (`also`: 「狗天天叫，楼道里
+    还堆着他家的东西」). A low score alone is common when a message is mostly address, and
+    asking then only annoys."""
     alts = analysis.alternatives
+    if analysis.urgency == "urgent" or len(alts) < 2:
+        return False
+    if alts[1][0] in getattr(analysis, "also", ()) and alts[1][1] >= SECOND_PROBLEM * alts[0][1] \
+            and len(_CLAUSES.split(analysis.text.strip(" ，,。"))) >= 2:
+        return True
     return (analysis.confidence < ctx.settings.conversation.choice_below
-            and analysis.urgency != "urgent" and len(alts) >= 2
             and alts[1][1] >= RUNNER_UP * alts[0][1])
 
 

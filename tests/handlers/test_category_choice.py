@@ -70,3 +70,21 @@ async def test_unanswered_question_files_the_best_guess_where_it_was(unsure: Bot
     code = code_of(row.payload["text"])
     t = await unsure.ticket(code)
     assert (t.assignee_id, t.building) == ("zhangwei", "3")
+
+
+def test_a_second_problem_in_its_own_clause_is_asked_about() -> None:
+    from types import SimpleNamespace
+
+    from handlers.conversation.reports import _unsure
+    from storage.config import Settings
+    ctx = SimpleNamespace(settings=Settings())
+
+    def a(text: str, also: tuple[str, ...], p2: float) -> SimpleNamespace:
+        return SimpleNamespace(text=text, urgency="normal", confidence=0.67, also=also,
+                               alternatives=[("neighbor", 0.67), ("animals", p2)])
+
+    two = "8栋邻居家的狗天天叫，楼道里还堆着他家的东西"
+    assert _unsure(ctx, a(two, ("animals",), 0.28))
+    assert not _unsure(ctx, a(two, ("animals",), 0.1))  # a passing mention
+    assert not _unsure(ctx, a(two, (), 0.28))  # confident, one problem
+    assert not _unsure(ctx, a("8栋邻居家的狗天天叫", ("animals",), 0.28))  # one clause
