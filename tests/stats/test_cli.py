@@ -69,15 +69,18 @@ def test_table_for_people(config: Path, capsys: pytest.CaptureFixture[str]) -> N
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("统计区间 2026-11-01 至 2026-11-20")
     assert lines[1].split() == ["分组", "受理", "响应率", "办结率", "按期办结率", "满意率",
-                                "平均接单(分钟)", "平均办结(小时)"]
+                                "平均接单(分钟)", "平均办结(小时)", "催办率"]
     rows = {line.split()[0]: line for line in lines[2:]}
     assert rows["C1-G2"].split() == ["C1-G2", "幸福二网格", "2", "100.0%", "(2/2)", "50.0%",
-                                     "(1/2)", "0.0%", "(0/2)", "50.0%", "(1/2)", "75.0", "300.0"]
+                                     "(1/2)", "0.0%", "(0/2)", "50.0%", "(1/2)", "75.0", "300.0",
+                                     "0.0%", "(0/2)"]
     # no grid: a readable label, '-' where there is nothing to divide by
     assert rows["(未定位到网格)"].split() == ["(未定位到网格)", "1", "0.0%", "(0/1)", "0.0%",
-                                              "(0/1)", "0.0%", "(0/1)", "-", "-", "-"]
+                                              "(0/1)", "0.0%", "(0/1)", "-", "-", "-",
+                                              "0.0%", "(0/1)"]
     assert rows["合计"].split()[1:] == ["7", "57.1%", "(4/7)", "57.1%", "(4/7)", "50.0%",
-                                        "(3/6)", "75.0%", "(3/4)", "340.0", "88.8"]
+                                        "(3/6)", "75.0%", "(3/4)", "340.0", "88.8",
+                                        "0.0%", "(0/7)"]
 
 
 def test_default_range_is_last_30_days(config: Path, capsys: pytest.CaptureFixture[str]) -> None:

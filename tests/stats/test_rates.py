@@ -44,7 +44,7 @@ async def test_totals_match_the_hand_computation(any_db: Database) -> None:
     assert public(r.total.as_dict()) == approx(TOTAL)
     assert r.total.as_dict()["counts"] == {
         "accepted": 5, "accepted_on_time": 4, "resolved": 4, "due": 6, "resolved_on_time": 3,
-        "rated": 4, "satisfied": 3}
+        "rated": 4, "satisfied": 3, "urged": 0, "urges": 0}
 
 
 @pytest.mark.parametrize(("by", "expected"), [("grid", BY_GRID), ("community", BY_COMMUNITY)])
@@ -157,3 +157,24 @@ def test_bad_grouping_is_refused() -> None:
     with pytest.raises(stats.StatsError, match="grid, community, category"):
         stats.parse_by("street")
     assert stats.parse_by("") is None and stats.parse_by("grid") == "grid"
+
+
+async def test_urges_are_counted_by_ticket_and_by_event(any_db: Database) -> None:
+    """催办 by the resident (nudged) and by staff (urged) both count; other events do not."""
+    from storage.models import TicketEvent
+    created = datetime(2026, 11, 2, 2, 0)
+
+    async def seed(s: Any) -> None:
+        await regions(s)
+        s.add_all([ticket(c, created, grid=None, community=None) for c in ("U1", "U2", "U3")])
+        await s.flush()
+        ids = {t.code: t.id for t in (await s.scalars(select(Ticket))).all()}
+        for code, kind in (("U1", "nudged"), ("U1", "nudged"), ("U1", "urged"),
+                           ("U2", "urged"), ("U3", "progress")):
+            s.add(TicketEvent(ticket_id=ids[code], kind=kind, actor_id="x", created_at=created))
+
+    await any_db.run(seed)
+    total = (await report(any_db)).total
+    assert (total.urged, total.urges) == (2, 4)
+    assert total.as_dict()["urge_rate"] == 2 / 3
+    assert total.as_dict()["counts"]["urges"] == 4
