@@ -18,7 +18,6 @@ from handlers.ops.actions import HANDLER_ROLES, ActionError, dispatch
 from handlers.ops.notices import tell_reporters
 from handlers.ops.roles import TRIAGE_ROLES
 from nlp.taxonomy import category_name
-from storage.clock import local_text
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos import tickets
@@ -65,7 +64,8 @@ async def mine(ctx: Ctx, args: str) -> str:
     lines = [f"您有 {len(rows)} 件工单："]
     for t in rows[:20]:
         overdue = " ⚠已超期" if t.resolve_by and t.resolve_by < ctx.now else ""
-        lines.append(f"{msg.ticket_line(t)}（{local_text(t.resolve_by)} 前办结{overdue}）")
+        lines.append(f"{msg.ticket_line(t)}（{msg.deadline_text(t.resolve_by, ctx.services)}"
+                     f"办结{overdue}）")
     if len(rows) > 20:
         lines.append(f"……另有 {len(rows) - 20} 件")
     lines.append("发送「工单 工单号」查看详情。")
@@ -102,7 +102,7 @@ async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
 async def accept(ctx: Ctx, t: Ticket, note: str) -> str:
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
                          "正在处理。", at=ctx.now)
-    return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
+    return (f"已接单 {t.code}，请于 {msg.deadline_text(t.resolve_by, ctx.services)}办结。"
             f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
 
 

@@ -20,7 +20,7 @@ from handlers.ops import messages as msg
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from storage import stats
-from storage.clock import local_text, to_local
+from storage.clock import to_local
 from storage.db import Database
 from storage.models import Person, Region, Ticket
 from storage.sla import calendar_warnings
@@ -90,7 +90,8 @@ def digest_text(tickets: list[Ticket], services: Services, now: datetime) -> str
             other.append(f"· {msg.ticket_line(t)}{paused}")
             continue
         first = dues[0]
-        line = f"· {msg.ticket_line(t)}（{first.word}时限 {local_text(first.at)}）"
+        # 「办结时限 12月4日（周五）下班前」: a working-day deadline is the close of that day
+        line = f"· {msg.ticket_line(t)}（{first.word}时限 {msg.deadline_text(first.at, services)}）"
         if first.at < now:
             overdue.append(line)
         elif _local_date(first.at) == today:

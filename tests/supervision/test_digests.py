@@ -33,8 +33,9 @@ async def test_daily_digest_lists_overdue_due_today_and_open_once_a_day(bot: Bot
     sections = {title: lines[lines.index(title) + 1] for title in ("已超时：", "今日到期：",
                                                                    "其他在办：")}
     assert urgent in sections["已超时："] and "接单时限 11月23日 10:30" in sections["已超时："]
-    assert normal in sections["今日到期："] and "11月24日 18:00" in sections["今日到期："]
-    assert high in sections["其他在办："] and "办结时限 11月25日 18:00" in sections["其他在办："]
+    assert normal in sections["今日到期："] and "11月24日（周二）下班前" in sections["今日到期："]
+    assert high in sections["其他在办："]
+    assert "办结时限 11月25日（周三）下班前" in sections["其他在办："]
     for who in ("lina", "chenjun", "centre"):  # no open tickets, or not officers
         assert await texts_with(bot, who, DIGEST) == []
 
