@@ -133,6 +133,9 @@ async def cancel(ctx: Ctx, args: str) -> str:
 @router.on(Command("评价"))
 async def rate_cmd(ctx: Ctx, args: str) -> str:
     code, rest = split_code(args)
+    if code is not None and not rest and code[-1] in "1234" \
+            and await ticket_by_code(ctx.session, code) is None:
+        code, rest = code[:-1], code[-1]  # 评价GD20261202-00013: the rating ran into the code
     value = parse_rating(rest) if rest else None
     if code is None or value is None:
         return f"请发送「评价 工单号 数字」评价处理结果（{msg.RATING_SCALE}）。"

@@ -36,6 +36,8 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
     if ctx.person.has_role(*STAFF_ROLES) and t.reporter_id != ctx.person.id:
         # staff read it to work on it: their next words, never the resident's hints
         if t.status not in FINAL_STATUSES and t.status != "resolved":
+            if t.resolve_by is not None:
+                lines.insert(2, f"办结时限：{msg.deadline_text(t.resolve_by, ctx.services)}")
             lines.append(f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
         return "\n".join(lines)
     # a follower (附议) neither rates nor cancels another's ticket
