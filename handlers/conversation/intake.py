@@ -71,6 +71,9 @@ async def handle(ctx: Ctx) -> str:
             return reply
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
                                  draft=data, check_duplicates=False)
+    if meaning.kind == "human" and state not in DRAFTS and \
+            (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply  # 「找网格员周晓燕三次了都不来，你们换个人来管」: to the leader, not the desk
     if meaning.kind == "human":
         earlier = data.get("text") if state in DRAFTS else None
         if earlier:

@@ -89,8 +89,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),
                                  place=place, extra_place=where if place.grid is None else None,
-                                 lng=lng, lat=lat)
-    await drafts.link_draft(ctx, ticket, draft)
+                                 lng=lng, lat=lat,
+                                 attachment_ids=await drafts.draft_attachment_ids(ctx, draft))
     desk = await triage_people(ctx.session, place.community) if ticket.assignee is None else []
     reply = msg.accepted_reply(ticket, ctx.services, desk)
     if ticket.region_id is None and where is None and lng is None and not draft.get("triage"):

@@ -38,7 +38,7 @@ def resident_help(example: str | None = None) -> str:
 RESIDENT_HELP = resident_help()
 
 OFFICER_HELP = (
-    "网格员指令（工单号可省略：只有一件待办时，指令作用于最近推送给您的工单）：\n"
+    "网格员指令（接单、进度、办结可以不写工单号：只有一件可办时直接办理，有几件时回复序号选择）：\n"
     "· 接单 工单号\n"
     "· 进度 工单号 说明\n"
     "· 办结 工单号 处理结果\n"

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.ops import messages as msg
 from handlers.ops.roles import STAFF_ROLES
 from storage import outbox
 from storage.models import Identity, Person, Ticket, TicketFollower
@@ -34,9 +35,21 @@ async def notify(session: AsyncSession, person: Person | None, text: str, *, at:
     if ident is None:
         logger.warning("no channel to reach %s (%s); notice not queued", person.id, person.name)
         return False
+    text = within_limit(text, ticket)
     outbox.enqueue(session, channel=ident.channel, recipient=ident.external_id, text=text, at=at,
                    person_id=person.id, ticket_id=ticket.id if ticket else None)
     return True
+
+
+def within_limit(text: str, ticket: Ticket | None) -> str:
+    """Every push fits the channel's byte limit (WeCom and customer-service texts are cut at
+    2,048 bytes): a longer one ends «…（全文见 工单 CODE）», its last line (what to type next)
+    kept whole when it is short."""
+    if len(text.encode()) <= msg.WECOM_TEXT_BYTES:
+        return text
+    body, _, last = text.rpartition("\n")
+    keep = last if body and len(last.encode()) <= 300 else ""
+    return msg.fit(body if keep else text, ticket.code if ticket else None, keep=keep)
 
 
 async def followers_of(session: AsyncSession, ticket: Ticket) -> list[Person]:

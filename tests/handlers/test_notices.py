@@ -77,3 +77,17 @@ async def test_photo_without_words_becomes_a_triage_ticket_with_the_photo(bot: B
 
     [att] = await bot.db.read(q)
     assert att.ticket_id is not None and att.media_id == "MEDIA_PHOTO_1"
+
+
+async def test_every_push_fits_wecoms_2048_bytes_and_keeps_what_to_type(bot: Bot) -> None:
+    long_report = REPORT + "，" + "楼道里堆满了纸箱和旧家具，晚上电动车就停在楼梯口充电" * 40
+    code = code_of(await bot.send(RESIDENT, long_report))
+    pushes = await bot.texts("zhangwei")
+    assert pushes and all(len(x.encode()) <= 2048 for x in pushes)
+    [push] = [x for x in pushes if "【新工单】" in x]
+    assert f"…（全文见 工单 {code}）" in push
+    assert push.endswith(f"回复「接单 {code}」接单，「退回 {code} 原因」退回。")
+    assert "办结" in push.split("内容：")[0]  # the deadline comes before the cut
+    await bot.send("zhangwei", f"转办 {code} 城管 {'请依法处理占道和飞线' * 10}", channel="work")
+    assert all(len(x.encode()) <= 2048 for x in await bot.texts("cg01"))
+    assert any("全文见" in x for x in await bot.texts("cg01"))

@@ -129,3 +129,15 @@ async def test_photo_answering_an_officers_question_reaches_the_officer(bot: Bot
     assert "居民发来照片" in (await bot.texts("zhangwei"))[-1]
     await bot.send(RESIDENT, "就是门口第二根")  # the words still answer the question
     assert (await bot.ticket(code)).status == "in_progress"
+
+
+async def test_assignment_push_counts_the_photos_and_a_later_one_is_passed_on(
+        bot: Bot, wx: WeChat) -> None:
+    await wx.image(RESIDENT, "PHOTO_A")
+    await wx.image(RESIDENT, "PHOTO_B")
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    [push] = [x for x in await bot.texts("zhangwei") if "【新工单】" in x]
+    assert "照片 2 张" in push and f"工单 {code}" in push
+    bot.clock.advance(minutes=3)
+    assert "转告负责人" in await wx.image(RESIDENT, "PHOTO_C")
+    assert any("补充了照片" in x and code in x for x in await bot.texts("zhangwei"))
