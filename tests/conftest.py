@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,8 +10,7 @@ import pytest_asyncio
 
 from storage.db import Database
 from storage.models import Base
-
-PG_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL")
+from tests.support.db import PG_URL
 
 
 async def _fresh(url: str) -> Database:
