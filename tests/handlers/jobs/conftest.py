@@ -1,6 +1,6 @@
 """A district, a frozen clock and the dispatcher, as the conversation tests drive them; the jobs
 are called directly after moving the clock (never slept on). This `bot` replaces the one of
-tests/handlers for the jobs: its services carry the working calendar and no emergency table."""
+tests/handlers for the jobs: its services carry the working calendar and default settings."""
 
 from __future__ import annotations
 
