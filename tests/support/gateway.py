@@ -169,5 +169,3 @@ class Gw:
 
 
 MakeGw = Callable[..., Awaitable[Gw]]
-
-

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.gateway.routes import setup_gateway
-from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
+from bot.runtime import RUNTIME, Runtime
 from storage.clock import FrozenClock
 from storage.db import Database
 from tests.support.gateway import START, FakeDispatcher, FakeSender, Gw, MakeGw, gateway_settings
@@ -25,10 +25,10 @@ async def make_gw(db: Database) -> AsyncIterator[MakeGw]:
         settings = gateway_settings(mode, **server)
         app = web.Application()
         clock, dispatcher, sender = FrozenClock(START), FakeDispatcher(), FakeSender()
-        app[SETTINGS], app[DB], app[CLOCK] = settings, database or db, clock
-        app[DISPATCHER] = dispatcher  # type: ignore[assignment]
-        app[SENDER] = sender  # type: ignore[assignment]
-        setup_gateway(app)
+        app[RUNTIME] = Runtime(settings, database or db, clock,
+                               dispatcher,  # type: ignore[arg-type]
+                               sender=sender)  # type: ignore[arg-type]
+        setup_gateway(app, settings)
         client = TestClient(TestServer(app))
         await client.start_server()
         clients.append(client)
