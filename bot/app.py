@@ -17,6 +17,7 @@ from bot.api.tickets import setup_api
 from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
+from bot.console import setup_console
 from bot.gateway.routes import setup_gateway
 from bot.runtime import RUNTIME, Runtime
 from bot.scheduler.runner import start_scheduler
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     setup_api(app)
     setup_stats_api(app)
     setup_intake_api(app)
+    setup_console(app, settings)
     return app
 
 
