@@ -10,7 +10,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleUser, Outbox, Ticket, TicketEvent
 from storage.stats import parse_range, staff_cancelled
-from tests.console.conftest import LJ_CODES, NOW, TRIAGE_CODE, MakeClient, page_csrf
+from tests.support.console import LJ_CODES, NOW, TRIAGE_CODE, MakeClient, page_csrf
 
 
 async def act(c: Any, code: str, **data: str) -> str:

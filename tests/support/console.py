@@ -1,20 +1,16 @@
-"""The sample district with tickets in three communities, console users of every role, and a
-client over 127.0.0.1 that signs in through the real login form."""
+"""The sample district with tickets in three communities, console users of every role, the
+console app over it, and signing in through the real login form."""
 
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-import pytest_asyncio
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,9 +22,8 @@ from storage.config import Settings
 from storage.db import Database
 from storage.district import import_district
 from storage.models import Identity, Person, Region, Ticket, TicketEvent
-from tests.conftest import _fresh
+from tests.support.storage import EXAMPLE
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "district.toml").read_text("utf-8")
 NOW = datetime(2026, 11, 24, 2, 0)  # naive UTC: 10:00 in Shanghai
 PASSWORD = "correct-horse-9"
 RESIDENT_PHONE = "13912345678"
@@ -84,37 +79,6 @@ async def seed(s: AsyncSession) -> None:
                              "lianjiang": "连江社区", "xincheng": "新城社区"}[username])
 
 
-_TEMPLATE: dict[str, Path] = {}
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 at its cheapest: the tests are about who gets in, not about the hash's cost."""
-    from argon2 import PasswordHasher
-
-    from bot.console import auth
-
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                        parallelism=1))
-
-
-@pytest_asyncio.fixture
-async def seeded(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
-        Database]:
-    """The seeded database, made once per run and copied for each test (a fresh file each)."""
-    if "db" not in _TEMPLATE:
-        path = tmp_path_factory.mktemp("console-template") / "seeded.db"
-        template = await _fresh(f"sqlite+aiosqlite:///{path}")
-        await template.run(seed)
-        await template.close()
-        _TEMPLATE["db"] = path
-    target = tmp_path / "console.db"
-    shutil.copyfile(_TEMPLATE["db"], target)
-    database = Database(f"sqlite+aiosqlite:///{target}")
-    yield database
-    await database.close()
-
-
 def build_app(db: Database, clock: FrozenClock | None = None, **console: Any) -> web.Application:
     app = web.Application()
     settings = Settings(console={"secret": "test-secret"} | console)
@@ -145,18 +109,3 @@ async def page_csrf(client: TestClient[Any, Any], path: str = "/console/") -> st
     resp = await client.get(path)
     assert resp.status == 200, (path, resp.status)
     return csrf_of(await resp.text())
-
-
-@pytest_asyncio.fixture
-async def make_client(seeded: Database) -> MakeClient:
-    @asynccontextmanager
-    async def make(username: str | None = None, *, clock: FrozenClock | None = None,
-                   **console: Any) -> AsyncIterator[TestClient[Any, Any]]:
-        app = build_app(seeded, clock, **console)
-        async with TestClient(TestServer(app, host="127.0.0.1")) as c:
-            if username is not None:
-                resp = await sign_in(c, username)
-                assert resp.status == 302, await resp.text()
-            yield c
-
-    return make

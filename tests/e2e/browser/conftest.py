@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +14,18 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.app import create_app
-from bot.demo.data import DEMO_PASSWORD, seed_demo
+from bot.demo.data import seed_demo
 from bot.demo.run import SAMPLE_DISTRICT, demo_settings
 from bot.demo.standin import WeChatStandIn
 from storage.clock import Clock
 from storage.db import Database
 from storage.district import import_file
 from storage.migrate import upgrade
+from tests.support.browser import Site
 
 CHROMIUM = os.environ.get("GRIDBOT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-@dataclass
-class Site:
-    base: str
-    db: Database
-    standin: WeChatStandIn
-    codes: list[str]
-    password: str = DEMO_PASSWORD
 
 
 @pytest_asyncio.fixture
@@ -81,7 +72,7 @@ async def browser() -> AsyncIterator[Any]:
     async with async_playwright() as p:
         try:
             b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means: no browser here
+        except Exception as exc:  # any launch failure means: no browser here
             pytest.skip(f"Chromium at {CHROMIUM} does not start: {exc}")
         try:
             yield b

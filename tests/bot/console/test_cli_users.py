@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from tests.support.storage import EXAMPLE_PATH
 
 
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], config: Path,
@@ -24,7 +25,7 @@ def test_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     config = tmp_path / "config.toml"
     config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "g.db"}"\n',
                       encoding="utf-8")
-    examples = Path(__file__).resolve().parents[2] / "examples" / "district.toml"
+    examples = EXAMPLE_PATH
     assert run(monkeypatch, capsys, config, "district", "import", str(examples))[0] == 0
     code, out, _ = run(monkeypatch, capsys, config, "users", "add", "wang", "--role", "community",
                        "--area", "FC-LJ", "--name", "王社区", "--password-stdin",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from storage.models import Ticket
-from tests.browser.conftest import Site
+from tests.support.browser import Site
 
 
 async def login(page: Any, site: Site, username: str) -> None:
@@ -47,7 +47,7 @@ async def test_centre_works_a_ticket_end_to_end(site: Site, browser: Any) -> Non
     async with page.expect_download() as info:
         await page.click("#export-xlsx")
     download = await info.value
-    body = (await download.path()).read_bytes()  # noqa: ASYNC240 - a finished download
+    body = (await download.path()).read_bytes()  # a finished download
     wb = load_workbook(io.BytesIO(body), read_only=True)
     rows = [r for r in wb.active.iter_rows(values_only=True)]
     assert rows[0][0] == "工单编号" and len(rows) - 1 == total

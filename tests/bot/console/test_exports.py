@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.console.exports import HEADERS
 from storage.db import Database
 from storage.models import AuditEntry
-from tests.console.conftest import LJ_CODES, RESIDENT_PHONE, MakeClient
+from tests.support.console import LJ_CODES, RESIDENT_PHONE, MakeClient
 
 
 def _listed(html: str) -> list[str]:

@@ -16,7 +16,7 @@ from bot.console.accounts import set_active
 from storage.clock import FrozenClock
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleSession, Ticket
-from tests.console.conftest import (
+from tests.support.console import (
     FX_CODE,
     LJ_CODES,
     NOW,
