@@ -154,6 +154,10 @@ class HttpConfig(Section):
 
 class ConversationConfig(Section):
     draft_minutes: int = Field(30, ge=1)  # how long a draft waits for its place
+    # a detail sent this soon after the resident's own report is added to it (a piece)
+    piece_minutes: int = Field(10, ge=0)
+    # the same words as the resident's own open report this recent make no second ticket
+    repeat_hours: int = Field(12, ge=0)
     rating_days: int = Field(3, ge=1)
     # below this classifier confidence the resident picks between the two likeliest
     # categories (0 turns the question off); urgent reports are never asked
@@ -164,11 +168,15 @@ class EmergencyConfig(Section):
     fire: str = "119"
     police: str = "110"
     gas: str = ""  # 燃气抢修 number of the local gas company
+    lift: str = "96333"  # the lift emergency line (电梯应急救援)
 
 
 class CalendarConfig(Section):
     holidays: list[str] = []
     workdays: list[str] = []
+    # a working-day deadline ends at this time of its last working day (Asia/Shanghai)
+    workday_end: str = "18:00"
+    _t = field_validator("workday_end")(lambda v: _clock_time(v))
 
 
 _WEEKDAYS = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -132,6 +132,8 @@ class Ticket(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     # the grid officer who stays responsible while a department holds the ticket (转办)
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    # a complaint about a staff member: who it is about (they never hold or see it)
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     waiting_since: Mapped[datetime | None] = mapped_column(DateTime)  # 追问: the clock pauses
     contact: Mapped[str | None] = mapped_column(String(128))  # from another system's hand-off
     followup_at: Mapped[datetime | None] = mapped_column(DateTime)  # rating reminder sent

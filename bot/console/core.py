@@ -23,6 +23,7 @@ from bot.console.auth import (
     TOUCH_EVERY,
     ConsoleState,
     csrf_ok,
+    hash_password,
     needs_rehash,
     new_token,
     token_id,
@@ -34,6 +35,7 @@ from handlers.ops.services import Services
 from storage.config import Settings
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleSession, ConsoleUser
+from storage.sla import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +80,6 @@ def services(request: web.Request) -> Services:
     rt = runtime(request)
     if rt.dispatcher is not None:
         return rt.services
-    from storage.sla import WorkCalendar
-
     s = rt.settings
     return Services(settings=s, analyzer=None,  # type: ignore[arg-type]
                     clock=rt.clock, calendar=WorkCalendar(s.calendar.holidays,
@@ -279,8 +279,6 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         row = await s.get(ConsoleUser, u.id)
         assert row is not None
         if row.password_hash and needs_rehash(row.password_hash):
-            from bot.console.auth import hash_password
-
             row.password_hash = hash_password(password)
         await start_session(request, row, s, resp)
         audit(s, request, "login", username, username=row.username, user_id=row.id)

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import core as cw
-from bot.console.queries import SORT_NAMES, SOURCES, Filters, page_of, time_left
+from bot.console.queries import SORT_NAMES, SORTS, SOURCES, Filters, page_of, time_left
 from bot.console.scope import Scope
+from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import CATEGORIES, URGENCIES, category_name
 from storage import stats
 from storage.clock import SHANGHAI, to_local
@@ -131,8 +132,6 @@ def row_view(t: Ticket, sc: Scope, at: datetime) -> dict[str, Any]:
     left, css = time_left(t, at)
     region = sc.regions.get(t.region_id) if t.region_id else None
     community = sc.regions.get(t.community_id) if t.community_id else None
-    from handlers.ops.privacy import mask_phones
-
     return {"t": t, "status": STATUS_NAMES.get(t.status, t.status),
             "category": category_name(t.category), "urgency": URGENCIES.get(t.urgency, t.urgency),
             "grid": region.name if region else "—",
@@ -184,13 +183,9 @@ async def triage_desk(request: web.Request) -> web.Response:
 async def triage_page(s: AsyncSession, f: Filters, sc: Scope, at: datetime,
                       size: int) -> tuple[list[Ticket], int]:
     """Nobody could route them (no grid, nobody in the slot) or their officer sent them back."""
-    from sqlalchemy import or_
-
     conds = [*f.conditions(sc, at),
              or_(Ticket.status == "returned",
                  (Ticket.status == "new") & Ticket.assignee_id.is_(None))]
-    from bot.console.queries import SORTS
-
     total = int(await s.scalar(select(func.count(Ticket.id)).where(*conds)) or 0)
     rows = (await s.scalars(select(Ticket).where(*conds).order_by(*SORTS[f.sort])
                             .limit(size).offset((f.page - 1) * size))).unique().all()
@@ -241,8 +236,6 @@ async def poll(request: web.Request) -> web.Response:
             rows = (await s.scalars(select(Ticket).where(
                 sc.ticket_filter(), Ticket.id > after, Ticket.urgency == "urgent",
                 Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.id).limit(10))).unique().all()
-            from handlers.ops.privacy import mask_phones
-
             items = [{"code": t.code, "category": category_name(t.category),
                       "text": (mask_phones(t.text) or "")[:60],
                       "href": f"/console/tickets/{t.code}"} for t in rows]

@@ -8,6 +8,7 @@ import logging
 import mimetypes
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy import select
@@ -208,8 +209,6 @@ async def act(request: web.Request) -> web.StreamResponse:
             done = "已撤销"
         cw.audit(s, request, f"ticket.{op}", t.code, (done + (f"；{text}" if text else ""))[:500])
         return done
-
-    from urllib.parse import quote
 
     try:
         done = await cw.db(request).run(unit)

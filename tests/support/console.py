@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console import setup_console
 from bot.console.accounts import add_user
+from bot.console.app import setup_console
 from bot.runtime import RUNTIME, Runtime
 from storage.clock import FrozenClock
 from storage.config import Settings

@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.console import build_console
 from bot.console.accounts import set_active
+from bot.console.app import build_console
 from storage.clock import FrozenClock
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleSession, Ticket
