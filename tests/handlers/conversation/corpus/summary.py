@@ -1,4 +1,4 @@
-"""`python -m tests.handlers.conversation_corpus.summary [ID…]`: pass counts per class, and the
+"""`python -m tests.handlers.conversation.corpus.summary [ID…]`: pass counts per class, and the
 failures of the dialogues named (or of all, with -v). Not a test: a tool to read the corpus."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import _fresh
-from tests.handlers.conversation_corpus.corpus import load
-from tests.handlers.conversation_corpus.test_corpus import corpus_run
+from tests.support.corpus import corpus_run, load
+from tests.support.db import fresh
 
 
 async def main(args: list[str]) -> None:
@@ -23,10 +22,10 @@ async def main(args: list[str]) -> None:
             for i, d in enumerate(load(source)):
                 if wanted and d["id"] not in wanted and d["class"] not in wanted:
                     continue
-                db = await _fresh(f"sqlite+aiosqlite:///{Path(tmp) / f'{source}{i}.db'}")
+                db = await fresh(f"sqlite+aiosqlite:///{Path(tmp) / f'{source}{i}.db'}")
                 try:
                     failures = await (await corpus_run(db)).play(d)
-                except Exception as e:  # noqa: BLE001 - a crash is a failure to read
+                except Exception as e:  # a crash is a failure to read
                     failures = [f"crash: {e!r}"]
                 await db.close()
                 key = ("ours:" if source == "extra.jsonl" else "") + d["class"]

@@ -27,20 +27,27 @@ import json
 import tomllib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from handlers.conversation.dispatcher import Dispatcher
 from handlers.conversation.states import Conv
 from handlers.conversation.types import Update
+from handlers.jobs.registry import expire_drafts
 from handlers.ops.services import Services
+from storage import repo
 from storage.clock import FrozenClock
+from storage.config import Settings
 from storage.db import Database
+from storage.district import import_district
 from storage.models import ConversationState, Outbox, Region, Ticket, TicketEvent
+from tests.support.bot import analyzer
 
-HERE = Path(__file__).parent
+# the dialogues, their district and the known failures live beside the test that plays them
+HERE = Path(__file__).resolve().parents[1] / "handlers" / "conversation" / "corpus"
 DISTRICT_TEXT = (HERE / "district.toml").read_text(encoding="utf-8")
 WECOM = {p["id"]: p.get("wecom_userid", p["id"]) for p in tomllib.loads(DISTRICT_TEXT)["people"]}
 ASKS = {Conv.AWAITING_LOCATION: "where", Conv.AWAITING_CATEGORY: "category_choice",
@@ -220,3 +227,21 @@ def _compare(want: dict[str, Any], facts: dict[str, Any]) -> list[str]:
                 key.removesuffix("_contains") if key != "place_contains" else "place")
             bad.append(f"ticket {key} is {got!r}, expected {value!r}")
     return bad
+
+
+# Wednesday 2 December 2026, 10:00 in Shanghai: two working days end on Friday 4 December
+START = datetime(2026, 12, 2, 2, 0)
+KNOWN = {line.split()[0]: line.split(None, 1)[1] for line in
+         (HERE / "known_failures.txt").read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")}
+
+
+async def corpus_run(db: Database) -> Run:
+    await db.run(lambda s: import_district(s, DISTRICT_TEXT, source="corpus"))
+    an = analyzer()
+    an.set_gazetteer(await db.read(repo.gazetteer))
+    clock = FrozenClock(START)
+    services = Services(settings=Settings(), analyzer=an, clock=clock)
+    dispatcher = Dispatcher(services)
+    return Run(db, services, clock, lambda u: db.run(lambda s: dispatcher.handle(s, u)),
+               sweep=lambda: expire_drafts(db, services))
