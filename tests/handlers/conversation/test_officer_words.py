@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import TicketEvent
-from tests.handlers.conftest import Bot
-from tests.handlers.test_resident_flow import REPORT, RESIDENT, code_of
+from tests.support.bot import REPORT, RESIDENT, Bot, code_of
 
 OTHER = "幸福花园5号楼门口的路灯不亮了"
 
@@ -59,7 +58,8 @@ async def test_dispatch_by_name_wecom_id_and_choice(bot: Bot) -> None:
     assert any("无需再处理" in x for x in await bot.texts("zhangwei"))
     assert "张伟" in await bot.send("chenjun", f"改派 {code} ZHANGWEI", channel="work")
     assert (await bot.ticket(code)).assignee_id == "zhangwei"
-    assert "没有找到工作人员" in await bot.send("chenjun", f"改派 {code} 不存在的人", channel="work")
+    reply = await bot.send("chenjun", f"改派 {code} 不存在的人", channel="work")
+    assert "没有找到工作人员" in reply
 
 
 async def test_part_of_a_name_names_the_one_person_it_fits(bot: Bot) -> None:
