@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.district_model import DistrictModel
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -65,14 +67,18 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
 class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, district_check_seconds: float = 5.0) -> None:
         self.url = url
         self.engine = create_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # the district's read model, one per worker: reached by repositories via session.info
+        self.district = DistrictModel(district_check_seconds)
+        info = {"district": self.district}
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
         self.read_engine = create_engine(url, immediate=False) if self.is_sqlite else self.engine
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False,
+                                                info=info)
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
         self._writer: asyncio.Task[None] | None = None
 

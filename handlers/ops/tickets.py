@@ -17,6 +17,7 @@ from storage import repo
 from storage.clock import SHANGHAI, to_local
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos import tickets as tickets_repo
 from storage.sla import deadline
 from storage.statemachine import record, transition
 
@@ -87,15 +88,17 @@ async def create_ticket(
         resolve_by=deadline(now, resolve, services.calendar),
         confidence=analysis.confidence, created_at=now, updated_at=now,
     )
+    # flushed once routed: its events and notices link to it, so one flush writes the ticket
+    # already assigned (one INSERT, no UPDATE after it), its events and its notices
     session.add(ticket)
-    await session.flush()
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
         await ask_verification(session, ticket, verifiers, reporter, now=now)
-        return ticket
-    await route(session, services, ticket, place.grid, community, now=now)
+    else:
+        await route(session, services, ticket, place.grid, community, now=now)
+    await tickets_repo.flush_new(session, ticket)
     return ticket
 
 
