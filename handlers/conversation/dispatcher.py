@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,15 @@ NOT_STAFF = "您不在本区网格工作人员名单中，请联系社区管理�
 # events a person causes on purpose: they open the customer-service window and their passive
 # reply is shown (a LOCATION report, a VIEW or unsubscribe do neither)
 ANSWERABLE_EVENTS = frozenset({"subscribe", "scan", "click"})
+WINDOW_SLACK = timedelta(minutes=10)
+
+
+def _window_moves(identity: Identity, now: datetime) -> bool:
+    """Whether this message must be written as the start of the 48 h push window. A burst
+    from one resident records it once per WINDOW_SLACK: the window may then close up to that
+    much early, never late, and no push is lost (a closed window holds it for the next reply)."""
+    last = identity.last_inbound_at
+    return last is None or identity.pushes_since_inbound != 0 or now - last >= WINDOW_SLACK
 
 
 def _answerable(update: Update) -> bool:
@@ -42,7 +51,7 @@ class Dispatcher:
         person, identity = await self._sender(session, update, found, now)
         if person is None or identity is None:
             return NOT_STAFF if update.type != "event" else None
-        if update.channel == "mp" and _answerable(update):
+        if update.channel == "mp" and _answerable(update) and _window_moves(identity, now):
             identity.last_inbound_at = now
             identity.pushes_since_inbound = 0
         state = await conversations.unexpired(session, found.state, now)
