@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import opencc
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
@@ -155,8 +156,21 @@ class Homophones:
         return False
 
 
+# Traditional Chinese (Taiwan, Hong Kong, overseas relatives) is read as Simplified. OpenCC's
+# plain t2s keeps 著 (著火 stays 著火, which no cue matches); tw2s writes the particle and the
+# verb as 着 (着火, 看着) while 显著/著名 keep 著, the forms the corpus and the cues use. It
+# leaves Simplified text unchanged, so it runs on every message (a few microseconds).
+_T2S = opencc.OpenCC("tw2s")
+
+
+def to_simplified(text: str) -> str:
+    return _T2S.convert(text)
+
+
 def clean(text: str) -> str:
-    """Half-width letters and digits, lower case, single spaces, no control characters."""
+    """Simplified characters, half-width letters and digits, lower case, single spaces, no
+    control characters."""
+    text = _T2S.convert(text)
     if _FULLWIDTH.search(text):  # rare, and translate with a dict is not free
         text = text.translate(_HALFWIDTH)
     text = _CONTROL.sub("", text)

@@ -17,8 +17,8 @@ from typing import Any
 
 from nlp.cues import find_hits
 from nlp.features import extract_sets
-from nlp.intent import intent_of, request_kind_of
-from nlp.location import Gazetteer, Location, extract_location
+from nlp.intent import act_of, intent_of, is_consult, rating_of, request_kind_of
+from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
 from nlp.rules import apply_override, forced_category
 from nlp.taxonomy import CATEGORIES, category_name
@@ -39,6 +39,14 @@ _STOP_KEYWORDS = frozenset("""
 """.split())
 
 
+_NOT_PROBLEMS = frozenset("""
+网格员 物业 物业公司 物业管理 社区 居委会 业主 楼道 单元楼道 楼梯间 地下车库 车库 小区
+""".split())
+
+
+ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
+
+
 def default_model_path() -> Path:
     """The shipped model; a deployment's own lives at [nlp] model_path (see load_watching)."""
     return SHIPPED_MODEL
@@ -56,6 +64,11 @@ class Analysis:
     keywords: list[str]
     intent: str
     request_kind: str
+    # What the message is for the conversation: report | consult | chat | detail | rating |
+    # human | command (help, query, cancel: words the conversation layer answers itself).
+    act: str = "report"
+    rating: int | None = None          # 1–4 when act is rating
+    also: tuple[str, ...] = ()         # secondary problems' categories, main one excluded
 
     def as_json(self) -> dict[str, Any]:
         """The `gridbot classify` object of the spec, nothing more."""
@@ -78,7 +91,8 @@ class Analyzer:
         self._stamp = self._file_stamp()
         self._prep = prep
         self._gazetteer = Gazetteer()
-        self._domain = set(prep.segmenter.domain_words())
+        # Parties and places name who or where, not what is wrong (网格员在吗 is no report).
+        self._domain = set(prep.segmenter.domain_words()) - _NOT_PROBLEMS
         self._reload_lock = threading.Lock()
         self._category_cues = {c: cues_for(c) for c in CATEGORIES}
 
@@ -144,12 +158,16 @@ class Analyzer:
         model = self._model
         location = extract_location(norm, self._gazetteer)
         if not norm.strip():
+            intent = intent_of(norm)
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
-                            location, [], intent_of(norm), "投诉")
+                            location, [], intent, "投诉", act_of(intent))
         ranked = model.predict(*extract_sets(norm, words, model.config))
+        also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
-        intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words))
-        if intent in ("thanks", "greeting", "help") and any(
+        address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer)
+        intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
+                           address_only=address_only)
+        if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and any(
                 h.real and h.level == "urgent" for h in hits):
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         if intent != "report":
@@ -161,13 +179,19 @@ class Analyzer:
                 ranked = apply_override(ranked, forced)
         category, confidence = ranked[0]
         urgency = "normal"
-        if intent == "report":
+        if intent in ("report", "consult"):
             hits += find_hits(norm, self._category_cues[category])
             urgency = urgency_for(category, hits, norm)
         keywords = self._keywords(words, category, model)
+        if intent == "report" and is_consult(norm, category, urgency):
+            intent = "consult"
+        if intent in ("report", "consult"):
+            also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
+        also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
+        rating = rating_of(norm) if intent == "rating" else None
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
-                        location, keywords, intent, kind)
+                        location, keywords, intent, kind, act_of(intent), rating, tuple(also))
 
     def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
         """Domain words of the message first, then words that strongly signal its category."""

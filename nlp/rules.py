@@ -54,6 +54,8 @@ def forced_category(text: str, hits: list[Hit], model_top: str) -> str | None:
         return "gas_electric"
     if real(hits, "lift_trapped"):
         return "building_safety"
+    if real(hits, "flood_home") and model_top not in ("water", "neighbor"):
+        return "water"  # water entering homes, whatever the model made of the rest
     lane = _FIRE_LANE.search(text)
     if lane and not _negated_at(text, lane.start()) and _BLOCKED_BY.search(text) and \
             model_top in ("parking_traffic", "property", "street_order", "neighbor", "other"):

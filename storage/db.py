@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.dialect import is_sqlite_url
 from storage.district_model import DistrictModel
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,7 @@ MAX_BATCH = 64
 
 
 def create_engine(url: str, *, immediate: bool = True) -> AsyncEngine:
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
+    if is_sqlite_url(url):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
@@ -74,7 +73,7 @@ class Database:
         self.district = DistrictModel(district_check_seconds)
         info = {"district": self.district}
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.is_sqlite = is_sqlite_url(url)
         # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
         self.read_engine = create_engine(url, immediate=False) if self.is_sqlite else self.engine
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False,
@@ -82,9 +81,6 @@ class Database:
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
         self._writer: asyncio.Task[None] | None = None
 
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
 
     async def run(self, unit: Unit[T]) -> T:
         """Run `unit(session)` and commit; raise what it raised, with nothing written."""

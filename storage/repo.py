@@ -6,10 +6,9 @@ import logging
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import district_model
+from storage import dialect, district_model
 from storage.district_match import MIN_MATCH, normalize_building
 from storage.models import Identity, Person, Region, TicketSequence
 
@@ -81,9 +80,7 @@ async def triage_people(session: AsyncSession, community: Region | None) -> list
 async def next_ticket_code(session: AsyncSession, day: date) -> str:
     """GD + yyyymmdd + '-' + a district-wide daily sequence (one atomic upsert)."""
     key = day.strftime("%Y%m%d")
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(TicketSequence).values(day=key, last=1)
+    stmt = dialect.insert(session, TicketSequence).values(day=key, last=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1},
     ).returning(TicketSequence.last)

@@ -16,13 +16,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiohttp import web
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.gateway.ratelimit import FloodGuard, Verdict
-from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
+from bot.runtime import Runtime
 from handlers.conversation.types import Update
 from storage import outbox
 from storage.models import InboundMessage
@@ -67,11 +66,12 @@ def _settle(session: AsyncSession, handle: Handle, update: Update, reply: str | 
 
 
 class Inbound:
-    """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks."""
+    """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks.
+    It works with `runtime`'s database, clock and dispatcher, and wakes its loops."""
 
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        server = app[SETTINGS].server
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        server = runtime.settings.server
         self.budget = server.reply_budget_seconds
         self.flood = FloodGuard(server.messages_per_minute)
         self.inflight: set[str] = set()
@@ -111,7 +111,7 @@ class Inbound:
 
     async def _pipeline(self, update: Update, raw_xml: str, key: str,
                         handle: Handle) -> str | None:
-        db, clock = self.app[DB], self.app[CLOCK]
+        db, clock = self.runtime.db, self.runtime.clock
         now = clock.now()
         flood_key = (update.channel, update.sender)
         verdict = self.flood.hit(flood_key, now) if counts_for_flood(update) else Verdict.ACCEPT
@@ -145,7 +145,7 @@ class Inbound:
             return notice
 
         async def process(session: AsyncSession) -> str | None:
-            reply = await self.app[DISPATCHER].handle(session, update)
+            reply = await self.runtime.dispatcher.handle(session, update)
             at = clock.now()
             await session.execute(sa_update(InboundMessage).where(InboundMessage.id == row_id)
                                   .values(status="done", reply=reply, processed_at=at))
@@ -163,7 +163,7 @@ class Inbound:
 
     async def _fail(self, row_id: int, update: Update, handle: Handle,
                     exc: Exception) -> None:
-        clock = self.app[CLOCK]
+        clock = self.runtime.clock
         error = f"{type(exc).__name__}: {exc}"[:2000]
 
         async def mark(session: AsyncSession) -> None:
@@ -174,7 +174,7 @@ class Inbound:
             _settle(session, handle, update, BUSY, at)
 
         try:
-            await self.app[DB].run(mark)
+            await self.runtime.db.run(mark)
         except Exception:
             logger.exception("could not mark inbound %d failed", row_id)
         self._wake()
@@ -182,10 +182,7 @@ class Inbound:
     def _wake(self) -> None:
         # the dispatcher may have queued notices (or the reply went late) or media to fetch
         # before its id expires: let the background loops look now rather than at their poll
-        for key in (SENDER, MEDIA):
-            worker = self.app.get(key)
-            if worker is not None:
-                worker.wake()
+        self.runtime.wake()
 
     async def drain(self, grace: float) -> None:
         """Wait for late units (shutdown, tests); cancel what still runs after `grace` s."""

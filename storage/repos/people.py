@@ -59,3 +59,13 @@ async def sender(session: AsyncSession, channel: str, external_id: str) -> Sende
     if row is None:
         return Sender(None, None, False)
     return Sender(row[0], row[1], bool(row[2]))
+
+
+async def by_bind_code(session: AsyncSession, code: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.bind_code == code,
+                                                     Person.active.is_(True)))
+
+
+async def active_named(session: AsyncSession, name: str) -> list[Person]:
+    return list((await session.scalars(select(Person).where(
+        Person.name == name, Person.active.is_(True)))).all())
