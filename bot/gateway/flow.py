@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.gateway.ratelimit import FloodGuard, Verdict
 from bot.runtime import Runtime
 from handlers.conversation.types import Update
@@ -39,6 +41,7 @@ UNANSWERABLE = {"location"}
 class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
+    kind: str = "passive"  # for the latency metric: passive|late|duplicate|refused|failed
 
 
 def storage_key(update: Update) -> str:
@@ -79,11 +82,20 @@ class Inbound:
 
     async def handle(self, update: Update, raw_xml: str) -> str | None:
         """The passive reply text, or None for "nothing now" (`success` / empty body)."""
+        start = time.perf_counter()
+        handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
+        try:
+            return await self._answer(update, raw_xml, handle)
+        finally:
+            kind = "late" if handle.late and handle.kind == "passive" else handle.kind
+            metrics.GATEWAY.labels(update.channel, kind).observe(time.perf_counter() - start)
+
+    async def _answer(self, update: Update, raw_xml: str, handle: Handle) -> str | None:
         key = storage_key(update)
         if key in self.inflight:
             logger.info("retry of %s while the first is still being processed: ignored", key)
+            handle.kind = "duplicate"
             return None
-        handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
         self.inflight.add(key)
         task = asyncio.create_task(self._pipeline(update, raw_xml, key, handle),
                                    name=f"inbound {key}")
@@ -134,11 +146,14 @@ class Inbound:
         except IntegrityError:
             self.flood.release(flood_key, verdict, now)
             logger.info("duplicate of %s (a WeChat retry): already received", key)
+            handle.kind = "duplicate"
             return None
         except Exception:
             logger.exception("could not store inbound %s", key)
+            handle.kind = "failed"
             return BUSY
         if verdict is not Verdict.ACCEPT:
+            handle.kind = "refused"
             logger.info("%s:%s over %d messages a minute: %s", update.channel, update.sender,
                         self.flood.limit, "notice sent" if notice else "ignored (stored)")
             self._wake()
@@ -156,6 +171,7 @@ class Inbound:
             reply = await db.run(process)
         except Exception as exc:
             logger.exception("processing %s failed; the message is stored", key)
+            handle.kind = "failed"
             await self._fail(row_id, update, handle, exc)
             return BUSY
         self._wake()
