@@ -84,5 +84,6 @@ async def next_ticket_code(session: AsyncSession, day: date) -> str:
     stmt = stmt.on_conflict_do_update(
         index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1},
     ).returning(TicketSequence.last)
-    seq = (await session.execute(stmt)).scalar_one()
+    # on the connection, not the ORM: no autoflush or ORM bookkeeping for a counter row
+    seq = (await (await session.connection()).execute(stmt)).scalar_one()
     return f"GD{key}-{seq:04d}"
