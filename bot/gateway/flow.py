@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
+from bot.gateway.flood_shared import SharedFloodGuard
 from bot.gateway.ratelimit import FloodGuard, Verdict
 from bot.runtime import Runtime
 from handlers.conversation.types import Update
@@ -35,6 +39,7 @@ FLOOD_NOTICE = "您发送得太频繁了，请稍后再试。您之前的消息�
 MAX_KEY = 255  # width of inbound_messages.dedupe_key
 # events WeChat cannot take a passive reply to: whatever the dispatcher says goes as a push
 UNANSWERABLE = {"location"}
+T = TypeVar("T")
 
 
 @dataclass
@@ -68,6 +73,11 @@ def _settle(session: AsyncSession, handle: Handle, update: Update, reply: str | 
         handle.decided = True
 
 
+async def _maybe(value: T | Awaitable[T]) -> T:
+    """The in-memory guard answers at once, the shared one (Redis) is awaited."""
+    return await value if inspect.isawaitable(value) else value  # type: ignore[return-value]
+
+
 class Inbound:
     """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks.
     It works with `runtime`'s database, clock and dispatcher, and wakes its loops."""
@@ -76,7 +86,9 @@ class Inbound:
         self.runtime = runtime
         server = runtime.settings.server
         self.budget = server.reply_budget_seconds
-        self.flood = FloodGuard(server.messages_per_minute)
+        self.flood: FloodGuard | SharedFloodGuard = (
+            SharedFloodGuard.from_url(server.redis_url, server.messages_per_minute)
+            if server.flood_store == "redis" else FloodGuard(server.messages_per_minute))
         self.inflight: set[str] = set()
         self.tasks: set[asyncio.Task[str | None]] = set()
 
@@ -126,7 +138,8 @@ class Inbound:
         db, clock = self.runtime.db, self.runtime.clock
         now = clock.now()
         flood_key = (update.channel, update.sender)
-        verdict = self.flood.hit(flood_key, now) if counts_for_flood(update) else Verdict.ACCEPT
+        verdict = await _maybe(self.flood.hit(flood_key, now)) if counts_for_flood(update) \
+            else Verdict.ACCEPT
         notice = FLOOD_NOTICE if verdict is Verdict.NOTICE else None
 
         async def claim(session: AsyncSession) -> int:
@@ -144,7 +157,7 @@ class Inbound:
         try:
             row_id = await db.run(claim)
         except IntegrityError:
-            self.flood.release(flood_key, verdict, now)
+            await _maybe(self.flood.release(flood_key, verdict, now))
             logger.info("duplicate of %s (a WeChat retry): already received", key)
             handle.kind = "duplicate"
             return None
