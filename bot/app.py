@@ -71,7 +71,7 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
 
 async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
-    analyzer.analyze = metrics.timed_classifier(analyzer.analyze)  # type: ignore[method-assign]
+    analyzer.analyze = metrics.timed_classifier(analyzer)  # type: ignore[method-assign]
     analyzer.set_gazetteer(await db.read(repo.gazetteer))
     db.observer = metrics.DatabaseObserver()
     return Services(settings=settings, analyzer=analyzer, clock=clock,

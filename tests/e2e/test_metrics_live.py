@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.metrics import timed_classifier
 from tests.e2e.conftest import World
 
 
@@ -36,3 +37,23 @@ async def test_a_report_shows_in_the_metrics(world: World) -> None:
     assert grew("gridbot_classifier_seconds_count")
     assert grew("gridbot_outbox_send_seconds_count", channel="work")
     assert grew("gridbot_outbox_errcodes_total", channel="work", errcode="0")
+
+
+class Counting:
+    def __init__(self) -> None:
+        self._model, self._gazetteer, self.calls = object(), object(), 0
+
+    def analyze(self, text: str) -> tuple[str, int]:
+        self.calls += 1
+        return (text, self.calls)
+
+
+def test_the_classifier_is_run_once_per_text_and_again_after_a_reload() -> None:
+    fake = Counting()
+    analyze = timed_classifier(fake)
+    assert analyze("路灯坏了") == analyze("路灯坏了") == ("路灯坏了", 1)
+    fake._model = object()  # a retrained model
+    assert analyze("路灯坏了") == ("路灯坏了", 2)
+    fake._gazetteer = object()  # a new district
+    assert analyze("路灯坏了") == ("路灯坏了", 3)
+    assert analyze("井盖丢了") == ("井盖丢了", 4)
