@@ -18,6 +18,7 @@ from bot.api.tickets import setup_api
 from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
+from bot.console.app import setup_console
 from bot.gateway.routes import setup_gateway
 from bot.runtime import RUNTIME, Runtime
 from bot.scheduler.runner import start_scheduler
@@ -28,7 +29,7 @@ from storage import repo
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
-from storage.sla import WorkCalendar
+from storage.sla import WorkCalendar, calendar_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     setup_api(app)
     setup_stats_api(app)
     setup_intake_api(app)
+    setup_console(app, settings)
     return app
 
 
@@ -74,8 +76,13 @@ async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer.analyze = metrics.timed_classifier(analyzer)  # type: ignore[method-assign]
     analyzer.set_gazetteer(await db.read(repo.gazetteer))
     db.observer = metrics.DatabaseObserver()
-    return Services(settings=settings, analyzer=analyzer, clock=clock,
-                    calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays))
+    services = Services(settings=settings, analyzer=analyzer, clock=clock,
+                        calendar=WorkCalendar(settings.calendar.holidays,
+                                              settings.calendar.workdays,
+                                              settings.calendar.workday_end))
+    for warning in calendar_warnings(services.calendar, clock.now()):
+        logger.warning("%s", warning)
+    return services
 
 
 def _with_loops(runtime: Runtime, clients: ChannelClients) -> Runtime:

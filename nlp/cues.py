@@ -256,3 +256,51 @@ def fire_resolved(text: str) -> bool:
 
 def real(hits: list[Hit], *names: str) -> bool:
     return any(h.real and h.cue in names for h in hits)
+
+
+# Category cues: words that name what the complaint is whatever else the message mentions.
+# They do not decide alone; each multiplies its category's probability by exp(CUE_BOOST)
+# (rules.boost_category_cues), so a model sure of something else can still win. A cue in a
+# negated clause (「不是传销」) counts for nothing.
+@dataclass(frozen=True)
+class CategoryCue:
+    name: str
+    category: str
+    pattern: re.Pattern[str]
+
+
+_LIVESTOCK = r"(?:猪|鸡|鸭|鹅|羊|牛|鸽子|兔子)"
+CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
+    CategoryCue(name, category, re.compile(pattern)) for name, category, pattern in (
+        ("gambling", "public_order", r"赌博|聚赌|赌钱|赌场|赌局|开赌|设赌|押注|下注|六合彩|老虎机|牌九|"
+         r"(?:打牌|麻将|棋牌)[^，。！？]{0,6}(?:赌|输赢|抽水|抽头)"),
+        ("pyramid_selling", "public_order", r"传销|拉人头|非法集资|洗脑课|发展下线"),
+        ("gangs", "public_order", r"黑恶势力|黑社会|恶势力|收保护费|强买强卖|欺行霸市|暴力催收|放高利贷|"
+         r"(?:一伙|一帮|一群)(?:人|混混|社会青年)[^。！？]{0,12}(?:打人|威胁|恐吓|霸占)|"
+         r"(?:殴打|围殴|被人打了|把人打了|动手打人|打伤)"),
+        ("livestock", "animals", rf"养(?:了)?(?:一群|一圈|好多|好几|很多|几|十几|一些|一窝|一大群)?"
+         rf"(?:头|只|十只|百只)?{_LIVESTOCK}|猪圈|鸡圈|鸡笼|鸡舍|鸭棚|羊圈|鸽子笼|鸽棚|公鸡打鸣|"
+         rf"鸡(?:天天|每天|一大早|早上)?[^，。！？]{{0,3}}(?:叫|打鸣)|{_LIVESTOCK}粪|鸡屎|猪屎"),
+        ("light_pollution", "other", r"光污染|灯光直射|(?:灯|光|屏)[^，。！？]{0,6}(?:直射|直照|照进|射进|晃眼|刺眼)|"
+         r"(?:射灯|探照灯|强光灯|大屏|灯箱|广告屏|led)[^，。！？]{0,10}(?:整夜|通宵|一夜|太亮|很亮|好亮|刺眼|晃眼|亮得)|"
+         r"亮得[^，。！？]{0,4}睡不着"),
+        ("traffic_light_broken", "municipal", r"(?:红绿灯|信号灯|交通灯|红灯|绿灯)[^，。！？]{0,6}"
+         r"(?:坏|不亮|不工作|失灵|黑了|灭了|不显示|乱闪|一直闪|一直黄|一直红|故障|停了)"),
+        ("neighbor_hogs_common_space", "neighbor", r"(?:邻居|对门|隔壁|楼上|楼下|那户|那家|这户|一户)"
+         r"[^。！？]{0,12}(?:霸占|占为己有|据为己有|当成自己家|当自己家|圈起来|圈了|锁起来|装了(?:个|一道)?(?:铁)?门)"
+         r"[^。！？]{0,8}(?:楼道|走廊|过道|楼梯|平台|公共区域|车位|天台|楼顶)?|霸占(?:了)?(?:公共)?(?:楼道|走廊|过道|楼梯间|车位)"),
+        ("id_question", "consult", r"(?:身份证|户口|户籍|居住证|临时身份证|落户|迁户|户口本)[^。！？]{0,14}"
+         r"(?:怎么|如何|在哪|哪里|哪儿|需要|要带|要什么|什么材料|能不能|可不可以|可以吗|多久|流程|手续|去哪)|"
+         r"(?:怎么|如何|在哪|哪里|去哪)[^。！？]{0,8}(?:办|补办|换|迁|开)[^。！？]{0,4}(?:身份证|户口|户籍|居住证)"),
+    ))
+
+
+def category_cues(text: str) -> list[CategoryCue]:
+    """The category cues the text states (not in a negated clause)."""
+    found = []
+    for cue in CATEGORY_CUES:
+        for m in cue.pattern.finditer(text):
+            if not _NEG.search(_clause_before(text, m.start())):
+                found.append(cue)
+                break
+    return found

@@ -65,6 +65,9 @@ def score(pairs: list[tuple[dict[str, Any], Analysis]]) -> dict[str, Any]:
     field_total: Counter[str] = Counter()
     bur_hit = bur_total = hallucinated = no_building_rows = made_up = produced = 0
     errors: list[dict[str, Any]] = []
+    # `also` as a prediction: on rows whose label carries an `also` list (possibly empty), the
+    # problems the label names ({category} ∪ also) against the ones the analysis names.
+    also_found = also_stated = also_given = also_right = 0
     for row, a in pairs:
         if "intent" in row:
             gi = row["intent"]
@@ -92,6 +95,13 @@ def score(pairs: list[tuple[dict[str, Any], Analysis]]) -> dict[str, Any]:
             fp[pred] += 1
             fn[gold] += 1
             confusions[(gold, pred)] += 1
+        if "also" in row:
+            gold_set = accepted
+            pred_set = {a.category, *a.also}
+            also_stated += len(gold_set) - 1
+            also_found += len((gold_set - {gold}) & pred_set)
+            also_given += len(a.also)
+            also_right += len(set(a.also) & gold_set)
         gu = row.get("urgency")
         if gu is not None:
             urgency_rows += 1
@@ -148,6 +158,10 @@ def score(pairs: list[tuple[dict[str, Any], Analysis]]) -> dict[str, Any]:
         "address_fields_produced": produced,
         "hallucinated_building": hallucinated,
         "rows_without_building": no_building_rows,
+        "also_recall": _ratio(also_found, also_stated),
+        "also_precision": _ratio(also_right, also_given),
+        "also_stated": also_stated,
+        "also_given": also_given,
         "per_intent": _prf(itp, ifp, ifn, INTENTS) if labelled_intent else {},
         "intent_confusions": [[g, p, k] for (g, p), k in intent_confusions.most_common(10)],
         "errors": errors,
@@ -173,6 +187,9 @@ def format_eval(report: dict[str, Any]) -> str:
         f"{report['hallucinated_building']} of {report['rows_without_building']} rows without one",
         f"made-up building/unit/room fields {report['made_up_fields']} of "
         f"{report['address_fields_produced']} produced ({_pct(report['made_up_share'])})",
+        f"also: {report['also_stated']} secondary problems labelled, recall "
+        f"{_pct(report['also_recall'])};   {report['also_given']} given, precision "
+        f"{_pct(report['also_precision'])}",
         "",
         f"{'location field':<16}{'exact':>8}{'rows':>6}",
     ]

@@ -211,10 +211,12 @@ _FLOOR_OR_NUMBER = re.compile(rf"{_N}\s*(?:层|楼|号|户)?|[a-z]\d*\s*(?:座|�
 _FILLER = re.compile(r"就|是|在|位置|地点|地址|我家|我们|我|那个|这个|的|啊|呢|吧|对|那|这|和|与")
 
 
-def is_address_only(text: str, gazetteer: Gazetteer | None = None) -> bool:
+def is_address_only(text: str, gazetteer: Gazetteer | None = None,
+                    loc: Location | None = None) -> bool:
     """The message names a place and says nothing else (「就在2单元门口」, 「18层1803号」):
-    a detail of a report, not a report."""
-    loc = extract_location(text, gazetteer)
+    a detail of a report, not a report. `loc`: the text's location when already extracted."""
+    if loc is None:
+        loc = extract_location(text, gazetteer)
     if not any(loc.as_dict().values()):
         return False
     rest = text

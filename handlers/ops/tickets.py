@@ -63,7 +63,7 @@ async def responsible(session: AsyncSession, services: Services, ticket: Ticket,
 async def create_ticket(
     session: AsyncSession, services: Services, *, now: datetime, text: str, analysis: Analysis,
     reporter: Person | None, source: str, place: Placement, extra_place: str | None = None,
-    lng: float | None = None, lat: float | None = None,
+    lng: float | None = None, lat: float | None = None, route_to_desk: bool = True,
 ) -> Ticket:
     """Insert the ticket with its deadlines and `created` event, then route it."""
     local_day = to_local(now).date() if now else datetime.now(SHANGHAI).date()
@@ -96,7 +96,7 @@ async def create_ticket(
            at=now)
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
         await ask_verification(session, ticket, verifiers, reporter, now=now)
-    else:
+    elif route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
         await route(session, services, ticket, place.grid, community, now=now)
     await tickets_repo.flush_new(session, ticket)
     return ticket
