@@ -46,9 +46,10 @@ async def main() -> None:
         async with ClientSession() as http:
             mp, work = MpSide(http, base, settings), WorkSide(http, base, settings)
             await mp.say("oWarm", "幸福花园1号楼门口垃圾没人清运")
+            await mp.event("oKnown", "subscribe")  # known to us (a follower), no ticket yet
             for name, call in (
                 ("new_resident_report", lambda: mp.say("oNew1", "幸福花园3号楼楼道有人拉飞线")),
-                ("known_resident_report", lambda: mp.say("oWarm", "阳光新村4号楼半夜拖椅子")),
+                ("known_resident_report", lambda: mp.say("oKnown", "阳光新村4号楼半夜拖椅子")),
                 ("officer_command", lambda: work.say("ZhangWei", "我的工单")),
             ):
                 seen.clear()

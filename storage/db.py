@@ -37,6 +37,7 @@ T = TypeVar("T")
 Unit = Callable[[AsyncSession], Awaitable[T]]
 
 MAX_BATCH = 64
+UNIT_SCOPE = "unit"  # session.info key: a dict that lives for one unit, even inside a burst
 
 
 def create_engine(url: str, *, immediate: bool = True, inline: bool = False) -> AsyncEngine:
@@ -118,6 +119,7 @@ class Database:
         """Run `unit(session)` and commit; raise what it raised, with nothing written."""
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
+                session.info[UNIT_SCOPE] = {}
                 start = await _statements(session) if self.observer else 0
                 result = await unit(session)
                 if self.observer is not None:
@@ -166,6 +168,7 @@ class Database:
                 for unit, fut in batch:
                     try:
                         start = await _statements(session)
+                        session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
                         results.append((fut, await unit(session)))
                         counts.append(await _statements(session) - start)
                     except asyncio.CancelledError as exc:

@@ -179,6 +179,12 @@ class DistrictModel:
                                                    for d in p.departments)]
         return [_attach(session, p) for p in found]
 
+    async def staff(self, session: AsyncSession, roles: set[str]) -> list[Person]:
+        """Active people holding any of `roles`, in id order."""
+        snap = await self.fresh(session)
+        return [_attach(session, p) for p in sorted(snap.people.values(), key=lambda p: p.id)
+                if p.name and set(p.roles or []) & roles]
+
     async def contact(self, session: AsyncSession, person: Person,
                       staff: bool) -> tuple[str, str] | None:
         """(channel, external id) to reach a person the model knows; None when it does not

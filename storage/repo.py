@@ -91,8 +91,7 @@ async def next_ticket_code(session: AsyncSession, day: date) -> str:
 
 async def example_place(session: AsyncSession) -> str | None:
     """A place of this district with a building, as a person would write it (for prompts)."""
-    rows = (await session.scalars(select(Region).where(
-        Region.level == "place", Region.active.is_(True)).order_by(Region.id))).all()
+    rows = (await district_model.of(session).fresh(session)).active("place")
     for r in rows:
         if r.buildings:
             building = str(r.buildings[min(2, len(r.buildings) - 1)])
@@ -101,15 +100,16 @@ async def example_place(session: AsyncSession) -> str | None:
 
 
 async def staff_named(session: AsyncSession) -> list[Person]:
-    """Active staff, for finding a person named in a message."""
-    rows = (await session.scalars(select(Person).where(Person.active.is_(True)))).all()
-    return [p for p in rows if p.name and set(p.roles or []) & {
-        "officer", "liaison", "leader", "department"}]
+    """Active staff, for finding a person named in a message (from the read model)."""
+    return await district_model.of(session).staff(session, {"officer", "liaison", "leader",
+                                                             "department"})
 
 
 async def regions_with(session: AsyncSession, person_id: str) -> list[Region]:
     """Regions whose slots name `person_id` (as officer, leader, liaison, triage…)."""
-    rows = (await session.scalars(select(Region).where(Region.active.is_(True)))).all()
+    snap = await district_model.of(session).fresh(session)
+    rows = district_model.merged(session, sorted(
+        (r for r in snap.regions.values() if r.active), key=lambda r: r.id))
     found = []
     for r in rows:
         for value in (r.slots or {}).values():

@@ -35,6 +35,8 @@ async def new_resident(session: AsyncSession, channel: str, external_id: str,
                      created_at=now, pushes_since_inbound=0)
     # not flushed: the next flush inserts both, with whatever the caller sets on them first
     session.add_all([person, ident])
+    # this unit knows they have no tickets yet (storage.repos.tickets.of_resident asks)
+    session.info.setdefault("unit", {}).setdefault("new_people", set()).add(person.id)
     return person, ident
 
 

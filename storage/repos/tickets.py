@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, func, or_, select
+from sqlalchemy import Column, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
 from storage.models import Outbox, Ticket, TicketEvent, TicketFollower
@@ -39,15 +40,37 @@ async def assigned_to(session: AsyncSession, person_id: str) -> list[Ticket]:
         .order_by(Ticket.resolve_by))).all())
 
 
+def _just_created(session: AsyncSession, person_id: str) -> bool:
+    return person_id in session.info.get("unit", {}).get("new_people", ())
+
+
 async def of_resident(session: AsyncSession, person_id: str, *, limit: int = 10) -> list[Ticket]:
     """The tickets a resident reported or follows (附议), newest first."""
+    if _just_created(session, person_id):
+        return []  # a resident created in this very unit has none yet: no query
+    # asked again in the same unit with nothing written since (the conversation checks a
+    # repeat, then a follow-up piece): the first answer, cut to size
+    memo = session.info.get("unit", {}).setdefault("of_resident", {})
+    clean = not session.new and not session.dirty and not session.deleted
+    cached = memo.get(person_id)
+    if clean and cached is not None and cached[0] >= limit:
+        return cached[1][:limit]
     followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person_id)
-    return list((await session.scalars(select(Ticket).where(
+    rows = list((await session.scalars(select(Ticket).where(
         or_(Ticket.reporter_id == person_id, Ticket.id.in_(followed)))
         .order_by(Ticket.id.desc()).limit(limit))).all())
+    memo[person_id] = (limit, rows)
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _forget(session: Session, _ctx: object) -> None:
+    session.info.get("unit", {}).pop("of_resident", None)  # written since: ask again
 
 
 async def latest_resolved_of(session: AsyncSession, reporter_id: str) -> Ticket | None:
+    if _just_created(session, reporter_id):
+        return None
     return await session.scalar(select(Ticket).where(
         Ticket.reporter_id == reporter_id, Ticket.status == "resolved")
         .order_by(Ticket.resolved_at.desc()).limit(1))
@@ -56,6 +79,8 @@ async def latest_resolved_of(session: AsyncSession, reporter_id: str) -> Ticket 
 async def recent_open_of(session: AsyncSession, reporter_id: str,
                          since: datetime) -> Ticket | None:
     """The resident's open ticket made since `since`, the newest."""
+    if _just_created(session, reporter_id):
+        return None
     return await session.scalar(select(Ticket).where(
         Ticket.reporter_id == reporter_id, Ticket.status.in_(OPEN_STATUSES),
         Ticket.created_at >= since).order_by(Ticket.id.desc()).limit(1))
