@@ -127,6 +127,11 @@ class DistrictModel:
                 if shape.covers(point)]
         return _attach(session, min(hits)[3]) if hits else None
 
+    async def active_grids(self, session: AsyncSession) -> list[Region]:
+        """The active grids, in id order, attached to the caller's session."""
+        snap = await self.fresh(session)
+        return [_attach(session, g) for g in snap.active("grid")]  # type: ignore[misc]
+
     async def region(self, session: AsyncSession, region_id: int | None) -> Region | None:
         snap = await self.fresh(session)
         return _attach(session, snap.regions.get(region_id)) if region_id else None
