@@ -6,7 +6,7 @@ from __future__ import annotations
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.metrics import timed_classifier
-from tests.e2e.conftest import World
+from tests.support.e2e import World
 
 
 async def scrape(world: World) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

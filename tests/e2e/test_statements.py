@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, func, select
 
 from storage.models import Outbox, Ticket, TicketEvent
-from tests.e2e.conftest import Quiet, code_of
+from tests.support.e2e import Quiet, code_of
 
 # claim, sender (+state, +held), duplicate check, code sequence, ticket, events, notices, done:
 # 8; the conversation's repeat and follow-up checks (issue 12) read the resident's tickets: +2

@@ -20,7 +20,7 @@ from storage.district import import_district
 from storage.migrate import upgrade
 from storage.models import Region
 from storage.repos.people import new_resident
-from tests.district_fixture import DISTRICT
+from tests.support.district import DISTRICT
 
 ROOT = Path(__file__).resolve().parents[2]
 
