@@ -46,6 +46,9 @@ class ServerConfig(Section):
     timestamp_window_seconds: int = Field(300, ge=10)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     messages_per_minute: int = Field(20, ge=1)  # flood limit per sender
+    # where the flood counters live: per process, or in Redis shared by all workers
+    flood_store: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
 
 
 class DatabaseConfig(Section):

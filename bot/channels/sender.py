@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.channels import SendResult, failure
 from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
@@ -138,11 +140,14 @@ class OutboxSender(PollLoop):
         async with self._limit:
             closed = False  # once the API says the window is closed, it is for the rest too
             for item in items:
+                start = time.perf_counter()
                 try:
                     result, outcome = await self._send(item, closed)
                 except Exception as exc:  # a bug must not lose the row: it is retried
                     logger.exception("outbox row %d: send raised", item.id)
                     result, outcome = failure(-1, repr(exc)[:200], retryable=True), ""
+                metrics.SEND.labels(item.channel).observe(time.perf_counter() - start)
+                metrics.ERRCODES.labels(item.channel, str(result.errcode)).inc()
                 closed = closed or result.window_closed
                 await self._settle(item, result, outcome)
 

@@ -46,6 +46,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         asyncio.run(upgrade(settings.database.url))
     if settings.district_file:
         asyncio.run(_import(settings, Path(settings.district_file)))
+    if args.workers > 1:
+        from bot.cli.workers import serve_workers
+
+        return serve_workers(settings, args.workers)
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
                 access_log_format='%a "%r" %s %b %Tfs')
     return 0
@@ -225,7 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(fn=fn)
         return p
 
-    add("serve", cmd_serve, "run gateway, outbox sender and scheduler")
+    serve = add("serve", cmd_serve, "run gateway, outbox sender and scheduler")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="N worker processes on one port (PostgreSQL only)")
     demo = add("demo", cmd_demo, "scripted run of the whole loop against a WeChat stand-in")
     demo.add_argument("--verbose", action="store_true")
     demo.add_argument("--serve", action="store_true",

@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import logging
+import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
+from bot.gateway.flood_shared import SharedFloodGuard
 from bot.gateway.ratelimit import FloodGuard, Verdict
 from bot.runtime import Runtime
 from handlers.conversation.types import Update
@@ -33,12 +39,14 @@ FLOOD_NOTICE = "您发送得太频繁了，请稍后再试。您之前的消息�
 MAX_KEY = 255  # width of inbound_messages.dedupe_key
 # events WeChat cannot take a passive reply to: whatever the dispatcher says goes as a push
 UNANSWERABLE = {"location"}
+T = TypeVar("T")
 
 
 @dataclass
 class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
+    kind: str = "passive"  # for the latency metric: passive|late|duplicate|refused|failed
 
 
 def storage_key(update: Update) -> str:
@@ -65,6 +73,11 @@ def _settle(session: AsyncSession, handle: Handle, update: Update, reply: str | 
         handle.decided = True
 
 
+async def _maybe(value: T | Awaitable[T]) -> T:
+    """The in-memory guard answers at once, the shared one (Redis) is awaited."""
+    return await value if inspect.isawaitable(value) else value  # type: ignore[return-value]
+
+
 class Inbound:
     """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks.
     It works with `runtime`'s database, clock and dispatcher, and wakes its loops."""
@@ -73,17 +86,28 @@ class Inbound:
         self.runtime = runtime
         server = runtime.settings.server
         self.budget = server.reply_budget_seconds
-        self.flood = FloodGuard(server.messages_per_minute)
+        self.flood: FloodGuard | SharedFloodGuard = (
+            SharedFloodGuard.from_url(server.redis_url, server.messages_per_minute)
+            if server.flood_store == "redis" else FloodGuard(server.messages_per_minute))
         self.inflight: set[str] = set()
         self.tasks: set[asyncio.Task[str | None]] = set()
 
     async def handle(self, update: Update, raw_xml: str) -> str | None:
         """The passive reply text, or None for "nothing now" (`success` / empty body)."""
+        start = time.perf_counter()
+        handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
+        try:
+            return await self._answer(update, raw_xml, handle)
+        finally:
+            kind = "late" if handle.late and handle.kind == "passive" else handle.kind
+            metrics.GATEWAY.labels(update.channel, kind).observe(time.perf_counter() - start)
+
+    async def _answer(self, update: Update, raw_xml: str, handle: Handle) -> str | None:
         key = storage_key(update)
         if key in self.inflight:
             logger.info("retry of %s while the first is still being processed: ignored", key)
+            handle.kind = "duplicate"
             return None
-        handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
         self.inflight.add(key)
         task = asyncio.create_task(self._pipeline(update, raw_xml, key, handle),
                                    name=f"inbound {key}")
@@ -114,7 +138,8 @@ class Inbound:
         db, clock = self.runtime.db, self.runtime.clock
         now = clock.now()
         flood_key = (update.channel, update.sender)
-        verdict = self.flood.hit(flood_key, now) if counts_for_flood(update) else Verdict.ACCEPT
+        verdict = await _maybe(self.flood.hit(flood_key, now)) if counts_for_flood(update) \
+            else Verdict.ACCEPT
         notice = FLOOD_NOTICE if verdict is Verdict.NOTICE else None
 
         async def claim(session: AsyncSession) -> int:
@@ -132,13 +157,16 @@ class Inbound:
         try:
             row_id = await db.run(claim)
         except IntegrityError:
-            self.flood.release(flood_key, verdict, now)
+            await _maybe(self.flood.release(flood_key, verdict, now))
             logger.info("duplicate of %s (a WeChat retry): already received", key)
+            handle.kind = "duplicate"
             return None
         except Exception:
             logger.exception("could not store inbound %s", key)
+            handle.kind = "failed"
             return BUSY
         if verdict is not Verdict.ACCEPT:
+            handle.kind = "refused"
             logger.info("%s:%s over %d messages a minute: %s", update.channel, update.sender,
                         self.flood.limit, "notice sent" if notice else "ignored (stored)")
             self._wake()
@@ -156,6 +184,7 @@ class Inbound:
             reply = await db.run(process)
         except Exception as exc:
             logger.exception("processing %s failed; the message is stored", key)
+            handle.kind = "failed"
             await self._fail(row_id, update, handle, exc)
             return BUSY
         self._wake()

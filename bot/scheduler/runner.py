@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.runtime import Runtime
 from bot.scheduler.leader import Leader
 from handlers.jobs.registry import Job, daily_digest, expire_drafts, sweep, weekly_summary
@@ -52,13 +54,18 @@ class SupervisionScheduler(AsyncIOScheduler):
 async def run_job(job: Job, db: Database, services: Services, leader: Leader,
                   wake: Callable[[], None] | None = None) -> int:
     """One run of `job` if this worker leads; never raises (the next run must still happen)."""
+    name = getattr(job, "__name__", str(job))
+    start = time.perf_counter()
     try:
         if not await leader.check():
             return 0
         done = await job(db, services)
     except Exception:
-        logger.exception("scheduled job %s failed", getattr(job, "__name__", job))
+        logger.exception("scheduled job %s failed", name)
+        metrics.JOB_RUNS.labels(name, "failed").inc()
         return 0
+    metrics.JOB_RUNS.labels(name, "done").inc()
+    metrics.JOB_SECONDS.labels(name).observe(time.perf_counter() - start)
     if done and wake is not None:
         wake()  # the outbox sender sends now rather than at its next poll
     return done

@@ -20,6 +20,7 @@ from storage.clock import SHANGHAI, to_local
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos import attachments as attachment_rows
+from storage.repos import tickets as tickets_repo
 from storage.sla import deadline
 from storage.statemachine import record, transition
 
@@ -92,18 +93,20 @@ async def create_ticket(
         resolve_by=deadline(now, resolve, services.calendar),
         confidence=analysis.confidence, created_at=now, updated_at=now,
     )
+    # flushed once routed: its events and notices link to it, so one flush writes the ticket
+    # already assigned (one INSERT, no UPDATE after it), its events and its notices
     session.add(ticket)
-    await session.flush()
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
-    if attachment_ids:
+    if attachment_ids:  # the photos link to the ticket's id, so it is written first
+        await session.flush()
         await link_ids(session, ticket, list(attachment_ids), actor_id=ticket.reporter_id, at=now)
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
         await ask_verification(session, ticket, verifiers, reporter, now=now)
-        return ticket
-    if route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
+    elif route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
         await route(session, services, ticket, place.grid, community, now=now)
+    await tickets_repo.flush_new(session, ticket)
     return ticket
 
 

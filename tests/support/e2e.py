@@ -4,6 +4,8 @@ WeChat API stand-in, and requests encrypted the way WeChat's and WeCom's servers
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,3 +90,27 @@ async def stop_world(world: World, runner: web.AppRunner) -> None:
     await world.standin.stop()
 
 
+class Quiet:
+    """The real gateway and dispatcher without the outbox and media loops, whose polls would
+    be counted too."""
+
+    def __init__(self, db: Database, mp: MpSide) -> None:
+        self.db, self.mp = db, mp
+
+
+@asynccontextmanager
+async def quiet_world(tmp_path: Path) -> AsyncIterator[Quiet]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stmts.db'}"
+    await upgrade(url)
+    db = Database(url)
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    settings = demo_settings(url, "http://127.0.0.1:9")
+    runner = web.AppRunner(create_app(settings, db=db, background=False))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with ClientSession() as http:
+        yield Quiet(db, MpSide(http, f"http://127.0.0.1:{port}", settings))
+    await runner.cleanup()
+    await db.close()
