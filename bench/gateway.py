@@ -81,7 +81,7 @@ async def main() -> None:
         async with ClientSession(connector=TCPConnector(limit=args.concurrency)) as http:
             mp = MpSide(http, f"http://127.0.0.1:{port}", settings)
 
-            async def instant(session, update):  # noqa: ANN001, ANN202
+            async def instant(session, update):
                 return "已收到"
 
             for name, handle in (("baseline (instant dispatcher)", instant),
