@@ -177,7 +177,7 @@ class Database:
                             raise  # the writer itself is stopping
                         failed = exc  # something inside the unit was cancelled: its failure
                         break
-                    except Exception as exc:  # noqa: BLE001 - handed to the caller below
+                    except Exception as exc:
                         failed = exc
                         break
                 if failed is None:
@@ -186,7 +186,7 @@ class Database:
                         await session.flush()  # the last unit's pending writes: its own
                         counts[-1] += await _statements(session) - before
                         await session.commit()
-                    except Exception as exc:  # noqa: BLE001 - a unit's pending write failed
+                    except Exception as exc:
                         failed = exc
             finally:
                 if session.in_transaction():

@@ -2,12 +2,12 @@
 
 Which tickets count: those **created** in the range, less `cancelled` and `duplicate` ones (a
 duplicate is counted once, as the ticket it was merged into). A ticket cancelled by staff (the
-console's 撤销 with a reason) is not dropped silently: `staff_cancelled` counts those apart. The range is two calendar dates in
-Asia/Shanghai, both inclusive: `since` from 00:00:00, `until` through 23:59:59 (stored times are
-naive UTC, so the bounds are converted: [since 00:00 +08:00, until+1 00:00 +08:00)). Without
-dates the range is the last 30 days ending today (Asia/Shanghai); `since` alone runs through
-today; `until` alone starts 29 days before it. Each rate is a fraction 0–1, or None when its
-denominator is 0:
+console's 撤销 with a reason) is not dropped silently: `staff_cancelled` counts those apart. The
+range is two calendar dates in Asia/Shanghai, both inclusive: `since` from 00:00:00, `until`
+through 23:59:59 (stored times are naive UTC, so the bounds are converted: [since 00:00 +08:00,
+until+1 00:00 +08:00)). Without dates the range is the last 30 days ending today
+(Asia/Shanghai); `since` alone runs through today; `until` alone starts 29 days before it. Each
+rate is a fraction 0–1, or None when its denominator is 0:
 
 - received: the tickets counted.
 - 响应率 response_rate = accepted on time / received; accepted on time = `accepted_at` set and

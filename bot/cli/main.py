@@ -138,7 +138,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from nlp.cli import classify_stream
 
-    stream = open(args.file, encoding="utf-8") if args.file else sys.stdin  # noqa: SIM115
+    stream = open(args.file, encoding="utf-8") if args.file else sys.stdin
     try:
         classify_stream(stream, sys.stdout)
     finally:
@@ -224,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="TOML config (default $GRIDBOT_CONFIG, then ./config.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+    def add(name: str, fn: Callable[[argparse.Namespace], int],
+            help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_)
         p.set_defaults(fn=fn)
         return p

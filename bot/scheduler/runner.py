@@ -1,9 +1,10 @@
-"""The scheduler (APScheduler 3, Asia/Shanghai): runs the supervision jobs of handlers.jobs.registry.
+"""The scheduler (APScheduler 3, Asia/Shanghai):
+runs the supervision jobs of handlers.jobs.registry.
 
 Every worker runs a scheduler; at each run a job first asks the Leader whether this worker leads
-(bot.scheduler.leader: an advisory lock on PostgreSQL), so one worker does the work and another takes over
-when it dies. A job that raises is logged and its next run still happens. The job bodies are
-idempotent on their own (JobRun keys), so a restart never double-sends.
+(bot.scheduler.leader: an advisory lock on PostgreSQL), so one worker does the work and another
+takes over when it dies. A job that raises is logged and its next run still happens. The job
+bodies are idempotent on their own (JobRun keys), so a restart never double-sends.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ class Ctx:
         self.state = None
 
     # ticket steps -------------------------------------------------------------------------
-    def step(self, ticket: Ticket, action: str, role: str, *, note: str | None = None) -> str | None:
+    def step(self, ticket: Ticket, action: str, role: str, *,
+             note: str | None = None) -> str | None:
         """Take `action` on `ticket` as this person through the state machine; the refusal to
         send back when the rules forbid it (nothing changes then), else None."""
         try:

@@ -34,8 +34,8 @@ from storage.statemachine import OPEN_STATUSES
 logger = logging.getLogger(__name__)
 router = Router("desk")  # staff: 回复 CODE 内容
 
-_COMPLAINT = re.compile(r"投诉|态度|不管|不来|没来|不作为|弄虚作假|不尊重|好处|找茬|换个人|敷衍|阴阳怪气|骂|"
-                        r"拖了|跑了.{0,3}趟|说法都不一样|不表态|不负责|应付")
+_COMPLAINT = re.compile(r"投诉|态度|不管|不来|没来|不作为|弄虚作假|不尊重|好处|找茬|换个人|"
+                        r"敷衍|阴阳怪气|骂|拖了|跑了.{0,3}趟|说法都不一样|不表态|不负责|应付")
 _PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|很负责|认真负责|好评")
 _SURNAME = re.compile(r"姓(.)的(?:网格员|社工|书记|工作人员)")
 
@@ -86,7 +86,8 @@ async def ask_for_person(ctx: Ctx, text: str, earlier: str | None = None) -> str
     body = f"居民请求人工服务：{text}" + (f"\n此前反映：{earlier}" if earlier else "")
     t, desk = await _desk_ticket(ctx, body, kind="求助", category="other")
     names = "、".join(p.name for p in desk) or "社区工作人员"
-    return (f"已为您转人工，工单号 {t.code}。{names}会在{msg.deadline_text(t.respond_by, ctx.services)}"
+    return (f"已为您转人工，工单号 {t.code}。"
+            f"{names}会在{msg.deadline_text(t.respond_by, ctx.services)}"
             "通过这里回复您（工作时间内通常更快）。\n"
             "您也可以先把要办的事用文字写下来，工作人员看到后直接处理。")
 
@@ -147,7 +148,8 @@ async def about_staff(ctx: Ctx, text: str) -> str | None:
         t.subject_id = subject.id
     if leader is not None:
         await assign(ctx.session, ctx.services, t, leader, now=ctx.now, actor_id=None,
-                     action="assign", note=f"{'表扬' if praise else '反映工作人员'}，交 {leader.name}")
+                     action="assign",
+                     note=f"{'表扬' if praise else '反映工作人员'}，交 {leader.name}")
     if praise:
         return f"感谢您的表扬，我们会转达给{subject.name}和社区领导！工单号 {t.code}。"
     return (f"已收到您对工作人员的意见，工单号 {t.code}，已直接交"

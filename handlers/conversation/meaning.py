@@ -33,10 +33,11 @@ _REFUSAL = re.compile(
 _HUMAN = re.compile(
     r"人工|真人|找个人|找人跟我|来个人跟我|人跟我说|打个电话|打电话给我|回个电话|领导.{0,8}(?:当面|电话|谈)|"
     r"客服")
-_DETAIL_START = re.compile(r"^(?:就在|在|是在|对了|还有就是|补充|另外说一下|是从|大概|大约|已经|都)")
+_DETAIL_START = re.compile(r"^(?:就在|在|是在|对了|还有就是|补充|另外说一下|"
+                           r"是从|大概|大约|已经|都)")
 _NEW_COMPLAINT = re.compile(r"^(?:还有|另外|又有|再投诉|再反映|再说一件|顺便)")
-_DURATION = re.compile(r"^(?:已经|都)?[一二两三四五六七八九十几多半\d]+(?:个)?(?:天|周|星期|礼拜|月|年|小时)"
-                       r"了?$")
+_DURATION = re.compile(r"^(?:已经|都)?[一二两三四五六七八九十几多半\d]+(?:个)?"
+                       r"(?:天|周|星期|礼拜|月|年|小时)了?$")
 
 # ratings in the words people use: the negations first, so 「不太满意」 is never 2
 _RATING_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
@@ -98,8 +99,8 @@ def is_detail(text: str) -> bool:
     return bool(_DURATION.match(b) or _DETAIL_START.match(b)) or not _looks_like_problem(b)
 
 
-_PROBLEM = re.compile(r"坏|不亮|没人|堵|漏|吵|臭|乱|垃圾|井盖|路灯|充电|飞线|装修|噪音|油烟|占道|违建|"
-                      r"着火|冒烟|煤气|困|投诉|反映|破|塌|倒|停水|停电|没水|没电|狗|渗|滴")
+_PROBLEM = re.compile(r"坏|不亮|没人|堵|漏|吵|臭|乱|垃圾|井盖|路灯|充电|飞线|装修|噪音|油烟|占道|"
+                      r"违建|着火|冒烟|煤气|困|投诉|反映|破|塌|倒|停水|停电|没水|没电|狗|渗|滴")
 
 
 def _looks_like_problem(b: str) -> bool:

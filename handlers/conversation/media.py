@@ -4,8 +4,8 @@ This router runs first for everyone. A voice message whose `Recognition` is not 
 text message here and goes on to the next routers; the update keeps its media id, so a text
 update that carries a `media_id` is a recognised voice message (`voice_media`) and the ticket it
 makes keeps the recording. Every photo, video or voice kept as evidence becomes an Attachment at
-once, so `bot.channels.media_store` can download it before WeChat's media id expires (3 days); a draft
-(conversation state) holds the attachment ids until its ticket exists.
+once, so `bot.channels.media_store` can download it before WeChat's media id expires (3 days);
+a draft (conversation state) holds the attachment ids until its ticket exists.
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ async def location(ctx: Ctx) -> str:
 async def unrecognised_voice(ctx: Ctx) -> str:
     """No words came with it: a person must listen, so it goes to the triage list."""
     if is_staff(ctx) or not ctx.update.media_id:
-        return "语音没有识别出文字，请发送文字。" + ("发送「帮助」查看指令。" if is_staff(ctx) else "")
+        return ("语音没有识别出文字，请发送文字。"
+                + ("发送「帮助」查看指令。" if is_staff(ctx) else ""))
     att = await new_attachment(ctx, "voice", ctx.update.media_id)
     answered = await _to_asker(ctx, att)
     if answered is not None:

@@ -70,7 +70,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         await ctx.set_state(Conv.AWAITING_CATEGORY, {**draft, "text": text, "where": where,
                                                   "choices": choices, "prompt": prompt},
                             ctx.settings.conversation.draft_minutes)
-        return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，交社区工作人员判断）"
+        return (f"为了派给合适的人，请确认问题类别：\n{prompt}\n"
+                "（不确定请回复 0，交社区工作人员判断）")
     if check_duplicates and ctx.settings.duplicates.enabled:
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,

@@ -39,7 +39,7 @@ OFFICER_WORDS = ("接单", "进度", "办结", "转办", "退回", "追问", "�
                  "核实", "驳回", "通过", "拒绝", "兑换", "派单", "改派", "回复")
 
 
-def BindScene() -> Any:  # noqa: N802 - reads as a filter declaration
+def BindScene() -> Any:
     """A QR scene `bind_<code>`: a subscribe's EventKey comes as `qrscene_bind_…` (the gateway
     strips the prefix, as wechatpy does), a SCAN's never had it."""
     def f(ctx: Ctx) -> dict[str, str] | None:

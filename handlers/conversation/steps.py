@@ -25,7 +25,8 @@ CHOICE_MINUTES = 30
 
 
 async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
-                    staff_may: bool = False, action: str | None = None) -> tuple[Ticket, str] | str:
+                     staff_may: bool = False,
+                     action: str | None = None) -> tuple[Ticket, str] | str:
     """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
     staff), with the rest of the words; else the refusal to send. With `action` and no code,
     the one open ticket of theirs the step fits (several: a numbered choice is the reply)."""
@@ -83,8 +84,9 @@ async def take_first(ctx: Ctx, t: Ticket) -> str | None:
 Step = Callable[[Ctx, Ticket, str], Awaitable[str]]
 
 
-def holder_step(verb: str, action: str | None = None, *, need_note: bool,
-                staff_may: bool = False, implicit: bool = False) -> Callable[[Step], Callable[[Ctx, str], Awaitable[str]]]:
+def holder_step(
+        verb: str, action: str | None = None, *, need_note: bool, staff_may: bool = False,
+        implicit: bool = False) -> Callable[[Step], Callable[[Ctx, str], Awaitable[str]]]:
     """Turn `fn(ctx, ticket, rest)` into a command handler `(ctx, args)`: the ticket must be the
     sender's (else the refusal is the reply); with `action`, the state machine takes the step
     before `fn` runs, and a forbidden step is refused the same way. `implicit`: the code may be

@@ -51,5 +51,6 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
 
 def _attachment_text(a: Attachment) -> str:
     name = attachments.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
-    state = {"downloaded": "已保存", "pending": "保存中", "failed": "保存失败"}.get(a.state, "已删除")
+    state = {"downloaded": "已保存", "pending": "保存中",
+             "failed": "保存失败"}.get(a.state, "已删除")
     return f"{name}（{state}）"

@@ -1,4 +1,5 @@
-"""Notices: queue a message for a person on their best channel, tell a ticket's reporter and followers."""
+"""Notices: queue a message for a person on their best channel,
+tell a ticket's reporter and followers."""
 
 from __future__ import annotations
 

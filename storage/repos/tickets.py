@@ -114,7 +114,8 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
     The ORM inserts rows one at a time on SQLite (it cannot match RETURNING rows to objects
     there), and nothing reads these events or notices back in the unit: so they leave the
     session and go as one multi-row INSERT each, once the ticket has its id."""
-    rows = [o for o in session.new if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
+    rows = [o for o in session.new
+            if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
     for obj in rows:
         session.expunge(obj)
     await session.flush()
