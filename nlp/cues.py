@@ -271,26 +271,34 @@ _ENCLOSURE = r"(?:车里|车内|地下室|屋里|房间|天台|楼顶|阳台|井
 _CANT_GET_OUT = r"(?:出不来|出不去|下不来|拔不出|爬不出|被困|困在|困住|被关|关在|锁在里|反锁在|反锁了)"
 _GAS_WORD = rf"{_GAS}(?!公司|费|卡|站|价)"
 _SMELL = r"(?:味|熏|刺鼻|头晕|恶心|臭)"
-_COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int], ...] = tuple(
-    (name, tuple(re.compile(p) for p in parts), judged) for name, parts, judged in (
-        ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2),
-        ("lift_trapped", (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1),
-        ("trapped", (_SOMEONE, _CANT_GET_OUT, _ENCLOSURE), 1),
-        ("gas", (_GAS_WORD, _SMELL), 0),
+# The first part is the rarest: a text without one of its anchor characters skips the rule.
+_COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], ...] = tuple(
+    (name, tuple(re.compile(p) for p in parts), judged, frozenset(anchors))
+    for name, parts, judged, anchors in (
+        ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2, "梯厢"),
+        ("lift_trapped", (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢"),
+        ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
+        ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
     ))
-_COMPOUND_ANCHORS = frozenset("梯厢里困关锁出下爬拔气") | frozenset("煤燃瓦")
+_COMPOUND_ANCHORS = frozenset().union(*(c[3] for c in _COMPOUND))
 
 
 def _compound_hits(text: str, names: set[str] | None) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
-    for name, parts, judged in _COMPOUND:
-        if names is not None and name not in names:
+    present = set(text)
+    for name, parts, judged, anchors in _COMPOUND:
+        if names is not None and name not in names or anchors.isdisjoint(present):
             continue
-        for sent in (_CLAUSE if len(parts) == 2 and name == "lift_trapped" else _SENTENCE).finditer(text):
-            found = [p.search(text, sent.start(), sent.end()) for p in parts]
-            if all(found):
-                m = found[judged]
-                out.append((name, m.start(), m.end()))  # type: ignore[union-attr]
+        unit = _CLAUSE if len(parts) == 2 and name == "lift_trapped" else _SENTENCE
+        for sent in unit.finditer(text):
+            found: list[re.Match[str]] = []
+            for part in parts:
+                m = part.search(text, sent.start(), sent.end())
+                if m is None:
+                    break
+                found.append(m)
+            else:
+                out.append((name, found[judged].start(), found[judged].end()))
     return out
 
 
