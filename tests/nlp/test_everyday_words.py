@@ -47,6 +47,9 @@ def test_danger_told_in_other_words_is_urgent(analyzer: Analyzer, text: str) -> 
     "楼下那家烤鸭店生意火爆 排队的人堵了路",
     "是不是燃气公司的人 敲门说要检查",
     "去年夏天一楼进过一次水 排水还是老样子",
+    "隔壁装修 一大早就开始砸墙",
+    "楼上还在砸地板 吵得头疼",
+    "两只猫在楼道里打架 叫了一晚上",
 ])
 def test_not_danger_now_is_not_urgent(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).urgency != "urgent", text
