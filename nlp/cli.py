@@ -1,4 +1,7 @@
-"""The `gridbot classify`, `gridbot eval` and `gridbot nlp train` commands (called by bot.cli.main)."""
+"""The `gridbot classify`, `gridbot eval` and `gridbot nlp train` commands.
+
+Called by bot.cli.main.
+"""
 
 from __future__ import annotations
 

@@ -38,17 +38,21 @@ _HYPO_AFTER = re.compile(
 _PAST_AFTER = re.compile(r"^[^。！？；]{0,4}(?:住院|住进了?医院|出院|已经好了|缝了几针)")
 # 「漏气了怎么办」 asks for help with a real danger: 怎么办 is deliberately not hypothetical.
 # A hit in a clause about the past (上次, 去年…) is not happening now.
-_PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|曾经|那次|"
+_PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|"
+                          r"曾经|那次|"
                           r"当时|昨天|昨晚|前天")
 # Smoke and burnt smells from cooking, barbecue or cigarettes are not fires.
-_BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|抽烟|吸烟|香烟|"
+_BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|"
+                           r"抽烟|吸烟|香烟|"
                            r"烟头|烟囱|熏肉|腊肉|烧纸|烧香")
 # A hazard that keeps recurring or has stood for months is a standing hazard (high), not an
 # emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
 # and are deliberately not here.
-_CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔三差五|动不动|三天两头|每次|每回|每逢|每到|"
+_CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔三差五|动不动|三天两头|每次|每回|"
+                             r"每逢|每到|"
                              r"一到[^，。！？；]{0,6}就|多次|天天|每天|每晚|有时|有时候|偶尔|好几次|好多次|屡次|常年|长期|几次三番|[\d两三四五六七八九十几]次")
-_CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|几年了|多年|很多年|好多年|常年|"
+_CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|几年了|多年|很多年|好多年|"
+                            r"常年|"
                             r"好几次|好多次|很多次|不止一次|几次了|多少次)")
 _SMOKE_CUES = frozenset({"smoke", "burning_smell"})
 _CLAUSE_START = re.compile(r"[，。！？；,.!?;\n]")
@@ -114,19 +118,28 @@ def _cost(chars: frozenset[str]) -> int:
 def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
     try:
         anchors = _anchors(_sre_parse(pattern))
-    except Exception:  # noqa: BLE001 - a parser change must only cost the shortcut
+    except Exception:  # a parser change must only cost the shortcut
         anchors = None
     return Cue(name, re.compile(pattern), level, negatable, anchors)
 
 
-_HOME = r"(?:家里|家中|屋内|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|一楼(?:好几户|住户|人家|的)?|家家户户)"
+_HOME = (
+    r"(?:家里|家中|屋内|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|"
+    r"一楼(?:好几户|住户|人家|的)?|家家户户)"
+)
 # Water entering a home: strong verbs may stand a few characters from the room named…
 _FLOOD = r"(?:进水|进了水|淹了|被淹|水漫|漫进|灌进|倒灌|没过脚|泡在水)"
 # …weak ones (water welling up, pouring down) only right at it: 我家楼下的下水道往上冒 is not it.
-_POUR = r"(?:往上冒|往外冒|往外涌|往下漏|往上返|往上涌|哗哗|往下流|往下淌|流下来|全是水|都是水|全是粪水|全是污水)"
+_POUR = (
+    r"(?:往上冒|往外冒|往外涌|往下漏|往上返|往上涌|哗哗|往下流|往下淌|流下来|全是水|都是水|"
+    r"全是粪水|全是污水)"
+)
 # 瓦斯 is what Taiwan and Hong Kong call household gas.
 _GAS = r"(?:煤气|燃气|天然气|液化气|瓦斯)"
-_PERSON = r"(?:人(?![行民家工])|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
+_PERSON = (
+    r"(?:人(?![行民家工])|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|"
+    r"我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
+)
 
 CUES: tuple[Cue, ...] = (
     # Fire and smoke.
@@ -148,7 +161,8 @@ CUES: tuple[Cue, ...] = (
        r"(?:楼道|屋里|家里|楼梯间)[^，。！？\s]{0,4}(?:雾蒙蒙|全黑了)"),
     _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|烧塑胶|胶皮味|焦味|焦臭|"
        r"烧(?:东西|电线|塑料|橡胶|胶皮)的?[^，。！？\s]{0,3}味"),
-    _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|消防车(?:来了|到了)"),
+    _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|"
+                             r"消防车(?:来了|到了)"),
     # Gas.
     _c("gas", "urgent", rf"{_GAS}[^，。！？\s]{{0,3}}(?:味|漏|泄)|漏气|臭鸡蛋味|"
        rf"(?:像|有|闻到|一股)(?:是)?{_GAS}|{_GAS}(?:罐|瓶)?(?:爆)|"
@@ -159,10 +173,14 @@ CUES: tuple[Cue, ...] = (
        r"(?:嘶嘶|呲呲|嗞嗞|咝咝)[^。！？]{0,10}味|味[^。！？]{0,8}(?:嘶嘶|呲呲|嗞嗞|咝咝)"),
     # Electricity.
     _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
-    _c("shock", "urgent", r"漏电|触电|被电(?!动|瓶|车|梯|线|表|箱|话|视|脑|器)(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
-    _c("bare_wire", "high", r"电线[^，。！？\s]{0,4}(?:裸露|露出|露在|破皮|皮破|破了|掉下|垂下|拖在地|耷拉)|"
+    _c("shock", "urgent", r"漏电|触电|"
+                          r"被电(?!动|瓶|车|梯|线|表|箱|话|视|脑|器)(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
+    _c("bare_wire", "high", r"电线[^，。！？\s]{0,4}(?:裸露|露出|露在|破皮|皮破|破了|掉下|垂下|"
+       r"拖在地|"
+       r"耷拉)|"
        r"铜丝|线头[^，。！？\s]{0,3}露|裸露[^，。！？\s]{0,3}电线|电线[^，。！？\s]{0,6}(?:泡在|浸在)水"),
-    _c("outage", "normal", r"停电|没电|断电|来电|跳闸|电压不稳|停气|没气了|没有燃气|打不着火|点不着火",
+    _c("outage", "normal", r"停电|没电|断电|来电|跳闸|电压不稳|停气|没气了|没有燃气|打不着火|"
+                           r"点不着火",
        negatable=False),
     # People trapped or hurt now.
     _c("lift_trapped", "urgent",
@@ -173,7 +191,8 @@ CUES: tuple[Cue, ...] = (
        r"电梯[^。！？]{0,6}(?:关人|困着|关着|出不去|夹住|夹到)|电梯里[^。！？]{0,10}(?:下不来|出不去|出不来|困|哭)|"
        r"电梯[^。！？]{0,8}(?:卡住|停|坏)[^。！？]{0,6}(?:里面|里头)(?:有|是)|"
        r"(?:卡|困|关)在里(?:头|面)[^。！？]{0,12}电梯"),
-    _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|卡住|"
+    _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|"
+       r"卡住|"
        r"下不来了|被压在|压在下面)|"
        rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
        r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)(?!住|在住)|"
@@ -181,7 +200,14 @@ CUES: tuple[Cue, ...] = (
        r"车[^，。！？]{0,6}(?:泡在水|淹在水|被淹|困在水|泡水里|被水淹|淹没)|"
        r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水|(?:里面|里头|里边)还有人|还有人没出来|人(?:还)?没(?:出来|救出来)|"
        rf"{_PERSON}[^，。！？]{{0,10}}还没(?:有)?(?:出来|救出来|爬出来)|(?:爬到|站在|困在)(?:了)?车顶"),
-    _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人(?![行民家工])|一个|个|路过|行人|小孩|孩子|老人|头|他|她|肩|身上)|"
+    _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人(?![行民家工])|一个|个|路过|行人|小孩|"
+       r"孩子|"
+       r"老人|"
+       r"头|"
+       r"他|"
+       r"她|"
+       r"肩|"
+       r"身上)|"
        rf"把[^，。！？\s]{{0,4}}{_PERSON}[^，。！？\s]{{0,2}}(?:砸|撞|烫|电|咬)(?:伤|倒|晕)|"
        rf"压(?:到|住|在)了?[^，。！？\s]{{0,4}}(?:{_PERSON}|骑车的)|人还在下面|"
        rf"{_PERSON}被[^，。！？\s]{{0,4}}"
@@ -193,11 +219,13 @@ CUES: tuple[Cue, ...] = (
        rf"砸(?:到|中|伤|倒|在)了?[^，。！？\s]{{0,5}}{_PERSON}(?![^，。！？\s]?(?:脚边|旁边|边上|身边|跟前|面前|前面))|打伤|砍伤|捅伤|刺伤|{_PERSON}[^，。！？]{{0,10}}(?:不动了|没反应了|叫不醒|没呼吸|昏过去)|"
        r"(?:摔|掉|跌)下来了?[^。！？]{0,6}(?:不动|起不来|流血|昏|没反应)|(?:躺|倒)(?:在)?地上[^。！？]{0,4}(?:不动|起不来|没反应)|"
        r"头(?:都|也)?(?:破了|磕破|撞破)|头上(?:在)?流血|破了头|吐白沫"),
-    _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
+    _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|"
+       r"(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
        r"(?:要|快)塌了|垮(?:了|下来|掉了)|(?:裂缝|裂口|口子|坑)[^，。！？]{0,4}(?:还在|越来越|在)(?:扩大|变大|变宽|裂)|(?:往下掉|掉下来|塌下来|往下砸)[^。！？]{0,10}(?:下面|底下|楼下)(?:还)?有人"),
     _c("fell_in", "urgent", r"掉(?:进|到|下)?了?(?:井|坑|河|沟|水)里|掉进去|爬不上来|"
        r"掉进[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
-    _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
+    _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|"
+       rf"{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
        rf"(?:{_HOME}|天花板|灯里|地漏)[^，。！？]{{0,3}}{_POUR}|"
        r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿)|"
        r"水[^，。！？\s]{0,3}(?:进屋|进家|进门|漫进|涌进|灌进|流进)(?:屋|家|门|房)?|"
@@ -210,7 +238,8 @@ CUES: tuple[Cue, ...] = (
        rf"{_HOME}[^。！？]{{0,6}}积水[^，。！？]{{0,4}}(?:有|已有|已经有|到|没过)|"
        r"(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
     # Violence, attacks and crime happening now (a past bite or fight is high).
-    _c("attack_now", "urgent", r"(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|咬着[^，。！？\s]{0,3}不(?:放|松)|"
+    _c("attack_now", "urgent", r"(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|"
+       r"咬着[^，。！？\s]{0,3}不(?:放|松)|"
        r"(?:正在|还在|现在还在)打(?!扫|听|电话|游戏|球|牌|卡|针|折|工|字|印|包|车|麻将|桩|地基|钻|孔|洞)|"
        r"在[^，。！？\s]{0,4}打(?:人|老婆|孩子|老人)|围着[^，。！？\s]{0,4}打|家暴|"
        r"拿着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀)[^，。！？\s]{0,6}打|(?:正在|在)撬|撬[^，。！？\s]{0,3}锁|在砸(?:车|门|窗|东西)|"
@@ -221,20 +250,26 @@ CUES: tuple[Cue, ...] = (
        r"还在(?:踢人|砸人|砸车|砸东西|打人|追着)|追着[^，。！？\s]{0,4}(?:咬|打|砍)|弄死|杀了你|要杀|砍死|"
        r"(?:抢了|抢走)[^，。！？\s]{0,8}(?:包|手机|钱|项链|东西)|(?:小偷|贼)[^。！？]{0,10}(?:还在|翻进|钻进|溜进)|动手动脚"),
     # Hazards that can turn urgent.
-    _c("burst_pipe", "high", r"爆管|(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
+    _c("burst_pipe", "high", r"爆管|"
+       r"(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
        r"(?:哗哗|呼呼)[^，。！？\s]{0,3}(?:冒|喷|流)"),
     _c("deep_water", "high", r"积水[^，。！？\s]{0,4}(?:好深|很深|太深|齐|没过|漫过|到膝|到腰)|"
        r"(?:路|车库|地下室|地库)[^，。！？\s]{0,6}(?:淹|被淹|进水|灌水|倒灌)|车[^，。！？\s]{0,6}开不出|"
        r"水[^，。！？\s]{0,3}(?:还在涨|越来越深)"),
-    _c("falling", "high", r"高空抛物|往下(?:扔|丢|抛|倒|泼)|从楼上(?:扔|丢|掉|抛)|楼上[^，。！？\s]{0,3}掉下|"
+    _c("falling", "high", r"高空抛物|往下(?:扔|丢|抛|倒|泼)|从楼上(?:扔|丢|掉|抛)|"
+       r"楼上[^，。！？\s]{0,3}掉下|"
        r"坠物|坠落|掉下来|砸坏|砸到车|砸车"),
-    _c("facade", "high", r"(?:外墙|瓷砖|墙皮|墙砖|雨棚|广告牌|空调外机|窗户|玻璃|招牌|阳台)[^，。！？\s]{0,6}"
+    _c("facade", "high", r"(?:外墙|瓷砖|墙皮|墙砖|雨棚|广告牌|空调外机|窗户|玻璃|招牌|"
+       r"阳台)[^，。！？\s]{0,6}"
        r"(?:掉|脱落|松动|摇摇|晃|要掉|往下落)"),
-    _c("crack", "high", r"墙(?:体)?[^，。！？\s]{0,4}裂|裂缝|开裂|危房|楼[^，。！？\s]{0,2}(?:歪|斜|下沉)|承重墙"),
+    _c("crack", "high", r"墙(?:体)?[^，。！？\s]{0,4}裂|裂缝|开裂|危房|"
+                        r"楼[^，。！？\s]{0,2}(?:歪|斜|下沉)|承重墙"),
     _c("manhole", "high", r"井盖[^，。！？\s]{0,4}(?:没了|缺|丢|不见|被偷|碎|破|翘|松|塌|掉)|"
        r"(?:没有|没)井盖|窟窿|大坑|塌陷"),
     _c("railing", "high", r"(?:护栏|栏杆)[^，。！？\s]{0,4}(?:断|倒|没了|缺|塌|松)"),
-    _c("tree_down", "high", r"树[^，。！？\s]{0,6}(?:倒|断|折|歪)[^。！？]{0,10}(?:压|砸|挡|拦|横|路中间|堵)|"
+    _c("tree_down", "high", r"树[^，。！？\s]{0,6}(?:倒|断|折|歪)[^。！？]{0,10}(?:压|砸|挡|拦|横|"
+       r"路中间|"
+       r"堵)|"
        r"(?:树枝|树杈|枝)[^，。！？\s]{0,6}(?:断|折|裂)[^。！？]{0,12}(?:吊|挂|悬|要掉|摇)|倒树|大树倒|"
        r"树[^。！？]{0,8}歪得(?:厉害|很厉害|吓人)|树[^。！？]{0,12}(?:快要倒|要倒了|快倒了|随时(?:会|要|可能)倒|摇摇欲坠|根都(?:翻|翘|露|拔))"),
     _c("bite", "high", r"咬(?:了|伤|到|住|破|出血|一口|人)|被[^，。！？\s]{0,4}咬"),
@@ -244,7 +279,8 @@ CUES: tuple[Cue, ...] = (
 )
 
 # A fire that is out is no longer an emergency (「已经扑灭了」).
-_RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了|"
+_RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|"
+                            r"烟散了|"
                             r"(?:现在|已经)没事了|味(?:道)?(?:已经)?散了|已经(?:关|断)了(?:阀门|电闸)?")
 
 
@@ -257,18 +293,26 @@ _CLAUSE = re.compile(r"[^，。！？；,.!?;\n]+")
 # Something fell in: only a person (小孩掉进井里), not an object (井盖一半掉进井里).
 _SOMEONE_NEAR = re.compile(rf"{_PERSON}|有人|我|骑车的|一家")
 # The past reaches over commas to the end of its sentence unless the message comes back to now.
-_PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|前天|昨天|昨晚|那次|上次|上回|以前|之前|曾经")
+_PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|前天|昨天|昨晚|那次|上次|上回|以前|"
+                            r"之前|曾经")
 _NOW = re.compile(r"现在|正在|还在|此刻|目前|刚才|刚刚|今天|马上")
 _NOW_AGAIN = re.compile(r"现在|正在|此刻|目前|刚才|刚刚|今天|这次")
 _LIFT = r"(?:电梯|轿厢|货梯|扶梯)"
 _LIFT_STOPPED = r"(?:停|不动|不走|卡|坏|冲顶|溜|掉了|打不开|开不了|不开|扒不开|没反应|按不开|死活)"
 _SOMEONE = rf"(?:{_PERSON}|我|我们|自己|一家人|俩|两个|三个|几个)"
 # someone inside, or someone who cannot get out (而 里面没人 is not someone inside)
-_INSIDE = (rf"(?:里面|里头|里边|梯里)(?:还)?(?:有|是)(?!没)|{_SOMEONE}[^，。！？]{{0,4}}(?:在|困在|关在|卡在)(?:电梯)?"
+_INSIDE = (r"(?:里面|里头|里边|梯里)(?:还)?(?:有|是)(?!没)|"
+           rf"{_SOMEONE}[^，。！？]{{0,4}}(?:在|困在|关在|卡在)(?:电梯)?"
            rf"(?:里|里面|里头|里边)|{_SOMEONE}在[^，。！？\s]{{0,8}}电梯(?:里|上)|出不来|出不去|爬不出|下不来|没出来|被困|困住|困在|困了|关在|锁在|被关|关着|"
            r"喊救命|拍门|敲门|在哭|哭了|吓哭")
-_ENCLOSURE = r"(?:车里|车内|地下室|屋里|房间|天台|楼顶|阳台|井里|栏杆|柜子里|箱子里|厕所里|卫生间里)"
-_CANT_GET_OUT = r"(?:出不来|出不去|下不来|拔不出|爬不出|被困|困在|困住|被关|关在|锁在里|反锁在|反锁了)"
+_ENCLOSURE = (
+    r"(?:车里|车内|地下室|屋里|房间|天台|楼顶|阳台|井里|栏杆|柜子里|箱子里|厕所里|"
+    r"卫生间里)"
+)
+_CANT_GET_OUT = (
+    r"(?:出不来|出不去|下不来|拔不出|爬不出|被困|困在|困住|被关|关在|锁在里|反锁在|"
+    r"反锁了)"
+)
 _GAS_WORD = rf"{_GAS}(?!公司|费|卡|站|价)"
 _SMELL = r"(?:味|熏|刺鼻|头晕|恶心|臭)"
 # The first part is the rarest: a text without one of its anchor characters skips the rule.
@@ -276,7 +320,8 @@ _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], .
     (name, tuple(re.compile(p) for p in parts), judged, frozenset(anchors))
     for name, parts, judged, anchors in (
         ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2, "梯厢"),
-        ("lift_trapped", (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢"),
+        ("lift_trapped",
+         (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢"),
         ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
         ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
     ))
@@ -338,7 +383,8 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         negated = cue.negatable and bool(_NEG.search(before))
         past = bool(_PAST_BEFORE.search(before))
         if not past:
-            lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):start]
+            lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)),
+                            default=0):start]
             pm = _last(_PAST_SENTENCE, lead)
             past = pm is not None and not _NOW.search(lead, pm.end())
         past = past or bool(_PAST_AFTER.search(text[end:end + 8]))
@@ -350,15 +396,18 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         chronic = bool(_CHRONIC_BEFORE.search(before + text[start:end])
                        or _CHRONIC_AFTER.search(text[end:end + 12]))
         if not chronic:  # a recurring lead (每天都…，有时…) reaches its sentence, as the past does
-            lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):start]
+            lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)),
+                            default=0):start]
             cm = _last(_CHRONIC_BEFORE, lead)
             chronic = cm is not None and not _NOW_AGAIN.search(lead, cm.end())
         hits.append(Hit(cue.name, cue.level, start, end, negated, hypothetical, chronic, past))
     return hits
 
 
-# The people are out (「人早就出来了」, 「已经救出来了」): a lift or room that held someone is high.
-_PEOPLE_OUT = re.compile(r"(?:人|我们|孩子|小孩|老人)?(?:早就|早|已经|都|刚刚|刚)(?:被)?(?:救)?出来了|已经(?:被)?救出|"
+# The people are out (「人早就出来了」, 「已经救出来了」): a lift or room that held someone is
+# high.
+_PEOPLE_OUT = re.compile(
+    r"(?:人|我们|孩子|小孩|老人)?(?:早就|早|已经|都|刚刚|刚)(?:被)?(?:救)?出来了|已经(?:被)?救出|"
                          r"(?:人|我们|孩子|小孩|老人)(?:被)?救出来了")
 
 
@@ -388,24 +437,30 @@ class CategoryCue:
 _LIVESTOCK = r"(?:猪|鸡|鸭|鹅|羊|牛|鸽子|兔子)"
 CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
     CategoryCue(name, category, re.compile(pattern)) for name, category, pattern in (
-        ("gambling", "public_order", r"赌博|聚赌|赌钱|赌场|赌局|开赌|设赌|押注|下注|六合彩|老虎机|牌九|"
+        ("gambling", "public_order", r"赌博|聚赌|赌钱|赌场|赌局|开赌|设赌|押注|下注|六合彩|老虎机|"
+         r"牌九|"
          r"(?:打牌|麻将|棋牌)[^，。！？]{0,6}(?:赌|输赢|抽水|抽头)"),
         ("pyramid_selling", "public_order", r"传销|拉人头|非法集资|洗脑课|发展下线"),
-        ("gangs", "public_order", r"黑恶势力|黑社会|恶势力|收保护费|强买强卖|欺行霸市|暴力催收|放高利贷|"
+        ("gangs", "public_order", r"黑恶势力|黑社会|恶势力|收保护费|强买强卖|欺行霸市|暴力催收|"
+         r"放高利贷|"
          r"(?:一伙|一帮|一群)(?:人|混混|社会青年)[^。！？]{0,12}(?:打人|威胁|恐吓|霸占)|"
          r"(?:殴打|围殴|被人打了|把人打了|动手打人|打伤)"),
-        ("livestock", "animals", rf"养(?:了)?(?:一群|一圈|好多|好几|很多|几|十几|一些|一窝|一大群)?"
+        ("livestock", "animals", r"养(?:了)?(?:一群|一圈|好多|好几|很多|几|十几|一些|一窝|"
+         r"一大群)?"
          rf"(?:头|只|十只|百只)?{_LIVESTOCK}|猪圈|鸡圈|鸡笼|鸡舍|鸭棚|羊圈|鸽子笼|鸽棚|公鸡打鸣|"
          rf"鸡(?:天天|每天|一大早|早上)?[^，。！？]{{0,3}}(?:叫|打鸣)|{_LIVESTOCK}粪|鸡屎|猪屎"),
-        ("light_pollution", "other", r"光污染|灯光直射|(?:灯|光|屏)[^，。！？]{0,6}(?:直射|直照|照进|射进|晃眼|刺眼)|"
+        ("light_pollution", "other", r"光污染|灯光直射|"
+         r"(?:灯|光|屏)[^，。！？]{0,6}(?:直射|直照|照进|射进|晃眼|刺眼)|"
          r"(?:射灯|探照灯|强光灯|大屏|灯箱|广告屏|led)[^，。！？]{0,10}(?:整夜|通宵|一夜|太亮|很亮|好亮|刺眼|晃眼|亮得)|"
          r"亮得[^，。！？]{0,4}睡不着"),
         ("traffic_light_broken", "municipal", r"(?:红绿灯|信号灯|交通灯|红灯|绿灯)[^，。！？]{0,6}"
          r"(?:坏|不亮|不工作|失灵|黑了|灭了|不显示|乱闪|一直闪|一直黄|一直红|故障|停了)"),
-        ("neighbor_hogs_common_space", "neighbor", r"(?:邻居|对门|隔壁|楼上|楼下|那户|那家|这户|一户)"
+        ("neighbor_hogs_common_space", "neighbor", r"(?:邻居|对门|隔壁|楼上|楼下|那户|那家|这户|"
+         r"一户)"
          r"[^。！？]{0,12}(?:霸占|占为己有|据为己有|当成自己家|当自己家|圈起来|圈了|锁起来|装了(?:个|一道)?(?:铁)?门)"
          r"[^。！？]{0,8}(?:楼道|走廊|过道|楼梯|平台|公共区域|车位|天台|楼顶)?|霸占(?:了)?(?:公共)?(?:楼道|走廊|过道|楼梯间|车位)"),
-        ("id_question", "consult", r"(?:身份证|户口|户籍|居住证|临时身份证|落户|迁户|户口本)[^。！？]{0,14}"
+        ("id_question", "consult", r"(?:身份证|户口|户籍|居住证|临时身份证|落户|迁户|"
+         r"户口本)[^。！？]{0,14}"
          r"(?:怎么|如何|在哪|哪里|哪儿|需要|要带|要什么|什么材料|能不能|可不可以|可以吗|多久|流程|手续|去哪)|"
          r"(?:怎么|如何|在哪|哪里|去哪)[^。！？]{0,8}(?:办|补办|换|迁|开)[^。！？]{0,4}(?:身份证|户口|户籍|居住证)"),
     ))

@@ -175,7 +175,8 @@ def _pct(v: float | None) -> str:
 def format_eval(report: dict[str, Any]) -> str:
     lines = [
         f"rows {report['rows']}",
-        f"accuracy (incl. also) {_pct(report['accuracy'])}   strict {_pct(report['strict_accuracy'])}"
+        f"accuracy (incl. also) {_pct(report['accuracy'])}"
+        f"   strict {_pct(report['strict_accuracy'])}"
         f"   macro-F1 {report['macro_f1']}",
         f"urgency accuracy {_pct(report['urgency_accuracy'])}   urgent recall "
         f"{_pct(report['urgent_recall'])}   urgent precision {_pct(report['urgent_precision'])}"

@@ -23,7 +23,8 @@ DEFAULT_CONFIG: dict[str, Any] = {"ngram_min": 1, "ngram_max": 2, "words": True}
 
 _RUNS = re.compile(r"[0-9a-z\u3400-\u9fff]+")
 _DIGITS = re.compile(r"\d+")
-_DENIED = re.compile(r"(?<![是要])(?:并不是|也不是|而不是|不是|并非)(?P<x>[^，。！？,.!?;；\s]{1,12}?)"
+_DENIED = re.compile(r"(?<![是要])(?:并不是|也不是|而不是|不是|并非)"
+                     r"(?P<x>[^，。！？,.!?;；\s]{1,12}?)"
                      r"(?=[，。！？,.!?;；\s]|而是|就是|是|$)")
 
 

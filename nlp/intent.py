@@ -18,15 +18,18 @@ _SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u3030\u2B
 RATING_WORDS = {"非常满意": 1, "很满意": 1, "满意": 2, "比较满意": 2, "基本满意": 3, "还行": 3,
                 "一般": 3, "不满意": 4, "很不满意": 4, "非常不满意": 4}
 _RATING = re.compile(r"^(?:评价)?(?P<n>[1-4])(?:分|星)?$")
-_RATING_WORD = re.compile(r"^(?:我)?(?:觉得)?(?P<w>非常满意|很满意|比较满意|基本满意|非常不满意|很不满意|"
+_RATING_WORD = re.compile(r"^(?:我)?(?:觉得)?(?P<w>非常满意|很满意|比较满意|基本满意|非常不满意|"
+                          r"很不满意|"
                           r"不满意|满意)(?:了|的|啊|呀)?$")
-_CANCEL = re.compile(r"^(?:撤销|撤回|取消)(?:工单|投诉|报修|反映)?|不用(?:处理|来|管|修)了|不需要处理了|"
+_CANCEL = re.compile(r"^(?:撤销|撤回|取消)(?:工单|投诉|报修|反映)?|不用(?:处理|来|管|修)了|"
+                     r"不需要处理了|"
                      r"已经(?:好了|自己修好了|解决了)[^。！？]{0,6}不用|撤销[a-z]{2}\d")
 _QUERY = re.compile(r"^查询|^查一下|^查下|进度怎么样|进度如何|处理(?:得)?怎么样了?|办得怎么样|"
                     r"我(?:之前|上次|前几天|昨天|上周)?(?:反映|投诉|报修|报|提交|说)的[^，。！？]{0,8}?"
                     r"(?:事情?|问题|情况|工单)[^。！？]{0,8}(?:怎么样|有结果|处理了吗|处理没|有人管吗|"
                     r"什么时候|到哪|进展|有消息)|工单(?:号|进度|状态)|^我的工单")
-_HELP = re.compile(r"^(?:帮助|help|菜单|使用说明|怎么用|如何使用|怎么反映问题|怎么报事|功能|说明|[?？]+)$")
+_HELP = re.compile(r"^(?:帮助|help|菜单|使用说明|怎么用|如何使用|怎么反映问题|怎么报事|功能|说明|"
+                   r"[?？]+)$")
 _GREETING = re.compile(r"^(?:你好|您好|你们好|hello|hi|嗨|喂|在吗|在不在|有人吗|有人在吗|早上好|"
                        r"上午好|下午好|晚上好|网格员|同志|小同志)+(?:啊|呀|呢|吗)?$")
 _THANKS = re.compile(r"谢谢|感谢|多谢|辛苦了|点赞|点个赞|给你们赞|好评|麻烦你们了|太感谢|表扬")
@@ -54,7 +57,8 @@ THANKS_MAX = 40
 # A consult question about a category's problem is short and states no complaint; a long or
 # complaining message that ends with a question (「停水两天了，到底什么时候来水」) is a report.
 CONSULT_MAX = 30
-_COMPLAINT = re.compile(r"到底|究竟|[一两三四五几多半]+(?:天|上午|下午|晚上|个月|周|礼拜|年)了|好几天|坏了|太差|没人|"
+_COMPLAINT = re.compile(r"到底|究竟|[一两三四五几多半]+(?:天|上午|下午|晚上|个月|周|礼拜|年)了|"
+                        r"好几天|坏了|太差|没人|"
                         r"没法|都不|一直|从来|根本|是否合|合不合|凭什么|乱|收的钱|去哪了")
 
 
@@ -88,7 +92,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "thanks"
     if is_chat(text):
         return "chat"
-    if is_detail(text, address_only) and (address_only or not mentions_problem or is_fragment(text)):
+    if is_detail(text, address_only) and (
+            address_only or not mentions_problem or is_fragment(text)):
         return "detail"
     return "report"
 
@@ -128,7 +133,8 @@ _CHAT = re.compile(
     r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
     r"谢谢|谢啦|多谢|感谢|辛苦了|辛苦啦|辛苦|可以|早|麻烦了|麻烦你们了|麻烦您了|(?:那)?我等着|等着|(?:那)?我等|"
     r"等(?:你们|您)?(?:的)?(?:消息|回复|通知)|(?:周末|工作|生活)?愉快)+$")
-_META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|这是哪|这个号|干嘛的|干什么的|机器人|人工智能|ai|"
+_META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|这是哪|这个号|干嘛的|干什么的|机器人|"
+                   r"人工智能|ai|"
                    r"你叫什么|什么号|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
                    r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是")
 # Someone to talk to instead of the bot.
@@ -166,30 +172,38 @@ _STILL = re.compile(
     r"^(?:现在|目前|到现在|今天|刚才)?(?:还|仍然|依然|一直|还是)(?:一直)?(?:在|有|是|没)?[^，。]{0,2}(?:呢|着|的|了)?$|"
     r"^(?:这两天|这几天|最近|每次|每天)?(?:还是)?一直(?:都)?(?:这样|那样|是这样)$|"
     r"^[^，。]{0,6}是从[^，。]{0,8}(?:传来|来|过来|传过来|发出|冒出来|流出来)的?$")
-_EVIDENCE = re.compile(r"^(?:这是|这个是|我|刚|刚刚|已经|你们)*(?:拍了|拍的|录了|发了|发你|看)?(?:张|个|段)?[^，。]{0,4}"
+_EVIDENCE = re.compile(r"^(?:这是|这个是|我|刚|刚刚|已经|你们)*(?:拍了|拍的|录了|发了|发你|"
+                       r"看)?(?:张|个|段)?[^，。]{0,4}"
                        r"(?:照片|图片|图|视频|截图|录音)[^，。]{0,6}$|^(?:刚|刚刚|才)?拍(?:的|了|好了)")
 _CLOCK = re.compile(r"^(?:大概|差不多|约|就)?(?:今天|昨天)?(?:早上|上午|中午|下午|晚上|半夜|凌晨)?"
                     r"[零一二两三四五六七八九十\d]+点(?:多|半|左右|钟)?(?:的时候|左右|开始|以后|前后)?$")
 # What a complaint says happens; a fragment with none of these only locates or times one.
-_COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|烟|火|味|充电|摆摊|"
+_COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
+                             r"烟|火|味|充电|摆摊|"
                              r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不")
-_DETAIL_TAIL = re.compile(r"都这样|是另一个|不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
+_DETAIL_TAIL = re.compile(r"都这样|是另一个|不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|"
+                          r"已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
                           r"[白黑红蓝灰银]色的?(?:那辆|车|那个)|大概有[^，。]{0,6}人")
 
 # Ratings said in a sentence. Checked in this order: a double negation is praise, a negated
 # 满意 is 4, a qualified one 3, an intensified one 1, a plain one 2.
-_RATE_DIGIT = re.compile(r"^(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?(?=$|[^\d])")
+_RATE_DIGIT = re.compile(r"^(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?(?=$|"
+                         r"[^\d])")
 _RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈不上|说不上)不满意")
 # 「也不能说不满意吧」 is litotes: lukewarm, 3; 「没什么不满意的」 is content, 2.
 _RATE_LUKEWARM = re.compile(r"不能说不满意|谈不上不满意|说不上不满意|说不上满意")
-_RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|特别)满意|谈不上满意|(?:一点|完全)(?:都|也)?不满意|"
+_RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|特别)满意|谈不上满意|"
+                       r"(?:一点|完全)(?:都|也)?不满意|"
                        r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲")
-_RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|说得过去|中规中矩|勉强")
-_RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|五星|满分|一百分")
+_RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
+                         r"说得过去|中规中矩|勉强")
+_RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
+                        r"五星|满分|一百分")
 _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
-_RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|了|啊|呢|"
+_RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
+                          r"了|啊|呢|"
                           r"问题解决了|处理得很快|态度好|速度慢了点|就是有点慢|就是慢了点|根本没解决|没解决|"
                           r"还在漏呢|没人来过就说办结了|都挺好|挺好|很好|不错|满意|[!！]+")
 # A question asking for information rather than for someone to fix something.
@@ -204,7 +218,8 @@ _FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一�
 
 # A verdict said first or last (「不满意 到现在还在漏」, 「处理得挺好 满意」, 「还凑合 下次快点」):
 # the message is the rating, whatever reason it gives, when it is short.
-_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:也)?(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|不太|不怎么|不是很|很不|非常不|"
+_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:也)?(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
+            r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
             r"说得过去|过得去|中规中矩|不怎么样")
 _VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|$)")
@@ -245,9 +260,11 @@ def rating_in(text: str) -> int | None:
     if value is None:
         return None
     verdict = to_plain(text).strip()
-    if len(bare) <= VERDICT_MAX and (_VERDICT_FIRST.search(verdict) or _VERDICT_LAST.search(verdict)):
+    if len(bare) <= VERDICT_MAX and (
+            _VERDICT_FIRST.search(verdict) or _VERDICT_LAST.search(verdict)):
         return value
-    leftover = _RATE_FILLER.sub("", _RATE_BAD.sub("", _RATE_SO_SO.sub("", _RATE_VERY.sub("", bare))))
+    leftover = _RATE_FILLER.sub(
+        "", _RATE_BAD.sub("", _RATE_SO_SO.sub("", _RATE_VERY.sub("", bare))))
     return value if len(leftover) <= 3 else None
 
 

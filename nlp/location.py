@@ -20,19 +20,22 @@ _TRIPLE = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—/]\s*(\d{1,2})\s*[-—/]\s*(\d
 # 两栋楼 / 几栋 count buildings; they do not name one.
 # A letter and a number together name a tower (F3栋 → "F3", b12栋 → "B12"): the letter is
 # part of the name, never dropped.
-_CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼|号栋|#楼|栋|幢|座|号)")
+_CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼|号栋|#楼|栋|幢|座|"
+                             r"号)")
 # 一幢楼, 一栋楼 count buildings; 整栋, 另一栋 too.
 _BUILDING = re.compile(
     rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
 # 一共有28栋楼, 共12幢楼, 3栋楼之间: a count of buildings, not one of them.
-_COUNTED_BUILDINGS = re.compile(rf"(?:有|共|计|约|近|超过)\s*{_N}\s*(?:栋|幢|座)楼|{_N}\s*(?:栋|幢|座)楼(?:之间|中间)")
+_COUNTED_BUILDINGS = re.compile(rf"(?:有|共|计|约|近|超过)\s*{_N}\s*(?:栋|幢|座)楼|"
+                                rf"{_N}\s*(?:栋|幢|座)楼(?:之间|中间)")
 _UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*单元")
 _ROOM = re.compile(r"(?<![\d年])(?P<n>\d{3,4})\s*(?:室|号房|房间|房(?!子)|那户|这户|那家|这家|户)"
                    r"|(?:层|楼)\s*(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米])")
 # Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
 _LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
 # A bare number right after a building or unit is the room: 7栋502, 2单元301.
-_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米年])")
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|"
+                         r"[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米年])")
 
 # Every building, unit or room pattern needs one of these; most messages have none.
 _ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}")
@@ -41,7 +44,8 @@ _COMMUNITY_SUFFIX = (
 )
 _COMMUNITY = re.compile(rf"(?P<name>[\u4e00-\u9fff0-9]{{1,8}}?)(?P<suffix>{_COMMUNITY_SUFFIX})")
 # Characters after which a name cannot continue to the left (我是锦绣家园 → 锦绣家园).
-_LEFT_STOP = re.compile(r".*(?:[的了是在住我你他她们这那个到从给把被让说问喂呢啊吧吗跟对请找去叫帮要想老该全各]|"
+_LEFT_STOP = re.compile(
+    r".*(?:[的了是在住我你他她们这那个到从给把被让说问喂呢啊吧吗跟对请找去叫帮要想老该全各]|"
                         r"小区|社区|你好|您好|业主|居民|反映|隔壁|对面|旁边|附近|楼下|楼上|门口|"
                         r"联系|通知|希望|冒充|麻烦|投诉|整个)")
 _NOT_COMMUNITY = {
@@ -54,14 +58,15 @@ _WEAK_SUFFIX = {"苑", "府", "湾", "园"}
 _INTERSECTION = re.compile(
     r"(?P<a>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:和|与|跟|、)"
     r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
-_ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))(?P<tail>[\u4e00-\u9fff]{0,2})")
+_ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))"
+                   r"(?P<tail>[\u4e00-\u9fff]{0,2})")
 _ROAD_STOP = re.compile(r".*[的了是在住我你他她们这那个到从给把被让说问上下边和]")
-_NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路", "挡路", "堵路", "占路", "拦路", "修路",
-                 "让路", "带路", "过路", "开路", "封路", "断路", "绕路", "上路", "问路")
+_NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路", "挡路", "堵路", "占路", "拦路",
+                 "修路", "让路", "带路", "过路", "开路", "封路", "断路", "绕路", "上路", "问路")
 _BUS_STOP = re.compile(r"\d+路(?:公交)?(?:车站|站台|站牌|站)")
-_NOT_ROAD = {"马路", "公路", "道路", "大路", "小路", "走路", "过马路", "走道路", "一路", "半路", "上路",
-             "铁路", "水路", "线路", "电路", "思路", "出路", "网路", "老街", "大街", "逛街", "上街",
-             "沿街", "一条街", "路路"}
+_NOT_ROAD = {"马路", "公路", "道路", "大路", "小路", "走路", "过马路", "走道路", "一路", "半路",
+             "上路", "铁路", "水路", "线路", "电路", "思路", "出路", "网路", "老街", "大街",
+             "逛街", "上街", "沿街", "一条街", "路路"}
 
 # Longest first, so 地下车库 beats 车库 and 小区门口 beats 门口.
 PLACE_WORDS = sorted({
@@ -69,10 +74,11 @@ PLACE_WORDS = sorted({
     "大门口", "小区门口", "单元门口", "单元门", "楼栋门口", "门口", "地下车库", "车库", "车库出口",
     "车库入口", "地下室", "地下一层", "地下二层", "负一楼", "负一层", "楼顶", "天台", "楼道",
     "楼梯间", "楼梯", "走廊", "过道", "电梯", "电梯间", "电梯口", "车棚", "自行车棚", "垃圾站",
-    "垃圾房", "垃圾桶旁", "广场", "中心花园", "绿化带", "草坪", "花坛", "池塘", "河边", "河道", "湖边",
-    "桥下", "桥洞", "公园", "菜市场", "农贸市场", "早市", "夜市", "学校门口", "幼儿园门口", "校门口",
-    "地铁口", "地铁站", "公交站", "公交车站", "人行道", "工地", "物业办公室", "停车场", "菜场",
-    "篮球场", "健身区", "活动室", "老年活动中心", "配电房", "水泵房", "消防通道", "天井", "楼后",
+    "垃圾房", "垃圾桶旁", "广场", "中心花园", "绿化带", "草坪", "花坛", "池塘", "河边", "河道",
+    "湖边", "桥下", "桥洞", "公园", "菜市场", "农贸市场", "早市", "夜市", "学校门口", "幼儿园门口",
+    "校门口", "地铁口", "地铁站", "公交站", "公交车站", "人行道", "工地", "物业办公室", "停车场",
+    "菜场", "篮球场", "健身区", "活动室", "老年活动中心", "配电房", "水泵房", "消防通道", "天井",
+    "楼后",
 }, key=len, reverse=True)
 _NEAR = re.compile("旁边|附近|对面")
 _PLACES = re.compile("|".join(map(re.escape, PLACE_WORDS)))
@@ -209,7 +215,8 @@ def extract_location(text: str, gazetteer: Gazetteer | None = None) -> Location:
     return Location(community, building, unit, room, place)
 
 
-_FLOOR_OR_NUMBER = re.compile(rf"{_N}\s*(?:层|楼|号|户)?|[a-z]\d*\s*(?:座|栋|幢|区)?|大堂|楼下|楼上|"
+_FLOOR_OR_NUMBER = re.compile(rf"{_N}\s*(?:层|楼|号|户)?|[a-z]\d*\s*(?:座|栋|幢|区)?|大堂|楼下|"
+                              r"楼上|"
                               r"[东南西北]头|[东南西北]边|那户|那家|这栋|这边|那边|那儿|那里|这里|旁边|附近|对面|"
                               r"交叉口|路口|口|里|内|外|前|后")
 _FILLER = re.compile(r"就|是|在|位置|地点|地址|我家|我们|我|那个|这个|的|啊|呢|吧|对|那|这|和|与")

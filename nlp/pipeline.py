@@ -198,8 +198,9 @@ class Analyzer:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
             pf = dict(model.predict(*focus))
-            ranked = sorted([(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
-                            key=itemgetter(1), reverse=True)
+            ranked = sorted(
+                [(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
+                key=itemgetter(1), reverse=True)
         ranked = boost_category_cues(norm, ranked)
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)

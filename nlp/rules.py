@@ -14,7 +14,8 @@ import re
 from nlp.cues import Hit, category_cues, real
 
 # Where sparks or smoke come from decides fire_safety versus gas_electric.
-_ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电闸|闸盒|开关|插座|路灯杆|电线杆|线路|电路")
+_ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电闸|闸盒|开关|插座|路灯杆|电线杆|"
+                              r"线路|电路")
 _CHARGING = re.compile(r"充电|电动车|电瓶车|电单车|电驴|电池")
 _FIRE_LANE = re.compile(r"消防(?:通道|车道)|生命通道|安全通道|逃生通道")
 _BLOCKED_BY = re.compile(r"停|占|堵|挡|车")
@@ -27,13 +28,15 @@ _PUBLIC_LEAK = re.compile(r"(?:公共|总|主|立)(?:的)?(?:大)?(?:水管|管�
                           r"(?:漏|渗|滴|冒|爆|裂|破)|(?:楼道|单元)[^，。！？]{0,6}(?:水管|管道)[^。！？]{0,6}"
                           r"(?:漏|渗|滴|冒|爆|裂)")
 # Knocking out a load-bearing wall is illegal construction (spec), however noisy it is.
-_LOAD_BEARING = re.compile(r"(?:砸|拆|打|凿|切|掏|挖|动)[^，。！？]{0,6}承重|承重(?:墙|柱|梁)[^，。！？]{0,6}"
+_LOAD_BEARING = re.compile(r"(?:砸|拆|打|凿|切|掏|挖|动)[^，。！？]{0,6}承重|"
+                           r"承重(?:墙|柱|梁)[^，。！？]{0,6}"
                            r"(?:砸|拆|打通|打掉|打了|凿|切|掏|挖|动了|没了)")
 OVERRIDE_CONFIDENCE = 0.9
 # How much a category cue (cues.CATEGORY_CUES) multiplies its category's odds.
 CUE_BOOST = 2.0
 # A streetlight that is out is municipal even when the wire or pole it hangs on is named.
-_STREETLIGHT_OUT = re.compile(r"路灯[^。！？]{0,10}(?:不亮|坏|灭|黑|闪|亮不|没亮|时亮时不亮|一闪一闪)|"
+_STREETLIGHT_OUT = re.compile(r"路灯[^。！？]{0,10}(?:不亮|坏|灭|黑|闪|亮不|没亮|时亮时不亮|"
+                              r"一闪一闪)|"
                               r"(?:不亮|坏了|灭了)[^，。！？]{0,4}路灯")
 _WIRE_DANGER = ("shock", "sparks", "bare_wire", "fire", "smoke", "burning_smell")
 

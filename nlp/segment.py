@@ -45,7 +45,7 @@ class _Tokenizer(jieba.Tokenizer):
         super().add_word(word, freq, tag)
         self._logp = {}  # the total changed, so every cached probability did
 
-    def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802 - jieba's name
+    def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # jieba's name
         """jieba's word lattice, with one dict lookup per candidate instead of two."""
         self.check_initialized()
         freq = self.FREQ
@@ -65,7 +65,7 @@ class _Tokenizer(jieba.Tokenizer):
             dag[k] = ends or [k]
         return dag
 
-    def calc(self, sentence: str, DAG: dict[int, list[int]],  # noqa: N803 - jieba's name
+    def calc(self, sentence: str, DAG: dict[int, list[int]],  # jieba's name
              route: dict[int, tuple[float, int]]) -> None:
         n = len(sentence)
         route[n] = (0.0, 0)

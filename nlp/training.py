@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m nlp.training",
                                  description="train the shipped model, or cross-validate")
-    ap.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation, no model written")
+    ap.add_argument("--cv", type=int, metavar="K",
+                    help="K-fold cross-validation, no model written")
     ap.add_argument("--json", action="store_true", help="the cross-validation report as JSON")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
