@@ -13,7 +13,7 @@ from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
-from bot.gateway.routes import setup_gateway
+from bot.gateway.routes import INBOUND, setup_gateway
 from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
 from bot.scheduler.runner import start_scheduler
 from handlers.conversation.dispatcher import Dispatcher
@@ -83,7 +83,8 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     app[MEDIA] = store
     stop = asyncio.Event()
     tasks = [asyncio.create_task(sender.run(stop), name="outbox-sender"),
-             asyncio.create_task(store.run(stop), name="media-store")]
+             asyncio.create_task(store.run(stop), name="media-store"),
+             asyncio.create_task(app[INBOUND].run(stop), name="inbound-recovery")]
     scheduler = start_scheduler(app)
     yield
     stop.set()

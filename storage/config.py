@@ -45,7 +45,12 @@ class ServerConfig(Section):
     reply_budget_seconds: float = Field(4.0, gt=0, le=4.8)
     timestamp_window_seconds: int = Field(300, ge=10)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
-    messages_per_minute: int = Field(20, ge=1)  # flood limit per sender
+    messages_per_minute: int = Field(20, ge=1)  # flood limit per resident: more wait
+    # staff working a backlog (接单 twenty tickets in a row) are slowed only above this
+    staff_messages_per_minute: int = Field(120, ge=1)
+    # a message being processed is taken over by the recovery sweep (or a WeChat retry) once
+    # this passes without its commit: the worker processing it died
+    inbound_lease_seconds: float = Field(30.0, ge=5)
 
 
 class DatabaseConfig(Section):
