@@ -21,7 +21,7 @@ from aiohttp import ClientSession, TCPConnector, web
 from bot.app import create_app
 from bot.demo.run import SAMPLE_DISTRICT, demo_settings
 from bot.demo.simulator import MpSide
-from bot.keys import DISPATCHER
+from bot.runtime import RUNTIME
 from storage.config import Settings
 from storage.db import Database
 from storage.district import import_file
@@ -75,7 +75,7 @@ async def main() -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        dispatcher = runner.app[DISPATCHER]
+        dispatcher = runner.app[RUNTIME].dispatcher
         real = dispatcher.handle
         rates = {}
         async with ClientSession(connector=TCPConnector(limit=args.concurrency)) as http:

@@ -1,20 +1,24 @@
-"""The aiohttp application factory: everything long-lived is made in cleanup_ctx."""
+"""The aiohttp application factory: everything long-lived is made in cleanup_ctx, as one
+`bot.runtime.Runtime` that the routes reach through `RUNTIME`."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.api.intake import setup_intake_api
 from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
+from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
-from bot.gateway.routes import INBOUND, setup_gateway
-from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
+from bot.gateway.routes import setup_gateway
+from bot.runtime import RUNTIME, Runtime
 from bot.scheduler.runner import start_scheduler
 from handlers.conversation.dispatcher import Dispatcher
 from handlers.ops.services import Services
@@ -27,69 +31,69 @@ from storage.sla import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
-ANALYZER = web.AppKey("analyzer", object)
-HTTP = web.AppKey("http", ClientSession)
-
 
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
                background: bool = True) -> web.Application:
     """Build the app. `db` lets tests share a database; `background` starts the outbox
-    sender and the scheduler (tests of the gateway alone turn it off)."""
+    sender, the media store and the scheduler (tests of the gateway alone turn it off)."""
     app = web.Application(client_max_size=settings.server.max_body_bytes)
-    app[SETTINGS] = settings
-    app[CLOCK] = clock or Clock()
-    app.cleanup_ctx.append(_database(db))
-    app.cleanup_ctx.append(_services)
-    if background:
-        app.cleanup_ctx.append(_background)
-    setup_gateway(app)
+    app.cleanup_ctx.append(_runtime(settings, clock or Clock(), db, background))
+    setup_gateway(app, settings, recover=background)
     setup_api(app)
     setup_stats_api(app)
     setup_intake_api(app)
     return app
 
 
-def _database(given: Database | None):  # noqa: ANN202 - a cleanup_ctx generator factory
+Ctx = Callable[[web.Application], AsyncIterator[None]]
+
+
+def _runtime(settings: Settings, clock: Clock, given: Database | None, background: bool) -> Ctx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        db = given or Database(app[SETTINGS].database.url)
-        app[DB] = db
-        yield
-        if given is None:
-            await db.close()
+        async with AsyncExitStack() as stack:
+            db = given or Database(settings.database.url)
+            if given is None:
+                stack.push_async_callback(db.close)
+            dispatcher = Dispatcher(await _services(settings, clock, db))
+            runtime = Runtime(settings, db, clock, dispatcher)
+            if background:
+                http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
+                stack.push_async_callback(http.close)
+                runtime = _with_loops(runtime, ChannelClients.build(settings, db, clock, http))
+            app[RUNTIME] = runtime
+            if background:
+                await stack.enter_async_context(_background(runtime))
+            yield
 
     return ctx
 
 
-async def _services(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
-    places = await app[DB].read(repo.gazetteer)
-    analyzer.set_gazetteer(places)
-    app[ANALYZER] = analyzer
-    services = Services(settings=settings, analyzer=analyzer, clock=app[CLOCK],
-                        calendar=WorkCalendar(settings.calendar.holidays,
-                                              settings.calendar.workdays))
-    app[DISPATCHER] = Dispatcher(services)
-    yield
+    analyzer.set_gazetteer(await db.read(repo.gazetteer))
+    return Services(settings=settings, analyzer=analyzer, clock=clock,
+                    calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays))
 
 
-async def _background(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
-    app[HTTP] = http
-    sender = OutboxSender.from_settings(settings, app[DB], app[CLOCK], http)
-    app[SENDER] = sender
-    store = MediaStore.from_settings(settings, app[DB], app[CLOCK], http)
-    app[MEDIA] = store
+def _with_loops(runtime: Runtime, clients: ChannelClients) -> Runtime:
+    """The runtime with the one set of API clients and the loops that use them."""
+    settings, db, clock = runtime.settings, runtime.db, runtime.clock
+    sender = OutboxSender(settings, db, clock, clients.mp, clients.work)
+    media = MediaStore(settings.media, settings.media_dir, db, clock, clients.by_channel())
+    return dataclasses.replace(runtime, clients=clients, sender=sender, media=media)
+
+
+@asynccontextmanager
+async def _background(runtime: Runtime) -> AsyncIterator[None]:
+    """The outbox sender, the media store and the scheduler, for as long as the app runs."""
+    assert runtime.sender is not None and runtime.media is not None
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(sender.run(stop), name="outbox-sender"),
-             asyncio.create_task(store.run(stop), name="media-store"),
-             asyncio.create_task(app[INBOUND].run(stop), name="inbound-recovery")]
-    scheduler = start_scheduler(app)
+    tasks = [asyncio.create_task(runtime.sender.run(stop), name="outbox-sender"),
+             asyncio.create_task(runtime.media.run(stop), name="media-store")]
+    scheduler = start_scheduler(runtime)
     yield
     stop.set()
-    sender.wake()
-    store.wake()
+    runtime.wake()
     for task in tasks:
         try:
             await asyncio.wait_for(task, timeout=5)
@@ -97,4 +101,3 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
     if scheduler is not None:
         scheduler.shutdown(wait=False)
-    await http.close()

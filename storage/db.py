@@ -19,13 +19,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.dialect import is_sqlite_url
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,7 @@ MAX_BATCH = 64
 
 
 def create_engine(url: str, *, immediate: bool = True) -> AsyncEngine:
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
+    if is_sqlite_url(url):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
@@ -69,7 +69,7 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.is_sqlite = is_sqlite_url(url)
         # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
         self.read_engine = create_engine(url, immediate=False) if self.is_sqlite else self.engine
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)

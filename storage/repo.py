@@ -9,10 +9,10 @@ from datetime import date
 
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlp.normalize import to_halfwidth
+from storage import dialect
 from storage.models import Identity, Person, Region, TicketSequence
 
 logger = logging.getLogger(__name__)
@@ -212,9 +212,7 @@ async def people_with_department(session: AsyncSession, name: str) -> list[Perso
 async def next_ticket_code(session: AsyncSession, day: date) -> str:
     """GD + yyyymmdd + '-' + a district-wide daily sequence (one atomic upsert)."""
     key = day.strftime("%Y%m%d")
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(TicketSequence).values(day=key, last=1)
+    stmt = dialect.insert(session, TicketSequence).values(day=key, last=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1},
     ).returning(TicketSequence.last)

@@ -43,11 +43,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
-    Float,
     and_,
     case,
-    cast,
-    extract,
     func,
     literal,
     or_,
@@ -55,6 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import dialect
 from storage.clock import SHANGHAI, to_local
 from storage.models import Region, Ticket
 
@@ -201,12 +199,6 @@ class Report:
     groups: list[Group]
 
 
-def _seconds(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
-    if dialect == "sqlite":  # datetimes are ISO text there; julianday parses them
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return cast(extract("epoch", later - earlier), Float)
-
-
 def _clock_at(at: Any) -> ColumnElement[Any]:
     """Where the ticket's deadline clock stood at `at`: a 追问 still unanswered (`waiting_since`
     set) stopped it then; the answer moves the deadlines on and clears `waiting_since`."""
@@ -214,8 +206,11 @@ def _clock_at(at: Any) -> ColumnElement[Any]:
     return case((and_(w.is_not(None), w < at), w), else_=at)
 
 
-def _aggregates(dialect: str, now: datetime) -> list[ColumnElement[Any]]:
+def _aggregates(session: AsyncSession, now: datetime) -> list[ColumnElement[Any]]:
     t = Ticket
+
+    def seconds(later: Any, earlier: Any) -> ColumnElement[Any]:
+        return dialect.seconds_between(session, later, earlier)
 
     def n(cond: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -232,8 +227,8 @@ def _aggregates(dialect: str, now: datetime) -> list[ColumnElement[Any]]:
                or_(t.resolve_by.is_(None), _clock_at(t.resolved_at) <= t.resolve_by))),
         n(t.rating.in_((1, 2, 3, 4))),
         n(t.rating.in_(SATISFIED)),
-        func.coalesce(func.sum(_seconds(dialect, t.accepted_at, t.created_at)), 0.0),
-        func.coalesce(func.sum(_seconds(dialect, t.resolved_at, t.created_at)), 0.0),
+        func.coalesce(func.sum(seconds(t.accepted_at, t.created_at)), 0.0),
+        func.coalesce(func.sum(seconds(t.resolved_at, t.created_at)), 0.0),
         func.count(t.resolved_at),
     ]
 
@@ -250,10 +245,9 @@ async def compute(session: AsyncSession, rng: DateRange, *, now: datetime,
                   by: str | None = None) -> Report:
     """The rates over tickets created in `rng`; `now` (naive UTC) decides which are due."""
     parse_by(by)  # a caller that skipped the check still gets a clear refusal
-    dialect = session.get_bind().dialect.name
     start, end = rng.bounds()
     scope = (Ticket.created_at >= start, Ticket.created_at < end, Ticket.status.not_in(EXCLUDED))
-    aggs = _aggregates(dialect, now)
+    aggs = _aggregates(session, now)
     groups: list[Group] = []
     if by is None:
         total = _counts((await session.execute(select(*aggs).where(*scope))).one())

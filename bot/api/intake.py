@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api import views
 from bot.api.tickets import ApiError
-from bot.keys import DB, DISPATCHER, SENDER
+from bot.runtime import RUNTIME
 from handlers.ops.geo import grid_at
 from handlers.ops.tickets import Placement, create_ticket
 from nlp.taxonomy import CATEGORIES, URGENCIES, category_name
@@ -72,8 +72,8 @@ async def create(request: web.Request) -> web.Response:
         body = _parse(await request.json())
     except json.JSONDecodeError:
         raise ApiError(400, "body is not JSON") from None
-    app = request.app
-    services = app[DISPATCHER].services
+    runtime = request.app[RUNTIME]
+    services = runtime.services
     analysis = services.analyzer.analyze(body["text"])
     loc = body["location"]
     given = {k: str(loc[k]) for k in _LOCATION_TEXT if loc.get(k) is not None}
@@ -100,16 +100,15 @@ async def create(request: web.Request) -> web.Response:
 
     status = 201
     try:
-        code = await app[DB].run(unit)
+        code = await runtime.db.run(unit)
     except IntegrityError:
         if key is None:
             raise
-        code = await app[DB].read(lambda s: _code_for(s, key))
+        code = await runtime.db.read(lambda s: _code_for(s, key))
         status = 200
         logger.info("hand-off %s already made %s", key, code)
-    if SENDER in app:
-        app[SENDER].wake()
-    item = await app[DB].read(lambda s: _item(s, code))
+    runtime.wake_sender()
+    item = await runtime.db.read(lambda s: _item(s, code))
     return web.json_response(item, status=status)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.api.tickets import ApiError
-from bot.keys import CLOCK, DB
+from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
 from storage import stats
 
@@ -52,13 +52,13 @@ async def handle_stats(request: web.Request) -> web.Response:
         if len(request.query.getall(name)) > 1:
             raise ApiError(400, f"parameter {name!r} given more than once")
     q = {name: request.query[name].strip() for name in PARAMS if name in request.query}
-    now = request.app[CLOCK].now()
+    now = request.app[RUNTIME].clock.now()
     try:
         rng = stats.parse_range(q.get("since"), q.get("until"), now=now)
         by = stats.parse_by(q.get("by"))
     except stats.StatsError as e:
         raise ApiError(400, str(e)) from None
-    report = await request.app[DB].read(lambda s: stats.compute(s, rng, now=now, by=by))
+    report = await request.app[RUNTIME].db.read(lambda s: stats.compute(s, rng, now=now, by=by))
     return web.json_response(stats_payload(report), dumps=_dumps)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api import views
-from bot.keys import DB, SENDER, SETTINGS
+from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
 from storage.models import Outbox, Ticket
 from storage.statemachine import STATUSES
@@ -63,7 +63,7 @@ def _bearer(header: str) -> str | None:
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not (request.path == "/api" or request.path.startswith("/api/")):
         return await handler(request)
-    token = request.app[SETTINGS].admin.token
+    token = request.app[RUNTIME].settings.admin.token
     if not token:
         return _error(request, 403, "admin API disabled: set admin.token")
     given = _bearer(request.headers.get("Authorization", ""))
@@ -131,7 +131,7 @@ async def list_tickets(request: web.Request) -> web.Response:
         # build the items while the session is open: nothing can lazy-load after it closes
         return [views.ticket_item(t) for t in rows], total
 
-    items, total = await request.app[DB].read(page)
+    items, total = await request.app[RUNTIME].db.read(page)
     return web.json_response({"items": items, "total": total, "limit": limit, "offset": offset},
                              dumps=_dumps)
 
@@ -146,7 +146,7 @@ async def show_ticket(request: web.Request) -> web.Response:
             return None
         return await views.ticket_detail(s, *found)
 
-    item = await request.app[DB].read(one)
+    item = await request.app[RUNTIME].db.read(one)
     if item is None:
         raise ApiError(404, "ticket not found")
     return web.json_response(item, dumps=_dumps)
@@ -202,7 +202,7 @@ async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int]]:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    by_status, by_state = await request.app[DB].read(_counts)
+    by_status, by_state = await request.app[RUNTIME].db.read(_counts)
     # every known value is listed, zero or not, so a dashboard's series never vanish
     statuses = list(STATUSES) + sorted(set(by_status) - set(STATUSES))
     states = list(OUTBOX_STATES) + sorted(set(by_state) - set(OUTBOX_STATES))
@@ -210,7 +210,7 @@ async def metrics(request: web.Request) -> web.Response:
                     [(k, by_status.get(k, 0)) for k in statuses])
     lines += _family("gridbot_outbox", "gauge", "Outbox notices by state.", "state",
                      [(k, by_state.get(k, 0)) for k in states])
-    counters = _sender_counters(request.app.get(SENDER))
+    counters = _sender_counters(request.app[RUNTIME].sender)
     if counters:
         lines += _family("gridbot_sender_total", "counter", "Outbox sender counters.",
                          "counter", _flatten(counters))

@@ -1,29 +1,12 @@
-"""What the outbox sender and the media downloader share: API clients built from settings, and
-a background loop that works in rounds, woken early by `wake()` after a commit."""
+"""The background loop the outbox sender and the media downloader share: it works in rounds,
+woken early by `wake()` after a commit. (Their API clients: `bot.channels.clients`.)"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from aiohttp import ClientSession
-
-from bot.channels.http import JsonHttp
-from bot.channels.mp import MpClient
-from bot.channels.work import WorkClient
-from storage.clock import Clock
-from storage.config import Settings
-from storage.db import Database
-
 logger = logging.getLogger(__name__)
-
-
-def clients(settings: Settings, db: Database, clock: Clock, session: ClientSession, *,
-            backoff_seconds: float = 0.5) -> tuple[MpClient, WorkClient]:
-    http = JsonHttp(session, timeout_seconds=settings.http.timeout_seconds,
-                    retries=settings.http.retries, backoff_seconds=backoff_seconds)
-    return (MpClient(settings.wechat.mp, http, db, clock),
-            WorkClient(settings.wechat.work, http, db, clock))
 
 
 class PollLoop:
@@ -31,10 +14,9 @@ class PollLoop:
     once, otherwise it waits `poll_seconds` or until `wake()`."""
 
     name = "background round"
-    batch = 1
-    poll_seconds = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, *, batch: int = 1, poll_seconds: float = 1.0) -> None:
+        self.batch, self.poll_seconds = batch, poll_seconds
         self._wake = asyncio.Event()
 
     async def round(self) -> int:

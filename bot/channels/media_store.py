@@ -1,11 +1,12 @@
 """Downloads photos, voice and video kept as evidence into `media_dir` before WeChat forgets them.
 
 WeChat media ids expire after 3 days, so an Attachment is fetched with `media/get` as soon as it
-is committed and retried with backoff (like the outbox) until it is stored, the id is known to be
-invalid, the attempts run out or the id expired. A claim is its own unit of work: due rows get a
-lease (`next_attempt_at` moves past the download) under `FOR UPDATE SKIP LOCKED` on PostgreSQL,
-so two workers never fetch one file, and a worker that dies mid-download leaves a row that is
-claimed again once the lease runs out. The download and the file write happen outside any unit.
+is committed and retried with backoff until it is stored, the id is known to be invalid, the
+attempts run out or the id expired. Attachments are a `storage.queue.LeasedQueue` (as the outbox
+is): due rows stay `pending` and get a lease (`next_attempt_at` moves past the download), so two
+workers never fetch one file, and a worker that dies mid-download leaves a row that is claimed
+again once the lease runs out. The download and the file write happen outside any unit; the
+outcome is written only if the row is still as claimed.
 
 The same loop deletes the files of erased attachments (a resident's unsubscribe marks them).
 Files are named by attachment id, never by openid: `<YYYYMM>/<id>-<kind>-<attempt><ext>`.
@@ -22,18 +23,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from aiohttp import ClientSession
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import SendResult
 from bot.channels.loop import PollLoop
-from bot.channels.loop import clients as api_clients
 from handlers.ops.privacy import ERASE, ERASED
 from storage.clock import Clock
-from storage.config import MediaConfig, Settings
+from storage.config import MediaConfig
 from storage.db import Database
 from storage.models import Attachment
+from storage.queue import Backoff, LeasedQueue
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ _TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "audio
 _MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"GIF8", ".gif"),
           (b"#!AMR", ".amr"), (b"ID3", ".mp3"))
 _DEFAULT = {"image": ".jpg", "voice": ".amr", "video": ".mp4"}
+QUEUE = LeasedQueue(Attachment, due_states=("pending",))
 
 
 class MediaClient(Protocol):
@@ -79,19 +80,11 @@ class MediaStore(PollLoop):
 
     def __init__(self, config: MediaConfig, root: str | Path, db: Database, clock: Clock,
                  clients: dict[str, MediaClient]) -> None:
-        super().__init__()
+        super().__init__(batch=config.batch, poll_seconds=config.poll_seconds)
         self.config, self.root = config, Path(root)
         self.db, self.clock, self.clients = db, clock, clients
-        self.batch, self.poll_seconds = config.batch, config.poll_seconds
-
-    @classmethod
-    def from_settings(cls, settings: Settings, db: Database, clock: Clock,
-                      session: ClientSession) -> MediaStore:
-        mp, work = api_clients(settings, db, clock, session)
-        return cls(settings.media, settings.media_dir, db, clock, {"mp": mp, "work": work})
-
-    async def round(self) -> int:
-        return await self.run_once()
+        self.lease, self.backoff = (timedelta(seconds=config.lease_seconds),
+                                    Backoff(config.backoff_seconds))
 
     async def run_once(self) -> int:
         """Claim due downloads, fetch and store them, delete erased files; rows settled."""
@@ -100,21 +93,18 @@ class MediaStore(PollLoop):
             await self._download(item)
         return len(claimed) + await self._purge()
 
+    round = run_once
+
     async def _claim(self, session: AsyncSession) -> list[Claimed]:
         now = self.clock.now()
-        stmt = (select(Attachment).where(Attachment.state == "pending",
-                                         Attachment.next_attempt_at <= now)
-                .order_by(Attachment.id).limit(self.config.batch))
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
         out = []
-        for row in (await session.scalars(stmt)).all():
+        for row in await QUEUE.due(session, now, self.config.batch):
             if now - row.created_at >= MEDIA_TTL:
                 row.state, row.last_error = "failed", "media id expired before it was fetched"
                 logger.warning("attachment %s: media id expired before download", row.id)
                 continue
             row.attempts += 1
-            row.next_attempt_at = now + timedelta(seconds=self.config.lease_seconds)
+            QUEUE.lease(row, now, self.lease)
             out.append(Claimed(row.id, row.channel, row.kind, row.media_id, row.created_at,
                                row.attempts))
         return out
@@ -138,33 +128,34 @@ class MediaStore(PollLoop):
                 result, path = SendResult(ok=False, errcode=-1, errmsg=f"write: {exc}"), None
         elif result.ok:
             result = SendResult(ok=False, errcode=-1, errmsg="the answer held no file")
-        keep = await self.db.run(lambda s: self._record(s, item, result, path))
+        keep = await self._record(item, result, path)
         if path is not None and not keep:  # erased (or reclaimed) while downloading
             await asyncio.to_thread(_unlink, path)
 
-    async def _record(self, session: AsyncSession, item: Claimed, result: SendResult,
-                      path: Path | None) -> bool:
-        row = await session.get(Attachment, item.id)
-        if row is None or row.state != "pending" or row.attempts != item.attempts:
-            return False
+    async def _record(self, item: Claimed, result: SendResult, path: Path | None) -> bool:
+        """Settle the claim; True when the file is now the attachment's."""
         now = self.clock.now()
+        delay = self.backoff.delay(item.attempts)
         if path is not None:
-            row.state, row.last_error = "downloaded", None
-            row.path = str(path.relative_to(self.root))
-            logger.info("attachment %s stored as %s", row.id, row.path)
-            return True
-        row.last_error = result.error
-        delay = timedelta(seconds=self.config.backoff_seconds * 2 ** (row.attempts - 1))
-        if (result.errcode in INVALID_MEDIA or row.attempts >= self.config.max_attempts
-                or now + delay - row.created_at >= MEDIA_TTL):
-            row.state = "failed"
-            logger.warning("attachment %s: download failed for good after %d attempts: %s",
-                           row.id, row.attempts, result.error)
+            values = {"state": "downloaded", "last_error": None,
+                      "path": str(path.relative_to(self.root))}
+        elif (result.errcode in INVALID_MEDIA or item.attempts >= self.config.max_attempts
+                or now + delay - item.created_at >= MEDIA_TTL):
+            values = {"state": "failed", "last_error": result.error}
         else:
-            row.next_attempt_at = now + delay
-            logger.info("attachment %s: download failed (%s), retry in %s", row.id,
+            values = {"next_attempt_at": now + delay, "last_error": result.error}
+        if not await self.db.run(lambda s: QUEUE.settle(s, item.id, state="pending",
+                                                         attempts=item.attempts, values=values)):
+            return False
+        if path is not None:
+            logger.info("attachment %s stored as %s", item.id, values["path"])
+        elif values.get("state") == "failed":
+            logger.warning("attachment %s: download failed for good after %d attempts: %s",
+                           item.id, item.attempts, result.error)
+        else:
+            logger.info("attachment %s: download failed (%s), retry in %s", item.id,
                         result.error, delay)
-        return False
+        return path is not None
 
     async def _purge(self) -> int:
         async def due(session: AsyncSession) -> list[tuple[int, str | None]]:

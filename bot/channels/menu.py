@@ -13,7 +13,10 @@ from typing import Any, Protocol
 from aiohttp import ClientSession, ClientTimeout
 
 from bot.channels import SendResult
+from bot.channels.clients import ChannelClients
+from storage.clock import Clock
 from storage.config import Settings
+from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +43,12 @@ async def push_menu(client: MenuClient, menu: dict[str, Any] | None = None) -> N
 
 
 async def push(settings: Settings) -> None:
-    """Push MENU with the configured Official Account credentials."""
-    from bot.channels.http import JsonHttp
-    from bot.channels.mp import MpClient
-    from storage.clock import Clock
-    from storage.db import Database
-
+    """Push MENU with the configured Official Account credentials (`gridbot menu push`: this
+    process's clients, built as the server builds its own)."""
     db = Database(settings.database.url)  # the access token is shared through the database
     try:
         async with ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds)) \
                 as session:
-            http = JsonHttp(session, timeout_seconds=settings.http.timeout_seconds,
-                            retries=settings.http.retries)
-            await push_menu(MpClient(settings.wechat.mp, http, db, Clock()))
+            await push_menu(ChannelClients.build(settings, db, Clock(), session).mp)
     finally:
         await db.close()

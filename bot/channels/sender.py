@@ -1,10 +1,10 @@
 """The outbox sender: claims due notices, sends them outside any transaction, records the outcome.
 
-A claim is its own unit of work: due rows (`pending`, or `sending` whose lease ran out because
-the worker sending them stopped) become `sending` with a lease, under `FOR UPDATE SKIP LOCKED` on
-PostgreSQL and through the single writer on SQLite, so two workers never claim one row. The
-outcome is recorded per row right after its send, guarded by the claimed attempt count, so a
-row is sent again only when a worker died mid-send (at least once, never twice otherwise).
+The outbox is a `storage.queue.LeasedQueue`: due rows (`pending`, or `sending` whose lease ran
+out because the worker sending them stopped) become `sending` with a lease, so two workers never
+claim one row. The outcome is settled per row right after its send, guarded by the claimed
+state and attempt count, so a row is sent again only when a worker died mid-send (at least
+once, never twice otherwise).
 
 Per-recipient rules are decided at claim time: the Official Account's customer-service window
 (5 pushes within 48 h of the person's last message; closed → template message when configured,
@@ -21,26 +21,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiohttp import ClientSession
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import SendResult, failure
-from bot.channels.loop import PollLoop, clients
+from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
 from storage.models import Identity, Outbox
+from storage.queue import Backoff, LeasedQueue
 
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=48)
 WINDOW_PUSHES = 5
 PACE_PERIOD = timedelta(minutes=1)
-LEASE = timedelta(minutes=5)  # far longer than a send with all its retries can take
+LEASE = timedelta(minutes=5)  # longer than any send with its retries (the stall: a later issue)
 CLAIM_LOCK = 0x6772_6964_626F_7402  # PostgreSQL advisory lock ("gridbot" + 2)
+QUEUE = LeasedQueue(Outbox, due_states=("pending", "sending"), claim_lock=CLAIM_LOCK)
 
 
 @dataclass(frozen=True)
@@ -64,27 +65,16 @@ class OutboxSender(PollLoop):
 
     def __init__(self, settings: Settings, db: Database, clock: Clock, mp: MpClient,
                  work: WorkClient, *, lease: timedelta = LEASE, concurrency: int = 8) -> None:
-        super().__init__()
+        super().__init__(batch=settings.outbox.batch, poll_seconds=settings.outbox.poll_seconds)
         self.settings, self.db, self.clock = settings, db, clock
-        self.mp, self.work = mp, work
-        self.lease = lease
-        self.batch, self.poll_seconds = settings.outbox.batch, settings.outbox.poll_seconds
+        self.mp, self.work, self.lease = mp, work, lease
+        self.backoff = Backoff(settings.outbox.backoff_seconds)
         self._limit = asyncio.Semaphore(concurrency)
         self.counters: Counter[str] = Counter()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, db: Database, clock: Clock,
-                      session: ClientSession, *, http_backoff: float = 0.5,
-                      **kw: Any) -> OutboxSender:
-        mp, work = clients(settings, db, clock, session, backoff_seconds=http_backoff)
-        return cls(settings, db, clock, mp, work, **kw)
 
     def metrics(self) -> dict[str, int]:
         return {k: self.counters[k]
                 for k in ("sent", "failed", "held", "retried", "deferred", "reclaimed")}
-
-    async def round(self) -> int:
-        return await self.drain_once()
 
     async def drain_once(self) -> int:
         """Claim due rows, send them, record outcomes; the number of rows settled."""
@@ -96,17 +86,12 @@ class OutboxSender(PollLoop):
         await asyncio.gather(*(self._send_group(items) for items in groups.values()))
         return len(claim.rows) + claim.counts["held"] + claim.counts["failed"]
 
+    round = drain_once
+
     # -- claim ------------------------------------------------------------------------------
     async def _claim(self, session: AsyncSession) -> Claim:
         now, cfg = self.clock.now(), self.settings
-        stmt = (select(Outbox)
-                .where(Outbox.state.in_(("pending", "sending")), Outbox.next_attempt_at <= now)
-                .order_by(Outbox.id).limit(cfg.outbox.batch))
-        if session.get_bind().dialect.name == "postgresql":
-            # claims take turns (they are short), so each sees what the previous one claimed
-            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = list((await session.scalars(stmt)).all())
+        rows = await QUEUE.due(session, now, cfg.outbox.batch)
         claim = Claim([], Counter())
         if not rows:
             return claim
@@ -143,7 +128,7 @@ class OutboxSender(PollLoop):
                     via = "template"
                 elif window is not None:
                     windows[row.recipient] = (window[0], window[1] + 1)
-            row.state, row.next_attempt_at = "sending", now + self.lease
+            QUEUE.lease(row, now, self.lease, state="sending")
             claim.rows.append(Claimed(row.id, row.channel, row.recipient,
                                       str((row.payload or {}).get("text", "")), row.attempts, via))
         return claim
@@ -195,8 +180,8 @@ class OutboxSender(PollLoop):
                                                    "the next reply")
             kind = "held"
         elif result.retryable and attempts < cfg.max_attempts:
-            delay = timedelta(seconds=cfg.backoff_seconds * 2 ** item.attempts)
-            values.update(state="pending", next_attempt_at=now + delay, last_error=result.error)
+            values.update(state="pending", next_attempt_at=now + self.backoff.delay(attempts),
+                          last_error=result.error)
             kind = "retried"
         else:
             values.update(state="failed", last_error=result.error)
@@ -205,10 +190,8 @@ class OutboxSender(PollLoop):
                            item.channel, item.recipient, attempts, result.error)
 
         async def unit(session: AsyncSession) -> bool:
-            done = await session.execute(
-                update(Outbox).where(Outbox.id == item.id, Outbox.state == "sending",
-                                     Outbox.attempts == item.attempts).values(**values))
-            if done.rowcount != 1:
+            if not await QUEUE.settle(session, item.id, state="sending",
+                                      attempts=item.attempts, values=values):
                 return False
             if outcome == "pushed":  # one more of the window's 5 customer-service pushes
                 await session.execute(

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import NETWORK_ERROR, SendResult, failure
 from bot.channels.http import HttpError, JsonHttp, RawAnswer
+from storage import dialect
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import AccessToken
@@ -97,10 +97,9 @@ class TokenStore:
                     expires_in)
 
         async def save(session: AsyncSession) -> None:
-            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
             values = {"key": self.key, "token": token.value, "expires_at": token.expires_at,
                       "updated_at": now}
-            stmt = dialect.insert(AccessToken).values(**values)
+            stmt = dialect.insert(session, AccessToken).values(**values)
             await session.execute(stmt.on_conflict_do_update(
                 index_elements=[AccessToken.key],
                 set_={k: stmt.excluded[k] for k in ("token", "expires_at", "updated_at")}))

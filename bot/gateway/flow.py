@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +36,7 @@ from bot.channels.loop import first_of
 from bot.gateway.crypto import Rejected
 from bot.gateway.message import to_update
 from bot.gateway.ratelimit import FloodCounter, FloodGuard, Slot
-from bot.keys import CLOCK, DB, DISPATCHER, MEDIA, SENDER, SETTINGS
+from bot.runtime import Runtime
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
@@ -94,11 +93,12 @@ def _settle(session: AsyncSession, handle: Handle, update: Update, reply: str | 
 
 
 class Inbound:
-    """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks."""
+    """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks.
+    It works with `runtime`'s database, clock and dispatcher, and wakes its loops."""
 
-    def __init__(self, app: web.Application, flood: FloodCounter | None = None) -> None:
-        self.app = app
-        server = app[SETTINGS].server
+    def __init__(self, runtime: Runtime, flood: FloodCounter | None = None) -> None:
+        self.runtime = runtime
+        server = runtime.settings.server
         self.budget = server.reply_budget_seconds
         self.lease = timedelta(seconds=server.inbound_lease_seconds)
         self.limit, self.staff_limit = server.messages_per_minute, server.staff_messages_per_minute
@@ -106,6 +106,8 @@ class Inbound:
         self.inflight: set[str] = set()
         self.tasks: set[asyncio.Task[str | None]] = set()
         self._wake_sweep = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def handle(self, update: Update, raw_xml: str) -> str | None:
         """The passive reply text, or None for "nothing now" (`success` / empty body)."""
@@ -162,14 +164,14 @@ class Inbound:
             return list(found or [])
 
         try:
-            return any(r in STAFF_ROLES for r in await self.app[DB].read(roles))
+            return any(r in STAFF_ROLES for r in await self.runtime.db.read(roles))
         except Exception:  # noqa: BLE001 - a resident's limit is the safe answer
             logger.warning("could not look up the roles of a flooding sender", exc_info=True)
             return False
 
     async def _pipeline(self, update: Update, raw_xml: str, key: str,
                         handle: Handle) -> str | None:
-        db, clock = self.app[DB], self.app[CLOCK]
+        db, clock = self.runtime.db, self.runtime.clock
         now = clock.now()
         slot = await self._slot(update, now)
         deferred = slot.waits(now)
@@ -204,7 +206,7 @@ class Inbound:
 
     async def _retry(self, update: Update, key: str, handle: Handle) -> str | None:
         """A second callback with a claimed key (WeChat's retry, or a resend after a crash)."""
-        now = self.app[CLOCK].now()
+        now = self.runtime.clock.now()
 
         async def look(session: AsyncSession) -> tuple[str, str | None, repo.Claimed | None]:
             row = await repo.by_key(session, key)
@@ -219,7 +221,7 @@ class Inbound:
                 return "busy", None, None
             return "taken", None, repo.take_over(row, now, self.lease)
 
-        outcome, reply, claimed = await self.app[DB].run(look)
+        outcome, reply, claimed = await self.runtime.db.run(look)
         logger.info("retry of %s: %s", tag_key(key), outcome)
         if claimed is None:
             return reply
@@ -227,10 +229,10 @@ class Inbound:
 
     async def _process(self, row_id: int, attempts: int, update: Update, key: str,
                        handle: Handle) -> str | None:
-        clock = self.app[CLOCK]
+        clock = self.runtime.clock
 
         async def process(session: AsyncSession) -> str | None:
-            reply = await self.app[DISPATCHER].handle(session, update)
+            reply = await self.runtime.dispatcher.handle(session, update)
             at = clock.now()
             queued = _settle(session, handle, update, reply, at)
             if queued is not None:
@@ -242,7 +244,7 @@ class Inbound:
             return reply
 
         try:
-            reply = await self.app[DB].run(process)
+            reply = await self.runtime.db.run(process)
         except Fenced:
             logger.warning("%s was taken over while it was processed: rolled back here",
                            tag_key(key))
@@ -257,7 +259,7 @@ class Inbound:
 
     async def _fail(self, row_id: int, attempts: int, update: Update, handle: Handle,
                     exc: Exception) -> None:
-        clock = self.app[CLOCK]
+        clock = self.runtime.clock
         error = mask_phones(f"{type(exc).__name__}: {exc}")[:2000]
 
         async def mark(session: AsyncSession) -> None:
@@ -270,7 +272,7 @@ class Inbound:
                               reply_outbox_id=queued.id if queued else None)
 
         try:
-            await self.app[DB].run(mark)
+            await self.runtime.db.run(mark)
         except Exception:
             logger.exception("could not mark inbound %d failed", row_id)
         self._wake()
@@ -278,8 +280,8 @@ class Inbound:
     # -- recovery -----------------------------------------------------------------------------
     async def sweep_once(self) -> int:
         """Process rows whose worker died and deferred rows whose slot came; the number taken."""
-        now = self.app[CLOCK].now()
-        claimed = await self.app[DB].run(
+        now = self.runtime.clock.now()
+        claimed = await self.runtime.db.run(
             lambda s: repo.claim_due(s, now, self.lease, SWEEP_BATCH))
         for item in claimed:
             if item.key in self.inflight:  # this worker is still on it (slow, not dead)
@@ -302,7 +304,7 @@ class Inbound:
     async def _give_up(self, item: repo.Claimed, reason: str = "too many attempts") -> None:
         logger.error("inbound %d failed after %d attempts: %s", item.id, item.attempts - 1,
                      reason)
-        now = self.app[CLOCK].now()
+        now = self.runtime.clock.now()
         try:
             update: Update | None = to_update(item.channel, item.raw)  # type: ignore[arg-type]
         except Rejected:
@@ -317,7 +319,18 @@ class Inbound:
                               reply=BUSY, processed_at=now,
                               reply_outbox_id=queued.id if queued else None)
 
-        await self.app[DB].run(mark)
+        await self.runtime.db.run(mark)
+
+    def start_recovery(self) -> None:
+        self._stop = asyncio.Event()
+        self._sweeper = asyncio.create_task(self.run(self._stop), name="inbound-recovery")
+
+    async def stop_recovery(self) -> None:
+        if self._sweeper is not None:
+            self._stop.set()
+            self._wake_sweep.set()
+            await asyncio.wait({self._sweeper}, timeout=5)
+            self._sweeper = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """The recovery sweep, until `stop`."""
@@ -334,10 +347,7 @@ class Inbound:
     def _wake(self) -> None:
         # the dispatcher may have queued notices (or the reply went late) or media to fetch
         # before its id expires: let the background loops look now rather than at their poll
-        for key in (SENDER, MEDIA):
-            worker = self.app.get(key)
-            if worker is not None:
-                worker.wake()
+        self.runtime.wake()
 
     async def drain(self, grace: float) -> None:
         """Wait for late units (shutdown, tests); cancel what still runs after `grace` s.

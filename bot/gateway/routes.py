@@ -26,12 +26,14 @@ from bot.gateway.message import (
     strip_controls,
     to_update,
 )
-from bot.keys import CLOCK, DB, SETTINGS
+from bot.runtime import RUNTIME
 from handlers.conversation.types import Channel
+from storage.config import Settings
 
 logger = logging.getLogger(__name__)
 
 INBOUND = web.AppKey("gateway_inbound", Inbound)
+RECOVER = web.AppKey("gateway_recover", bool)
 MP_ENVELOPE = web.AppKey("gateway_mp_envelope", Envelope)
 WORK_ENVELOPE = web.AppKey("gateway_work_envelope", Envelope)
 SHUTDOWN_GRACE = 10.0  # seconds late units get to commit before the database closes
@@ -40,10 +42,11 @@ HEALTH_TIMEOUT = 3.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def setup_gateway(app: web.Application) -> None:
-    """Add the callback routes and /healthz. Needs SETTINGS in `app` now; DB, CLOCK and
-    DISPATCHER (and optionally SENDER) by the time requests arrive."""
-    wechat = app[SETTINGS].wechat
+def setup_gateway(app: web.Application, settings: Settings, *, recover: bool = False) -> None:
+    """Add the callback routes and /healthz. `app[RUNTIME]` must be there at startup (a
+    cleanup_ctx makes it); the gateway's `Inbound` is then built on it. `recover` runs its
+    recovery sweep for as long as the app runs (tests of the gateway call it themselves)."""
+    wechat = settings.wechat
     if wechat.mp.encoding_aes_key and wechat.mp.mode != "plain":
         app[MP_ENVELOPE] = Envelope(wechat.mp.token, wechat.mp.encoding_aes_key,
                                     wechat.mp.app_id, work=False)
@@ -53,7 +56,8 @@ def setup_gateway(app: web.Application) -> None:
     if wechat.work.encoding_aes_key:
         app[WORK_ENVELOPE] = Envelope(wechat.work.token, wechat.work.encoding_aes_key,
                                       wechat.work.corp_id, work=True)
-    app[INBOUND] = Inbound(app)
+    app[RECOVER] = recover
+    app.on_startup.append(_start)
     app.router.add_get("/wechat/mp", _guarded(mp_verify, "mp"), allow_head=False)
     app.router.add_post("/wechat/mp", _guarded(mp_message, "mp"))
     app.router.add_get("/wechat/work", _guarded(work_verify, "work"), allow_head=False)
@@ -87,8 +91,8 @@ def _query(request: web.Request, name: str) -> str:
 
 
 def _check_time(request: web.Request) -> None:
-    check_timestamp(_query(request, "timestamp"), request.app[CLOCK].now(),
-                    request.app[SETTINGS].server.timestamp_window_seconds)
+    check_timestamp(_query(request, "timestamp"), request.app[RUNTIME].clock.now(),
+                    request.app[RUNTIME].settings.server.timestamp_window_seconds)
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -114,7 +118,7 @@ async def mp_verify(request: web.Request) -> web.Response:
 
 
 def _mp_token(request: web.Request) -> str:
-    token = request.app[SETTINGS].wechat.mp.token
+    token = request.app[RUNTIME].settings.wechat.mp.token
     if not token:  # an empty token would make the signature computable by anyone
         raise Rejected(403, "wechat.mp.token is not configured")
     return token
@@ -137,7 +141,7 @@ def _work_envelope(request: web.Request) -> Envelope:
 
 
 async def mp_message(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = request.app[RUNTIME].settings
     mp = settings.wechat.mp
     _check_time(request)
     timestamp, nonce = _query(request, "timestamp"), _query(request, "nonce")
@@ -163,7 +167,7 @@ async def mp_message(request: web.Request) -> web.Response:
 
 
 async def work_message(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = request.app[RUNTIME].settings
     envelope = _work_envelope(request)
     _check_time(request)
     fields = parse_xml(decode_body(await read_body(request, settings.server.max_body_bytes)))
@@ -181,7 +185,7 @@ async def _answer(request: web.Request, channel: Channel, xml: str,
     reply = await request.app[INBOUND].handle(update, xml)
     if not reply:
         return _nothing(channel)
-    now = epoch(request.app[CLOCK].now())
+    now = epoch(request.app[RUNTIME].clock.now())
     body = render_text_reply(update, reply, now)
     if envelope is not None:
         body = envelope.seal(body, secrets.token_hex(8), now)
@@ -193,12 +197,19 @@ async def healthz(request: web.Request) -> web.Response:
         await session.execute(text("SELECT 1"))
 
     try:
-        await asyncio.wait_for(request.app[DB].read(ping), HEALTH_TIMEOUT)
+        await asyncio.wait_for(request.app[RUNTIME].db.read(ping), HEALTH_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
         logger.warning("healthz: database unavailable (%s)", type(exc).__name__)
         return web.json_response({"status": "unavailable"}, status=503)
     return web.json_response({"status": "ok"})
 
 
+async def _start(app: web.Application) -> None:
+    app[INBOUND] = Inbound(app[RUNTIME])
+    if app[RECOVER]:
+        app[INBOUND].start_recovery()
+
+
 async def _drain(app: web.Application) -> None:
+    await app[INBOUND].stop_recovery()
     await app[INBOUND].drain(SHUTDOWN_GRACE)

@@ -1,0 +1,1 @@
+"""Runs the named sweeps of `handlers.jobs` with APScheduler, on one leader per database."""

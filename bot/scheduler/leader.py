@@ -15,9 +15,10 @@ import asyncio
 import logging
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
+
+from storage import dialect
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class Leader:
     def __init__(self, url: str, key: int = LOCK_KEY) -> None:
         self.url = url
         self.key = key
-        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.is_sqlite = dialect.is_sqlite_url(url)
         self._engine: AsyncEngine | None = None
         self._conn: AsyncConnection | None = None
         self._lock = asyncio.Lock()

@@ -12,12 +12,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.keys import DB, DISPATCHER, SENDER, SETTINGS
+from bot.runtime import Runtime
 from bot.scheduler.leader import Leader
 from handlers.jobs.registry import Job, daily_digest, expire_drafts, sweep, weekly_summary
 from handlers.ops.services import Services
@@ -70,15 +69,15 @@ def _cron(hhmm: str, day_of_week: str | None = None) -> CronTrigger:
     return CronTrigger(hour=hour, minute=minute, day_of_week=day_of_week, timezone=SHANGHAI)
 
 
-def start_scheduler(app: web.Application) -> AsyncIOScheduler | None:
-    settings = app[SETTINGS]
-    cfg = settings.scheduler
+def start_scheduler(runtime: Runtime) -> AsyncIOScheduler | None:
+    """The jobs over `runtime`'s database and services; None when the config disables it."""
+    cfg = runtime.settings.scheduler
     if not cfg.enabled:
         return None
-    db, services = app[DB], app[DISPATCHER].services
+    db, services = runtime.db, runtime.services
     leader = Leader(db.url)
     scheduler = SupervisionScheduler(leader)
-    wake = app[SENDER].wake if SENDER in app else None
+    wake = runtime.sender.wake if runtime.sender is not None else None
 
     def add(job: Job, trigger: IntervalTrigger | CronTrigger, grace: int) -> None:
         scheduler.add_job(run_job, trigger, args=(job, db, services, leader, wake),

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
 from handlers.conversation.context import Ctx
 from handlers.ops import messages as msg
-from storage.models import Person
+from storage.repos import people
 
 logger = logging.getLogger(__name__)
 
 
 async def bind_officer(ctx: Ctx, code: str) -> str:
     """`绑定 123456`: this Official Account openid becomes that staff member's."""
-    person = await ctx.session.scalar(select(Person).where(Person.bind_code == code,
-                                                           Person.active.is_(True)))
+    person = await people.by_bind_code(ctx.session, code)
     if person is not None and ctx.person.id == person.id:  # scanned their own code again
         return f"您已绑定为 {person.name}。"
     if person is None or person.bind_code_used:

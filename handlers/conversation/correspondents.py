@@ -7,9 +7,6 @@ from __future__ import annotations
 import logging
 import re
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
 from handlers.conversation.text import split_code
@@ -24,6 +21,8 @@ from handlers.ops.verification import ROLE, liaisons_of
 from storage import repo
 from storage.models import CorrespondentApplication, Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos import people
+from storage.repos.applications import pending_of
 from storage.repos.tickets import ticket_by_code
 from storage.sla import deadline
 from storage.statemachine import STATUS_NAMES, TransitionError, record, transition
@@ -60,7 +59,7 @@ async def register(ctx: Ctx, args: str) -> str:
     name = " ".join(_PHONE.sub(" ", args).split()).strip(",，、:：") if phone_m else ""
     if phone_m is None or not name or len(name) > 16 or any(ch.isdigit() for ch in name):
         return REGISTER_USAGE
-    pending = await _pending_of(ctx.session, ctx.person.id)
+    pending = await pending_of(ctx.session, ctx.person.id)
     if pending is not None:
         return f"您的申请 #{pending.id} 正在等待联络员审核，审核后会通知您。期间可照常反映问题。"
     app = CorrespondentApplication(person_id=ctx.person.id, name=name, phone=phone_m.group(0),
@@ -79,12 +78,6 @@ async def register(ctx: Ctx, args: str) -> str:
     logger.info("application #%s from %s to %d liaisons", app.id, ctx.person.id, len(people))
     return (f"已提交网格通讯员申请 #{app.id}（{name} {mask_phones(app.phone or '')}），联络员审核后会通知您。"
             "期间可照常直接发文字反映路上看到的问题。")
-
-
-async def _pending_of(session: AsyncSession, person_id: str) -> CorrespondentApplication | None:
-    return await session.scalar(select(CorrespondentApplication).where(
-        CorrespondentApplication.person_id == person_id,
-        CorrespondentApplication.state == "pending").order_by(CorrespondentApplication.id))
 
 
 @staff_router.on(Command("积分排行", "积分榜", "排行榜"))
@@ -116,7 +109,7 @@ def _display(p: Person) -> str:
 @router.on(Command("积分", "我的积分"))
 async def my_points(ctx: Ctx, args: str) -> str:
     if not ctx.person.has_role(ROLE):
-        pending = await _pending_of(ctx.session, ctx.person.id)
+        pending = await pending_of(ctx.session, ctx.person.id)
         if pending is not None:
             return f"积分是网格通讯员的服务积分。您的申请 #{pending.id} 正在等待联络员审核。"
         return "积分是网格通讯员的服务积分。" + _join_hint(ctx.services)
@@ -256,8 +249,7 @@ async def redeem(ctx: Ctx, args: str) -> str:
     key, amount, note = parts[0], int(parts[1]), parts[2]
     person = await ctx.session.get(Person, key)
     if person is None:  # the registered name also does, when only one correspondent has it
-        named = [p for p in (await ctx.session.scalars(select(Person).where(
-            Person.name == key, Person.active.is_(True)))).all() if p.has_role(ROLE)]
+        named = [p for p in await people.active_named(ctx.session, key) if p.has_role(ROLE)]
         person = named[0] if len(named) == 1 else None
     if person is None or not person.has_role(ROLE):
         return f"没有找到通讯员「{key}」（或有重名）。发送「积分排行」查看通讯员ID。"

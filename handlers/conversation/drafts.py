@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from handlers.conversation.context import Ctx
 from handlers.conversation.states import DRAFTS
 from handlers.ops.attachments import describe, link_ids
-from storage.models import Attachment, Ticket, TicketEvent
-from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES
+from storage.models import Attachment, Ticket
+from storage.repos import attachments as attachment_rows
+from storage.repos import tickets
 
 
 def voice_media(ctx: Ctx) -> str | None:
@@ -35,8 +34,7 @@ async def voice_attachment_ids(ctx: Ctx) -> list[int]:
     media_id = voice_media(ctx)
     if not media_id:
         return []
-    row = await ctx.session.scalar(select(Attachment).where(
-        Attachment.media_id == media_id, Attachment.person_id == ctx.person.id))
+    row = await attachment_rows.by_media(ctx.session, ctx.person.id, media_id)
     return [(row or await new_attachment(ctx, "voice", media_id)).id]
 
 
@@ -57,28 +55,19 @@ def draft_of(ctx: Ctx) -> dict[str, Any]:
 async def recent_ticket(ctx: Ctx) -> Ticket | None:
     """The resident's open ticket made in the last minutes: a photo now belongs to it."""
     since = ctx.now - timedelta(minutes=ctx.settings.media.attach_minutes)
-    return await ctx.session.scalar(select(Ticket).where(
-        Ticket.reporter_id == ctx.person.id, Ticket.status.in_(OPEN_STATUSES),
-        Ticket.created_at >= since).order_by(Ticket.id.desc()).limit(1))
+    return await tickets.recent_open_of(ctx.session, ctx.person.id, since)
 
 
 async def last_acted(ctx: Ctx) -> Ticket | None:
     """The ticket this person last acted on, if recently and it is not final."""
     since = ctx.now - timedelta(minutes=ctx.settings.media.officer_photo_minutes)
-    return await ctx.session.scalar(
-        select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
-        .where(TicketEvent.actor_id == ctx.person.id, TicketEvent.created_at >= since,
-               Ticket.status.not_in(FINAL_STATUSES))
-        .order_by(TicketEvent.id.desc()).limit(1))
+    return await tickets.last_acted_on(ctx.session, ctx.person.id, since)
 
 
 async def attach_evidence(ctx: Ctx, ticket: Ticket) -> str:
     """进度/办结: the officer's photos held from the last minutes, and this message's own
     recording when it was spoken, join the ticket. A phrase for the reply ('' if none)."""
     since = ctx.now - timedelta(minutes=ctx.settings.media.officer_photo_minutes)
-    held = (await ctx.session.scalars(select(Attachment.id).where(
-        Attachment.person_id == ctx.person.id, Attachment.ticket_id.is_(None),
-        Attachment.state.in_(("pending", "downloaded")),
-        Attachment.created_at >= since))).all()
+    held = await attachment_rows.held_by(ctx.session, ctx.person.id, since)
     rows = await link(ctx, ticket, list(held) + await voice_attachment_ids(ctx))
     return f"（已附{describe(rows)}）" if rows else ""

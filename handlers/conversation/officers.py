@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
@@ -23,10 +21,11 @@ from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos import tickets
 from storage.repos.conversations import set_state
 from storage.repos.people import identities_of
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import OPEN_STATUSES, TransitionError
+from storage.statemachine import TransitionError
 
 logger = logging.getLogger(__name__)
 router = Router("officer")
@@ -47,10 +46,7 @@ async def help_(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("我的工单", "待办"))
 async def mine(ctx: Ctx, args: str) -> str:
-    rows = (await ctx.session.scalars(
-        select(Ticket).where(Ticket.assignee_id == ctx.person.id,
-                             Ticket.status.in_(OPEN_STATUSES + ("resolved",)))
-        .order_by(Ticket.resolve_by))).all()
+    rows = await tickets.assigned_to(ctx.session, ctx.person.id)
     if not rows:
         return "您目前没有待办工单。"
     lines = [f"您有 {len(rows)} 件工单："]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from handlers.conversation import drafts, duplicates
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.binding import bind_officer
@@ -31,7 +29,7 @@ from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
 from handlers.ops.tickets import place_for
 from storage.clock import local_text
-from storage.models import Ticket, TicketFollower
+from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
 from storage.statemachine import transition
 
@@ -106,10 +104,7 @@ async def query(ctx: Ctx, args: str) -> str:
 
 
 async def my_tickets(ctx: Ctx) -> str:
-    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == ctx.person.id)
-    rows = (await ctx.session.scalars(
-        select(Ticket).where(or_(Ticket.reporter_id == ctx.person.id, Ticket.id.in_(followed)))
-        .order_by(Ticket.id.desc()).limit(10))).all()
+    rows = await tickets.of_resident(ctx.session, ctx.person.id)
     if not rows:
         return "您还没有反映过问题。直接发文字描述问题和位置即可。"
     followed_mark = {t.id: "（附议）" for t in rows if t.reporter_id != ctx.person.id}
@@ -228,9 +223,7 @@ async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
 @router.on(Rating())
 async def bare_rating(ctx: Ctx, rating: int) -> str:
     """A rating with no prompt open: rate the latest resolved ticket, if there is one."""
-    t = await ctx.session.scalar(
-        select(Ticket).where(Ticket.reporter_id == ctx.person.id, Ticket.status == "resolved")
-        .order_by(Ticket.resolved_at.desc()).limit(1))
+    t = await tickets.latest_resolved_of(ctx.session, ctx.person.id)
     if t is None:
         return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
     return await rating_ops.rate(ctx, t, rating)

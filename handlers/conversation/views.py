@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.conversation.context import Ctx
 from handlers.ops import attachments, followers
 from handlers.ops import messages as msg
 from handlers.ops.roles import STAFF_ROLES
-from storage.models import Attachment, Person, Ticket, TicketEvent
+from storage.models import Attachment, Person, Ticket
+from storage.repos import attachments as attachment_rows
+from storage.repos import tickets
 from storage.statemachine import FINAL_STATUSES
 
 
 async def detail_text(ctx: Ctx, t: Ticket) -> str:
-    events = (await ctx.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all()
+    events = await tickets.events_of(ctx.session, t.id)
     actor_ids = {e.actor_id for e in events if e.actor_id and e.actor_id != t.reporter_id}
     names = {}
     for pid in actor_ids:
@@ -31,8 +30,7 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
         into = await ctx.session.get(Ticket, t.duplicate_of_id)
         lines.append(f"已并入工单 {into.code if into else ''}")
     lines += [msg.history_line(e, names) for e in events]
-    files = (await ctx.session.scalars(select(Attachment).where(
-        Attachment.ticket_id == t.id).order_by(Attachment.id))).all()
+    files = await attachment_rows.of_ticket(ctx.session, t.id)
     if files:
         lines.append("附件：" + "；".join(_attachment_text(a) for a in files))
     # a follower (附议) neither rates nor cancels another's ticket

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ops.services import Services
 from handlers.ops.tickets import sla_for
+from storage import dialect
 from storage.models import JobRun, Person, Ticket
 from storage.sla import WorkCalendar, deadline, parse_duration
 from storage.statemachine import OPEN_STATUSES
@@ -111,18 +111,16 @@ def reminder_key(ticket_id: int, due: Due) -> str:
 async def claim(session: AsyncSession, key: str, at: datetime) -> bool:
     """Claim a once-only piece of work in the caller's transaction; False: already done (by
     an earlier run, or by a concurrent one, which this waits for on PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(JobRun).values(key=key, created_at=at)
+    stmt = (dialect.insert(session, JobRun).values(key=key, created_at=at)
             .on_conflict_do_nothing(index_elements=[JobRun.key]).returning(JobRun.key))
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 async def locked_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:
     """The ticket, row-locked on PostgreSQL so concurrent sweeps take turns on it."""
-    if session.get_bind().dialect.name == "postgresql":
-        # lock the bare row: FOR UPDATE cannot cover the outer joins of the eager loads
-        await session.execute(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
+    # lock the bare row: FOR UPDATE cannot cover the outer joins of the eager loads
+    await session.execute(dialect.for_update(session, select(Ticket.id).where(
+        Ticket.id == ticket_id)))
     return await session.get(Ticket, ticket_id)
 
 

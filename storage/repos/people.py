@@ -37,3 +37,13 @@ async def new_resident(session: AsyncSession, channel: str, external_id: str,
     session.add(ident)
     await session.flush()
     return person, ident
+
+
+async def by_bind_code(session: AsyncSession, code: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.bind_code == code,
+                                                     Person.active.is_(True)))
+
+
+async def active_named(session: AsyncSession, name: str) -> list[Person]:
+    return list((await session.scalars(select(Person).where(
+        Person.name == name, Person.active.is_(True)))).all())

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api.tickets import setup_api
-from bot.keys import CLOCK, DB, SENDER, SETTINGS
+from bot.runtime import RUNTIME, Runtime
 from storage.clock import FrozenClock
 from storage.config import Settings
 from storage.db import Database
@@ -98,11 +98,10 @@ async def seeded(db: Database) -> Database:
 
 def build_app(db: Database, *, token: str = TOKEN, sender: Any = None) -> web.Application:
     app = web.Application()
-    app[SETTINGS] = Settings(admin={"token": token})
-    app[DB] = db
-    app[CLOCK] = FrozenClock(T0 + timedelta(days=1))
-    if sender is not None:
-        app[SENDER] = sender
+    clock = FrozenClock(T0 + timedelta(days=1))
+    app[RUNTIME] = Runtime(Settings(admin={"token": token}), db, clock,
+                           dispatcher=None,  # type: ignore[arg-type]  # these never dispatch
+                           sender=sender)
 
     async def wechat(request: web.Request) -> web.Response:  # stands in for the gateway
         return web.Response(text="success")

@@ -14,6 +14,7 @@ from aiohttp import ClientSession
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.clients import ChannelClients
 from bot.channels.http import JsonHttp
 from bot.channels.mp import MpClient
 from bot.channels.sender import OutboxSender
@@ -68,8 +69,9 @@ class Rig:
         return WorkClient(self.settings.wechat.work, self.http(), self.db, self.clock)
 
     def sender(self, **kw: Any) -> OutboxSender:
-        return OutboxSender.from_settings(self.settings, self.db, self.clock, self.session,
-                                          http_backoff=0, **kw)
+        clients = ChannelClients.build(self.settings, self.db, self.clock, self.session,
+                                       backoff_seconds=0)
+        return OutboxSender(self.settings, self.db, self.clock, clients.mp, clients.work, **kw)
 
     async def enqueue(self, channel: str, recipient: str, *texts: str) -> list[int]:
         async def unit(s: AsyncSession) -> list[int]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import NETWORK_ERROR, NOT_CONFIGURED
@@ -17,6 +18,12 @@ from storage.db import Database
 from storage.models import AccessToken
 
 Rig = Any  # tests/channels/conftest.py: the stand-in, settings, database, frozen clock
+
+
+@pytest_asyncio.fixture
+async def db(any_db: Database) -> Database:
+    """The shared token row is an upsert: every test here runs on SQLite and PostgreSQL."""
+    return any_db
 
 
 async def stored_token(db: Database, key: str) -> AccessToken | None:

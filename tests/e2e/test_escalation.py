@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.keys import DISPATCHER, SENDER
+from bot.runtime import RUNTIME
 from handlers.jobs.escalation import escalate_overdue
 from storage.clock import FrozenClock, utcnow
 from tests.e2e.conftest import code_of, start_world, stop_world
@@ -22,12 +22,12 @@ async def test_urgent_unaccepted_report_escalates_to_community_leader(tmp_path: 
         await world.pushed("chenjun", code)  # urgent: the leader hears at once too
         before = len(world.standin.texts("chenjun"))
 
-        services = world.app[DISPATCHER].services
+        services = world.app[RUNTIME].services
         clock.advance(minutes=29)
         assert await escalate_overdue(world.db, services) == 0  # respond-by is 30 minutes
         clock.advance(minutes=2)
         assert await escalate_overdue(world.db, services) == 1
-        world.app[SENDER].wake()
+        world.app[RUNTIME].wake_sender()
         await world.standin.wait_for(lambda: len(world.standin.texts("chenjun")) > before)
         escalation = world.standin.texts("chenjun")[-1]
         assert code in escalation

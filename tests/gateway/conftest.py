@@ -22,7 +22,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto as WorkCrypto
 
 from bot.gateway.crypto import epoch, sha1_signature
 from bot.gateway.routes import INBOUND, setup_gateway
-from bot.keys import CLOCK, DB, DISPATCHER, SENDER, SETTINGS
+from bot.runtime import RUNTIME, Runtime
 from handlers.conversation.types import Update
 from storage.clock import FrozenClock
 from storage.config import Settings
@@ -182,10 +182,10 @@ async def make_gw(db: Database) -> AsyncIterator[MakeGw]:
         settings = gateway_settings(mode, **server)
         app = web.Application()
         clock, dispatcher, sender = FrozenClock(START), FakeDispatcher(), FakeSender()
-        app[SETTINGS], app[DB], app[CLOCK] = settings, database or db, clock
-        app[DISPATCHER] = dispatcher  # type: ignore[assignment]
-        app[SENDER] = sender  # type: ignore[assignment]
-        setup_gateway(app)
+        app[RUNTIME] = Runtime(settings, database or db, clock,
+                               dispatcher,  # type: ignore[arg-type]
+                               sender=sender)  # type: ignore[arg-type]
+        setup_gateway(app, settings)
         client = TestClient(TestServer(app))
         await client.start_server()
         clients.append(client)

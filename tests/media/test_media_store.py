@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest_asyncio
 from aiohttp import ClientSession
 
 from bot.channels import SendResult, failure
+from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.demo.standin import WeChatStandIn
 from storage.clock import FrozenClock
@@ -19,6 +21,13 @@ from storage.models import Attachment
 
 JPEG = b"\xff\xd8\xff\xe0" + b"photo" * 10
 START = datetime(2026, 11, 23, 2, 0)
+
+
+@pytest_asyncio.fixture
+async def db(any_db: Database) -> Database:
+    """Downloads are a leased queue (claim, lease, settle): every test here runs on SQLite and
+    PostgreSQL."""
+    return any_db
 
 
 class FlakyClient:
@@ -126,7 +135,9 @@ async def test_downloads_through_the_official_account_api(db: Database, tmp_path
     clock = FrozenClock(START)
     try:
         async with ClientSession() as http:
-            store = MediaStore.from_settings(settings, db, clock, http)
+            clients = ChannelClients.build(settings, db, clock, http)
+            store = MediaStore(settings.media, settings.media_dir, db, clock,
+                               clients.by_channel())
             aid = await _add(db, "MEDIA_MP")
             await store.run_once()
             assert (await _get(db, aid)).last_error == "-1 system busy"

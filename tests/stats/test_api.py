@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
-from bot.keys import CLOCK, DB, SETTINGS
+from bot.runtime import RUNTIME, Runtime
 from storage.clock import FrozenClock
 from storage.config import load_settings
 from storage.db import Database
@@ -42,9 +42,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 async def client(db: Database) -> AsyncIterator[TestClient[Any, Any]]:
     await db.run(seed_history)
     app = web.Application()
-    app[SETTINGS] = load_settings(None, admin={"token": TOKEN}, database={"url": db.url})
-    app[DB] = db
-    app[CLOCK] = FrozenClock(NOW)
+    settings = load_settings(None, admin={"token": TOKEN}, database={"url": db.url})
+    app[RUNTIME] = Runtime(settings, db, FrozenClock(NOW),
+                           dispatcher=None)  # type: ignore[arg-type]  # stats never dispatch
     setup_api(app)  # the /api/ middleware, as bot.app wires it
     setup_stats_api(app)
     async with TestClient(TestServer(app, host="127.0.0.1")) as c:

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.keys import DB, DISPATCHER, SETTINGS
+from bot.runtime import Runtime
 from bot.scheduler.leader import Leader
 from bot.scheduler.runner import run_job, start_scheduler
 from handlers.conversation.dispatcher import Dispatcher
@@ -36,9 +35,7 @@ class FakeLeader:
 async def test_jobs_run_in_shanghai_time_once_at_a_time(db: Database) -> None:
     svc = services(FrozenClock(START), scheduler={"digest_time": "07:45", "weekly_day": "fri",
                                                   "weekly_time": "17:30", "sweep_seconds": 30})
-    app = web.Application()
-    app[SETTINGS], app[DB], app[DISPATCHER] = svc.settings, db, Dispatcher(svc)
-    scheduler = start_scheduler(app)
+    scheduler = start_scheduler(Runtime(svc.settings, db, svc.clock, Dispatcher(svc)))
     assert scheduler is not None
     try:
         assert scheduler.timezone == ZoneInfo("Asia/Shanghai")
@@ -56,9 +53,8 @@ async def test_jobs_run_in_shanghai_time_once_at_a_time(db: Database) -> None:
 
 async def test_disabled_scheduler_is_not_started(db: Database) -> None:
     svc = services(FrozenClock(START), scheduler={"enabled": False})
-    app = web.Application()
-    app[SETTINGS], app[DB], app[DISPATCHER] = svc.settings, db, Dispatcher(svc)
-    assert start_scheduler(app) is None
+    runtime = Runtime(svc.settings, db, svc.clock, Dispatcher(svc))
+    assert start_scheduler(runtime) is None
 
 
 async def test_a_failing_job_is_logged_and_runs_again(db: Database,

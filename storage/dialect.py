@@ -1,0 +1,61 @@
+"""Every difference between PostgreSQL and SQLite that a statement needs, in one place.
+
+SQLite (WAL, one process) has a single writer, so row locks are moot there and are left out;
+PostgreSQL runs several workers, so claims lock rows (`FOR UPDATE SKIP LOCKED`) and take turns
+through advisory locks. Upserts use each dialect's own `INSERT … ON CONFLICT`, which both
+spell the same way once the right `insert` is picked. Callers ask here; nobody else reads
+`dialect.name`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Float, cast, extract, func, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement, Select
+
+S = TypeVar("S", bound=Select[Any])
+
+POSTGRESQL = "postgresql"
+SQLITE = "sqlite"
+
+
+def name(session: AsyncSession) -> str:
+    """The dialect the session's connection speaks: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
+def is_sqlite_url(url: str) -> bool:
+    """Whether a database URL (sqlite+aiosqlite://…, postgresql+asyncpg://…) names SQLite."""
+    return make_url(url).get_backend_name() == SQLITE
+
+
+def insert(session: AsyncSession, table: Any) -> Any:
+    """`INSERT` with `on_conflict_do_update` / `on_conflict_do_nothing` and `excluded`, in the
+    session's dialect (both dialects take the same arguments)."""
+    return (postgresql.insert if name(session) == POSTGRESQL else sqlite.insert)(table)
+
+
+def for_update(session: AsyncSession, stmt: S, *, skip_locked: bool = False) -> S:
+    """`stmt` row-locked on PostgreSQL (`FOR UPDATE`, optionally `SKIP LOCKED` so concurrent
+    claims take different rows); unchanged on SQLite, whose single writer serialises units."""
+    if name(session) != POSTGRESQL:
+        return stmt
+    return stmt.with_for_update(skip_locked=skip_locked)
+
+
+async def advisory_xact_lock(session: AsyncSession, key: int) -> None:
+    """Take turns with other workers until the transaction ends (PostgreSQL); on SQLite the
+    single writer already does."""
+    if name(session) == POSTGRESQL:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def seconds_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """`later - earlier` in seconds, as a float column expression."""
+    if name(session) == SQLITE:  # datetimes are ISO text there; julianday parses them
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return cast(extract("epoch", later - earlier), Float)
