@@ -94,9 +94,12 @@ async def _background(runtime: Runtime) -> AsyncIterator[None]:
     yield
     stop.set()
     runtime.wake()
+    # a send in flight is let finish (it may deliver: cancelling it would send it twice later);
+    # what the sender claimed and did not start is released for the next process
+    grace = max(5.0, runtime.sender.stop_grace)
     for task in tasks:
         try:
-            await asyncio.wait_for(task, timeout=5)
+            await asyncio.wait_for(task, timeout=grace)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
     if scheduler is not None:

@@ -54,6 +54,8 @@ class WeChatStandIn:
         self._rng = random.Random(0)
         self.faults: Counter[str] = Counter()  # chaos kind → times injected
         self.ghosts = 0  # sends delivered whose answer hung
+        self._work_seen: dict[tuple[str, str], float] = {}  # WeCom's duplicate check
+        self.duplicates_dropped = 0
 
     # -- scripting --------------------------------------------------------------------------
     def fail(self, endpoint: str, errcode: int | None = None, *, times: int = 1,
@@ -246,6 +248,14 @@ class WeChatStandIn:
         touser = str(body.get("touser", ""))
         if script is not None and script.invaliduser:
             return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": touser})
+        content = str(body.get("text", {}).get("content", ""))
+        if body.get("enable_duplicate_check"):  # WeCom drops a repeat within the interval
+            seen = self._work_seen.get((touser.lower(), content))
+            interval = float(body.get("duplicate_check_interval") or 1800)
+            if seen is not None and time.monotonic() - seen < interval:
+                self.duplicates_dropped += 1
+                return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": ""})
+            self._work_seen[(touser.lower(), content)] = time.monotonic()
         self._record("work", "text", touser, body.get("text", {}).get("content", ""),
                      agentid=body.get("agentid"))
         return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": "",
