@@ -210,6 +210,8 @@ class OutboxSender(PollLoop):
             return failure(-1, f"unknown channel {item.channel!r}"), ""
         if item.via == "custom" and not closed:
             res = await self.mp.send_text(item.recipient, item.text)
+            if res.maybe_done:  # see ambiguous(): no blind resend to a resident
+                return res, "held"
             if not res.window_closed:
                 return res, "pushed" if res.ok else ""
         else:
@@ -217,6 +219,8 @@ class OutboxSender(PollLoop):
         if not self.settings.wechat.mp.template_id:
             return res, "held"
         tpl = await self.mp.send_template(item.recipient, item.text)
+        if tpl.maybe_done:
+            return tpl, "held"
         if tpl.ok or tpl.retryable:
             return tpl, "sent" if tpl.ok else ""
         return SendResult(ok=False, errcode=tpl.errcode, errmsg=tpl.errmsg,
@@ -229,6 +233,13 @@ class OutboxSender(PollLoop):
         if outcome in ("sent", "pushed"):
             values.update(state="sent", sent_at=now, last_error=None)
             kind = "sent"
+        elif outcome == "held" and result.maybe_done:
+            # The Official Account has no duplicate check: a push that timed out after it went
+            # out may have arrived. It is not pushed again (a resident would read it twice and
+            # it would cost a second of the window's 5 pushes); it rides with their next reply.
+            values.update(state="held", last_error=f"{result.error} after sending: may have "
+                                                   "arrived; held for the next reply")
+            kind = "held"
         elif outcome == "held":
             values.update(state="held", last_error=f"window closed ({result.error}): held for "
                                                    "the next reply")

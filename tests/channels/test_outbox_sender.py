@@ -242,3 +242,18 @@ async def test_a_graceful_stop_releases_what_it_claimed_and_did_not_send(
     assert [r.state for r in rows] == ["sent", "pending", "pending"]
     assert all(r.next_attempt_at <= rig.clock.now() for r in rows[1:])  # due at once
     assert [r.attempts for r in rows] == [1, 0, 0]
+
+
+async def test_a_push_that_may_have_arrived_is_not_pushed_again(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"timeout_seconds": 0.2, "retries": 2})
+    [mp_id] = await rig.enqueue("mp", "oA", "您的工单已受理")
+    [work_row] = await rig.enqueue("work", "zhangwei", "新工单")
+    rig.standin.chaos(0.0, ghost=1.0, hang_seconds=1.0)  # delivered, then no answer in time
+    await rig.sender().drain_once()
+    assert rig.standin.texts("oA") == ["您的工单已受理"]
+    assert rig.standin.calls["message/custom/send"] == 1  # not resent, here or later
+    mp_row = await rig.row(mp_id)
+    assert mp_row.state == "held" and "may have arrived" in (mp_row.last_error or "")
+    # WeCom drops a repeat itself (duplicate check): that row is retried
+    assert (await rig.row(work_row)).state == "pending"
