@@ -185,6 +185,12 @@ class FollowupConfig(Section):
     _v = field_validator("ask_after", "close_after")(_duration)
 
 
+class BindingConfig(Section):
+    code_days: int = Field(14, ge=1)  # a bind code is valid this long after it is issued
+    max_failures: int = Field(5, ge=1)  # wrong codes from one sender before a lockout
+    lockout_minutes: int = Field(60, ge=1)
+
+
 class CorrespondentsConfig(Section):
     """Grid correspondents (issue 5): delivery riders reporting from the road, for points."""
 
@@ -249,6 +255,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerConfig = SchedulerConfig()
     followup: FollowupConfig = FollowupConfig()
     correspondents: CorrespondentsConfig = CorrespondentsConfig()
+    binding: BindingConfig = BindingConfig()
     logging: LoggingConfig = LoggingConfig()
     nlp: NlpConfig = NlpConfig()
     location: LocationConfig = LocationConfig()

@@ -60,6 +60,7 @@ class Person(Base):
     departments: Mapped[list[Any]] = mapped_column(default=list)
     bind_code: Mapped[str | None] = mapped_column(String(16), index=True)
     bind_code_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    bind_code_set_at: Mapped[datetime | None] = mapped_column(DateTime)  # it expires from here
     home_address: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     from_district_file: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -88,6 +89,9 @@ class Identity(Base):
     last_lat: Mapped[float | None] = mapped_column(Float)
     last_lng: Mapped[float | None] = mapped_column(Float)
     last_position_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # wrong bind codes tried from this address, and until when it may not try again
+    bind_failures: Mapped[int] = mapped_column(Integer, default=0)
+    bind_locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="identities", lazy="joined")

@@ -15,6 +15,7 @@ from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.notices import tell_reporters
+from handlers.ops.reach import may_act
 from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.tickets import assign
 from nlp.taxonomy import category_name
@@ -69,15 +70,11 @@ async def show(ctx: Ctx, args: str) -> str:
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
-    if not _may_see(ctx, t):
+    if not await may_act(ctx.session, ctx.person, t):
         if ctx.update.channel == "mp":
             raise NotHandled
         return f"工单 {code} 不是您负责的。"
     return "\n".join([await detail_text(ctx, t), f"内容：{t.text}"])
-
-
-def _may_see(ctx: Ctx, t: Ticket) -> bool:
-    return t.assignee_id == ctx.person.id or ctx.person.has_role(*TRIAGE_ROLES)
 
 
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
@@ -164,6 +161,8 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
+    if not await may_act(ctx.session, ctx.person, t, holder=False):
+        return f"工单 {t.code} 不在您负责的区域，不能派单。"
     person = await ctx.session.get(Person, target.split()[0])
     if person is None or not person.active or not person.has_role(
             "officer", "department", "liaison", "leader"):

@@ -73,13 +73,14 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def where(t: Ticket) -> str:
+def where(t: Ticket, *, doors: bool = True) -> str:
+    """The place; without `doors` no unit or room (what a neighbour who seconded may see)."""
     parts = [t.community_text or (t.community.name if t.community else None)]
     if t.building:
         parts.append(f"{t.building}号楼")
-    if t.unit:
+    if t.unit and doors:
         parts.append(f"{t.unit}单元")
-    if t.room:
+    if t.room and doors:
         parts.append(f"{t.room}室")
     if t.place:
         parts.append(t.place)

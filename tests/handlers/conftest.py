@@ -16,7 +16,7 @@ from storage.clock import FrozenClock
 from storage.config import Settings
 from storage.db import Database
 from storage.district import import_district
-from storage.models import Outbox, Ticket
+from storage.models import Identity, Outbox, Ticket
 from tests.district_fixture import DISTRICT
 
 _ANALYZER: Analyzer | None = None
@@ -55,6 +55,13 @@ class Bot:
 
         return await self.db.read(q)
 
+    async def person_of(self, openid: str, channel: str = "mp") -> str | None:
+        async def q(s: Any) -> str | None:
+            return await s.scalar(select(Identity.person_id).where(
+                Identity.channel == channel, Identity.external_id == openid))
+
+        return await self.db.read(q)
+
     async def texts(self, recipient: str) -> list[str]:
         return [r.payload["text"] for r in await self.outbox(recipient)]
 
@@ -67,9 +74,9 @@ class Bot:
 
 @pytest_asyncio.fixture
 async def bot(db: Database) -> AsyncIterator[Bot]:
-    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    clock = FrozenClock(datetime(2026, 11, 23, 2, 0))  # Monday 10:00 in Shanghai
+    await db.run(lambda s: import_district(s, DISTRICT, source="test", now=clock.now()))
     an = analyzer()
     an.set_gazetteer(await db.read(repo.gazetteer))
-    clock = FrozenClock(datetime(2026, 11, 23, 2, 0))  # Monday 10:00 in Shanghai
     services = Services(settings=Settings(emergency={"gas": "96777"}), analyzer=an, clock=clock)
     yield Bot(db, Dispatcher(services), clock)

@@ -1,5 +1,6 @@
 """Inbound messages under a lease: recovery of rows left `processing`, flood deferral, and the
-link from a reply that went by push to its outbox row (a WeChat retry takes it back).
+link from a reply that went by push to its outbox row (a WeChat retry takes it back); bind codes
+that expire, and wrong tries counted per sender.
 
 Revision ID: 0005_rel
 Revises: 0003
@@ -28,9 +29,23 @@ def upgrade() -> None:
     # rows an old version left `ignored` (flood) were never processed: process them now
     op.execute("UPDATE inbound_messages SET status = 'deferred' WHERE status = 'ignored'")
     op.create_index("ix_inbound_due", "inbound_messages", ["status", "lease_until"])
+    with op.batch_alter_table("people") as batch:
+        batch.add_column(sa.Column("bind_code_set_at", sa.DateTime(), nullable=True))
+    # codes issued before they could expire count from the upgrade
+    op.execute("UPDATE people SET bind_code_set_at = CURRENT_TIMESTAMP "
+               "WHERE bind_code IS NOT NULL")
+    with op.batch_alter_table("identities") as batch:
+        batch.add_column(sa.Column("bind_failures", sa.Integer(), nullable=False,
+                                   server_default="0"))
+        batch.add_column(sa.Column("bind_locked_until", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("identities") as batch:
+        batch.drop_column("bind_locked_until")
+        batch.drop_column("bind_failures")
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("bind_code_set_at")
     op.drop_index("ix_inbound_due", table_name="inbound_messages")
     with op.batch_alter_table("inbound_messages") as batch:
         batch.drop_column("reply_outbox_id")
