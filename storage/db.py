@@ -38,10 +38,13 @@ MAX_BATCH = 64
 
 def create_engine(url: str, *, immediate: bool = True) -> AsyncEngine:
     if is_sqlite_url(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # hide_parameters: an error's text (and its traceback in the log) shows the SQL but
+        # never the values, which carry residents' words and phone numbers
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                               hide_parameters=True)
 
 
 def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:

@@ -35,6 +35,7 @@ from bot.channels import SendResult, failure
 from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
+from handlers.ops.privacy import tag
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
@@ -252,7 +253,7 @@ class OutboxSender(PollLoop):
             values.update(state="failed", last_error=result.error)
             kind = "failed"
             logger.warning("outbox row %d to %s %s failed after %d attempt(s): %s", item.id,
-                           item.channel, item.recipient, attempts, result.error)
+                           item.channel, tag(item.recipient), attempts, result.error)
 
         async def unit(session: AsyncSession) -> bool:
             if not await QUEUE.settle(session, item.id, state="sending",

@@ -47,7 +47,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.district_file:
         asyncio.run(_import(settings, Path(settings.district_file)))
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
-                access_log_format='%a "%r" %s %b %Tfs')
+                # the path, not the query: a callback's query carries the sender's openid
+                access_log_format="%a %m %U %s %b %Tfs")
     return 0
 
 

@@ -11,7 +11,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.routers import routers_for
 from handlers.conversation.text import normalize
 from handlers.conversation.types import Update
-from handlers.ops.privacy import mask_phones
+from handlers.ops.privacy import mask_phones, tag
 from handlers.ops.services import Services
 from storage import outbox
 from storage.models import ConversationState, Identity, Person
@@ -70,7 +70,7 @@ class Dispatcher:
             ident = await people.identity(session, "work", update.sender)
             person = ident.person if ident is not None else None
             if person is None or not person.active:
-                logger.warning("WeCom message from unknown member %s", update.sender)
+                logger.warning("WeCom message from unknown member %s", tag(update.sender))
                 return None, None
             return person, ident
         ident = await people.identity(session, "mp", update.sender)

@@ -15,7 +15,8 @@ from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.notices import tell_reporters
-from handlers.ops.reach import may_act
+from handlers.ops.privacy import mask_phones
+from handlers.ops.reach import holds, may_act
 from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.tickets import assign
 from nlp.taxonomy import category_name
@@ -74,7 +75,9 @@ async def show(ctx: Ctx, args: str) -> str:
         if ctx.update.channel == "mp":
             raise NotHandled
         return f"工单 {code} 不是您负责的。"
-    return "\n".join([await detail_text(ctx, t), f"内容：{t.text}"])
+    # the people handling it may call the resident back; anyone else sees the number masked
+    words = t.text if holds(ctx.person, t) else mask_phones(t.text)
+    return "\n".join([await detail_text(ctx, t), f"内容：{words}"])
 
 
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:

@@ -166,3 +166,12 @@ async def test_a_follower_sees_category_place_and_status_only(world: Bot) -> Non
         assert private not in seen, (private, seen)
     own = await world.send("oR1", f"查询 {code}") or ""
     assert "501" in own  # the reporter still sees their own report whole
+
+
+async def test_a_phone_number_is_shown_whole_only_to_whoever_handles_the_ticket(
+        world: Bot) -> None:
+    code = await report(world, "oR1", HOME + "，有事打13912345678")
+    assert "13912345678" in (await world.send("zhangwei", f"工单 {code}", channel="work") or "")
+    leader = await world.send("chenjun", f"工单 {code}", channel="work") or ""
+    assert "堵住了消防通道" in leader and "139****5678" in leader and "13912345678" not in leader
+    assert all("13912345678" not in t for t in await world.texts("zhangwei"))  # pushes masked
