@@ -40,16 +40,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    if settings.database.url.startswith("sqlite"):
-        from storage.migrate import upgrade  # the embedded default migrates itself
-
-        asyncio.run(upgrade(settings.database.url))
+    _require_schema(settings)
     if settings.district_file:
         asyncio.run(_import(settings, Path(settings.district_file)))
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
                 # the path, not the query: a callback's query carries the sender's openid
                 access_log_format="%a %m %U %s %b %Tfs")
     return 0
+
+
+class CliError(Exception):
+    """Bad input to a command: one line on stderr, exit 2."""
+
+
+def _require_schema(settings: Settings) -> None:
+    from storage.migrate import SchemaBehind, require_head
+
+    try:
+        asyncio.run(require_head(settings.database.url))
+    except SchemaBehind as e:
+        raise CliError(str(e)) from None
+    except OSError as e:  # PostgreSQL not reachable
+        raise CliError(f"cannot reach the database ({type(e).__name__}: {e})") from None
+
+
+def _readable(name: str) -> Path:
+    """A file that exists, is a file and is UTF-8 text, or CliError saying which it is not."""
+    path = Path(name)
+    if not path.exists():
+        raise CliError(f"{name}: no such file")
+    if not path.is_file():
+        raise CliError(f"{name}: not a file")
+    try:
+        path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CliError(f"{name}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise CliError(f"{name}: cannot be read ({e.strerror})") from None
+    return path
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -82,16 +110,15 @@ async def _import(settings: Settings, path: Path) -> str:
 
 def cmd_district(args: argparse.Namespace) -> int:
     from storage.district import DistrictError
-    from storage.migrate import upgrade
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    asyncio.run(upgrade(settings.database.url))
+    path = _readable(args.file)
+    _require_schema(settings)
     try:
-        print(asyncio.run(_import(settings, Path(args.file))))
+        print(asyncio.run(_import(settings, path)))
     except DistrictError as e:
-        print(f"district file refused, nothing imported:\n{e}", file=sys.stderr)
-        return 1
+        raise CliError(f"district file refused, nothing imported: {e}") from None
     return 0
 
 
@@ -135,6 +162,8 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from nlp.cli import classify_stream
 
+    if args.file:
+        _readable(args.file)
     stream = open(args.file, encoding="utf-8") if args.file else sys.stdin  # noqa: SIM115
     try:
         classify_stream(stream, sys.stdout)
@@ -145,9 +174,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from nlp.cli import run_eval
+    from nlp.cli import EvalInputError, run_eval
 
-    return run_eval(Path(args.file), as_json=args.json)
+    try:
+        return run_eval(_readable(args.file), as_json=args.json)
+    except EvalInputError as e:
+        raise CliError(f"{args.file}: {e}") from None
 
 
 def cmd_nlp(args: argparse.Namespace) -> int:
@@ -188,11 +220,10 @@ async def _corrections(settings: Settings) -> list[tuple[str, str]]:
 
 def cmd_menu(args: argparse.Namespace) -> int:
     from bot.channels.menu import MENU, MenuError, push
-    from storage.migrate import upgrade
 
     settings = _settings(args)  # credentials may come from the environment alone
     _logging(settings.logging.level)
-    asyncio.run(upgrade(settings.database.url))  # access tokens are shared through a table
+    _require_schema(settings)  # access tokens are shared through a table
     try:
         asyncio.run(push(settings))
     except MenuError as e:
@@ -261,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("tickets show needs a ticket code")
     try:
         return args.fn(args)
-    except ConfigError as e:
-        print(str(e), file=sys.stderr)
+    except (ConfigError, CliError) as e:
+        print(f"gridbot {args.command}: {str(e).splitlines()[0] if str(e) else e!r}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
