@@ -292,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("tickets show needs a ticket code")
     try:
         return args.fn(args)
-    except (ConfigError, CliError) as e:
-        print(f"gridbot {args.command}: {str(e).splitlines()[0] if str(e) else e!r}",
-              file=sys.stderr)
+    except ConfigError as e:  # each wrong key on its own line, under the file's name
+        print(str(e), file=sys.stderr)
+        return 2
+    except CliError as e:
+        print(f"gridbot {args.command}: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
