@@ -17,6 +17,7 @@ from bot.api.tickets import setup_api
 from bot.channels.clients import ChannelClients
 from bot.channels.media_store import MediaStore
 from bot.channels.sender import OutboxSender
+from bot.console.app import setup_console
 from bot.gateway.routes import setup_gateway
 from bot.runtime import RUNTIME, Runtime
 from bot.scheduler.runner import start_scheduler
@@ -27,7 +28,7 @@ from storage import repo
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
-from storage.sla import WorkCalendar
+from storage.sla import WorkCalendar, calendar_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     setup_api(app)
     setup_stats_api(app)
     setup_intake_api(app)
+    setup_console(app, settings)
     return app
 
 
@@ -71,8 +73,13 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
 async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
     analyzer.set_gazetteer(await db.read(repo.gazetteer))
-    return Services(settings=settings, analyzer=analyzer, clock=clock,
-                    calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays))
+    services = Services(settings=settings, analyzer=analyzer, clock=clock,
+                        calendar=WorkCalendar(settings.calendar.holidays,
+                                              settings.calendar.workdays,
+                                              settings.calendar.workday_end))
+    for warning in calendar_warnings(services.calendar, clock.now()):
+        logger.warning("%s", warning)
+    return services
 
 
 def _with_loops(runtime: Runtime, clients: ChannelClients) -> Runtime:

@@ -36,11 +36,18 @@ _HYPO_AFTER = re.compile(
     r"的风险|风险|的可能|就晚了|来得及吗|跑不掉|跑都跑不)")
 # 「漏气了怎么办」 asks for help with a real danger: 怎么办 is deliberately not hypothetical.
 # A hit in a clause about the past (上次, 去年…) is not happening now.
-_PAST_BEFORE = re.compile(r"上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|曾经|那次|"
+_PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|曾经|那次|"
                           r"当时|昨天|昨晚|前天")
 # Smoke and burnt smells from cooking, barbecue or cigarettes are not fires.
 _BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|抽烟|吸烟|香烟|"
                            r"烟头|烟囱|熏肉|腊肉|烧纸|烧香")
+# A hazard that keeps recurring or has stood for months is a standing hazard (high), not an
+# emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
+# and are deliberately not here.
+_CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔三差五|动不动|三天两头|每次|每回|每逢|每到|"
+                             r"一到[^，。！？；]{0,6}就|多次|好几次|好多次|屡次|常年|长期|几次三番")
+_CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|几年了|多年|很多年|好多年|常年|"
+                            r"好几次|好多次|很多次|不止一次|几次了|多少次)")
 _SMOKE_CUES = frozenset({"smoke", "burning_smell"})
 _CLAUSE_START = re.compile(r"[，。！？；,.!?;\n]")
 
@@ -64,6 +71,7 @@ class Hit:
     end: int
     negated: bool
     hypothetical: bool       # also: past (上次…), or benign smoke (烧烤的烟)
+    chronic: bool = False    # recurring or long-standing: a standing hazard, not danger now
 
     @property
     def real(self) -> bool:
@@ -112,24 +120,32 @@ _HOME = r"(?:家里|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|�
 _FLOOD = r"(?:进水|进了水|淹了|被淹|水漫|漫进|灌进|倒灌|没过脚|泡在水)"
 # …weak ones (water welling up, pouring down) only right at it: 我家楼下的下水道往上冒 is not it.
 _POUR = r"(?:往上冒|往上返|往上涌|哗哗|往下流|往下淌|流下来|全是水|都是水|全是粪水|全是污水)"
-_PERSON = r"(?:人|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
+# 瓦斯 is what Taiwan and Hong Kong call household gas.
+_GAS = r"(?:煤气|燃气|天然气|液化气|瓦斯)"
+_PERSON = r"(?:人|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
 
 CUES: tuple[Cue, ...] = (
     # Fire and smoke.
     _c("fire", "urgent", r"着火|起火|失火|火灾|大火|明火|火苗|火光|烧起来|烧着了|着起来|燃起来|"
-       r"烧了起来|火烧|(?:车|电瓶车|电动车|线|房子|屋|厨房|电箱|插座|插线板)着了|着了火"),
+       r"烧了起来|火烧|(?:车|电瓶车|电动车|线|房子|屋|厨房|电箱|插座|插线板)着了|着了火|火势|"
+       r"火(?:苗|头)?[^，。！？\s]{0,2}(?:窜|蹿|越烧越|烧得(?:老|好|很)|很旺|好旺|烧到)|"
+       r"(?:烧|着)得(?:噼里啪啦|老高|好大|很大)|火(?:好|很|太|特别|越来越)大|窗户都是红的"),
     _c("smoke", "urgent", r"冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|一股烟|滚滚|呛人的烟|"
-       r"(?:全是|都是|好多|好大的|很大的)烟(?![味头])|有烟(?![味头民花])"),
-    _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|胶皮味|焦味"),
+       r"(?:全是|都是|好多|好大的|很大的)烟(?![味头])|有烟(?![味头民花])|"
+       r"(?<![油抽吸香])烟[^，。！？\s]{0,3}(?:灌|窜|涌|钻|飘)(?:进|到|满|了)?[^，。！？\s]{0,2}"
+       r"(?:屋|家|楼道|房间|里)|(?<![油抽吸香])烟[^，。！？]{0,5}(?:往上|往外|往里)(?:窜|冒|涌|灌|钻)|"
+       r"(?<![油抽吸香])烟[^，。！？\s]?往(?:屋|家|楼道|房间|楼上|窗)[^，。！？\s]{0,2}"
+       r"(?:灌|窜|涌|钻|冒)|烟(?:雾)?弥漫|(?:呛|熏)得[^，。！？\s]{0,4}(?:睁不开|喘不|受不)"),
+    _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|烧塑胶|胶皮味|焦味"),
     _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|消防车(?:来了|到了)"),
     # Gas.
-    _c("gas", "urgent", r"(?:煤气|燃气|天然气|液化气)[^，。！？\s]{0,3}(?:味|漏|泄)|漏气|臭鸡蛋味|"
-       r"(?:像|有|闻到|一股)(?:是)?(?:煤气|燃气|天然气)|(?:煤气|燃气)(?:罐|瓶)?(?:爆)|"
-       r"(?:煤气|燃气|天然气|液化气)(?:管|管子|管道|阀门|罐|瓶|表|灶)[^，。！？\s]{0,4}"
-       r"(?:破|裂|断|漏|嘶嘶|松脱)|(?:燃气|煤气|可燃气体)报警(?:器)?[^，。！？]{0,4}(?:响|叫|报警)"),
+    _c("gas", "urgent", rf"{_GAS}[^，。！？\s]{{0,3}}(?:味|漏|泄)|漏气|臭鸡蛋味|"
+       rf"(?:像|有|闻到|一股)(?:是)?{_GAS}|{_GAS}(?:罐|瓶)?(?:爆)|"
+       rf"{_GAS}(?:管|管子|管道|阀门|罐|瓶|表|灶)[^，。！？\s]{{0,4}}"
+       r"(?:破|裂|断|漏|嘶嘶|松脱)|肥皂水[^。！？]{0,8}(?:冒泡|起泡)|(?:燃气|煤气|瓦斯|可燃气体)报警(?:器)?[^，。！？]{0,4}(?:响|叫|报警)"),
     # Electricity.
     _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
-    _c("shock", "urgent", r"漏电|触电|被电(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
+    _c("shock", "urgent", r"漏电|触电|被电(?!动|瓶|车|梯|线|表|箱|话|视|脑|器)(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
     _c("bare_wire", "high", r"电线[^，。！？\s]{0,4}(?:裸露|露出|露在|破皮|皮破|破了|掉下|垂下|拖在地|耷拉)|"
        r"铜丝|线头[^，。！？\s]{0,3}露|裸露[^，。！？\s]{0,3}电线|电线[^，。！？\s]{0,6}(?:泡在|浸在)水"),
     _c("outage", "normal", r"停电|没电|断电|来电|跳闸|电压不稳|停气|没气了|没有燃气|打不着火|点不着火",
@@ -138,7 +154,11 @@ CUES: tuple[Cue, ...] = (
     _c("lift_trapped", "urgent",
        r"电梯[^。！？]{0,14}(?:困人|困住|被困|关在|关着|关住|锁在|出不来|里面有人|里面有个|里头有人|"
        r"有人在里面)|(?:困|关|卡|锁)(?:在)?电梯|电梯困|被困在?电梯|"
-       r"电梯[^。！？]{0,12}(?:卡|停|不动|坏)[^。！？]{0,20}(?:在里面|在里头|出不来|门打不开|开不了门)"),
+       r"电梯[^。！？]{0,12}(?:卡|停|不动|坏)[^。！？]{0,20}(?:在里面|在里头|出不来|门打不开|开不了门)|"
+       r"电梯[^。！？]{0,24}(?:卡|困|关)在(?:里面|里头|里边|半中间|半当中|中间)|"
+       r"电梯[^。！？]{0,6}(?:关人|困着|关着|出不去|夹住|夹到)|电梯里[^。！？]{0,10}(?:下不来|出不去|出不来|困|哭)|"
+       r"电梯[^。！？]{0,8}(?:卡住|停|坏)[^。！？]{0,6}(?:里面|里头)(?:有|是)|"
+       r"(?:卡|困|关)在里(?:头|面)[^。！？]{0,12}电梯"),
     _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|卡住|"
        r"下不来了|被压在|压在下面)|"
        rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
@@ -147,14 +167,30 @@ CUES: tuple[Cue, ...] = (
        r"车[^，。！？]{0,6}(?:泡在水|淹在水|被淹|困在水|泡水里|被水淹|淹没)|"
        r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水"),
     _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人|一个|个|路过|行人|小孩|孩子|老人|头|他|她|肩|身上)|"
+       rf"把[^，。！？\s]{{0,4}}{_PERSON}[^，。！？\s]{{0,2}}(?:砸|撞|烫|电|咬)(?:伤|倒|晕)|"
+       rf"压(?:到|住|在)了?[^，。！？\s]{{0,4}}(?:{_PERSON}|骑车的)|人还在下面|"
+       rf"{_PERSON}被[^，。！？\s]{{0,4}}"
+       r"(?:砸|撞|烫|扎)(?:伤|倒|晕|破)|"
        r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
        r"送(?:去)?医院|(?:打|叫)了?120|"
        r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去"),
-    _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方"),
-    _c("fell_in", "urgent", r"掉进去|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
+    _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
+       r"(?:要|快)塌了"),
+    _c("fell_in", "urgent", r"掉(?:进|到|下)?了?(?:井|坑|河|沟|水)里|掉进去|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
     _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
        rf"(?:{_HOME}|天花板|灯里|地漏)[^，。！？]{{0,3}}{_POUR}|"
-       r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿)"),
+       r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿)|"
+       r"水[^，。！？\s]{0,3}(?:进屋|进家|进门|漫进|涌进|灌进|流进)(?:屋|家|门|房)?|"
+       rf"{_HOME}[^，。！？\s]{{0,4}}(?:成|变成)了?(?:游泳池|河|池塘|水塘|水帘洞|汪洋|水库)|"
+       r"水[^。！？]{0,12}(?:往|冲进|流进|涌进|灌进|漫进|淌进)[^，。！？\s]{0,6}(?:家里|家|屋里|屋子|住户|房间)"
+       r"(?=里?(?:流|冲|涌|灌|淌|冒|漫|倒|进|了|$|[\s，。！？]))|"
+       r"水[^。！？]{0,12}满屋|(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
+    # Violence, attacks and crime happening now (a past bite or fight is high).
+    _c("attack_now", "urgent", r"(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|咬着[^，。！？\s]{0,3}不(?:放|松)|"
+       r"(?:正在|还在|现在还在)打(?!扫|听|电话|游戏|球|牌|卡|针|折|工|字|印|包|车|麻将|桩|地基|钻|孔|洞)|"
+       r"在[^，。！？\s]{0,4}打(?:人|老婆|孩子|老人)|围着[^，。！？\s]{0,4}打|家暴|"
+       r"拿着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀)[^，。！？\s]{0,6}打|(?:正在|在)撬|撬[^，。！？\s]{0,3}锁|在砸(?:车|门|窗|东西)|"
+       r"(?:正在|在)偷|车[^，。！？\s]{0,3}困[^，。！？\s]{0,2}(?:里面|水里)|还有人在里面"),
     # Hazards that can turn urgent.
     _c("burst_pipe", "high", r"爆管|(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
        r"(?:哗哗|呼呼)[^，。！？\s]{0,3}(?:冒|喷|流)"),
@@ -179,7 +215,8 @@ CUES: tuple[Cue, ...] = (
 )
 
 # A fire that is out is no longer an emergency (「已经扑灭了」).
-_RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了")
+_RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了|"
+                            r"(?:现在|已经)没事了|味(?:道)?(?:已经)?散了|已经(?:关|断)了(?:阀门|电闸)?")
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -206,7 +243,10 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
             if cue.name in _SMOKE_CUES and not hypothetical:
                 near = text[max(0, m.start() - 20):m.end() + 8]
                 hypothetical = bool(_BENIGN_SMOKE.search(near))
-            hits.append(Hit(cue.name, cue.level, m.start(), m.end(), negated, hypothetical))
+            chronic = bool(_CHRONIC_BEFORE.search(before + m.group())
+                           or _CHRONIC_AFTER.search(text[m.end():m.end() + 12]))
+            hits.append(Hit(cue.name, cue.level, m.start(), m.end(), negated, hypothetical,
+                            chronic))
     return hits
 
 
@@ -216,3 +256,51 @@ def fire_resolved(text: str) -> bool:
 
 def real(hits: list[Hit], *names: str) -> bool:
     return any(h.real and h.cue in names for h in hits)
+
+
+# Category cues: words that name what the complaint is whatever else the message mentions.
+# They do not decide alone; each multiplies its category's probability by exp(CUE_BOOST)
+# (rules.boost_category_cues), so a model sure of something else can still win. A cue in a
+# negated clause (「不是传销」) counts for nothing.
+@dataclass(frozen=True)
+class CategoryCue:
+    name: str
+    category: str
+    pattern: re.Pattern[str]
+
+
+_LIVESTOCK = r"(?:猪|鸡|鸭|鹅|羊|牛|鸽子|兔子)"
+CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
+    CategoryCue(name, category, re.compile(pattern)) for name, category, pattern in (
+        ("gambling", "public_order", r"赌博|聚赌|赌钱|赌场|赌局|开赌|设赌|押注|下注|六合彩|老虎机|牌九|"
+         r"(?:打牌|麻将|棋牌)[^，。！？]{0,6}(?:赌|输赢|抽水|抽头)"),
+        ("pyramid_selling", "public_order", r"传销|拉人头|非法集资|洗脑课|发展下线"),
+        ("gangs", "public_order", r"黑恶势力|黑社会|恶势力|收保护费|强买强卖|欺行霸市|暴力催收|放高利贷|"
+         r"(?:一伙|一帮|一群)(?:人|混混|社会青年)[^。！？]{0,12}(?:打人|威胁|恐吓|霸占)|"
+         r"(?:殴打|围殴|被人打了|把人打了|动手打人|打伤)"),
+        ("livestock", "animals", rf"养(?:了)?(?:一群|一圈|好多|好几|很多|几|十几|一些|一窝|一大群)?"
+         rf"(?:头|只|十只|百只)?{_LIVESTOCK}|猪圈|鸡圈|鸡笼|鸡舍|鸭棚|羊圈|鸽子笼|鸽棚|公鸡打鸣|"
+         rf"鸡(?:天天|每天|一大早|早上)?[^，。！？]{{0,3}}(?:叫|打鸣)|{_LIVESTOCK}粪|鸡屎|猪屎"),
+        ("light_pollution", "other", r"光污染|灯光直射|(?:灯|光|屏)[^，。！？]{0,6}(?:直射|直照|照进|射进|晃眼|刺眼)|"
+         r"(?:射灯|探照灯|强光灯|大屏|灯箱|广告屏|led)[^，。！？]{0,10}(?:整夜|通宵|一夜|太亮|很亮|好亮|刺眼|晃眼|亮得)|"
+         r"亮得[^，。！？]{0,4}睡不着"),
+        ("traffic_light_broken", "municipal", r"(?:红绿灯|信号灯|交通灯|红灯|绿灯)[^，。！？]{0,6}"
+         r"(?:坏|不亮|不工作|失灵|黑了|灭了|不显示|乱闪|一直闪|一直黄|一直红|故障|停了)"),
+        ("neighbor_hogs_common_space", "neighbor", r"(?:邻居|对门|隔壁|楼上|楼下|那户|那家|这户|一户)"
+         r"[^。！？]{0,12}(?:霸占|占为己有|据为己有|当成自己家|当自己家|圈起来|圈了|锁起来|装了(?:个|一道)?(?:铁)?门)"
+         r"[^。！？]{0,8}(?:楼道|走廊|过道|楼梯|平台|公共区域|车位|天台|楼顶)?|霸占(?:了)?(?:公共)?(?:楼道|走廊|过道|楼梯间|车位)"),
+        ("id_question", "consult", r"(?:身份证|户口|户籍|居住证|临时身份证|落户|迁户|户口本)[^。！？]{0,14}"
+         r"(?:怎么|如何|在哪|哪里|哪儿|需要|要带|要什么|什么材料|能不能|可不可以|可以吗|多久|流程|手续|去哪)|"
+         r"(?:怎么|如何|在哪|哪里|去哪)[^。！？]{0,8}(?:办|补办|换|迁|开)[^。！？]{0,4}(?:身份证|户口|户籍|居住证)"),
+    ))
+
+
+def category_cues(text: str) -> list[CategoryCue]:
+    """The category cues the text states (not in a negated clause)."""
+    found = []
+    for cue in CATEGORY_CUES:
+        for m in cue.pattern.finditer(text):
+            if not _NEG.search(_clause_before(text, m.start())):
+                found.append(cue)
+                break
+    return found

@@ -14,7 +14,10 @@ the clause give no features. 是不是 (a question) is not a negation, and 不�
 from __future__ import annotations
 
 import re
+from operator import add
 from typing import Any
+
+from nlp.focus import focus_spans
 
 DEFAULT_CONFIG: dict[str, Any] = {"ngram_min": 1, "ngram_max": 2, "words": True}
 
@@ -50,9 +53,26 @@ def extract_sets(normalised: str, words: list[str],
         for size in range(lo, hi + 1):
             if size == 1:
                 cset.update(run)
+            elif size == 2:  # pairs of neighbours, built in C
+                cset.update(map(add, run, run[1:]))
             else:
                 cset.update(run[i:i + size] for i in range(len(run) - size + 1))
     return wset, cset
+
+
+def focus_sets(normalised: str, words: list[str],
+               config: dict[str, Any] | None = None) -> tuple[set[str], set[str]] | None:
+    """The word and n-gram sets of the message's focus (focus.py: the message without who was
+    asked, who did nothing, preambles and pleas), or None when the whole message is its focus."""
+    view = focus_view(normalised, words)
+    return None if view is None else extract_sets(*view, config)
+
+
+def focus_view(normalised: str, words: list[str]) -> tuple[str, list[str]] | None:
+    """The text and words of the message's focus (what focus.focus_spans leaves out becomes
+    blanks, so positions and the tiling by words hold), or None when it is the whole text."""
+    spans = focus_spans(normalised)
+    return _without(normalised, words, spans) if spans else None
 
 
 def _without(text: str, words: list[str], spans: list[tuple[int, int]],
@@ -64,8 +84,8 @@ def _without(text: str, words: list[str], spans: list[tuple[int, int]],
     pos = 0
     for w in words:  # jieba's words tile the text, so offsets are running sums
         end = pos + len(w)
-        if not any(a < end and pos < b for a, b in spans):
-            kept.append(w)
+        # a removed word becomes blanks, so the words still tile the (blanked) text
+        kept.append(" " * len(w) if any(a < end and pos < b for a, b in spans) else w)
         pos = end
     return "".join(chars), kept
 

@@ -1,8 +1,11 @@
-"""What the sender wants: a new report, or a query, rating, cancel, help, greeting or thanks.
+"""What the sender wants: a new report, a consult question, a detail of the previous report,
+a rating, a person, or conversation (greeting, thanks, acknowledgement), or a command word.
 
 Conservative towards `report`: a message that describes a problem is a report even when it also
-greets or thanks (「你好，路灯坏了，谢谢」). Only the short conversational messages, and thanks
-for work already done (「谢谢，路灯修好了」), are anything else.
+greets or thanks (「你好，路灯坏了，谢谢」). Only short messages with no problem in them are
+conversation, details, ratings or requests for a person; thanks for work already done
+(「谢谢，路灯修好了」) is thanks. `intent_of` keeps its fine values (greeting, thanks, help,
+query, cancel …); `act_of` folds them into what the conversation layer branches on.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import re
 
 _PUNCT = re.compile(r"[\s，。！？!?,.、~～…：:；;😊🙏👍❤️]+")
+# Emoji, symbols and pictographs: a message of only these is conversation.
+_SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u3030\u2B50\u2B06\u2764]+")
 RATING_WORDS = {"非常满意": 1, "很满意": 1, "满意": 2, "比较满意": 2, "基本满意": 3, "还行": 3,
                 "一般": 3, "不满意": 4, "很不满意": 4, "非常不满意": 4}
 _RATING = re.compile(r"^(?:评价)?(?P<n>[1-4])(?:分|星)?$")
@@ -26,7 +31,7 @@ _GREETING = re.compile(r"^(?:你好|您好|你们好|hello|hi|嗨|喂|在吗|在
                        r"上午好|下午好|晚上好|网格员|同志|小同志)+(?:啊|呀|呢|吗)?$")
 _THANKS = re.compile(r"谢谢|感谢|多谢|辛苦了|点赞|点个赞|给你们赞|好评|麻烦你们了|太感谢|表扬")
 _RESOLVED = re.compile(r"(?:修|补|装|换|清|拖|拉|搬|运|处理|弄|搞|解决|恢复|清理|整改|拆)"
-                       r"(?:好|上|完|走|掉|干净|过来)?了|已经好了|搞定|亮了|来水了|来电了|通了|"
+                       r"(?:好|上|完|走|掉|干净|过来)?了|已经好了|搞定|(?<![不没])(?:亮了|来水了|来电了|通了)|"
                        r"上次帮忙|帮了大忙|效率真高|很及时|挺快|办得好|服务很好|"
                        r"处理得(?:很|挺|非常|真)?(?:好|及时|快)|(?:很|特别|非常)(?:耐心|负责|认真|热情)|"
                        r"服务(?:很|真|非常|越来越)?好|满意")
@@ -44,11 +49,23 @@ def _bare(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
-def intent_of(text: str, mentions_problem: bool = False) -> str:
-    """`mentions_problem`: the caller found domain words (井盖, 漏水 …) outside thanks words."""
+# Longer messages that thank are reports with manners (the 留言板 register closes with 感谢领导).
+THANKS_MAX = 40
+# A consult question about a category's problem is short and states no complaint; a long or
+# complaining message that ends with a question (「停水两天了，到底什么时候来水」) is a report.
+CONSULT_MAX = 30
+_COMPLAINT = re.compile(r"到底|究竟|[一两三四五几多半]+(?:天|上午|下午|晚上|个月|周|礼拜|年)了|好几天|坏了|太差|没人|"
+                        r"没法|都不|一直|从来|根本|是否合|合不合|凭什么|乱|收的钱|去哪了")
+
+
+def intent_of(text: str, mentions_problem: bool = False, address_only: bool = False) -> str:
+    """`mentions_problem`: the caller found domain words (井盖, 漏水 …) outside thanks words;
+    `address_only`: the message is a place and nothing more (location.is_address_only)."""
     bare = _bare(text)
     if not bare:
-        return "help" if "?" in text or "？" in text else "greeting"
+        if "?" in text or "？" in text:
+            return "help"
+        return "chat" if text.strip() else "greeting"
     if _RATING.match(bare) or _RATING_WORD.match(bare):
         return "rating"
     if _HELP.match(bare) or _HELP.match(text.strip()):
@@ -57,14 +74,22 @@ def intent_of(text: str, mentions_problem: bool = False) -> str:
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if rating_in(text) is not None:
+        return "rating"
+    if not mentions_problem and is_human(text):
+        return "human"
     if _GREETING.match(bare):
         return "greeting"
-    if _THANKS.search(bare):
+    if _THANKS.search(bare) and len(bare) <= THANKS_MAX:
         rest = _THANKS.sub("", bare)
         if _RESOLVED.search(bare) and not _UNRESOLVED.search(bare):
             return "thanks"
         if len(rest) <= 12 and not _PROBLEM.search(rest) and not mentions_problem:
             return "thanks"
+    if is_chat(text):
+        return "chat"
+    if is_detail(text, address_only) and (address_only or not mentions_problem):
+        return "detail"
     return "report"
 
 
@@ -75,14 +100,14 @@ def rating_of(text: str) -> int | None:
     if m:
         return int(m.group("n"))
     w = _RATING_WORD.match(bare)
-    return RATING_WORDS[w.group("w")] if w else None
+    return RATING_WORDS[w.group("w")] if w else rating_in(text)
 
 
 def request_kind_of(text: str, intent: str, category: str, urgency: str) -> str:
     """投诉 / 求助 / 咨询 / 建议 / 表扬, as the ticket records it."""
     if intent == "thanks":
         return "表扬"
-    if category == "consult":
+    if category == "consult" or intent == "consult":
         return "咨询"
     if _SUGGEST.search(text):
         return "建议"
@@ -91,3 +116,149 @@ def request_kind_of(text: str, intent: str, category: str, urgency: str) -> str:
     if _ASK.search(text) and not _PROBLEM.search(text):
         return "咨询"
     return "投诉"
+
+
+# --- conversation, details, ratings in a sentence, requests for a person, consult questions --
+
+# Acknowledgements, small talk and questions about the bot itself.
+_CHAT = re.compile(
+    r"^(?:好的?|好滴|好嘞|好吧|好哒|行|行吧|嗯+|嗯呐|哦+|噢+|喔+|ok|okay|收到|了解|知道了|明白了?|"
+    r"懂了|晓得了|哈+|呵+|嘿+|晚安|早安|拜拜|再见|88|没事了|算了|不用了|发错了|发错群了|不好意思|"
+    r"(?:新年|中秋|春节|节日|国庆|端午|元旦)快乐|祝[^，。]{0,8}(?:顺利|快乐|健康)|我就看看|随便问问|"
+    r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
+    r"谢谢|谢啦|多谢|感谢|辛苦了)+$")
+_META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|这是哪|这个号|干嘛的|干什么的|机器人|人工智能|ai|"
+                   r"你叫什么|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
+                   r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是")
+# Someone to talk to instead of the bot.
+_BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
+_HUMAN = re.compile(
+    r"人工(?!湖|草|智能)|真人|活人|(?:转|找|要|有没有|和|跟|叫)(?:个)?客服|客服(?:在|客服|说|$)|"
+    r"不想跟机器人|不要机器人|不要自动|^客服|坐席|有个人来|人来回我|工作人员|值班(?:的)?(?:人|人员)|负责人|领导|书记|主任|"
+    r"网格员(?:在|联系|给我|过来|是谁)|(?:联系|找|叫)[^，。]{0,10}网格员|"
+    r"(?:找|叫|派|安排)(?:个|一个)?人(?:来)?(?:跟|和|给|回|处理|说|$)|我要找人|找个人|要人$|"
+    r"(?:给|回)我?(?:打|回)(?:个)?电话|联系我|联系方式|电话多少|当面说|自动回复|别让机器人|"
+    r"(?:居委会|社区)的人")
+# Parts of a report already made: where, since when, who, what it looks like, evidence sent.
+_DETAIL_LEAD = re.compile(
+    r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
+    r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又)")
+_WHEN = re.compile(
+    r"^(?:已经|都|差不多|大概|从|自从|有|快|将近|已经快|都快)*(?:[零一二两三四五六七八九十几半多\d]+|好几|十几|一整)"
+    r"(?:个)?(?:多)?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|晚)(?:多)?(?:了|前|以前|之前)?"
+    r"(?:开始的?|就(?:开始|这样)了?)?$|"
+    r"^(?:从|自从)?(?:昨天|昨晚|今天|今早|前天|上周|上个月|去年|前年|刚刚|刚才|早上|晚上|半夜|"
+    r"凌晨|中午|下午|周末|每天|天天|\d{4}年)[^，。]{0,10}(?:开始|就这样|发现|的时候|最严重|以后|$)|"
+    r"^(?:刚刚|刚才|一直都这样|每次[^，。]{0,6}都这样|持续了[^，。]{0,6}|现在(?:还在|停了|又)[^，。]{0,4}|"
+    r"刚才又开始了|还是没人来|还是那样|还没人来)$")
+_PLACE_ONLY = re.compile(
+    r"^(?:就|是|在|就在|就是|位置在|地点在|地址是?)*(?P<p>.{1,16}?)(?:这边|那边|那儿|那里|这里|旁边|"
+    r"附近|对面|楼下|楼上|那户|那家)*(?:啊|呢|吧)?$")
+_DETAIL_TAIL = re.compile(r"都这样|是另一个|不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
+                          r"[白黑红蓝灰银]色的?(?:那辆|车|那个)|大概有[^，。]{0,6}人")
+
+# Ratings said in a sentence. Checked in this order: a double negation is praise, a negated
+# 满意 is 4, a qualified one 3, an intensified one 1, a plain one 2.
+_RATE_DIGIT = re.compile(r"^(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?(?=$|[^\d])")
+_RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈不上)不满意")
+_RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|特别)满意|谈不上满意|(?:一点|完全)(?:都|也)?不满意|"
+                       r"差评|太差|不太行|一点也不好|很差|非常差")
+_RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去")
+_RATE_VERY = re.compile(r"(?:非常|很|特别|超级|十分|相当|太|真|好|最)满意|非常非常|满意极了|五星")
+_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评")
+_RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
+# Words that may sit beside a rating without making the message anything else.
+_RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|了|啊|呢|"
+                          r"问题解决了|处理得很快|态度好|速度慢了点|就是有点慢|就是慢了点|根本没解决|没解决|"
+                          r"还在漏呢|没人来过就说办结了|都挺好|挺好|很好|不错|满意|[!！]+")
+# A question asking for information rather than for someone to fix something.
+_CONSULT_ASK = re.compile(
+    r"请问|问一下|问下|咨询|想问|打听|怎么(?:办理|申请|补办?|交|领|开|报名|登记|查)|如何(?:办理|申请)|"
+    r"(?:要|需要)(?:带|准备|满足)?(?:什么|啥|哪些)(?:材料|手续|证件|条件|东西)?|去哪|在哪(?:里)?(?:办|领|交|补|开)|"
+    r"哪个窗口|找谁|归谁管|怎么改|是真的吗|在哪(?:里)?上|能不能申请|可以申请|能申请|还能补|什么时候(?:发|办|开始|恢复|来)|几点|有通知吗|"
+    r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)")
+_FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一下|管管|管一下|修一下|来修|整治|"
+                          r"清理一下|投诉|举报|反映|没人管")
+
+
+def _rating_value(bare: str) -> int | None:
+    if _RATE_DOUBLE_NEG.search(bare):
+        return 3 if _RATE_BUT.search(bare) else 2
+    if _RATE_BAD.search(bare):
+        return 4
+    if _RATE_SO_SO.search(bare):
+        return 3
+    if _RATE_VERY.search(bare):
+        return 1
+    if _RATE_OK.search(bare):
+        return 2
+    return None
+
+
+def rating_in(text: str) -> int | None:
+    """The 1–4 rating of a message that is a rating, said any way (「还行吧基本满意」 → 3,
+    「不太满意」 → 4, 「给你们打2」 → 2), or None when the message is something else."""
+    bare = _bare(to_plain(text))
+    if not bare or len(bare) > 20 or bare.endswith(("吗", "么", "没")):
+        return None  # 满意吗 asks, it does not rate
+    m = _RATE_DIGIT.match(bare)
+    if m:
+        rest = bare[m.end():]
+        if not rest or _rating_value(rest) is not None:
+            return int(m.group("n"))
+        return None
+    value = _rating_value(re.sub(r"\s+", "，", to_plain(text).strip()))
+    if value is None:
+        return None
+    leftover = _RATE_FILLER.sub("", _RATE_BAD.sub("", _RATE_SO_SO.sub("", _RATE_VERY.sub("", bare))))
+    return value if len(leftover) <= 3 else None
+
+
+def to_plain(text: str) -> str:
+    return _SYMBOLS.sub(" ", text)
+
+
+def is_chat(text: str) -> bool:
+    """Acknowledgements, greetings, thanks, emoji, small talk and questions about the bot."""
+    plain = _bare(to_plain(text))
+    if not plain:
+        return True
+    if plain.isdigit() or plain.isascii() and len(plain) <= 8:
+        return True  # 123, hi, ok: nothing a report could be
+    return bool(_CHAT.match(plain)) or (len(plain) <= 14 and bool(_META.search(plain)))
+
+
+def is_human(text: str) -> bool:
+    plain = _bare(text)
+    return len(plain) <= 30 and bool(_HUMAN.search(plain)) and not _BOT_QUESTION.search(plain)
+
+
+def is_detail(text: str, location_only: bool) -> bool:
+    """A piece of the previous report: its place alone, a time, evidence sent, a description."""
+    plain = _bare(text)
+    if not plain or len(plain) > 24:
+        return False
+    if location_only or _WHEN.match(plain) or _DETAIL_LEAD.match(plain):
+        return True
+    return len(plain) <= 14 and bool(_DETAIL_TAIL.search(plain))
+
+
+def is_consult(text: str, category: str, urgency: str) -> bool:
+    """A question for information (how to apply, who is in charge, when it comes back)."""
+    if urgency == "urgent":
+        return False
+    if category == "consult":
+        return True
+    return (len(_bare(text)) <= CONSULT_MAX and bool(_CONSULT_ASK.search(text))
+            and not _FIX_REQUEST.search(text) and not _COMPLAINT.search(text))
+
+
+ACTS = ("report", "consult", "chat", "detail", "rating", "human", "command")
+_ACT_OF = {"greeting": "chat", "thanks": "chat", "chat": "chat", "help": "command",
+           "query": "command", "cancel": "command"}
+
+
+def act_of(intent: str) -> str:
+    """The conversation's value for a fine intent: report | consult | chat | detail | rating |
+    human | command."""
+    return _ACT_OF.get(intent, intent)

@@ -18,17 +18,22 @@ _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
 _TRIPLE = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—/]\s*(\d{1,2})\s*[-—/]\s*(\d{3,4})(?![\d-])")
 # 两栋楼 / 几栋 count buildings; they do not name one.
+# A letter and a number together name a tower (F3栋 → "F3", b12栋 → "B12"): the letter is
+# part of the name, never dropped.
+_CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼|号栋|#楼|栋|幢|座|号)")
+# 一幢楼, 一栋楼 count buildings; 整栋, 另一栋 too.
 _BUILDING = re.compile(
-    rf"(?<![几好两这那每各数多])(?!两)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
-_UNIT = re.compile(rf"(?<![几好两这那每各数多])(?!两)(?P<n>{_N})\s*单元")
-_ROOM = re.compile(r"(?<!\d)(?P<n>\d{3,4})\s*(?:室|号房|房间|房)")
+    rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
+_UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*单元")
+_ROOM = re.compile(r"(?<![\d年])(?P<n>\d{3,4})\s*(?:室|号房|房间|房(?!子)|那户|这户|那家|这家|户)"
+                   r"|(?:层|楼)\s*(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米])")
 # Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
 _LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
 # A bare number right after a building or unit is the room: 7栋502, 2单元301.
-_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米])")
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米年])")
 
 # Every building, unit or room pattern needs one of these; most messages have none.
-_ADDRESS_HINT = re.compile(r"[栋幢座单元室房#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}")
+_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}")
 _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )
@@ -49,7 +54,8 @@ _INTERSECTION = re.compile(
     r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
 _ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))(?P<tail>[\u4e00-\u9fff]{0,2})")
 _ROAD_STOP = re.compile(r".*[的了是在住我你他她们这那个到从给把被让说问上下边和]")
-_NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路")
+_NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路", "挡路", "堵路", "占路", "拦路", "修路",
+                 "让路", "带路", "过路", "开路", "封路", "断路", "绕路", "上路", "问路")
 _BUS_STOP = re.compile(r"\d+路(?:公交)?(?:车站|站台|站牌|站)")
 _NOT_ROAD = {"马路", "公路", "道路", "大路", "小路", "走路", "过马路", "走道路", "一路", "半路", "上路",
              "铁路", "水路", "线路", "电路", "思路", "出路", "网路", "老街", "大街", "逛街", "上街",
@@ -133,6 +139,10 @@ def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
     if m:
         building, unit, room = m.group(1), m.group(2), m.group(3)
     if building is None:
+        coded = _CODED_BUILDING.search(text)
+        if coded:
+            building = re.sub(r"[\s-]", "", coded.group("n")).upper()
+    if building is None:
         b = _BUILDING.search(text)
         if b:
             building = num_str(b.group("n"))
@@ -145,9 +155,12 @@ def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
         if u:
             unit = num_str(u.group("n"))
     if room is None:
-        r = _ROOM.search(text) or _ROOM_AFTER.search(text)
+        r = _ROOM.search(text)
         if r:
-            room = num_str(r.group("n"))
+            room = r.group("n") or r.group("m")
+        else:
+            r = _ROOM_AFTER.search(text)
+            room = num_str(r.group("n")) if r else None
     return building, unit, room
 
 
@@ -190,3 +203,34 @@ def extract_location(text: str, gazetteer: Gazetteer | None = None) -> Location:
     # The community's own name is masked: 和平里小区门口 is at 门口, not at 小区门口.
     place = _place(rest)
     return Location(community, building, unit, room, place)
+
+
+_FLOOR_OR_NUMBER = re.compile(rf"{_N}\s*(?:层|楼|号|户)?|[a-z]\d*\s*(?:座|栋|幢|区)?|大堂|楼下|楼上|"
+                              r"[东南西北]头|[东南西北]边|那户|那家|这栋|这边|那边|那儿|那里|这里|旁边|附近|对面|"
+                              r"交叉口|路口|口|里|内|外|前|后")
+_FILLER = re.compile(r"就|是|在|位置|地点|地址|我家|我们|我|那个|这个|的|啊|呢|吧|对|那|这|和|与")
+
+
+def is_address_only(text: str, gazetteer: Gazetteer | None = None,
+                    loc: Location | None = None) -> bool:
+    """The message names a place and says nothing else (「就在2单元门口」, 「18层1803号」):
+    a detail of a report, not a report. `loc`: the text's location when already extracted."""
+    if loc is None:
+        loc = extract_location(text, gazetteer)
+    if not any(loc.as_dict().values()):
+        return False
+    rest = text
+    found = gazetteer.find(rest) if gazetteer else None
+    if found:
+        rest = rest[:found[1]] + rest[found[2]:]
+    guess = _community(rest)
+    if guess:
+        rest = rest[:guess[1]] + rest[guess[2]:]
+    for pattern in (_INTERSECTION, _BUS_STOP, _TRIPLE, _BUILDING, _UNIT, _ROOM, _LETTER_BUILDING,
+                    _PLACES):
+        rest = pattern.sub(" ", rest)
+    if loc.place:
+        rest = rest.replace(loc.place, " ")
+    rest = _FLOOR_OR_NUMBER.sub(" ", rest)
+    rest = _FILLER.sub("", re.sub(r"[\s，。！？!?,.、#-]+", "", rest))
+    return len(rest) <= 1

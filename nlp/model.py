@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -91,5 +92,13 @@ class LinearModel:
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
-        return sorted(zip(self.classes, (e / total for e in exps), strict=True),
-                      key=lambda cp: -cp[1])
+        # a stable sort, so ties keep the class order as before
+        return sorted(zip(self.classes, [e / total for e in exps], strict=True),
+                      key=itemgetter(1), reverse=True)
+
+    def top(self, words: set[str], chars: set[str]) -> tuple[str, float]:
+        """The most probable class and its probability, without ranking the rest."""
+        logits = self.scores(words, chars)
+        best = max(logits)
+        return (self.classes[logits.index(best)],
+                1.0 / sum([math.exp(x - best) for x in logits]))

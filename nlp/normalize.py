@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import opencc
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
@@ -155,9 +156,44 @@ class Homophones:
         return False
 
 
+# Traditional Chinese (Taiwan, Hong Kong, overseas relatives) is read as Simplified. OpenCC's
+# plain t2s keeps 著 (著火 stays 著火, which no cue matches); tw2s writes the particle and the
+# verb as 着 (着火, 看着) while 显著/著名 keep 著, the forms the corpus and the cues use. It
+# leaves Simplified text unchanged, so it runs on every message (a few microseconds).
+_T2S = opencc.OpenCC("tw2s")
+# The characters tw2s changes when they stand alone (data/tw2s_chars.txt, written by
+# `python -m nlp.normalize`; a test checks it against the installed OpenCC). A text without
+# any of them is left as it is by tw2s too (its phrases all contain one: 乾燥, 著火, 甚麼), so
+# the conversion runs only on the few messages that need it (么 is one: 什么 goes through it).
+TW2S_CHARS_FILE = DATA / "tw2s_chars.txt"
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF),
+               (0x2A700, 0x2EBEF), (0x2F800, 0x2FA1F))
+
+
+def tw2s_changed_chars() -> str:
+    """Every CJK character tw2s converts on its own, sorted (slow: for the data file)."""
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    out = _T2S.convert("\n".join(chars)).split("\n")
+    return "".join(c for c, o in zip(chars, out, strict=True) if c != o)
+
+
+_TRADITIONAL = frozenset(TW2S_CHARS_FILE.read_text(encoding="utf-8").strip())
+
+
+def to_simplified(text: str) -> str:
+    return _T2S.convert(text) if not _TRADITIONAL.isdisjoint(text) else text
+
+
 def clean(text: str) -> str:
-    """Half-width letters and digits, lower case, single spaces, no control characters."""
+    """Simplified characters, half-width letters and digits, lower case, single spaces, no
+    control characters."""
+    text = to_simplified(text)
     if _FULLWIDTH.search(text):  # rare, and translate with a dict is not free
         text = text.translate(_HALFWIDTH)
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text).strip().lower()
+
+
+if __name__ == "__main__":
+    TW2S_CHARS_FILE.write_text(tw2s_changed_chars() + "\n", encoding="utf-8")
+    print(f"wrote {TW2S_CHARS_FILE}")

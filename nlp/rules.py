@@ -8,9 +8,10 @@ flat above is a neighbour matter unless a public pipe is named. Everything else 
 
 from __future__ import annotations
 
+import math
 import re
 
-from nlp.cues import Hit, real
+from nlp.cues import Hit, category_cues, real
 
 # Where sparks or smoke come from decides fire_safety versus gas_electric.
 _ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电闸|闸盒|开关|插座|路灯杆|电线杆|线路|电路")
@@ -29,6 +30,12 @@ _PUBLIC_LEAK = re.compile(r"(?:公共|总|主|立)(?:的)?(?:大)?(?:水管|管�
 _LOAD_BEARING = re.compile(r"(?:砸|拆|打|凿|切|掏|挖|动)[^，。！？]{0,6}承重|承重(?:墙|柱|梁)[^，。！？]{0,6}"
                            r"(?:砸|拆|打通|打掉|打了|凿|切|掏|挖|动了|没了)")
 OVERRIDE_CONFIDENCE = 0.9
+# How much a category cue (cues.CATEGORY_CUES) multiplies its category's odds.
+CUE_BOOST = 2.0
+# A streetlight that is out is municipal even when the wire or pole it hangs on is named.
+_STREETLIGHT_OUT = re.compile(r"路灯[^。！？]{0,10}(?:不亮|坏|灭|黑|闪|亮不|没亮|时亮时不亮|一闪一闪)|"
+                              r"(?:不亮|坏了|灭了)[^，。！？]{0,4}路灯")
+_WIRE_DANGER = ("shock", "sparks", "bare_wire", "fire", "smoke", "burning_smell")
 
 
 def _negated_at(text: str, start: int) -> bool:
@@ -52,8 +59,13 @@ def forced_category(text: str, hits: list[Hit], model_top: str) -> str | None:
         if real(hits, "fire", "smoke", "call_119"):
             return "fire_safety"
         return "gas_electric"
+    if model_top == "gas_electric" and _STREETLIGHT_OUT.search(text) and \
+            not any(h.real and h.cue in _WIRE_DANGER for h in hits):
+        return "municipal"
     if real(hits, "lift_trapped"):
         return "building_safety"
+    if real(hits, "flood_home") and model_top not in ("water", "neighbor"):
+        return "water"  # water entering homes, whatever the model made of the rest
     lane = _FIRE_LANE.search(text)
     if lane and not _negated_at(text, lane.start()) and _BLOCKED_BY.search(text) and \
             model_top in ("parking_traffic", "property", "street_order", "neighbor", "other"):
@@ -74,3 +86,15 @@ def apply_override(ranked: list[tuple[str, float]], forced: str) -> list[tuple[s
     rest = [(c, p) for c, p in ranked if c != forced]
     total = sum(p for _, p in rest) or 1.0
     return [(forced, conf)] + [(c, p / total * (1.0 - conf)) for c, p in rest]
+
+
+def boost_category_cues(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Raise the categories whose cues the text states (赌博, 传销, 养鸡, 红绿灯坏了 …)."""
+    cues = category_cues(text)
+    if not cues:
+        return ranked
+    boosted = {c.category for c in cues}
+    factor = math.exp(CUE_BOOST)
+    scaled = [(c, p * factor if c in boosted else p) for c, p in ranked]
+    total = sum(p for _, p in scaled) or 1.0
+    return sorted(((c, p / total) for c, p in scaled), key=lambda cp: -cp[1])

@@ -86,6 +86,76 @@ class _Tokenizer(jieba.Tokenizer):
             route[idx] = (best_s, best_x)
 
 
+    def fast_lcut(self, sentence: str) -> list[str]:
+        """jieba's `lcut(sentence, HMM=False)` in one function: the same blocks, lattice, route
+        and joining of single Latin letters and digits, without jieba's three layers of
+        generators and the DAG dict (the route is computed while the lattice is scanned)."""
+        self.check_initialized()
+        words: list[str] = []
+        for blk in jieba.re_han_default.split(sentence):
+            if not blk:
+                continue
+            if jieba.re_han_default.match(blk):
+                self._cut_block(blk, words)
+            else:
+                for x in jieba.re_skip_default.split(blk):
+                    if jieba.re_skip_default.match(x):
+                        words.append(x)
+                    else:
+                        words.extend(x)
+        return words
+
+    def _cut_block(self, sentence: str, words: list[str]) -> None:
+        freq, logp = self.FREQ, self._logp
+        if len(logp) > self.CACHE_LIMIT:
+            logp.clear()
+        logtotal = math.log(self.total)
+        n = len(sentence)
+        best_score = [0.0] * (n + 1)
+        best_end = [0] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best_s, best_x = -math.inf, idx
+            i = idx
+            f = freq.get(sentence[idx])
+            found = False
+            while f is not None:
+                if f:
+                    found = True
+                    w = sentence[idx:i + 1]
+                    lp = logp.get(w)
+                    if lp is None:
+                        lp = logp[w] = math.log(f) - logtotal
+                    score = lp + best_score[i + 1]
+                    if score >= best_s:  # ties go to the later end, as in jieba
+                        best_s, best_x = score, i
+                i += 1
+                if i >= n:
+                    break
+                f = freq.get(sentence[idx:i + 1])
+            if not found:  # not in the dictionary: the character alone, frequency 1
+                w = sentence[idx]
+                lp = logp.get(w)
+                if lp is None:
+                    lp = logp[w] = -logtotal
+                best_s, best_x = lp + best_score[idx + 1], idx
+            best_score[idx], best_end[idx] = best_s, best_x
+        x = 0
+        buf = ""
+        while x < n:
+            y = best_end[x] + 1
+            word = sentence[x:y]
+            if y - x == 1 and word.isascii() and word.isalnum():
+                buf += word
+            else:
+                if buf:
+                    words.append(buf)
+                    buf = ""
+                words.append(word)
+            x = y
+        if buf:
+            words.append(buf)
+
+
 class Segmenter:
     def __init__(self, user_dict: Path = USER_DICT) -> None:
         self._tok = _Tokenizer()
@@ -112,7 +182,7 @@ class Segmenter:
     def cut(self, text: str) -> list[str]:
         if not self._ready:
             self.warm()
-        return self._tok.lcut(text, HMM=False)
+        return self._tok.fast_lcut(text)
 
     def word_freq(self, word: str) -> int:
         if not self._ready:

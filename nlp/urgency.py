@@ -33,9 +33,11 @@ _HIGH_FOR: dict[str, frozenset[str]] = {
     "building_work": frozenset({"illegal_construction"}),
 }
 _FIRE_CUES = {"fire", "smoke", "burning_smell", "call_119"}
+# Dangers a message can call over (「火灭了」, 「味已经散了」, 「现在没事了」): high, not urgent.
+_OVER_WHEN_RESOLVED = _FIRE_CUES | {"gas", "sparks"}
 # Cues that make anything urgent on their own.
 _URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
-                    "lift_trapped", "flood_home", "fell_in"}
+                    "lift_trapped", "flood_home", "fell_in", "attack_now"}
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
 _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 
@@ -44,7 +46,7 @@ _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # are looked for only once the category is known (cues_for), which halves the regex work.
 HAZARD_CUES = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock", "outage",
                "lift_trapped", "trapped", "hurt", "collapse", "fell_in", "flood_home", "bite",
-               "bare_wire")
+               "bare_wire", "attack_now")
 
 
 def cues_for(category: str) -> tuple[str, ...]:
@@ -65,8 +67,10 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
         level = "normal"  # 停电 is an inconvenience, not a hazard (spec)
     fire_out = fire_resolved(text)
     for h in real:
-        if h.cue in _URGENT_ANYWHERE:
-            if h.cue in _FIRE_CUES and fire_out:
+        if h.chronic and h.level == "urgent":
+            level = _max(level, "high")  # a standing hazard: high, never paged as urgent
+        elif h.cue in _URGENT_ANYWHERE:
+            if h.cue in _OVER_WHEN_RESOLVED and fire_out:
                 level = _max(level, "high")
             else:
                 level = _max(level, "urgent")

@@ -99,6 +99,26 @@ class AdminConfig(Section):
     token: str = ""
 
 
+class ConsoleConfig(Section):
+    """The command centre's web console (/console/)."""
+
+    # signs session cookies; empty: a random key per process (sessions end at restart and do
+    # not carry across workers), so set it in production (GRIDBOT_CONSOLE__SECRET)
+    secret: str = ""
+    idle_minutes: int = Field(30, ge=1)  # a session unused this long signs out
+    session_hours: int = Field(12, ge=1)  # and any session ends after this
+    secure_cookie: Literal["auto", "always", "never"] = "auto"  # auto: when served over HTTPS
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs)
+    trusted_proxies: list[str] = Field(default_factory=list)
+    login_failures_per_user: int = Field(5, ge=1)  # within login_window_minutes
+    login_failures_per_address: int = Field(20, ge=1)
+    login_window_minutes: int = Field(15, ge=1)
+    poll_seconds: int = Field(10, ge=2)  # open pages ask for new urgent tickets this often
+    page_size: int = Field(50, ge=10, le=500)
+    wecom_login: bool = False  # 企业微信网页授权 for people in the district file
+    wecom_authorize_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"
+
+
 class SlaLevel(Section):
     respond: str
     resolve: str
@@ -139,6 +159,10 @@ class HttpConfig(Section):
 
 class ConversationConfig(Section):
     draft_minutes: int = Field(30, ge=1)  # how long a draft waits for its place
+    # a detail sent this soon after the resident's own report is added to it (a piece)
+    piece_minutes: int = Field(10, ge=0)
+    # the same words as the resident's own open report this recent make no second ticket
+    repeat_hours: int = Field(12, ge=0)
     rating_days: int = Field(3, ge=1)
     # below this classifier confidence the resident picks between the two likeliest
     # categories (0 turns the question off); urgent reports are never asked
@@ -149,11 +173,15 @@ class EmergencyConfig(Section):
     fire: str = "119"
     police: str = "110"
     gas: str = ""  # 燃气抢修 number of the local gas company
+    lift: str = "96333"  # the lift emergency line (电梯应急救援)
 
 
 class CalendarConfig(Section):
     holidays: list[str] = []
     workdays: list[str] = []
+    # a working-day deadline ends at this time of its last working day (Asia/Shanghai)
+    workday_end: str = "18:00"
+    _t = field_validator("workday_end")(lambda v: _clock_time(v))
 
 
 _WEEKDAYS = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -245,6 +273,7 @@ class Settings(BaseSettings):
     database: DatabaseConfig = DatabaseConfig()
     wechat: WechatConfig = WechatConfig()
     admin: AdminConfig = AdminConfig()
+    console: ConsoleConfig = ConsoleConfig()
     sla: dict[str, SlaLevel] = Field(default_factory=_default_sla)
     categories: dict[str, CategoryConfig] = Field(default_factory=_default_categories)
     outbox: OutboxConfig = OutboxConfig()

@@ -79,9 +79,6 @@ class Database:
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
         self._writer: asyncio.Task[None] | None = None
 
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
 
     async def run(self, unit: Unit[T]) -> T:
         """Run `unit(session)` and commit; raise what it raised, with nothing written."""

@@ -99,6 +99,12 @@ class Identity(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    __table_args__ = (
+        # the console's counts at 100,000 tickets: overdue / late per grid or person, urgent open
+        Index("ix_tickets_status_resolve_by", "status", "resolve_by"),
+        Index("ix_tickets_urgency_status", "urgency", "status"),
+        Index("ix_tickets_community_created", "community_id", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     category: Mapped[str] = mapped_column(String(32), index=True)
@@ -120,7 +126,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(24), default="new", index=True)
     respond_by: Mapped[datetime | None] = mapped_column(DateTime)
     resolve_by: Mapped[datetime | None] = mapped_column(DateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
@@ -130,6 +136,8 @@ class Ticket(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     # the grid officer who stays responsible while a department holds the ticket (转办)
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    # a complaint about a staff member: who it is about (they never hold or see it)
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     waiting_since: Mapped[datetime | None] = mapped_column(DateTime)  # 追问: the clock pauses
     contact: Mapped[str | None] = mapped_column(String(128))  # from another system's hand-off
     followup_at: Mapped[datetime | None] = mapped_column(DateTime)  # rating reminder sent
@@ -154,6 +162,8 @@ class TicketEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the console user who took the step (actor_id then names their linked person, if any)
+    console_user_id: Mapped[int | None] = mapped_column(ForeignKey("console_users.id"))
 
 
 class TicketSequence(Base):
@@ -310,3 +320,45 @@ class PointsLedger(Base):
     note: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ConsoleUser(Base):
+    """Someone who signs in to the command centre's console (not a resident)."""
+
+    __tablename__ = "console_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16))  # admin|centre|street|community
+    area_code: Mapped[str | None] = mapped_column(String(64))  # street/community region code
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None: WeCom sign-in only
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: the cookie carries the token, the row only its SHA-256."""
+
+    __tablename__ = "console_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    user_id: Mapped[int] = mapped_column(ForeignKey("console_users.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what in the console, when, from where (append-only)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("console_users.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64))  # as typed, also for failed sign-ins
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str | None] = mapped_column(String(128))
+    detail: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -233,3 +233,33 @@ async def triage_people(session: AsyncSession, community: Region | None) -> list
             ids = list(slots.get("triage") or slots.get("command_centre") or [])
     people = [await session.get(Person, pid) for pid in ids]
     return [p for p in people if p is not None and p.active]
+
+
+async def example_place(session: AsyncSession) -> str | None:
+    """A place of this district with a building, as a person would write it (for prompts)."""
+    rows = (await session.scalars(select(Region).where(
+        Region.level == "place", Region.active.is_(True)).order_by(Region.id))).all()
+    for r in rows:
+        if r.buildings:
+            building = str(r.buildings[min(2, len(r.buildings) - 1)])
+            return f"{r.name}{building}{'号楼' if building.isdigit() else '座'}"
+    return rows[0].name if rows else None
+
+
+async def staff_named(session: AsyncSession) -> list[Person]:
+    """Active staff, for finding a person named in a message."""
+    rows = (await session.scalars(select(Person).where(Person.active.is_(True)))).all()
+    return [p for p in rows if p.name and set(p.roles or []) & {
+        "officer", "liaison", "leader", "department"}]
+
+
+async def regions_with(session: AsyncSession, person_id: str) -> list[Region]:
+    """Regions whose slots name `person_id` (as officer, leader, liaison, triage…)."""
+    rows = (await session.scalars(select(Region).where(Region.active.is_(True)))).all()
+    found = []
+    for r in rows:
+        for value in (r.slots or {}).values():
+            if value == person_id or (isinstance(value, list) and person_id in value):
+                found.append(r)
+                break
+    return found

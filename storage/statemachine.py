@@ -45,10 +45,11 @@ RULES: dict[str, Rule] = {
     "accept": Rule(("assigned", "reopened", "transferred"), "accepted", ("assignee",)),
     "progress": Rule(("assigned", "accepted", "in_progress", "reopened", "transferred"),
                      "in_progress", ("assignee",)),
-    "ask": Rule(_WORKING, "waiting", ("assignee",)),
+    # staff: the command centre's console may ask and transfer on the officer's behalf
+    "ask": Rule(_WORKING, "waiting", ("assignee", "staff")),
     "answer": Rule(("waiting",), "in_progress", ("reporter", "system")),
     "resolve": Rule(_WORKING + ("transferred", "waiting"), "resolved", ("assignee",)),
-    "transfer": Rule(_WORKING, "transferred", ("assignee",)),
+    "transfer": Rule(_WORKING, "transferred", ("assignee", "staff")),
     "return": Rule(_WORKING + ("transferred",), "returned", ("assignee",)),
     # a department sends a transferred ticket back to the grid officer who transferred it
     "hand_back": Rule(_WORKING + ("transferred",), "assigned", ("assignee",)),

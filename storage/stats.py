@@ -1,7 +1,8 @@
 """Supervision statistics: 响应率, 办结率, 按期办结率, 满意率 and average times.
 
 Which tickets count: those **created** in the range, less `cancelled` and `duplicate` ones (a
-duplicate is counted once, as the ticket it was merged into). The range is two calendar dates in
+duplicate is counted once, as the ticket it was merged into). A ticket cancelled by staff (the
+console's 撤销 with a reason) is not dropped silently: `staff_cancelled` counts those apart. The range is two calendar dates in
 Asia/Shanghai, both inclusive: `since` from 00:00:00, `until` through 23:59:59 (stored times are
 naive UTC, so the bounds are converted: [since 00:00 +08:00, until+1 00:00 +08:00)). Without
 dates the range is the last 30 days ending today (Asia/Shanghai); `since` alone runs through
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -54,7 +56,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import dialect
 from storage.clock import SHANGHAI, to_local
-from storage.models import Region, Ticket
+from storage.models import Region, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -248,11 +250,14 @@ def _counts(row: Any) -> Counts:
 
 
 async def compute(session: AsyncSession, rng: DateRange, *, now: datetime,
-                  by: str | None = None) -> Report:
-    """The rates over tickets created in `rng`; `now` (naive UTC) decides which are due."""
+                  by: str | None = None,
+                  where: Sequence[ColumnElement[bool]] = ()) -> Report:
+    """The rates over tickets created in `rng`; `now` (naive UTC) decides which are due.
+    `where` narrows the tickets further (the console: the user's area)."""
     parse_by(by)  # a caller that skipped the check still gets a clear refusal
     start, end = rng.bounds()
-    scope = (Ticket.created_at >= start, Ticket.created_at < end, Ticket.status.not_in(EXCLUDED))
+    scope = (Ticket.created_at >= start, Ticket.created_at < end, Ticket.status.not_in(EXCLUDED),
+             *where)
     aggs = _aggregates(session, now)
     groups: list[Group] = []
     if by is None:
@@ -270,3 +275,36 @@ async def compute(session: AsyncSession, rng: DateRange, *, now: datetime,
     groups.sort(key=lambda g: (g.key is None, g.key or ""))
     total = sum((g.counts for g in groups), Counts())  # every count is a sum: no second scan
     return Report(rng, by, total, groups)
+
+
+async def by_assignee(session: AsyncSession, rng: DateRange, *, now: datetime,
+                      where: Sequence[ColumnElement[bool]] = ()) -> dict[str, Counts]:
+    """The same counts per assignee (people id), for tickets assigned to someone."""
+    start, end = rng.bounds()
+    q = (select(Ticket.assignee_id, *_aggregates(session, now))
+         .where(Ticket.created_at >= start, Ticket.created_at < end,
+                Ticket.status.not_in(EXCLUDED), Ticket.assignee_id.is_not(None), *where)
+         .group_by(Ticket.assignee_id))
+    return {row[0]: _counts(row[1:]) for row in await session.execute(q)}
+
+
+def staff_cancel_filter() -> ColumnElement[bool]:
+    """A ticket cancelled by staff (not by its reporter): counted apart, never as received."""
+    ev = TicketEvent
+    by_staff = (select(ev.id).where(ev.ticket_id == Ticket.id, ev.kind == "cancelled",
+                                    or_(ev.console_user_id.is_not(None), ev.actor_id.is_(None),
+                                        Ticket.reporter_id.is_(None),
+                                        ev.actor_id != Ticket.reporter_id))
+                .exists())
+    return and_(Ticket.status == "cancelled", by_staff)
+
+
+async def staff_cancelled(session: AsyncSession, rng: DateRange, *,
+                          where: Sequence[ColumnElement[bool]] = ()) -> dict[int | None, int]:
+    """Tickets created in `rng` and cancelled by staff, per community id (None: none)."""
+    start, end = rng.bounds()
+    q = (select(Ticket.community_id, func.count(Ticket.id))
+         .where(Ticket.created_at >= start, Ticket.created_at < end, staff_cancel_filter(),
+                *where)
+         .group_by(Ticket.community_id))
+    return {cid: int(n) for cid, n in await session.execute(q)}

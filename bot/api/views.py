@@ -184,13 +184,6 @@ def _when(dt: Any) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else "-"
 
 
-EVENT_NAMES = {
-    "created": "创建", "assigned": "派单", "verified": "核实", "accepted": "接单",
-    "progress": "进度", "asked": "追问", "answered": "补充", "resolved": "办结",
-    "transferred": "转办", "returned": "退回", "handed_back": "退回网格员", "reclassified": "改类",
-    "rated": "评价", "reopened": "重新办理", "closed": "关闭", "cancelled": "撤销",
-    "merged": "合并", "escalated": "升级", "reminded": "提醒", "triage": "分拨",
-}
 SOURCE_NAMES = {"resident": "居民", "correspondent": "网格通讯员", "officer": "网格员",
                 "api": "接口"}
 

@@ -238,6 +238,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo.run import run_demo
 
     _logging("WARNING")
+    if args.serve:
+        from bot.demo.serve import serve_demo
+
+        return asyncio.run(serve_demo(port=args.port))
     return asyncio.run(run_demo(verbose=args.verbose))
 
 
@@ -256,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("serve", cmd_serve, "run gateway, outbox sender and scheduler")
     demo = add("demo", cmd_demo, "scripted run of the whole loop against a WeChat stand-in")
     demo.add_argument("--verbose", action="store_true")
+    demo.add_argument("--serve", action="store_true",
+                      help="after the script, keep the server up with the console to click "
+                           "through (Ctrl-C to stop)")
+    demo.add_argument("--port", type=int, default=8080, help="with --serve (0: any free port)")
     db = add("db", cmd_db, "database schema")
     db.add_argument("action", choices=["upgrade"])
     district = add("district", cmd_district, "import the district file")
@@ -271,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的诉求 / 办事指南)")
     menu.add_argument("action", choices=["push"])
     from bot.cli.stats import add_stats_command
+    from bot.cli.users import add_users_command
+
+    add_users_command(sub, common)
 
     add_stats_command(sub, common)
     tickets = add("tickets", cmd_tickets, "list or show tickets")

@@ -38,6 +38,7 @@ def demo_settings(db_url: str, api_base: str) -> Settings:
                      "encoding_aes_key": random_aes_key(), "api_base_url": api_base},
         },
         admin={"token": "demo-admin-token"},
+        console={"secret": "demo-console-secret"},
         outbox={"poll_seconds": 0.2},
         emergency={"gas": "96777"},
     )
@@ -74,12 +75,19 @@ async def run_demo(verbose: bool = False) -> int:
         db = Database(db_url)
         report = await import_file(db, SAMPLE_DISTRICT)
         print(f"样例辖区已导入：{report.summary()}")
+        from bot.console.accounts import add_user
+        from bot.demo.data import DEMO_PASSWORD
+
+        await db.run(lambda s: add_user(s, "centre", role="centre", password=DEMO_PASSWORD,
+                                        name="指挥中心值班员"))
         runner = web.AppRunner(create_app(settings, db=db))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         base = f"http://127.0.0.1:{port}"
+        print(f"指挥中心控制台：{base}/console/（用户名 centre，密码 {DEMO_PASSWORD}；"
+              "演示结束即关闭，要点击浏览请运行 gridbot demo --serve）", flush=True)
         try:
             async with ClientSession() as http:
                 ok = await _play(out, MpSide(http, base, settings), WorkSide(http, base, settings),

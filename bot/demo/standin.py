@@ -56,6 +56,8 @@ class WeChatStandIn:
         self.ghosts = 0  # sends delivered whose answer hung
         self._work_seen: dict[tuple[str, str], float] = {}  # WeCom's duplicate check
         self.duplicates_dropped = 0
+        self.oauth_user = "LiHua"  # who the authorize page signs in (WeCom 网页授权)
+        self._codes: dict[str, str] = {}
 
     # -- scripting --------------------------------------------------------------------------
     def fail(self, endpoint: str, errcode: int | None = None, *, times: int = 1,
@@ -99,6 +101,7 @@ class WeChatStandIn:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/cgi-bin/{endpoint:.+}", self._handle)
+        app.router.add_get("/connect/oauth2/authorize", self._authorize)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -279,6 +282,24 @@ class WeChatStandIn:
             return _err(40007, "invalid media_id")
         return web.Response(body=found[0], content_type=found[1])
 
+    async def _authorize(self, request: web.Request) -> web.StreamResponse:
+        """WeCom's 网页授权 page: the member `oauth_user` agrees at once."""
+        code = secrets.token_urlsafe(12)
+        self._codes[code] = self.oauth_user
+        back = request.query.get("redirect_uri", "")
+        sep = "&" if "?" in back else "?"
+        raise web.HTTPFound(f"{back}{sep}code={code}&state={request.query.get('state', '')}")
+
+    def _getuserinfo(self, request: web.Request, body: dict[str, Any],
+                     _: Scripted | None) -> web.Response:
+        refused = self._check(request, "work")
+        if refused is not None:
+            return refused
+        userid = self._codes.pop(request.query.get("code", ""), None)
+        if userid is None:
+            return _err(40029, "invalid code")
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": userid})
+
     def _qrcode_create(self, request: web.Request, body: dict[str, Any],
                        _: Scripted | None) -> web.Response:
         refused = self._check(request, "mp")
@@ -303,4 +324,5 @@ _ROUTES: dict[str, Callable[..., web.Response]] = {
     "menu/create": WeChatStandIn._menu_create,
     "media/get": WeChatStandIn._media_get,
     "qrcode/create": WeChatStandIn._qrcode_create,
+    "auth/getuserinfo": WeChatStandIn._getuserinfo,
 }

@@ -15,6 +15,8 @@ from handlers.ops import followers
 from handlers.ops import messages as msg
 from handlers.ops.tickets import Placement, create_ticket, place_for
 from nlp.taxonomy import category_name
+from storage import repo
+from storage.repo import triage_people
 
 
 async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
@@ -54,10 +56,10 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
             if not analysis.location.community:
                 analysis = _with_location(analysis, home)
     if place.grid is None and where is None and lng is None and analysis.urgency != "urgent":
-        # urgent work never waits on a question
+        # urgent work never waits on a question: it is filed first and asked after
         await ctx.set_state(Conv.AWAITING_LOCATION, {**draft, "text": text},
                             ctx.settings.conversation.draft_minutes)
-        return msg.ASK_LOCATION
+        return msg.ask_location(await repo.example_place(ctx.session))
     if draft.get("category"):  # the resident chose it (the question below)
         forced = draft["category"]
         analysis = replace(analysis, category=forced, category_name=category_name(forced))
@@ -67,7 +69,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         await ctx.set_state(Conv.AWAITING_CATEGORY, {**draft, "text": text, "where": where,
                                                   "choices": choices, "prompt": prompt},
                             ctx.settings.conversation.draft_minutes)
-        return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，由社区判断）"
+        return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，交社区工作人员判断）"
     if check_duplicates and ctx.settings.duplicates.enabled:
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
@@ -81,12 +83,22 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         analysis = replace(analysis, location=replace(loc, place=both))
     if ctx.state is not None and ctx.state.state in DRAFTS:
         await ctx.clear_state()
+    if draft.get("triage"):  # 0: the resident leaves the category to the community desk
+        place = Placement(None, place.community)
     ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),
                                  place=place, extra_place=where if place.grid is None else None,
                                  lng=lng, lat=lat)
     await drafts.link_draft(ctx, ticket, draft)
-    return msg.accepted_reply(ticket, ctx.services)
+    desk = await triage_people(ctx.session, place.community) if ticket.assignee is None else []
+    reply = msg.accepted_reply(ticket, ctx.services, desk)
+    if ticket.region_id is None and where is None and lng is None and not draft.get("triage"):
+        # urgent and nowhere: paged already; the answer to this question re-routes it
+        await ctx.set_state(Conv.AWAITING_PLACE, {"code": ticket.code},
+                            ctx.settings.conversation.draft_minutes)
+        reply += "\n" + msg.ask_location(await repo.example_place(ctx.session)).replace(
+            "请告诉我", "为了让网格员尽快赶到，请告诉我")
+    return reply
 
 
 RUNNER_UP = 0.5  # ask only when the second category scores at least half of the first

@@ -5,39 +5,38 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers.conversation import drafts, duplicates
+from handlers.conversation import intake, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.binding import bind_officer
 from handlers.conversation.context import Ctx
-from handlers.conversation.reports import file_report
 from handlers.conversation.router import (
     Click,
     Command,
     Event,
     NotHandled,
-    Rating,
     Router,
     State,
     Text,
 )
 from handlers.conversation.states import Conv
-from handlers.conversation.text import normalize, parse_rating, split_code
+from handlers.conversation.text import parse_rating, split_code
 from handlers.conversation.views import detail_text, follower_text
 from handlers.ops import followers, privacy
 from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
 from handlers.ops.tickets import place_for
+from storage import repo
 from storage.clock import local_text
 from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import transition
+from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES, STATUS_NAMES, transition
 
 logger = logging.getLogger(__name__)
 router = Router("resident")
 
 OFFICER_WORDS = ("接单", "进度", "办结", "转办", "退回", "追问", "改类", "合并", "我的工单",
-                 "核实", "驳回", "通过", "拒绝", "兑换", "派单", "改派")
+                 "核实", "驳回", "通过", "拒绝", "兑换", "派单", "改派", "回复")
 
 
 def BindScene() -> Any:  # noqa: N802 - reads as a filter declaration
@@ -71,12 +70,13 @@ async def unsubscribe(ctx: Ctx) -> None:
 @router.on(Click("GUIDE"))
 @router.on(Command("帮助", "help", "?", "？", "菜单", "使用说明"))
 async def help_(ctx: Ctx, **_: Any) -> str:
-    return msg.RESIDENT_HELP
+    return msg.resident_help(await repo.example_place(ctx.session))
 
 
 @router.on(Click("REPORT"))
 async def click_report(ctx: Ctx) -> str:
-    return "请直接发文字描述问题，写清小区、楼号和具体位置，例如「幸福花园3号楼2单元楼道灯不亮」。"
+    example = await repo.example_place(ctx.session) or msg.EXAMPLE_PLACE
+    return f"请直接发文字描述问题，写清小区、楼号和具体位置，例如「{example}2单元楼道灯不亮」。"
 
 
 @router.on(Click("MY_TICKETS"))
@@ -162,41 +162,28 @@ async def officer_words(ctx: Ctx, args: str) -> str:
     return msg.NOT_FOR_RESIDENTS
 
 
-@router.on(State(Conv.AWAITING_DUPLICATE), Text())
-async def duplicate_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
-    """1 附议 the open ticket, 2 file the held report as a new one."""
-    choice = duplicates.FOLLOW_WORDS.get(normalize(ctx.text).rstrip("。.!！"))
-    if choice is None:
-        return f"请{state_data.get('prompt', '回复 1 附议该工单，回复 2 仍然新建')}。"
-    await ctx.clear_state()
-    if choice:
-        reply = await duplicates.accept(ctx, state_data)
-        if reply is not None:
-            return reply
-    return await file_report(ctx, state_data.get("text", ""), where=state_data.get("where"),
-                             draft=state_data, check_duplicates=False)
+@router.on(Command("补充"))
+async def supplement(ctx: Ctx, args: str) -> str:
+    code, words = split_code(args)
+    if code is None or not words:
+        return "请发送「补充 工单号 内容」，例如「补充 GD20261202-0001 就在2单元门口」。"
+    t = await ticket_by_code(ctx.session, code)
+    if t is None or t.reporter_id != ctx.person.id:
+        return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
+    if t.status in FINAL_STATUSES:
+        return f"工单 {t.code} 已结束，如问题仍在，请直接重新反映。"
+    return await pieces.supplement(ctx, t, words)
 
 
-@router.on(State(Conv.AWAITING_CATEGORY), Text())
-async def category_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
-    """1 or 2 picks one of the two likeliest categories; 0 leaves it to the best guess."""
-    choices = list(state_data.get("choices") or [])
-    answer = normalize(ctx.text).rstrip("。.!！")
-    if answer not in ("0", "1", "2") or not choices:
-        return f"请{state_data.get('prompt', '回复数字选择类别')}（不确定请回复 0）。"
-    await ctx.clear_state()
-    picked = choices[int(answer) - 1] if answer != "0" else choices[0]
-    return await file_report(ctx, state_data.get("text", ""), where=state_data.get("where"),
-                             draft={**state_data, "category": picked})
-
-
-@router.on(State(Conv.AWAITING_RATING), Rating())
-async def rate_prompt(ctx: Ctx, state_data: dict[str, Any], rating: int) -> str:
-    t = await ticket_by_code(ctx.session, state_data["code"])
-    await ctx.clear_state()
-    if t is None:
-        return "没有找到要评价的工单。"
-    return await rating_ops.rate(ctx, t, rating)
+@router.on(Command("催办", "催一下", "催促"))
+async def nudge(ctx: Ctx, args: str) -> str:
+    code, _ = split_code(args)
+    t = await ticket_by_code(ctx.session, code) if code else None
+    if t is None or t.reporter_id != ctx.person.id:
+        return "请发送「催办 工单号」，工单号可发送「查询」查看。"
+    if t.status not in OPEN_STATUSES:
+        return f"工单 {t.code} 当前为「{STATUS_NAMES.get(t.status, t.status)}」，无需催办。"
+    return await pieces.nudge(ctx, t)
 
 
 @router.on(State(Conv.ANSWERING), Text())
@@ -214,34 +201,14 @@ async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
     return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
 
 
-@router.on(State(Conv.AWAITING_LOCATION), Text())
-async def location_answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
-    """The draft waited for a place; this answer (or the triage desk) completes it."""
-    await ctx.clear_state()
-    return await file_report(ctx, state_data["text"], where=ctx.text, draft=state_data)
-
-
-@router.on(Rating())
-async def bare_rating(ctx: Ctx, rating: int) -> str:
-    """A rating with no prompt open: rate the latest resolved ticket, if there is one."""
-    t = await tickets.latest_resolved_of(ctx.session, ctx.person.id)
-    if t is None:
-        return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
-    return await rating_ops.rate(ctx, t, rating)
-
-
 @router.on(Text())
-async def report(ctx: Ctx) -> str:
-    analysis = ctx.services.analyzer.analyze(ctx.text)
-    if analysis.intent == "thanks":
-        return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
-    if analysis.intent == "greeting":
-        return "您好！请直接发文字描述您遇到的问题和位置（小区、楼号）。发送「帮助」查看用法。"
-    if analysis.intent == "help":
-        return msg.RESIDENT_HELP
-    if analysis.intent == "query":
+async def free_text(ctx: Ctx) -> str:
+    intent = ctx.services.analyzer.analyze(ctx.text).intent
+    if intent == "help":
+        return msg.resident_help(await repo.example_place(ctx.session))
+    if intent == "query" and not ctx.state:
         return await my_tickets(ctx)
-    return await file_report(ctx, ctx.text, draft=drafts.draft_of(ctx))
+    return await intake.handle(ctx)
 
 
 @router.on()

@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.conversation import correspondents, duplicates, handoffs, media, officers, residents
+from handlers.conversation import (
+    correspondents,
+    desk,
+    duplicates,
+    handoffs,
+    media,
+    officers,
+    residents,
+)
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Router
 from handlers.ops.roles import STAFF_ROLES
@@ -25,7 +33,8 @@ AUDIENCES: tuple[Audience, ...] = (
     Audience("everyone", lambda ctx: True, (media.router,)),
     # staff words; correspondents' 通过/拒绝/核实/驳回/兑换 before the officers' fallback
     Audience("staff", lambda ctx: ctx.person.has_role(*STAFF_ROLES),
-             (officers.router, handoffs.router, correspondents.staff_router, duplicates.router,
+             (officers.router, handoffs.router, desk.router, correspondents.staff_router,
+              duplicates.router,
               officers.fallback_router)),
     # the Official Account: 注册通讯员/积分 before the residents' words and free-text reports
     Audience("official-account", lambda ctx: ctx.update.channel == "mp",

@@ -17,6 +17,8 @@ class Conv(StrEnum):
     AWAITING_CATEGORY = "awaiting_category"  # two categories compete (1/2, 0 = best guess)
     AWAITING_RATING = "awaiting_rating"  # a resolved ticket waits for 1–4
     ANSWERING = "answering"  # the officer asked (追问): the next text is the answer
+    AWAITING_PLACE = "awaiting_place"  # an urgent ticket filed without a place waits for it
+    CHOOSING = "choosing"  # staff: a numbered choice (which ticket, which person)
 
 
 # a report not yet filed: the draft-expiry job files these as tickets when nobody answers

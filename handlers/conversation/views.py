@@ -48,7 +48,7 @@ def follower_text(t: Ticket) -> str:
     README's promise), never the reporter's words, door or the answers they gave."""
     return "\n".join([f"{t.code} {category_name(t.category)} · "
                       f"{STATUS_NAMES.get(t.status, t.status)}（您已附议）",
-                      f"位置：{msg.where(t, doors=False)}",
+                      f"位置：{msg.block(t)}",
                       "处理进展会通知您。"])
 
 

@@ -23,6 +23,7 @@ from storage import stats
 from storage.clock import local_text, to_local
 from storage.db import Database
 from storage.models import Person, Region, Ticket
+from storage.sla import calendar_warnings
 from storage.statemachine import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,8 @@ def digest_text(tickets: list[Ticket], services: Services, now: datetime) -> str
             if len(section) > MAX_LINES:
                 lines.append(f"……另有 {len(section) - MAX_LINES} 件")
     lines.append("回复「工单 工单号」看详情，「我的工单」看全部待办。")
+    # until the config lists the coming year's holidays, deadlines count Monday–Friday
+    lines += [f"⚠ {w}" for w in calendar_warnings(services.calendar, now)]
     return "\n".join(lines)
 
 

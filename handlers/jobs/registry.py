@@ -29,6 +29,7 @@ from handlers.ops.followers import add_follower
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from handlers.ops.tickets import Placement, create_ticket, place_for
+from storage import dialect
 from storage.db import Database
 from storage.models import ConversationState, Identity
 from storage.repos.tickets import ticket_by_code
@@ -49,9 +50,8 @@ async def expire_drafts(db: Database, services: Services) -> int:
     now = services.clock.now()
 
     async def unit(session: AsyncSession) -> int:
-        q = select(ConversationState).where(ConversationState.expires_at <= now)
-        if db.dialect == "postgresql":
-            q = q.with_for_update(skip_locked=True)
+        q = dialect.for_update(session, select(ConversationState).where(
+            ConversationState.expires_at <= now), skip_locked=True)
         rows = (await session.scalars(q)).all()
         made = 0
         for row in rows:

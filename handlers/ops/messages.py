@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from handlers.ops.events import QUIET_NOTES, event_name
 from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
-from storage.clock import local_text
+from storage.clock import local_text, to_local
 from storage.models import Person, Ticket, TicketEvent
 from storage.statemachine import STATUS_NAMES
 
 if TYPE_CHECKING:
     from handlers.ops.services import Services
 
-RESIDENT_HELP = (
-    "您可以直接用文字告诉我们身边的问题，比如「幸福花园3号楼楼道有人拉飞线给电动车充电」，"
-    "写清小区和楼号处理更快。\n"
-    "其他操作：\n"
-    "· 查询：看我反映的事项；查询 工单号：看进度\n"
-    "· 撤销 工单号：撤回反映\n"
-    "· 评价 工单号 1-4：1非常满意 2满意 3基本满意 4不满意\n"
-    "· 绑定 地址：设置常住地址，如「绑定 幸福花园3号楼2单元」\n"
-    "情况紧急请先拨打119/110。"
-)
+EXAMPLE_PLACE = "小区名3号楼"  # when the district has no place with buildings yet
+
+
+def resident_help(example: str | None = None) -> str:
+    where = example or EXAMPLE_PLACE
+    return (
+        f"您可以直接用文字告诉我们身边的问题，比如「{where}楼道有人拉飞线给电动车充电」，"
+        "写清小区和楼号处理更快。\n"
+        "其他操作：\n"
+        "· 查询：看我反映的事项；查询 工单号：看进度\n"
+        "· 补充 工单号 内容：给已反映的事补充情况\n"
+        "· 催办 工单号：提醒负责人尽快处理\n"
+        "· 撤销 工单号：撤回反映\n"
+        "· 评价 工单号 1-4：1非常满意 2满意 3基本满意 4不满意\n"
+        f"· 绑定 地址：设置常住地址，如「绑定 {where}2单元」\n"
+        "· 人工客服：请社区工作人员和您联系\n"
+        "情况紧急请先拨打119/110。"
+    )
+
+
+RESIDENT_HELP = resident_help()
 
 OFFICER_HELP = (
-    "网格员指令：\n"
+    "网格员指令（工单号可省略：只有一件待办时，指令作用于最近推送给您的工单）：\n"
     "· 接单 工单号\n"
     "· 进度 工单号 说明\n"
     "· 办结 工单号 处理结果\n"
+    "· 转办 工单号 部门 说明（如 城管、供水、物业）\n"
     "· 退回 工单号 原因（不属于本网格，退回社区分拨）\n"
+    "· 追问 工单号 问题（向居民了解情况，期间时限暂停）\n"
+    "· 改类 工单号 类别\n"
+    "· 合并 工单号1 工单号2（把工单2并入工单1）\n"
+    "· 回复 工单号 内容（直接回复居民）\n"
     "· 我的工单：待办列表\n"
     "· 工单 工单号：查看详情\n"
     "· 帮助"
@@ -39,7 +55,8 @@ OFFICER_HELP = (
 
 STAFF_HELP = (
     "\n分拨/领导指令：\n"
-    "· 派单 工单号 人员ID（分拨列表中的工单派给某人）；改派 工单号 人员ID\n"
+    "· 派单 工单号 姓名或企业微信账号（分拨列表中的工单派给某人）；改派 工单号 姓名\n"
+    "· 回复 工单号 内容（人工客服：直接回复居民，留在工单记录里）\n"
     "· 核实 工单号 / 驳回 工单号 原因（通讯员上报）\n"
     "· 通过 申请号 / 拒绝 申请号 原因（通讯员申请）\n"
     "· 兑换 人员ID 分数 说明；积分排行"
@@ -52,11 +69,37 @@ WELCOME = (
     "发送「帮助」查看全部用法。"
 )
 
-ASK_LOCATION = "请告诉我具体位置：哪个小区、几号楼？（例如「幸福花园3号楼」）"
+ASK_LOCATION = "请告诉我具体位置：哪个小区、几号楼？也可以直接发送位置。"
+
+
+def ask_location(example: str | None) -> str:
+    if not example:
+        return ASK_LOCATION
+    return f"请告诉我具体位置：哪个小区、几号楼？（例如「{example}」）也可以直接发送位置。"
+
+
+def ask_location_again(example: str | None) -> str:
+    return ("没能认出这个位置。" + ask_location(example)
+            + "\n如果说不清，回复「不知道」，我们交社区工作人员核实；不需要了请回复「算了」。")
 NOT_FOR_RESIDENTS = "这是网格员使用的指令，您无需操作。反映问题请直接发文字描述；发送「帮助」查看用法。"
 ANSWER_WINDOW = timedelta(days=3)  # how long a 追问 waits for the resident's answer
 RATING_SCALE = "1 非常满意 2 满意 3 基本满意 4 不满意"
 RATING_PROMPT = f"请回复数字评价处理结果：{RATING_SCALE}"
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def deadline_text(dt: datetime | None, services: Services | None = None) -> str:
+    """「12月4日（周五）下班前」 for a working-day deadline (it ends at close of business),
+    「12月2日 10:30」 for a clock one."""
+    local = to_local(dt)
+    if local is None:
+        return "-"
+    end = services.calendar.workday_end if services is not None else time(18, 0)
+    if (local.hour, local.minute) == (end.hour, end.minute):
+        return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）下班前"
+    return f"{local_text(dt)} 前"
 
 
 def person_label(p: Person | None) -> str:
@@ -73,57 +116,122 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def where(t: Ticket, *, doors: bool = True) -> str:
-    """The place; without `doors` no unit or room (what a neighbour who seconded may see)."""
+def where(t: Ticket) -> str:
+    """The place as one phrase, without saying a part twice (「枫林苑3幢」, not
+    「枫林苑3号楼枫林苑3幢」) when the kept place text already holds it."""
+    place = t.place or ""
     parts = [t.community_text or (t.community.name if t.community else None)]
     if t.building:
-        parts.append(f"{t.building}号楼")
-    if t.unit and doors:
+        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+    if t.unit:
         parts.append(f"{t.unit}单元")
-    if t.room and doors:
+    if t.room:
         parts.append(f"{t.room}室")
-    if t.place:
-        parts.append(t.place)
+    if place and parts[0] and parts[0] in place:  # the place text already names the compound
+        extra = [(t.building, parts[1] if t.building else ""), (t.unit, f"{t.unit}单元"),
+                 (t.room, f"{t.room}室")]
+        return place + "".join(p for value, p in extra if value and value not in place)
     text = "".join(p for p in parts if p)
+    if place and place not in text:
+        text += place
     return text or "未注明"
+
+
+def block(t: Ticket) -> str:
+    """The compound and building only: what a neighbour who seconded (附议) may see of the
+    place (no unit, room or the reporter's own place words)."""
+    parts = [t.community_text or (t.community.name if t.community else None)]
+    if t.building:
+        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+    return "".join(p for p in parts if p) or "未注明"
+
+
+def hazard_of(t: Ticket) -> str:
+    """Which danger an urgent report is about, for the advice that goes with it."""
+    text = t.text or ""
+    if t.category == "building_safety" and ("电梯" in text or "困" in text):
+        return "lift"
+    if t.category == "gas_electric" and any(w in text for w in ("煤气", "燃气", "天然气", "漏气")):
+        return "gas"
+    if t.category == "fire_safety" or any(w in text for w in ("着火", "起火", "冒烟", "火苗")):
+        return "fire"
+    if t.category == "gas_electric":
+        return "electric"
+    return "other"
 
 
 def emergency_line(t: Ticket, services: Services) -> str:
     e = services.settings.emergency
-    nums = [f"火警{e.fire}", f"报警{e.police}"]
-    if e.gas:
-        nums.append(f"燃气抢修{e.gas}")
-    return "情况危急请立即拨打：" + "，".join(nums) + "，并远离危险。"
+    hazard = hazard_of(t)
+    if hazard == "lift":
+        return (f"请被困的人不要扒门、不要强行爬出，按电梯里的警铃，拨打电梯应急电话 {e.lift}；"
+                f"有人受伤请拨 120，情况危急请拨 {e.police}。")
+    if hazard == "gas":
+        gas = f"燃气抢修 {e.gas} 或" if e.gas else ""
+        return ("闻到燃气味请立即开窗通风，不要开关电器、不要打电话或用明火，"
+                f"关闭燃气总阀后到室外拨打{gas}火警 {e.fire}。")
+    if hazard == "fire":
+        return f"发现火情请立即拨打火警 {e.fire}，不要乘电梯，用湿毛巾捂住口鼻往低处撤离。"
+    if hazard == "electric":
+        return f"请远离冒火花的电箱，不要用水浇或用手碰；起火请拨打火警 {e.fire}。"
+    return f"情况危急请立即拨打：火警 {e.fire}，报警 {e.police}，并远离危险。"
 
 
-def accepted_reply(t: Ticket, services: Services) -> str:
-    grid = t.region.name if t.region else "社区分拨"
-    who = person_label(t.assignee) if t.assignee else "社区工作人员"
+def responsible_line(t: Ticket, desk: list[Person] | None = None) -> str:
+    if t.status == "pending_verification":
+        return "负责：社区联络员核实中，核实后派给网格员"
+    if t.assignee is not None:
+        area = f"{t.region.name} " if t.region else ""
+        return f"负责：{area}{t.assignee.name or '网格员'}"
+    names = "、".join(p.name for p in desk or [] if p.name)
+    return f"负责：社区工作人员{f'（{names}）' if names else ''}确认后派给负责人"
+
+
+def accepted_reply(t: Ticket, services: Services, desk: list[Person] | None = None) -> str:
     lines = [
         f"已受理您的反映，工单号 {t.code}。",
         f"类别：{category_name(t.category)}（{URGENCIES[t.urgency]}）",
         f"位置：{where(t)}",
-        f"负责：{grid} {who}",
-        f"预计办结：{local_text(t.resolve_by)} 前",
+        responsible_line(t, desk),
+        f"预计办结：{deadline_text(t.resolve_by, services)}",
     ]
-    if t.status == "pending_verification":
-        lines[3] = "负责：社区联络员核实中，核实后派给网格员"
     if t.urgency == "urgent":
         lines.insert(1, emergency_line(t, services))
-    lines.append(f"发送「查询 {t.code}」查看进度，「撤销 {t.code}」撤回。")
+    lines.append(f"发送「查询 {t.code}」查看进度，「补充 {t.code} 内容」补充情况，"
+                 f"「撤销 {t.code}」撤回。")
     return "\n".join(lines)
 
 
-def assignment(t: Ticket, services: Services) -> str:
+WECOM_TEXT_BYTES = 2048  # WeCom cuts a text message here
+MP_TEXT_BYTES = 2048  # the Official Account's customer-service text limit
+
+
+def fit(text: str, code: str | None, limit: int = WECOM_TEXT_BYTES,
+        keep: str = "") -> str:
+    """`text` cut to `limit` UTF-8 bytes with «…（全文见 工单 CODE）», `keep` (the lines
+    that say what to do) always whole at the end."""
+    whole = f"{text}\n{keep}" if keep else text
+    if len(whole.encode()) <= limit:
+        return whole
+    tail = f"…（全文见 工单 {code}）" if code else "…"
+    room = limit - len(tail.encode()) - (len(keep.encode()) + 1 if keep else 0)
+    cut = text.encode()[:max(room, 0)].decode("utf-8", errors="ignore")
+    return f"{cut}{tail}" + (f"\n{keep}" if keep else "")
+
+
+def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
     head = "【紧急工单】" if t.urgency == "urgent" else "【新工单】"
-    return "\n".join([
+    body = "\n".join([
         f"{head}{t.code}",
         f"类别：{category_name(t.category)}  紧急程度：{URGENCIES[t.urgency]}",
         f"位置：{where(t)}",
+        f"请于 {deadline_text(t.respond_by, services)}接单，"
+        f"{deadline_text(t.resolve_by, services)}办结。",
+        *([f"附件：居民发来照片 {photos} 张，发送「工单 {t.code}」查看。"] if photos else []),
         f"内容：{mask_phones(t.text)}",
-        f"请于 {local_text(t.respond_by)} 前接单，{local_text(t.resolve_by)} 前办结。",
-        f"回复「接单 {t.code}」接单，「退回 {t.code} 原因」退回。",
     ])
+    keep = f"回复「接单 {t.code}」接单，「退回 {t.code} 原因」退回。"
+    return fit(body, t.code, keep=keep)
 
 
 def copy_notice(t: Ticket, handler: Person) -> str:
@@ -132,12 +240,16 @@ def copy_notice(t: Ticket, handler: Person) -> str:
 
 
 def triage_notice(t: Ticket) -> str:
-    return "\n".join([
-        f"【待分拨】{t.code} {category_name(t.category)}（{URGENCIES[t.urgency]}）",
+    head = {"求助": "【人工客服】", "咨询": "【居民咨询】"}.get(t.request_kind, "【待分拨】")
+    body = "\n".join([
+        f"{head}{t.code} {category_name(t.category)}（{URGENCIES[t.urgency]}）",
         f"位置：{where(t)}",
         f"内容：{mask_phones(t.text)}",
-        f"请回复「派单 {t.code} 人员ID」派给负责人。",
     ])
+    keep = (f"回复「回复 {t.code} 内容」直接答复居民，或「派单 {t.code} 姓名」派给负责人。"
+            if t.request_kind in ("求助", "咨询") else
+            f"请回复「派单 {t.code} 姓名」派给负责人。")
+    return fit(body, t.code, keep=keep)
 
 
 def urgent_leader(t: Ticket) -> str:

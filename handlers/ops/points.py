@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import dialect
 from storage.clock import SHANGHAI, to_local
 from storage.models import Person, PointsLedger, Ticket
 
@@ -37,9 +37,7 @@ async def credit(session: AsyncSession, person: Person, ticket: Ticket | None, r
     """
     if points <= 0 or ticket is None:
         return False  # a credit names its ticket: with NULL the constraint could not hold it
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(PointsLedger).values(
+    stmt = dialect.insert(session, PointsLedger).values(
         person_id=person.id, ticket_id=ticket.id, points=points, reason=reason, note=note,
         actor_id=actor_id, created_at=at,
     ).on_conflict_do_nothing(index_elements=["person_id", "reason", "ticket_id"])

@@ -62,7 +62,7 @@ async def responsible(session: AsyncSession, services: Services, ticket: Ticket,
 async def create_ticket(
     session: AsyncSession, services: Services, *, now: datetime, text: str, analysis: Analysis,
     reporter: Person | None, source: str, place: Placement, extra_place: str | None = None,
-    lng: float | None = None, lat: float | None = None,
+    lng: float | None = None, lat: float | None = None, route_to_desk: bool = True,
 ) -> Ticket:
     """Insert the ticket with its deadlines and `created` event, then route it."""
     local_day = to_local(now).date() if now else datetime.now(SHANGHAI).date()
@@ -95,7 +95,8 @@ async def create_ticket(
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
         await ask_verification(session, ticket, verifiers, reporter, now=now)
         return ticket
-    await route(session, services, ticket, place.grid, community, now=now)
+    if route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
+        await route(session, services, ticket, place.grid, community, now=now)
     return ticket
 
 

@@ -1,5 +1,5 @@
-"""Two categories compete: the resident is asked once which it is; 1/2 picks, 0 leaves it to
-the best guess; an urgent report is never asked."""
+"""Two categories compete: the resident is asked once which it is; 1/2 picks, 0 (or 不确定)
+leaves it to the community desk with the best guess; an urgent report is never asked."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ async def test_resident_picks_between_the_two_likeliest(unsure: Bot) -> None:
     reply = await unsure.send(RESIDENT, AMBIGUOUS)
     assert "1 市政设施" in reply and "2 供水排水" in reply
     assert await unsure.outbox() == []  # nothing filed yet
-    assert "请回复" in await unsure.send(RESIDENT, "不知道")  # asked again, not lost
+    assert "请回复" in await unsure.send(RESIDENT, "嗯")  # asked again, not lost
     code = code_of(await unsure.send(RESIDENT, "2"))
     t = await unsure.ticket(code)
     assert (t.category, t.assignee_id, t.building) == ("water", "zhangwei", "3")

@@ -86,3 +86,26 @@ def test_lettered_towers_are_buildings(text: str, building: str | None) -> None:
     from nlp import Analyzer
 
     assert Analyzer.load().analyze(text).location.building == building
+
+
+@pytest.mark.parametrize("text, building, unit, room", [
+    ("F3栋楼下天天有人摆摊", "F3", None, None),
+    ("c12栋2单元的门禁坏了", "C12", "2", None),
+    ("A座电梯又停了", "A", None, None),
+    ("一幢楼都停电了", None, None, None),
+    ("另一个单元也是这样", None, None, None),
+    ("整栋楼都没水", None, None, None),
+    ("这房子2016年交的，墙裂了", None, None, None),
+    ("6号楼2018年加装的电梯坏了", "6", None, None),
+    ("18层1803号一直有人敲墙", None, None, "1803"),
+    ("西头302那户天天半夜剁东西", None, None, "302"),
+    ("我住12楼，楼上漏水", None, None, None),
+])
+def test_no_made_up_fields(text: str, building: str | None, unit: str | None,
+                           room: str | None) -> None:
+    got = loc(text)
+    assert (got["building"], got["unit"], got["room"]) == (building, unit, room)
+
+
+def test_verbs_ending_in_lu_are_not_roads() -> None:
+    assert loc("树枝挡路")["place"] is None

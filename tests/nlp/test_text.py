@@ -62,3 +62,20 @@ def test_clean_halfwidth_and_case() -> None:
 ])
 def test_chinese_numerals(cn: str, n: int) -> None:
     assert cn_to_int(cn) == n
+
+
+def test_traditional_gate_matches_opencc() -> None:
+    from nlp.normalize import TW2S_CHARS_FILE, clean, tw2s_changed_chars
+
+    # regenerate with `python -m nlp.normalize` after upgrading OpenCC
+    assert TW2S_CHARS_FILE.read_text(encoding="utf-8").strip() == tw2s_changed_chars()
+    assert clean("樓道裡著火了") == "楼道里着火了"
+    assert clean("乾燥的天气别烧东西") == "干燥的天气别烧东西"
+    assert clean("怎么回事") == "怎么回事"
+
+
+def test_fast_segmentation_equals_jieba(prep: TextPrep) -> None:
+    tok = prep.segmenter._tok
+    for text in ["3号楼楼道里有人飞线充电", "abc12 x-1 A座  \r\n你好!!", "", "鬱鬱蔥蔥的樹擋住路燈",
+                 "楼上漏水到我家卫生间了，物业说找开发商", "wifi密码123456是多少"]:
+        assert tok.fast_lcut(text) == tok.lcut(text, HMM=False)

@@ -74,10 +74,10 @@ def test_cue_anchors_are_sound() -> None:
     from pathlib import Path
 
     from nlp.cues import CUES
-    from nlp.training import CORPUS
+    from nlp.training import CORPUS, corpus_files
 
     here = Path(__file__).parent
-    texts = [json.loads(line)["text"] for path in (CORPUS, here / "regression.jsonl",
+    texts = [json.loads(line)["text"] for path in (*corpus_files([CORPUS]), here / "regression.jsonl",
                                                    here / "holdout.jsonl")
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert all(c.anchors for c in CUES)  # every cue got its shortcut

@@ -22,8 +22,8 @@ DIGEST = "【每日待办】"
 async def test_daily_digest_lists_overdue_due_today_and_open_once_a_day(bot: Bot) -> None:
     urgent = code_of(await bot.send("oA", URGENT))  # respond-by Mon 10:30: overdue Tuesday
     high = code_of(await bot.send("oB", HIGH))
-    normal = code_of(await bot.send("oC", NORMAL))  # respond-by Tue 10:00: due today
-    await bot.send("zhangwei", f"接单 {high}", channel="work")  # resolve-by Wed 10:00
+    normal = code_of(await bot.send("oC", NORMAL))  # respond-by Tue 18:00: due today
+    await bot.send("zhangwei", f"接单 {high}", channel="work")  # resolve-by Wed 18:00
     bot.clock.advance(hours=22, minutes=30)  # Tuesday 08:30
     assert await daily_digest(bot.db, bot.dispatcher.services) == 1
     [digest] = await texts_with(bot, "zhangwei", DIGEST)
@@ -33,8 +33,8 @@ async def test_daily_digest_lists_overdue_due_today_and_open_once_a_day(bot: Bot
     sections = {title: lines[lines.index(title) + 1] for title in ("已超时：", "今日到期：",
                                                                    "其他在办：")}
     assert urgent in sections["已超时："] and "接单时限 11月23日 10:30" in sections["已超时："]
-    assert normal in sections["今日到期："] and "11月24日 10:00" in sections["今日到期："]
-    assert high in sections["其他在办："] and "办结时限 11月25日 10:00" in sections["其他在办："]
+    assert normal in sections["今日到期："] and "11月24日 18:00" in sections["今日到期："]
+    assert high in sections["其他在办："] and "办结时限 11月25日 18:00" in sections["其他在办："]
     for who in ("lina", "chenjun", "centre"):  # no open tickets, or not officers
         assert await texts_with(bot, who, DIGEST) == []
 
@@ -137,3 +137,19 @@ async def test_weekly_summary_numbers_per_community_and_street(db: Database) -> 
     assert await weekly_summary(db, services(clock)) == 0  # once a week
     clock.advance(days=7)  # next Monday: a new week
     assert await weekly_summary(db, services(clock)) == 3
+
+
+def test_digest_warns_while_deadlines_reach_a_year_without_holidays() -> None:
+    from datetime import datetime
+
+    from handlers.jobs.digests import digest_text
+    from handlers.ops.services import Services
+    from storage.clock import FrozenClock
+    from storage.config import Settings
+
+    december = Services(settings=Settings(), analyzer=None,  # type: ignore[arg-type]
+                        clock=FrozenClock(datetime(2026, 12, 20, 2, 0)))
+    assert "2027 年的法定节假日" in digest_text([], december, december.clock.now())
+    june = Services(settings=Settings(), analyzer=None,  # type: ignore[arg-type]
+                    clock=FrozenClock(datetime(2026, 6, 1, 2, 0)))
+    assert "法定节假日" not in digest_text([], june, june.clock.now())

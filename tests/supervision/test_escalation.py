@@ -73,21 +73,21 @@ async def test_a_sweep_after_a_long_outage_tells_each_level_once(bot: Bot) -> No
 
 async def test_late_acceptance_counts_and_resolve_deadline_climbs_on_working_days(
         bot: Bot) -> None:
-    code = code_of(await bot.send(RESIDENT, HIGH))  # respond 14:00, resolve Wed 10:00
+    code = code_of(await bot.send(RESIDENT, HIGH))  # respond 14:00, resolve Wed 18:00
     bot.clock.advance(hours=4, minutes=1)  # 14:01 unaccepted: community
     assert await escalate(bot) == 1
     await bot.send("zhangwei", f"接单 {code}", channel="work")
     bot.clock.advance(hours=4)  # 18:01: a second respond period, but it was accepted
     assert await escalate(bot) == 0
-    bot.clock.advance(days=1, hours=15, minutes=59)  # Wed 10:00: the resolve-by itself
+    bot.clock.advance(days=1, hours=23, minutes=59)  # Wed 18:00: the resolve-by itself
     assert await escalate(bot) == 0
     bot.clock.advance(minutes=1)  # missed too: one more level, the street
     assert await escalate(bot) == 1
     [to_street] = await texts_with(bot, "wangfang", LEADER)
-    assert "办结已超时" in to_street and "11月25日 10:00" in to_street
+    assert "办结已超时" in to_street and "11月25日 18:00" in to_street
     [_, to_officer] = await texts_with(bot, "zhangwei", OFFICER)
     assert "已上报街道督办" in to_officer and f"办结 {code}" in to_officer
-    bot.clock.advance(days=1, hours=23, minutes=59)  # Fri 10:00: one 2-working-day period
+    bot.clock.advance(days=1, hours=23, minutes=59)  # Fri 18:00: one 2-working-day period
     assert await escalate(bot) == 0
     bot.clock.advance(minutes=1)
     assert await escalate(bot) == 1
@@ -108,7 +108,7 @@ async def test_escalation_once_across_restart_and_concurrent_workers(bot: Bot) -
 
 
 async def test_waiting_ticket_neither_reminds_nor_escalates_until_answered(bot: Bot) -> None:
-    code = code_of(await bot.send(RESIDENT, HIGH))  # resolve-by Wed 10:00
+    code = code_of(await bot.send(RESIDENT, HIGH))  # resolve-by Wed 18:00
     await bot.send("zhangwei", f"接单 {code}", channel="work")
     bot.clock.advance(minutes=5)
     assert "暂停" in await bot.send("zhangwei", f"追问 {code} 具体在几楼？", channel="work")
@@ -116,10 +116,10 @@ async def test_waiting_ticket_neither_reminds_nor_escalates_until_answered(bot: 
         bot.clock.advance(hours=12)
         assert await send_reminders(bot.db, bot.dispatcher.services) == 0
         assert await escalate(bot) == 0
-    await bot.send(RESIDENT, "在三楼楼道")  # the clock runs again, 2 days later: Fri 10:00
+    await bot.send(RESIDENT, "在三楼楼道")  # the clock runs again, 2 days later: Fri 18:00
     t = await bot.ticket(code)
     assert (t.status, t.escalation_level) == ("in_progress", 0)
-    bot.clock.advance(days=1, hours=23, minutes=55)  # Fri 10:00
+    bot.clock.advance(days=2, hours=7, minutes=55)  # Fri 18:00
     assert await escalate(bot) == 0
     bot.clock.advance(minutes=1)
     assert await escalate(bot) == 1

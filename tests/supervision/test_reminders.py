@@ -39,17 +39,17 @@ async def test_respond_reminder_once_at_75_percent_and_not_after_restart(bot: Bo
 
 
 async def test_resolve_reminder_after_acceptance(bot: Bot) -> None:
-    code = code_of(await bot.send(RESIDENT, HIGH))  # resolve-by Wed 10:00 (2 working days)
+    code = code_of(await bot.send(RESIDENT, HIGH))  # resolve-by Wed 18:00 (2 working days)
     bot.clock.advance(minutes=10)
     await bot.send("zhangwei", f"接单 {code}", channel="work")
     bot.clock.advance(hours=5)  # past the respond-by: accepted, so nothing about it
     assert await send_reminders(bot.db, bot.dispatcher.services) == 0
-    bot.clock.advance(days=1, hours=6, minutes=49)  # Tue 21:59: 12 h before is 22:00
+    bot.clock.advance(days=1, hours=14, minutes=49)  # Wed 05:59: 12 h before is 06:00
     assert await send_reminders(bot.db, bot.dispatcher.services) == 0
     bot.clock.advance(minutes=1)
     assert await send_reminders(bot.db, bot.dispatcher.services) == 1
     [text] = await texts_with(bot, "zhangwei", REMINDER)
-    assert "11月25日 10:00 前办结" in text and f"办结 {code}" in text
+    assert "11月25日 18:00 前办结" in text and f"办结 {code}" in text
 
 
 async def test_no_reminder_or_escalation_once_resolved(bot: Bot) -> None:

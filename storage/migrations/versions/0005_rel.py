@@ -3,7 +3,7 @@ link from a reply that went by push to its outbox row (a WeChat retry takes it b
 that expire, and wrong tries counted per sender.
 
 Revision ID: 0005_rel
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-24
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_rel"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,242 @@
+"""A resident's free text, understood before it is acted on.
+
+Each message is first read as one of: a rating, chat, a refusal, a request for a person, a
+consult question, a repeat, a piece of the open draft or of the latest report, the answer to the
+pending question, or a new report (`meaning.understand`). A pending question never swallows a
+message that is something else: a new complaint is filed on its own while the question stays
+open (or, when the new report needs a question of its own, the old draft goes to the community
+desk as it stands), so nothing the resident wrote is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from handlers.conversation import desk, duplicates, pieces
+from handlers.conversation import rating as rating_ops
+from handlers.conversation.context import Ctx
+from handlers.conversation.meaning import Meaning, bare, is_detail, understand
+from handlers.conversation.reports import file_report
+from handlers.conversation.states import DRAFTS, Conv
+from handlers.ops import messages as msg
+from handlers.ops.tickets import Placement, create_ticket, place_for
+from storage import repo
+from storage.repos.conversations import current_state
+from storage.repos.tickets import latest_resolved_of, ticket_by_code
+
+logger = logging.getLogger(__name__)
+
+# an answer to «where?» kept whole when the gazetteer does not know it: it reads as an address
+_ADDRESS = re.compile(r"(?:路|街|巷|弄|道|号|门|城|广场|小区|苑|村|里|大厦|公寓|花园|中心|市场|商场|"
+                      r"栋|幢|楼|座|单元|园|府|湾|庭|区|站|桥|口)")
+_NOT_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|说不清|你们自己|问那么多|干嘛|为什么|楼下$|这里$|"
+                        r"这边$|那边$|附近$|门口$")
+_YES = re.compile(r"^(?:1|一|是|对|就是|附议|同一|一样|没错|嗯)")
+_NO = re.compile(r"^(?:2|二|不是|不一样|新建|仍然新建|另一|别的|不同)")
+_ZERO = re.compile(r"^(?:0|零|不确定|不知道|说不清|不清楚|不好说)")
+CHAT_REPLY = "好的。有需要随时发消息告诉我们；发送「帮助」查看用法。"
+PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置", Conv.AWAITING_PLACE: "还在等您告诉我位置",
+                Conv.AWAITING_CATEGORY: "还在等您选择类别", Conv.AWAITING_DUPLICATE: "还在等您回复是否附议"}
+
+
+async def handle(ctx: Ctx) -> str:
+    text = ctx.text
+    analysis = ctx.services.analyzer.analyze(text)
+    st = ctx.state
+    state = st.state if st is not None else None
+    data: dict[str, Any] = dict(st.data or {}) if st is not None else {}
+    resolved = await latest_resolved_of(ctx.session, ctx.person.id)
+    rating_open = state == Conv.AWAITING_RATING or resolved is not None
+    meaning = understand(text, analysis, rating_open=rating_open)
+
+    if meaning.kind == "rating" and meaning.rating is not None:
+        return await _rate(ctx, data if state == Conv.AWAITING_RATING else {}, meaning.rating,
+                           resolved)
+    if state == Conv.AWAITING_CATEGORY and _ZERO.match(bare(text) or text):
+        await ctx.clear_state()
+        return await file_report(ctx, data.get("text", ""), where=data.get("where"),
+                                 draft={**data, "category": (data.get("choices") or [None])[0],
+                                        "triage": True})
+    if state == Conv.AWAITING_CATEGORY and bare(text) in ("1", "2", "一", "二"):
+        choices = list(data.get("choices") or [])
+        await ctx.clear_state()
+        picked = choices[0 if bare(text) in ("1", "一") else min(1, len(choices) - 1)]
+        return await file_report(ctx, data.get("text", ""), where=data.get("where"),
+                                 draft={**data, "category": picked})
+    if state == Conv.AWAITING_DUPLICATE and (answer := _follow_answer(text)) is not None:
+        await ctx.clear_state()
+        if answer and (reply := await duplicates.accept(ctx, data)) is not None:
+            return reply
+        return await file_report(ctx, data.get("text", ""), where=data.get("where"),
+                                 draft=data, check_duplicates=False)
+    if meaning.kind == "human":
+        earlier = data.get("text") if state in DRAFTS else None
+        if earlier:
+            await ctx.clear_state()
+        return await desk.ask_for_person(ctx, text, earlier)
+    if meaning.kind == "refusal":
+        if state in DRAFTS:
+            await ctx.clear_state()
+            return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
+        return CHAT_REPLY
+    if meaning.kind in ("chat", "empty"):
+        if not PENDING_HINT.get(state or "") and analysis.intent == "thanks":
+            return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
+        if not PENDING_HINT.get(state or "") and analysis.intent == "greeting":
+            return "您好！请直接发文字描述您遇到的问题和位置（小区、楼号）。发送「帮助」查看用法。"
+        return _chat_reply(state, data)
+    if bare(text).isdigit() and len(bare(text)) <= 2:
+        return "现在没有等您回复数字的问题。反映问题请直接发文字描述；发送「帮助」查看用法。"
+    if state in DRAFTS and data.get("text") and bare(data["text"]) == bare(text):
+        return "这件事已经收到了。" + _pending_prompt(state, data)
+    if (t := await pieces.repeat_of(ctx, text)) is not None:
+        return pieces.repeat_reply(t)
+    if state == Conv.AWAITING_PLACE:
+        reply = await _urgent_place(ctx, data, text, analysis)
+        if reply is not None:
+            return reply
+    if state == Conv.AWAITING_LOCATION:
+        reply = await _where_answer(ctx, data, text, analysis)
+        if reply is not None:
+            return reply
+    if meaning.kind == "consult":
+        return await desk.consult(ctx, text)
+    if (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply
+    if state not in DRAFTS and is_detail(text) and (t := await pieces.recent_report(ctx)):
+        return await pieces.append(ctx, t, text)
+    return await _new_report(ctx, text, state, data)
+
+
+def _chat_reply(state: str | None, data: dict[str, Any]) -> str:
+    hint = PENDING_HINT.get(state or "")
+    if not hint:
+        return CHAT_REPLY
+    prompt = f"：请{data['prompt']}" if data.get("prompt") else ""
+    return f"好的。{hint}{prompt}。不需要了请回复「算了」。"
+
+
+def _pending_prompt(state: str | None, data: dict[str, Any]) -> str:
+    if state == Conv.AWAITING_LOCATION:
+        return msg.ASK_LOCATION
+    return str(data.get("prompt") or "")
+
+
+def _follow_answer(text: str) -> bool | None:
+    b = bare(text)
+    if _NO.match(b):
+        return False
+    if _YES.match(b):
+        return True
+    return None
+
+
+async def _rate(ctx: Ctx, data: dict[str, Any], value: int, resolved: Any) -> str:
+    t = await ticket_by_code(ctx.session, data["code"]) if data.get("code") else resolved
+    if ctx.state is not None and ctx.state.state == Conv.AWAITING_RATING:
+        await ctx.clear_state()
+    if t is None:
+        return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
+    return await rating_ops.rate(ctx, t, value)
+
+
+def _is_new_complaint(analysis: Any, text: str) -> bool:
+    """An answer that is a complaint of its own (「还有…」, or a problem with its own place)."""
+    loc = analysis.location
+    return bool(re.match(r"^(?:还有|另外|又有|再)", bare(text))) or (
+        bool(loc.community or loc.building) and len(bare(text)) > 12
+        and not is_detail(text) and analysis.category not in ("other",))
+
+
+async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
+                        analysis: Any) -> str | None:
+    """The draft waited for its place. None: this message is not the answer (a report)."""
+    if _is_new_complaint(analysis, text):
+        return None
+    draft_text = data.get("text", "")
+    located = ctx.services.analyzer.analyze(f"{text} {draft_text}")
+    place = await place_for(ctx.session, located)
+    b = bare(text)
+    plausible = bool(_ADDRESS.search(b)) and not _NOT_PLACE.search(b) and 2 <= len(b) <= 30
+    if place.grid is not None or (place.community is not None and located.location.building):
+        await ctx.clear_state()
+        return await file_report(ctx, draft_text, where=text, draft=data)
+    if plausible and (place.community is not None or len(b) >= 4):
+        await ctx.clear_state()
+        return await file_report(ctx, draft_text, where=text, draft=data)
+    tries = int(data.get("tries", 0)) + 1
+    if tries >= 2:  # asked twice: the desk finds out where
+        await ctx.clear_state()
+        return await _to_desk(ctx, data, text)
+    await ctx.set_state(Conv.AWAITING_LOCATION, {**data, "tries": tries},
+                        ctx.settings.conversation.draft_minutes)
+    return msg.ask_location_again(await repo.example_place(ctx.session))
+
+
+async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
+    draft_text = data.get("text", "")
+    analysis = ctx.services.analyzer.analyze(draft_text)
+    t = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=draft_text,
+                            analysis=analysis, reporter=ctx.person, source="resident",
+                            place=Placement(None, None))
+    people = await repo.triage_people(ctx.session, None)
+    return (f"好的，位置先空着，已交社区工作人员核实后派单，工单号 {t.code}。\n"
+            + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
+
+
+async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
+                        analysis: Any) -> str | None:
+    t = await ticket_by_code(ctx.session, data.get("code"))
+    if t is None or t.region_id is not None:
+        await ctx.clear_state()
+        return None
+    if _is_new_complaint(analysis, text):
+        return None
+    if await pieces.locate(ctx, t, text):
+        await ctx.clear_state()
+        who = t.assignee.name if t.assignee else "社区工作人员"
+        return (f"已更新工单 {t.code} 的位置：{msg.where(t)}，已通知{who}尽快赶到。\n"
+                + msg.emergency_line(t, ctx.services))
+    return (f"已在紧急处理（工单 {t.code}），请告诉我具体位置：哪个小区、几号楼，或直接发送位置。\n"
+            + msg.emergency_line(t, ctx.services))
+
+
+async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, Any]) -> str:
+    """A new complaint. A question left open for another draft stays open; if this report asks
+    a question of its own, that draft goes to the desk as it stands."""
+    if state == Conv.AWAITING_DESCRIPTION or (state in DRAFTS and not data.get("text")):
+        # the photo or position waited for these words: they complete that draft
+        return await file_report(ctx, text, draft=data)
+    held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
+    if held is not None:
+        await ctx.clear_state()  # file_report must not take the other draft's pieces
+    reply = await file_report(ctx, text, draft={})
+    if held is None:
+        return reply
+    new_state = await _state_now(ctx)
+    if new_state is None:
+        await ctx.set_state(held[0], held[1], ctx.settings.conversation.draft_minutes)
+        return reply + f"\n\n（另外，{PENDING_HINT.get(held[0], '之前的问题还在等您回复')}。）"
+    if held[0] in DRAFTS and held[1].get("text"):
+        old = await _to_desk_quiet(ctx, held[1])
+        reply += f"\n\n（您之前反映的「{held[1]['text'][:20]}」已交社区工作人员核实，工单号 {old}。）"
+    return reply
+
+
+async def _state_now(ctx: Ctx) -> str | None:
+    row = await current_state(ctx.session, ctx.identity.channel, ctx.identity.external_id,
+                              ctx.now)
+    return row.state if row is not None else None
+
+
+async def _to_desk_quiet(ctx: Ctx, data: dict[str, Any]) -> str:
+    analysis = ctx.services.analyzer.analyze(data.get("text", ""))
+    t = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=data.get("text", ""),
+                            analysis=analysis, reporter=ctx.person, source="resident",
+                            place=Placement(None, None))
+    return t.code
+
+
+__all__ = ["Meaning", "handle"]

@@ -1,0 +1,133 @@
+"""What a resident's message means before any handler acts on it: `understand(text, analysis)`.
+
+The one place that tells a report from chat, a rating, a refusal, a request for a person, a
+consult question or a piece of detail. It prefers nlp's intent when the analysis carries one
+of the conversation intents (issue 9: report|chat|detail|rating|human|consult), and otherwise
+keeps to conservative rules of its own: a message is chat only when it is short and says
+nothing of a problem, so a real complaint is never taken for small talk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.conversation.text import normalize
+
+NLP_INTENTS = frozenset({"report", "chat", "detail", "rating", "human", "consult"})
+
+# everything that is not a letter, digit or CJK character (punctuation, emoji, spaces)
+_NOISE = re.compile(r"[^\w\u4e00-\u9fff]+|_")
+_ACK = re.compile(
+    r"^(?:好的?|好吧|好滴|好嘞|好呀|好啊|嗯+|哦+|噢+|喔+|行|行吧|可以|知道了|明白了?|了解|收到了?|"
+    r"ok|okay|谢谢|谢谢你们?|谢了|多谢|感谢|辛苦了|辛苦|麻烦了|麻烦你们了|不客气|没事|在吗|在不在|"
+    r"你好|您好|喂|hi|hello|嗨|测试|test|是的|对|对的|嗯嗯好的|好的好的|早|晚安)+"
+    r"(?:啊|呀|哈|啦|哦|呢|姑娘|小伙子|同志|唐姐|你们|你啊|你)*$", re.IGNORECASE)
+_ABOUT_US = re.compile(r"你们是谁|你是谁|机器人|公众号|是真人吗|能干什么|干什么的|有什么用|怎么用")
+_THANKS = re.compile(r"谢谢|感谢|辛苦|多谢")
+_REFUSAL = re.compile(
+    r"^(?:算了|不说了|不用了|不弄了|不要了|不需要了?|没事了|没事|不报了|不反映了|不管了|取消)|"
+    r"算了|不说了|不用了|不弄了|没事了|已经好了|自己好了|不需要了")
+_HUMAN = re.compile(
+    r"人工|真人|找个人|找人跟我|来个人跟我|人跟我说|打个电话|打电话给我|回个电话|领导.{0,8}(?:当面|电话|谈)|"
+    r"客服")
+_DETAIL_START = re.compile(r"^(?:就在|在|是在|对了|还有就是|补充|另外说一下|是从|大概|大约|已经|都)")
+_NEW_COMPLAINT = re.compile(r"^(?:还有|另外|又有|再投诉|再反映|再说一件|顺便)")
+_DURATION = re.compile(r"^(?:已经|都)?[一二两三四五六七八九十几多半\d]+(?:个)?(?:天|周|星期|礼拜|月|年|小时)"
+                       r"了?$")
+
+# ratings in the words people use: the negations first, so 「不太满意」 is never 2
+_RATING_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"(?:不|没|没有|谈不上|算不上)(?:太|很|是很|怎么|大|够|咋|那么|是特别|是太)?满意|"
+                r"差评|太差|很差|非常差"), 4),
+    (re.compile(r"基本满意|还行|还可以|一般般?|凑合|马马虎虎|过得去|还算满意"), 3),
+    (re.compile(r"(?:非常|很|特别|十分|超级|相当|太)满意|满分|好评|五星"), 1),
+    (re.compile(r"满意"), 2),
+)
+_DIGIT = re.compile(r"^[1-4](?:分|星)?$")
+
+
+@dataclass(frozen=True)
+class Meaning:
+    kind: str  # report | chat | detail | rating | human | consult | refusal | empty
+    rating: int | None = None
+
+
+def bare(text: str) -> str:
+    """The words without punctuation, emoji or spaces, for comparing and short-message rules."""
+    return _NOISE.sub("", normalize(text)).lower()
+
+
+def rating_in(text: str) -> int | None:
+    """The 1–4 rating a sentence gives, with negation (「不太满意」 → 4), or None."""
+    b = bare(text)
+    if _DIGIT.match(b):
+        return int(b[0])
+    for pattern, value in _RATING_RULES:
+        if pattern.search(b):
+            return value
+    return None
+
+
+def is_chat(text: str) -> bool:
+    b = bare(text)
+    if not b:
+        return True  # 😀😀😀, 👍, a lone punctuation mark
+    if len(b) <= 12 and (_ACK.match(b) or _ABOUT_US.search(b)):
+        return True
+    return len(b) <= 16 and bool(_THANKS.search(b)) and not _looks_like_problem(b)
+
+
+def is_refusal(text: str) -> bool:
+    b = bare(text)
+    return len(b) <= 12 and bool(_REFUSAL.search(b))
+
+
+def wants_person(text: str) -> bool:
+    b = bare(text)
+    return len(b) <= 40 and bool(_HUMAN.search(b))
+
+
+def is_detail(text: str) -> bool:
+    """A piece added to a report just made: a place, a time, who did it; not a new complaint."""
+    b = bare(text)
+    if not b or _NEW_COMPLAINT.match(b) or len(b) > 40:
+        return False
+    return bool(_DURATION.match(b) or _DETAIL_START.match(b)) or not _looks_like_problem(b)
+
+
+_PROBLEM = re.compile(r"坏|不亮|没人|堵|漏|吵|臭|乱|垃圾|井盖|路灯|充电|飞线|装修|噪音|油烟|占道|违建|"
+                      r"着火|冒烟|煤气|困|投诉|反映|破|塌|倒|停水|停电|没水|没电|狗|渗|滴")
+
+
+def _looks_like_problem(b: str) -> bool:
+    return bool(_PROBLEM.search(b))
+
+
+def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meaning:
+    """What `text` means. `rating_open`: a resolved ticket waits for this person's rating."""
+    intent = getattr(analysis, "intent", None)
+    if intent in NLP_INTENTS and intent not in ("report", "rating"):
+        return Meaning(intent)
+    if intent == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
+        return Meaning("rating", analysis.rating)
+    if not bare(text):
+        return Meaning("chat")
+    if rating_open and (value := rating_in(text)) is not None and not _names_place(analysis):
+        return Meaning("rating", value)
+    if wants_person(text):
+        return Meaning("human")
+    if is_refusal(text):
+        return Meaning("refusal")
+    if is_chat(text) or intent in ("thanks", "greeting"):
+        return Meaning("chat")
+    if getattr(analysis, "category", None) == "consult" and \
+            getattr(analysis, "request_kind", None) == "咨询":
+        return Meaning("consult")
+    return Meaning("report")
+
+
+def _names_place(analysis: Any) -> bool:
+    loc = getattr(analysis, "location", None)
+    return bool(loc is not None and (loc.community or loc.building))
