@@ -61,10 +61,16 @@ class Fenced(Exception):
     """The row was taken over while this unit ran: its work rolls back."""
 
 
+class NotStored(Exception):
+    """The message could not be stored (the database is locked or down): it must not be
+    acknowledged, so WeChat sends it again instead of it vanishing."""
+
+
 @dataclass
 class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
+    stored: bool = False  # the message is in the database: it may be acknowledged
 
 
 def storage_key(update: Update) -> str:
@@ -103,7 +109,7 @@ class Inbound:
         self.lease = timedelta(seconds=server.inbound_lease_seconds)
         self.limit, self.staff_limit = server.messages_per_minute, server.staff_messages_per_minute
         self.flood: FloodCounter = flood or FloodGuard()
-        self.inflight: set[str] = set()
+        self.inflight: dict[str, Handle] = {}  # key → its handle, while a unit runs here
         self.tasks: set[asyncio.Task[str | None]] = set()
         self._wake_sweep = asyncio.Event()
         self._stop = asyncio.Event()
@@ -112,12 +118,15 @@ class Inbound:
     async def handle(self, update: Update, raw_xml: str) -> str | None:
         """The passive reply text, or None for "nothing now" (`success` / empty body)."""
         key = storage_key(update)
-        if key in self.inflight:
+        first = self.inflight.get(key)
+        if first is not None:
+            if not first.stored:  # not even stored yet (the database is locked): not acked
+                raise NotStored
             logger.info("retry of %s while the first is still being processed: ignored",
                         tag_key(key))
             return None
         handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
-        task = self._start(key, self._pipeline(update, raw_xml, key, handle))
+        task = self._start(key, self._pipeline(update, raw_xml, key, handle), handle)
         try:
             finished, _ = await asyncio.wait({task}, timeout=self.budget)
         except asyncio.CancelledError:  # the connection went away: the reply must not be lost
@@ -125,7 +134,13 @@ class Inbound:
                 handle.late = True
             raise
         if finished:
-            return None if handle.late else task.result()
+            reply = task.result()  # NotStored goes up: the gateway answers 503
+            return None if handle.late else reply
+        if not handle.stored:  # acknowledging now could lose it; the unit goes on meanwhile
+            handle.late = True
+            logger.warning("%s not stored within %.1f s: not acknowledged", tag_key(key),
+                           self.budget)
+            raise NotStored
         if not handle.decided:
             handle.late = True
             logger.info("%s took longer than %.1f s: answered now, the reply goes by push",
@@ -133,14 +148,15 @@ class Inbound:
             return None
         return await asyncio.shield(task)  # decided: only the commit is left
 
-    def _start(self, key: str, work: Coroutine[Any, Any, str | None]) -> asyncio.Task[str | None]:
-        self.inflight.add(key)
+    def _start(self, key: str, work: Coroutine[Any, Any, str | None],
+               handle: Handle) -> asyncio.Task[str | None]:
+        self.inflight[key] = handle
         task = asyncio.create_task(work, name=f"inbound {tag_key(key)}")
         self.tasks.add(task)
 
         def done(t: asyncio.Task[str | None]) -> None:
             self.tasks.discard(t)
-            self.inflight.discard(key)
+            self.inflight.pop(key, None)
 
         task.add_done_callback(done)
         return task
@@ -192,11 +208,14 @@ class Inbound:
         try:
             row_id = await db.run(claim)
         except IntegrityError:
+            handle.stored = True  # by the first delivery
             self.flood.release((update.channel, update.sender), slot)
             return await self._retry(update, key, handle)
-        except Exception:
-            logger.exception("could not store inbound %s", tag_key(key))
-            return BUSY
+        except Exception as exc:
+            logger.error("could not store inbound %s (%s): not acknowledged, WeChat resends",
+                         tag_key(key), type(exc).__name__, exc_info=True)
+            raise NotStored from exc
+        handle.stored = True
         if deferred:
             logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
                         slot.at.isoformat(timespec="seconds"), " (notice sent)" if notice else "")
@@ -294,8 +313,9 @@ class Inbound:
             except Rejected as exc:
                 await self._give_up(item, exc.reason)
                 continue
+            handle = Handle(late=True, stored=True)
             task = self._start(item.key, self._process(item.id, item.attempts, update,
-                                                       item.key, Handle(late=True)))
+                                                       item.key, handle), handle)
             await asyncio.wait({task})  # one at a time: a sender's messages stay in order
         if claimed:
             logger.info("recovery: took over %d inbound message(s)", len(claimed))

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.gateway.crypto import Envelope, Rejected, check_signature, check_timestamp, epoch
-from bot.gateway.flow import Inbound
+from bot.gateway.flow import Inbound, NotStored
 from bot.gateway.message import (
     decode_body,
     parse_xml,
@@ -70,6 +70,8 @@ def _guarded(handler: Handler, channel: Channel) -> Handler:
     async def wrapper(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
+        except NotStored:  # not a 200: WeChat's retry is what keeps the message
+            return web.Response(status=503, text="not stored, send again")
         except Rejected as exc:
             logger.warning("%s %s from %s refused (%d): %s", request.method, request.path,
                            request.remote, exc.status, exc.reason)

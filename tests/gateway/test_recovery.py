@@ -95,3 +95,43 @@ async def test_poison_message_fails_after_a_few_attempts(make_gw: MakeGw) -> Non
     assert gw.dispatcher.calls == []
     [told] = await gw.outbox()
     assert "系统繁忙" in told.payload["text"]
+
+
+async def test_a_message_that_cannot_be_stored_is_not_acknowledged(make_gw: MakeGw) -> None:
+    gw = await make_gw("plain", reply_budget_seconds=0.3)
+    real_run = gw.db.run
+    locked = asyncio.Event()
+
+    async def blocked(unit):  # noqa: ANN001, ANN202 - the database is locked for a while
+        await locked.wait()
+        return await real_run(unit)
+
+    gw.db.run = blocked  # type: ignore[method-assign]
+    xml = text_xml("o-resident", "楼道灯坏了", msg_id=7005)
+    status, _ = await gw.mp(xml)
+    assert status == 503  # not "success": WeChat will send it again
+    status, _ = await gw.mp(xml)  # its retry while the first is still waiting
+    assert status == 503
+    locked.set()
+    await gw.settled()
+    gw.db.run = real_run  # type: ignore[method-assign]
+    [row] = await gw.inbound()  # stored once the lock went, processed, reply pushed
+    assert row.status == "done"
+    assert [r.payload["text"] for r in await gw.outbox()] == ["收到：楼道灯坏了"]
+
+
+async def test_a_failed_claim_is_a_503_not_a_lost_report(make_gw: MakeGw) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    gw = await make_gw("plain")
+    real_run = gw.db.run
+
+    async def down(unit):  # noqa: ANN001, ANN202
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    gw.db.run = down  # type: ignore[method-assign]
+    xml = text_xml("o-resident", "井盖丢了", msg_id=7006)
+    assert (await gw.mp(xml))[0] == 503
+    gw.db.run = real_run  # type: ignore[method-assign]
+    status, body = await gw.mp(xml)  # WeChat's resend once the database is back
+    assert status == 200 and "收到：井盖丢了" in body
