@@ -48,8 +48,8 @@ def messages(extra: Path | None) -> list[str]:
     return [t.replace("\n", " ") for t in texts]
 
 
-def rates(fns: list, texts: list[str], rounds: int,  # noqa: ANN001
-          clock=time.perf_counter) -> list[float]:  # noqa: ANN001
+def rates(fns: list, texts: list[str], rounds: int,
+          clock=time.perf_counter) -> list[float]:
     """Median messages/s of each callable over `rounds` interleaved rounds."""
     seen: list[list[float]] = [[] for _ in fns]
     for _ in range(rounds):
@@ -105,7 +105,8 @@ def main() -> int:
     chars = sum(len(t) for t in texts) / len(texts)
     print(f"messages            {len(texts)} (mean {chars:.0f} chars), median of {args.rounds}")
     print(f"jieba.lcut          {jieba_rate:10.0f} msg/s")
-    print(f"Analyzer.analyze    {ours:10.0f} msg/s   ({ours / jieba_rate:.2f}x jieba; goal >= 0.5x)")
+    print(f"Analyzer.analyze    {ours:10.0f} msg/s   "
+          f"({ours / jieba_rate:.2f}x jieba; goal >= 0.5x)")
     print(f"  by CPU time       {ours_cpu / jieba_cpu:10.2f}x jieba")
     print(f"per message         {1e6 / ours:10.0f} us")
     print(f"cold start          {total:10.2f} s to first result (goal <= 1.5 s; "

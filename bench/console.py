@@ -31,14 +31,14 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.console.accounts import add_user  # noqa: E402
-from bot.demo.run import SAMPLE_DISTRICT  # noqa: E402
-from nlp.taxonomy import CATEGORIES  # noqa: E402
-from storage.clock import FrozenClock, utcnow  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.district import import_file  # noqa: E402
-from storage.models import Base, Region, Ticket  # noqa: E402
-from tests.console.conftest import build_app, sign_in  # noqa: E402
+from bot.console.accounts import add_user
+from bot.demo.run import SAMPLE_DISTRICT
+from nlp.taxonomy import CATEGORIES
+from storage.clock import FrozenClock, utcnow
+from storage.db import Database
+from storage.district import import_file
+from storage.models import Base, Region, Ticket
+from tests.console.conftest import build_app, sign_in
 
 PASSWORD = "bench-password-1"
 DAYS = 365  # 100,000 tickets a year: ~270 a day, a district of a few hundred thousand people

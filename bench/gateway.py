@@ -1,102 +1,288 @@
-"""Gateway under a burst: encrypted reports from many residents at once, over real HTTP.
+"""Gateway under a burst, driven from outside the server: `wrk` (bench/gateway.lua) posts
+distinct, pre-signed safe-mode callbacks to `gridbot serve` running in its own process(es), and
+each case alternates with a bare aiohttp server answering `success` (the ceiling) under the
+same script, so the ratio is measured on the machine as it is at that moment.
 
-The same server is measured twice in one run: with a dispatcher that answers at once (the
-baseline: HTTP, signature, AES, dedupe claim and the write path) and with the real one
-(classification, routing, ticket, events, outbox). It prints requests/s, p50/p99 latency and how
-many answers were passive replies within WeChat's budget.
-Run: .venv/bin/python bench/gateway.py [--requests N] [--concurrency C]
+Cases: `sqlite` (new reports from distinct residents, one process), `mixed` (70% new reports,
+20% officer commands on WeCom, 10% queries and ratings; SQLite), `pg1`, `pg2`, `pg4`
+(PostgreSQL, 1/2/4 workers). Per case it prints req/s, p50/p99, the passive share, peak RSS
+per worker, CPU seconds per process group (workers, PostgreSQL backends, wrk), the ratio to the
+ceiling and lost/duplicated counts read back from the database. Statements per report are
+counted in-process with a SQLAlchemy event listener (`--tree`'s code, one report at a time).
+
+Run: .venv/bin/python bench/gateway.py [--cases sqlite,mixed,pg1,pg2,pg4] [--seconds 8]
+     [--tree DIR: the code to serve, e.g. an export of main for the "before" figures]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import statistics
+import json
+import os
+import re
+import resource
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-from aiohttp import ClientSession, TCPConnector, web
+from bench_requests import Keys, write_requests
 
-from bot.app import create_app
-from bot.demo.run import SAMPLE_DISTRICT, demo_settings
-from bot.demo.simulator import MpSide
-from bot.runtime import RUNTIME
-from storage.config import Settings
-from storage.db import Database
-from storage.district import import_file
-from storage.migrate import upgrade
-
-REPORTS = ["幸福花园{b}号楼楼道有人拉飞线给电动车充电", "金色港湾{b}栋门口垃圾三天没人清运",
-           "阳光新村{b}号楼楼上天天半夜拖椅子", "幸福花园{b}号楼门口路灯不亮了"]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
+PG_DB = "gridbot_bench"
 
 
-async def burst(mp: MpSide, n: int, concurrency: int, tag: str) -> tuple[list[float], int]:
-    sem = asyncio.Semaphore(concurrency)
-    latencies: list[float] = []
-    passive = 0
-
-    async def one(i: int) -> None:
-        nonlocal passive
-        text = REPORTS[i % len(REPORTS)].format(b=1 + i % 5)
-        async with sem:
-            start = time.perf_counter()
-            reply = await mp.say(f"o{tag}{i:06d}", text)
-            latencies.append(time.perf_counter() - start)
-            passive += reply.content is not None
-
-    await asyncio.gather(*(one(i) for i in range(n)))
-    return latencies, passive
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def show(name: str, lat: list[float], elapsed: float, passive: int) -> float:
-    q = statistics.quantiles(lat, n=100)
-    rate = len(lat) / elapsed
-    print(f"{name:<34} {rate:7.0f} req/s   p50 {q[49] * 1000:6.0f} ms   p99 {q[98] * 1000:6.0f} ms"
-          f"   passive {passive}/{len(lat)}")
-    return rate
+def config(path: Path, db_url: str, port: int, keys: Keys) -> Path:
+    cfg = path / "bench.toml"
+    cfg.write_text(f"""
+district_file = "{ROOT / 'examples' / 'district.toml'}"
+[server]
+host = "127.0.0.1"
+port = {port}
+messages_per_minute = 100000
+[database]
+url = "{db_url}"
+[logging]
+level = "WARNING"
+[duplicates]
+enabled = false
+[wechat.mp]
+app_id = "{keys.app_id}"
+app_secret = "bench"
+token = "{keys.mp_token}"
+encoding_aes_key = "{keys.mp_aes}"
+mode = "safe"
+api_base_url = "http://127.0.0.1:9"
+[wechat.work]
+corp_id = "{keys.corp_id}"
+agent_id = 1000002
+secret = "bench"
+token = "{keys.work_token}"
+encoding_aes_key = "{keys.work_aes}"
+api_base_url = "http://127.0.0.1:9"
+[admin]
+token = "bench-admin"
+""")
+    return cfg
 
 
-async def main() -> None:
+def env_for(tree: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(tree), "PROMETHEUS_MULTIPROC_DIR": ""}
+
+
+def wait_http(url: str, timeout: float = 90) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not come up at {url}")
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def pg_backends() -> list[int]:
+    out = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{PG_DB}'")
+    return [int(x) for x in out.split()]
+
+
+def psql(sql: str, db: str = PG_DB) -> str:
+    return subprocess.run(["psql", f"{PG_ADMIN}/{db}", "-tAc", sql], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def wrk(url: str, reqdir: Path, args: argparse.Namespace) -> tuple[dict[str, float], float]:
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s",
+           "--timeout", "10s", "-s", str(HERE / "gateway.lua"), url, "--", str(reqdir)]
+    start = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    end = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next((ln for ln in out.splitlines() if ln.startswith("RESULT")), None)
+    if line is None:
+        raise SystemExit(f"wrk said:\n{out}")
+    result = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+    cpu = end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime
+    return result, cpu
+
+
+def ceiling(reqdir: Path, args: argparse.Namespace) -> dict[str, float]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(HERE / "ceiling.py"), str(port)])
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", 20)
+        result, _ = wrk(f"http://127.0.0.1:{port}/wechat/mp", reqdir, args)
+    finally:
+        proc.terminate()
+        proc.wait()
+    return result
+
+
+def counted(db_url: str) -> dict[str, int]:
+    """What the database holds after the run: messages stored, tickets, and duplicates."""
+    queries = {
+        "stored": "SELECT count(*) FROM inbound_messages",
+        "tickets": "SELECT count(*) FROM tickets",
+        "dup_tickets": "SELECT count(*) - count(DISTINCT reporter_id) FROM tickets "
+                       "WHERE source = 'resident'",
+        "dup_notices": "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM outbox "
+                       "WHERE ticket_id IS NOT NULL GROUP BY ticket_id, recipient) AS g",
+    }
+    if db_url.startswith("sqlite"):
+        con = sqlite3.connect(db_url.split("///", 1)[1])
+        try:
+            return {k: int(con.execute(q).fetchone()[0]) for k, q in queries.items()}
+        finally:
+            con.close()
+    return {k: int(psql(q).strip() or 0) for k, q in queries.items()}
+
+
+def statements_per_report(tree: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, str(HERE / "statements.py")], env=env_for(tree),
+                         capture_output=True, text=True, cwd=tree)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("{")), None)
+    if line is None:
+        print(out.stderr[-2000:])
+        return {}
+    return json.loads(line)
+
+
+def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object]:
+    workers = int(case[2:]) if case.startswith("pg") else 1
+    keys = Keys.make()
+    port = free_port()
+    if case.startswith("pg"):
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DB],
+                       check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_DB], check=True)
+        db_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DB}"
+    else:
+        db_url = f"sqlite+aiosqlite:///{tmp / f'{case}.db'}"
+    cfg = config(tmp, db_url, port, keys)
+    env = env_for(args.tree)
+    py = [sys.executable, "-m", "bot.cli.main"]
+    if case.startswith("pg"):
+        subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
+                       capture_output=True)
+    serve = [*py, "serve", "--config", str(cfg)] + (["--workers", str(workers)]
+                                                   if workers > 1 else [])
+    server = subprocess.Popen(serve, env=env, cwd=tmp, stderr=open(tmp / f"{case}.log", "w"))
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        time.sleep(1 if workers == 1 else 3)  # every worker up and warmed
+        reqdir = tmp / f"req-{case}"
+        reqdir.mkdir(exist_ok=True)
+        write_requests(reqdir, keys, args.threads, args.per_thread, mixed=case == "mixed")
+        top = ceiling(reqdir, args)
+        write_requests(reqdir, keys, args.threads, args.per_thread, mixed=case == "mixed")
+        procs = [server.pid, *children(server.pid)]
+        pg = pg_backends() if case.startswith("pg") else []
+        before = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        res, wrk_cpu = wrk(f"http://127.0.0.1:{port}/wechat/mp", reqdir, args)
+        pg = sorted(set(pg) | set(pg_backends())) if case.startswith("pg") else []
+        after = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        rss = [peak_rss_mb(p) for p in procs if peak_rss_mb(p) > 0]
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    db = counted(db_url)
+    answered = int(res["passive"] + res["nothing"])
+    rate = res["requests"] / res["seconds"]
+    top_rate = top["requests"] / top["seconds"]
+    cpu = {k: round(after[k] - before[k], 2) for k in after} | {"wrk": round(wrk_cpu, 2)}
+    return {
+        "case": case, "workers": workers, "req_s": round(rate), "p50_ms": res["p50_us"] / 1000,
+        "p99_ms": res["p99_us"] / 1000, "passive": res["passive"] / max(answered, 1),
+        "errors": int(res["errors"] + res["socket_errors"]), "wrapped": int(res["wrapped"]),
+        "ceiling_req_s": round(top_rate), "ratio": rate / top_rate,
+        "rss_mb": [round(r) for r in rss], "cpu_s": cpu,
+        "cpu_ms_per_req": round(1000 * cpu["workers"] / max(res["requests"], 1), 2),
+        "lost": max(0, answered - db["stored"]),
+        "duplicated": db["dup_tickets"] + db["dup_notices"], "tickets": db["tickets"],
+    }
+
+
+def show(r: dict[str, object]) -> None:
+    rss = "/".join(str(x) for x in r["rss_mb"])  # type: ignore[attr-defined]
+    print(f"{r['case']:<7} {r['req_s']:>6} req/s  p50 {r['p50_ms']:6.1f} ms  p99 "
+          f"{r['p99_ms']:6.1f} ms  passive {100 * r['passive']:5.1f}%  ceiling "  # type: ignore[operator]
+          f"{r['ceiling_req_s']} ({r['ratio']:.3f}x)  rss {rss} MB  cpu {r['cpu_s']}  "
+          f"{r['cpu_ms_per_req']} ms/req  lost {r['lost']} dup {r['duplicated']} "
+          f"errors {r['errors']}", flush=True)
+
+
+def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--requests", type=int, default=1000)
-    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--cases", default="sqlite,mixed,pg1,pg2,pg4")
+    ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--per-thread", type=int, default=8000)
+    ap.add_argument("--tree", type=Path, default=ROOT)
+    ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    args.tree = args.tree.resolve()
+    print(f"load average {os.getloadavg()}; tree {args.tree}", flush=True)
+    stmts = statements_per_report(args.tree)
+    print(f"statements per report: {stmts}", flush=True)
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        await upgrade(url)
-        db = Database(url)
-        await import_file(db, SAMPLE_DISTRICT)
-        base = demo_settings(url, "http://127.0.0.1:9").model_dump()
-        base["server"]["messages_per_minute"] = 1000
-        settings = Settings(**base)
-        runner = web.AppRunner(create_app(settings, db=db, background=False), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        dispatcher = runner.app[RUNTIME].dispatcher
-        real = dispatcher.handle
-        rates = {}
-        async with ClientSession(connector=TCPConnector(limit=args.concurrency)) as http:
-            mp = MpSide(http, f"http://127.0.0.1:{port}", settings)
-
-            async def instant(session, update):  # noqa: ANN001, ANN202
-                return "已收到"
-
-            for name, handle in (("baseline (instant dispatcher)", instant),
-                                 ("full pipeline (real dispatcher)", real)):
-                dispatcher.handle = handle  # type: ignore[method-assign]
-                start = time.perf_counter()
-                lat, passive = await burst(mp, args.requests, args.concurrency, name[:4])
-                rates[name] = show(name, lat, time.perf_counter() - start, passive)
-        await runner.cleanup()
-        await db.close()
-    full, baseline = rates["full pipeline (real dispatcher)"], rates[
-        "baseline (instant dispatcher)"]
-    print(f"full pipeline / baseline: {full / baseline:.2f}x  ({args.requests} encrypted "
-          f"reports, {args.concurrency} concurrent, SQLite WAL, safe mode)")
+        for case in args.cases.split(","):
+            results.append(run_case(case, args, Path(tmp)))
+            show(results[-1])
+    if args.json:
+        args.json.write_text(json.dumps({"statements": stmts, "cases": results,
+                                         "load": os.getloadavg()}, indent=1))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -20,7 +20,7 @@ from storage.db import Database
 from storage.models import Base, InboundMessage, Outbox, Ticket, TicketEvent
 
 
-def make_unit(i: int, tag: str):  # noqa: ANN201
+def make_unit(i: int, tag: str):
     async def unit(session: AsyncSession) -> int:
         session.add(InboundMessage(dedupe_key=f"{tag}:{i}", channel="mp", from_user=f"o{i}",
                                    msg_type="text", raw="<xml/>"))
@@ -34,7 +34,7 @@ def make_unit(i: int, tag: str):  # noqa: ANN201
     return unit
 
 
-async def per_update(db: Database, unit) -> None:  # noqa: ANN001
+async def per_update(db: Database, unit) -> None:
     async with db.sessions() as session, session.begin():
         await unit(session)
 

@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from bot import metrics
 from bot.api.intake import setup_intake_api
 from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
@@ -72,7 +73,9 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
 
 async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
+    analyzer.analyze = metrics.timed_classifier(analyzer)  # type: ignore[method-assign]
     analyzer.set_gazetteer(await db.read(repo.gazetteer))
+    db.observer = metrics.DatabaseObserver()
     services = Services(settings=settings, analyzer=analyzer, clock=clock,
                         calendar=WorkCalendar(settings.calendar.holidays,
                                               settings.calendar.workdays,

@@ -25,15 +25,17 @@ except ImportError:  # pragma: no cover - older or newer Pythons just scan every
 
 # 不停/不断/不知道… contain 不 without denying what follows.
 _NEG = re.compile(
-    r"(?:不是|并不是|也不是|没有|并没有|没|不(?![停断知少住时得行然过仅光清让管及久敢一到了成像太])|未|无|并非|"
+    r"(?:(?<!是)不是|并不是|也不是|没有|并没有|没|(?<!是)不(?![停断知少住时得行然过仅光清让管及久敢一到了成像太])|未|无|并非|"
     r"已经不|不再|别)[^，。！？；,.!?;\s]{0,3}$")
 _HYPO_BEFORE = re.compile(
     r"(?:万一|如果|要是|假如|假设|一旦|(?<![好很太真])(?:怕|担心|害怕)|会不会|容易|迟早|早晚|随时可能|可能会|"
     r"就会|小心|防止|预防|以防|避免|哪天|真要|真的要|真有|差点|差一点|险些|好险|担忧|生怕|"
-    r"有没有可能|是否会|万一要是|否则|不然)[^，。！？；,.!?;]{0,10}$")
+    r"有没有可能|是否会|万一要是|否则|不然|说是|以为)[^，。！？；,.!?;]{0,10}$|(?<![第统唯同])一$|真(?:的)?$")
 _HYPO_AFTER = re.compile(
-    r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|谁负责|的隐患|隐患|"
+    r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|都完了|谁负责|的隐患|隐患|"
     r"的风险|风险|的可能|就晚了|来得及吗|跑不掉|跑都跑不)")
+# 「被打伤住院」: the injury is already being treated, it happened before.
+_PAST_AFTER = re.compile(r"^[^。！？；]{0,4}(?:住院|住进了?医院|出院|已经好了|缝了几针)")
 # 「漏气了怎么办」 asks for help with a real danger: 怎么办 is deliberately not hypothetical.
 # A hit in a clause about the past (上次, 去年…) is not happening now.
 _PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|曾经|那次|"
@@ -45,11 +47,12 @@ _BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|�
 # emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
 # and are deliberately not here.
 _CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔三差五|动不动|三天两头|每次|每回|每逢|每到|"
-                             r"一到[^，。！？；]{0,6}就|多次|好几次|好多次|屡次|常年|长期|几次三番")
+                             r"一到[^，。！？；]{0,6}就|多次|天天|每天|每晚|有时|有时候|偶尔|好几次|好多次|屡次|常年|长期|几次三番|[\d两三四五六七八九十几]次")
 _CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|几年了|多年|很多年|好多年|常年|"
                             r"好几次|好多次|很多次|不止一次|几次了|多少次)")
 _SMOKE_CUES = frozenset({"smoke", "burning_smell"})
 _CLAUSE_START = re.compile(r"[，。！？；,.!?;\n]")
+_SENT_END = re.compile(r"[。！？!?\n]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Hit:
     negated: bool
     hypothetical: bool       # also: past (上次…), or benign smoke (烧烤的烟)
     chronic: bool = False    # recurring or long-standing: a standing hazard, not danger now
+    past: bool = False       # in the past (上次, 昨天…): not now, but a past injury is still high
 
     @property
     def real(self) -> bool:
@@ -115,34 +119,44 @@ def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
     return Cue(name, re.compile(pattern), level, negatable, anchors)
 
 
-_HOME = r"(?:家里|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|一楼(?:好几户|住户|人家|的)?|家家户户)"
+_HOME = r"(?:家里|家中|屋内|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|一楼(?:好几户|住户|人家|的)?|家家户户)"
 # Water entering a home: strong verbs may stand a few characters from the room named…
 _FLOOD = r"(?:进水|进了水|淹了|被淹|水漫|漫进|灌进|倒灌|没过脚|泡在水)"
 # …weak ones (water welling up, pouring down) only right at it: 我家楼下的下水道往上冒 is not it.
-_POUR = r"(?:往上冒|往上返|往上涌|哗哗|往下流|往下淌|流下来|全是水|都是水|全是粪水|全是污水)"
+_POUR = r"(?:往上冒|往外冒|往外涌|往下漏|往上返|往上涌|哗哗|往下流|往下淌|流下来|全是水|都是水|全是粪水|全是污水)"
 # 瓦斯 is what Taiwan and Hong Kong call household gas.
 _GAS = r"(?:煤气|燃气|天然气|液化气|瓦斯)"
-_PERSON = r"(?:人|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
+_PERSON = r"(?:人(?![行民家工])|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
 
 CUES: tuple[Cue, ...] = (
     # Fire and smoke.
     _c("fire", "urgent", r"着火|起火|失火|火灾|大火|明火|火苗|火光|烧起来|烧着了|着起来|燃起来|"
        r"烧了起来|火烧|(?:车|电瓶车|电动车|线|房子|屋|厨房|电箱|插座|插线板)着了|着了火|火势|"
        r"火(?:苗|头)?[^，。！？\s]{0,2}(?:窜|蹿|越烧越|烧得(?:老|好|很)|很旺|好旺|烧到)|"
-       r"(?:烧|着)得(?:噼里啪啦|老高|好大|很大)|火(?:好|很|太|特别|越来越)大|窗户都是红的"),
+       r"(?:烧|着)得(?:噼里啪啦|老高|好大|很大)|火(?:好|很|太|特别|越来越)大|窗户都是红的|"
+       # a thing that "caught" (楼道着了, 油锅着了), flames seen (有火, 火舌, 喷火), self-ignition
+       r"(?:楼道|油锅|锅|屋|家|房|房子|楼|厨房|阳台|柜子|窗帘|衣服|被子|沙发|仓库|车棚|山|树|草)着了|"
+       r"自燃|喷火|火舌|窜火|火光冲天|(?<![没])有火(?![车锅气腿柴候力爆辣龙灾险星花])"),
     _c("smoke", "urgent", r"冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|一股烟|滚滚|呛人的烟|"
        r"(?:全是|都是|好多|好大的|很大的)烟(?![味头])|有烟(?![味头民花])|"
        r"(?<![油抽吸香])烟[^，。！？\s]{0,3}(?:灌|窜|涌|钻|飘)(?:进|到|满|了)?[^，。！？\s]{0,2}"
        r"(?:屋|家|楼道|房间|里)|(?<![油抽吸香])烟[^，。！？]{0,5}(?:往上|往外|往里)(?:窜|冒|涌|灌|钻)|"
        r"(?<![油抽吸香])烟[^，。！？\s]?往(?:屋|家|楼道|房间|楼上|窗)[^，。！？\s]{0,2}"
-       r"(?:灌|窜|涌|钻|冒)|烟(?:雾)?弥漫|(?:呛|熏)得[^，。！？\s]{0,4}(?:睁不开|喘不|受不)"),
-    _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|烧塑胶|胶皮味|焦味"),
+       r"(?:灌|窜|涌|钻|冒)|烟(?:雾)?弥漫|(?:呛|熏)得[^，。！？\s]{0,4}(?:睁不开|喘不|受不)|呛得[^，。！？]{0,7}(?:睁不开|喘不)|"
+       r"黑烟|烟(?:越来越|很|好|太|特别)(?:大|浓)|烟味[^，。！？\s]{0,2}(?:很重|好重|太重|越来越|特别重|浓|呛)|"
+       r"(?:很重|好重|很浓|浓烈|呛人)的烟味|(?<![油抽吸香])烟[^，。！？\s]{0,4}(?:进来|进屋|进家|往里)|"
+       r"(?:楼道|屋里|家里|楼梯间)[^，。！？\s]{0,4}(?:雾蒙蒙|全黑了)"),
+    _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|烧塑胶|胶皮味|焦味|焦臭|"
+       r"烧(?:东西|电线|塑料|橡胶|胶皮)的?[^，。！？\s]{0,3}味"),
     _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|消防车(?:来了|到了)"),
     # Gas.
     _c("gas", "urgent", rf"{_GAS}[^，。！？\s]{{0,3}}(?:味|漏|泄)|漏气|臭鸡蛋味|"
        rf"(?:像|有|闻到|一股)(?:是)?{_GAS}|{_GAS}(?:罐|瓶)?(?:爆)|"
        rf"{_GAS}(?:管|管子|管道|阀门|罐|瓶|表|灶)[^，。！？\s]{{0,4}}"
-       r"(?:破|裂|断|漏|嘶嘶|松脱)|肥皂水[^。！？]{0,8}(?:冒泡|起泡)|(?:燃气|煤气|瓦斯|可燃气体)报警(?:器)?[^，。！？]{0,4}(?:响|叫|报警)"),
+       r"(?:破|裂|断|漏|嘶嘶|松脱)|肥皂水[^。！？]{0,8}(?:冒泡|起泡)|(?:燃气|煤气|瓦斯|可燃气体)报警(?:器)?[^，。！？]{0,4}(?:响|叫|报警)|"
+       rf"(?:跟|和|像)是?{_GAS}(?!公司|费|卡|站)[^，。！？\s]{{0,2}}(?:一样|一模一样|似的|差不多|的味)|"
+       rf"(?:{_GAS}|气)(?:罐子?|瓶子?|瓶口|管子?|阀门?)[^，。！？\s]{{0,4}}(?:漏|嘶|呲|嗞|冒气|喷气|往外喷)|"
+       r"(?:嘶嘶|呲呲|嗞嗞|咝咝)[^。！？]{0,10}味|味[^。！？]{0,8}(?:嘶嘶|呲呲|嗞嗞|咝咝)"),
     # Electricity.
     _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
     _c("shock", "urgent", r"漏电|触电|被电(?!动|瓶|车|梯|线|表|箱|话|视|脑|器)(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
@@ -162,40 +176,55 @@ CUES: tuple[Cue, ...] = (
     _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|卡住|"
        r"下不来了|被压在|压在下面)|"
        rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
-       r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)|"
+       r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)(?!住|在住)|"
        rf"{_PERSON}[^，。！？]{{0,4}}(?:还在|困在|被困在)(?:车里|水里|里面|屋里)|"
        r"车[^，。！？]{0,6}(?:泡在水|淹在水|被淹|困在水|泡水里|被水淹|淹没)|"
-       r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水"),
-    _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人|一个|个|路过|行人|小孩|孩子|老人|头|他|她|肩|身上)|"
+       r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水|(?:里面|里头|里边)还有人|还有人没出来|人(?:还)?没(?:出来|救出来)|"
+       rf"{_PERSON}[^，。！？]{{0,10}}还没(?:有)?(?:出来|救出来|爬出来)|(?:爬到|站在|困在)(?:了)?车顶"),
+    _c("hurt", "urgent", r"砸(?:到|中|伤|在)(?:了)?(?:人(?![行民家工])|一个|个|路过|行人|小孩|孩子|老人|头|他|她|肩|身上)|"
        rf"把[^，。！？\s]{{0,4}}{_PERSON}[^，。！？\s]{{0,2}}(?:砸|撞|烫|电|咬)(?:伤|倒|晕)|"
        rf"压(?:到|住|在)了?[^，。！？\s]{{0,4}}(?:{_PERSON}|骑车的)|人还在下面|"
        rf"{_PERSON}被[^，。！？\s]{{0,4}}"
-       r"(?:砸|撞|烫|扎)(?:伤|倒|晕|破)|"
-       r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
+       r"(?:砸|撞|烫|扎|打|踢)(?:伤|倒|晕|破)|"
+       r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|(?<!故意)倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
        r"送(?:去)?医院|(?:打|叫)了?120|"
-       r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去"),
+       r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去|"
+       # what one sees of an injury: hit by something, lying still, a broken head
+       rf"砸(?:到|中|伤|倒|在)了?[^，。！？\s]{{0,5}}{_PERSON}(?![^，。！？\s]?(?:脚边|旁边|边上|身边|跟前|面前|前面))|打伤|砍伤|捅伤|刺伤|{_PERSON}[^，。！？]{{0,10}}(?:不动了|没反应了|叫不醒|没呼吸|昏过去)|"
+       r"(?:摔|掉|跌)下来了?[^。！？]{0,6}(?:不动|起不来|流血|昏|没反应)|(?:躺|倒)(?:在)?地上[^。！？]{0,4}(?:不动|起不来|没反应)|"
+       r"头(?:都|也)?(?:破了|磕破|撞破)|头上(?:在)?流血|破了头|吐白沫"),
     _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
-       r"(?:要|快)塌了"),
-    _c("fell_in", "urgent", r"掉(?:进|到|下)?了?(?:井|坑|河|沟|水)里|掉进去|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
+       r"(?:要|快)塌了|垮(?:了|下来|掉了)|(?:裂缝|裂口|口子|坑)[^，。！？]{0,4}(?:还在|越来越|在)(?:扩大|变大|变宽|裂)|(?:往下掉|掉下来|塌下来|往下砸)[^。！？]{0,10}(?:下面|底下|楼下)(?:还)?有人"),
+    _c("fell_in", "urgent", r"掉(?:进|到|下)?了?(?:井|坑|河|沟|水)里|掉进去|爬不上来|"
+       r"掉进[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
     _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
        rf"(?:{_HOME}|天花板|灯里|地漏)[^，。！？]{{0,3}}{_POUR}|"
        r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿)|"
        r"水[^，。！？\s]{0,3}(?:进屋|进家|进门|漫进|涌进|灌进|流进)(?:屋|家|门|房)?|"
        rf"{_HOME}[^，。！？\s]{{0,4}}(?:成|变成)了?(?:游泳池|河|池塘|水塘|水帘洞|汪洋|水库)|"
        r"水[^。！？]{0,12}(?:往|冲进|流进|涌进|灌进|漫进|淌进)[^，。！？\s]{0,6}(?:家里|家|屋里|屋子|住户|房间)"
-       r"(?=里?(?:流|冲|涌|灌|淌|冒|漫|倒|进|了|$|[\s，。！？]))|"
-       r"水[^。！？]{0,12}满屋|(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
+       r"(?=门?里?(?:流|冲|涌|灌|淌|冒|漫|倒|进|了|$|[\s，。！？]))|"
+       r"水[^。！？]{0,10}(?:往里|往屋里|往家里|门缝)[^，。！？\s]{0,3}(?:进|灌|渗|流|涌|冒|淌|漫|倒)|漫过门槛|"
+       rf"{_HOME}[^，。！？\s]{{0,4}}(?:跟|像)(?:个)?(?:游泳池|河|池塘|水塘|水帘洞|汪洋)|"
+       r"水[^。！？]{0,12}满屋|(?:流|漫|淌|灌|冒)(?:到|进)(?:了)?(?:客厅|卧室|厨房|屋里|家里|房间)|"
+       rf"{_HOME}[^。！？]{{0,6}}积水[^，。！？]{{0,4}}(?:有|已有|已经有|到|没过)|"
+       r"(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
     # Violence, attacks and crime happening now (a past bite or fight is high).
     _c("attack_now", "urgent", r"(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|咬着[^，。！？\s]{0,3}不(?:放|松)|"
        r"(?:正在|还在|现在还在)打(?!扫|听|电话|游戏|球|牌|卡|针|折|工|字|印|包|车|麻将|桩|地基|钻|孔|洞)|"
        r"在[^，。！？\s]{0,4}打(?:人|老婆|孩子|老人)|围着[^，。！？\s]{0,4}打|家暴|"
        r"拿着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀)[^，。！？\s]{0,6}打|(?:正在|在)撬|撬[^，。！？\s]{0,3}锁|在砸(?:车|门|窗|东西)|"
-       r"(?:正在|在)偷|车[^，。！？\s]{0,3}困[^，。！？\s]{0,2}(?:里面|水里)|还有人在里面"),
+       r"(?:正在|在)偷|车[^，。！？\s]{0,3}困[^，。！？\s]{0,2}(?:里面|水里)|还有人在里面(?!住)|"
+       # violence going on: someone at it now, a threat, a robbery, a thief still inside
+       r"(?<![猫狗鸡鸟])(?:正在|在)[^，。！？\s]{0,8}(?:群殴|围殴|殴打|围攻|砸人|打人|踢人|砸车|砸门|砸东西|砸窗|抢东西)|"
+       r"开始(?:砸(?:东西|人|车|门|窗|店)|打人|动手打)|惨叫|呼救|喊救命|"
+       r"还在(?:踢人|砸人|砸车|砸东西|打人|追着)|追着[^，。！？\s]{0,4}(?:咬|打|砍)|弄死|杀了你|要杀|砍死|"
+       r"(?:抢了|抢走)[^，。！？\s]{0,8}(?:包|手机|钱|项链|东西)|(?:小偷|贼)[^。！？]{0,10}(?:还在|翻进|钻进|溜进)|动手动脚"),
     # Hazards that can turn urgent.
     _c("burst_pipe", "high", r"爆管|(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
        r"(?:哗哗|呼呼)[^，。！？\s]{0,3}(?:冒|喷|流)"),
     _c("deep_water", "high", r"积水[^，。！？\s]{0,4}(?:好深|很深|太深|齐|没过|漫过|到膝|到腰)|"
-       r"(?:路|车库|地下室|地库)[^，。！？\s]{0,3}(?:淹|被淹|进水|灌水)|车[^，。！？\s]{0,6}开不出|"
+       r"(?:路|车库|地下室|地库)[^，。！？\s]{0,6}(?:淹|被淹|进水|灌水|倒灌)|车[^，。！？\s]{0,6}开不出|"
        r"水[^，。！？\s]{0,3}(?:还在涨|越来越深)"),
     _c("falling", "high", r"高空抛物|往下(?:扔|丢|抛|倒|泼)|从楼上(?:扔|丢|掉|抛)|楼上[^，。！？\s]{0,3}掉下|"
        r"坠物|坠落|掉下来|砸坏|砸到车|砸车"),
@@ -207,7 +236,7 @@ CUES: tuple[Cue, ...] = (
     _c("railing", "high", r"(?:护栏|栏杆)[^，。！？\s]{0,4}(?:断|倒|没了|缺|塌|松)"),
     _c("tree_down", "high", r"树[^，。！？\s]{0,6}(?:倒|断|折|歪)[^。！？]{0,10}(?:压|砸|挡|拦|横|路中间|堵)|"
        r"(?:树枝|树杈|枝)[^，。！？\s]{0,6}(?:断|折|裂)[^。！？]{0,12}(?:吊|挂|悬|要掉|摇)|倒树|大树倒|"
-       r"树[^。！？]{0,12}(?:快要倒|要倒了|快倒了|随时(?:会|要|可能)倒|摇摇欲坠|根都(?:翻|翘|露|拔))"),
+       r"树[^。！？]{0,8}歪得(?:厉害|很厉害|吓人)|树[^。！？]{0,12}(?:快要倒|要倒了|快倒了|随时(?:会|要|可能)倒|摇摇欲坠|根都(?:翻|翘|露|拔))"),
     _c("bite", "high", r"咬(?:了|伤|到|住|破|出血|一口|人)|被[^，。！？\s]{0,4}咬"),
     _c("fight", "high", r"打起来|打架|斗殴|动手|打人|群殴|扭打"),
     _c("building_work", "high", r"(?:正在|还在|一直在|又在|接着|这两天在|天天在)(?:往上)?"
@@ -217,6 +246,67 @@ CUES: tuple[Cue, ...] = (
 # A fire that is out is no longer an emergency (「已经扑灭了」).
 _RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|烟散了|"
                             r"(?:现在|已经)没事了|味(?:道)?(?:已经)?散了|已经(?:关|断)了(?:阀门|电闸)?")
+
+
+# Patterns rather than words: a danger told by its parts anywhere in one sentence (chat and
+# voice messages have no commas, so the sentence is the unit). Each tuple: the cue it stands
+# for, the parts that must all be present, and which part's position is judged for negation,
+# hypotheticals and the past.
+_SENTENCE = re.compile(r"[^。！？!?\n]+")
+_CLAUSE = re.compile(r"[^，。！？；,.!?;\n]+")
+# Something fell in: only a person (小孩掉进井里), not an object (井盖一半掉进井里).
+_SOMEONE_NEAR = re.compile(rf"{_PERSON}|有人|我|骑车的|一家")
+# The past reaches over commas to the end of its sentence unless the message comes back to now.
+_PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|前天|昨天|昨晚|那次|上次|上回|以前|之前|曾经")
+_NOW = re.compile(r"现在|正在|还在|此刻|目前|刚才|刚刚|今天|马上")
+_NOW_AGAIN = re.compile(r"现在|正在|此刻|目前|刚才|刚刚|今天|这次")
+_LIFT = r"(?:电梯|轿厢|货梯|扶梯)"
+_LIFT_STOPPED = r"(?:停|不动|不走|卡|坏|冲顶|溜|掉了|打不开|开不了|不开|扒不开|没反应|按不开|死活)"
+_SOMEONE = rf"(?:{_PERSON}|我|我们|自己|一家人|俩|两个|三个|几个)"
+# someone inside, or someone who cannot get out (而 里面没人 is not someone inside)
+_INSIDE = (rf"(?:里面|里头|里边|梯里)(?:还)?(?:有|是)(?!没)|{_SOMEONE}[^，。！？]{{0,4}}(?:在|困在|关在|卡在)(?:电梯)?"
+           rf"(?:里|里面|里头|里边)|{_SOMEONE}在[^，。！？\s]{{0,8}}电梯(?:里|上)|出不来|出不去|爬不出|下不来|没出来|被困|困住|困在|困了|关在|锁在|被关|关着|"
+           r"喊救命|拍门|敲门|在哭|哭了|吓哭")
+_ENCLOSURE = r"(?:车里|车内|地下室|屋里|房间|天台|楼顶|阳台|井里|栏杆|柜子里|箱子里|厕所里|卫生间里)"
+_CANT_GET_OUT = r"(?:出不来|出不去|下不来|拔不出|爬不出|被困|困在|困住|被关|关在|锁在里|反锁在|反锁了)"
+_GAS_WORD = rf"{_GAS}(?!公司|费|卡|站|价)"
+_SMELL = r"(?:味|熏|刺鼻|头晕|恶心|臭)"
+# The first part is the rarest: a text without one of its anchor characters skips the rule.
+_COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], ...] = tuple(
+    (name, tuple(re.compile(p) for p in parts), judged, frozenset(anchors))
+    for name, parts, judged, anchors in (
+        ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2, "梯厢"),
+        ("lift_trapped", (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢"),
+        ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
+        ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
+    ))
+_COMPOUND_ANCHORS = frozenset().union(*(c[3] for c in _COMPOUND))
+
+
+def _compound_hits(text: str, names: set[str] | None) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    present = set(text)
+    for name, parts, judged, anchors in _COMPOUND:
+        if names is not None and name not in names or anchors.isdisjoint(present):
+            continue
+        unit = _CLAUSE if len(parts) == 2 and name == "lift_trapped" else _SENTENCE
+        for sent in unit.finditer(text):
+            found: list[re.Match[str]] = []
+            for part in parts:
+                m = part.search(text, sent.start(), sent.end())
+                if m is None:
+                    break
+                found.append(m)
+            else:
+                out.append((name, found[judged].start(), found[judged].end()))
+    return out
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - the last one is wanted
+        pass
+    return found
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -231,23 +321,49 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
     hits: list[Hit] = []
     present = set(text)
+    wanted = None if names is None else set(names)
+    spans: list[tuple[Cue, int, int]] = []
     for cue in CUES if names is None else map(BY_NAME.__getitem__, names):
         if cue.anchors is not None and cue.anchors.isdisjoint(present):
             continue
-        for m in cue.pattern.finditer(text):
-            before = _clause_before(text, m.start())
-            negated = cue.negatable and bool(_NEG.search(before))
-            hypothetical = bool(_HYPO_BEFORE.search(before[-12:])
-                                or _HYPO_AFTER.search(text[m.end():m.end() + 12])
-                                or _PAST_BEFORE.search(before))
-            if cue.name in _SMOKE_CUES and not hypothetical:
-                near = text[max(0, m.start() - 20):m.end() + 8]
-                hypothetical = bool(_BENIGN_SMOKE.search(near))
-            chronic = bool(_CHRONIC_BEFORE.search(before + m.group())
-                           or _CHRONIC_AFTER.search(text[m.end():m.end() + 12]))
-            hits.append(Hit(cue.name, cue.level, m.start(), m.end(), negated, hypothetical,
-                            chronic))
+        spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
+    if not _COMPOUND_ANCHORS.isdisjoint(present):
+        spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
+    for cue, start, end in spans:
+        if cue.name == "fell_in":
+            sent = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):end]
+            if not _SOMEONE_NEAR.search(sent):
+                continue
+        before = _clause_before(text, start)
+        negated = cue.negatable and bool(_NEG.search(before))
+        past = bool(_PAST_BEFORE.search(before))
+        if not past:
+            lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):start]
+            pm = _last(_PAST_SENTENCE, lead)
+            past = pm is not None and not _NOW.search(lead, pm.end())
+        past = past or bool(_PAST_AFTER.search(text[end:end + 8]))
+        hypothetical = past or bool(_HYPO_BEFORE.search(before[-12:])
+                                    or _HYPO_AFTER.search(text[end:end + 12]))
+        if cue.name in _SMOKE_CUES and not hypothetical:
+            near = text[max(0, start - 20):end + 8]
+            hypothetical = bool(_BENIGN_SMOKE.search(near))
+        chronic = bool(_CHRONIC_BEFORE.search(before + text[start:end])
+                       or _CHRONIC_AFTER.search(text[end:end + 12]))
+        if not chronic:  # a recurring lead (每天都…，有时…) reaches its sentence, as the past does
+            lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):start]
+            cm = _last(_CHRONIC_BEFORE, lead)
+            chronic = cm is not None and not _NOW_AGAIN.search(lead, cm.end())
+        hits.append(Hit(cue.name, cue.level, start, end, negated, hypothetical, chronic, past))
     return hits
+
+
+# The people are out (「人早就出来了」, 「已经救出来了」): a lift or room that held someone is high.
+_PEOPLE_OUT = re.compile(r"(?:人|我们|孩子|小孩|老人)?(?:早就|早|已经|都|刚刚|刚)(?:被)?(?:救)?出来了|已经(?:被)?救出|"
+                         r"(?:人|我们|孩子|小孩|老人)(?:被)?救出来了")
+
+
+def people_out(text: str) -> bool:
+    return bool(_PEOPLE_OUT.search(text))
 
 
 def fire_resolved(text: str) -> bool:

@@ -88,7 +88,7 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "thanks"
     if is_chat(text):
         return "chat"
-    if is_detail(text, address_only) and (address_only or not mentions_problem):
+    if is_detail(text, address_only) and (address_only or not mentions_problem or is_fragment(text)):
         return "detail"
     return "report"
 
@@ -126,9 +126,10 @@ _CHAT = re.compile(
     r"懂了|晓得了|哈+|呵+|嘿+|晚安|早安|拜拜|再见|88|没事了|算了|不用了|发错了|发错群了|不好意思|"
     r"(?:新年|中秋|春节|节日|国庆|端午|元旦)快乐|祝[^，。]{0,8}(?:顺利|快乐|健康)|我就看看|随便问问|"
     r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
-    r"谢谢|谢啦|多谢|感谢|辛苦了)+$")
+    r"谢谢|谢啦|多谢|感谢|辛苦了|辛苦啦|辛苦|可以|早|麻烦了|麻烦你们了|麻烦您了|(?:那)?我等着|等着|(?:那)?我等|"
+    r"等(?:你们|您)?(?:的)?(?:消息|回复|通知)|(?:周末|工作|生活)?愉快)+$")
 _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|这是哪|这个号|干嘛的|干什么的|机器人|人工智能|ai|"
-                   r"你叫什么|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
+                   r"你叫什么|什么号|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
                    r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是")
 # Someone to talk to instead of the bot.
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
@@ -142,7 +143,7 @@ _HUMAN = re.compile(
 # Parts of a report already made: where, since when, who, what it looks like, evidence sent.
 _DETAIL_LEAD = re.compile(
     r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
-    r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又)")
+    r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又|就是[^，。]{0,6}(?:说的|反映的))")
 _WHEN = re.compile(
     r"^(?:已经|都|差不多|大概|从|自从|有|快|将近|已经快|都快)*(?:[零一二两三四五六七八九十几半多\d]+|好几|十几|一整)"
     r"(?:个)?(?:多)?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|晚)(?:多)?(?:了|前|以前|之前)?"
@@ -154,17 +155,37 @@ _WHEN = re.compile(
 _PLACE_ONLY = re.compile(
     r"^(?:就|是|在|就在|就是|位置在|地点在|地址是?)*(?P<p>.{1,16}?)(?:这边|那边|那儿|那里|这里|旁边|"
     r"附近|对面|楼下|楼上|那户|那家)*(?:啊|呢|吧)?$")
+# A place and nothing else: 就在那个路口, 南边那个出口, 四楼那家, 靠近垃圾站那里, 路口往北一百米.
+_PLACE_FRAGMENT = re.compile(
+    r"^(?:就|是|在|就在|就是|靠近|挨着|离|位置在|地点在|地址是?|我家)*[^，。]{0,12}?"
+    r"(?:旁边|附近|对面|底下|下面|中间|之间|那里|那边|这边|那儿|那家|那户|那个|那段|这块|那块|出口|入口|"
+    r"[左右]手边|位置|路口|拐角|后面|前面|门口|[东南西北]边|[东南西北]侧|\d+米|[一二两三四五六七八九十百几]+米|过道)"
+    r"(?:的|那个|那里|那边|过道)?(?:啊|呢|吧)?$")
+# A state that goes on (还在漏, 还一直在流, 还没停, 现在还有), or a source (声音是从楼上传来的).
+_STILL = re.compile(
+    r"^(?:现在|目前|到现在|今天|刚才)?(?:还|仍然|依然|一直|还是)(?:一直)?(?:在|有|是|没)?[^，。]{0,2}(?:呢|着|的|了)?$|"
+    r"^(?:这两天|这几天|最近|每次|每天)?(?:还是)?一直(?:都)?(?:这样|那样|是这样)$|"
+    r"^[^，。]{0,6}是从[^，。]{0,8}(?:传来|来|过来|传过来|发出|冒出来|流出来)的?$")
+_EVIDENCE = re.compile(r"^(?:这是|这个是|我|刚|刚刚|已经|你们)*(?:拍了|拍的|录了|发了|发你|看)?(?:张|个|段)?[^，。]{0,4}"
+                       r"(?:照片|图片|图|视频|截图|录音)[^，。]{0,6}$|^(?:刚|刚刚|才)?拍(?:的|了|好了)")
+_CLOCK = re.compile(r"^(?:大概|差不多|约|就)?(?:今天|昨天)?(?:早上|上午|中午|下午|晚上|半夜|凌晨)?"
+                    r"[零一二两三四五六七八九十\d]+点(?:多|半|左右|钟)?(?:的时候|左右|开始|以后|前后)?$")
+# What a complaint says happens; a fragment with none of these only locates or times one.
+_COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|烟|火|味|充电|摆摊|"
+                             r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不")
 _DETAIL_TAIL = re.compile(r"都这样|是另一个|不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
                           r"[白黑红蓝灰银]色的?(?:那辆|车|那个)|大概有[^，。]{0,6}人")
 
 # Ratings said in a sentence. Checked in this order: a double negation is praise, a negated
 # 满意 is 4, a qualified one 3, an intensified one 1, a plain one 2.
 _RATE_DIGIT = re.compile(r"^(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?(?=$|[^\d])")
-_RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈不上)不满意")
+_RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈不上|说不上)不满意")
+# 「也不能说不满意吧」 is litotes: lukewarm, 3; 「没什么不满意的」 is content, 2.
+_RATE_LUKEWARM = re.compile(r"不能说不满意|谈不上不满意|说不上不满意|说不上满意")
 _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|特别)满意|谈不上满意|(?:一点|完全)(?:都|也)?不满意|"
-                       r"差评|太差|不太行|一点也不好|很差|非常差")
-_RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去")
-_RATE_VERY = re.compile(r"(?:非常|很|特别|超级|十分|相当|太|真|好|最)满意|非常非常|满意极了|五星")
+                       r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲")
+_RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|说得过去|中规中矩|勉强")
+_RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|五星|满分|一百分")
 _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
@@ -181,7 +202,19 @@ _FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一�
                           r"清理一下|投诉|举报|反映|没人管")
 
 
+# A verdict said first or last (「不满意 到现在还在漏」, 「处理得挺好 满意」, 「还凑合 下次快点」):
+# the message is the rating, whatever reason it gives, when it is short.
+_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:也)?(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|不太|不怎么|不是很|很不|非常不|"
+            r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
+            r"说得过去|过得去|中规中矩|不怎么样")
+_VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|$)")
+_VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
+VERDICT_MAX = 16
+
+
 def _rating_value(bare: str) -> int | None:
+    if _RATE_LUKEWARM.search(bare):
+        return 3
     if _RATE_DOUBLE_NEG.search(bare):
         return 3 if _RATE_BUT.search(bare) else 2
     if _RATE_BAD.search(bare):
@@ -207,9 +240,13 @@ def rating_in(text: str) -> int | None:
         if not rest or _rating_value(rest) is not None:
             return int(m.group("n"))
         return None
-    value = _rating_value(re.sub(r"\s+", "，", to_plain(text).strip()))
+    spaced = re.sub(r"\s+", "，", to_plain(text).strip())
+    value = _rating_value(spaced)
     if value is None:
         return None
+    verdict = to_plain(text).strip()
+    if len(bare) <= VERDICT_MAX and (_VERDICT_FIRST.search(verdict) or _VERDICT_LAST.search(verdict)):
+        return value
     leftover = _RATE_FILLER.sub("", _RATE_BAD.sub("", _RATE_SO_SO.sub("", _RATE_VERY.sub("", bare))))
     return value if len(leftover) <= 3 else None
 
@@ -238,9 +275,21 @@ def is_detail(text: str, location_only: bool) -> bool:
     plain = _bare(text)
     if not plain or len(plain) > 24:
         return False
-    if location_only or _WHEN.match(plain) or _DETAIL_LEAD.match(plain):
+    if location_only or _WHEN.match(plain) or _DETAIL_LEAD.match(plain) or is_fragment(text):
         return True
     return len(plain) <= 14 and bool(_DETAIL_TAIL.search(plain))
+
+
+def is_fragment(text: str) -> bool:
+    """A piece of a report without a complaint of its own, even when it names a place or a
+    thing that is a domain word (靠近垃圾站那里, 红绿灯旁边, 还在漏, 刚拍的, 两点多的时候)."""
+    plain = _bare(text)
+    if not plain or len(plain) > 16:
+        return False
+    if _STILL.match(plain) or _CLOCK.match(plain):
+        return True
+    return bool(_PLACE_FRAGMENT.match(plain) or _EVIDENCE.match(plain)) \
+        and not _COMPLAINT_WORD.search(plain)
 
 
 def is_consult(text: str, category: str, urgency: str) -> bool:

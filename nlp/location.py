@@ -24,6 +24,8 @@ _CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼
 # 一幢楼, 一栋楼 count buildings; 整栋, 另一栋 too.
 _BUILDING = re.compile(
     rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
+# 一共有28栋楼, 共12幢楼, 3栋楼之间: a count of buildings, not one of them.
+_COUNTED_BUILDINGS = re.compile(rf"(?:有|共|计|约|近|超过)\s*{_N}\s*(?:栋|幢|座)楼|{_N}\s*(?:栋|幢|座)楼(?:之间|中间)")
 _UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*单元")
 _ROOM = re.compile(r"(?<![\d年])(?P<n>\d{3,4})\s*(?:室|号房|房间|房(?!子)|那户|这户|那家|这家|户)"
                    r"|(?:层|楼)\s*(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米])")
@@ -143,9 +145,11 @@ def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
         if coded:
             building = re.sub(r"[\s-]", "", coded.group("n")).upper()
     if building is None:
-        b = _BUILDING.search(text)
-        if b:
-            building = num_str(b.group("n"))
+        counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
+        for b in _BUILDING.finditer(text):
+            if not any(lo <= b.start() < hi for lo, hi in counted):
+                building = num_str(b.group("n"))
+                break
     if building is None:
         lettered = _LETTER_BUILDING.search(text)  # 锦绣华庭B座, A栋
         if lettered:

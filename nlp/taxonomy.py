@@ -1,4 +1,4 @@
-"""The public taxonomy contract (shared/spec/taxonomy.md): category and urgency codes."""
+"""The public taxonomy contract (docs/taxonomy.md): category and urgency codes."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ a dog bite, a tree that fell on a car (high), a hypothetical fire, a fire alread
 
 from __future__ import annotations
 
-from nlp.cues import Hit, fire_resolved
+from nlp.cues import Hit, fire_resolved, people_out
 from nlp.taxonomy import URGENCY_ORDER
 
 DEFAULT_URGENCY: dict[str, str] = {
@@ -40,6 +40,10 @@ _URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks
                     "lift_trapped", "flood_home", "fell_in", "attack_now"}
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
 _URGENT_UNLESS_BITE = {"hurt", "trapped"}
+# Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
+_OVER_WHEN_OUT = {"lift_trapped", "trapped"}
+# Past cues that still make a message high: someone was hurt, bitten or attacked.
+_PAST_HIGH = {"hurt", "bite", "fight", "attack_now"}
 
 
 # What the category rules and every category's urgency need; the category-specific high cues
@@ -62,23 +66,31 @@ def _max(a: str, b: str) -> str:
 def urgency_for(category: str, hits: list[Hit], text: str) -> str:
     level = DEFAULT_URGENCY.get(category, "normal")
     real = [h for h in hits if h.real]
+    # A past injury, bite, fight or hazard is no emergency now, but it still is what it was:
+    # high (spec: 「a past injury such as a dog bite … is high」).
+    for h in hits:
+        if h.past and not h.negated and (h.cue in _PAST_HIGH or h.cue in _HIGH_FOR):
+            allowed = _HIGH_FOR.get(h.cue, frozenset())
+            if not allowed or category in allowed:
+                level = _max(level, "high")
     names = {h.cue for h in real}
     if category == "gas_electric" and names <= {"outage"} and "outage" in names:
         level = "normal"  # 停电 is an inconvenience, not a hazard (spec)
     fire_out = fire_resolved(text)
+    out = people_out(text)
     for h in real:
         if h.chronic and h.level == "urgent":
             level = _max(level, "high")  # a standing hazard: high, never paged as urgent
-        elif h.cue in _URGENT_ANYWHERE:
-            if h.cue in _OVER_WHEN_RESOLVED and fire_out:
+        elif h.cue in _URGENT_ANYWHERE or h.cue in _URGENT_UNLESS_BITE:
+            if h.cue in _URGENT_UNLESS_BITE and "bite" in names:
+                level = _max(level, "high")
+            elif h.cue in _OVER_WHEN_RESOLVED and fire_out or h.cue in _OVER_WHEN_OUT and out:
                 level = _max(level, "high")
             else:
                 level = _max(level, "urgent")
         elif h.cue == "collapse":
             # a road that caved in is high until someone is in it; a building collapsing is not
             level = _max(level, "high" if category in ("municipal", "water") else "urgent")
-        elif h.cue in _URGENT_UNLESS_BITE:
-            level = _max(level, "high" if "bite" in names else "urgent")
         elif h.cue in _HIGH_FOR:
             allowed = _HIGH_FOR[h.cue]
             if not allowed or category in allowed:

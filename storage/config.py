@@ -48,6 +48,9 @@ class ServerConfig(Section):
     messages_per_minute: int = Field(20, ge=1)  # flood limit per resident: more wait
     # staff working a backlog (接单 twenty tickets in a row) are slowed only above this
     staff_messages_per_minute: int = Field(120, ge=1)
+    # where the flood counters live: per process, or in Redis shared by all workers
+    flood_store: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
     # a message being processed is taken over by the recovery sweep (or a WeChat retry) once
     # this passes without its commit: the worker processing it died
     inbound_lease_seconds: float = Field(30.0, ge=5)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,7 +27,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_inline
 from storage.dialect import is_sqlite_url
+from storage.district_model import DistrictModel
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +37,49 @@ T = TypeVar("T")
 Unit = Callable[[AsyncSession], Awaitable[T]]
 
 MAX_BATCH = 64
+UNIT_SCOPE = "unit"  # session.info key: a dict that lives for one unit, even inside a burst
 
 
-def create_engine(url: str, *, immediate: bool = True) -> AsyncEngine:
+def create_engine(url: str, *, immediate: bool = True, inline: bool = False) -> AsyncEngine:
+    """`inline`: the SQLite writer's engine, statements run without a thread hop each
+    (storage.sqlite_inline)."""
     if is_sqlite_url(url):
         # hide_parameters: an error's text (and its traceback in the log) shows the SQL but
         # never the values, which carry residents' words and phone numbers
-        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        path = make_url(url).database
+        if inline and path and path != ":memory:":
+            engine = create_async_engine(url, async_creator=sqlite_inline.creator(path),
+                                         hide_parameters=True)
+        else:
+            engine = create_async_engine(url, connect_args={"timeout": 30},
+                                         hide_parameters=True)
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
-        return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                               hide_parameters=True)
+    else:
+        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                                     hide_parameters=True)
+    _count_statements(engine)
+    return engine
+
+
+def _count_statements(engine: AsyncEngine) -> None:
+    # per DBAPI connection, so concurrent units on PostgreSQL each read their own count
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count(conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if statement[:5].upper() not in ("BEGIN", "COMMI", "ROLLB"):
+            conn.info["statements"] = conn.info.get("statements", 0) + 1
+
+
+async def _statements(session: AsyncSession) -> int:
+    conn = await session.connection()
+    return conn.sync_connection.info.get("statements", 0)  # type: ignore[union-attr]
+
+
+class Observer(Protocol):
+    """Who wants to know how units and bursts went (bot.metrics; storage cannot import it)."""
+
+    def burst(self, units: int) -> None: ...
+
+    def unit(self, statements: int) -> None: ...
 
 
 def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
@@ -68,14 +103,19 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
 class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, district_check_seconds: float = 5.0) -> None:
         self.url = url
-        self.engine = create_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.engine = create_engine(url, inline=True)
+        self.observer: Observer | None = None
+        # the district's read model, one per worker: reached by repositories via session.info
+        self.district = DistrictModel(district_check_seconds)
+        info = {"district": self.district}
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.is_sqlite = is_sqlite_url(url)
         # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
         self.read_engine = create_engine(url, immediate=False) if self.is_sqlite else self.engine
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False,
+                                                info=info)
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
         self._writer: asyncio.Task[None] | None = None
 
@@ -84,7 +124,13 @@ class Database:
         """Run `unit(session)` and commit; raise what it raised, with nothing written."""
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
-                return await unit(session)
+                session.info[UNIT_SCOPE] = {}
+                start = await _statements(session) if self.observer else 0
+                result = await unit(session)
+                if self.observer is not None:
+                    await session.flush()  # what the commit would write counts too
+                    self.observer.unit(await _statements(session) - start)
+                return result
         if self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
             self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
@@ -120,25 +166,32 @@ class Database:
             return
         results: list[tuple[asyncio.Future[Any], Any]] = []
         failed: BaseException | None = None
+        counts: list[int] = []
         async with self.sessions() as session:
             await session.begin()
             try:
                 for unit, fut in batch:
                     try:
+                        start = await _statements(session)
+                        session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
                         results.append((fut, await unit(session)))
+                        counts.append(await _statements(session) - start)
                     except asyncio.CancelledError as exc:
                         task = asyncio.current_task()
                         if task is not None and task.cancelling():
                             raise  # the writer itself is stopping
                         failed = exc  # something inside the unit was cancelled: its failure
                         break
-                    except Exception as exc:  # noqa: BLE001 - handed to the caller below
+                    except Exception as exc:
                         failed = exc
                         break
                 if failed is None:
                     try:
+                        before = await _statements(session)
+                        await session.flush()  # the last unit's pending writes: its own
+                        counts[-1] += await _statements(session) - before
                         await session.commit()
-                    except Exception as exc:  # noqa: BLE001 - a unit's pending write failed
+                    except Exception as exc:
                         failed = exc
             finally:
                 if session.in_transaction():
@@ -150,6 +203,10 @@ class Database:
             for item in batch:
                 await self._run_batch([item])
             return
+        if self.observer is not None:
+            self.observer.burst(len(batch))
+            for n in counts:
+                self.observer.unit(n)
         for fut, value in results:
             if not fut.done():
                 fut.set_result(value)

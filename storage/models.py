@@ -165,6 +165,9 @@ class TicketEvent(Base):
     # the console user who took the step (actor_id then names their linked person, if any)
     console_user_id: Mapped[int | None] = mapped_column(ForeignKey("console_users.id"))
 
+    # set instead of ticket_id while the ticket is not flushed yet: one flush writes both
+    ticket: Mapped[Ticket] = relationship(lazy="raise")
+
 
 class TicketSequence(Base):
     """District-wide daily counter behind ticket codes (GD20261122-0007)."""
@@ -217,6 +220,8 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+    ticket: Mapped[Ticket | None] = relationship(lazy="raise")  # as TicketEvent.ticket
+
 
 class ConversationState(Base):
     """What a person is in the middle of (a draft waiting for a place, a rating prompt…)."""
@@ -229,6 +234,16 @@ class ConversationState(Base):
     state: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DistrictVersion(Base):
+    """One row: bumped whenever the district (regions, staff, their channels) changes, so
+    every worker's read model (storage.district_model) knows to reload."""
+
+    __tablename__ = "district_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AccessToken(Base):

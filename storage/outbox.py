@@ -7,17 +7,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Outbox
+from storage.models import Outbox, Ticket
 
 
 def enqueue(
     session: AsyncSession, *, channel: str, recipient: str, text: str, at: datetime,
     person_id: str | None = None, ticket_id: int | None = None, kind: str = "text",
+    ticket: Ticket | None = None,
 ) -> Outbox:
-    """Queue a text notice; it is sent only if the caller's transaction commits."""
+    """Queue a text notice; it is sent only if the caller's transaction commits. A `ticket`
+    not flushed yet is linked by relationship, so one flush writes both."""
+    if ticket is not None and ticket.id is not None:
+        ticket_id, ticket = ticket.id, None
     row = Outbox(channel=channel, recipient=recipient, person_id=person_id, ticket_id=ticket_id,
                  payload={"kind": kind, "text": text}, state="pending", next_attempt_at=at,
                  created_at=at)
+    if ticket is not None:
+        row.ticket = ticket
     session.add(row)
     return row
 

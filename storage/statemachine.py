@@ -107,6 +107,12 @@ def transition(
         ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action), actor_id=actor_id,
         from_status=before, to_status=ticket.status, note=note, created_at=at,
     )
+    return _add(session, ticket, ev)
+
+
+def _add(session: AsyncSession, ticket: Ticket, ev: TicketEvent) -> TicketEvent:
+    if ticket.id is None:  # a new ticket: one flush inserts it, then its events in one go
+        ev.ticket = ticket
     session.add(ev)
     return ev
 
@@ -156,5 +162,4 @@ def record(
     """An event that does not change status (created, reminded, escalated, corrected…)."""
     ev = TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=actor_id, from_status=ticket.status,
                      to_status=ticket.status, note=note, created_at=at)
-    session.add(ev)
-    return ev
+    return _add(session, ticket, ev)

@@ -2,12 +2,12 @@
 
 Which tickets count: those **created** in the range, less `cancelled` and `duplicate` ones (a
 duplicate is counted once, as the ticket it was merged into). A ticket cancelled by staff (the
-console's 撤销 with a reason) is not dropped silently: `staff_cancelled` counts those apart. The range is two calendar dates in
-Asia/Shanghai, both inclusive: `since` from 00:00:00, `until` through 23:59:59 (stored times are
-naive UTC, so the bounds are converted: [since 00:00 +08:00, until+1 00:00 +08:00)). Without
-dates the range is the last 30 days ending today (Asia/Shanghai); `since` alone runs through
-today; `until` alone starts 29 days before it. Each rate is a fraction 0–1, or None when its
-denominator is 0:
+console's 撤销 with a reason) is not dropped silently: `staff_cancelled` counts those apart. The
+range is two calendar dates in Asia/Shanghai, both inclusive: `since` from 00:00:00, `until`
+through 23:59:59 (stored times are naive UTC, so the bounds are converted: [since 00:00 +08:00,
+until+1 00:00 +08:00)). Without dates the range is the last 30 days ending today
+(Asia/Shanghai); `since` alone runs through today; `until` alone starts 29 days before it. Each
+rate is a fraction 0–1, or None when its denominator is 0:
 
 - received: the tickets counted.
 - 响应率 response_rate = accepted on time / received; accepted on time = `accepted_at` set and
@@ -23,6 +23,10 @@ denominator is 0:
   the clock stands at `waiting_since`, so time after it is neither late nor due.
 - 满意率 satisfaction_rate = rated 1–3 (非常满意, 满意, 基本满意) / rated 1–4; a ticket counts
   once, with its latest rating.
+- 催办 urge_rate = urged / received; urged = tickets 催办 at least once (by the resident,
+  `nudged`, or by staff, `urged`); `urges` counts every 催办 (a resident's is at most one a
+  day per ticket). A ticket residents must chase is a service problem even when it ends on
+  time, so districts watch it beside the other rates.
 - avg_accept_minutes = mean of `accepted_at - created_at` over the tickets accepted;
   avg_resolve_hours = mean of `resolved_at - created_at` over those resolved (wall-clock time,
   waits included); None when there are none.
@@ -61,6 +65,7 @@ from storage.models import Region, Ticket, TicketEvent
 logger = logging.getLogger(__name__)
 
 GROUPINGS = ("grid", "community", "category")
+URGE_KINDS = ("nudged", "urged")  # 催办 by the resident, by staff (handlers.ops.events)
 DEFAULT_DAYS = 30
 EXCLUDED = ("cancelled", "duplicate")
 SATISFIED = (1, 2, 3)
@@ -143,6 +148,8 @@ class Counts:
     accept_seconds: float = 0.0  # summed over the accepted
     resolve_seconds: float = 0.0  # summed over those with resolved_at
     resolved_timed: int = 0  # resolved with a resolved_at (closed without one has no duration)
+    urged: int = 0  # tickets 催办 at least once
+    urges: int = 0  # 催办 events
 
     @staticmethod
     def _ratio(num: float, den: int) -> float | None:
@@ -165,6 +172,10 @@ class Counts:
         return self._ratio(self.satisfied, self.rated)
 
     @property
+    def urge_rate(self) -> float | None:
+        return self._ratio(self.urged, self.received)
+
+    @property
     def avg_accept_minutes(self) -> float | None:
         avg = self._ratio(self.accept_seconds, self.accepted)
         return None if avg is None else round(avg / 60, 2)
@@ -185,6 +196,7 @@ class Counts:
             "resolution_rate": self.resolution_rate,
             "on_time_rate": self.on_time_rate,
             "satisfaction_rate": self.satisfaction_rate,
+            "urge_rate": self.urge_rate,
             "avg_accept_minutes": self.avg_accept_minutes,
             "avg_resolve_hours": self.avg_resolve_hours,
             "counts": {f.name: getattr(self, f.name) for f in fields(self)
@@ -238,15 +250,20 @@ def _aggregates(session: AsyncSession, now: datetime) -> list[ColumnElement[Any]
         func.coalesce(func.sum(seconds(t.accepted_at, t.created_at)), 0.0),
         func.coalesce(func.sum(seconds(t.resolved_at, t.created_at)), 0.0),
         func.count(t.resolved_at),
+        n(select(TicketEvent.id).where(TicketEvent.ticket_id == t.id,
+                                       TicketEvent.kind.in_(URGE_KINDS)).exists()),
+        func.coalesce(func.sum(select(func.count(TicketEvent.id)).where(
+            TicketEvent.ticket_id == t.id, TicketEvent.kind.in_(URGE_KINDS))
+            .scalar_subquery()), 0),
     ]
 
 
 def _counts(row: Any) -> Counts:
     (received, accepted, on_time_acc, resolved, due, on_time_res, rated, satisfied,
-     acc_s, res_s, res_n) = row
+     acc_s, res_s, res_n, urged, urges) = row
     return Counts(int(received), int(accepted), int(on_time_acc), int(resolved), int(due),
                   int(on_time_res), int(rated), int(satisfied), float(acc_s), float(res_s),
-                  int(res_n))
+                  int(res_n), int(urged), int(urges))
 
 
 async def compute(session: AsyncSession, rng: DateRange, *, now: datetime,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,22 +9,12 @@ import pytest
 import pytest_asyncio
 
 from storage.db import Database
-from storage.models import Base
-
-PG_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL")
-
-
-async def _fresh(url: str) -> Database:
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.run_sync(Base.metadata.create_all)
-    return db
+from tests.support.db import PG_URL, fresh
 
 
 @pytest_asyncio.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await _fresh(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    database = await fresh(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
     yield database
     await database.close()
 
@@ -34,10 +23,10 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 async def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """The same test on SQLite and, when GRIDBOT_TEST_DATABASE_URL is set, on PostgreSQL."""
     if request.param == "sqlite":
-        database = await _fresh(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        database = await fresh(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
     else:
         if not PG_URL:
             pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
-        database = await _fresh(PG_URL)
+        database = await fresh(PG_URL)
     yield database
     await database.close()

@@ -95,7 +95,8 @@ class Handoff(BaseModel):
     location: Location = Location()
     contact: Annotated[StrictStr, StringConstraints(max_length=128)] | None = None  # its column
     # the dedupe key is "api:" + it, in a 255-wide column
-    external_id: Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)] | None = None
+    external_id: Annotated[StrictStr,
+                           StringConstraints(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _known(self) -> Handoff:

@@ -1,7 +1,7 @@
 """`GET /api/v1/stats?since=&until=&by=`: the supervision rates as JSON.
 
-The route lives under `/api/`, so the admin-token middleware of `bot.api.tickets` guards it like every
-other admin endpoint and renders its refusals; `setup_stats_api(app)` is called after
+The route lives under `/api/`, so the admin-token middleware of `bot.api.tickets` guards it like
+every other admin endpoint and renders its refusals; `setup_stats_api(app)` is called after
 `setup_api(app)`. Empty values count as not given; unknown or repeated parameters are refused.
 The definitions of the rates are in `storage.stats`.
 """

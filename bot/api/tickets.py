@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api import views
+from bot.metrics import exposition
 from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
 from storage.models import Outbox, Ticket
@@ -216,7 +217,9 @@ async def metrics(request: web.Request) -> web.Response:
     if counters:
         lines += _family("gridbot_sender_total", "counter", "Outbox sender counters.",
                          "counter", _flatten(counters))
-    return web.Response(body=("\n".join(lines) + "\n").encode(),
+    # the process's (every worker's, under --workers) histograms and counters: prometheus_client
+    body = ("\n".join(lines) + "\n").encode() + exposition()
+    return web.Response(body=body,
                         headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import metrics
 from bot.channels import SendResult, failure
 from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
@@ -193,11 +195,14 @@ class OutboxSender(PollLoop):
             if self.stopping:
                 return  # released by drain_once: the next process sends it at once
             self._started.add(item.id)
+            start = time.perf_counter()
             try:
                 result, outcome = await self._send(item, closed)
             except Exception as exc:  # a bug must not lose the row: it is retried
                 logger.exception("outbox row %d: send raised", item.id)
                 result, outcome = failure(-1, repr(exc)[:200], retryable=True), ""
+            metrics.SEND.labels(item.channel).observe(time.perf_counter() - start)
+            metrics.ERRCODES.labels(item.channel, str(result.errcode)).inc()
             closed = closed or result.window_closed
             await asyncio.shield(self._settle(item, result, outcome))
 

@@ -43,6 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _require_schema(settings)
     if settings.district_file:
         asyncio.run(_import(settings, Path(settings.district_file)))
+    if args.workers > 1:
+        from bot.cli.workers import serve_workers
+
+        return serve_workers(settings, args.workers)
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
                 # the path, not the query: a callback's query carries the sender's openid
                 access_log_format="%a %m %U %s %b %Tfs")
@@ -252,12 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="TOML config (default $GRIDBOT_CONFIG, then ./config.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+    def add(name: str, fn: Callable[[argparse.Namespace], int],
+            help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_)
         p.set_defaults(fn=fn)
         return p
 
-    add("serve", cmd_serve, "run gateway, outbox sender and scheduler")
+    serve = add("serve", cmd_serve, "run gateway, outbox sender and scheduler")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="N worker processes on one port (PostgreSQL only)")
     demo = add("demo", cmd_demo, "scripted run of the whole loop against a WeChat stand-in")
     demo.add_argument("--verbose", action="store_true")
     demo.add_argument("--serve", action="store_true",

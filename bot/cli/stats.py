@@ -110,11 +110,12 @@ def _row(label: str, d: dict[str, Any]) -> list[str]:
         _rate(d["satisfaction_rate"], c["satisfied"], c["rated"]),
         "-" if accept is None else f"{accept:.1f}",
         "-" if resolve is None else f"{resolve:.1f}",
+        _rate(d.get("urge_rate"), c.get("urged", 0), d["received"]),
     ]
 
 
 HEADER = ["分组", "受理", "响应率", "办结率", "按期办结率", "满意率", "平均接单(分钟)",
-          "平均办结(小时)"]
+          "平均办结(小时)", "催办率"]
 
 
 def format_table(payload: dict[str, Any]) -> str:

@@ -24,7 +24,8 @@ async def _area(session: AsyncSession, role: str, area: str | None) -> str | Non
             raise AccountError(f"角色 {role} 管理全区，不需要 --area")
         return None
     if not area:
-        raise AccountError(f"角色 {role} 需要 --area（{'街道' if role == 'street' else '社区'}编码）")
+        raise AccountError(f"角色 {role} 需要 --area"
+                           f"（{'街道' if role == 'street' else '社区'}编码）")
     region = await session.scalar(select(Region).where(Region.code == area))
     if region is None:
         raise AccountError(f"没有编码为 {area} 的区域（先导入辖区文件）")

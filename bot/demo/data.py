@@ -79,7 +79,8 @@ async def seed_demo(session: AsyncSession, now: datetime, *, tickets: int = 90,
         code = f"GD{day}-{per_day[day]:04d}"
         grid = regions.get(PLACE_GRID[place]) if n % 17 != 5 else None  # a few left to triage
         officer = (grid.slots or {}).get("officer") if grid else None
-        building = str(rnd.randint(1, 5)) if place in ("幸福花园", "金色港湾", "阳光新村") else None
+        building = (str(rnd.randint(1, 5)) if place in ("幸福花园", "金色港湾", "阳光新村")
+                    else None)
         respond = {"urgent": timedelta(minutes=30), "high": timedelta(hours=4)}.get(
             urgency, timedelta(hours=24))
         resolve = {"urgent": timedelta(hours=4), "high": timedelta(days=1)}.get(

@@ -57,7 +57,8 @@ async def serve_demo(port: int = 8080, *, ready: asyncio.Event | None = None,
         real_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         base = f"http://127.0.0.1:{real_port}"
         print(console_banner(base), flush=True)
-        print("企业微信登录（演示替身）以 李华 身份登录；推送会打印在下面。Ctrl-C 结束。", flush=True)
+        print("企业微信登录（演示替身）以 李华 身份登录；"
+              "推送会打印在下面。Ctrl-C 结束。", flush=True)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -79,7 +79,7 @@ class Envelope:
                         name="msg_signature")
         try:
             plain = self._prp.decrypt(encrypt, self.receiver_id)
-        except Exception as exc:  # noqa: BLE001 - a wrong key fails anywhere in the unpacking
+        except Exception as exc:
             raise Rejected(400, f"ciphertext does not decrypt ({type(exc).__name__})") from None
         if not isinstance(plain, str):
             raise Rejected(400, "ciphertext does not decrypt")

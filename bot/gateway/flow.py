@@ -22,18 +22,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import logging
-from collections.abc import Coroutine
+import time
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.channels.loop import first_of
 from bot.gateway.crypto import Rejected
+from bot.gateway.flood_shared import SharedFloodGuard
 from bot.gateway.message import to_update
 from bot.gateway.ratelimit import FloodCounter, FloodGuard, Slot
 from bot.runtime import Runtime
@@ -55,6 +59,7 @@ SWEEP_SECONDS = 1.0
 STAFF_ROLES = ("officer", "liaison", "leader", "department", "admin")
 # events WeChat cannot take a passive reply to: whatever the dispatcher says goes as a push
 UNANSWERABLE = {"location"}
+T = TypeVar("T")
 
 
 class Fenced(Exception):
@@ -71,6 +76,7 @@ class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
     stored: bool = False  # the message is in the database: it may be acknowledged
+    kind: str = "passive"  # for the latency metric: passive|late|duplicate|refused|failed
 
 
 def storage_key(update: Update) -> str:
@@ -98,6 +104,11 @@ def _settle(session: AsyncSession, handle: Handle, update: Update, reply: str | 
     return None
 
 
+async def _maybe(value: T | Awaitable[T]) -> T:
+    """The in-memory guard answers at once, the shared one (Redis) is awaited."""
+    return await value if inspect.isawaitable(value) else value  # type: ignore[return-value]
+
+
 class Inbound:
     """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks.
     It works with `runtime`'s database, clock and dispatcher, and wakes its loops."""
@@ -108,7 +119,9 @@ class Inbound:
         self.budget = server.reply_budget_seconds
         self.lease = timedelta(seconds=server.inbound_lease_seconds)
         self.limit, self.staff_limit = server.messages_per_minute, server.staff_messages_per_minute
-        self.flood: FloodCounter = flood or FloodGuard()
+        self.flood: FloodCounter = flood or (
+            SharedFloodGuard.from_url(server.redis_url) if server.flood_store == "redis"
+            else FloodGuard())
         self.inflight: dict[str, Handle] = {}  # key → its handle, while a unit runs here
         self.tasks: set[asyncio.Task[str | None]] = set()
         self._wake_sweep = asyncio.Event()
@@ -117,15 +130,25 @@ class Inbound:
 
     async def handle(self, update: Update, raw_xml: str) -> str | None:
         """The passive reply text, or None for "nothing now" (`success` / empty body)."""
+        start = time.perf_counter()
+        handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
+        try:
+            return await self._answer(update, raw_xml, handle)
+        finally:
+            kind = "late" if handle.late and handle.kind == "passive" else handle.kind
+            metrics.GATEWAY.labels(update.channel, kind).observe(time.perf_counter() - start)
+
+    async def _answer(self, update: Update, raw_xml: str, handle: Handle) -> str | None:
         key = storage_key(update)
         first = self.inflight.get(key)
         if first is not None:
             if not first.stored:  # not even stored yet (the database is locked): not acked
+                handle.kind = "failed"
                 raise NotStored
             logger.info("retry of %s while the first is still being processed: ignored",
                         tag_key(key))
+            handle.kind = "duplicate"
             return None
-        handle = Handle(late=(update.event or "").lower() in UNANSWERABLE)
         task = self._start(key, self._pipeline(update, raw_xml, key, handle), handle)
         try:
             finished, _ = await asyncio.wait({task}, timeout=self.budget)
@@ -138,6 +161,7 @@ class Inbound:
             return None if handle.late else reply
         if not handle.stored:  # acknowledging now could lose it; the unit goes on meanwhile
             handle.late = True
+            handle.kind = "failed"
             logger.warning("%s not stored within %.1f s: not acknowledged", tag_key(key),
                            self.budget)
             raise NotStored
@@ -166,10 +190,10 @@ class Inbound:
             return Slot(now)
         key = (update.channel, update.sender)
         limit = self.staff_limit if update.channel == "work" else self.limit
-        if limit < self.staff_limit and self.flood.would_wait(key, now, limit) \
+        if limit < self.staff_limit and await _maybe(self.flood.would_wait(key, now, limit)) \
                 and await self._is_staff(update.sender):
             limit = self.staff_limit
-        return self.flood.slot(key, now, limit)
+        return await _maybe(self.flood.slot(key, now, limit))
 
     async def _is_staff(self, openid: str) -> bool:
         """A bound officer on the Official Account works a backlog like on WeCom."""
@@ -209,14 +233,17 @@ class Inbound:
             row_id = await db.run(claim)
         except IntegrityError:
             handle.stored = True  # by the first delivery
-            self.flood.release((update.channel, update.sender), slot)
+            handle.kind = "duplicate"
+            await _maybe(self.flood.release((update.channel, update.sender), slot))
             return await self._retry(update, key, handle)
         except Exception as exc:
             logger.error("could not store inbound %s (%s): not acknowledged, WeChat resends",
                          tag_key(key), type(exc).__name__, exc_info=True)
+            handle.kind = "failed"
             raise NotStored from exc
         handle.stored = True
         if deferred:
+            handle.kind = "refused"
             logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
                         slot.at.isoformat(timespec="seconds"), " (notice sent)" if notice else "")
             self._wake_sweep.set()
@@ -271,6 +298,7 @@ class Inbound:
         except Exception as exc:
             logger.error("processing %s failed; the message is stored (%s)", tag_key(key),
                          type(exc).__name__, exc_info=True)
+            handle.kind = "failed"
             await self._fail(row_id, attempts, update, handle, exc)
             return BUSY
         self._wake()

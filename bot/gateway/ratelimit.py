@@ -5,14 +5,16 @@ time the window has room for it (the N-th earlier slot plus a minute). The gatew
 `deferred` until then and the recovery sweep processes it at its slot, so a flood is slowed
 down, not lost. The first message of a burst that has to wait earns one notice saying so.
 
-`FloodCounter` is the interface the gateway uses. `FloodGuard` keeps the counters in memory,
-per worker process: with several workers a sender may get up to N per worker until the counters
-are shared (a store behind the same two methods).
+`FloodCounter` is the interface the gateway uses; it awaits whatever a method returns that is
+awaitable. `FloodGuard` keeps the counters in memory, per worker process (answers at once);
+`bot.gateway.flood_shared.SharedFloodGuard` keeps them in Redis, shared by every worker of
+`gridbot serve --workers N` (`[server] flood_store = "redis"`; its methods are coroutines).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -31,11 +33,11 @@ class Slot:
 
 
 class FloodCounter(Protocol):
-    def slot(self, key: Key, now: datetime, limit: int) -> Slot: ...
+    def slot(self, key: Key, now: datetime, limit: int) -> Slot | Awaitable[Slot]: ...
 
-    def would_wait(self, key: Key, now: datetime, limit: int) -> bool: ...
+    def would_wait(self, key: Key, now: datetime, limit: int) -> bool | Awaitable[bool]: ...
 
-    def release(self, key: Key, slot: Slot) -> None: ...
+    def release(self, key: Key, slot: Slot) -> None | Awaitable[None]: ...
 
 
 class FloodGuard:

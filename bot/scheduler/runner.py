@@ -1,21 +1,24 @@
-"""The scheduler (APScheduler 3, Asia/Shanghai): runs the supervision jobs of handlers.jobs.registry.
+"""The scheduler (APScheduler 3, Asia/Shanghai):
+runs the supervision jobs of handlers.jobs.registry.
 
 Every worker runs a scheduler; at each run a job first asks the Leader whether this worker leads
-(bot.scheduler.leader: an advisory lock on PostgreSQL), so one worker does the work and another takes over
-when it dies. A job that raises is logged and its next run still happens. The job bodies are
-idempotent on their own (JobRun keys), so a restart never double-sends.
+(bot.scheduler.leader: an advisory lock on PostgreSQL), so one worker does the work and another
+takes over when it dies. A job that raises is logged and its next run still happens. The job
+bodies are idempotent on their own (JobRun keys), so a restart never double-sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.runtime import Runtime
 from bot.scheduler.leader import Leader
 from handlers.jobs.registry import Job, daily_digest, expire_drafts, sweep, weekly_summary
@@ -52,13 +55,18 @@ class SupervisionScheduler(AsyncIOScheduler):
 async def run_job(job: Job, db: Database, services: Services, leader: Leader,
                   wake: Callable[[], None] | None = None) -> int:
     """One run of `job` if this worker leads; never raises (the next run must still happen)."""
+    name = getattr(job, "__name__", str(job))
+    start = time.perf_counter()
     try:
         if not await leader.check():
             return 0
         done = await job(db, services)
     except Exception:
-        logger.exception("scheduled job %s failed", getattr(job, "__name__", job))
+        logger.exception("scheduled job %s failed", name)
+        metrics.JOB_RUNS.labels(name, "failed").inc()
         return 0
+    metrics.JOB_RUNS.labels(name, "done").inc()
+    metrics.JOB_SECONDS.labels(name).observe(time.perf_counter() - start)
     if done and wake is not None:
         wake()  # the outbox sender sends now rather than at its next poll
     return done

@@ -1,4 +1,5 @@
-"""Binding an officer's Official Account openid with their one-time code (绑定 123456 or a QR scene)."""
+"""Binding an officer's Official Account openid with their one-time code
+(绑定 123456 or a QR scene)."""
 
 from __future__ import annotations
 

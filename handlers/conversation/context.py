@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.types import Update
+from handlers.ops.actions import Actor
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from storage.models import ConversationState, Identity, Person, Ticket
@@ -48,7 +49,8 @@ class Ctx:
         self.state = None
 
     # ticket steps -------------------------------------------------------------------------
-    def step(self, ticket: Ticket, action: str, role: str, *, note: str | None = None) -> str | None:
+    def step(self, ticket: Ticket, action: str, role: str, *,
+             note: str | None = None) -> str | None:
         """Take `action` on `ticket` as this person through the state machine; the refusal to
         send back when the rules forbid it (nothing changes then), else None."""
         try:
@@ -57,6 +59,10 @@ class Ctx:
         except TransitionError as e:
             return str(e)
         return None
+
+    def actor(self, role: str = "staff") -> Actor:
+        """The sender as the shared ticket steps (handlers.ops.actions) name them."""
+        return Actor(id=self.person.id, name=self.person.name or self.person.id, role=role)
 
     # notices ------------------------------------------------------------------------------
     async def notify(self, person: Person | None, text: str, ticket: Ticket | None = None) -> bool:

@@ -50,7 +50,8 @@ async def _may_verify(ctx: Ctx, t: Ticket) -> bool:
 @router.on(Command("注册通讯员", "申请通讯员"))
 async def register(ctx: Ctx, args: str) -> str:
     if ctx.person.has_role(ROLE):
-        return f"您已是网格通讯员（{ctx.person.name}）。发送「积分」查看积分，「积分排行」看本月排名。"
+        return (f"您已是网格通讯员（{ctx.person.name}）。"
+                "发送「积分」查看积分，「积分排行」看本月排名。")
     phone_m = _PHONE.search(args)
     name = " ".join(_PHONE.sub(" ", args).split()).strip(",，、:：") if phone_m else ""
     if phone_m is None or not name or len(name) > 16 or any(ch.isdigit() for ch in name):
@@ -64,16 +65,18 @@ async def register(ctx: Ctx, args: str) -> str:
     await ctx.session.flush()
     community = None
     if ctx.person.home_address:
-        place = await place_for(ctx.session, ctx.services.analyzer.analyze(ctx.person.home_address))
+        place = await place_for(ctx.session,
+                                ctx.services.analyzer.analyze(ctx.person.home_address))
         community = place.community or await repo.community_of(ctx.session, place.grid)
     people = await liaisons_of(ctx.session, community)  # no community: the district's desk
     where = f"（{community.name}）" if community else ""
     for p in people:
-        await ctx.notify(p, f"新通讯员申请 #{app.id} {name} {mask_phones(app.phone or '')}{where}，"
+        await ctx.notify(p, f"新通讯员申请 #{app.id} {name} "
+                         f"{mask_phones(app.phone or '')}{where}，"
                          f"回复「通过 {app.id}」或「拒绝 {app.id} 原因」")
     logger.info("application #%s from %s to %d liaisons", app.id, ctx.person.id, len(people))
-    return (f"已提交网格通讯员申请 #{app.id}（{name} {mask_phones(app.phone or '')}），联络员审核后会通知您。"
-            "期间可照常直接发文字反映路上看到的问题。")
+    return (f"已提交网格通讯员申请 #{app.id}（{name} {mask_phones(app.phone or '')}），"
+            "联络员审核后会通知您。期间可照常直接发文字反映路上看到的问题。")
 
 
 @staff_router.on(Command("积分排行", "积分榜", "排行榜"))
@@ -84,7 +87,8 @@ async def leaderboard(ctx: Ctx, args: str) -> str:
     month = points.month_label(ctx.now)
     lines = [f"{month}通讯员积分前十："]
     for rank, p, pts in await points.month_top(ctx.session, ctx.now):
-        extra = f"（ID {p.id}，可用 {await points.balance(ctx.session, p.id)} 分）" if staff else ""
+        extra = (f"（ID {p.id}，可用 {await points.balance(ctx.session, p.id)} 分）"
+                 if staff else "")
         lines.append(f"{rank}. {_display(p)} {pts} 分{extra}")
     if len(lines) == 1:
         lines = [f"{month}还没有通讯员获得积分。"]
@@ -160,9 +164,11 @@ async def approve(ctx: Ctx, args: str) -> str:
     c = ctx.settings.correspondents
     await ctx.notify(person, f"恭喜，您的网格通讯员申请已通过（{app.name}）！路上看到安全隐患、"
                      f"设施损坏等问题，直接发文字给我们：核实后 +{c.points_verified} 分，"
-                     f"办结再 +{c.points_resolved} 分。发送「积分」查看积分，「积分排行」看本月排名。")
+                     f"办结再 +{c.points_resolved} 分。"
+                     "发送「积分」查看积分，「积分排行」看本月排名。")
     logger.info("application #%s approved by %s", app.id, ctx.person.id)
-    return (f"已通过申请 #{app.id} {app.name} {mask_phones(app.phone or '')}（通讯员ID {person.id}）。"
+    return (f"已通过申请 #{app.id} {app.name} {mask_phones(app.phone or '')}"
+            f"（通讯员ID {person.id}）。"
             "Ta 的反映会先发给联络员：回复「核实 工单号」或「驳回 工单号 原因」。")
 
 
@@ -174,7 +180,8 @@ async def decline(ctx: Ctx, args: str) -> str:
     app, reason = got
     app.state, app.decided_by, app.decided_at = "rejected", ctx.person.id, ctx.now
     why = f"，原因：{reason}" if reason else ""
-    await ctx.notify(await ctx.session.get(Person, app.person_id), f"很抱歉，您的网格通讯员申请 #{app.id} 未通过{why}。"
+    await ctx.notify(await ctx.session.get(Person, app.person_id),
+                     f"很抱歉，您的网格通讯员申请 #{app.id} 未通过{why}。"
                      "如有疑问可联系社区；您仍可随时直接发文字反映身边的问题。")
     return f"已拒绝申请 #{app.id} {app.name}，已告知申请人。"
 
@@ -183,7 +190,8 @@ async def decline(ctx: Ctx, args: str) -> str:
 async def verify(ctx: Ctx, args: str) -> str:
     code, _ = split_code(args)
     if (t := await ticket_by_code(ctx.session, code) if code else None) is None:
-        return "请发送「核实 工单号」，工单号见待核实通知。" if code is None else f"没有找到工单 {code}。"
+        return ("请发送「核实 工单号」，工单号见待核实通知。" if code is None
+                else f"没有找到工单 {code}。")
     if not await _may_verify(ctx, t):
         return f"工单 {t.code} 不在您联系的社区，不能核实。"
     try:
@@ -213,7 +221,8 @@ async def verify(ctx: Ctx, args: str) -> str:
                          f"发送「查询 {t.code}」看进度。", at=ctx.now,
                          reporter_suffix=f"{bonus}发送「积分」看积分。" if bonus else "")
     return (f"已核实 {t.code}，派给 {officer.name} 处理。{'已为通讯员记分。' if bonus else ''}"
-            if officer else f"已核实 {t.code}，但未定位到网格：请回复「派单 {t.code} 人员ID」派给负责人。")
+            if officer else (f"已核实 {t.code}，但未定位到网格："
+                             f"请回复「派单 {t.code} 人员ID」派给负责人。"))
 
 
 @staff_router.on(Command("驳回"))
@@ -230,8 +239,9 @@ async def reject_report(ctx: Ctx, args: str) -> str:
         return f"工单 {t.code} 当前状态为「{status}」，只有待核实的反映可以驳回。"
     transition(ctx.session, t, "cancel", actor_id=ctx.person.id, actor_role="staff",
                note=f"联络员驳回：{reason}", at=ctx.now)
-    await tell_reporters(ctx.session, t, f"感谢您反映的情况（{t.code}）。经联络员核实，此条暂不派单"
-                         f"处理：{reason}。看到新的问题，欢迎随时发给我们。", at=ctx.now)
+    await tell_reporters(ctx.session, t, f"感谢您反映的情况（{t.code}）。经联络员核实，"
+                         f"此条暂不派单处理：{reason}。看到新的问题，欢迎随时发给我们。",
+                         at=ctx.now)
     return f"已驳回 {t.code}，已告知通讯员。"
 
 

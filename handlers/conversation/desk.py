@@ -17,24 +17,27 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import split_code
+from handlers.ops import actions
 from handlers.ops import messages as msg
-from handlers.ops.roles import TRIAGE_ROLES
+from handlers.ops.reach import may_act
 from handlers.ops.tickets import Placement, assign, create_ticket, place_for
 from nlp.taxonomy import category_name
 from storage import repo
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos.tickets import of_resident, ticket_by_code
-from storage.statemachine import OPEN_STATUSES, record
+from storage.statemachine import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 router = Router("desk")  # staff: 回复 CODE 内容
 
-_COMPLAINT = re.compile(r"投诉|态度|不管|不来|没来|不作为|弄虚作假|不尊重|好处|找茬|换个人|敷衍|阴阳怪气|骂|"
-                        r"拖了|跑了.{0,3}趟|说法都不一样|不表态|不负责|应付")
+_COMPLAINT = re.compile(r"投诉|态度|不管|不来|没来|不作为|弄虚作假|不尊重|好处|找茬|换个人|"
+                        r"敷衍|阴阳怪气|骂|拖了|跑了.{0,3}趟|说法都不一样|不表态|不负责|应付")
 _PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|很负责|认真负责|好评")
 _SURNAME = re.compile(r"姓(.)的(?:网格员|社工|书记|工作人员)")
 
@@ -85,7 +88,8 @@ async def ask_for_person(ctx: Ctx, text: str, earlier: str | None = None) -> str
     body = f"居民请求人工服务：{text}" + (f"\n此前反映：{earlier}" if earlier else "")
     t, desk = await _desk_ticket(ctx, body, kind="求助", category="other")
     names = "、".join(p.name for p in desk) or "社区工作人员"
-    return (f"已为您转人工，工单号 {t.code}。{names}会在{msg.deadline_text(t.respond_by, ctx.services)}"
+    return (f"已为您转人工，工单号 {t.code}。"
+            f"{names}会在{msg.deadline_text(t.respond_by, ctx.services)}"
             "通过这里回复您（工作时间内通常更快）。\n"
             "您也可以先把要办的事用文字写下来，工作人员看到后直接处理。")
 
@@ -146,7 +150,8 @@ async def about_staff(ctx: Ctx, text: str) -> str | None:
         t.subject_id = subject.id
     if leader is not None:
         await assign(ctx.session, ctx.services, t, leader, now=ctx.now, actor_id=None,
-                     action="assign", note=f"{'表扬' if praise else '反映工作人员'}，交 {leader.name}")
+                     action="assign",
+                     note=f"{'表扬' if praise else '反映工作人员'}，交 {leader.name}")
     if praise:
         return f"感谢您的表扬，我们会转达给{subject.name}和社区领导！工单号 {t.code}。"
     return (f"已收到您对工作人员的意见，工单号 {t.code}，已直接交"
@@ -154,11 +159,12 @@ async def about_staff(ctx: Ctx, text: str) -> str | None:
             f"处理结果会通知您，发送「查询 {t.code}」查看。")
 
 
-def may_see(person: Person, t: Ticket) -> bool:
-    """Staff see a ticket they hold, or any as triage staff; never one about themselves."""
+async def may_see(session: AsyncSession, person: Person, t: Ticket) -> bool:
+    """Staff see a ticket they hold, or one in the area they triage
+    (`handlers.ops.reach`); never one about themselves."""
     if t.subject_id == person.id:
         return False
-    return t.assignee_id == person.id or person.has_role(*TRIAGE_ROLES)
+    return await may_act(session, person, t)
 
 
 @router.on(Command("回复", "答复"))
@@ -167,14 +173,12 @@ async def reply_to_resident(ctx: Ctx, args: str) -> str:
     if code is None or not words:
         return "请发送「回复 工单号 内容」，内容会直接发给反映的居民。"
     t = await ticket_by_code(ctx.session, code)
-    if t is None or not may_see(ctx.person, t):
+    if t is None or not await may_see(ctx.session, ctx.person, t):
         return f"没有找到您可以回复的工单 {code}。"
     reporter = await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
     if reporter is None:
         return f"工单 {t.code} 没有可联系的反映人。"
-    record(ctx.session, t, "replied", actor_id=ctx.person.id, note=words, at=ctx.now)
-    sent = await ctx.notify(reporter, f"关于您的工单 {t.code}，{ctx.person.name}回复：{words}\n"
-                            f"如需补充，请发送「补充 {t.code} 内容」。", t)
-    if not sent:
+    reached = await actions.reply(ctx.session, t, words, ctx.actor(), now=ctx.now)
+    if not reached:
         return f"工单 {t.code} 的反映人无法通过公众号联系，回复已记入工单。"
     return f"已把回复发给工单 {t.code} 的居民，并记入工单记录。"

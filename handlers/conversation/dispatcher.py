@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from handlers.ops.services import Services
 from storage import outbox
-from storage.models import ConversationState, Identity, Person
+from storage.models import Identity, Person
 from storage.repos import conversations, people
 
 logger = logging.getLogger(__name__)
@@ -23,6 +23,15 @@ NOT_STAFF = "您不在本区网格工作人员名单中，请联系社区管理�
 # events a person causes on purpose: they open the customer-service window and their passive
 # reply is shown (a LOCATION report, a VIEW or unsubscribe do neither)
 ANSWERABLE_EVENTS = frozenset({"subscribe", "scan", "click"})
+WINDOW_SLACK = timedelta(minutes=10)
+
+
+def _window_moves(identity: Identity, now: datetime) -> bool:
+    """Whether this message must be written as the start of the 48 h push window. A burst
+    from one resident records it once per WINDOW_SLACK: the window may then close up to that
+    much early, never late, and no push is lost (a closed window holds it for the next reply)."""
+    last = identity.last_inbound_at
+    return last is None or identity.pushes_since_inbound != 0 or now - last >= WINDOW_SLACK
 
 
 def _answerable(update: Update) -> bool:
@@ -38,17 +47,18 @@ class Dispatcher:
         unit of work: every write here commits with the reply or not at all."""
         now = self.services.clock.now()
         self.services.analyzer.reload_if_changed()  # a retrained model, without a restart
-        person, identity = await self._sender(session, update, now)
+        found = await people.sender(session, update.channel, update.sender)
+        person, identity = await self._sender(session, update, found, now)
         if person is None or identity is None:
             return NOT_STAFF if update.type != "event" else None
-        if update.channel == "mp" and _answerable(update):
+        if update.channel == "mp" and _answerable(update) and _window_moves(identity, now):
             identity.last_inbound_at = now
             identity.pushes_since_inbound = 0
-        state = await self._state(session, update, now)
+        state = await conversations.unexpired(session, found.state, now)
         ctx = Ctx(session=session, update=update, services=self.services, person=person,
                   identity=identity, now=now, text=normalize(update.text), state=state)
         held = await outbox.take_held(session, update.channel, update.sender, now) \
-            if update.channel == "mp" and _answerable(update) else []
+            if found.has_held and update.channel == "mp" and _answerable(update) else []
         reply = await self._route(ctx)
         if held:
             news = "\n".join(f"· {row.payload.get('text', '')}" for row in held)
@@ -64,22 +74,17 @@ class Dispatcher:
                 return reply or None
         return None
 
-    async def _sender(self, session: AsyncSession, update: Update,
+    async def _sender(self, session: AsyncSession, update: Update, found: people.Sender,
                       now: datetime) -> tuple[Person | None, Identity | None]:
+        ident = found.identity
         if update.channel == "work":
-            ident = await people.identity(session, "work", update.sender)
             person = ident.person if ident is not None else None
             if person is None or not person.active:
                 logger.warning("WeCom message from unknown member %s", tag(update.sender))
                 return None, None
             return person, ident
-        ident = await people.identity(session, "mp", update.sender)
         if ident is not None:
             return ident.person, ident
         if update.event == "unsubscribe":
             return None, None
         return await people.new_resident(session, "mp", update.sender, now)
-
-    async def _state(self, session: AsyncSession, update: Update,
-                     now: datetime) -> ConversationState | None:
-        return await conversations.current_state(session, update.channel, update.sender, now)

@@ -43,8 +43,12 @@ async def link(ctx: Ctx, ticket: Ticket, ids: list[int]) -> list[Attachment]:
 
 
 async def link_draft(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> list[Attachment]:
-    ids = list(draft.get("attachments") or []) + await voice_attachment_ids(ctx)
-    return await link(ctx, ticket, ids)
+    return await link(ctx, ticket, await draft_attachment_ids(ctx, draft))
+
+
+async def draft_attachment_ids(ctx: Ctx, draft: dict[str, Any]) -> list[int]:
+    """The photos held with a draft and this message's own recording, for its ticket."""
+    return list(draft.get("attachments") or []) + await voice_attachment_ids(ctx)
 
 
 def draft_of(ctx: Ctx) -> dict[str, Any]:

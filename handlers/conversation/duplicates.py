@@ -16,15 +16,16 @@ from handlers.conversation.drafts import link, voice_attachment_ids
 from handlers.conversation.router import Command, Router
 from handlers.conversation.states import Conv
 from handlers.conversation.text import CODE_RE
+from handlers.ops import actions
 from handlers.ops import messages as msg
+from handlers.ops.actions import ActionError
 from handlers.ops.followers import add_follower, follower_count
-from handlers.ops.notices import followers_of, tell_reporters
 from handlers.ops.reach import may_merge
 from nlp.taxonomy import category_name
 from storage.clock import local_text
-from storage.models import Person, Ticket
+from storage.models import Ticket
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import OPEN_STATUSES, STATUS_NAMES, TransitionError, record, transition
+from storage.statemachine import OPEN_STATUSES, STATUS_NAMES, TransitionError, record
 
 logger = logging.getLogger(__name__)
 router = Router("duplicates")  # staff: 合并
@@ -77,32 +78,14 @@ async def merge(ctx: Ctx, args: str) -> str:
     assert keep is not None and gone is not None
     me = ctx.person.id
     if not await may_merge(ctx.session, ctx.person, keep, gone):
-        return f"工单 {gone.code} 和 {keep.code} 不是您负责的（须两件都由您负责或都在您负责的区域内），不能合并。"
+        return (f"工单 {gone.code} 和 {keep.code} 不是您负责的"
+                "（须两件都由您负责或都在您负责的区域内），不能合并。")
     if keep.status not in OPEN_STATUSES:
         return (f"工单 {keep.code} 当前状态为「{STATUS_NAMES.get(keep.status, keep.status)}」，"
                 "不能并入。")
+    role = "assignee" if gone.assignee_id == me else "staff"
     try:
-        transition(ctx.session, gone, "merge", actor_id=me,
-                   actor_role="assignee" if gone.assignee_id == me else "staff",
-                   note=f"并入 {keep.code}", at=ctx.now)
-    except TransitionError as e:
+        n = await actions.merge(ctx.session, keep, gone, ctx.actor(role), now=ctx.now)
+    except (ActionError, TransitionError) as e:
         return str(e)
-    gone.duplicate_of_id = keep.id
-    movers = [p for p in [await ctx.session.get(Person, gone.reporter_id)
-                          if gone.reporter_id else None, *await followers_of(ctx.session, gone)]
-              if p is not None]
-    for p in movers:
-        await add_follower(ctx.session, keep, p, ctx.now)
-    n = await follower_count(ctx.session, keep)
-    record(ctx.session, keep, "merged_in", actor_id=me,
-           note=f"{gone.code} 并入，共 {n} 人附议", at=ctx.now)
-    await tell_reporters(ctx.session, gone,
-                         f"您反映的问题（{gone.code}）与工单 {keep.code} 是同一问题，已合并处理，"
-                         f"后续进展会通知您。发送「查询 {keep.code}」查看进度。", at=ctx.now)
-    if gone.assignee_id and gone.assignee_id not in (me, keep.assignee_id):
-        await ctx.notify(await ctx.session.get(Person, gone.assignee_id),
-                         f"工单 {gone.code} 已并入 {keep.code}，您无需再处理。", gone)
-    if keep.assignee_id and keep.assignee_id != me:
-        await ctx.notify(await ctx.session.get(Person, keep.assignee_id),
-                         f"工单 {gone.code} 已并入您负责的 {keep.code}，现有 {n} 人附议。", keep)
     return f"已将 {gone.code} 并入 {keep.code}，{gone.code} 的反映人转为附议，现有 {n} 人附议。"

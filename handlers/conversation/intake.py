@@ -29,16 +29,18 @@ from storage.repos.tickets import latest_resolved_of, ticket_by_code
 logger = logging.getLogger(__name__)
 
 # an answer to «where?» kept whole when the gazetteer does not know it: it reads as an address
-_ADDRESS = re.compile(r"(?:路|街|巷|弄|道|号|门|城|广场|小区|苑|村|里|大厦|公寓|花园|中心|市场|商场|"
-                      r"栋|幢|楼|座|单元|园|府|湾|庭|区|站|桥|口)")
-_NOT_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|说不清|你们自己|问那么多|干嘛|为什么|楼下$|这里$|"
-                        r"这边$|那边$|附近$|门口$")
+_ADDRESS = re.compile(r"(?:路|街|巷|弄|道|号|门|城|广场|小区|苑|村|里|大厦|公寓|花园|中心|市场|"
+                      r"商场|栋|幢|楼|座|单元|园|府|湾|庭|区|站|桥|口)")
+_NOT_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|说不清|你们自己|问那么多|干嘛|为什么|楼下$|"
+                        r"这里$|这边$|那边$|附近$|门口$")
 _YES = re.compile(r"^(?:1|一|是|对|就是|附议|同一|一样|没错|嗯)")
 _NO = re.compile(r"^(?:2|二|不是|不一样|新建|仍然新建|另一|别的|不同)")
 _ZERO = re.compile(r"^(?:0|零|不确定|不知道|说不清|不清楚|不好说)")
 CHAT_REPLY = "好的。有需要随时发消息告诉我们；发送「帮助」查看用法。"
-PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置", Conv.AWAITING_PLACE: "还在等您告诉我位置",
-                Conv.AWAITING_CATEGORY: "还在等您选择类别", Conv.AWAITING_DUPLICATE: "还在等您回复是否附议"}
+PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置",
+                Conv.AWAITING_PLACE: "还在等您告诉我位置",
+                Conv.AWAITING_CATEGORY: "还在等您选择类别",
+                Conv.AWAITING_DUPLICATE: "还在等您回复是否附议"}
 
 
 async def handle(ctx: Ctx) -> str:
@@ -71,6 +73,9 @@ async def handle(ctx: Ctx) -> str:
             return reply
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
                                  draft=data, check_duplicates=False)
+    if meaning.kind == "human" and state not in DRAFTS and \
+            (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply  # 「找网格员周晓燕三次了都不来，你们换个人来管」: to the leader, not the desk
     if meaning.kind == "human":
         earlier = data.get("text") if state in DRAFTS else None
         if earlier:
@@ -199,7 +204,8 @@ async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
         who = t.assignee.name if t.assignee else "社区工作人员"
         return (f"已更新工单 {t.code} 的位置：{msg.where(t)}，已通知{who}尽快赶到。\n"
                 + msg.emergency_line(t, ctx.services))
-    return (f"已在紧急处理（工单 {t.code}），请告诉我具体位置：哪个小区、几号楼，或直接发送位置。\n"
+    return (f"已在紧急处理（工单 {t.code}），"
+            "请告诉我具体位置：哪个小区、几号楼，或直接发送位置。\n"
             + msg.emergency_line(t, ctx.services))
 
 
@@ -221,7 +227,8 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
         return reply + f"\n\n（另外，{PENDING_HINT.get(held[0], '之前的问题还在等您回复')}。）"
     if held[0] in DRAFTS and held[1].get("text"):
         old = await _to_desk_quiet(ctx, held[1])
-        reply += f"\n\n（您之前反映的「{held[1]['text'][:20]}」已交社区工作人员核实，工单号 {old}。）"
+        reply += (f"\n\n（您之前反映的「{held[1]['text'][:20]}」已交社区工作人员核实，"
+                  f"工单号 {old}。）")
     return reply
 
 

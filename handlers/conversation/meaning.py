@@ -1,8 +1,9 @@
 """What a resident's message means before any handler acts on it: `understand(text, analysis)`.
 
 The one place that tells a report from chat, a rating, a refusal, a request for a person, a
-consult question or a piece of detail. It prefers nlp's intent when the analysis carries one
-of the conversation intents (issue 9: report|chat|detail|rating|human|consult), and otherwise
+consult question or a piece of detail. It prefers nlp's `analysis.act` when it names one of
+the conversation acts (report|consult|chat|detail|rating|human; `command` words are the
+routers' and fall through to the rules here), and otherwise
 keeps to conservative rules of its own: a message is chat only when it is short and says
 nothing of a problem, so a real complaint is never taken for small talk.
 """
@@ -32,10 +33,11 @@ _REFUSAL = re.compile(
 _HUMAN = re.compile(
     r"人工|真人|找个人|找人跟我|来个人跟我|人跟我说|打个电话|打电话给我|回个电话|领导.{0,8}(?:当面|电话|谈)|"
     r"客服")
-_DETAIL_START = re.compile(r"^(?:就在|在|是在|对了|还有就是|补充|另外说一下|是从|大概|大约|已经|都)")
+_DETAIL_START = re.compile(r"^(?:就在|在|是在|对了|还有就是|补充|另外说一下|"
+                           r"是从|大概|大约|已经|都)")
 _NEW_COMPLAINT = re.compile(r"^(?:还有|另外|又有|再投诉|再反映|再说一件|顺便)")
-_DURATION = re.compile(r"^(?:已经|都)?[一二两三四五六七八九十几多半\d]+(?:个)?(?:天|周|星期|礼拜|月|年|小时)"
-                       r"了?$")
+_DURATION = re.compile(r"^(?:已经|都)?[一二两三四五六七八九十几多半\d]+(?:个)?"
+                       r"(?:天|周|星期|礼拜|月|年|小时)了?$")
 
 # ratings in the words people use: the negations first, so 「不太满意」 is never 2
 _RATING_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
@@ -97,8 +99,8 @@ def is_detail(text: str) -> bool:
     return bool(_DURATION.match(b) or _DETAIL_START.match(b)) or not _looks_like_problem(b)
 
 
-_PROBLEM = re.compile(r"坏|不亮|没人|堵|漏|吵|臭|乱|垃圾|井盖|路灯|充电|飞线|装修|噪音|油烟|占道|违建|"
-                      r"着火|冒烟|煤气|困|投诉|反映|破|塌|倒|停水|停电|没水|没电|狗|渗|滴")
+_PROBLEM = re.compile(r"坏|不亮|没人|堵|漏|吵|臭|乱|垃圾|井盖|路灯|充电|飞线|装修|噪音|油烟|占道|"
+                      r"违建|着火|冒烟|煤气|困|投诉|反映|破|塌|倒|停水|停电|没水|没电|狗|渗|滴")
 
 
 def _looks_like_problem(b: str) -> bool:
@@ -107,10 +109,10 @@ def _looks_like_problem(b: str) -> bool:
 
 def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meaning:
     """What `text` means. `rating_open`: a resolved ticket waits for this person's rating."""
-    intent = getattr(analysis, "intent", None)
-    if intent in NLP_INTENTS and intent not in ("report", "rating"):
-        return Meaning(intent)
-    if intent == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
+    act = getattr(analysis, "act", None)
+    if act in NLP_INTENTS and act not in ("report", "rating"):
+        return Meaning(act)
+    if act == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
         return Meaning("rating", analysis.rating)
     if not bare(text):
         return Meaning("chat")
@@ -120,7 +122,7 @@ def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meanin
         return Meaning("human")
     if is_refusal(text):
         return Meaning("refusal")
-    if is_chat(text) or intent in ("thanks", "greeting"):
+    if is_chat(text):
         return Meaning("chat")
     if getattr(analysis, "category", None) == "consult" and \
             getattr(analysis, "request_kind", None) == "咨询":

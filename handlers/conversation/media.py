@@ -4,8 +4,8 @@ This router runs first for everyone. A voice message whose `Recognition` is not 
 text message here and goes on to the next routers; the update keeps its media id, so a text
 update that carries a `media_id` is a recognised voice message (`voice_media`) and the ticket it
 makes keeps the recording. Every photo, video or voice kept as evidence becomes an Attachment at
-once, so `bot.channels.media_store` can download it before WeChat's media id expires (3 days); a draft
-(conversation state) holds the attachment ids until its ticket exists.
+once, so `bot.channels.media_store` can download it before WeChat's media id expires (3 days);
+a draft (conversation state) holds the attachment ids until its ticket exists.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from handlers.conversation import pieces
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import (
     draft_of,
@@ -93,6 +94,10 @@ async def photo(ctx: Ctx) -> str:
     t = await recent_ticket(ctx)
     if t is not None:
         await link(ctx, t, [att.id])
+        if t.assignee is not None:  # a piece of the report: its officer hears of it
+            await ctx.notify(t.assignee, f"工单 {t.code} 居民补充了{name}，"
+                             f"发送「工单 {t.code}」查看。", t)
+            return f"已把{name}补充到工单 {t.code}，并转告负责人。发送「查询 {t.code}」查看进度。"
         return f"已把{name}补充到工单 {t.code}。发送「查询 {t.code}」查看进度。"
     await ctx.set_state(Conv.AWAITING_DESCRIPTION, {"attachments": [att.id]},
                         ctx.settings.conversation.draft_minutes)
@@ -150,6 +155,13 @@ async def location(ctx: Ctx) -> str:
         await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
         return "已收到位置。" + _next_step(st.state, data)
     t = await recent_ticket(ctx)
+    if t is not None and t.lng is None and t.region_id is None:
+        # the report lacked its place: this one completes it and routes it (its holder told)
+        grid = (await placement_at(ctx, u.lng, u.lat)).grid  # type: ignore[arg-type]
+        if grid is not None and await pieces.locate(ctx, t, label or "", lng=u.lng, lat=u.lat,
+                                                    grid=grid):
+            return (f"已把位置补充到工单 {t.code}，{msg.responsible_line(t)}。"
+                    f"发送「查询 {t.code}」查看进度。")
     if t is not None and t.lng is None:
         t.lng, t.lat = u.lng, u.lat
         t.place = t.place or label
@@ -166,7 +178,8 @@ async def location(ctx: Ctx) -> str:
 async def unrecognised_voice(ctx: Ctx) -> str:
     """No words came with it: a person must listen, so it goes to the triage list."""
     if is_staff(ctx) or not ctx.update.media_id:
-        return "语音没有识别出文字，请发送文字。" + ("发送「帮助」查看指令。" if is_staff(ctx) else "")
+        return ("语音没有识别出文字，请发送文字。"
+                + ("发送「帮助」查看指令。" if is_staff(ctx) else ""))
     att = await new_attachment(ctx, "voice", ctx.update.media_id)
     answered = await _to_asker(ctx, att)
     if answered is not None:

@@ -7,25 +7,24 @@ from datetime import timedelta
 
 from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
-from handlers.conversation.router import Command, NotHandled, Router
+from handlers.conversation.router import Command, NotHandled, Router, State
 from handlers.conversation.states import Conv
 from handlers.conversation.steps import holder_step
 from handlers.conversation.text import split_code
 from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
+from handlers.ops.actions import HANDLER_ROLES, ActionError, dispatch
 from handlers.ops.notices import tell_reporters
 from handlers.ops.privacy import mask_phones
 from handlers.ops.reach import holds, may_act
 from handlers.ops.roles import TRIAGE_ROLES
-from handlers.ops.tickets import assign
 from nlp.taxonomy import category_name
-from storage.clock import local_text
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos import tickets
 from storage.repos.conversations import set_state
-from storage.repos.people import identities_of
+from storage.repos.people import identities_of, staff_matching
 from storage.repos.tickets import ticket_by_code
 from storage.statemachine import TransitionError
 
@@ -41,6 +40,19 @@ def _help(ctx: Ctx) -> str:
     return text
 
 
+@router.on(State(Conv.CHOOSING), lambda ctx: ctx.update.type == "text"
+           and ctx.text.strip().isdigit())
+async def choose(ctx: Ctx, state_data: dict) -> str:
+    """The digit answering a numbered choice (which ticket, which person): the command is
+    replayed with the chosen words."""
+    options = list(state_data.get("args") or [])
+    n = int(ctx.text.strip())
+    if not 1 <= n <= len(options):
+        return f"请回复 1–{len(options)} 之间的序号。"
+    await ctx.clear_state()
+    return await CHOICES[state_data.get("verb", "")](ctx, options[n - 1])
+
+
 @router.on(Command("帮助", "help", "?", "？"))
 async def help_(ctx: Ctx, args: str) -> str:
     return _help(ctx)
@@ -54,7 +66,8 @@ async def mine(ctx: Ctx, args: str) -> str:
     lines = [f"您有 {len(rows)} 件工单："]
     for t in rows[:20]:
         overdue = " ⚠已超期" if t.resolve_by and t.resolve_by < ctx.now else ""
-        lines.append(f"{msg.ticket_line(t)}（{local_text(t.resolve_by)} 前办结{overdue}）")
+        lines.append(f"{msg.ticket_line(t)}（{msg.deadline_text(t.resolve_by, ctx.services)}"
+                     f"办结{overdue}）")
     if len(rows) > 20:
         lines.append(f"……另有 {len(rows) - 20} 件")
     lines.append("发送「工单 工单号」查看详情。")
@@ -85,16 +98,16 @@ async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
 
 
 @router.on(Command("接单"))
-@holder_step("接单", "accept", need_note=False)
+@holder_step("接单", "accept", need_note=False, implicit=True)
 async def accept(ctx: Ctx, t: Ticket, note: str) -> str:
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
                          "正在处理。", at=ctx.now)
-    return (f"已接单 {t.code}，请于 {local_text(t.resolve_by)} 前办结。"
+    return (f"已接单 {t.code}，请于 {msg.deadline_text(t.resolve_by, ctx.services)}办结。"
             f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
 
 
 @router.on(Command("进度"))
-@holder_step("进度", "progress", need_note=True)
+@holder_step("进度", "progress", need_note=True, implicit=True)
 async def progress(ctx: Ctx, t: Ticket, note: str) -> str:
     evidence = await drafts.attach_evidence(ctx, t)  # issue 5: photos sent just before
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）有新进展：{note}", at=ctx.now)
@@ -102,7 +115,7 @@ async def progress(ctx: Ctx, t: Ticket, note: str) -> str:
 
 
 @router.on(Command("办结"))
-@holder_step("办结", "resolve", need_note=True)
+@holder_step("办结", "resolve", need_note=True, implicit=True)
 async def resolve(ctx: Ctx, t: Ticket, note: str) -> str:
     t.resolution = note
     reporter = await reporter_of(ctx, t)
@@ -160,26 +173,30 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
         return "只有社区分拨人员和领导可以派单。"
     code, target = split_code(args)
     if code is None or not target:
-        return "请发送「派单 工单号 人员ID」。"
+        return "请发送「派单 工单号 姓名」，姓名也可以写企业微信账号。"
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
     if not await may_act(ctx.session, ctx.person, t, holder=False):
         return f"工单 {t.code} 不在您负责的区域，不能派单。"
-    person = await ctx.session.get(Person, target.split()[0])
-    if person is None or not person.active or not person.has_role(
-            "officer", "department", "liaison", "leader"):
-        return f"没有找到工作人员「{target}」，请使用名单中的人员ID。"
-    old = t.assignee
-    action = "assign" if t.status in ("new", "returned", "pending_verification") else "reassign"
+    people = await staff_matching(ctx.session, target.split()[0], HANDLER_ROLES)
+    if not people:
+        return f"没有找到工作人员「{target}」，请写全名或企业微信账号。"
+    if len(people) > 1:
+        shown = people[:9]
+        await ctx.set_state(Conv.CHOOSING, {"verb": "派单",
+                                            "args": [f"{t.code} {p.id}" for p in shown]}, 30)
+        return "\n".join([f"「{target}」对应多位工作人员，请回复序号选择："]
+                         + [f"{i}. {p.name}（{p.id}）" for i, p in enumerate(shown, 1)])
     try:
-        await assign(ctx.session, ctx.services, t, person, now=ctx.now, actor_id=ctx.person.id,
-                     action=action, note=f"{ctx.person.name} 派给 {person.name}")
-    except TransitionError as e:
+        person = await dispatch(ctx.session, ctx.services, t, people[0].id, ctx.actor(),
+                                now=ctx.now)
+    except (ActionError, TransitionError) as e:
         return str(e)
-    if old is not None and old.id != person.id:
-        await ctx.notify(old, f"工单 {t.code} 已改派给 {person.name}，您无需再处理。", t)
     return f"已将 {t.code}（{category_name(t.category)}）派给 {person.name}。"
+
+
+CHOICES = {"接单": accept, "进度": progress, "办结": resolve, "派单": dispatch_to}
 
 
 @fallback_router.on()

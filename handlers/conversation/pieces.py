@@ -150,8 +150,8 @@ async def nudge(ctx: Ctx, t: Ticket) -> str:
         community = await ctx.session.get(Region, t.community_id) if t.community_id else None
         leader = await repo.slot_person(ctx.session, community, "leader") if community else None
         if leader is not None and leader.id != (holder.id if holder else None):
-            await ctx.notify(leader, f"【超期催办】{text}该工单已超过办理时限，居民再次催办，请督办。",
-                             t)
+            await ctx.notify(leader, f"【超期催办】{text}该工单已超过办理时限，"
+                             "居民再次催办，请督办。", t)
             told.append(leader.name)
     if not told:
         return f"已记录您的催办（工单 {t.code}），社区工作人员会尽快处理。"

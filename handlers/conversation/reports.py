@@ -4,6 +4,7 @@ message that completes a draft and the answer 2 (仍然新建) to a 附议 offer
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -69,7 +70,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         await ctx.set_state(Conv.AWAITING_CATEGORY, {**draft, "text": text, "where": where,
                                                   "choices": choices, "prompt": prompt},
                             ctx.settings.conversation.draft_minutes)
-        return f"为了派给合适的人，请确认问题类别：\n{prompt}\n（不确定请回复 0，交社区工作人员判断）"
+        return (f"为了派给合适的人，请确认问题类别：\n{prompt}\n"
+                "（不确定请回复 0，交社区工作人员判断）")
     if check_duplicates and ctx.settings.duplicates.enabled:
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
@@ -88,8 +90,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),
                                  place=place, extra_place=where if place.grid is None else None,
-                                 lng=lng, lat=lat)
-    await drafts.link_draft(ctx, ticket, draft)
+                                 lng=lng, lat=lat,
+                                 attachment_ids=await drafts.draft_attachment_ids(ctx, draft))
     desk = await triage_people(ctx.session, place.community) if ticket.assignee is None else []
     reply = msg.accepted_reply(ticket, ctx.services, desk)
     if ticket.region_id is None and where is None and lng is None and not draft.get("triage"):
@@ -102,14 +104,22 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
 
 
 RUNNER_UP = 0.5  # ask only when the second category scores at least half of the first
+SECOND_PROBLEM = 0.4  # … or, when nlp found it as a problem of its own clause, 0.4 of it
+_CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
 
 
 def _unsure(ctx: Ctx, analysis: Any) -> bool:
-    """Two categories genuinely compete: a low best score and a close runner-up. (A low score
-    alone is common when a message is mostly address, and asking then only annoys.)"""
+    """Two categories genuinely compete: a low best score and a close runner-up, or a
+    runner-up that nlp also found as a problem of its own clause (`also`: 「狗天天叫，楼道里
+    还堆着他家的东西」). A low score alone is common when a message is mostly address, and
+    asking then only annoys."""
     alts = analysis.alternatives
+    if analysis.urgency == "urgent" or len(alts) < 2:
+        return False
+    if alts[1][0] in getattr(analysis, "also", ()) and alts[1][1] >= SECOND_PROBLEM * alts[0][1] \
+            and len(_CLAUSES.split(analysis.text.strip(" ，,。"))) >= 2:
+        return True
     return (analysis.confidence < ctx.settings.conversation.choice_below
-            and analysis.urgency != "urgent" and len(alts) >= 2
             and alts[1][1] >= RUNNER_UP * alts[0][1])
 
 

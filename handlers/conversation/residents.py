@@ -39,7 +39,7 @@ OFFICER_WORDS = ("接单", "进度", "办结", "转办", "退回", "追问", "�
                  "核实", "驳回", "通过", "拒绝", "兑换", "派单", "改派", "回复")
 
 
-def BindScene() -> Any:  # noqa: N802 - reads as a filter declaration
+def BindScene() -> Any:
     """A QR scene `bind_<code>`: a subscribe's EventKey comes as `qrscene_bind_…` (the gateway
     strips the prefix, as wechatpy does), a SCAN's never had it."""
     def f(ctx: Ctx) -> dict[str, str] | None:
@@ -134,6 +134,9 @@ async def cancel(ctx: Ctx, args: str) -> str:
 @router.on(Command("评价"))
 async def rate_cmd(ctx: Ctx, args: str) -> str:
     code, rest = split_code(args)
+    if code is not None and not rest and code[-1] in "1234" \
+            and await ticket_by_code(ctx.session, code) is None:
+        code, rest = code[:-1], code[-1]  # 评价GD20261202-00013: the rating ran into the code
     value = parse_rating(rest) if rest else None
     if code is None or value is None:
         return f"请发送「评价 工单号 数字」评价处理结果（{msg.RATING_SCALE}）。"

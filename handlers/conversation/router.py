@@ -51,7 +51,7 @@ class Router:
         return False, None
 
 
-def Command(*words: str) -> Filter:  # noqa: N802 - reads as a filter declaration
+def Command(*words: str) -> Filter:
     def f(ctx: Ctx) -> dict[str, str] | None:
         if ctx.update.type != "text":
             return None
@@ -61,21 +61,21 @@ def Command(*words: str) -> Filter:  # noqa: N802 - reads as a filter declaratio
     return f
 
 
-def Event(*names: str) -> Filter:  # noqa: N802
+def Event(*names: str) -> Filter:
     wanted = {n.lower() for n in names}
     return lambda ctx: ctx.update.type == "event" and (ctx.update.event or "").lower() in wanted
 
 
-def Click(key: str) -> Filter:  # noqa: N802
+def Click(key: str) -> Filter:
     return lambda ctx: (ctx.update.type == "event" and (ctx.update.event or "").upper() == "CLICK"
                         and ctx.update.event_key == key)
 
 
-def MsgType(*types: str) -> Filter:  # noqa: N802
+def MsgType(*types: str) -> Filter:
     return lambda ctx: ctx.update.type in types
 
 
-def State(*names: str) -> Filter:  # noqa: N802
+def State(*names: str) -> Filter:
     def f(ctx: Ctx) -> dict[str, Any] | None:
         st = ctx.state
         if st is None or st.state not in names:
@@ -85,7 +85,7 @@ def State(*names: str) -> Filter:  # noqa: N802
     return f
 
 
-def Rating() -> Filter:  # noqa: N802
+def Rating() -> Filter:
     def f(ctx: Ctx) -> dict[str, int] | None:
         if ctx.update.type != "text":
             return None
@@ -95,5 +95,5 @@ def Rating() -> Filter:  # noqa: N802
     return f
 
 
-def Text() -> Filter:  # noqa: N802
+def Text() -> Filter:
     return lambda ctx: ctx.update.type == "text" and bool(normalize(ctx.text))

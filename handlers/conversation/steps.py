@@ -1,5 +1,9 @@
 """The commands a ticket's holder sends (接单 CODE, 转办 CODE 部门 …): find the ticket named in
-the words, check it is theirs, take the step through the state machine, or answer why not."""
+the words, check it is theirs, take the step through the state machine, or answer why not.
+
+Nobody types a 15-character code on a phone: a bare `接单` or `办结 结果` acts on the one open
+ticket the step fits; with several, the officer gets a numbered list and answers with a digit
+(kept as the `choosing` state; `handlers.conversation.officers.choose` replays it)."""
 
 from __future__ import annotations
 
@@ -7,17 +11,28 @@ import functools
 from collections.abc import Awaitable, Callable
 
 from handlers.conversation.context import Ctx
+from handlers.conversation.states import Conv
 from handlers.conversation.text import split_code
+from handlers.ops import messages as msg
+from handlers.ops.notices import tell_reporters
 from handlers.ops.reach import may_act
 from storage.models import Ticket
+from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
+from storage.statemachine import RULES
+
+CHOICE_MINUTES = 30
 
 
 async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
-                    staff_may: bool = False) -> tuple[Ticket, str] | str:
+                     staff_may: bool = False,
+                     action: str | None = None) -> tuple[Ticket, str] | str:
     """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
-    staff), with the rest of the words; else the refusal to send."""
+    staff), with the rest of the words; else the refusal to send. With `action` and no code,
+    the one open ticket of theirs the step fits (several: a numbered choice is the reply)."""
     code, note = split_code(args)
+    if code is None and action is not None:
+        return await _implicit(ctx, verb, action, note, need_note)
     if code is None:
         return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
     t = await ticket_by_code(ctx.session, code)
@@ -31,21 +46,62 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     return t, note
 
 
+async def _implicit(ctx: Ctx, verb: str, action: str, note: str,
+                    need_note: bool) -> tuple[Ticket, str] | str:
+    if need_note and not note:
+        return f"请写明{'处理结果' if verb == '办结' else '说明'}，例如「{verb} 已处理完毕」。"
+    allowed = RULES[action].sources
+    # the latest push first: the ticket assigned last is the one the officer just read about
+    mine = sorted((t for t in await tickets.assigned_to(ctx.session, ctx.person.id)
+                   if t.status in allowed), key=lambda t: t.id, reverse=True)
+    if not mine:
+        return f"您目前没有可以{verb}的工单。发送「我的工单」查看待办。"
+    if len(mine) == 1:
+        return mine[0], note
+    shown = mine[:9]
+    await ctx.set_state(Conv.CHOOSING, {"verb": verb, "args": [f"{t.code} {note}".strip()
+                                                               for t in shown]},
+                        CHOICE_MINUTES)
+    lines = [f"您有 {len(mine)} 件工单可以{verb}，请回复序号选择："]
+    lines += [f"{i}. {msg.ticket_line(t)}" for i, t in enumerate(shown, 1)]
+    if len(mine) > len(shown):
+        lines.append(f"……其余请发送「{verb} 工单号{' 说明' if need_note else ''}」。")
+    return "\n".join(lines)
+
+
+async def take_first(ctx: Ctx, t: Ticket) -> str | None:
+    """办结/进度 on a ticket never accepted: the acceptance is recorded and the resident told it
+    was taken (decided for issue 12: record and tell, rather than refuse), so the 接单 step
+    is never missing from the history or from what the resident hears."""
+    if t.status != "assigned":
+        return None
+    if refusal := ctx.step(t, "accept", "assignee", note="随办理一并接单"):
+        return refusal
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）已由{ctx.person.name}接单，"
+                         "正在处理。", at=ctx.now)
+    return None
+
+
 Step = Callable[[Ctx, Ticket, str], Awaitable[str]]
 
 
-def holder_step(verb: str, action: str | None = None, *, need_note: bool,
-                staff_may: bool = False) -> Callable[[Step], Callable[[Ctx, str], Awaitable[str]]]:
+def holder_step(
+        verb: str, action: str | None = None, *, need_note: bool, staff_may: bool = False,
+        implicit: bool = False) -> Callable[[Step], Callable[[Ctx, str], Awaitable[str]]]:
     """Turn `fn(ctx, ticket, rest)` into a command handler `(ctx, args)`: the ticket must be the
     sender's (else the refusal is the reply); with `action`, the state machine takes the step
-    before `fn` runs, and a forbidden step is refused the same way."""
+    before `fn` runs, and a forbidden step is refused the same way. `implicit`: the code may be
+    left out (see the module's docstring)."""
     def wrap(fn: Step) -> Callable[[Ctx, str], Awaitable[str]]:
         @functools.wraps(fn)
         async def handler(ctx: Ctx, args: str) -> str:
-            got = await own_ticket(ctx, args, verb, need_note, staff_may=staff_may)
+            got = await own_ticket(ctx, args, verb, need_note, staff_may=staff_may,
+                                   action=action if implicit else None)
             if isinstance(got, str):
                 return got
             t, rest = got
+            if action == "resolve" and (refusal := await take_first(ctx, t)):
+                return refusal
             if action and (refusal := ctx.step(t, action, "assignee", note=rest or None)):
                 return refusal
             return await fn(ctx, t, rest)

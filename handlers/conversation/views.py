@@ -34,8 +34,15 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
     files = await attachment_rows.of_ticket(ctx.session, t.id)
     if files:
         lines.append("附件：" + "；".join(_attachment_text(a) for a in files))
+    if ctx.person.has_role(*STAFF_ROLES) and t.reporter_id != ctx.person.id:
+        # staff read it to work on it: their next words, never the resident's hints
+        if t.status not in FINAL_STATUSES and t.status != "resolved":
+            if t.resolve_by is not None:
+                lines.insert(2, f"办结时限：{msg.deadline_text(t.resolve_by, ctx.services)}")
+            lines.append(f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
+        return "\n".join(lines)
     # a follower (附议) neither rates nor cancels another's ticket
-    may_act = t.reporter_id == ctx.person.id or ctx.person.has_role(*STAFF_ROLES)
+    may_act = t.reporter_id == ctx.person.id
     if may_act and t.status == "resolved":
         lines.append(f"请评价：回复「评价 {t.code} 数字」评价处理结果（{msg.RATING_SCALE}）")
     elif may_act and t.status not in FINAL_STATUSES:
@@ -54,5 +61,6 @@ def follower_text(t: Ticket) -> str:
 
 def _attachment_text(a: Attachment) -> str:
     name = attachments.KIND_NAMES.get(a.kind, (a.kind, ""))[0]
-    state = {"downloaded": "已保存", "pending": "保存中", "failed": "保存失败"}.get(a.state, "已删除")
+    state = {"downloaded": "已保存", "pending": "保存中",
+             "failed": "保存失败"}.get(a.state, "已删除")
     return f"{name}（{state}）"

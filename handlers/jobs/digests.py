@@ -20,7 +20,7 @@ from handlers.ops import messages as msg
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from storage import stats
-from storage.clock import local_text, to_local
+from storage.clock import to_local
 from storage.db import Database
 from storage.models import Person, Region, Ticket
 from storage.sla import calendar_warnings
@@ -90,7 +90,9 @@ def digest_text(tickets: list[Ticket], services: Services, now: datetime) -> str
             other.append(f"· {msg.ticket_line(t)}{paused}")
             continue
         first = dues[0]
-        line = f"· {msg.ticket_line(t)}（{first.word}时限 {local_text(first.at)}）"
+        # 「办结时限 12月4日（周五）下班前」: a working-day deadline is the close of that day
+        line = (f"· {msg.ticket_line(t)}"
+                f"（{first.word}时限 {msg.deadline_text(first.at, services)}）")
         if first.at < now:
             overdue.append(line)
         elif _local_date(first.at) == today:
@@ -165,7 +167,8 @@ def rate_text(rate: float | None, num: int, den: int) -> str:
 
 def weekly_text(name: str, rng: stats.DateRange, c: stats.Counts) -> str:
     lines = [
-        f"【周报】{name} {rng.since.month}月{rng.since.day}日—{rng.until.month}月{rng.until.day}日",
+        (f"【周报】{name} {rng.since.month}月{rng.since.day}日—"
+         f"{rng.until.month}月{rng.until.day}日"),
         f"受理 {c.received} 件（不含撤销、合并）",
         f"响应率 {rate_text(c.response_rate, c.accepted_on_time, c.received)}",
         f"办结率 {rate_text(c.resolution_rate, c.resolved, c.received)}",

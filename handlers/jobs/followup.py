@@ -86,8 +86,9 @@ async def _ask(session: AsyncSession, services: Services, ticket_id: int, now: d
     if reporter is None:
         return 1
     await notify(session, reporter,
-                 f"您反映的问题（{t.code}）已于 {local_text(t.resolved_at)} 办结，还没有收到您的"
-                 f"评价。\n{msg.RATING_PROMPT}（也可发送「评价 {t.code} 数字」）", at=now, ticket=t)
+                 f"您反映的问题（{t.code}）已于 {local_text(t.resolved_at)} 办结，"
+                 f"还没有收到您的评价。\n{msg.RATING_PROMPT}（也可发送「评价 {t.code} 数字」）",
+                 at=now, ticket=t)
     mp = (await identities_of(session, reporter)).get("mp")
     if mp is not None:
         state = await session.scalar(select(ConversationState).where(

@@ -144,7 +144,7 @@ async def reclassify(session: AsyncSession, services: Services, t: Ticket, word:
             previous = await session.get(Person, t.assignee_id) if t.assignee_id else None
             await assign(session, services, t, person, now=now, actor_id=actor.id,
                          action="reassign", copied=copied, note=f"改类后改派给 {person.name}")
-            if previous is not None:
+            if previous is not None and previous.id != actor.id:
                 await notify(session, previous, f"工单 {t.code} 改类后已改派给 {person.name}。",
                              at=now, ticket=t)
             rerouted = person
@@ -177,10 +177,10 @@ async def merge(session: AsyncSession, keep: Ticket, gone: Ticket, actor: Actor,
     await tell_reporters(session, gone,
                          f"您反映的问题（{gone.code}）与工单 {keep.code} 是同一问题，已合并处理，"
                          f"后续进展会通知您。发送「查询 {keep.code}」查看进度。", at=now)
-    if gone.assignee_id and gone.assignee_id != keep.assignee_id:
+    if gone.assignee_id and gone.assignee_id not in (keep.assignee_id, actor.id):
         await notify(session, await session.get(Person, gone.assignee_id),
                      f"工单 {gone.code} 已并入 {keep.code}，您无需再处理。", at=now, ticket=gone)
-    if keep.assignee_id:
+    if keep.assignee_id and keep.assignee_id != actor.id:
         await notify(session, await session.get(Person, keep.assignee_id),
                      f"工单 {gone.code} 已并入您负责的 {keep.code}，现有 {n} 人附议。",
                      at=now, ticket=keep)
@@ -232,7 +232,8 @@ async def reply(session: AsyncSession, t: Ticket, text: str, actor: Actor, *,
     if not text.strip():
         raise ActionError("请写明回复内容。")
     record(session, t, "replied", actor_id=actor.id, note=text, at=now)
-    reached = await tell_reporters(session, t, f"关于您反映的问题（{t.code}）：{text}", at=now)
+    reached = await tell_reporters(session, t, f"关于您反映的问题（{t.code}），{actor.name}回复："
+                                   f"{text}\n如需补充，请发送「补充 {t.code} 内容」。", at=now)
     return reached
 
 

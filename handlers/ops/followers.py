@@ -1,4 +1,5 @@
-"""Followers (附议) and duplicates: the open ticket a new report repeats, and who follows a ticket."""
+"""Followers (附议) and duplicates: the open ticket a new report repeats,
+and who follows a ticket."""
 
 from __future__ import annotations
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 
 from shapely.geometry import Point, Polygon
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import repo
+from storage import district_model, repo
 from storage.models import Region
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -47,9 +46,7 @@ async def nearest_grid(session: AsyncSession, lng: float, lat: float,
                        max_metres: float) -> tuple[Region, float] | None:
     """The active grid whose polygon edge is closest to the point, if within `max_metres`."""
     best: tuple[float, Region] | None = None
-    grids = (await session.scalars(select(Region).where(
-        Region.level == "grid", Region.active.is_(True)).order_by(Region.id))).unique().all()
-    for grid in grids:
+    for grid in await district_model.of(session).active_grids(session):
         if not grid.polygon:
             continue
         d = _local(grid.polygon, lng, lat).distance(Point(0.0, 0.0))

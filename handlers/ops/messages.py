@@ -38,7 +38,7 @@ def resident_help(example: str | None = None) -> str:
 RESIDENT_HELP = resident_help()
 
 OFFICER_HELP = (
-    "网格员指令（工单号可省略：只有一件待办时，指令作用于最近推送给您的工单）：\n"
+    "网格员指令（接单、进度、办结可以不写工单号：只有一件可办时直接办理，有几件时回复序号选择）：\n"
     "· 接单 工单号\n"
     "· 进度 工单号 说明\n"
     "· 办结 工单号 处理结果\n"
@@ -81,7 +81,8 @@ def ask_location(example: str | None) -> str:
 def ask_location_again(example: str | None) -> str:
     return ("没能认出这个位置。" + ask_location(example)
             + "\n如果说不清，回复「不知道」，我们交社区工作人员核实；不需要了请回复「算了」。")
-NOT_FOR_RESIDENTS = "这是网格员使用的指令，您无需操作。反映问题请直接发文字描述；发送「帮助」查看用法。"
+NOT_FOR_RESIDENTS = ("这是网格员使用的指令，您无需操作。"
+                     "反映问题请直接发文字描述；发送「帮助」查看用法。")
 ANSWER_WINDOW = timedelta(days=3)  # how long a 追问 waits for the resident's answer
 RATING_SCALE = "1 非常满意 2 满意 3 基本满意 4 不满意"
 RATING_PROMPT = f"请回复数字评价处理结果：{RATING_SCALE}"

@@ -1,4 +1,5 @@
-"""Notices: queue a message for a person on their best channel, tell a ticket's reporter and followers."""
+"""Notices: queue a message for a person on their best channel,
+tell a ticket's reporter and followers."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.ops import messages as msg
 from handlers.ops.roles import STAFF_ROLES
-from storage import outbox
+from storage import district_model, outbox
 from storage.models import Identity, Person, Ticket, TicketFollower
 from storage.repos.people import identities_of
 
@@ -24,19 +26,42 @@ async def best_identity(session: AsyncSession, person: Person) -> Identity | Non
     return ids.get("mp") or ids.get("work")
 
 
+async def contact(session: AsyncSession, person: Person) -> tuple[str, str] | None:
+    """(channel, external id) of the person's best channel: staff from the district's read
+    model (no query), residents from the database."""
+    staff = person.has_role(*STAFF_ROLES)
+    known = await district_model.of(session).contact(session, person, staff)
+    if known is not None:
+        return known if known[0] else None
+    ident = await best_identity(session, person)
+    return (ident.channel, ident.external_id) if ident is not None else None
+
+
 async def notify(session: AsyncSession, person: Person | None, text: str, *, at: datetime,
                  ticket: Ticket | None = None) -> bool:
     """Queue `text` for `person` on their best channel; False (and a log line) when they have
     no channel at all, so the caller can say so."""
     if person is None:
         return False
-    ident = await best_identity(session, person)
-    if ident is None:
+    found = await contact(session, person)
+    if found is None:
         logger.warning("no channel to reach %s (%s); notice not queued", person.id, person.name)
         return False
-    outbox.enqueue(session, channel=ident.channel, recipient=ident.external_id, text=text, at=at,
-                   person_id=person.id, ticket_id=ticket.id if ticket else None)
+    text = within_limit(text, ticket)
+    outbox.enqueue(session, channel=found[0], recipient=found[1], text=text, at=at,
+                   person_id=person.id, ticket=ticket)
     return True
+
+
+def within_limit(text: str, ticket: Ticket | None) -> str:
+    """Every push fits the channel's byte limit (WeCom and customer-service texts are cut at
+    2,048 bytes): a longer one ends «…（全文见 工单 CODE）», its last line (what to type next)
+    kept whole when it is short."""
+    if len(text.encode()) <= msg.WECOM_TEXT_BYTES:
+        return text
+    body, _, last = text.rpartition("\n")
+    keep = last if body and len(last.encode()) <= 300 else ""
+    return msg.fit(body if keep else text, ticket.code if ticket else None, keep=keep)
 
 
 async def followers_of(session: AsyncSession, ticket: Ticket) -> list[Person]:

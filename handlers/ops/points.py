@@ -85,7 +85,7 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return (start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None))
 
 
-def _earned_this_month(now: datetime):  # noqa: ANN202 - a SQLAlchemy select
+def _earned_this_month(now: datetime):
     # redemptions do not lower a month's standing: the ranking is about reports, not spending
     start, end = month_bounds(now)
     total = func.sum(PointsLedger.points).label("earned")

@@ -6,8 +6,8 @@ conversation state, follower links and correspondent applications; the raw XML o
 message they sent and the payloads of every notice to them are replaced by a marker, and their
 openid there by a random pseudonym. Their tickets stay, anonymised (no contact, no room number,
 phone numbers masked), so the district's statistics survive. Voice recordings (a voice is
-personal) and media that never joined a ticket are deleted by `bot.channels.media_store`; photos on a
-ticket stay with it as evidence of the problem.
+personal) and media that never joined a ticket are deleted by `bot.channels.media_store`;
+photos on a ticket stay with it as evidence of the problem.
 
 A staff member who unfollows only loses the Official Account binding: their work data belongs
 to the district file.

@@ -1,4 +1,5 @@
-"""Long-lived collaborators every layer of handlers/ is given: settings, analyzer, clock, calendar."""
+"""Long-lived collaborators every layer of handlers/ is given:
+settings, analyzer, clock, calendar."""
 
 from __future__ import annotations
 

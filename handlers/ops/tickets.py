@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ops import messages as msg
+from handlers.ops.attachments import link_ids
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from handlers.ops.verification import ask_verification, verifiers_for
@@ -17,6 +19,8 @@ from storage import repo
 from storage.clock import SHANGHAI, to_local
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
+from storage.repos import attachments as attachment_rows
+from storage.repos import tickets as tickets_repo
 from storage.sla import deadline
 from storage.statemachine import record, transition
 
@@ -63,8 +67,10 @@ async def create_ticket(
     session: AsyncSession, services: Services, *, now: datetime, text: str, analysis: Analysis,
     reporter: Person | None, source: str, place: Placement, extra_place: str | None = None,
     lng: float | None = None, lat: float | None = None, route_to_desk: bool = True,
+    attachment_ids: Sequence[int] = (),
 ) -> Ticket:
-    """Insert the ticket with its deadlines and `created` event, then route it."""
+    """Insert the ticket with its deadlines and `created` event, link the photos the resident
+    sent with it (so the assignment push counts them), then route it."""
     local_day = to_local(now).date() if now else datetime.now(SHANGHAI).date()
     code = await repo.next_ticket_code(session, local_day)
     respond, resolve = sla_for(services, analysis.category, analysis.urgency)
@@ -87,16 +93,20 @@ async def create_ticket(
         resolve_by=deadline(now, resolve, services.calendar),
         confidence=analysis.confidence, created_at=now, updated_at=now,
     )
+    # flushed once routed: its events and notices link to it, so one flush writes the ticket
+    # already assigned (one INSERT, no UPDATE after it), its events and its notices
     session.add(ticket)
-    await session.flush()
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
+    if attachment_ids:  # the photos link to the ticket's id, so it is written first
+        await session.flush()
+        await link_ids(session, ticket, list(attachment_ids), actor_id=ticket.reporter_id, at=now)
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
         await ask_verification(session, ticket, verifiers, reporter, now=now)
-        return ticket
-    if route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
+    elif route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
         await route(session, services, ticket, place.grid, community, now=now)
+    await tickets_repo.flush_new(session, ticket)
     return ticket
 
 
@@ -127,7 +137,9 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
                note=note or f"派给 {person.name}（{person.id}）", at=now)
     ticket.assignee_id = person.id
     ticket.assignee = person
-    await notify(session, person, msg.assignment(ticket, services), at=now, ticket=ticket)
+    photos = sum(a.kind == "image" for a in await attachment_rows.of_ticket(session, ticket.id)) \
+        if ticket.id is not None else 0
+    await notify(session, person, msg.assignment(ticket, services, photos), at=now, ticket=ticket)
     for p in copied or []:
         await notify(session, p, msg.copy_notice(ticket, person), at=now, ticket=ticket)
     if ticket.urgency == "urgent":

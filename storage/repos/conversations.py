@@ -32,6 +32,12 @@ async def current_state(session: AsyncSession, channel: str, external_id: str,
     """The identity's state, or None; an expired one is deleted on the way."""
     row = await session.scalar(select(ConversationState).where(
         ConversationState.channel == channel, ConversationState.external_id == external_id))
+    return await unexpired(session, row, now)
+
+
+async def unexpired(session: AsyncSession, row: ConversationState | None,
+                    now: datetime) -> ConversationState | None:
+    """`row` while it holds; an expired one is deleted on the way."""
     if row is not None and row.expires_at <= now:
         await session.execute(delete(ConversationState).where(ConversationState.id == row.id))
         return None

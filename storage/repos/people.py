@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Identity, Person
+from storage.models import ConversationState, Identity, Outbox, Person
 
 
 async def identity(session: AsyncSession, channel: str, external_id: str) -> Identity | None:
@@ -30,13 +31,36 @@ async def new_resident(session: AsyncSession, channel: str, external_id: str,
                        now: datetime) -> tuple[Person, Identity]:
     """A first message from an unknown openid: a resident with a pseudonymous id."""
     person = Person(id=f"r-{secrets.token_hex(6)}", roles=["resident"], created_at=now)
-    session.add(person)
-    await session.flush()
     ident = Identity(person_id=person.id, channel=channel, external_id=external_id,
-                     created_at=now)
-    session.add(ident)
-    await session.flush()
+                     created_at=now, pushes_since_inbound=0)
+    # not flushed: the next flush inserts both, with whatever the caller sets on them first
+    session.add_all([person, ident])
+    # this unit knows they have no tickets yet (storage.repos.tickets.of_resident asks)
+    session.info.setdefault("unit", {}).setdefault("new_people", set()).add(person.id)
     return person, ident
+
+
+@dataclass
+class Sender:
+    identity: Identity | None
+    state: ConversationState | None  # the conversation state keyed by the raw sender id
+    has_held: bool  # notices wait to be delivered with the next reply
+
+
+async def sender(session: AsyncSession, channel: str, external_id: str) -> Sender:
+    """Who wrote, their conversation state and whether notices are held for them: one
+    query for what every update needs first."""
+    wanted = external_id.lower() if channel == "work" else external_id
+    held = select(Outbox.id).where(Outbox.channel == channel, Outbox.recipient == external_id,
+                                   Outbox.state == "held").exists()
+    stmt = (select(Identity, ConversationState, held.label("held"))
+            .outerjoin(ConversationState, and_(ConversationState.channel == channel,
+                                               ConversationState.external_id == external_id))
+            .where(Identity.channel == channel, Identity.external_id == wanted))
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return Sender(None, None, False)
+    return Sender(row[0], row[1], bool(row[2]))
 
 
 async def by_bind_code(session: AsyncSession, code: str) -> Person | None:
@@ -47,3 +71,24 @@ async def by_bind_code(session: AsyncSession, code: str) -> Person | None:
 async def active_named(session: AsyncSession, name: str) -> list[Person]:
     return list((await session.scalars(select(Person).where(
         Person.name == name, Person.active.is_(True)))).all())
+
+
+async def staff_matching(session: AsyncSession, words: str,
+                         roles: tuple[str, ...]) -> list[Person]:
+    """Active people with one of `roles` that `words` names: a person id, a WeCom userid
+    (case-insensitive) or a name. An exact match wins; else every name containing the words
+    (「周晓」 → 周晓燕, 周晓东), for the caller to offer as a choice."""
+    words = words.strip()
+    if not words:
+        return []
+    low = words.lower()
+    by_work = select(Identity.person_id).where(Identity.channel == "work",
+                                               Identity.external_id == low)
+    rows = (await session.scalars(select(Person).where(
+        Person.active.is_(True),
+        or_(func.lower(Person.id) == low, Person.id.in_(by_work), Person.name.contains(words)))
+        .order_by(Person.name, Person.id))).all()
+    people = [p for p in rows if p.has_role(*roles)]
+    work = set((await session.scalars(by_work)).all())
+    exact = [p for p in people if p.name == words or p.id.lower() == low or p.id in work]
+    return exact or people

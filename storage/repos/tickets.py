@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Column, event, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
-from storage.models import Ticket, TicketEvent, TicketFollower
+from storage.models import Outbox, Ticket, TicketEvent, TicketFollower
 from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES
 
 
@@ -38,15 +40,37 @@ async def assigned_to(session: AsyncSession, person_id: str) -> list[Ticket]:
         .order_by(Ticket.resolve_by))).all())
 
 
+def _just_created(session: AsyncSession, person_id: str) -> bool:
+    return person_id in session.info.get("unit", {}).get("new_people", ())
+
+
 async def of_resident(session: AsyncSession, person_id: str, *, limit: int = 10) -> list[Ticket]:
     """The tickets a resident reported or follows (附议), newest first."""
+    if _just_created(session, person_id):
+        return []  # a resident created in this very unit has none yet: no query
+    # asked again in the same unit with nothing written since (the conversation checks a
+    # repeat, then a follow-up piece): the first answer, cut to size
+    memo = session.info.get("unit", {}).setdefault("of_resident", {})
+    clean = not session.new and not session.dirty and not session.deleted
+    cached = memo.get(person_id)
+    if clean and cached is not None and cached[0] >= limit:
+        return cached[1][:limit]
     followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person_id)
-    return list((await session.scalars(select(Ticket).where(
+    rows = list((await session.scalars(select(Ticket).where(
         or_(Ticket.reporter_id == person_id, Ticket.id.in_(followed)))
         .order_by(Ticket.id.desc()).limit(limit))).all())
+    memo[person_id] = (limit, rows)
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _forget(session: Session, _ctx: object) -> None:
+    session.info.get("unit", {}).pop("of_resident", None)  # written since: ask again
 
 
 async def latest_resolved_of(session: AsyncSession, reporter_id: str) -> Ticket | None:
+    if _just_created(session, reporter_id):
+        return None
     return await session.scalar(select(Ticket).where(
         Ticket.reporter_id == reporter_id, Ticket.status == "resolved")
         .order_by(Ticket.resolved_at.desc()).limit(1))
@@ -55,6 +79,8 @@ async def latest_resolved_of(session: AsyncSession, reporter_id: str) -> Ticket 
 async def recent_open_of(session: AsyncSession, reporter_id: str,
                          since: datetime) -> Ticket | None:
     """The resident's open ticket made since `since`, the newest."""
+    if _just_created(session, reporter_id):
+        return None
     return await session.scalar(select(Ticket).where(
         Ticket.reporter_id == reporter_id, Ticket.status.in_(OPEN_STATUSES),
         Ticket.created_at >= since).order_by(Ticket.id.desc()).limit(1))
@@ -67,3 +93,40 @@ async def last_acted_on(session: AsyncSession, actor_id: str, since: datetime) -
         .where(TicketEvent.actor_id == actor_id, TicketEvent.created_at >= since,
                Ticket.status.not_in(FINAL_STATUSES))
         .order_by(TicketEvent.id.desc()).limit(1))
+
+
+def _value(obj: object, column: Column) -> object:
+    """The attribute, or the column's Python default the ORM would have applied."""
+    value = getattr(obj, column.key)
+    if value is None and column.default is not None:
+        default = column.default
+        value = default.arg(None) if default.is_callable else default.arg  # type: ignore
+    return value
+
+
+def _linked_to(obj: object, ticket: Ticket) -> bool:
+    return sa_inspect(obj).attrs.ticket.loaded_value is ticket
+
+
+async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
+    """Write a new ticket with its pending events and notices in three statements.
+
+    The ORM inserts rows one at a time on SQLite (it cannot match RETURNING rows to objects
+    there), and nothing reads these events or notices back in the unit: so they leave the
+    session and go as one multi-row INSERT each, once the ticket has its id."""
+    rows = [o for o in session.new
+            if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
+    for obj in rows:
+        session.expunge(obj)
+    await session.flush()
+    for model in (TicketEvent, Outbox):
+        mine = [o for o in rows if isinstance(o, model)]
+        if not mine:
+            continue
+        cols = [c for c in model.__table__.columns if c.key != "id"]
+        values = []
+        for obj in mine:
+            obj.ticket_id = ticket.id
+            values.append({c.key: _value(obj, c) for c in cols})
+        conn = await session.connection()  # Core, not ORM bulk: it would split on NULLs
+        await conn.execute(model.__table__.insert(), values)

@@ -1,6 +1,6 @@
 """The corpus's worst ten dialogues over real HTTP: signed and encrypted WeChat and WeCom
 callbacks into the real app, the passive replies read back from the XML, the checks on the
-database the app writes (tests.handlers.conversation_corpus)."""
+database the app writes (tests/handlers/conversation/corpus)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ from storage.config import Settings
 from storage.db import Database
 from storage.district import import_district
 from storage.migrate import upgrade
-from tests.handlers.conversation_corpus.corpus import DISTRICT_TEXT, Run, load
-from tests.handlers.conversation_corpus.test_corpus import KNOWN, START
+from tests.support.corpus import DISTRICT_TEXT, KNOWN, START, Run, load
 
 WORST = [d for d in load("dialogues.jsonl") if d.get("worst10")]
 

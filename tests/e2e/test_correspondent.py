@@ -3,11 +3,14 @@ the liaison, resolved by the officer, points credited exactly once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.demo.simulator import location_xml, media_xml
 from storage.models import Attachment, PointsLedger
-from tests.e2e.conftest import World, code_of
+from tests.support.e2e import World, code_of
 
 RIDER = "oRiderWang01"
 INSIDE = (23.6862, 113.0320)  # lat, lng inside 连江社区第一网格's polygon
@@ -23,7 +26,8 @@ async def test_rider_photo_location_report_verified_resolved_points_once(world: 
     await world.pushed(RIDER, "通讯员")
 
     world.standin.media["PHOTO_RIDER_1"] = (b"\xff\xd8\xff fake jpeg", "image/jpeg")
-    assert "照片" in (await world.mp.post(media_xml("gh", RIDER, "image", "PHOTO_RIDER_1"))).content
+    photo = media_xml("gh", RIDER, "image", "PHOTO_RIDER_1")
+    assert "照片" in (await world.mp.post(photo)).content
     await world.mp.post(location_xml("gh", RIDER, *INSIDE, label="幸福花园东门外人行道"))
     reply = await world.mp.say(RIDER, "路边井盖没了，一个大坑，晚上骑车很危险")
     code = code_of(reply.content)
@@ -40,14 +44,14 @@ async def test_rider_photo_location_report_verified_resolved_points_once(world: 
     again = await world.work.say("zhangwei", f"办结 {code} 再次办结")
     assert "不能办结" in (again.content or "")
 
-    async def ledger(s):  # noqa: ANN001, ANN202
+    async def ledger(s: AsyncSession) -> list[tuple[str, int]]:
         return [(r.reason, r.points) for r in (await s.scalars(
             select(PointsLedger).order_by(PointsLedger.id))).all()]
 
     assert await world.db.read(ledger) == [("verified", 5), ("resolved", 5)]
     assert "10" in ((await world.mp.say(RIDER, "积分")).content or "")
 
-    async def photos(s):  # noqa: ANN001, ANN202
+    async def photos(s: AsyncSession) -> Sequence[Attachment]:
         return (await s.scalars(select(Attachment))).all()
 
     [photo] = await world.db.read(photos)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.e2e import crashkit
+from tests.support import crash as crashkit
 
 PG_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL")
 CASES = {

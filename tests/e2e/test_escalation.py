@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.runtime import RUNTIME
 from handlers.jobs.escalation import escalate_overdue
 from storage.clock import FrozenClock, utcnow
-from tests.e2e.conftest import code_of, start_world, stop_world
+from tests.support.e2e import code_of, start_world, stop_world
 
 
 async def test_urgent_unaccepted_report_escalates_to_community_leader(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import World
+from tests.support.e2e import World
 
 
 async def post(world: World, body: Any, token: str | None = "ok") -> tuple[int, Any]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.demo.simulator import text_xml
 from storage.models import Ticket
-from tests.e2e.conftest import World, code_of
+from tests.support.e2e import World, code_of
 
 RESIDENT = "oE2eResident01"
 
@@ -49,7 +50,7 @@ async def test_wechat_retry_makes_one_ticket(world: World) -> None:
     assert code_of(first.content)
     assert retry.content == first.content  # the stored reply: the first may have been lost
 
-    async def count(s):  # noqa: ANN001, ANN202
+    async def count(s: AsyncSession) -> int | None:
         return await s.scalar(select(func.count()).select_from(Ticket))
 
     assert await world.db.read(count) == 1

@@ -45,7 +45,8 @@ def test_main_complaint_wins(analyzer: Analyzer, text: str, category: str) -> No
 
 
 def test_focus_leaves_out_preambles_and_parties() -> None:
-    text = "尊敬的领导您好，我是锦华小区的业主，自2020年入住以来，楼下的垃圾站一直臭气熏天，物业说没办法"
+    text = ("尊敬的领导您好，我是锦华小区的业主，自2020年入住以来，"
+            "楼下的垃圾站一直臭气熏天，物业说没办法")
     kept = list(text)
     for a, b in focus_spans(text):
         kept[a:b] = " " * (b - a)

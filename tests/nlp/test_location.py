@@ -80,7 +80,8 @@ def test_place(text: str, place: str) -> None:
     assert loc(text)["place"] == place
 
 
-@pytest.mark.parametrize("text,building", [("锦绣华庭B座电梯坏了", "B"), ("a栋楼下垃圾没人收", "A"),
+@pytest.mark.parametrize("text,building", [("锦绣华庭B座电梯坏了", "B"),
+                                           ("a栋楼下垃圾没人收", "A"),
                                            ("3号楼B座门口", "3"), ("WiFi座机坏了", None)])
 def test_lettered_towers_are_buildings(text: str, building: str | None) -> None:
     from nlp import Analyzer

@@ -76,6 +76,7 @@ def test_traditional_gate_matches_opencc() -> None:
 
 def test_fast_segmentation_equals_jieba(prep: TextPrep) -> None:
     tok = prep.segmenter._tok
-    for text in ["3号楼楼道里有人飞线充电", "abc12 x-1 A座  \r\n你好!!", "", "鬱鬱蔥蔥的樹擋住路燈",
-                 "楼上漏水到我家卫生间了，物业说找开发商", "wifi密码123456是多少"]:
+    for text in ["3号楼楼道里有人飞线充电", "abc12 x-1 A座  \r\n你好!!", "",
+                 "鬱鬱蔥蔥的樹擋住路燈", "楼上漏水到我家卫生间了，物业说找开发商",
+                 "wifi密码123456是多少"]:
         assert tok.fast_lcut(text) == tok.lcut(text, HMM=False)

@@ -52,7 +52,8 @@ def test_urgency(category: str, text: str, expected: str) -> None:
     assert urg(category, text) == expected
 
 
-@pytest.mark.parametrize("text", ["楼道灯不亮", "电话打不通", "家里没水", "小区没电了", "门禁打不开"])
+@pytest.mark.parametrize("text", [
+    "楼道灯不亮", "电话打不通", "家里没水", "小区没电了", "门禁打不开"])
 def test_failure_phrases_are_not_negations(text: str) -> None:
     # 不亮 / 没水 … are the complaint: nothing in them is a negated cue
     assert all(not h.negated for h in find_hits(clean(text)))
@@ -77,8 +78,8 @@ def test_cue_anchors_are_sound() -> None:
     from nlp.training import CORPUS, corpus_files
 
     here = Path(__file__).parent
-    texts = [json.loads(line)["text"] for path in (*corpus_files([CORPUS]), here / "regression.jsonl",
-                                                   here / "holdout.jsonl")
+    paths = (*corpus_files([CORPUS]), here / "regression.jsonl", here / "holdout.jsonl")
+    texts = [json.loads(line)["text"] for path in paths
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert all(c.anchors for c in CUES)  # every cue got its shortcut
     for text in texts:

@@ -10,7 +10,7 @@ from storage import repo
 from storage.db import Database
 from storage.district import import_district, import_file
 from storage.models import Identity, Person, Region, Ticket
-from tests.storage.conftest import EXAMPLE, EXAMPLE_PATH, count
+from tests.support.storage import EXAMPLE, EXAMPLE_PATH, count
 
 
 async def _region(db: Database, code: str) -> Region:
@@ -90,7 +90,8 @@ async def test_edited_file_renames_deactivates_and_keeps_tickets(any_db: Databas
 
     await any_db.run(ticket)
     edited = EXAMPLE.replace('name = "连江社区"', 'name = "连江社区（新）"')
-    edited = _without(edited, '[[streets.communities.grids]]\n    code = "FC-FX-01"', "# ── 东城街道")
+    edited = _without(edited, '[[streets.communities.grids]]\n    code = "FC-FX-01"',
+                      "# ── 东城街道")
     edited = _without(edited, *DROP_LIUYANG)
     report = await _import(any_db, edited)
 

@@ -7,7 +7,7 @@ import pytest
 from storage.db import Database
 from storage.district import DistrictError, import_district, parse_district
 from storage.models import Identity, Person, Region
-from tests.storage.conftest import EXAMPLE, count
+from tests.support.storage import EXAMPLE, count
 
 BOWTIE = "[[113.0300, 23.6850], [113.0340, 23.6880], [113.0340, 23.6850], [113.0300, 23.6880]]"
 FC_LJ_01_POLYGON = ("polygon = [[113.0300, 23.6850], [113.0340, 23.6850], "

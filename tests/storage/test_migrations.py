@@ -15,8 +15,8 @@ from storage.db import Database
 from storage.district import import_district
 from storage.migrate import alembic_config, upgrade
 from storage.models import Base
-from tests.conftest import PG_URL
-from tests.storage.conftest import EXAMPLE
+from tests.support.db import PG_URL
+from tests.support.storage import EXAMPLE
 
 
 def _diff(conn: Connection) -> list:

@@ -1,0 +1,66 @@
+"""SQL statements per update, counted with a SQLAlchemy event listener on the serving code
+(PYTHONPATH chooses the tree): a first report from a new resident, a new report from a known
+resident, and an officer's 我的工单. BEGIN/COMMIT are not counted; a multi-row insert is one.
+Prints one JSON line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from aiohttp import ClientSession, web
+from sqlalchemy import event
+
+from bot.app import create_app
+from bot.demo.run import SAMPLE_DISTRICT, demo_settings
+from bot.demo.simulator import MpSide, WorkSide
+from storage.db import Database
+from storage.district import import_file
+from storage.migrate import upgrade
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'stmts.db'}"
+        await upgrade(url)
+        db = Database(url)
+        await import_file(db, SAMPLE_DISTRICT)
+        settings = demo_settings(url, "http://127.0.0.1:9")
+        seen: list[str] = []
+
+        def count(_c, _cur, statement, _p, _ctx, _many) -> None:  # noqa: ANN001
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                seen.append(statement)
+
+        for engine in {db.engine, db.read_engine}:
+            event.listen(engine.sync_engine, "before_cursor_execute", count)
+        runner = web.AppRunner(create_app(settings, db=db, background=False))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore
+        out: dict[str, int] = {}
+        async with ClientSession() as http:
+            mp, work = MpSide(http, base, settings), WorkSide(http, base, settings)
+            await mp.say("oWarm", "幸福花园1号楼门口垃圾没人清运")
+            await mp.event("oKnown", "subscribe")  # known to us (a follower), no ticket yet
+            for name, call in (
+                ("new_resident_report", lambda: mp.say("oNew1", "幸福花园3号楼楼道有人拉飞线")),
+                ("known_resident_report", lambda: mp.say("oKnown", "阳光新村4号楼半夜拖椅子")),
+                ("officer_command", lambda: work.say("ZhangWei", "我的工单")),
+            ):
+                seen.clear()
+                await call()
+                out[name] = len(seen)
+                if os.environ.get("SHOW_SQL"):
+                    print(name, *(q.split("\n")[0][:110] for q in seen), sep="\n  ")
+        await runner.cleanup()
+        await db.close()
+        print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

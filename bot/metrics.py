@@ -1,0 +1,82 @@
+"""The process's Prometheus metrics (prometheus_client), and their exposition.
+
+Under `gridbot serve --workers N` every worker is a process of its own: the parent sets
+PROMETHEUS_MULTIPROC_DIR before starting them, prometheus_client then keeps each worker's
+values in files there, and `/metrics` on any worker aggregates all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+GATEWAY = Histogram("gridbot_gateway_seconds", "From a verified callback to our answer.",
+                    ["channel", "reply"], buckets=MS)  # passive|late|duplicate|refused|failed
+STATEMENTS = Histogram("gridbot_sql_statements_per_update",
+                       "SQL statements one unit of work ran (BEGIN/COMMIT not counted).",
+                       buckets=(1, 2, 4, 6, 8, 10, 12, 16, 24, 32, 64))
+BURST = Histogram("gridbot_writer_burst_units", "Units committed together by the SQLite writer.",
+                  buckets=(1, 2, 4, 8, 16, 32, 64))
+SEND = Histogram("gridbot_outbox_send_seconds", "One outbound API call for a notice.",
+                 ["channel"], buckets=MS)
+ERRCODES = Counter("gridbot_outbox_errcodes", "API answers to notices, by errcode.",
+                   ["channel", "errcode"])
+JOB_RUNS = Counter("gridbot_job_runs", "Scheduled job runs by outcome.", ["job", "outcome"])
+JOB_SECONDS = Histogram("gridbot_job_seconds", "Scheduled job duration.", ["job"],
+                        buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60))
+CLASSIFY = Histogram("gridbot_classifier_seconds", "One message through nlp's analyzer.",
+                     buckets=MS)
+
+
+class DatabaseObserver:
+    """What storage.db reports (it cannot import bot): bursts and statements per unit."""
+
+    def burst(self, units: int) -> None:
+        BURST.observe(units)
+
+    def unit(self, statements: int) -> None:
+        STATEMENTS.observe(statements)
+
+
+def timed_classifier(analyzer: Any) -> Callable[[str], Any]:
+    """`analyzer.analyze`, timed, remembering its last answer: a report is analysed by the
+    resident router and again by the report it files, with the same text. The answer is
+    reused only while the model and the gazetteer are the very same objects (a retrained
+    model or a new district replaces them), and Analysis is frozen."""
+    analyze = analyzer.analyze
+    last: list[Any] = [None, None, None, None]  # text, model, gazetteer, analysis
+
+    def analyze_timed(text: str) -> Any:
+        model, places = getattr(analyzer, "_model", None), getattr(analyzer, "_gazetteer", None)
+        if last[0] == text and last[1] is model and last[2] is places:
+            return last[3]
+        start = time.perf_counter()
+        try:
+            result = analyze(text)
+        finally:
+            CLASSIFY.observe(time.perf_counter() - start)
+        last[:] = [text, model, places, result]
+        return result
+
+    return analyze_timed
+
+
+def exposition() -> bytes:
+    """This process's metrics, or every worker's under multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)

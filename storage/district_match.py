@@ -1,0 +1,107 @@
+"""Matching a place named in a message against the district's regions (pure functions over
+loaded regions; the read model in storage.district_model supplies them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from nlp.normalize import to_halfwidth
+from storage.models import Region
+
+MIN_MATCH = 2  # a shorter overlap (one character) matches too much to mean anything
+_BUILDING_SUFFIX = re.compile(r"(号楼|号|栋|幢|座|楼)$")
+
+
+def normalize_building(text: str | None) -> str | None:
+    """'３号楼', '3栋', '3' → '3'; letters upper-cased ('a座' → 'A')."""
+    if not text:
+        return None
+    value = to_halfwidth(text.strip()).upper()
+    value = _BUILDING_SUFFIX.sub("", value).strip()
+    return value or None
+
+
+def overlap(text: str, names: Iterable[str]) -> int:
+    """How much of a name the text covers: exact or contained either way, longest wins."""
+    best = 0
+    for name in names:
+        if not name:
+            continue
+        if name == text:
+            score = len(name) + 1000  # an exact match beats any containment
+        elif name in text:
+            score = len(name)
+        elif text in name:
+            score = len(text)
+        else:
+            continue
+        if score >= MIN_MATCH:
+            best = max(best, score)
+    return best
+
+
+def grid_for_place(regions: list[Region], community_text: str | None,
+                   building: str | None) -> tuple[Region | None, Region | None]:
+    """(grid, community) among active community/grid/place `regions` (ordered by id)."""
+    text = (community_text or "").strip()
+    if not text:
+        return None, None
+    by_id = {r.id: r for r in regions}
+    communities = [r for r in regions if r.level == "community"]
+    # places with the same name in one community are one compound split across grids
+    groups: dict[tuple[int, str], list[Region]] = {}
+    for r in regions:
+        grid = by_id.get(r.parent_id) if r.level == "place" else None  # type: ignore[arg-type]
+        if grid is not None and grid.parent_id in by_id:
+            groups.setdefault((grid.parent_id, r.name), []).append(r)  # type: ignore[arg-type]
+
+    # "连江社区幸福花园": the community named in the text narrows the place to look for
+    inside = [(len(n), n, c) for c in communities for n in [c.name, *(c.aliases or [])]
+              if n and n in text]
+    if inside:
+        _, name, community = max(inside, key=lambda t: t[0])
+        rest = text.replace(name, "", 1).strip()
+        if len(rest) >= MIN_MATCH:
+            found = _best({k: v for k, v in groups.items() if k[0] == community.id}, rest)
+            if found:
+                return _pick(groups[found], building, by_id)
+
+    found = _best(groups, text)
+    place_score = overlap(text, _names(groups[found])) if found else 0
+    scored = [(overlap(text, [c.name, *(c.aliases or [])]), c) for c in communities]
+    best_c = max((s for s, _ in scored), default=0)
+    if found and place_score >= best_c:  # a place is the more precise answer on a tie
+        return _pick(groups[found], building, by_id)
+    named = [c for s, c in scored if s and s == best_c]
+    if len(named) == 1:
+        return None, named[0]
+    return None, None
+
+
+def _names(rows: list[Region]) -> list[str]:
+    return [rows[0].name, *(a for r in rows for a in (r.aliases or []))]
+
+
+def _best(groups: dict[tuple[int, str], list[Region]], text: str) -> tuple[int, str] | None:
+    """The one place group that matches `text` best, or None when none or several tie."""
+    scored = [(overlap(text, _names(rows)), key) for key, rows in groups.items()]
+    top = max((s for s, _ in scored), default=0)
+    keys = [key for s, key in scored if s and s == top]
+    if len(keys) == 1:
+        return keys[0]
+    return None
+
+
+def _pick(places: list[Region], building: str | None,
+          by_id: dict[int, Region]) -> tuple[Region | None, Region | None]:
+    grids = [by_id[p.parent_id] for p in places if p.parent_id in by_id]
+    community = by_id.get(grids[0].parent_id) if grids else None  # type: ignore[arg-type]
+    wanted = normalize_building(building)
+    if wanted is not None:
+        for place, grid in zip(places, grids, strict=True):
+            if wanted in {normalize_building(b) for b in place.buildings or []}:
+                return grid, community
+    if len(grids) == 1:
+        return grids[0], community
+    return None, community

@@ -1,0 +1,259 @@
+"""The outbox sender: every notice delivered once, retried with backoff, failures recorded,
+the Official Account window honoured, WeCom pushes paced, crashed sends reclaimed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import outbox
+from storage.db import Database
+from storage.models import Outbox
+
+Rig = Any  # tests/bot/channels/conftest.py: the stand-in, settings, database, frozen clock
+
+
+async def test_each_row_is_sent_exactly_once_when_two_workers_drain_at_once(
+        any_db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(any_db, outbox={"batch": 5})  # small claims, so the workers interleave
+    await rig.follower("oA", last_inbound_at=rig.clock.now())
+    ids: list[int] = []
+    for i in range(12):
+        ids += await rig.enqueue("mp", "oA", f"通知{i}")
+        ids += await rig.enqueue("work", "zhangwei", f"派单{i}")
+    one, two = rig.sender(), rig.sender()  # two workers
+
+    settled = 0
+    for _ in range(20):
+        done = await asyncio.gather(one.drain_once(), two.drain_once(), one.drain_once())
+        settled += sum(done)
+        if not any(done):
+            break
+    assert settled == 24
+    assert rig.standin.texts("zhangwei") == [f"派单{i}" for i in range(12)]  # once, in order
+    assert rig.standin.texts("oA") == [f"通知{i}" for i in range(5)]  # the window's 5 pushes
+    states = [(await rig.row(i)).state for i in ids]
+    assert states[1::2] == ["sent"] * 12
+    assert states[0::2] == ["sent"] * 5 + ["held"] * 7  # the rest wait for the next reply
+    assert await rig.pushes("oA") == 5
+
+
+async def test_retry_with_backoff_then_failed_after_max_attempts(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"retries": 0}, outbox={"max_attempts": 3, "backoff_seconds": 5})
+    [row_id] = await rig.enqueue("work", "zhangwei", "新工单")
+    rig.standin.fail("message/send", status=500, times=10)
+    sender = rig.sender()
+
+    assert await sender.drain_once() == 1
+    row = await rig.row(row_id)
+    assert (row.state, row.attempts, row.last_error) == ("pending", 1, "-2 HTTP 500")
+    assert row.next_attempt_at == rig.clock.now() + timedelta(seconds=5)
+    assert await sender.drain_once() == 0  # not due yet: nothing is tried early
+    assert rig.standin.calls["message/send"] == 1
+
+    rig.clock.advance(seconds=5)
+    assert await sender.drain_once() == 1
+    row = await rig.row(row_id)
+    assert (row.state, row.attempts) == ("pending", 2)
+    assert row.next_attempt_at == rig.clock.now() + timedelta(seconds=10)  # doubled
+
+    rig.clock.advance(seconds=10)
+    await sender.drain_once()
+    row = await rig.row(row_id)
+    assert (row.state, row.attempts, row.last_error) == ("failed", 3, "-2 HTTP 500")
+    rig.clock.advance(hours=1)
+    assert await sender.drain_once() == 0
+    assert rig.standin.calls["message/send"] == 3 and rig.standin.sent == []
+    assert sender.metrics()["retried"] == 2 and sender.metrics()["failed"] == 1
+
+
+async def test_a_transient_failure_is_delivered_on_the_next_attempt(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db)
+    [row_id] = await rig.enqueue("work", "zhangwei", "新工单")
+    rig.standin.fail("message/send", -1, errmsg="system busy")
+    sender = rig.sender()
+    await sender.drain_once()
+    rig.clock.advance(seconds=5)
+    await sender.drain_once()
+    row = await rig.row(row_id)
+    assert (row.state, row.attempts, row.sent_at) == ("sent", 2, rig.clock.now())
+    assert rig.standin.texts("zhangwei") == ["新工单"]
+
+
+async def test_wecom_invaliduser_fails_the_row_at_once(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db)
+    [row_id] = await rig.enqueue("work", "leftthejob", "新工单")
+    rig.standin.fail("message/send", invaliduser=True)
+    await rig.sender().drain_once()
+    row = await rig.row(row_id)
+    assert (row.state, row.attempts) == ("failed", 1)
+    assert "invaliduser leftthejob" in row.last_error
+    assert rig.standin.sent == []
+
+
+async def test_window_closed_without_template_holds_the_row_for_the_next_reply(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db)
+    await rig.follower("oOld", last_inbound_at=rig.clock.now() - timedelta(hours=49))
+    [row_id] = await rig.enqueue("mp", "oOld", "您的工单已办结")
+    sender = rig.sender()
+    assert await sender.drain_once() == 1
+    assert (await rig.row(row_id)).state == "held"
+    assert sum(rig.standin.calls.values()) == 0  # no call WeChat would refuse anyway
+    assert sender.metrics()["held"] == 1
+
+    async def reply(s: AsyncSession) -> list[str]:  # what the dispatcher does on a message
+        return [r.payload["text"] for r in await outbox.take_held(s, "mp", "oOld",
+                                                                  rig.clock.now())]
+
+    assert await db.run(reply) == ["您的工单已办结"]
+
+
+async def test_api_answering_45015_holds_the_rest_of_that_residents_rows(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db)
+    await rig.follower("oA", last_inbound_at=rig.clock.now() - timedelta(hours=1))
+    ids = await rig.enqueue("mp", "oA", "一", "二")
+    rig.standin.fail("message/custom/send", 45015, errmsg="response out of time limit")
+    await rig.sender().drain_once()
+    rows = [await rig.row(i) for i in ids]
+    assert [r.state for r in rows] == ["held", "held"]
+    assert "45015" in rows[0].last_error
+    assert rig.standin.calls["message/custom/send"] == 1  # the second was not tried in vain
+
+
+async def test_window_closed_with_a_template_sends_the_template(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, template_id="TPL-PROGRESS")
+    await rig.follower("oOld", last_inbound_at=rig.clock.now() - timedelta(days=3))
+    await rig.follower("oNew", last_inbound_at=rig.clock.now(), pushes=0)
+    rig.standin.fail("message/custom/send", 45047, errmsg="out of response count limit")
+    old_id, = await rig.enqueue("mp", "oOld", "您的工单已办结")
+    new_id, = await rig.enqueue("mp", "oNew", "网格员已接单")
+    await rig.sender().drain_once()
+
+    assert [(m["touser"], m["kind"], m["template_id"]) for m in rig.standin.sent] == [
+        ("oOld", "template", "TPL-PROGRESS"), ("oNew", "template", "TPL-PROGRESS")]
+    assert rig.standin.texts("oOld") == ["您的工单已办结"]
+    assert [(await rig.row(i)).state for i in (old_id, new_id)] == ["sent", "sent"]
+    assert await rig.pushes("oNew") == 0  # a template does not use the window's pushes
+
+
+async def test_wecom_pushes_to_one_member_are_paced(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db)  # max_per_minute = 20
+    ids = await rig.enqueue("work", "zhangwei", *(f"派单{i}" for i in range(21)))
+    [other] = await rig.enqueue("work", "lisi", "派单")
+    sender = rig.sender()
+    for _ in range(3):  # rounds take up to 10 rows of one member
+        await sender.drain_once()
+    assert len(rig.standin.texts("zhangwei")) == 20
+    assert rig.standin.texts("lisi") == ["派单"]  # another member is not held up
+    last = await rig.row(ids[-1])
+    assert (last.state, last.attempts) == ("pending", 0)  # deferred, not a failed attempt
+    assert last.next_attempt_at == rig.clock.now() + timedelta(minutes=1)
+
+    rig.clock.advance(seconds=30)
+    await sender.drain_once()
+    assert len(rig.standin.texts("zhangwei")) == 20
+    rig.clock.advance(seconds=31)
+    await sender.drain_once()
+    assert rig.standin.texts("zhangwei")[-1] == "派单20"
+    assert (await rig.row(ids[-1])).state == "sent" and (await rig.row(other)).state == "sent"
+
+
+async def test_a_row_left_sending_by_a_crashed_worker_is_reclaimed_once(
+        any_db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(any_db, http={"timeout_seconds": 5, "retries": 0})
+    [row_id] = await rig.enqueue("work", "zhangwei", "新工单")
+    rig.standin.fail("message/send", delay=30, status=503)  # the worker dies during this call
+    crashed = asyncio.create_task(rig.sender().drain_once())
+    await rig.standin.wait_for(lambda: rig.standin.calls["message/send"] == 1, timeout=5)
+    crashed.cancel()
+    await asyncio.gather(crashed, return_exceptions=True)
+    assert (await rig.row(row_id)).state == "sending"
+
+    survivor = rig.sender()
+    # the lease scales with the send budget: 5 s × 1 try, twice (a token fetch), + 5 s
+    rig.clock.advance(seconds=14)  # the lease still runs: nobody else touches the row
+    assert await survivor.drain_once() == 0
+    rig.clock.advance(seconds=2)
+    assert await survivor.drain_once() == 1
+    row = await rig.row(row_id)
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert rig.standin.texts("zhangwei") == ["新工单"]
+    assert survivor.metrics()["reclaimed"] == 1
+
+
+async def test_run_sends_when_woken_and_stops(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, outbox={"poll_seconds": 60})
+    sender = rig.sender()
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await rig.enqueue("work", "zhangwei", "新工单")
+    sender.wake()  # without it the loop would sleep for a minute
+    await rig.standin.wait_for(lambda: rig.standin.texts("zhangwei") == ["新工单"], timeout=5)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert sender.metrics()["sent"] == 1
+
+
+async def test_recipients_stuck_in_flight_do_not_hold_back_the_others(
+        any_db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(any_db, outbox={"batch": 10})
+    stuck = []
+    for n in range(15):  # the oldest rows: each recipient has one being sent elsewhere
+        first, second = await rig.enqueue("work", f"busy{n}", f"旧{n}", f"新{n}")
+        stuck.append(second)
+
+        async def in_flight(s: AsyncSession, row_id: int = first) -> None:
+            row = await s.get(Outbox, row_id)
+            row.state, row.next_attempt_at = "sending", rig.clock.now() + timedelta(minutes=1)
+
+        await any_db.run(in_flight)
+    fresh = await rig.enqueue("work", "calm", "新工单")
+    await rig.sender().drain_once()
+    assert rig.standin.texts("calm") == ["新工单"]
+    assert (await rig.row(fresh[0])).state == "sent"
+    assert [(await rig.row(i)).state for i in stuck] == ["pending"] * 15  # after theirs
+
+
+async def test_a_graceful_stop_releases_what_it_claimed_and_did_not_send(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"timeout_seconds": 5, "retries": 0})
+    ids = await rig.enqueue("work", "zhangwei", "一", "二", "三")
+    rig.standin.fail("message/send", delay=0.5)  # the first send is in flight at the stop
+    sender = rig.sender()
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await rig.standin.wait_for(lambda: rig.standin.calls["message/send"] == 1, timeout=5)
+    stop.set()
+    await asyncio.wait_for(task, timeout=sender.stop_grace)
+    assert rig.standin.texts("zhangwei") == ["一"]  # the send in flight finished
+    rows = [await rig.row(i) for i in ids]
+    assert [r.state for r in rows] == ["sent", "pending", "pending"]
+    assert all(r.next_attempt_at <= rig.clock.now() for r in rows[1:])  # due at once
+    assert [r.attempts for r in rows] == [1, 0, 0]
+
+
+async def test_a_push_that_may_have_arrived_is_not_pushed_again(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"timeout_seconds": 0.2, "retries": 2})
+    [mp_id] = await rig.enqueue("mp", "oA", "您的工单已受理")
+    [work_row] = await rig.enqueue("work", "zhangwei", "新工单")
+    rig.standin.chaos(0.0, ghost=1.0, hang_seconds=1.0)  # delivered, then no answer in time
+    await rig.sender().drain_once()
+    assert rig.standin.texts("oA") == ["您的工单已受理"]
+    assert rig.standin.calls["message/custom/send"] == 1  # not resent, here or later
+    mp_row = await rig.row(mp_id)
+    assert mp_row.state == "held" and "may have arrived" in (mp_row.last_error or "")
+    # WeCom drops a repeat itself (duplicate check): that row is retried
+    assert (await rig.row(work_row)).state == "pending"

@@ -1,0 +1,62 @@
+"""The hot path's SQL budget: a report is a handful of statements, counted on the real app
+with a SQLAlchemy listener. This fails when a change adds a query per report (issue 11)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, func, select
+
+from storage.models import Outbox, Ticket, TicketEvent
+from tests.support.e2e import Quiet, code_of
+
+# claim, sender (+state, +held), duplicate check, code sequence, ticket, events, notices, done:
+# 8; the conversation's repeat and follow-up checks (issue 12) read the resident's tickets: +2
+KNOWN_RESIDENT_REPORT = 10
+FIRST_REPORT = 10  # the person and identity rows instead of those checks (nothing to read)
+
+
+@contextmanager
+def counting(quiet: Quiet) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_conn, _cur, statement, _params, _ctx, _many) -> None:  # noqa: ANN001
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement.split("\n")[0][:90])
+
+    engines = {quiet.db.engine.sync_engine, quiet.db.read_engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_a_report_costs_a_handful_of_statements(quiet: Quiet) -> None:
+    quiet.db.district.checked_at = float("inf")  # no version check inside the counted window
+    with counting(quiet) as first:
+        reply = await quiet.mp.say("o-budget", "幸福花园3号楼楼道有人拉飞线给电动车充电")
+    assert "工单号" in (reply.content or "")
+    with counting(quiet) as second:
+        again = await quiet.mp.say("o-budget", "金色港湾门口垃圾三天没人清运了")
+    assert "工单号" in (again.content or "")
+    assert len(first) <= FIRST_REPORT, "\n".join(first)
+    assert len(second) <= KNOWN_RESIDENT_REPORT, "\n".join(second)
+
+    # and the cheaper path wrote everything: routed ticket, both events, the officer's notice
+    code = code_of(again.content)
+
+    async def check(session):  # noqa: ANN001, ANN202
+        t = await session.scalar(select(Ticket).where(Ticket.code == code))
+        events = await session.scalar(select(func.count()).select_from(TicketEvent)
+                                      .where(TicketEvent.ticket_id == t.id))
+        notices = await session.scalar(select(func.count()).select_from(Outbox)
+                                       .where(Outbox.ticket_id == t.id))
+        return t.status, t.assignee_id, events, notices
+
+    status, assignee, events, notices = await quiet.db.read(check)
+    assert (status, assignee) == ("assigned", "lina")
+    assert events == 2 and notices >= 1

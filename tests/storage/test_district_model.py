@@ -1,0 +1,115 @@
+"""The district's read model: routing answers from memory, and every worker sees an import or
+a console edit (this process at once, another process through the version row)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import repo
+from storage.clock import Clock
+from storage.db import Database
+from storage.district import import_district
+from storage.migrate import upgrade
+from storage.models import Region
+from storage.repos.people import new_resident
+from tests.support.district import DISTRICT
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_c, _cur, statement, _p, _ctx, _many) -> None:  # noqa: ANN001
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def officer_of(db: Database, place: str, building: str) -> str | None:
+    async def q(session: AsyncSession) -> str | None:
+        grid, _ = await repo.grid_for_place(session, place, building)
+        person = await repo.slot_person(session, grid, "officer")
+        return person.id if person else None
+
+    return await db.run(q)
+
+
+async def test_routing_a_report_reads_nothing_once_loaded(db: Database) -> None:
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    assert await officer_of(db, "幸福花园", "3") == "zhangwei"
+    with statements(db) as seen:
+        assert await officer_of(db, "幸福花园", "7") == "lina"
+        assert await officer_of(db, "金色港湾", "") == "lina"
+    assert seen == []
+
+
+async def test_an_edit_in_this_process_is_seen_at_once(db: Database) -> None:
+    db.district.check_seconds = 3600  # only the in-process signal can make it reload
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    assert await officer_of(db, "幸福花园", "3") == "zhangwei"
+
+    async def hand_over(session: AsyncSession) -> None:  # what a console edit does
+        grid = await session.scalar(select(Region).where(Region.code == "FC-LJ-01"))
+        grid.slots = {**grid.slots, "officer": "lina"}
+
+    await db.run(hand_over)
+    assert await officer_of(db, "幸福花园", "3") == "lina"
+
+
+async def test_another_worker_learns_of_an_edit_through_the_database(
+        tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'two.db'}"
+    await upgrade(url)
+    db = Database(url, district_check_seconds=0.2)
+    try:
+        await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+        assert await officer_of(db, "幸福花园", "3") == "zhangwei"
+        script = textwrap.dedent(f"""
+            import asyncio
+            from sqlalchemy import select
+            from storage.db import Database
+            from storage.models import Region
+
+            async def main():
+                db = Database({url!r})
+                async def edit(session):
+                    grid = await session.scalar(select(Region).where(Region.code == "FC-LJ-01"))
+                    grid.slots = {{**grid.slots, "officer": "lina"}}
+                await db.run(edit)
+                await db.close()
+            asyncio.run(main())
+        """)
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=ROOT)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        db.district.stale()  # as if check_seconds had passed
+        assert await officer_of(db, "幸福花园", "3") == "lina"
+    finally:
+        await db.close()
+
+
+async def test_residents_writing_do_not_reload_the_model(db: Database) -> None:
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    await officer_of(db, "幸福花园", "3")
+    loads = db.district.loads
+
+    async def newcomer(session: AsyncSession) -> None:
+        await new_resident(session, "mp", "o-newcomer", Clock().now())
+
+    await db.run(newcomer)
+    await officer_of(db, "幸福花园", "3")
+    assert db.district.loads == loads

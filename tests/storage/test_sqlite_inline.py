@@ -1,0 +1,78 @@
+"""The SQLite writer runs a burst's statements inline and only commits on a thread; units
+still commit together or not at all, and a lock held elsewhere is waited for."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import sqlite_inline
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import TicketSequence
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path):  # noqa: ANN201
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}"
+    await upgrade(url)
+    db = Database(url)
+    yield db, tmp_path / "inline.db"
+    await db.close()
+
+
+def add(day: str):  # noqa: ANN201
+    async def unit(session: AsyncSession) -> str:
+        session.add(TicketSequence(day=day, last=1))
+        await session.flush()
+        return day
+
+    return unit
+
+
+async def count(db: Database) -> int:
+    return await db.read(lambda s: s.scalar(select(func.count()).select_from(TicketSequence)))
+
+
+async def test_a_burst_costs_one_thread_hop(sqlite_db, monkeypatch) -> None:  # noqa: ANN001
+    db, _ = sqlite_db
+    await db.run(add("warm"))  # the connection is open
+    hops = 0
+    real = asyncio.to_thread
+
+    async def counting(fn, *args):  # noqa: ANN001, ANN202
+        nonlocal hops
+        hops += 1
+        return await real(fn, *args)
+
+    monkeypatch.setattr(sqlite_inline.asyncio, "to_thread", counting)
+    days = await asyncio.gather(*(db.run(add(f"d{i:03d}")) for i in range(40)))
+    assert len(days) == 40 and await count(db) == 41
+    assert hops <= 3  # one commit per burst; 40 units queued at once make one or two bursts
+
+
+async def test_a_failing_unit_rolls_back_alone(sqlite_db) -> None:  # noqa: ANN001
+    db, _ = sqlite_db
+    results = await asyncio.gather(db.run(add("a")), db.run(add("a")), db.run(add("b")),
+                                   return_exceptions=True)
+    assert results[0] == "a" and results[2] == "b"
+    assert isinstance(results[1], Exception)
+    assert await count(db) == 2
+
+
+async def test_the_writer_waits_for_a_lock_held_elsewhere(sqlite_db) -> None:  # noqa: ANN001
+    db, path = sqlite_db
+    await db.run(add("warm"))  # the writer's connection is open (as in a running server)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process writing
+    task = asyncio.create_task(db.run(add("later")))
+    await asyncio.sleep(0.3)
+    assert not task.done()  # waiting on a thread: the loop itself still runs
+    other.execute("COMMIT")
+    other.close()
+    assert await asyncio.wait_for(task, 10) == "later"
