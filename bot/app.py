@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     sender, the media store and the scheduler (tests of the gateway alone turn it off)."""
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app.cleanup_ctx.append(_runtime(settings, clock or Clock(), db, background))
-    setup_gateway(app, settings)
+    setup_gateway(app, settings, recover=background)
     setup_api(app)
     setup_stats_api(app)
     setup_intake_api(app)
@@ -104,9 +104,12 @@ async def _background(runtime: Runtime) -> AsyncIterator[None]:
     yield
     stop.set()
     runtime.wake()
+    # a send in flight is let finish (it may deliver: cancelling it would send it twice later);
+    # what the sender claimed and did not start is released for the next process
+    grace = max(5.0, runtime.sender.stop_grace)
     for task in tasks:
         try:
-            await asyncio.wait_for(task, timeout=5)
+            await asyncio.wait_for(task, timeout=grace)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
     if scheduler is not None:

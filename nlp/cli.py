@@ -24,9 +24,27 @@ def classify_stream(stream: TextIO, out: TextIO) -> None:
     out.flush()
 
 
+class EvalInputError(ValueError):
+    """The labelled file is not what `eval` reads (one JSON object per line, with text)."""
+
+
 def read_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
     with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise EvalInputError(f"line {n} is not JSON") from None
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) \
+                    or not isinstance(row.get("category"), str) \
+                    or not isinstance(row.get("also", []), list) \
+                    or not isinstance(row.get("location") or {}, dict):
+                raise EvalInputError(f"line {n} is not an object with text and category")
+            rows.append(row)
+    return rows
 
 
 def run_eval(path: Path, as_json: bool = False) -> int:

@@ -45,10 +45,15 @@ class ServerConfig(Section):
     reply_budget_seconds: float = Field(4.0, gt=0, le=4.8)
     timestamp_window_seconds: int = Field(300, ge=10)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
-    messages_per_minute: int = Field(20, ge=1)  # flood limit per sender
+    messages_per_minute: int = Field(20, ge=1)  # flood limit per resident: more wait
+    # staff working a backlog (接单 twenty tickets in a row) are slowed only above this
+    staff_messages_per_minute: int = Field(120, ge=1)
     # where the flood counters live: per process, or in Redis shared by all workers
     flood_store: Literal["memory", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # a message being processed is taken over by the recovery sweep (or a WeChat retry) once
+    # this passes without its commit: the worker processing it died
+    inbound_lease_seconds: float = Field(30.0, ge=5)
 
 
 class DatabaseConfig(Section):
@@ -211,6 +216,12 @@ class FollowupConfig(Section):
     _v = field_validator("ask_after", "close_after")(_duration)
 
 
+class BindingConfig(Section):
+    code_days: int = Field(14, ge=1)  # a bind code is valid this long after it is issued
+    max_failures: int = Field(5, ge=1)  # wrong codes from one sender before a lockout
+    lockout_minutes: int = Field(60, ge=1)
+
+
 class CorrespondentsConfig(Section):
     """Grid correspondents (issue 5): delivery riders reporting from the road, for points."""
 
@@ -276,6 +287,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerConfig = SchedulerConfig()
     followup: FollowupConfig = FollowupConfig()
     correspondents: CorrespondentsConfig = CorrespondentsConfig()
+    binding: BindingConfig = BindingConfig()
     logging: LoggingConfig = LoggingConfig()
     nlp: NlpConfig = NlpConfig()
     location: LocationConfig = LocationConfig()

@@ -44,14 +44,19 @@ def create_engine(url: str, *, immediate: bool = True, inline: bool = False) -> 
     """`inline`: the SQLite writer's engine, statements run without a thread hop each
     (storage.sqlite_inline)."""
     if is_sqlite_url(url):
+        # hide_parameters: an error's text (and its traceback in the log) shows the SQL but
+        # never the values, which carry residents' words and phone numbers
         path = make_url(url).database
         if inline and path and path != ":memory:":
-            engine = create_async_engine(url, async_creator=sqlite_inline.creator(path))
+            engine = create_async_engine(url, async_creator=sqlite_inline.creator(path),
+                                         hide_parameters=True)
         else:
-            engine = create_async_engine(url, connect_args={"timeout": 30})
+            engine = create_async_engine(url, connect_args={"timeout": 30},
+                                         hide_parameters=True)
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
     else:
-        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                                     hide_parameters=True)
     _count_statements(engine)
     return engine
 

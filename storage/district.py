@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.clock import utcnow
 from storage.db import Database
 from storage.district_file import DistrictError, DistrictFile, PersonSpec, RegionSpec
 from storage.district_parse import parse_district
@@ -64,12 +66,13 @@ async def import_file(db: Database, path: Path) -> ImportReport:
     return report
 
 
-async def import_district(session: AsyncSession, text: str, *,
-                          source: str = "<file>") -> ImportReport:
-    """Validate `text` whole (DistrictError on the first problem), then upsert it."""
+async def import_district(session: AsyncSession, text: str, *, source: str = "<file>",
+                          now: datetime | None = None) -> ImportReport:
+    """Validate `text` whole (DistrictError on the first problem), then upsert it. New bind
+    codes are valid from `now` (default: the wall clock)."""
     spec = parse_district(text, source)
     report = ImportReport(source=source)
-    await _import_people(session, spec.people, report)
+    await _import_people(session, spec.people, report, now or utcnow())
     await _import_regions(session, spec, report)
     await session.flush()
     return report
@@ -85,7 +88,7 @@ def _apply(obj: Any, values: dict[str, Any]) -> bool:
 
 
 async def _import_people(session: AsyncSession, people: list[PersonSpec],
-                         report: ImportReport) -> None:
+                         report: ImportReport, now: datetime) -> None:
     ids = [p.id for p in people]
     existing = {p.id: p for p in (await session.scalars(select(Person).where(
         or_(Person.id.in_(ids), Person.from_district_file.is_(True))))).all()}
@@ -107,12 +110,13 @@ async def _import_people(session: AsyncSession, people: list[PersonSpec],
         person = existing.get(spec.id)
         if person is None:
             person = Person(id=spec.id, bind_code=spec.bind_code,
-                            bind_code_used=used_by_other, **values)
+                            bind_code_used=used_by_other,
+                            bind_code_set_at=now if spec.bind_code else None, **values)
             session.add(person)
             report.people.created += 1
         else:
             changed = _apply(person, values)
-            if _bind_code(person, spec.bind_code, used_by_other) or changed:
+            if _bind_code(person, spec.bind_code, used_by_other, now) or changed:
                 touched.add(spec.id)
         objs[spec.id] = person
     touched |= await _import_identities(session, people, objs)
@@ -128,7 +132,7 @@ async def _import_people(session: AsyncSession, people: list[PersonSpec],
             report.people.deactivated += 1
 
 
-def _bind_code(person: Person, code: str | None, used_by_other: bool) -> bool:
+def _bind_code(person: Person, code: str | None, used_by_other: bool, now: datetime) -> bool:
     """Apply the file's bind code; a code already used stays used (never revived)."""
     if code == person.bind_code:
         return False
@@ -136,6 +140,7 @@ def _bind_code(person: Person, code: str | None, used_by_other: bool) -> bool:
         return False  # keep the record that this person bound with it
     person.bind_code = code
     person.bind_code_used = used_by_other
+    person.bind_code_set_at = now if code else None  # the code's validity counts from now
     return True
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -24,6 +26,34 @@ def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
+
+
+class SchemaBehind(Exception):
+    """The database is not at the code's migration head: `gridbot db upgrade` first."""
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+async def current(url: str) -> str | None:
+    """The revision the database at `url` is at (None: never migrated)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(
+                lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await engine.dispose()
+
+
+async def require_head(url: str) -> None:
+    """Refuse to work on a database the code does not match (migrations run only by
+    `gridbot db upgrade`, never as a side effect of another command)."""
+    at, want = await current(url), head()
+    if at != want:
+        raise SchemaBehind(f"the database schema is at {at or 'nothing (empty)'}, this version "
+                           f"needs {want}: run `gridbot db upgrade` first")
 
 
 async def upgrade(url: str, revision: str = "head") -> None:

@@ -60,6 +60,7 @@ class Person(Base):
     departments: Mapped[list[Any]] = mapped_column(default=list)
     bind_code: Mapped[str | None] = mapped_column(String(16), index=True)
     bind_code_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    bind_code_set_at: Mapped[datetime | None] = mapped_column(DateTime)  # it expires from here
     home_address: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     from_district_file: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -88,6 +89,9 @@ class Identity(Base):
     last_lat: Mapped[float | None] = mapped_column(Float)
     last_lng: Mapped[float | None] = mapped_column(Float)
     last_position_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # wrong bind codes tried from this address, and until when it may not try again
+    bind_failures: Mapped[int] = mapped_column(Integer, default=0)
+    bind_locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="identities", lazy="joined")
@@ -177,14 +181,21 @@ class InboundMessage(Base):
     """Every accepted callback: its dedupe key (claimed before processing) and raw payload."""
 
     __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_due", "status", "lease_until"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(8))
     from_user: Mapped[str] = mapped_column(String(128), index=True)
     msg_type: Mapped[str] = mapped_column(String(32))
     raw: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="processing")  # processing|done|failed
+    # processing (under a lease) | deferred (flood: until lease_until) | done | failed
+    status: Mapped[str] = mapped_column(String(16), default="processing")
+    # processing: a worker holds it until then; deferred: processed from then on
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)  # the fence of the current claim
     reply: Mapped[str | None] = mapped_column(Text)
+    # the reply went by push: a WeChat retry takes it back as its passive reply if still unsent
+    reply_outbox_id: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)

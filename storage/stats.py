@@ -90,14 +90,20 @@ class DateRange:
         return utc(self.since), utc(self.until + timedelta(days=1))
 
 
+MIN_YEAR, MAX_YEAR = 2000, 2099
+
+
 def _parse_date(name: str, value: str) -> date:
     # fromisoformat alone would also take 20261101 and 2026-W47-1: one spelling only
     if not _DATE.fullmatch(value):
         raise StatsError(f"{name} must be a date YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise StatsError(f"{name} is not a calendar date: {value!r}") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 has no UTC day around it
+        raise StatsError(f"{name} must be within {MIN_YEAR}–{MAX_YEAR}, got {value!r}")
+    return day
 
 
 def parse_range(since: str | None, until: str | None, *, now: datetime) -> DateRange:

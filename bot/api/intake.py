@@ -13,9 +13,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,46 +43,104 @@ from storage.models import InboundMessage
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
+MAX_BODY = 64 * 1024
 _LOCATION_TEXT = ("community", "building", "unit", "room", "place")
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+def _short(width: int) -> Any:
+    """Text (or a number, as a building often is) that fits a column `width` wide."""
+    return Annotated[StrictStr | StrictInt | None, AfterValidator(
+        lambda v: _fits(v, width))]
+
+
+def _fits(value: str | int | None, width: int) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > width:
+        raise ValueError(f"at most {width} characters")
+    return text or None
+
+
+Coordinate = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # widths of tickets.community_text, building, unit, room, place
+    community: _short(128) = None
+    building: _short(16) = None
+    unit: _short(16) = None
+    room: _short(16) = None
+    place: _short(128) = None
+    lng: Annotated[Coordinate, Field(ge=-180, le=180)] | None = None
+    lat: Annotated[Coordinate, Field(ge=-90, le=90)] | None = None
+
+    @model_validator(mode="after")
+    def _both(self) -> Location:
+        if (self.lng is None) != (self.lat is None):
+            raise ValueError("location needs both lng and lat")
+        return self
+
+
+class Handoff(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1,
+                                                 max_length=MAX_TEXT)]
+    category: StrictStr | None = None
+    urgency: StrictStr | None = None
+    location: Location = Location()
+    contact: Annotated[StrictStr, StringConstraints(max_length=128)] | None = None  # its column
+    # the dedupe key is "api:" + it, in a 255-wide column
+    external_id: Annotated[StrictStr,
+                           StringConstraints(min_length=1, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> Handoff:
+        if self.category is not None and self.category not in CATEGORIES:
+            raise ValueError(f"unknown category: {self.category[:40]}")
+        if self.urgency is not None and self.urgency not in URGENCIES:
+            raise ValueError("urgency must be one of urgent, high, normal")
+        return self
 
 
 def _parse(body: Any) -> dict[str, Any]:
+    """The hand-off as a plain dict, or ApiError(400) saying what is wrong with it."""
     if not isinstance(body, dict):
         raise ApiError(400, "body must be a JSON object")
-    unknown = set(body) - {"text", "category", "urgency", "location", "contact", "external_id"}
-    if unknown:
-        raise ApiError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ApiError(400, "text is required")
-    if len(text) > MAX_TEXT:
-        raise ApiError(400, f"text longer than {MAX_TEXT} characters")
-    if body.get("category") is not None and body["category"] not in CATEGORIES:
-        raise ApiError(400, f"unknown category: {body['category']}")
-    if body.get("urgency") is not None and body["urgency"] not in URGENCIES:
-        raise ApiError(400, "urgency must be one of urgent, high, normal")
-    loc = body.get("location") or {}
-    if not isinstance(loc, dict) or set(loc) - set(_LOCATION_TEXT) - {"lng", "lat"}:
-        raise ApiError(400, "location takes community, building, unit, room, place, lng, lat")
-    if ("lng" in loc) != ("lat" in loc):
-        raise ApiError(400, "location needs both lng and lat")
-    for key in ("lng", "lat"):
-        if key in loc and not isinstance(loc[key], int | float):
-            raise ApiError(400, f"location.{key} must be a number")
-    for key in _LOCATION_TEXT:
-        if loc.get(key) is not None and not isinstance(loc[key], str | int):
-            raise ApiError(400, f"location.{key} must be text")
-    for key in ("contact", "external_id"):
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise ApiError(400, f"{key} must be text")
-    return {**body, "text": text.strip(), "location": loc}
+    try:
+        parsed = Handoff.model_validate(body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        extra = [".".join(map(str, e["loc"])) for e in errors if e["type"] == "extra_forbidden"]
+        if extra:
+            raise ApiError(400, f"unknown field(s): {', '.join(extra)}") from None
+        first = errors[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        if first["type"] == "missing":
+            raise ApiError(400, f"{where} is required") from None
+        raise ApiError(400, f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+    loc = {k: v for k, v in parsed.location.model_dump().items() if v is not None}
+    return {**parsed.model_dump(exclude={"location"}), "location": loc}
+
+
+async def _json(request: web.Request) -> Any:
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, f"body over {MAX_BODY} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "body is not UTF-8") from None
+    except (json.JSONDecodeError, RecursionError):
+        raise ApiError(400, "body is not JSON") from None
 
 
 async def create(request: web.Request) -> web.Response:
-    try:
-        body = _parse(await request.json())
-    except json.JSONDecodeError:
-        raise ApiError(400, "body is not JSON") from None
+    body = _parse(await _json(request))
     runtime = request.app[RUNTIME]
     services = runtime.services
     analysis = services.analyzer.analyze(body["text"])

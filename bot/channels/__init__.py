@@ -25,6 +25,7 @@ class SendResult:
     errmsg: str = "ok"
     retryable: bool = False
     window_closed: bool = False
+    maybe_done: bool = False  # no answer after the request went out: it may have arrived
     data: dict[str, Any] = field(default_factory=dict)  # the decoded answer, when JSON
     content: bytes | None = None  # media/get: the file
     content_type: str | None = None
@@ -35,5 +36,7 @@ class SendResult:
         return "ok" if self.ok else f"{self.errcode} {self.errmsg}"[:500]
 
 
-def failure(errcode: int, errmsg: str, *, retryable: bool = False) -> SendResult:
-    return SendResult(ok=False, errcode=errcode, errmsg=errmsg, retryable=retryable)
+def failure(errcode: int, errmsg: str, *, retryable: bool = False,
+            maybe_done: bool = False) -> SendResult:
+    return SendResult(ok=False, errcode=errcode, errmsg=errmsg, retryable=retryable,
+                      maybe_done=maybe_done)

@@ -1,7 +1,11 @@
 """JSON over aiohttp with a per-call timeout and bounded retries with exponential backoff.
 
-Retried: refused/reset connections, timeouts and 5xx answers. Not retried: 4xx answers and any
-answer WeChat gave (its errcodes are the clients' business). Every URL that reaches a log line
+Retried: connections that could not be made, 5xx answers, and (for idempotent calls: GETs,
+token requests) timeouts and connections lost mid-call. A POST that timed out or lost its
+connection after it was sent may have been carried out (a message delivered): it is not sent
+again here, the caller decides (the outbox retries later, WeCom discards a repeat through its
+duplicate check). Not retried: 4xx answers and any answer WeChat gave (its errcodes are the
+clients' business). Every URL that reaches a log line
 goes through `mask`, so access tokens and secrets never do.
 """
 
@@ -14,7 +18,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, ContentTypeError
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientSession,
+    ClientTimeout,
+    ContentTypeError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +39,11 @@ def mask(url: str) -> str:
 class HttpError(Exception):
     """No usable answer after the retries (or a 4xx): the call may be tried again later."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True,
+                 maybe_done: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.maybe_done = maybe_done  # the request went out: it may have been carried out
 
 
 @dataclass(frozen=True)
@@ -60,16 +72,20 @@ class JsonHttp:
         return await self.request("GET", url, params=params, raw=raw)
 
     async def post(self, url: str, *, params: dict[str, Any] | None = None,
-                   json: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = await self.request("POST", url, params=params, json=json)
+                   json: dict[str, Any] | None = None,
+                   idempotent: bool = False) -> dict[str, Any]:
+        answer = await self.request("POST", url, params=params, json=json,
+                                    idempotent=idempotent)
         assert isinstance(answer, dict)
         return answer
 
     async def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
-                      json: dict[str, Any] | None = None,
-                      raw: bool = False) -> dict[str, Any] | RawAnswer:
+                      json: dict[str, Any] | None = None, raw: bool = False,
+                      idempotent: bool | None = None) -> dict[str, Any] | RawAnswer:
         """The decoded JSON answer (or, with `raw`, the file when the answer is not JSON).
-        Raises HttpError when every attempt failed."""
+        Raises HttpError when every attempt failed. `idempotent` (default: GET only) lets a
+        call that may have been carried out be sent again."""
+        again = method == "GET" if idempotent is None else idempotent
         shown = f"{method} {url}{_shown_params(params)}"
         last = "no attempt"
         for attempt in range(self.retries + 1):
@@ -93,10 +109,14 @@ class JsonHttp:
                         return await resp.json(content_type=None)
                     except (ValueError, ContentTypeError):
                         raise HttpError("answer is not JSON", retryable=False) from None
-            except TimeoutError:
-                last = "timeout"
-            except ClientError as exc:
+            except ClientConnectorError as exc:  # never reached the server: safe to resend
                 last = f"{type(exc).__name__}"
+            except (TimeoutError, ClientError) as exc:
+                last = "timeout" if isinstance(exc, TimeoutError) else type(exc).__name__
+                if not again:
+                    logger.warning("%s: %s after the request went out: not resent here",
+                                   mask(shown), last)
+                    raise HttpError(last, maybe_done=True) from None
             logger.warning("%s: %s (attempt %d/%d)", mask(shown), last, attempt + 1,
                            self.retries + 1)
         raise HttpError(last)

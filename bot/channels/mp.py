@@ -41,7 +41,7 @@ class MpClient(ApiClient):
         # fetch at the same time get the same one
         answer = await self.http.post(f"{self.base}/cgi-bin/stable_token", json={
             "grant_type": "client_credential", "appid": self.cfg.app_id,
-            "secret": self.cfg.app_secret, "force_refresh": force})
+            "secret": self.cfg.app_secret, "force_refresh": force}, idempotent=True)
         token = answer.get("access_token")
         if not token:
             code = int(answer.get("errcode", -1) or -1)

@@ -10,6 +10,12 @@ Per-recipient rules are decided at claim time: the Official Account's customer-s
 (5 pushes within 48 h of the person's last message; closed → template message when configured,
 else `held` for the next reply) and WeCom's 30 messages a minute per member (rows over the pace
 wait, they do not fail). Rows for one recipient go out one after another, in id order.
+
+No head-of-line blocking: recipients with a row in flight are left out in the claim's query, so
+one stuck recipient never holds back the due rows of others. A lease scales with what the
+claimed rows can take: the send budget (timeout × tries, twice: a token fetch may come first)
+times the row's place in its recipient's line, so a dead worker's rows come back within
+seconds, not minutes. A graceful stop finishes the sends in flight and releases the rest.
 """
 
 from __future__ import annotations
@@ -22,14 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot import metrics
 from bot.channels import SendResult, failure
 from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
+from handlers.ops.privacy import tag
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
@@ -41,7 +49,8 @@ logger = logging.getLogger(__name__)
 WINDOW = timedelta(hours=48)
 WINDOW_PUSHES = 5
 PACE_PERIOD = timedelta(minutes=1)
-LEASE = timedelta(minutes=5)  # longer than any send with its retries (the stall: a later issue)
+LEASE_MARGIN = timedelta(seconds=5)
+PER_RECIPIENT = 10  # rows of one recipient per round (their sends are sequential)
 CLAIM_LOCK = 0x6772_6964_626F_7402  # PostgreSQL advisory lock ("gridbot" + 2)
 QUEUE = LeasedQueue(Outbox, due_states=("pending", "sending"), claim_lock=CLAIM_LOCK)
 
@@ -60,19 +69,23 @@ class Claimed:
 class Claim:
     rows: list[Claimed]
     counts: Counter[str]
+    more: bool = False  # due rows were left for the next round
 
 
 class OutboxSender(PollLoop):
     name = "outbox drain"
 
     def __init__(self, settings: Settings, db: Database, clock: Clock, mp: MpClient,
-                 work: WorkClient, *, lease: timedelta = LEASE, concurrency: int = 8) -> None:
+                 work: WorkClient, *, concurrency: int = 8) -> None:
         super().__init__(batch=settings.outbox.batch, poll_seconds=settings.outbox.poll_seconds)
         self.settings, self.db, self.clock = settings, db, clock
-        self.mp, self.work, self.lease = mp, work, lease
+        self.mp, self.work = mp, work
+        self.send_budget = send_budget(settings)
+        self.concurrency = concurrency  # recipients served at once (each in order)
+        self.stopping = False
         self.backoff = Backoff(settings.outbox.backoff_seconds)
-        self._limit = asyncio.Semaphore(concurrency)
         self.counters: Counter[str] = Counter()
+        self._started: set[int] = set()
 
     def metrics(self) -> dict[str, int]:
         return {k: self.counters[k]
@@ -85,23 +98,61 @@ class OutboxSender(PollLoop):
         groups: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
         for item in claim.rows:
             groups[(item.channel, item.recipient)].append(item)
-        await asyncio.gather(*(self._send_group(items) for items in groups.values()))
-        return len(claim.rows) + claim.counts["held"] + claim.counts["failed"]
+        try:
+            await asyncio.gather(*(self._send_group(items) for items in groups.values()))
+        finally:  # stopped or cancelled: what was claimed and not tried goes back at once (a
+            # send cut off mid-way may have delivered: it waits for its lease, which is short)
+            await self._release([i for i in claim.rows if i.id not in self._started])
+            self._started.clear()
+        settled = len(claim.rows) + claim.counts["held"] + claim.counts["failed"]
+        return max(settled, self.batch) if claim.more else settled
+
+    @property
+    def stop_grace(self) -> float:
+        """Seconds a graceful stop waits for the send in flight (one send's budget)."""
+        return self.send_budget.total_seconds() / 2 + 2
+
+    async def run(self, stop: asyncio.Event) -> None:
+        waiter = asyncio.ensure_future(stop.wait())
+        waiter.add_done_callback(lambda _: setattr(self, "stopping", True))
+        try:
+            await super().run(stop)
+        finally:
+            waiter.cancel()
+
+    async def _release(self, items: list[Claimed]) -> None:
+        if not items:
+            return
+        now = self.clock.now()
+
+        async def unit(session: AsyncSession) -> None:
+            for item in items:
+                await QUEUE.settle(session, item.id, state="sending", attempts=item.attempts,
+                                   values={"state": "pending", "next_attempt_at": now})
+
+        try:
+            await asyncio.shield(self.db.run(unit))
+            logger.info("outbox: released %d claimed row(s) unsent", len(items))
+        except Exception:  # noqa: BLE001 - their leases run out and they are claimed again
+            logger.warning("outbox: could not release %d row(s)", len(items), exc_info=True)
 
     round = drain_once
 
     # -- claim ------------------------------------------------------------------------------
     async def _claim(self, session: AsyncSession) -> Claim:
         now, cfg = self.clock.now(), self.settings
-        rows = await QUEUE.due(session, now, cfg.outbox.batch)
+        rows = await QUEUE.due(session, now, cfg.outbox.batch, ~_in_flight(now))
         claim = Claim([], Counter())
         if not rows:
             return claim
-        busy = await _busy(session, now, {(r.channel, r.recipient) for r in rows})
         paces = await _paces(session, now, {r.recipient for r in rows if r.channel == "work"})
         windows = await _windows(session, {r.recipient for r in rows if r.channel == "mp"})
+        lines: Counter[tuple[str, str]] = Counter()  # rows kept per recipient this round
         for row in rows:
-            if (row.channel, row.recipient) in busy:
+            line = (row.channel, row.recipient)
+            if line not in lines and len(lines) >= self.concurrency \
+                    or lines[line] >= PER_RECIPIENT:
+                claim.more = True  # left for the next round, which comes at once
                 continue
             if row.state == "sending":  # the lease ran out: that worker stopped mid-send
                 row.attempts += 1
@@ -130,26 +181,30 @@ class OutboxSender(PollLoop):
                     via = "template"
                 elif window is not None:
                     windows[row.recipient] = (window[0], window[1] + 1)
-            QUEUE.lease(row, now, self.lease, state="sending")
+            lines[line] += 1
+            QUEUE.lease(row, now, self.send_budget * lines[line] + LEASE_MARGIN,
+                        state="sending")
             claim.rows.append(Claimed(row.id, row.channel, row.recipient,
                                       str((row.payload or {}).get("text", "")), row.attempts, via))
         return claim
 
     # -- send -------------------------------------------------------------------------------
     async def _send_group(self, items: list[Claimed]) -> None:
-        async with self._limit:
-            closed = False  # once the API says the window is closed, it is for the rest too
-            for item in items:
-                start = time.perf_counter()
-                try:
-                    result, outcome = await self._send(item, closed)
-                except Exception as exc:  # a bug must not lose the row: it is retried
-                    logger.exception("outbox row %d: send raised", item.id)
-                    result, outcome = failure(-1, repr(exc)[:200], retryable=True), ""
-                metrics.SEND.labels(item.channel).observe(time.perf_counter() - start)
-                metrics.ERRCODES.labels(item.channel, str(result.errcode)).inc()
-                closed = closed or result.window_closed
-                await self._settle(item, result, outcome)
+        closed = False  # once the API says the window is closed, it is for the rest too
+        for item in items:
+            if self.stopping:
+                return  # released by drain_once: the next process sends it at once
+            self._started.add(item.id)
+            start = time.perf_counter()
+            try:
+                result, outcome = await self._send(item, closed)
+            except Exception as exc:  # a bug must not lose the row: it is retried
+                logger.exception("outbox row %d: send raised", item.id)
+                result, outcome = failure(-1, repr(exc)[:200], retryable=True), ""
+            metrics.SEND.labels(item.channel).observe(time.perf_counter() - start)
+            metrics.ERRCODES.labels(item.channel, str(result.errcode)).inc()
+            closed = closed or result.window_closed
+            await asyncio.shield(self._settle(item, result, outcome))
 
     async def _send(self, item: Claimed, closed: bool) -> tuple[SendResult, str]:
         """The result and how the row ends: sent, pushed (a custom message: one of the window's
@@ -161,6 +216,8 @@ class OutboxSender(PollLoop):
             return failure(-1, f"unknown channel {item.channel!r}"), ""
         if item.via == "custom" and not closed:
             res = await self.mp.send_text(item.recipient, item.text)
+            if res.maybe_done:  # see ambiguous(): no blind resend to a resident
+                return res, "held"
             if not res.window_closed:
                 return res, "pushed" if res.ok else ""
         else:
@@ -168,6 +225,8 @@ class OutboxSender(PollLoop):
         if not self.settings.wechat.mp.template_id:
             return res, "held"
         tpl = await self.mp.send_template(item.recipient, item.text)
+        if tpl.maybe_done:
+            return tpl, "held"
         if tpl.ok or tpl.retryable:
             return tpl, "sent" if tpl.ok else ""
         return SendResult(ok=False, errcode=tpl.errcode, errmsg=tpl.errmsg,
@@ -180,6 +239,13 @@ class OutboxSender(PollLoop):
         if outcome in ("sent", "pushed"):
             values.update(state="sent", sent_at=now, last_error=None)
             kind = "sent"
+        elif outcome == "held" and result.maybe_done:
+            # The Official Account has no duplicate check: a push that timed out after it went
+            # out may have arrived. It is not pushed again (a resident would read it twice and
+            # it would cost a second of the window's 5 pushes); it rides with their next reply.
+            values.update(state="held", last_error=f"{result.error} after sending: may have "
+                                                   "arrived; held for the next reply")
+            kind = "held"
         elif outcome == "held":
             values.update(state="held", last_error=f"window closed ({result.error}): held for "
                                                    "the next reply")
@@ -192,7 +258,7 @@ class OutboxSender(PollLoop):
             values.update(state="failed", last_error=result.error)
             kind = "failed"
             logger.warning("outbox row %d to %s %s failed after %d attempt(s): %s", item.id,
-                           item.channel, item.recipient, attempts, result.error)
+                           item.channel, tag(item.recipient), attempts, result.error)
 
         async def unit(session: AsyncSession) -> bool:
             if not await QUEUE.settle(session, item.id, state="sending",
@@ -211,17 +277,21 @@ class OutboxSender(PollLoop):
             logger.warning("outbox row %d was reclaimed while it was being sent", item.id)
 
 
-async def _busy(session: AsyncSession, now: datetime,
-                recipients: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Recipients with a row in flight elsewhere (lease running): their next rows wait, so a
-    person reads notices in order and pacing and window counts stay exact across workers."""
-    if not recipients:
-        return set()
-    rows = await session.execute(
-        select(Outbox.channel, Outbox.recipient).distinct()
-        .where(Outbox.state == "sending", Outbox.next_attempt_at > now,
-               Outbox.recipient.in_({r for _, r in recipients})))
-    return {(c, r) for c, r in rows.all()} & recipients
+def _in_flight(now: datetime) -> Any:
+    """A row whose recipient has another row being sent (lease running): it waits, so a person
+    reads notices in order and pacing and window counts stay exact across workers."""
+    other = aliased(Outbox)
+    return exists().where(other.channel == Outbox.channel, other.recipient == Outbox.recipient,
+                          other.state == "sending", other.next_attempt_at > now)
+
+
+def send_budget(settings: Settings) -> timedelta:
+    """The longest one row's send can take: every try timing out, the backoff between them,
+    and as much again for a token fetch before it."""
+    http = settings.http
+    tries = http.retries + 1
+    one = http.timeout_seconds * tries + 0.5 * (2 ** http.retries - 1)
+    return timedelta(seconds=2 * one)
 
 
 async def _paces(session: AsyncSession, now: datetime,

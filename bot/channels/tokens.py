@@ -139,7 +139,8 @@ class ApiClient:
             self._complain(path, exc.errcode, exc.errmsg)
             return failure(exc.errcode, exc.errmsg, retryable=exc.retryable)
         except HttpError as exc:
-            return failure(NETWORK_ERROR, str(exc), retryable=exc.retryable)
+            return failure(NETWORK_ERROR, str(exc), retryable=exc.retryable,
+                           maybe_done=exc.maybe_done)
         if isinstance(answer, RawAnswer):
             return SendResult(ok=True, content=answer.body, content_type=answer.content_type,
                               data={"headers": answer.headers})

@@ -19,6 +19,9 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
+# longer than the outbox's whole retry schedule; short enough that a reminder repeated later the
+# same day is still shown
+DUPLICATE_CHECK_SECONDS = 1800
 INVALID_USER = -4  # our errcode: errcode 0, but the recipient is in invaliduser/unlicenseduser
 
 
@@ -58,7 +61,9 @@ class WorkClient(ApiClient):
     async def send_text(self, userid: str, text: str) -> SendResult:
         res = await self.call("POST", "message/send", json={
             "touser": userid, "msgtype": "text", "agentid": self.cfg.agent_id,
-            "text": {"content": text}})
+            "text": {"content": text},
+            # a resend after a timeout that did deliver is dropped by WeCom, not shown twice
+            "enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS})
         if not res.ok:
             return res
         rejected = [f"{field} {res.data[field]}" for field in ("invaliduser", "unlicenseduser")

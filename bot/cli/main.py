@@ -40,10 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    if settings.database.url.startswith("sqlite"):
-        from storage.migrate import upgrade  # the embedded default migrates itself
-
-        asyncio.run(upgrade(settings.database.url))
+    _require_schema(settings)
     if settings.district_file:
         asyncio.run(_import(settings, Path(settings.district_file)))
     if args.workers > 1:
@@ -51,8 +48,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return serve_workers(settings, args.workers)
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
-                access_log_format='%a "%r" %s %b %Tfs')
+                # the path, not the query: a callback's query carries the sender's openid
+                access_log_format="%a %m %U %s %b %Tfs")
     return 0
+
+
+class CliError(Exception):
+    """Bad input to a command: one line on stderr, exit 2."""
+
+
+def _require_schema(settings: Settings) -> None:
+    from storage.migrate import SchemaBehind, require_head
+
+    try:
+        asyncio.run(require_head(settings.database.url))
+    except SchemaBehind as e:
+        raise CliError(str(e)) from None
+    except OSError as e:  # PostgreSQL not reachable
+        raise CliError(f"cannot reach the database ({type(e).__name__}: {e})") from None
+
+
+def _readable(name: str) -> Path:
+    """A file that exists, is a file and is UTF-8 text, or CliError saying which it is not."""
+    path = Path(name)
+    if not path.exists():
+        raise CliError(f"{name}: no such file")
+    if not path.is_file():
+        raise CliError(f"{name}: not a file")
+    try:
+        path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CliError(f"{name}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise CliError(f"{name}: cannot be read ({e.strerror})") from None
+    return path
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -85,16 +114,15 @@ async def _import(settings: Settings, path: Path) -> str:
 
 def cmd_district(args: argparse.Namespace) -> int:
     from storage.district import DistrictError
-    from storage.migrate import upgrade
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    asyncio.run(upgrade(settings.database.url))
+    path = _readable(args.file)
+    _require_schema(settings)
     try:
-        print(asyncio.run(_import(settings, Path(args.file))))
+        print(asyncio.run(_import(settings, path)))
     except DistrictError as e:
-        print(f"district file refused, nothing imported:\n{e}", file=sys.stderr)
-        return 1
+        raise CliError(f"district file refused, nothing imported: {e}") from None
     return 0
 
 
@@ -138,7 +166,9 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from nlp.cli import classify_stream
 
-    stream = open(args.file, encoding="utf-8") if args.file else sys.stdin
+    if args.file:
+        _readable(args.file)
+    stream = open(args.file, encoding="utf-8") if args.file else sys.stdin  # noqa: SIM115
     try:
         classify_stream(stream, sys.stdout)
     finally:
@@ -148,9 +178,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from nlp.cli import run_eval
+    from nlp.cli import EvalInputError, run_eval
 
-    return run_eval(Path(args.file), as_json=args.json)
+    try:
+        return run_eval(_readable(args.file), as_json=args.json)
+    except EvalInputError as e:
+        raise CliError(f"{args.file}: {e}") from None
 
 
 def cmd_nlp(args: argparse.Namespace) -> int:
@@ -191,11 +224,10 @@ async def _corrections(settings: Settings) -> list[tuple[str, str]]:
 
 def cmd_menu(args: argparse.Namespace) -> int:
     from bot.channels.menu import MENU, MenuError, push
-    from storage.migrate import upgrade
 
     settings = _settings(args)  # credentials may come from the environment alone
     _logging(settings.logging.level)
-    asyncio.run(upgrade(settings.database.url))  # access tokens are shared through a table
+    _require_schema(settings)  # access tokens are shared through a table
     try:
         asyncio.run(push(settings))
     except MenuError as e:
@@ -278,8 +310,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("tickets show needs a ticket code")
     try:
         return args.fn(args)
-    except ConfigError as e:
+    except ConfigError as e:  # each wrong key on its own line, under the file's name
         print(str(e), file=sys.stderr)
+        return 2
+    except CliError as e:
+        print(f"gridbot {args.command}: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

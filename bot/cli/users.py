@@ -11,6 +11,7 @@ from typing import Any
 from bot.console.accounts import AccountError, add_user, list_users, set_active, set_password
 from bot.console.auth import ROLES
 from storage.config import ConfigError, config_path, load_settings
+from storage.migrate import SchemaBehind
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -22,9 +23,9 @@ def _password(args: argparse.Namespace) -> str | None:
 
 async def _run(url: str, unit: Any) -> Any:
     from storage.db import Database
-    from storage.migrate import upgrade
+    from storage.migrate import require_head
 
-    await upgrade(url)
+    await require_head(url)  # migrations run only by `gridbot db upgrade`
     db = Database(url)
     try:
         return await db.run(unit)
@@ -79,6 +80,9 @@ def cmd_users(args: argparse.Namespace) -> int:
     except AccountError as e:
         print(f"refused: {e}", file=sys.stderr)
         return 1
+    except SchemaBehind as e:
+        print(f"gridbot users: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import secrets
 import time
 from collections import Counter, deque
@@ -49,6 +50,12 @@ class WeChatStandIn:
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self._chaos: tuple[float, float, float] | None = None
+        self._rng = random.Random(0)
+        self.faults: Counter[str] = Counter()  # chaos kind → times injected
+        self.ghosts = 0  # sends delivered whose answer hung
+        self._work_seen: dict[tuple[str, str], float] = {}  # WeCom's duplicate check
+        self.duplicates_dropped = 0
         self.oauth_user = "LiHua"  # who the authorize page signs in (WeCom 网页授权)
         self._codes: dict[str, str] = {}
 
@@ -61,6 +68,16 @@ class WeChatStandIn:
         invaliduser; with none of these they are served normally after the delay."""
         queue = self._scripts.setdefault(endpoint, deque())
         queue.extend([Scripted(errcode, errmsg, status, delay, invaliduser)] * times)
+
+    def chaos(self, rate: float, *, seed: int = 0, ghost: float = 0.0,
+              hang_seconds: float = 3.0) -> None:
+        """From now on a send (custom, template, WeCom) fails with probability `rate`, as the
+        real APIs do: HTTP 500, a hang past the client's timeout, a reset connection, −1
+        (system busy), an expired token, 45015 (window closed) or 45009 (quota). With
+        probability `ghost` a send is delivered (recorded) and then hangs: the caller times
+        out on a message that did arrive."""
+        self._chaos = (rate, ghost, hang_seconds)
+        self._rng = random.Random(seed)
 
     def expire_tokens(self) -> None:
         """Every token issued so far has expired (the next call with one answers 42001)."""
@@ -111,6 +128,8 @@ class WeChatStandIn:
         await self._notify()
         queue = self._scripts.get(endpoint)
         script = queue.popleft() if queue else None
+        if script is None and endpoint in _SENDS and self._chaos is not None:
+            return await self._chaotic(endpoint, request, body)
         if script is not None and script.delay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), script.delay)
@@ -124,6 +143,40 @@ class WeChatStandIn:
         answer = handler(self, request, body, script)
         await self._notify()
         return answer
+
+    async def _chaotic(self, endpoint: str, request: web.Request,
+                       body: dict[str, Any]) -> web.StreamResponse:
+        assert self._chaos is not None
+        rate, ghost, hang = self._chaos
+        roll = self._rng.random()
+        if roll < ghost:  # delivered, then the answer never comes in time
+            _ROUTES[endpoint](self, request, body, None)
+            self.ghosts += 1
+            await self._notify()
+            await self._hang(hang)
+            return _err(0, "ok")
+        if roll < ghost + rate:
+            kinds = ("500", "hang", "reset", "-1", "token", "45009")
+            kind = self._rng.choice(kinds + (("45015",) if endpoint != "message/send" else ()))
+            self.faults[kind] += 1
+            if kind == "500":
+                return web.Response(status=500, text="chaos")
+            if kind == "hang":
+                await self._hang(hang)
+                return web.Response(status=504, text="chaos")
+            if kind == "reset" and request.transport is not None:
+                request.transport.abort()
+                return web.Response(status=500, text="reset")
+            if kind == "token":
+                return _err(42001 if endpoint != "message/send" else 40014, "chaos: token")
+            return _err(int(kind) if kind != "reset" else -1, f"chaos {kind}")
+        answer = _ROUTES[endpoint](self, request, body, None)
+        await self._notify()
+        return answer
+
+    async def _hang(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
 
     async def _notify(self) -> None:
         async with self._cond:
@@ -198,6 +251,14 @@ class WeChatStandIn:
         touser = str(body.get("touser", ""))
         if script is not None and script.invaliduser:
             return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": touser})
+        content = str(body.get("text", {}).get("content", ""))
+        if body.get("enable_duplicate_check"):  # WeCom drops a repeat within the interval
+            seen = self._work_seen.get((touser.lower(), content))
+            interval = float(body.get("duplicate_check_interval") or 1800)
+            if seen is not None and time.monotonic() - seen < interval:
+                self.duplicates_dropped += 1
+                return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": ""})
+            self._work_seen[(touser.lower(), content)] = time.monotonic()
         self._record("work", "text", touser, body.get("text", {}).get("content", ""),
                      agentid=body.get("agentid"))
         return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": "",
@@ -253,6 +314,7 @@ def _err(code: int, msg: str) -> web.Response:
     return web.json_response({"errcode": code, "errmsg": msg})
 
 
+_SENDS = {"message/custom/send", "message/template/send", "message/send"}
 _ROUTES: dict[str, Callable[..., web.Response]] = {
     "stable_token": WeChatStandIn._stable_token,
     "gettoken": WeChatStandIn._gettoken,

@@ -1,11 +1,21 @@
-"""What happens to a verified callback: claim its dedupe key, apply flood control, run the
-dispatcher in one unit of work, and answer within the reply budget.
+"""What happens to a verified callback: claim its dedupe key under a lease, apply flood
+control, run the dispatcher in one unit of work, and answer within the reply budget.
+
+Exactly once, whatever is killed when. The claim (the row, `processing` with a lease and an
+attempt number) commits before any work, so an acknowledged message is never lost; the work
+commits together with the row's outcome, fenced by that attempt, so it is never done twice. A row
+whose lease ran out (its worker died) is taken over by the recovery sweep or by WeChat's retry;
+a retry of a message already processed is answered with its stored reply (taken back from the
+outbox if it went late and is still unsent, so it is not delivered twice).
 
 The budget contract (WeChat hangs up after 5 s and resends): the unit and the gateway share a
 `Handle`. The unit, once it has the reply, either sees `late` (the gateway has already answered
 `success`) and writes the reply to the outbox in the same transaction, or sets `decided` (the
 gateway will wait for the commit and answer passively). Both checks are synchronous, so on one
 event loop exactly one of the two happens: the reply is delivered once.
+
+Flood: a sender over the per-minute limit is slowed, not dropped (`bot.gateway.ratelimit`): the
+message is stored `deferred` until its slot and the sweep processes it then.
 """
 
 from __future__ import annotations
@@ -15,37 +25,57 @@ import hashlib
 import inspect
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import update as sa_update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
+from bot.channels.loop import first_of
+from bot.gateway.crypto import Rejected
 from bot.gateway.flood_shared import SharedFloodGuard
-from bot.gateway.ratelimit import FloodGuard, Verdict
+from bot.gateway.message import to_update
+from bot.gateway.ratelimit import FloodCounter, FloodGuard, Slot
 from bot.runtime import Runtime
 from handlers.conversation.types import Update
+from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
-from storage.models import InboundMessage
+from storage.models import Identity, InboundMessage, Person
+from storage.repos import inbound as repo
 
 logger = logging.getLogger(__name__)
 
 BUSY = "系统繁忙，您的消息已收到，我们会尽快处理。"
-FLOOD_NOTICE = "您发送得太频繁了，请稍后再试。您之前的消息我们都已收到。"
+FLOOD_NOTICE = ("您发送得太快了，请稍候。您的消息都已收到，我们会按顺序逐条处理，"
+                "处理结果会陆续告诉您，请不要重复发送。")
 MAX_KEY = 255  # width of inbound_messages.dedupe_key
+MAX_ATTEMPTS = 5  # a message that kills its worker this often is failed, not retried forever
+SWEEP_BATCH = 20
+SWEEP_SECONDS = 1.0
+STAFF_ROLES = ("officer", "liaison", "leader", "department", "admin")
 # events WeChat cannot take a passive reply to: whatever the dispatcher says goes as a push
 UNANSWERABLE = {"location"}
 T = TypeVar("T")
+
+
+class Fenced(Exception):
+    """The row was taken over while this unit ran: its work rolls back."""
+
+
+class NotStored(Exception):
+    """The message could not be stored (the database is locked or down): it must not be
+    acknowledged, so WeChat sends it again instead of it vanishing."""
 
 
 @dataclass
 class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
+    stored: bool = False  # the message is in the database: it may be acknowledged
     kind: str = "passive"  # for the latency metric: passive|late|duplicate|refused|failed
 
 
@@ -64,13 +94,14 @@ def counts_for_flood(update: Update) -> bool:
 
 
 def _settle(session: AsyncSession, handle: Handle, update: Update, reply: str | None,
-            at: datetime) -> None:
+            at: datetime) -> outbox.Outbox | None:
     if handle.late:
         if reply:
-            outbox.enqueue(session, channel=update.channel, recipient=update.sender,
-                           text=reply, at=at)
+            return outbox.enqueue(session, channel=update.channel, recipient=update.sender,
+                                  text=reply, at=at)
     else:
         handle.decided = True
+    return None
 
 
 async def _maybe(value: T | Awaitable[T]) -> T:
@@ -82,15 +113,20 @@ class Inbound:
     """Per-app (per-worker) state of the gateway: in-flight keys, flood guard, late tasks.
     It works with `runtime`'s database, clock and dispatcher, and wakes its loops."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, flood: FloodCounter | None = None) -> None:
         self.runtime = runtime
         server = runtime.settings.server
         self.budget = server.reply_budget_seconds
-        self.flood: FloodGuard | SharedFloodGuard = (
-            SharedFloodGuard.from_url(server.redis_url, server.messages_per_minute)
-            if server.flood_store == "redis" else FloodGuard(server.messages_per_minute))
-        self.inflight: set[str] = set()
+        self.lease = timedelta(seconds=server.inbound_lease_seconds)
+        self.limit, self.staff_limit = server.messages_per_minute, server.staff_messages_per_minute
+        self.flood: FloodCounter = flood or (
+            SharedFloodGuard.from_url(server.redis_url) if server.flood_store == "redis"
+            else FloodGuard())
+        self.inflight: dict[str, Handle] = {}  # key → its handle, while a unit runs here
         self.tasks: set[asyncio.Task[str | None]] = set()
+        self._wake_sweep = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def handle(self, update: Update, raw_xml: str) -> str | None:
         """The passive reply text, or None for "nothing now" (`success` / empty body)."""
@@ -104,20 +140,16 @@ class Inbound:
 
     async def _answer(self, update: Update, raw_xml: str, handle: Handle) -> str | None:
         key = storage_key(update)
-        if key in self.inflight:
-            logger.info("retry of %s while the first is still being processed: ignored", key)
+        first = self.inflight.get(key)
+        if first is not None:
+            if not first.stored:  # not even stored yet (the database is locked): not acked
+                handle.kind = "failed"
+                raise NotStored
+            logger.info("retry of %s while the first is still being processed: ignored",
+                        tag_key(key))
             handle.kind = "duplicate"
             return None
-        self.inflight.add(key)
-        task = asyncio.create_task(self._pipeline(update, raw_xml, key, handle),
-                                   name=f"inbound {key}")
-        self.tasks.add(task)
-
-        def done(t: asyncio.Task[str | None]) -> None:
-            self.tasks.discard(t)
-            self.inflight.discard(key)
-
-        task.add_done_callback(done)
+        task = self._start(key, self._pipeline(update, raw_xml, key, handle), handle)
         try:
             finished, _ = await asyncio.wait({task}, timeout=self.budget)
         except asyncio.CancelledError:  # the connection went away: the reply must not be lost
@@ -125,82 +157,166 @@ class Inbound:
                 handle.late = True
             raise
         if finished:
-            return None if handle.late else task.result()
+            reply = task.result()  # NotStored goes up: the gateway answers 503
+            return None if handle.late else reply
+        if not handle.stored:  # acknowledging now could lose it; the unit goes on meanwhile
+            handle.late = True
+            handle.kind = "failed"
+            logger.warning("%s not stored within %.1f s: not acknowledged", tag_key(key),
+                           self.budget)
+            raise NotStored
         if not handle.decided:
             handle.late = True
             logger.info("%s took longer than %.1f s: answered now, the reply goes by push",
-                        key, self.budget)
+                        tag_key(key), self.budget)
             return None
         return await asyncio.shield(task)  # decided: only the commit is left
+
+    def _start(self, key: str, work: Coroutine[Any, Any, str | None],
+               handle: Handle) -> asyncio.Task[str | None]:
+        self.inflight[key] = handle
+        task = asyncio.create_task(work, name=f"inbound {tag_key(key)}")
+        self.tasks.add(task)
+
+        def done(t: asyncio.Task[str | None]) -> None:
+            self.tasks.discard(t)
+            self.inflight.pop(key, None)
+
+        task.add_done_callback(done)
+        return task
+
+    async def _slot(self, update: Update, now: datetime) -> Slot:
+        if not counts_for_flood(update):
+            return Slot(now)
+        key = (update.channel, update.sender)
+        limit = self.staff_limit if update.channel == "work" else self.limit
+        if limit < self.staff_limit and await _maybe(self.flood.would_wait(key, now, limit)) \
+                and await self._is_staff(update.sender):
+            limit = self.staff_limit
+        return await _maybe(self.flood.slot(key, now, limit))
+
+    async def _is_staff(self, openid: str) -> bool:
+        """A bound officer on the Official Account works a backlog like on WeCom."""
+        async def roles(session: AsyncSession) -> list[str]:
+            found = await session.scalar(
+                select(Person.roles).join(Identity, Identity.person_id == Person.id)
+                .where(Identity.channel == "mp", Identity.external_id == openid))
+            return list(found or [])
+
+        try:
+            return any(r in STAFF_ROLES for r in await self.runtime.db.read(roles))
+        except Exception:  # noqa: BLE001 - a resident's limit is the safe answer
+            logger.warning("could not look up the roles of a flooding sender", exc_info=True)
+            return False
 
     async def _pipeline(self, update: Update, raw_xml: str, key: str,
                         handle: Handle) -> str | None:
         db, clock = self.runtime.db, self.runtime.clock
         now = clock.now()
-        flood_key = (update.channel, update.sender)
-        verdict = await _maybe(self.flood.hit(flood_key, now)) if counts_for_flood(update) \
-            else Verdict.ACCEPT
-        notice = FLOOD_NOTICE if verdict is Verdict.NOTICE else None
+        slot = await self._slot(update, now)
+        deferred = slot.waits(now)
+        notice = FLOOD_NOTICE if slot.notice else None
 
         async def claim(session: AsyncSession) -> int:
             row = InboundMessage(
                 dedupe_key=key, channel=update.channel, from_user=update.sender,
-                msg_type=update.type, raw=raw_xml, created_at=now,
-                status="processing" if verdict is Verdict.ACCEPT else "ignored",
-                reply=notice, processed_at=None if verdict is Verdict.ACCEPT else now)
+                msg_type=update.type, raw=raw_xml, created_at=now, attempts=1,
+                status="deferred" if deferred else "processing",
+                lease_until=slot.at if deferred else now + self.lease)
             session.add(row)
             await session.flush()  # the unique key fails here, inside this unit
-            if verdict is not Verdict.ACCEPT:
+            if deferred:
                 _settle(session, handle, update, notice, now)
             return row.id
 
         try:
             row_id = await db.run(claim)
         except IntegrityError:
-            await _maybe(self.flood.release(flood_key, verdict, now))
-            logger.info("duplicate of %s (a WeChat retry): already received", key)
+            handle.stored = True  # by the first delivery
             handle.kind = "duplicate"
-            return None
-        except Exception:
-            logger.exception("could not store inbound %s", key)
+            await _maybe(self.flood.release((update.channel, update.sender), slot))
+            return await self._retry(update, key, handle)
+        except Exception as exc:
+            logger.error("could not store inbound %s (%s): not acknowledged, WeChat resends",
+                         tag_key(key), type(exc).__name__, exc_info=True)
             handle.kind = "failed"
-            return BUSY
-        if verdict is not Verdict.ACCEPT:
+            raise NotStored from exc
+        handle.stored = True
+        if deferred:
             handle.kind = "refused"
-            logger.info("%s:%s over %d messages a minute: %s", update.channel, update.sender,
-                        self.flood.limit, "notice sent" if notice else "ignored (stored)")
-            self._wake()
+            logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
+                        slot.at.isoformat(timespec="seconds"), " (notice sent)" if notice else "")
+            self._wake_sweep.set()
             return notice
+        return await self._process(row_id, 1, update, key, handle)
+
+    async def _retry(self, update: Update, key: str, handle: Handle) -> str | None:
+        """A second callback with a claimed key (WeChat's retry, or a resend after a crash)."""
+        now = self.runtime.clock.now()
+
+        async def look(session: AsyncSession) -> tuple[str, str | None, repo.Claimed | None]:
+            row = await repo.by_key(session, key)
+            if row is None:
+                return "gone", None, None
+            if row.status in ("done", "failed"):
+                if handle.late or not await repo.take_back_reply(session, row, now):
+                    return "answered", None, None  # the reply is (being) pushed: not twice
+                handle.decided = True
+                return "answered", row.reply, None
+            if not repo.claimable(row, now):
+                return "busy", None, None
+            return "taken", None, repo.take_over(row, now, self.lease)
+
+        outcome, reply, claimed = await self.runtime.db.run(look)
+        logger.info("retry of %s: %s", tag_key(key), outcome)
+        if claimed is None:
+            return reply
+        return await self._process(claimed.id, claimed.attempts, update, key, handle)
+
+    async def _process(self, row_id: int, attempts: int, update: Update, key: str,
+                       handle: Handle) -> str | None:
+        clock = self.runtime.clock
 
         async def process(session: AsyncSession) -> str | None:
             reply = await self.runtime.dispatcher.handle(session, update)
             at = clock.now()
-            await session.execute(sa_update(InboundMessage).where(InboundMessage.id == row_id)
-                                  .values(status="done", reply=reply, processed_at=at))
-            _settle(session, handle, update, reply, at)
+            queued = _settle(session, handle, update, reply, at)
+            if queued is not None:
+                await session.flush()
+            if not await repo.finish(session, row_id, attempts, status="done", reply=reply,
+                                     processed_at=at,
+                                     reply_outbox_id=queued.id if queued else None):
+                raise Fenced
             return reply
 
         try:
-            reply = await db.run(process)
+            reply = await self.runtime.db.run(process)
+        except Fenced:
+            logger.warning("%s was taken over while it was processed: rolled back here",
+                           tag_key(key))
+            return None
         except Exception as exc:
-            logger.exception("processing %s failed; the message is stored", key)
+            logger.error("processing %s failed; the message is stored (%s)", tag_key(key),
+                         type(exc).__name__, exc_info=True)
             handle.kind = "failed"
-            await self._fail(row_id, update, handle, exc)
+            await self._fail(row_id, attempts, update, handle, exc)
             return BUSY
         self._wake()
         return reply
 
-    async def _fail(self, row_id: int, update: Update, handle: Handle,
+    async def _fail(self, row_id: int, attempts: int, update: Update, handle: Handle,
                     exc: Exception) -> None:
         clock = self.runtime.clock
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = mask_phones(f"{type(exc).__name__}: {exc}")[:2000]
 
         async def mark(session: AsyncSession) -> None:
             at = clock.now()
-            await session.execute(sa_update(InboundMessage).where(InboundMessage.id == row_id)
-                                  .values(status="failed", error=error, reply=BUSY,
-                                          processed_at=at))
-            _settle(session, handle, update, BUSY, at)
+            queued = _settle(session, handle, update, BUSY, at)
+            if queued is not None:
+                await session.flush()
+            await repo.finish(session, row_id, attempts, status="failed", error=error,
+                              reply=BUSY, processed_at=at,
+                              reply_outbox_id=queued.id if queued else None)
 
         try:
             await self.runtime.db.run(mark)
@@ -208,13 +324,82 @@ class Inbound:
             logger.exception("could not mark inbound %d failed", row_id)
         self._wake()
 
+    # -- recovery -----------------------------------------------------------------------------
+    async def sweep_once(self) -> int:
+        """Process rows whose worker died and deferred rows whose slot came; the number taken."""
+        now = self.runtime.clock.now()
+        claimed = await self.runtime.db.run(
+            lambda s: repo.claim_due(s, now, self.lease, SWEEP_BATCH))
+        for item in claimed:
+            if item.key in self.inflight:  # this worker is still on it (slow, not dead)
+                continue
+            if item.attempts > MAX_ATTEMPTS:
+                await self._give_up(item)
+                continue
+            try:
+                update = to_update(item.channel, item.raw)  # type: ignore[arg-type]
+            except Rejected as exc:
+                await self._give_up(item, exc.reason)
+                continue
+            handle = Handle(late=True, stored=True)
+            task = self._start(item.key, self._process(item.id, item.attempts, update,
+                                                       item.key, handle), handle)
+            await asyncio.wait({task})  # one at a time: a sender's messages stay in order
+        if claimed:
+            logger.info("recovery: took over %d inbound message(s)", len(claimed))
+        return len(claimed)
+
+    async def _give_up(self, item: repo.Claimed, reason: str = "too many attempts") -> None:
+        logger.error("inbound %d failed after %d attempts: %s", item.id, item.attempts - 1,
+                     reason)
+        now = self.runtime.clock.now()
+        try:
+            update: Update | None = to_update(item.channel, item.raw)  # type: ignore[arg-type]
+        except Rejected:
+            update = None
+
+        async def mark(session: AsyncSession) -> None:
+            queued = (_settle(session, Handle(late=True), update, BUSY, now)
+                      if update is not None else None)
+            if queued is not None:
+                await session.flush()
+            await repo.finish(session, item.id, item.attempts, status="failed", error=reason,
+                              reply=BUSY, processed_at=now,
+                              reply_outbox_id=queued.id if queued else None)
+
+        await self.runtime.db.run(mark)
+
+    def start_recovery(self) -> None:
+        self._stop = asyncio.Event()
+        self._sweeper = asyncio.create_task(self.run(self._stop), name="inbound-recovery")
+
+    async def stop_recovery(self) -> None:
+        if self._sweeper is not None:
+            self._stop.set()
+            self._wake_sweep.set()
+            await asyncio.wait({self._sweeper}, timeout=5)
+            self._sweeper = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The recovery sweep, until `stop`."""
+        while not stop.is_set():
+            self._wake_sweep.clear()
+            try:
+                busy = await self.sweep_once() >= SWEEP_BATCH
+            except Exception:  # the loop must outlive a database hiccup
+                logger.exception("inbound recovery sweep failed")
+                busy = False
+            if not busy:
+                await first_of(self._wake_sweep, stop, seconds=SWEEP_SECONDS)
+
     def _wake(self) -> None:
         # the dispatcher may have queued notices (or the reply went late) or media to fetch
         # before its id expires: let the background loops look now rather than at their poll
         self.runtime.wake()
 
     async def drain(self, grace: float) -> None:
-        """Wait for late units (shutdown, tests); cancel what still runs after `grace` s."""
+        """Wait for late units (shutdown, tests); cancel what still runs after `grace` s.
+        A cancelled unit rolls back and its row stays `processing`: the next sweep takes it."""
         pending = set(self.tasks)
         if not pending:
             return
@@ -224,3 +409,10 @@ class Inbound:
             task.cancel()
         if still:
             await asyncio.wait(still, timeout=1)
+
+
+def tag_key(key: str) -> str:
+    """A dedupe key fit for a log line: the sender's openid hashed, the rest kept."""
+    channel, _, rest = key.partition(":")
+    sender, sep, tail = rest.partition(":")
+    return f"{channel}:{tag(sender)}{sep}{tail}" if sep else f"{channel}:{tag(rest)}"

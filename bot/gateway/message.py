@@ -7,6 +7,7 @@ sections, which it does not escape.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -52,13 +53,16 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _float(value: Any) -> float | None:
-    if value in (None, ""):
+def _coordinate(value: Any, bound: float) -> float | None:
+    """A latitude (bound 90) or longitude (180); None when absent or not a position (inf, NaN,
+    1e308, out of range): the message goes on without it and the resident is asked where."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 32:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise Rejected(400, "coordinate is not a number") from None
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and -bound <= number <= bound else None
 
 
 def to_update(channel: Channel, xml: str) -> Update:
@@ -71,10 +75,11 @@ def to_update(channel: Channel, xml: str) -> Update:
     sender = _text(raw.get("FromUserName"))
     if not sender or len(sender) > MAX_SENDER:
         raise Rejected(400, "FromUserName missing or too long")
-    try:
-        create_time = int(raw.get("CreateTime") or 0)
-    except (TypeError, ValueError):
-        raise Rejected(400, "CreateTime is not an integer") from None
+    created = raw.get("CreateTime") or "0"
+    if not isinstance(created, str) or not created.isascii() or not created.isdigit() \
+            or len(created) > 12:
+        raise Rejected(400, "CreateTime is not a Unix time")
+    create_time = int(created)
     msg_type = _text(raw.get("MsgType")).lower()
     msg_type = "video" if msg_type == "shortvideo" else msg_type
     update = Update(channel=channel, sender=sender,
@@ -86,7 +91,8 @@ def to_update(channel: Channel, xml: str) -> Update:
     elif msg_type == "voice":  # empty when speech recognition is off
         update.text = _text(getattr(msg, "recognition", None) or raw.get("Recognition"))
     elif msg_type == "location":
-        update.lat, update.lng = _float(raw.get("Location_X")), _float(raw.get("Location_Y"))
+        update.lat = _coordinate(raw.get("Location_X"), 90)
+        update.lng = _coordinate(raw.get("Location_Y"), 180)
         update.label = _text(raw.get("Label")) or None
     elif msg_type == "event":
         _event_fields(update, msg, raw)
@@ -102,7 +108,8 @@ def _event_fields(update: Update, msg: Any, raw: dict[str, Any]) -> None:
         key = _text(getattr(msg, "scene_id", None)) or key.removeprefix("qrscene_")
     update.event_key = key or None
     if (update.event or "").upper() == "LOCATION":
-        update.lat, update.lng = _float(raw.get("Latitude")), _float(raw.get("Longitude"))
+        update.lat = _coordinate(raw.get("Latitude"), 90)
+        update.lng = _coordinate(raw.get("Longitude"), 180)
 
 
 def cdata_safe(text: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.gateway.crypto import Envelope, Rejected, check_signature, check_timestamp, epoch
-from bot.gateway.flow import Inbound
+from bot.gateway.flow import Inbound, NotStored
 from bot.gateway.message import (
     decode_body,
     parse_xml,
@@ -33,6 +33,7 @@ from storage.config import Settings
 logger = logging.getLogger(__name__)
 
 INBOUND = web.AppKey("gateway_inbound", Inbound)
+RECOVER = web.AppKey("gateway_recover", bool)
 MP_ENVELOPE = web.AppKey("gateway_mp_envelope", Envelope)
 WORK_ENVELOPE = web.AppKey("gateway_work_envelope", Envelope)
 SHUTDOWN_GRACE = 10.0  # seconds late units get to commit before the database closes
@@ -41,9 +42,10 @@ HEALTH_TIMEOUT = 3.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def setup_gateway(app: web.Application, settings: Settings) -> None:
+def setup_gateway(app: web.Application, settings: Settings, *, recover: bool = False) -> None:
     """Add the callback routes and /healthz. `app[RUNTIME]` must be there at startup (a
-    cleanup_ctx makes it); the gateway's `Inbound` is then built on it."""
+    cleanup_ctx makes it); the gateway's `Inbound` is then built on it. `recover` runs its
+    recovery sweep for as long as the app runs (tests of the gateway call it themselves)."""
     wechat = settings.wechat
     if wechat.mp.encoding_aes_key and wechat.mp.mode != "plain":
         app[MP_ENVELOPE] = Envelope(wechat.mp.token, wechat.mp.encoding_aes_key,
@@ -54,6 +56,7 @@ def setup_gateway(app: web.Application, settings: Settings) -> None:
     if wechat.work.encoding_aes_key:
         app[WORK_ENVELOPE] = Envelope(wechat.work.token, wechat.work.encoding_aes_key,
                                       wechat.work.corp_id, work=True)
+    app[RECOVER] = recover
     app.on_startup.append(_start)
     app.router.add_get("/wechat/mp", _guarded(mp_verify, "mp"), allow_head=False)
     app.router.add_post("/wechat/mp", _guarded(mp_message, "mp"))
@@ -67,6 +70,8 @@ def _guarded(handler: Handler, channel: Channel) -> Handler:
     async def wrapper(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
+        except NotStored:  # not a 200: WeChat's retry is what keeps the message
+            return web.Response(status=503, text="not stored, send again")
         except Rejected as exc:
             logger.warning("%s %s from %s refused (%d): %s", request.method, request.path,
                            request.remote, exc.status, exc.reason)
@@ -203,7 +208,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def _start(app: web.Application) -> None:
     app[INBOUND] = Inbound(app[RUNTIME])
+    if app[RECOVER]:
+        app[INBOUND].start_recovery()
 
 
 async def _drain(app: web.Application) -> None:
+    await app[INBOUND].stop_recovery()
     await app[INBOUND].drain(SHUTDOWN_GRACE)

@@ -14,13 +14,13 @@ from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.notices import tell_reporters
 from handlers.ops.privacy import mask_phones
+from handlers.ops.reach import may_act
 from handlers.ops.roles import STAFF_ROLES, TRIAGE_ROLES
 from handlers.ops.services import Services
 from handlers.ops.tickets import assign, place_for, responsible, sla_for
 from handlers.ops.verification import ROLE, liaisons_of
 from storage import repo
 from storage.models import CorrespondentApplication, Person, Region, Ticket
-from storage.repo import triage_people
 from storage.repos import people
 from storage.repos.applications import pending_of
 from storage.repos.tickets import ticket_by_code
@@ -43,11 +43,7 @@ def _join_hint(services: Services) -> str:
 
 
 async def _may_verify(ctx: Ctx, t: Ticket) -> bool:
-    if ctx.person.has_role("leader", "admin"):
-        return True
-    community = await ctx.session.get(Region, t.community_id) if t.community_id else None
-    allowed = await liaisons_of(ctx.session, community) + await triage_people(ctx.session, None)
-    return any(p.id == ctx.person.id for p in allowed)
+    return await may_act(ctx.session, ctx.person, t, holder=False)
 
 
 # Official Account side -----------------------------------------------------------------------

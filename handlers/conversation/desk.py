@@ -17,12 +17,14 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import split_code
 from handlers.ops import actions
 from handlers.ops import messages as msg
-from handlers.ops.roles import TRIAGE_ROLES
+from handlers.ops.reach import may_act
 from handlers.ops.tickets import Placement, assign, create_ticket, place_for
 from nlp.taxonomy import category_name
 from storage import repo
@@ -157,11 +159,12 @@ async def about_staff(ctx: Ctx, text: str) -> str | None:
             f"处理结果会通知您，发送「查询 {t.code}」查看。")
 
 
-def may_see(person: Person, t: Ticket) -> bool:
-    """Staff see a ticket they hold, or any as triage staff; never one about themselves."""
+async def may_see(session: AsyncSession, person: Person, t: Ticket) -> bool:
+    """Staff see a ticket they hold, or one in the area they triage
+    (`handlers.ops.reach`); never one about themselves."""
     if t.subject_id == person.id:
         return False
-    return t.assignee_id == person.id or person.has_role(*TRIAGE_ROLES)
+    return await may_act(session, person, t)
 
 
 @router.on(Command("回复", "答复"))
@@ -170,7 +173,7 @@ async def reply_to_resident(ctx: Ctx, args: str) -> str:
     if code is None or not words:
         return "请发送「回复 工单号 内容」，内容会直接发给反映的居民。"
     t = await ticket_by_code(ctx.session, code)
-    if t is None or not may_see(ctx.person, t):
+    if t is None or not await may_see(ctx.session, ctx.person, t):
         return f"没有找到您可以回复的工单 {code}。"
     reporter = await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
     if reporter is None:

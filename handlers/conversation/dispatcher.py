@@ -11,7 +11,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.routers import routers_for
 from handlers.conversation.text import normalize
 from handlers.conversation.types import Update
-from handlers.ops.privacy import mask_phones
+from handlers.ops.privacy import mask_phones, tag
 from handlers.ops.services import Services
 from storage import outbox
 from storage.models import Identity, Person
@@ -80,7 +80,7 @@ class Dispatcher:
         if update.channel == "work":
             person = ident.person if ident is not None else None
             if person is None or not person.active:
-                logger.warning("WeCom message from unknown member %s", update.sender)
+                logger.warning("WeCom message from unknown member %s", tag(update.sender))
                 return None, None
             return person, ident
         if ident is not None:

@@ -20,7 +20,7 @@ from handlers.ops import actions
 from handlers.ops import messages as msg
 from handlers.ops.actions import ActionError
 from handlers.ops.followers import add_follower, follower_count
-from handlers.ops.roles import TRIAGE_ROLES
+from handlers.ops.reach import may_merge
 from nlp.taxonomy import category_name
 from storage.clock import local_text
 from storage.models import Ticket
@@ -77,8 +77,12 @@ async def merge(ctx: Ctx, args: str) -> str:
             return f"没有找到工单 {code}。"
     assert keep is not None and gone is not None
     me = ctx.person.id
-    if not (ctx.person.has_role(*TRIAGE_ROLES) or me in (keep.assignee_id, gone.assignee_id)):
-        return f"工单 {gone.code} 和 {keep.code} 都不是您负责的，不能合并。"
+    if not await may_merge(ctx.session, ctx.person, keep, gone):
+        return (f"工单 {gone.code} 和 {keep.code} 不是您负责的"
+                "（须两件都由您负责或都在您负责的区域内），不能合并。")
+    if keep.status not in OPEN_STATUSES:
+        return (f"工单 {keep.code} 当前状态为「{STATUS_NAMES.get(keep.status, keep.status)}」，"
+                "不能并入。")
     role = "assignee" if gone.assignee_id == me else "staff"
     try:
         n = await actions.merge(ctx.session, keep, gone, ctx.actor(role), now=ctx.now)

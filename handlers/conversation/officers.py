@@ -16,6 +16,8 @@ from handlers.ops import messages as msg
 from handlers.ops import points
 from handlers.ops.actions import HANDLER_ROLES, ActionError, dispatch
 from handlers.ops.notices import tell_reporters
+from handlers.ops.privacy import mask_phones
+from handlers.ops.reach import holds, may_act
 from handlers.ops.roles import TRIAGE_ROLES
 from nlp.taxonomy import category_name
 from storage.models import Person, Region, Ticket
@@ -82,15 +84,13 @@ async def show(ctx: Ctx, args: str) -> str:
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
-    if not _may_see(ctx, t):
+    if not await may_act(ctx.session, ctx.person, t):
         if ctx.update.channel == "mp":
             raise NotHandled
         return f"工单 {code} 不是您负责的。"
-    return "\n".join([await detail_text(ctx, t), f"内容：{t.text}"])
-
-
-def _may_see(ctx: Ctx, t: Ticket) -> bool:
-    return t.assignee_id == ctx.person.id or ctx.person.has_role(*TRIAGE_ROLES)
+    # the people handling it may call the resident back; anyone else sees the number masked
+    words = t.text if holds(ctx.person, t) else mask_phones(t.text)
+    return "\n".join([await detail_text(ctx, t), f"内容：{words}"])
 
 
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
@@ -177,6 +177,8 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
+    if not await may_act(ctx.session, ctx.person, t, holder=False):
+        return f"工单 {t.code} 不在您负责的区域，不能派单。"
     people = await staff_matching(ctx.session, target.split()[0], HANDLER_ROLES)
     if not people:
         return f"没有找到工作人员「{target}」，请写全名或企业微信账号。"

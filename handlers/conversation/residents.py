@@ -20,7 +20,7 @@ from handlers.conversation.router import (
 )
 from handlers.conversation.states import Conv
 from handlers.conversation.text import parse_rating, split_code
-from handlers.conversation.views import detail_text
+from handlers.conversation.views import detail_text, follower_text
 from handlers.ops import followers, privacy
 from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of
@@ -97,10 +97,11 @@ async def query(ctx: Ctx, args: str) -> str:
     if code is None:
         return "请发送「查询」查看全部，或「查询 工单号」，工单号形如 GD20261122-0007。"
     t = await ticket_by_code(ctx.session, code)
-    if t is None or not (t.reporter_id == ctx.person.id
-                         or await followers.is_follower(ctx.session, t, ctx.person)):
-        return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
-    return await detail_text(ctx, t)
+    if t is not None and t.reporter_id == ctx.person.id:
+        return await detail_text(ctx, t)
+    if t is not None and await followers.is_follower(ctx.session, t, ctx.person):
+        return follower_text(t)  # another resident's report: not their words or door
+    return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
 
 
 async def my_tickets(ctx: Ctx) -> str:

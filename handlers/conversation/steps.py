@@ -15,7 +15,7 @@ from handlers.conversation.states import Conv
 from handlers.conversation.text import split_code
 from handlers.ops import messages as msg
 from handlers.ops.notices import tell_reporters
-from handlers.ops.roles import TRIAGE_ROLES
+from handlers.ops.reach import may_act
 from storage.models import Ticket
 from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
@@ -38,7 +38,8 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return f"没有找到工单 {code}。"
-    if t.assignee_id != ctx.person.id and not (staff_may and ctx.person.has_role(*TRIAGE_ROLES)):
+    if t.assignee_id != ctx.person.id and not (
+            staff_may and await may_act(ctx.session, ctx.person, t, holder=False)):
         return f"工单 {code} 不是您负责的，不能{verb}。"
     if need_note and not note:
         return f"请写明{'处理结果' if verb == '办结' else '说明'}：「{verb} {code} 说明」。"

@@ -6,10 +6,11 @@ from handlers.conversation.context import Ctx
 from handlers.ops import attachments, followers
 from handlers.ops import messages as msg
 from handlers.ops.roles import STAFF_ROLES
+from nlp.taxonomy import category_name
 from storage.models import Attachment, Person, Ticket
 from storage.repos import attachments as attachment_rows
 from storage.repos import tickets
-from storage.statemachine import FINAL_STATUSES
+from storage.statemachine import FINAL_STATUSES, STATUS_NAMES
 
 
 async def detail_text(ctx: Ctx, t: Ticket) -> str:
@@ -47,6 +48,15 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
     elif may_act and t.status not in FINAL_STATUSES:
         lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
     return "\n".join(lines)
+
+
+def follower_text(t: Ticket) -> str:
+    """What a resident who seconded (附议) sees of the ticket: category, place and status (the
+    README's promise), never the reporter's words, door or the answers they gave."""
+    return "\n".join([f"{t.code} {category_name(t.category)} · "
+                      f"{STATUS_NAMES.get(t.status, t.status)}（您已附议）",
+                      f"位置：{msg.block(t)}",
+                      "处理进展会通知您。"])
 
 
 def _attachment_text(a: Attachment) -> str:

@@ -18,12 +18,21 @@ from storage.models import Region
 EARTH_RADIUS_M = 6_371_000.0
 
 
+def valid_point(lng: float | None, lat: float | None) -> bool:
+    """A position on Earth: finite, longitude within ±180 and latitude within ±90."""
+    return (lng is not None and lat is not None and math.isfinite(lng) and math.isfinite(lat)
+            and -180 <= lng <= 180 and -90 <= lat <= 90)
+
+
 def metres_between(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    """Great-circle distance (haversine)."""
+    """Great-circle distance (haversine); infinitely far when either point is not a position
+    (a bad row stored before coordinates were checked must not break every later lookup)."""
+    if not (valid_point(lng1, lat1) and valid_point(lng2, lat2)):
+        return math.inf
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _local(ring: list[list[float]], lng0: float, lat0: float) -> Polygon:
@@ -51,6 +60,8 @@ async def nearest_grid(session: AsyncSession, lng: float, lat: float,
 async def grid_at(session: AsyncSession, lng: float, lat: float,
                   max_metres: float) -> Region | None:
     """Point in polygon (a special grid wins), else the nearest grid within `max_metres`."""
+    if not valid_point(lng, lat):
+        return None
     grid = await repo.grid_for_point(session, lng, lat)
     if grid is not None:
         return grid

@@ -138,6 +138,15 @@ def where(t: Ticket) -> str:
     return text or "未注明"
 
 
+def block(t: Ticket) -> str:
+    """The compound and building only: what a neighbour who seconded (附议) may see of the
+    place (no unit, room or the reporter's own place words)."""
+    parts = [t.community_text or (t.community.name if t.community else None)]
+    if t.building:
+        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+    return "".join(p for p in parts if p) or "未注明"
+
+
 def hazard_of(t: Ticket) -> str:
     """Which danger an urgent report is about, for the advice that goes with it."""
     text = t.text or ""

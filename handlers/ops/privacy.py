@@ -15,6 +15,7 @@ to the district file.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -107,14 +108,31 @@ async def erase(session: AsyncSession, person: Person, identity: Identity) -> No
 
 
 class MaskPhones(logging.Filter):
-    """A handler filter: 138****0001 in every log line, whatever logged it."""
+    """A handler filter: 138****0001 in every log line, whatever logged it, tracebacks and the
+    exception's own text included (a failed INSERT quotes the row it tried to write)."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_phones(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_phones(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_phones(record.stack_info)
         return True
+
+
+def tag(external_id: str | None) -> str:
+    """An openid or WeCom userid fit for a log line: a short stable hash, never the id (the
+    same person gets the same tag, so a log can still be followed)."""
+    if not external_id:
+        return "-"
+    return "u" + hashlib.sha256(external_id.encode()).hexdigest()[:10]
 
 
 # a mainland mobile number, also written +86 …, 3-4-4 with '-' or spaces, or in full-width

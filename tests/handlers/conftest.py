@@ -22,7 +22,7 @@ from tests.support.wechat import WeChat
 
 @pytest_asyncio.fixture
 async def make_bot(db: Database) -> BotFactory:
-    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    await db.run(lambda s: import_district(s, DISTRICT, source="test", now=START))
     an = analyzer()
     an.set_gazetteer(await db.read(repo.gazetteer))
 

@@ -77,3 +77,19 @@ async def test_unflushed_changes_of_a_failing_unit_do_not_leak_into_the_batch(
     assert isinstance(results[0], ValueError) and results[1] == "b"
     rows = await db.read(lambda s: s.execute(select(TicketSequence.day, TicketSequence.last)))
     assert sorted(rows.all()) == [("a", 1), ("b", 1)]
+
+
+async def test_database_errors_never_quote_the_values(any_db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.models import Person
+
+    async def twice(s) -> None:  # noqa: ANN001
+        s.add(Person(id="p-dup", name="居民", phone="13912345678"))
+        await s.flush()
+        s.add(Person(id="p-dup", name="居民", phone="13912345678"))
+        await s.flush()
+
+    with pytest.raises(IntegrityError) as exc:
+        await any_db.run(twice)
+    assert "13912345678" not in str(exc.value)

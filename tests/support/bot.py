@@ -15,7 +15,7 @@ from handlers.conversation.types import Update
 from nlp import Analyzer
 from storage.clock import FrozenClock
 from storage.db import Database
-from storage.models import Outbox, Ticket
+from storage.models import Identity, Outbox, Ticket
 
 START = datetime(2026, 11, 23, 2, 0)  # Monday 10:00 in Shanghai
 RESIDENT = "oResident001"
@@ -54,6 +54,13 @@ class Bot:
             if recipient:
                 stmt = stmt.where(Outbox.recipient == recipient)
             return list((await s.scalars(stmt)).all())
+
+        return await self.db.read(q)
+
+    async def person_of(self, openid: str, channel: str = "mp") -> str | None:
+        async def q(s: Any) -> str | None:
+            return await s.scalar(select(Identity.person_id).where(
+                Identity.channel == channel, Identity.external_id == openid))
 
         return await self.db.read(q)
 

@@ -135,19 +135,42 @@ async def test_wecom_invaliduser_is_a_failed_delivery(
     assert "invaliduser" in res.errmsg
 
 
-async def test_timeouts_are_retried_within_the_bound(
+async def test_a_send_that_timed_out_is_not_resent_blindly(
         db: Database, make_rig: Callable[..., Rig]) -> None:
     rig = make_rig(db, http={"timeout_seconds": 0.1, "retries": 2})
     mp = rig.mp()
     rig.standin.fail("message/custom/send", delay=2, times=3, status=503)
     res = await mp.send_text("oA", "x")
+    # it may have been delivered: one call, and the outbox decides what comes next
     assert not res.ok and res.errcode == NETWORK_ERROR and res.retryable
-    assert rig.standin.calls["message/custom/send"] == 3  # one try and two retries, no more
+    assert rig.standin.calls["message/custom/send"] == 1
 
-    rig.standin.fail("message/custom/send", delay=2, status=503)  # times out once, then fine
+
+async def test_5xx_and_token_timeouts_are_retried_within_the_bound(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"timeout_seconds": 0.1, "retries": 2})
+    mp = rig.mp()
+    rig.standin.fail("message/custom/send", status=503, times=3)  # answered: not delivered
+    res = await mp.send_text("oA", "x")
+    assert not res.ok and res.retryable
+    assert rig.standin.calls["message/custom/send"] == 3  # one try and two retries, no more
+    rig.standin.expire_tokens()
+    tokens_before = rig.standin.calls["stable_token"]
+    rig.standin.fail("stable_token", delay=2)  # a token request is safe to repeat
     assert (await mp.send_text("oA", "y")).ok
-    assert rig.standin.calls["message/custom/send"] == 5
+    assert rig.standin.calls["stable_token"] == tokens_before + 2
     assert rig.standin.texts("oA") == ["y"]
+
+
+async def test_wecom_sends_ask_for_the_duplicate_check(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db)
+    work = rig.work()
+    assert (await work.send_text("ZhangWei", "新工单 GD1")).ok
+    assert (await work.send_text("ZhangWei", "新工单 GD1")).ok  # a resend after a timeout
+    [sent] = [r["json"] for r in rig.standin.requests if r["endpoint"] == "message/send"][:1]
+    assert sent["enable_duplicate_check"] == 1 and sent["duplicate_check_interval"] >= 600
+    assert rig.standin.texts("ZhangWei") == ["新工单 GD1"]  # shown once
 
 
 async def test_5xx_is_retried(db: Database, make_rig: Callable[..., Rig]) -> None:

@@ -25,7 +25,9 @@ api_base_url = "{base}"
 [http]
 retries = 0
 """, encoding="utf-8")
-        # the CLI runs its own event loop; the stand-in answers on this one
+        # the CLI runs its own event loop; the stand-in answers on this one. Only db upgrade
+        # migrates: menu push needs the tokens table
+        assert await asyncio.to_thread(main, ["db", "upgrade", "--config", str(cfg)]) == 0
         code = await asyncio.to_thread(main, ["menu", "push", "--config", str(cfg)])
         assert code == 0
         [menu] = standin.menus

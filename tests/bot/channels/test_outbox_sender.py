@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
 from storage.db import Database
+from storage.models import Outbox
 
 Rig = Any  # tests/bot/channels/conftest.py: the stand-in, settings, database, frozen clock
 
@@ -151,7 +152,8 @@ async def test_wecom_pushes_to_one_member_are_paced(
     ids = await rig.enqueue("work", "zhangwei", *(f"派单{i}" for i in range(21)))
     [other] = await rig.enqueue("work", "lisi", "派单")
     sender = rig.sender()
-    await sender.drain_once()
+    for _ in range(3):  # rounds take up to 10 rows of one member
+        await sender.drain_once()
     assert len(rig.standin.texts("zhangwei")) == 20
     assert rig.standin.texts("lisi") == ["派单"]  # another member is not held up
     last = await rig.row(ids[-1])
@@ -179,9 +181,10 @@ async def test_a_row_left_sending_by_a_crashed_worker_is_reclaimed_once(
     assert (await rig.row(row_id)).state == "sending"
 
     survivor = rig.sender()
-    rig.clock.advance(minutes=4)  # the lease still runs: nobody else touches the row
+    # the lease scales with the send budget: 5 s × 1 try, twice (a token fetch), + 5 s
+    rig.clock.advance(seconds=14)  # the lease still runs: nobody else touches the row
     assert await survivor.drain_once() == 0
-    rig.clock.advance(minutes=2)
+    rig.clock.advance(seconds=2)
     assert await survivor.drain_once() == 1
     row = await rig.row(row_id)
     assert (row.state, row.attempts) == ("sent", 2)
@@ -201,3 +204,56 @@ async def test_run_sends_when_woken_and_stops(
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert sender.metrics()["sent"] == 1
+
+
+async def test_recipients_stuck_in_flight_do_not_hold_back_the_others(
+        any_db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(any_db, outbox={"batch": 10})
+    stuck = []
+    for n in range(15):  # the oldest rows: each recipient has one being sent elsewhere
+        first, second = await rig.enqueue("work", f"busy{n}", f"旧{n}", f"新{n}")
+        stuck.append(second)
+
+        async def in_flight(s: AsyncSession, row_id: int = first) -> None:
+            row = await s.get(Outbox, row_id)
+            row.state, row.next_attempt_at = "sending", rig.clock.now() + timedelta(minutes=1)
+
+        await any_db.run(in_flight)
+    fresh = await rig.enqueue("work", "calm", "新工单")
+    await rig.sender().drain_once()
+    assert rig.standin.texts("calm") == ["新工单"]
+    assert (await rig.row(fresh[0])).state == "sent"
+    assert [(await rig.row(i)).state for i in stuck] == ["pending"] * 15  # after theirs
+
+
+async def test_a_graceful_stop_releases_what_it_claimed_and_did_not_send(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"timeout_seconds": 5, "retries": 0})
+    ids = await rig.enqueue("work", "zhangwei", "一", "二", "三")
+    rig.standin.fail("message/send", delay=0.5)  # the first send is in flight at the stop
+    sender = rig.sender()
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await rig.standin.wait_for(lambda: rig.standin.calls["message/send"] == 1, timeout=5)
+    stop.set()
+    await asyncio.wait_for(task, timeout=sender.stop_grace)
+    assert rig.standin.texts("zhangwei") == ["一"]  # the send in flight finished
+    rows = [await rig.row(i) for i in ids]
+    assert [r.state for r in rows] == ["sent", "pending", "pending"]
+    assert all(r.next_attempt_at <= rig.clock.now() for r in rows[1:])  # due at once
+    assert [r.attempts for r in rows] == [1, 0, 0]
+
+
+async def test_a_push_that_may_have_arrived_is_not_pushed_again(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, http={"timeout_seconds": 0.2, "retries": 2})
+    [mp_id] = await rig.enqueue("mp", "oA", "您的工单已受理")
+    [work_row] = await rig.enqueue("work", "zhangwei", "新工单")
+    rig.standin.chaos(0.0, ghost=1.0, hang_seconds=1.0)  # delivered, then no answer in time
+    await rig.sender().drain_once()
+    assert rig.standin.texts("oA") == ["您的工单已受理"]
+    assert rig.standin.calls["message/custom/send"] == 1  # not resent, here or later
+    mp_row = await rig.row(mp_id)
+    assert mp_row.state == "held" and "may have arrived" in (mp_row.last_error or "")
+    # WeCom drops a repeat itself (duplicate check): that row is retried
+    assert (await rig.row(work_row)).state == "pending"

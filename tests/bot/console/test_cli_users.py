@@ -26,6 +26,7 @@ def test_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "g.db"}"\n',
                       encoding="utf-8")
     examples = EXAMPLE_PATH
+    assert run(monkeypatch, capsys, config, "db", "upgrade")[0] == 0  # the only migrating command
     assert run(monkeypatch, capsys, config, "district", "import", str(examples))[0] == 0
     code, out, _ = run(monkeypatch, capsys, config, "users", "add", "wang", "--role", "community",
                        "--area", "FC-LJ", "--name", "王社区", "--password-stdin",

@@ -80,13 +80,22 @@ def test_work_event_unknown_to_wechatpy_is_still_an_event() -> None:
     _msg("text", "<Content>x</Content>", sender=""),
     _msg("text", "<Content>x</Content>", sender="o" * 200),
     "<xml><FromUserName>o-1</FromUserName><Content>no type</Content></xml>",
-    _msg("location", "<Location_X>north</Location_X><Location_Y>1</Location_Y>"),
     _msg("text", "<Content>x</Content>").replace("1795399200", "yesterday"),
 ])
 def test_not_a_usable_message(xml: str) -> None:
     with pytest.raises(Rejected) as exc:
         to_update("mp", xml)
     assert exc.value.status == 400
+
+
+@pytest.mark.parametrize("x,y", [("north", "1"), ("inf", "113"), ("nan", "nan"),
+                                 ("1e308", "113"), ("23.1", "-1e308"), ("91", "113"),
+                                 ("23.1", "181"), ("9" * 400, "1")])
+def test_a_location_that_is_not_a_position_loses_only_its_coordinates(x: str, y: str) -> None:
+    u = to_update("mp", _msg("location", f"<Location_X>{x}</Location_X>"
+                                         f"<Location_Y>{y}</Location_Y><Label>幸福花园</Label>"))
+    assert u.type == "location" and u.label == "幸福花园"
+    assert u.lat is None or u.lng is None
 
 
 def test_long_reply_is_cut_to_wechats_limit_on_a_character_boundary() -> None:

@@ -1,10 +1,11 @@
-"""The flood guard on its own: sliding minute, one notice, retries not counted."""
+"""The flood guard on its own: slots in a sliding minute, one notice per burst, order kept,
+retries not counted."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.gateway.ratelimit import FloodGuard, Verdict
+from bot.gateway.ratelimit import FloodGuard
 
 T0 = datetime(2026, 11, 23, 2, 0)
 A, B = ("mp", "o-a"), ("mp", "o-b")
@@ -14,29 +15,64 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def test_notice_once_then_ignored_until_the_window_has_room() -> None:
-    guard = FloodGuard(limit=2)
-    assert [guard.hit(A, at(s)) for s in (0, 10, 20, 30, 59)] == [
-        Verdict.ACCEPT, Verdict.ACCEPT, Verdict.NOTICE, Verdict.IGNORE, Verdict.IGNORE]
-    assert guard.hit(B, at(30)) is Verdict.ACCEPT  # per sender
-    assert guard.hit(A, at(60)) is Verdict.ACCEPT  # the message at 0 s left the window
-    assert guard.hit(A, at(65)) is Verdict.NOTICE  # a new flood gets a new notice
-    assert guard.hit(A, at(70)) is Verdict.ACCEPT  # 10 s has left too
-    assert guard.hit(("work", "o-a"), at(70)) is Verdict.ACCEPT  # per channel
+def secs(when: datetime) -> float:
+    return (when - T0).total_seconds()
 
 
-def test_released_hit_does_not_count() -> None:
-    guard = FloodGuard(limit=1)
-    assert guard.hit(A, at(0)) is Verdict.ACCEPT
-    guard.release(A, Verdict.ACCEPT, at(0))  # it was a retry of a stored message
-    assert guard.hit(A, at(1)) is Verdict.ACCEPT
-    assert guard.hit(A, at(2)) is Verdict.NOTICE
-    guard.release(A, Verdict.NOTICE, at(2))
-    assert guard.hit(A, at(3)) is Verdict.NOTICE
+def test_over_the_limit_waits_for_the_window_and_nothing_is_dropped() -> None:
+    guard = FloodGuard()
+    slots = [guard.slot(A, at(s), 2) for s in (0, 10, 20, 30, 59)]
+    assert [secs(s.at) for s in slots] == [0, 10, 60, 70, 120]
+    assert [s.notice for s in slots] == [False, False, True, False, False]
+    assert not guard.slot(B, at(30), 2).waits(at(30))  # per sender
+    assert not guard.slot(("work", "o-a"), at(30), 2).waits(at(30))  # per channel
+
+
+def test_no_more_than_the_limit_in_any_minute() -> None:
+    guard = FloodGuard()
+    slots = sorted(secs(guard.slot(A, at(s * 0.5), 3).at) for s in range(30))
+    assert len(slots) == 30
+    for i, t in enumerate(slots):
+        assert sum(1 for u in slots[i:] if u < t + 60) <= 3
+
+
+def test_behind_a_backlog_a_later_message_keeps_its_turn() -> None:
+    guard = FloodGuard()
+    for s in (0, 1, 2):
+        guard.slot(A, at(s), 2)  # the third waits until 60 s
+    later = guard.slot(A, at(61), 2)  # the window has room again, but one is still queued
+    assert secs(later.at) >= 60
+    assert not later.notice  # the burst was already told
+
+
+def test_a_new_burst_gets_a_new_notice() -> None:
+    guard = FloodGuard()
+    guard.slot(A, at(0), 1)
+    assert guard.slot(A, at(1), 1).notice
+    assert not guard.slot(A, at(200), 1).waits(at(200))
+    assert guard.slot(A, at(201), 1).notice
+
+
+def test_staff_limit_is_the_callers_choice() -> None:
+    guard = FloodGuard()
+    assert not any(guard.slot(A, at(s), 120).waits(at(s)) for s in range(20))
+    assert guard.would_wait(A, at(20), 20)
+    assert not guard.would_wait(A, at(20), 120)
+
+
+def test_released_slot_does_not_count() -> None:
+    guard = FloodGuard()
+    first = guard.slot(A, at(0), 1)
+    guard.release(A, first)  # it was a retry of a stored message
+    assert not guard.slot(A, at(1), 1).waits(at(1))
+    waiting = guard.slot(A, at(2), 1)
+    assert waiting.notice
+    guard.release(A, waiting)
+    assert guard.slot(A, at(3), 1).notice
 
 
 def test_quiet_senders_are_forgotten() -> None:
-    guard = FloodGuard(limit=5)
+    guard = FloodGuard()
     for n in range(2000):
-        guard.hit(("mp", f"o-{n}"), at(n))
-    assert len(guard._accepted) <= 1100  # swept every 1024 hits: memory follows activity
+        guard.slot(("mp", f"o-{n}"), at(n), 5)
+    assert len(guard._slots) <= 1100  # swept every 1024 hits: memory follows activity

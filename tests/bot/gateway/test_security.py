@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -193,3 +194,26 @@ async def test_healthz_503_when_database_is_unreachable(make_gw: MakeGw, tmp_pat
             assert (await resp.json())["status"] != "ok"
     finally:
         await broken.close()
+
+
+async def test_log_lines_carry_no_openid_and_tracebacks_no_phone(
+        make_gw: MakeGw, caplog: pytest.LogCaptureFixture) -> None:
+    from handlers.ops.privacy import MaskPhones
+
+    gw = await make_gw("plain")
+    gw.dispatcher.error = RuntimeError("INSERT failed for 13912345678")
+    caplog.set_level(logging.INFO)
+    handler = logging.StreamHandler(io.StringIO())
+    handler.addFilter(MaskPhones())
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger().addHandler(handler)
+    try:
+        await gw.mp(text_xml("oSecretOpenid123", "路灯坏了"))
+        await gw.mp(text_xml("oSecretOpenid123", "再来", msg_id=1))
+        await gw.mp(text_xml("oSecretOpenid123", "再来", msg_id=1))  # a retry: logged
+    finally:
+        logging.getLogger().removeHandler(handler)
+    written = handler.stream.getvalue()
+    assert "RuntimeError" in written  # the traceback is there...
+    assert "13912345678" not in written and "139****5678" in written  # ...masked
+    assert "oSecretOpenid123" not in written

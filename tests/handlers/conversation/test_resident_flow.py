@@ -151,8 +151,26 @@ async def test_officer_binds_on_official_account_with_code(bot: Bot) -> None:
     assert "绑定成功" in reply and "张伟" in reply
     code = code_of(await bot.send(RESIDENT, REPORT))
     assert "已接单" in await bot.send("oOfficerPhone", f"接单 {code}")
-    assert "无效或已使用" in await bot.send("oSomeoneElse", "绑定 483920")
+    assert "已使用" in await bot.send("oSomeoneElse", "绑定 483920")
     assert "您已绑定为 张伟" in await bot.send("oOfficerPhone", "绑定 483920")
+
+
+async def test_a_sender_guessing_bind_codes_is_locked_out_and_not_the_officer(bot: Bot) -> None:
+    for n in range(4):
+        assert "无效" in await bot.send("oGuesser", f"绑定 {100000 + n}")
+    assert "尝试次数过多" in await bot.send("oGuesser", "绑定 100009")
+    # the right code is refused too while locked: guessing cannot get through
+    assert "尝试次数过多" in await bot.send("oGuesser", "绑定 483920")
+    assert await bot.person_of("oGuesser") != "zhangwei"
+    # the officer, from their own phone, is not locked out by someone else's guessing
+    assert "绑定成功" in await bot.send("oOfficerPhone", "绑定 483920")
+    bot.clock.advance(minutes=61)
+    assert "已使用" in await bot.send("oGuesser", "绑定 483920")  # and single-use
+
+
+async def test_a_bind_code_expires(bot: Bot) -> None:
+    bot.clock.advance(days=15)
+    assert "已过期" in await bot.send("oOfficerPhone", "绑定 483920")
 
 
 async def test_full_width_and_colon_commands(bot: Bot) -> None:

@@ -1,0 +1,77 @@
+"""Every CLI command refuses bad input with one line on stderr and exit 2, and none but
+`db upgrade` migrates the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from storage.migrate import current, head, upgrade
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+def _config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "g.db"}"\n'
+                   '[logging]\nlevel = "WARNING"\n', encoding="utf-8")
+    return cfg
+
+
+def _bad_files(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "latin1.txt").write_bytes("名单".encode("gbk"))
+    (tmp_path / "notjson.jsonl").write_text("{not json\n", encoding="utf-8")
+    (tmp_path / "norows.jsonl").write_text('{"text": "x"}\n[1, 2]\n', encoding="utf-8")
+    return {"missing": tmp_path / "nope.toml", "directory": tmp_path,
+            "latin1": tmp_path / "latin1.txt", "notjson": tmp_path / "notjson.jsonl",
+            "norows": tmp_path / "norows.jsonl"}
+
+
+def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err and len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("which", ["missing", "directory", "latin1"])
+async def test_district_import_refuses_what_is_not_a_readable_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], which: str) -> None:
+    cfg = _config(tmp_path)
+    await upgrade(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}")
+    err = _refused(capsys, ["district", "import", str(_bad_files(tmp_path)[which]),
+                            "--config", str(cfg)])
+    assert str(tmp_path) in err
+
+
+@pytest.mark.parametrize("which", ["missing", "directory", "latin1", "notjson", "norows"])
+def test_eval_refuses_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 which: str) -> None:
+    _refused(capsys, ["eval", str(_bad_files(tmp_path)[which])])
+
+
+def test_a_bad_district_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    import asyncio
+
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"))
+    bad = tmp_path / "district.toml"
+    bad.write_text("[district]\ncode = 1\n", encoding="utf-8")
+    assert "nothing imported" in _refused(capsys, ["district", "import", str(bad), "--config",
+                                                   str(_config(tmp_path))])
+
+
+@pytest.mark.parametrize("argv", [["serve"], ["menu", "push"],
+                                  ["district", "import", "examples/district.toml"]])
+def test_only_db_upgrade_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  argv: list[str]) -> None:
+    import asyncio
+
+    cfg, url = _config(tmp_path), f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"
+    err = _refused(capsys, [*argv, "--config", str(cfg)])
+    assert "gridbot db upgrade" in err
+    assert asyncio.run(current(url)) is None  # refused, and nothing was migrated on the way
+    assert main(["db", "upgrade", "--config", str(cfg)]) == 0
+    assert asyncio.run(current(url)) == head()
