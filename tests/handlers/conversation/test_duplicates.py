@@ -103,3 +103,14 @@ async def test_merge_moves_the_reporter_to_follow_the_first(bot: Bot) -> None:
     await bot.send("zhangwei", f"办结 {keep} 灯已修好", channel="work")
     assert "灯已修好" in (await bot.texts(SECOND))[-1]
     assert "不能并入" in await bot.send("zhangwei", f"合并 {keep} {gone}", channel="work")
+
+
+async def test_an_urgent_report_is_never_folded_into_another_ticket(bot: Bot) -> None:
+    # someone in danger now is paged at once, whatever else is open in that building
+    await bot.send(FIRST, "幸福花园3号楼外墙的瓷砖松了，随时会掉下来")
+    reply = await bot.send(SECOND, "幸福花园3号楼电梯困人了，有人被关在里面出不来")
+    assert OFFER not in reply
+    t = await bot.ticket(code_of(reply))
+    assert (t.urgency, t.category, t.assignee_id) == ("urgent", "building_safety", "zhangwei")
+    assert await _followers(bot, code_of(reply)) == 0
+    assert any(t.code in x for x in await bot.texts("zhangwei"))
