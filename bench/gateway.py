@@ -207,9 +207,8 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
     cfg = config(tmp, db_url, port, keys)
     env = env_for(args.tree)
     py = [sys.executable, "-m", "bot.cli.main"]
-    if case.startswith("pg"):
-        subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
-                       capture_output=True)
+    subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
+                   capture_output=True)
     serve = [*py, "serve", "--config", str(cfg)] + (["--workers", str(workers)]
                                                    if workers > 1 else [])
     server = subprocess.Popen(serve, env=env, cwd=tmp, stderr=open(tmp / f"{case}.log", "w"))
