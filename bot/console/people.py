@@ -15,6 +15,7 @@ from bot.console import mapview
 from bot.console.pages import pct
 from bot.console.scope import Scope
 from storage import stats
+from storage.district import unreachable
 from storage.models import Person, Ticket
 from storage.statemachine import OPEN_STATUSES
 
@@ -68,7 +69,12 @@ async def people_data(s: AsyncSession, sc: Scope, at: datetime,
                 ids = value if isinstance(value, list) else [value] if value else []
                 if not any(everyone.get(i) is not None and everyone[i].active for i in ids):
                     empty.append({"region": r, "slot": name})
-    return {"rows": rows, "empty": empty}
+    unreached = [{"p": p, "posts": "、".join(posts)} for p, posts in await unreachable(
+        s, list(sc.regions.values()))]
+    cut_off = {u["p"].id for u in unreached}
+    for row in rows:
+        row["unreached"] = row["p"].id in cut_off
+    return {"rows": rows, "empty": empty, "unreached": unreached}
 
 
 async def people(request: web.Request) -> web.Response:
