@@ -158,9 +158,9 @@ async def merge(session: AsyncSession, keep: Ticket, gone: Ticket, actor: Actor,
     Returns how many now follow `keep`."""
     if keep.id == gone.id:
         raise ActionError("不能把工单并入它自己。")
-    if keep.status not in OPEN_STATUSES:
+    if keep.status not in OPEN_STATUSES:  # the one merged into must still be worked on
         raise ActionError(f"工单 {keep.code} 当前状态为「{STATUS_NAMES.get(keep.status)}」，"
-                          "不能并入。")
+                          f"{gone.code} 不能并入它（「合并 工单1 工单2」把工单2并入工单1）。")
     transition(session, gone, "merge", actor_id=actor.id, actor_role=actor.role,
                note=f"并入 {keep.code}", at=now)
     gone.duplicate_of_id = keep.id
