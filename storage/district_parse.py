@@ -11,6 +11,7 @@ from shapely.validation import explain_validity
 
 from storage.district_file import DistrictError, DistrictFile, PersonSpec, PlaceSpec, RegionSpec
 from storage.district_lines import Locator, Path
+from storage.district_match import normalize_building
 
 ROLES = ("resident", "officer", "correspondent", "liaison", "leader", "department", "admin")
 GRID_KINDS = ("residential", "special")
@@ -129,8 +130,9 @@ class _Parser:
             grid = self._grid(g, (*path, "grids", i))
             community.children.append(grid)
             for j, place in enumerate(grid.places):
-                for b in place.buildings:
-                    other = split.setdefault((place.name, b), grid.code)
+                for b in place.buildings:  # folded: "5号楼" here and 5 there are one
+                    other = split.setdefault((place.name, normalize_building(b) or b),
+                                             grid.code)
                     if other != grid.code:
                         self.fail((*path, "grids", i, "places", j), "buildings",
                                   f"building {b} of {place.name} is in grids {other} "
@@ -170,7 +172,7 @@ class _Parser:
         code = self._str(raw, path, "code") or f"{grid_code}/{name}"
         self._claim_code(code, path)
         buildings = self._strs(raw, path, "buildings", numbers=True)
-        if len(set(buildings)) != len(buildings):
+        if len({normalize_building(b) or b for b in buildings}) != len(buildings):
             self.fail(path, "buildings", f"place {name}: a building is listed twice")
         return PlaceSpec(code=code, name=name, aliases=self._strs(raw, path, "aliases"),
                          buildings=buildings)

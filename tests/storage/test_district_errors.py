@@ -65,6 +65,15 @@ CASES = {
                                'buildings = ["5", "6", "7", "8", "9", "10"]'),
                               ('buildings = ["5", "6"', 1),
                               "building 5 of 幸福花园 is in grids FC-LJ-01 and FC-LJ-02"),
+    # trial G10: the check folds what it compares, as the matching of messages does
+    "split building written two ways": (('buildings = ["6", "7", "8", "9", "10"]',
+                                         'buildings = ["5号楼", "6", "7", "8", "9", "10"]'),
+                                        ('buildings = ["5号楼", "6"', 1),
+                                        "building 5号楼 of 幸福花园 is in grids FC-LJ-01 and "
+                                        "FC-LJ-02"),
+    "building twice in a place, written two ways": (
+        ('buildings = ["6", "7", "8", "9", "10"]', 'buildings = ["6", "7", "8", "9", "9栋"]'),
+        ('buildings = ["6", "7", "8", "9", "9栋"]', 1), "a building is listed twice"),
     "bad grid kind": (('kind = "special"', 'kind = "market"'), ('kind = "market"', 1),
                       "kind must be residential or special"),
 }
