@@ -105,7 +105,7 @@ def cmd_users(args: argparse.Namespace) -> int:
         print(f"gridbot users：未执行：{e}", file=sys.stderr)
         return 1
     except SchemaBehind as e:
-        print(f"gridbot users: {e}", file=sys.stderr)
+        print(f"gridbot users：{e}", file=sys.stderr)
         return 2
     return 0
 

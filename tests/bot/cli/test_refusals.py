@@ -111,3 +111,8 @@ def test_refusals_are_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["tickets", "show", "GD20990101-0001", "--config", cfg]) == 1
     err = capsys.readouterr().err
     assert "没有找到工单" in err and not ENGLISH.search(err)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    err = _refused(capsys, ["district", "import", "examples/district.toml", "--config",
+                            str(_config(empty))])  # a database not migrated yet
+    assert "gridbot db upgrade" in err and not ENGLISH.search(err.replace("gridbot db", "")), err
