@@ -95,3 +95,15 @@ async def test_favicon(make_client: MakeClient) -> None:
         resp = await c.get("/favicon.ico")
         assert resp.status == 200 and resp.content_type.startswith("image/")
         assert 'rel="icon"' in await (await c.get("/console/login")).text()
+
+
+async def test_a_special_grids_name_is_drawn_above_it_clear_of_its_dots(
+        make_client: MakeClient) -> None:
+    async with make_client("centre") as c:
+        svg = await (await c.get("/console/map")).text()
+    label = re.search(r'<text class="gridname special" x="[\d.]+" y="([\d.]+)">'
+                      r"连江农贸市场专属网格", svg)
+    assert label, "no label for the special grid"
+    market = re.search(r'<polygon class="grid \w+" points="([^"]+)"><title>连江农贸市场', svg)
+    top = min(float(pt.split(",")[1]) for pt in market.group(1).split())
+    assert float(label.group(1)) < top  # above the polygon, where no dot of it is drawn
