@@ -93,9 +93,9 @@ SLOT_NAMES = {"officer": "网格员", "police": "社区民警", "property": "物
 
 async def unreachable(session: AsyncSession,
                       regions: list[Region] | None = None) -> list[tuple[Person, list[str]]]:
-    """Active people named in a slot of an active region (of `regions`, default all) whom no
-    notice can reach: no WeCom identity and no bound Official Account. Each with the posts
-    they hold («连江社区第一网格网格员»), in id order."""
+    """Active people named in a slot of an active region (of `regions`, default all), and the
+    district's departments, whom no notice can reach: no WeCom identity and no bound Official
+    Account. Each with the posts they hold («连江社区第一网格网格员»), in id order."""
     if regions is None:
         regions = list((await session.scalars(select(Region).where(
             Region.active.is_(True)))).all())
@@ -107,6 +107,12 @@ async def unreachable(session: AsyncSession,
             for pid in value if isinstance(value, list) else [value]:
                 if isinstance(pid, str):
                     posts.setdefault(pid, []).append(f"{r.name}{SLOT_NAMES.get(slot, slot)}")
+    if regions is None or any(r.level == "district" for r in regions):  # the whole district
+        for person in (await session.scalars(select(Person).where(
+                Person.active.is_(True), Person.from_district_file.is_(True)))).all():
+            if person.has_role("department"):  # reached through 转办, not a slot
+                posts.setdefault(person.id, []).append(
+                    f"部门（{'、'.join(person.departments or []) or '转办'}）")
     if not posts:
         return []
     reached = set((await session.scalars(select(Identity.person_id).where(

@@ -39,3 +39,13 @@ def test_a_district_everyone_can_be_reached_in_warns_of_nobody(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = _import(tmp_path, DISTRICT, capsys)
     assert "收不到" not in out and "区域：新建" in out
+
+
+def test_a_department_nobody_can_reach_is_named(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    text = DISTRICT.replace('departments = ["城管"]', 'departments = ["城管"]').replace(
+        'wecom_userid = "cg01"\n', "")
+    assert text != DISTRICT
+    out = _import(tmp_path, text, capsys)
+    [line] = [x for x in out.splitlines() if "收不到" in x]
+    assert "城管中队（cg）" in line and "部门（城管）" in line

@@ -64,3 +64,18 @@ async def test_a_reachable_officer_is_not_reported(world: Bot) -> None:
     code = code_of(await world.send("oR1", "幸福花园3号楼楼道里堆满杂物，堵住了消防通道"))
     assert (await world.ticket(code)).assignee_id == "zhangwei"
     assert not [t for t in await world.texts("liming") if code in t]
+
+
+async def test_a_transfer_to_a_department_nobody_can_reach_is_passed_on(db: Database) -> None:
+    text = DISTRICT.replace('wecom_userid = "cg01"\n', "")
+    assert text != DISTRICT
+    await db.run(lambda s: import_district(s, text, source="test", now=START))
+    an = analyzer()
+    an.set_gazetteer(await db.read(repo.gazetteer))
+    clock = FrozenClock(START)
+    bot = Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)
+    code = code_of(await bot.send("oR1", "幸福花园3号楼楼道里堆满杂物，堵住了消防通道"))
+    await bot.send("zhangwei", f"转办 {code} 城管 请清理", channel="work")
+    assert (await bot.ticket(code)).assignee_id == "cg"
+    said = [t for t in await bot.texts("liming") if code in t and "城管中队" in t]
+    assert said and "收不到" in said[0]
