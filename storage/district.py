@@ -21,11 +21,13 @@ from storage.clock import utcnow
 from storage.db import Database
 from storage.district_file import DistrictError, DistrictFile, PersonSpec, RegionSpec
 from storage.district_parse import parse_district
-from storage.models import Identity, Person, Region
+from storage.models import Identity, Outbox, Person, Region
+from storage.outbox import UNREACHED, release_unreached
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DistrictError", "ImportReport", "import_district", "import_file", "parse_district"]
+__all__ = ["DistrictError", "ImportReport", "import_district", "import_file", "parse_district",
+           "unreachable"]
 
 
 @dataclass
@@ -36,8 +38,8 @@ class Counts:
     deactivated: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.deactivated} deactivated")
+        return (f"新建 {self.created}，更新 {self.updated}，"
+                f"未变 {self.unchanged}，停用 {self.deactivated}")
 
 
 @dataclass
@@ -52,8 +54,8 @@ class ImportReport:
         return any(c.created or c.updated or c.deactivated for c in (self.regions, self.people))
 
     def summary(self) -> str:
-        lines = [f"regions: {self.regions}; people: {self.people}"]
-        lines += [f"warning: {w}" for w in self.warnings]
+        lines = [f"区域：{self.regions}；人员：{self.people}"]
+        lines += [f"注意：{w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -75,7 +77,62 @@ async def import_district(session: AsyncSession, text: str, *, source: str = "<f
     await _import_people(session, spec.people, report, now or utcnow())
     await _import_regions(session, spec, report)
     await session.flush()
+    await _release_kept(session, now or utcnow())
+    for person, posts in await unreachable(session):
+        report.warnings.append(
+            f"{person.name}（{person.id}）担任{'、'.join(posts)}，但没有企业微信账号"
+            f"（wecom_userid），也尚未用绑定码{f' {person.bind_code}' if person.bind_code else ''}"
+            "绑定公众号，收不到任何通知：派给他的工单会同时告知社区分拨员和社区书记，"
+            "通知保留到他绑定后补发")
     return report
+
+
+SLOT_NAMES = {"officer": "网格员", "police": "社区民警", "property": "物业", "leader": "书记/领导",
+              "triage": "分拨员", "liaisons": "联络员", "command_centre": "指挥中心"}
+
+
+async def unreachable(session: AsyncSession,
+                      regions: list[Region] | None = None) -> list[tuple[Person, list[str]]]:
+    """Active people named in a slot of an active region (of `regions`, default all), and the
+    district's departments, whom no notice can reach: no WeCom identity and no bound Official
+    Account. Each with the posts they hold («连江社区第一网格网格员»), in id order."""
+    if regions is None:
+        regions = list((await session.scalars(select(Region).where(
+            Region.active.is_(True)))).all())
+    posts: dict[str, list[str]] = {}
+    for r in regions:
+        if not r.active:
+            continue
+        for slot, value in (r.slots or {}).items():
+            for pid in value if isinstance(value, list) else [value]:
+                if isinstance(pid, str):
+                    posts.setdefault(pid, []).append(f"{r.name}{SLOT_NAMES.get(slot, slot)}")
+    if regions is None or any(r.level == "district" for r in regions):  # the whole district
+        for person in (await session.scalars(select(Person).where(
+                Person.active.is_(True), Person.from_district_file.is_(True)))).all():
+            if person.has_role("department"):  # reached through 转办, not a slot
+                posts.setdefault(person.id, []).append(
+                    f"部门（{'、'.join(person.departments or []) or '转办'}）")
+    if not posts:
+        return []
+    reached = set((await session.scalars(select(Identity.person_id).where(
+        Identity.person_id.in_(list(posts)), Identity.channel.in_(("work", "mp"))))).all())
+    people = (await session.scalars(select(Person).where(
+        Person.id.in_([pid for pid in posts if pid not in reached]),
+        Person.active.is_(True)).order_by(Person.id))).all()
+    return [(p, list(dict.fromkeys(posts[p.id]))) for p in people]
+
+
+async def _release_kept(session: AsyncSession, at: datetime) -> None:
+    """Notices kept for someone with no channel go out once the file gives them a WeCom id."""
+    waiting = set((await session.scalars(select(Outbox.person_id).where(
+        Outbox.state == UNREACHED))).all())
+    if not waiting:
+        return
+    for pid, ext in (await session.execute(select(Identity.person_id, Identity.external_id)
+                                           .where(Identity.channel == "work",
+                                                  Identity.person_id.in_(waiting)))).all():
+        await release_unreached(session, pid, "work", ext, at)
 
 
 def _apply(obj: Any, values: dict[str, Any]) -> bool:
@@ -105,8 +162,8 @@ async def _import_people(session: AsyncSession, people: list[PersonSpec],
                   "departments": spec.departments, "active": True, "from_district_file": True}
         used_by_other = bool(used.get(spec.bind_code or "", set()) - {spec.id})
         if used_by_other:
-            report.warnings.append(f"bind_code {spec.bind_code} of {spec.id} was already used "
-                                   "by someone else; it stays used: issue a new one")
+            report.warnings.append(f"{spec.id} 的绑定码 {spec.bind_code} 已被别人用过，"
+                                   "仍算已用：请另发一个新的绑定码")
         person = existing.get(spec.id)
         if person is None:
             person = Person(id=spec.id, bind_code=spec.bind_code,

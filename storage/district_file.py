@@ -11,8 +11,8 @@ class DistrictError(Exception):
 
     def __init__(self, source: str, line: int | None, reason: str) -> None:
         self.source, self.line, self.reason = source, line, reason
-        where = f"{source}, line {line}" if line else source
-        super().__init__(f"{where}: {reason}")
+        where = f"{source} 第 {line} 行" if line else source
+        super().__init__(f"{where}：{reason}")
 
 
 @dataclass

@@ -52,8 +52,8 @@ async def require_head(url: str) -> None:
     `gridbot db upgrade`, never as a side effect of another command)."""
     at, want = await current(url), head()
     if at != want:
-        raise SchemaBehind(f"the database schema is at {at or 'nothing (empty)'}, this version "
-                           f"needs {want}: run `gridbot db upgrade` first")
+        raise SchemaBehind(f"数据库结构版本为 {at or '空（尚未建表）'}，此版本需要 {want}："
+                           "请先运行 gridbot db upgrade")
 
 
 async def upgrade(url: str, revision: str = "head") -> None:

@@ -40,3 +40,34 @@ async def take_held(session: AsyncSession, channel: str, recipient: str,
         row.sent_at = at
         row.last_error = "delivered with a passive reply"
     return list(rows)
+
+
+UNREACHED = "unreached"  # a staff member with no channel yet: kept until they have one
+
+
+def keep_unreached(session: AsyncSession, *, person_id: str, text: str, at: datetime,
+                   ticket: Ticket | None = None) -> Outbox:
+    """A notice for a member of staff who has no channel yet (only a bind code): kept, with
+    no recipient, until `release_unreached` gives it the channel they bind."""
+    row = enqueue(session, channel="", recipient="", text=text, at=at, person_id=person_id,
+                  ticket=ticket)
+    row.state, row.last_error = UNREACHED, "no channel yet: kept until they bind"
+    return row
+
+
+async def release_unreached(session: AsyncSession, person_id: str, channel: str,
+                            recipient: str, at: datetime) -> int:
+    """The notices kept for `person_id` go out on the channel they now have, oldest first;
+    how many."""
+    rows = (await session.scalars(
+        select(Outbox).where(Outbox.person_id == person_id, Outbox.state == UNREACHED)
+        .order_by(Outbox.id))).all()
+    for row in rows:
+        row.channel, row.recipient = channel, recipient
+        row.state, row.next_attempt_at, row.last_error = "pending", at, None
+    return len(rows)
+
+
+async def unreached_count(session: AsyncSession, person_id: str) -> int:
+    return len((await session.scalars(select(Outbox.id).where(
+        Outbox.person_id == person_id, Outbox.state == UNREACHED))).all())

@@ -3,9 +3,10 @@
 The body is JSON: `text` (required), and optionally `category` (a taxonomy code; classified
 from the text when absent), `urgency`, `location` {community, building, unit, room, place, lng,
 lat}, `contact` (kept on the ticket, never shown in notices) and `external_id` (the other
-system's reference: sending the same one again returns the ticket already made, 200 instead of
-201, so a retrying sender never makes two). It is routed like any report, never asked about:
-without a place it goes to the triage desk.
+system's reference: sending the same one again with the same text returns the ticket already
+made, 200 instead of 201, so a retrying sender never makes two; the same one with different text
+is refused 409 naming that ticket, so a reused id never silently drops a report). It is routed
+like any report, never asked about: without a place it goes to the triage desk.
 """
 
 from __future__ import annotations
@@ -173,7 +174,12 @@ async def create(request: web.Request) -> web.Response:
     except IntegrityError:
         if key is None:
             raise
-        code = await runtime.db.read(lambda s: _code_for(s, key))
+        code, first = await runtime.db.read(lambda s: _made_for(s, key))
+        if first.get("text") != body["text"]:  # not a retry: another report under a used id
+            raise ApiError(409, f"external_id {body['external_id']!r} already made ticket "
+                           f"{code} with different text; nothing was changed. Send a new "
+                           "report with a new external_id, or add to this one on the "
+                           "console", ticket=code) from None
         status = 200
         logger.info("hand-off %s already made %s", key, code)
     runtime.wake_sender()
@@ -192,11 +198,16 @@ async def _place(session: AsyncSession, services: Any, location: Any,
     return Placement(grid, community)
 
 
-async def _code_for(session: AsyncSession, key: str) -> str:
+async def _made_for(session: AsyncSession, key: str) -> tuple[str, dict[str, Any]]:
+    """The code of the ticket a hand-off's key made, and the hand-off that made it."""
     row = await session.scalar(select(InboundMessage).where(InboundMessage.dedupe_key == key))
     if row is None or not row.reply:
         raise ApiError(409, "this external_id is being processed; retry")
-    return row.reply
+    try:
+        first = json.loads(row.raw or "{}")
+    except json.JSONDecodeError:
+        first = {}
+    return row.reply, first if isinstance(first, dict) else {}
 
 
 async def _item(session: AsyncSession, code: str) -> dict[str, Any]:

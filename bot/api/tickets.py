@@ -36,21 +36,23 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_LIMIT = 200
 _LIST_PARAMS = ("status", "grid", "category", "assignee", "limit", "offset")
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "held")
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "held", "unreached")
 
 
 class ApiError(Exception):
     """A request the API refuses: the message is shown to the caller as `{"error": ...}`."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.status = status
+        self.extra = extra  # more fields of the answer, e.g. the ticket a conflict names
 
 
-def _error(request: web.Request, status: int, message: str, why: str = "") -> web.Response:
+def _error(request: web.Request, status: int, message: str, why: str = "",
+           **extra: Any) -> web.Response:
     logger.warning("%s %s refused %d from %s: %s", request.method, request.path_qs, status,
                    request.remote, why or message)
-    return web.json_response({"error": message}, status=status, dumps=_dumps)
+    return web.json_response({"error": message, **extra}, status=status, dumps=_dumps)
 
 
 def _bearer(header: str) -> str | None:
@@ -77,7 +79,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     try:
         return await handler(request)
     except ApiError as e:
-        return _error(request, e.status, str(e))
+        return _error(request, e.status, str(e), **e.extra)
     except web.HTTPException as e:
         if e.status < 400:
             raise  # redirects stay redirects

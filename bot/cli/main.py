@@ -65,22 +65,23 @@ def _require_schema(settings: Settings) -> None:
     except SchemaBehind as e:
         raise CliError(str(e)) from None
     except OSError as e:  # PostgreSQL not reachable
-        raise CliError(f"cannot reach the database ({type(e).__name__}: {e})") from None
+        raise CliError(f"连不上数据库（{type(e).__name__}: {e}）") from None
 
 
 def _readable(name: str) -> Path:
     """A file that exists, is a file and is UTF-8 text, or CliError saying which it is not."""
     path = Path(name)
     if not path.exists():
-        raise CliError(f"{name}: no such file")
+        raise CliError(f"{name}：文件不存在")
     if not path.is_file():
-        raise CliError(f"{name}: not a file")
+        raise CliError(f"{name}：不是文件")
     try:
         path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise CliError(f"{name}: not UTF-8 text (byte {e.start})") from None
+        raise CliError(f"{name}：不是 UTF-8 文本（第 {e.start} 字节），请另存为 UTF-8 编码"
+                       ) from None
     except OSError as e:
-        raise CliError(f"{name}: cannot be read ({e.strerror})") from None
+        raise CliError(f"{name}：无法读取（{e.strerror}）") from None
     return path
 
 
@@ -90,7 +91,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _logging(settings.logging.level)
     asyncio.run(upgrade(settings.database.url))
-    print(f"database at head: {_safe_url(settings.database.url)}")
+    print(f"数据库已是最新结构：{_safe_url(settings.database.url)}")
     return 0
 
 
@@ -122,15 +123,23 @@ def cmd_district(args: argparse.Namespace) -> int:
     try:
         print(asyncio.run(_import(settings, path)))
     except DistrictError as e:
-        raise CliError(f"district file refused, nothing imported: {e}") from None
+        raise CliError(f"辖区文件有误，整份未导入：{e}") from None
     return 0
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
     from bot.api import views
+    from nlp.taxonomy import CATEGORIES
     from storage.db import Database
+    from storage.statemachine import STATUSES
 
     settings = _settings(args)
+    if args.status is not None and args.status not in STATUSES:
+        raise CliError(f"未知状态 {args.status!r}，可用：{', '.join(STATUSES)}")
+    if args.category is not None and args.category not in CATEGORIES:
+        raise CliError(f"未知类别 {args.category!r}，可用：{', '.join(CATEGORIES)}")
+    if not 1 <= args.limit <= 200 or args.offset < 0:
+        raise CliError("--limit 须在 1–200 之间，--offset 不能为负数")
 
     async def run() -> int:
         db = Database(settings.database.url)
@@ -138,7 +147,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
             if args.action == "show":
                 found = await db.read(lambda s: views.get_ticket(s, args.code))
                 if found is None:
-                    print(f"ticket {args.code} not found", file=sys.stderr)
+                    print(f"没有找到工单 {args.code}", file=sys.stderr)
                     return 1
                 t, events = found
                 if args.json:
@@ -155,7 +164,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
                                  ensure_ascii=False, indent=2))
             else:
                 print(views.format_ticket_table(rows))
-                print(f"{len(rows)} of {total}")
+                print(f"显示 {len(rows)} 件，共 {total} 件")
             return 0
         finally:
             await db.close()
@@ -198,7 +207,7 @@ def cmd_nlp(args: argparse.Namespace) -> int:
     out = Path(settings.nlp.model_path)
     summary = train([CORPUS], corrections, out)
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
-    print(f"model written to {out} ({len(corrections)} corrections from the database)")
+    print(f"模型已写入 {out}（含数据库中的 {len(corrections)} 条改类纠正）")
     return 0
 
 
@@ -234,7 +243,7 @@ def cmd_menu(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return 1
     names = " / ".join(b["name"] for b in MENU["button"])
-    print(f"menu pushed: {names}")
+    print(f"菜单已推送：{names}")
     return 0
 
 
@@ -285,10 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     nlp.add_argument("action", choices=["train"])
     menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的诉求 / 办事指南)")
     menu.add_argument("action", choices=["push"])
+    from bot.cli.say import add_say_command
     from bot.cli.stats import add_stats_command
     from bot.cli.users import add_users_command
 
     add_users_command(sub, common)
+    add_say_command(sub, common)
 
     add_stats_command(sub, common)
     tickets = add("tickets", cmd_tickets, "list or show tickets")
@@ -307,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "action", None) == "show" and not args.code:
-        parser.error("tickets show needs a ticket code")
+        parser.error("tickets show 需要工单号，例如 gridbot tickets show GD20261202-0001")
     try:
         return args.fn(args)
     except ConfigError as e:  # each wrong key on its own line, under the file's name

@@ -47,13 +47,13 @@ def cmd_stats(args: argparse.Namespace, *, clock: Clock | None = None) -> int:
         rng = stats.parse_range(args.since, args.until, now=now)
         by = stats.parse_by(args.by)
     except stats.StatsError as e:
-        print(f"gridbot stats: error: {e}", file=sys.stderr)
+        print(f"gridbot stats：参数有误：{e}", file=sys.stderr)
         return 2
     settings = load_settings(config_path(args.config))
     url = settings.database.url
     missing = _missing_sqlite_file(url)
     if missing:
-        print(f"gridbot stats: no database at {missing} (run gridbot db upgrade)",
+        print(f"gridbot stats：{missing} 没有数据库（请先运行 gridbot db upgrade）",
               file=sys.stderr)
         return 1
     report = asyncio.run(_compute(url, rng, by, now))

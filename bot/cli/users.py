@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
+import select
 import sys
 from typing import Any
 
@@ -16,9 +18,29 @@ from storage.migrate import SchemaBehind
 
 def _password(args: argparse.Namespace) -> str | None:
     if not args.password_stdin:
+        if _piped():
+            raise AccountError("标准输入送来了内容，但没有加 --password-stdin：未做任何改动。"
+                               "要设密码请加 --password-stdin；只用企业微信登录则不要送入内容")
         return None
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
+
+
+def _piped() -> bool:
+    """Something was written to standard input (a password piped in by habit): a terminal, an
+    empty or a silent stdin is not."""
+    stdin = sys.stdin
+    if stdin is None or stdin.closed:
+        return False
+    try:
+        if stdin.isatty():
+            return False
+        ready, _, _ = select.select([stdin], [], [], 0)
+        if not ready:
+            return False  # an open pipe nobody writes to
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # no file descriptor (a test's StringIO): read it
+    return bool(stdin.readline().strip())
 
 
 async def _run(url: str, unit: Any) -> Any:
@@ -52,36 +74,38 @@ def cmd_users(args: argparse.Namespace) -> int:
                 for r in rows:
                     print(f"{r['username']:<20} {r['role']:<10} {r['area'] or '全区':<12} "
                           f"{'启用' if r['active'] else '停用'}  {r['name']}")
-                print(f"{len(rows)} users")
+                print(f"共 {len(rows)} 个用户")
             return 0
         if not args.username:
-            print(f"users {args.action} needs a USERNAME", file=sys.stderr)
+            print(f"gridbot users {args.action}：需要用户名", file=sys.stderr)
             return 2
         if args.action == "add":
             if not args.role:
-                print("users add needs --role admin|centre|street|community", file=sys.stderr)
+                print("gridbot users add：需要 --role admin|centre|street|community",
+                      file=sys.stderr)
                 return 2
             password = _password(args)
             user = asyncio.run(_run(url, lambda s: add_user(
                 s, args.username, role=args.role, password=password, area=args.area,
                 name=args.name or "", person_id=args.person)))
-            print(f"user {user.username} added ({user.role} {user.area_code or 'whole district'})"
-                  + ("" if password else "; no password: WeCom sign-in only"))
+            print(f"已添加用户 {user.username}（{user.role}，{user.area_code or '全区'}）"
+                  + ("" if password else "；未设密码：只能用企业微信登录"))
         elif args.action == "passwd":
             password = _password(args)
             if password is None:
-                print("users passwd needs --password-stdin", file=sys.stderr)
+                print("gridbot users passwd：需要 --password-stdin（从标准输入读密码）",
+                      file=sys.stderr)
                 return 2
             asyncio.run(_run(url, lambda s: set_password(s, args.username, password)))
-            print(f"password of {args.username} changed; their sessions are signed out")
+            print(f"已修改 {args.username} 的密码，其已登录的会话全部退出")
         else:
             asyncio.run(_run(url, lambda s: set_active(s, args.username, False)))
-            print(f"user {args.username} disabled; their sessions are signed out")
+            print(f"已停用用户 {args.username}，其已登录的会话全部退出")
     except AccountError as e:
-        print(f"refused: {e}", file=sys.stderr)
+        print(f"gridbot users：未执行：{e}", file=sys.stderr)
         return 1
     except SchemaBehind as e:
-        print(f"gridbot users: {e}", file=sys.stderr)
+        print(f"gridbot users：{e}", file=sys.stderr)
         return 2
     return 0
 

@@ -56,8 +56,18 @@ def setup_console(app: web.Application, settings: Settings) -> web.Application:
     app.add_subapp("/console", console)
     # /console (no slash) → the overview
     app.router.add_get("/console", _redirect)
+    # browsers ask for /favicon.ico on every page, whatever the page links
+    app.router.add_get("/favicon.ico", _favicon)
     return console
 
 
 async def _redirect(_: web.Request) -> web.Response:
     raise web.HTTPFound("/console/")
+
+
+FAVICON = (HERE / "static" / "favicon.svg").read_bytes()
+
+
+async def _favicon(_: web.Request) -> web.Response:
+    return web.Response(body=FAVICON, content_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})

@@ -199,7 +199,13 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
             if not csrf_ok(w.session.csrf, given if isinstance(given, str) else None):
                 raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试。",
                                         content_type="text/plain")
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPNotFound:
+        if request.get(WHO) is None or request.method not in ("GET", "HEAD"):
+            raise
+        # out of scope or gone: the same 404, on a page with the way back
+        response = await render(request, "notfound.html", {"title": "没有找到"}, status=404)
     h = response.headers
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("X-Content-Type-Options", "nosniff")

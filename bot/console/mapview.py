@@ -82,12 +82,14 @@ def render(shapes: list[Shape], dots: list[Dot], *, width: int = 900,
     for s in shapes:
         if not s.region.polygon:
             continue
-        # the name along the top edge, clear of the dots drawn at the grid's centre
+        # the name along the top edge, clear of the dots drawn at the grid's centre; a special
+        # grid is small and its dots fill it, so its name goes just above it, outside
         shape = Polygon(s.region.polygon)
         x, _ = xy(shape.centroid.x, shape.bounds[3])
         _, y = xy(shape.bounds[0], shape.bounds[3])
-        out.append(f'<text class="gridname" x="{x:.1f}" y="{y + 16:.1f}">'
-                   f'{escape(s.region.name)}</text>')
+        special = s.region.grid_kind == "special"
+        out.append(f'<text class="gridname{" special" if special else ""}" x="{x:.1f}" '
+                   f'y="{y - 5 if special else y + 16:.1f}">{escape(s.region.name)}</text>')
     for d in dots:
         x, y = xy(d.lng, d.lat)
         out.append(f'<a href="{escape(d.href)}"><circle class="dot {d.css}" cx="{x:.1f}" '

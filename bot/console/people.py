@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import core as cw
@@ -15,6 +15,7 @@ from bot.console import mapview
 from bot.console.pages import pct
 from bot.console.scope import Scope
 from storage import stats
+from storage.district import unreachable
 from storage.models import Person, Ticket
 from storage.statemachine import OPEN_STATUSES
 
@@ -68,7 +69,12 @@ async def people_data(s: AsyncSession, sc: Scope, at: datetime,
                 ids = value if isinstance(value, list) else [value] if value else []
                 if not any(everyone.get(i) is not None and everyone[i].active for i in ids):
                     empty.append({"region": r, "slot": name})
-    return {"rows": rows, "empty": empty}
+    unreached = [{"p": p, "posts": "、".join(posts)} for p, posts in await unreachable(
+        s, list(sc.regions.values()))]
+    cut_off = {u["p"].id for u in unreached}
+    for row in rows:
+        row["unreached"] = row["p"].id in cut_off
+    return {"rows": rows, "empty": empty, "unreached": unreached}
 
 
 async def people(request: web.Request) -> web.Response:
@@ -120,8 +126,16 @@ async def map_data(s: AsyncSession, sc: Scope, at: datetime, colour: str) -> dic
                                 f"/console/tickets/{code}"))
     legend = [{"grid": g, "open": counts.get(g.id, 0), "late": lates.get(g.id, 0)}
               for g in grids]
-    return {"svg": mapview.render(shapes, dots), "legend": legend,
-            "unplaced": counts.get(None, 0), "shown": len(dots)}
+    # of the open tickets in no grid, those the triage desk lists (its own rule: nobody has
+    # them, or their officer sent them back) and those already given to someone
+    waiting = int(await s.scalar(select(func.count(Ticket.id)).where(
+        cond, open_, Ticket.region_id.is_(None), or_(
+            Ticket.status == "returned",
+            (Ticket.status == "new") & Ticket.assignee_id.is_(None)))) or 0)
+    unplaced = counts.get(None, 0)
+    return {"svg": mapview.render(shapes, dots), "legend": legend, "unplaced": unplaced,
+            "unplaced_waiting": waiting, "unplaced_held": unplaced - waiting,
+            "shown": len(dots)}
 
 
 async def map_page(request: web.Request) -> web.Response:

@@ -30,6 +30,7 @@ SORT_NAMES = {"-created": "最新在前", "created": "最早在前", "deadline":
 SOURCES = {"resident": "居民", "correspondent": "网格通讯员", "officer": "网格员", "api": "接口"}
 FILTER_KEYS = ("status", "street", "community", "grid", "category", "urgency", "overdue",
                "source", "since", "until", "q", "assignee", "sort")
+NO_GRID = "none"  # ?grid=none: tickets not placed in any grid
 _CODE = re.compile(r"GD\d{8}-\d{4,}", re.I)
 
 
@@ -108,6 +109,9 @@ class Filters:
         for level, code in (("street", self.street), ("community", self.community),
                             ("grid", self.grid)):
             if not code:
+                continue
+            if level == "grid" and code == NO_GRID:  # not placed in any grid (the map's link)
+                conds.append(Ticket.region_id.is_(None))
                 continue
             region = scope.region(code)
             if region is None or region.level != level:

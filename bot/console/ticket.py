@@ -27,6 +27,7 @@ from storage.models import (
     Attachment,
     ConsoleUser,
     Person,
+    Region,
     Ticket,
     TicketEvent,
     TicketFollower,
@@ -59,6 +60,55 @@ def _actor_names(people: dict[str, Person], users: dict[int, ConsoleUser], e: Ti
     return e.actor_id or "系统"
 
 
+def _slot_ids(r: Region | None) -> list[str]:
+    ids: list[str] = []
+    for slot in SLOT_ORDER:
+        value = (r.slots or {}).get(slot) if r is not None else None
+        ids += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    return ids
+
+
+SLOT_ORDER = ("officer", "property", "police", "triage", "liaisons", "leader")
+
+
+def staff_groups(staff: list[Person], t: Ticket, sc: Scope
+                 ) -> tuple[list[tuple[str, list[Person]]], str | None]:
+    """The 派单 choices grouped as a district would pick: the ticket's grid first (its
+    officer on top), then the rest of its community, other grids' officers, departments, and
+    leaders last (a leader is rarely the one to send a ticket to). With the grid's officer as
+    the suggestion when the ticket has nobody."""
+    grid = sc.regions.get(t.region_id) if t.region_id else None
+    community = sc.regions.get(t.community_id) if t.community_id else None
+    in_grid = _slot_ids(grid)
+    in_community = [pid for r in sc.regions.values()
+                    if community is not None and r.active and r.parent_id == community.id
+                    for pid in _slot_ids(r)] + _slot_ids(community)
+    rank = {pid: i for i, pid in enumerate(dict.fromkeys(in_grid + in_community))}
+    named = [("grid", f"本网格（{grid.name}）" if grid else ""),
+             ("community", f"本社区（{community.name}）" if community else ""),
+             ("officers", "其他网格员"), ("departments", "部门"), ("leaders", "领导及其他")]
+    buckets: dict[str, list[Person]] = {key: [] for key, _ in named}
+    for p in staff:
+        leader_only = p.has_role("leader") and not p.has_role("officer")
+        if p.id in in_grid and not leader_only:
+            buckets["grid"].append(p)
+        elif p.id in rank and not leader_only and not p.has_role("department"):
+            buckets["community"].append(p)
+        elif p.has_role("department"):
+            buckets["departments"].append(p)
+        elif p.has_role("officer"):
+            buckets["officers"].append(p)
+        else:
+            buckets["leaders"].append(p)
+    for key in ("grid", "community"):
+        buckets[key].sort(key=lambda p: rank.get(p.id, len(rank)))
+    groups = [(label, buckets[key]) for key, label in named if buckets[key] and label]
+    officer = next((pid for pid in in_grid[:1] if pid != t.assignee_id), None)
+    suggested = officer if t.assignee_id is None and any(
+        p.id == officer for p in buckets["grid"]) else None
+    return groups, suggested
+
+
 async def detail_data(s: AsyncSession, t: Ticket, sc: Scope) -> dict[str, Any]:
     events = list((await s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)
                                    .order_by(TicketEvent.created_at, TicketEvent.id))).all())
@@ -79,6 +129,7 @@ async def detail_data(s: AsyncSession, t: Ticket, sc: Scope) -> dict[str, Any]:
              if p.has_role(*ops.HANDLER_ROLES) and (staff_ids is None or p.id in staff_ids
                                                      or p.has_role("department"))]
     departments = sorted({d for p in staff for d in (p.departments or [])})
+    groups, suggested = staff_groups(staff, t, sc)
     duplicate_of = await s.scalar(select(Ticket.code).where(Ticket.id == t.duplicate_of_id)) \
         if t.duplicate_of_id else None
     return {"events": [{"at": _fmt(e.created_at), "kind": event_name(e.kind),
@@ -89,6 +140,7 @@ async def detail_data(s: AsyncSession, t: Ticket, sc: Scope) -> dict[str, Any]:
                         "note": "" if e.kind == "created" else mask_phones(e.note) or ""}
                        for e in events],
             "followers": followers, "media": media, "staff": staff, "departments": departments,
+            "staff_groups": groups, "suggested": suggested,
             "reporter": people.get(t.reporter_id or ""), "duplicate_of": duplicate_of,
             "owner": people.get(t.owner_id or "")}
 

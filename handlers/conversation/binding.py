@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from handlers.conversation.context import Ctx
 from handlers.ops import messages as msg
+from handlers.ops.notices import deliver_kept
 from storage.repos import people
 
 logger = logging.getLogger(__name__)
@@ -44,4 +45,7 @@ async def bind_officer(ctx: Ctx, code: str) -> str:
     ctx.identity.person_id = person.id
     person.bind_code_used = True
     logger.info("bound mp identity %s to %s", ctx.identity.id, person.id)
-    return f"绑定成功，{person.name}。您可以在这里接收和处理工单。\n" + msg.OFFICER_HELP
+    # the notices kept while nobody could reach them (an assignment, a reminder) go out now
+    kept = await deliver_kept(ctx.session, person, "mp", ctx.identity.external_id, at=ctx.now)
+    late = f"此前有 {kept} 条通知未能送达，现在补发给您。\n" if kept else ""
+    return f"绑定成功，{person.name}。您可以在这里接收和处理工单。\n{late}" + msg.OFFICER_HELP

@@ -80,9 +80,6 @@ async def merge(ctx: Ctx, args: str) -> str:
     if not await may_merge(ctx.session, ctx.person, keep, gone):
         return (f"工单 {gone.code} 和 {keep.code} 不是您负责的"
                 "（须两件都由您负责或都在您负责的区域内），不能合并。")
-    if keep.status not in OPEN_STATUSES:
-        return (f"工单 {keep.code} 当前状态为「{STATUS_NAMES.get(keep.status, keep.status)}」，"
-                "不能并入。")
     role = "assignee" if gone.assignee_id == me else "staff"
     try:
         n = await actions.merge(ctx.session, keep, gone, ctx.actor(role), now=ctx.now)

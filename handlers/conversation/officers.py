@@ -10,7 +10,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router, State
 from handlers.conversation.states import Conv
 from handlers.conversation.steps import holder_step
-from handlers.conversation.text import split_code
+from handlers.conversation.text import normalize, split_code
 from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
@@ -19,6 +19,7 @@ from handlers.ops.notices import tell_reporters
 from handlers.ops.privacy import mask_phones
 from handlers.ops.reach import holds, may_act
 from handlers.ops.roles import TRIAGE_ROLES
+from handlers.ops.words import did_you_mean, malformed_code, not_found
 from nlp.taxonomy import category_name
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
@@ -80,10 +81,12 @@ async def show(ctx: Ctx, args: str) -> str:
     if code is None:
         if ctx.update.channel == "mp":
             raise NotHandled  # a bound officer typing 查询 as a resident
+        if bad := malformed_code(args):
+            return not_found(bad, await tickets.assigned_to(ctx.session, ctx.person.id))
         return "请发送「工单 工单号」，例如「工单 GD20261122-0007」。"
     t = await ticket_by_code(ctx.session, code)
     if t is None:
-        return f"没有找到工单 {code}。"
+        return not_found(code, await tickets.assigned_to(ctx.session, ctx.person.id))
     if not await may_act(ctx.session, ctx.person, t):
         if ctx.update.channel == "mp":
             raise NotHandled
@@ -172,11 +175,13 @@ async def dispatch_to(ctx: Ctx, args: str) -> str:
     if not ctx.person.has_role(*TRIAGE_ROLES):
         return "只有社区分拨人员和领导可以派单。"
     code, target = split_code(args)
+    if code is None and (bad := malformed_code(args)):
+        return not_found(bad, [])
     if code is None or not target:
         return "请发送「派单 工单号 姓名」，姓名也可以写企业微信账号。"
     t = await ticket_by_code(ctx.session, code)
     if t is None:
-        return f"没有找到工单 {code}。"
+        return not_found(code, [])
     if not await may_act(ctx.session, ctx.person, t, holder=False):
         return f"工单 {t.code} 不在您负责的区域，不能派单。"
     people = await staff_matching(ctx.session, target.split()[0], HANDLER_ROLES)
@@ -205,6 +210,8 @@ async def unknown(ctx: Ctx) -> str:
         raise NotHandled  # a bound officer may also report as a resident
     if ctx.update.type == "event":
         return ""
+    if ctx.update.type == "text" and (guess := did_you_mean(normalize(ctx.text))):
+        return guess  # one character off a command: not the whole help
     return "没看懂这条指令。\n" + _help(ctx)
 
 

@@ -16,6 +16,7 @@ from handlers.conversation.text import split_code
 from handlers.ops import messages as msg
 from handlers.ops.notices import tell_reporters
 from handlers.ops.reach import may_act
+from handlers.ops.words import malformed_code, not_found
 from storage.models import Ticket
 from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
@@ -31,13 +32,15 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     staff), with the rest of the words; else the refusal to send. With `action` and no code,
     the one open ticket of theirs the step fits (several: a numbered choice is the reply)."""
     code, note = split_code(args)
+    if code is None and (bad := malformed_code(args)):  # a mistyped code acts on nothing
+        return not_found(bad, await tickets.assigned_to(ctx.session, ctx.person.id))
     if code is None and action is not None:
         return await _implicit(ctx, verb, action, note, need_note)
     if code is None:
         return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
     t = await ticket_by_code(ctx.session, code)
     if t is None:
-        return f"没有找到工单 {code}。"
+        return not_found(code, await tickets.assigned_to(ctx.session, ctx.person.id))
     if t.assignee_id != ctx.person.id and not (
             staff_may and await may_act(ctx.session, ctx.person, t, holder=False)):
         return f"工单 {code} 不是您负责的，不能{verb}。"

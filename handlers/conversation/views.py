@@ -39,7 +39,10 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
         if t.status not in FINAL_STATUSES and t.status != "resolved":
             if t.resolve_by is not None:
                 lines.insert(2, f"办结时限：{msg.deadline_text(t.resolve_by, ctx.services)}")
-            lines.append(f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
+            if ctx.person.id in (t.assignee_id, t.owner_id):
+                lines.append(f"回复「进度 {t.code} 说明」更新进展，「办结 {t.code} 结果」办结。")
+            else:  # a leader or the desk: their step is 改派, the holder's are not theirs
+                lines.append(f"如需改派，回复「改派 {t.code} 姓名」。")
         return "\n".join(lines)
     # a follower (附议) neither rates nor cancels another's ticket
     may_act = t.reporter_id == ctx.person.id

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of, identities_of, notify, tell_reporters
 from handlers.ops.services import Services
-from handlers.ops.tickets import assign, responsible
+from handlers.ops.tickets import assign, responsible, tell_stand_ins
 from nlp.taxonomy import category_name, resolve_category
 from storage import repo
 from storage.models import CategoryCorrection, Person, Region, Ticket, TicketEvent, TicketFollower
@@ -113,8 +113,10 @@ async def transfer(session: AsyncSession, services: Services, t: Ticket, departm
     t.assignee_id, t.assignee = people[0].id, people[0]
     text = f"【转办工单】{t.code} 由{actor.name}转来：{note or '请协助处理'}\n" + msg.assignment(
         t, services)
-    for p in people:
-        await notify(session, p, text, at=now, ticket=t)
+    reached = [await notify(session, p, text, at=now, ticket=t) for p in people]
+    if not any(reached):  # nobody at the department can be reached: the desk passes it on
+        community = await session.get(Region, t.community_id) if t.community_id else None
+        await tell_stand_ins(session, t, people[0], community, text, now=now)
     await tell_reporters(session, t, f"您反映的问题（{t.code}）已转交{department}处理，"
                          "网格员会继续跟进。", at=now)
     return people[0]
@@ -158,9 +160,9 @@ async def merge(session: AsyncSession, keep: Ticket, gone: Ticket, actor: Actor,
     Returns how many now follow `keep`."""
     if keep.id == gone.id:
         raise ActionError("不能把工单并入它自己。")
-    if keep.status not in OPEN_STATUSES:
+    if keep.status not in OPEN_STATUSES:  # the one merged into must still be worked on
         raise ActionError(f"工单 {keep.code} 当前状态为「{STATUS_NAMES.get(keep.status)}」，"
-                          "不能并入。")
+                          f"{gone.code} 不能并入它（「合并 工单1 工单2」把工单2并入工单1）。")
     transition(session, gone, "merge", actor_id=actor.id, actor_role=actor.role,
                note=f"并入 {keep.code}", at=now)
     gone.duplicate_of_id = keep.id

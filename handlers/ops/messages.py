@@ -235,6 +235,14 @@ def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
     return fit(body, t.code, keep=keep)
 
 
+def unreached_assignee(t: Ticket, person: Person, notice: str) -> str:
+    """To the triage desk and the leader: the assignee has no channel yet, pass it on."""
+    head = (f"【无法送达】工单 {t.code} 已派给 {person_label(person)}，但{person.name}尚未绑定"
+            f"企业微信或公众号，收不到通知（绑定后补发）。请电话转告，或回复「改派 {t.code} "
+            "姓名」改派。")
+    return fit(f"{head}\n{notice}", t.code)
+
+
 def copy_notice(t: Ticket, handler: Person) -> str:
     return (f"【抄送】工单 {t.code}（{category_name(t.category)}，{where(t)}）已派给 "
             f"{handler.name} 处理：{_short(t.text, 60)}")

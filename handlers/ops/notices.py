@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ops import messages as msg
 from handlers.ops.roles import STAFF_ROLES
 from storage import district_model, outbox
-from storage.models import Identity, Person, Ticket, TicketFollower
+from storage.models import Identity, Person, Region, Ticket, TicketFollower
+from storage.repo import slot_person, triage_people
 from storage.repos.people import identities_of
 
 logger = logging.getLogger(__name__)
@@ -40,14 +41,22 @@ async def contact(session: AsyncSession, person: Person) -> tuple[str, str] | No
 async def notify(session: AsyncSession, person: Person | None, text: str, *, at: datetime,
                  ticket: Ticket | None = None) -> bool:
     """Queue `text` for `person` on their best channel; False (and a log line) when they have
-    no channel at all, so the caller can say so."""
+    no channel at all, so the caller can tell someone who can reach them. A member of staff
+    with no channel yet (a bind code not used) has the notice kept: it goes out when they
+    bind (`deliver_kept`)."""
     if person is None:
         return False
     found = await contact(session, person)
-    if found is None:
-        logger.warning("no channel to reach %s (%s); notice not queued", person.id, person.name)
-        return False
     text = within_limit(text, ticket)
+    if found is None:
+        if person.active and person.has_role(*STAFF_ROLES):  # delivered when they bind
+            outbox.keep_unreached(session, person_id=person.id, text=text, at=at, ticket=ticket)
+            logger.warning("no channel to reach %s (%s) yet; notice kept until they bind",
+                           person.id, person.name)
+        else:
+            logger.warning("no channel to reach %s (%s); notice not queued",
+                           person.id, person.name)
+        return False
     outbox.enqueue(session, channel=found[0], recipient=found[1], text=text, at=at,
                    person_id=person.id, ticket=ticket)
     return True
@@ -84,3 +93,27 @@ async def tell_reporters(session: AsyncSession, ticket: Ticket, text: str, *, at
         if person.id != ticket.reporter_id:
             reached += await notify(session, person, text, at=at, ticket=ticket)
     return reached
+
+
+async def deliver_kept(session: AsyncSession, person: Person, channel: str, recipient: str, *,
+                       at: datetime) -> int:
+    """`person` now has a channel (they bound it): the notices kept for them go out on it,
+    oldest first; how many."""
+    return await outbox.release_unreached(session, person.id, channel, recipient, at)
+
+
+async def stand_ins(session: AsyncSession, community: Region | None,
+                    skip: str) -> list[Person]:
+    """Who passes a notice on to someone nobody can reach: the community's triage desk and
+    its leader (without a community, the district's triage desk), `skip` left out."""
+    people = list(await triage_people(session, community))
+    leader = await slot_person(session, community, "leader") if community is not None else None
+    if leader is not None:
+        people.append(leader)
+    seen: set[str] = set()
+    out = []
+    for p in people:
+        if p.id != skip and p.id not in seen and p.active:
+            seen.add(p.id)
+            out.append(p)
+    return out

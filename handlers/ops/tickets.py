@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ops import messages as msg
 from handlers.ops.attachments import link_ids
-from handlers.ops.notices import notify
+from handlers.ops.notices import notify, stand_ins
 from handlers.ops.services import Services
 from handlers.ops.verification import ask_verification, verifiers_for
 from nlp import Analysis
@@ -139,14 +139,32 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
     ticket.assignee = person
     photos = sum(a.kind == "image" for a in await attachment_rows.of_ticket(session, ticket.id)) \
         if ticket.id is not None else 0
-    await notify(session, person, msg.assignment(ticket, services, photos), at=now, ticket=ticket)
+    text = msg.assignment(ticket, services, photos)
+    reached = await notify(session, person, text, at=now, ticket=ticket)
     for p in copied or []:
         await notify(session, p, msg.copy_notice(ticket, person), at=now, ticket=ticket)
-    if ticket.urgency == "urgent":
-        community = ticket.community
-        if community is None and ticket.community_id:
-            community = await session.get(Region, ticket.community_id)
+    community = ticket.community
+    if community is None and ticket.community_id:
+        community = await session.get(Region, ticket.community_id)
+    told: set[str] = set()
+    if not reached:  # nobody may be left not knowing: the desk and the leader pass it on
+        told = await tell_stand_ins(session, ticket, person, community, text, now=now)
+    if ticket.urgency == "urgent" and not told:
         await page_leader(session, ticket, community, now=now, skip=person.id)
+
+
+async def tell_stand_ins(session: AsyncSession, ticket: Ticket, person: Person,
+                         community: Region | None, text: str, *, now: datetime) -> set[str]:
+    """`person` has no channel yet: the community's triage desk and leader get the notice to
+    pass on (or to 改派), and the history says so; whom it told."""
+    people = await stand_ins(session, community, person.id)
+    record(session, ticket, "unreached", actor_id=None, at=now,
+           note=f"{person.name} 尚未绑定，收不到通知；已告知"
+           + ("、".join(p.name for p in people) or "（无人可告知）"))
+    for p in people:
+        await notify(session, p, msg.unreached_assignee(ticket, person, text), at=now,
+                     ticket=ticket)
+    return {p.id for p in people}
 
 
 async def page_leader(session: AsyncSession, ticket: Ticket, community: Region | None, *,

@@ -26,11 +26,28 @@ async def test_hotline_hand_off_is_classified_routed_and_told(world: World) -> N
     assert (item["followers"], item["attachments"]) == (0, [])
     await world.pushed("zhangwei", item["code"])
 
-    again_status, again = await post(world, {"text": "重复推送", "external_id":
-                                             "12345-20261123-001"})
-    assert (again_status, again["code"]) == (200, item["code"])
+    again_status, again = await post(world, {
+        "text": "市民来电：小区3号楼楼道有电动车在充电，电线从窗户拉下来",
+        "location": {"community": "幸福花园", "building": "3"},
+        "contact": "13800001111", "external_id": "12345-20261123-001"})
+    assert (again_status, again["code"]) == (200, item["code"])  # a retry: the same ticket
     _, listing = await world.api("/api/v1/tickets")
     assert listing["total"] == 1
+
+
+async def test_a_reused_external_id_with_other_words_is_refused_not_dropped(
+        world: World) -> None:
+    status, item = await post(world, {"text": "市民来电：幸福花园3号楼门口路灯不亮",
+                                      "external_id": "12345-20261123-002"})
+    assert status == 201
+    status, err = await post(world, {"text": "市民来电：幸福花园5号楼下水道堵了",
+                                     "external_id": "12345-20261123-002"})
+    assert status == 409 and err["ticket"] == item["code"]
+    assert item["code"] in err["error"] and "different text" in err["error"]
+    _, listing = await world.api("/api/v1/tickets")
+    assert listing["total"] == 1
+    _, first = await world.api(f"/api/v1/tickets/{item['code']}")
+    assert "路灯" in first["text"]  # the first report is untouched
 
 
 async def test_given_category_and_coordinates_win(world: World) -> None:

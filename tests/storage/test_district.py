@@ -37,8 +37,7 @@ DROP_LIUYANG = ('[[people]]\nid = "liuyang"', '[[people]]\nid = "sunli"')
 async def test_example_file_lands_as_regions_slots_and_people(db: Database) -> None:
     report = await import_file(db, EXAMPLE_PATH)
     assert (report.regions.created, report.people.created) == (19, 18)
-    assert report.summary().startswith("regions: 19 created, 0 updated, 0 unchanged, "
-                                       "0 deactivated; people: 18 created,")
+    assert report.summary().startswith("区域：新建 19，更新 0，未变 0，停用 0；人员：新建 18，")
 
     grid = await _region(db, "FC-LJ-01")
     community = await _region(db, "FC-LJ")

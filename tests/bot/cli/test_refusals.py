@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_a_bad_district_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureF
     asyncio.run(upgrade(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"))
     bad = tmp_path / "district.toml"
     bad.write_text("[district]\ncode = 1\n", encoding="utf-8")
-    assert "nothing imported" in _refused(capsys, ["district", "import", str(bad), "--config",
+    assert "整份未导入" in _refused(capsys, ["district", "import", str(bad), "--config",
                                                    str(_config(tmp_path))])
 
 
@@ -75,3 +76,43 @@ def test_only_db_upgrade_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert asyncio.run(current(url)) is None  # refused, and nothing was migrated on the way
     assert main(["db", "upgrade", "--config", str(cfg)]) == 0
     assert asyncio.run(current(url)) == head()
+
+
+def test_tickets_list_refuses_an_unknown_status_with_the_valid_ones(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Trial G7: `--status bogus` printed an empty list; the API refuses it, and so does the
+    CLI, listing the statuses there are."""
+    import asyncio
+
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"))
+    cfg = str(_config(tmp_path))
+    err = _refused(capsys, ["tickets", "list", "--status", "bogus", "--config", cfg])
+    assert "bogus" in err and "assigned" in err and "closed" in err
+    err = _refused(capsys, ["tickets", "list", "--category", "weather", "--config", cfg])
+    assert "weather" in err and "fire_safety" in err
+    assert main(["tickets", "list", "--status", "assigned", "--config", cfg]) == 0
+
+
+ENGLISH = re.compile(r"\b(refused|needs|no such|not a|cannot|nothing|not found|error)\b")
+
+
+def test_refusals_are_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Trial G9: one language in what the CLI says (the command's name and flags aside)."""
+    import asyncio
+
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"))
+    cfg = str(_config(tmp_path))
+    bad = _bad_files(tmp_path)
+    for argv in (["district", "import", str(bad["missing"])],
+                 ["district", "import", str(bad["latin1"])],
+                 ["tickets", "list", "--status", "bogus"]):
+        err = _refused(capsys, [*argv, "--config", cfg])
+        assert re.search(r"[\u4e00-\u9fff]", err) and not ENGLISH.search(err), err
+    assert main(["tickets", "show", "GD20990101-0001", "--config", cfg]) == 1
+    err = capsys.readouterr().err
+    assert "没有找到工单" in err and not ENGLISH.search(err)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    err = _refused(capsys, ["district", "import", "examples/district.toml", "--config",
+                            str(_config(empty))])  # a database not migrated yet
+    assert "gridbot db upgrade" in err and not ENGLISH.search(err.replace("gridbot db", "")), err

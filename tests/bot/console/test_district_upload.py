@@ -93,8 +93,8 @@ async def test_a_bad_file_is_refused_with_line_and_reason(make_client: MakeClien
         assert resp.status == 400
         page = html.unescape(await resp.text())
         assert "没有任何改动" in page
-        assert f"line {BAD_LINE}" in page
-        assert "kind must be residential or special" in page
+        assert f"第 {BAD_LINE} 行" in page
+        assert "kind 只能是 residential 或 special" in page
         assert "'market'" in page
         users = await (await c.get("/console/users")).text()
         assert "西郊街道" not in users and "凤城新街道" not in users
@@ -105,7 +105,7 @@ async def test_a_bad_file_is_refused_with_line_and_reason(make_client: MakeClien
 
 @pytest.mark.parametrize(("text", "words"), [
     (b"\xff\xfe not utf-8", "不是 UTF-8"),
-    ("[district\ncode = 1", "TOML syntax error"),
+    ("[district\ncode = 1", "TOML 语法错误"),
 ])
 async def test_unreadable_files_are_refused(make_client: MakeClient, seeded: Database,
                                             text: str | bytes, words: str) -> None:

@@ -1,0 +1,102 @@
+"""`gridbot say TEXT`: send one message to a running `gridbot serve` (or `gridbot demo
+--serve`) the way WeChat's servers send it, and print the reply.
+
+The message is a text callback from `--from` (an openid on the Official Account, or a WeCom
+member id with `--work`), signed with the account's Token and, unless the account is in plain
+mode, encrypted with its EncodingAESKey by wechatpy (bot.demo.simulator, as the demo and the
+end-to-end tests send it). The reply is checked and decrypted the same way. An answer that
+comes later (the server replied `success` and pushes it through the customer-service API)
+reaches the WeChat API stand-in, not this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+import aiohttp
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.demo.simulator import MpSide, Reply, WorkSide
+from storage.config import ConfigError, Settings, config_path, load_settings
+
+
+class SayError(Exception):
+    """The message could not be sent or its reply not read: one line for the operator."""
+
+
+def base_url(settings: Settings, url: str | None) -> str:
+    if url:
+        return url.rstrip("/")
+    host = settings.server.host
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:" \
+           f"{settings.server.port}"
+
+
+def _check(settings: Settings, work: bool) -> None:
+    if work:
+        w = settings.wechat.work
+        if not (w.token and w.encoding_aes_key and w.corp_id):
+            raise SayError("配置里缺少 [wechat.work] 的 token、encoding_aes_key 或 corp_id")
+        return
+    mp = settings.wechat.mp
+    if not mp.token:
+        raise SayError("配置里缺少 [wechat.mp] token")
+    if mp.mode != "plain" and not (mp.encoding_aes_key and mp.app_id):
+        raise SayError(f"[wechat.mp] mode 为 {mp.mode}，需要 encoding_aes_key 和 app_id")
+
+
+async def say(settings: Settings, url: str, sender: str, text: str, *, work: bool = False,
+              http: aiohttp.ClientSession | None = None) -> str:
+    """Send `text` from `sender` to the server at `url`; the reply's text ("" when the server
+    answered `success`), or SayError."""
+    _check(settings, work)
+    own = http is None
+    client = http or aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    try:
+        side: Any = WorkSide(client, url, settings) if work else MpSide(client, url, settings)
+        reply: Reply = await side.say(sender, text)
+    except aiohttp.ClientError as e:
+        raise SayError(f"连不上 {url}（{type(e).__name__}: {e}）") from None
+    except InvalidSignatureException:
+        raise SayError("回复的签名不对：服务器的 Token/EncodingAESKey 与配置里的不同") from None
+    finally:
+        if own:
+            await client.close()
+    if reply.status != 200:
+        raise SayError(f"服务器回答 HTTP {reply.status}：{reply.body[:200]}")
+    return reply.content or ""
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(config_path(args.config))
+    except ConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    text = " ".join(args.text).strip()
+    sender = args.sender or ("zhangwei" if args.work else "oLocalTester0001")
+    url = base_url(settings, args.url)
+    try:
+        reply = asyncio.run(say(settings, url, sender, text, work=args.work))
+    except SayError as e:
+        print(f"gridbot say：{e}", file=sys.stderr)
+        return 1
+    print(reply or "（服务器回复 success：答复稍后以客服消息推送，见 API 替身的日志）")
+    return 0
+
+
+def add_say_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("say", parents=[common],
+                       help="send a signed, encrypted message to a running server as WeChat "
+                            "does, and print the reply")
+    p.set_defaults(fn=cmd_say)
+    p.add_argument("text", nargs="+", help="the message")
+    p.add_argument("--from", dest="sender", metavar="ID",
+                   help="the sender's openid (default oLocalTester0001); with --work a WeCom "
+                        "member id (default zhangwei)")
+    p.add_argument("--work", action="store_true",
+                   help="as a WeCom member, to /wechat/work, instead of the Official Account")
+    p.add_argument("--url", help="the server (default http://server.host:server.port)")

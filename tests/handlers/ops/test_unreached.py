@@ -1,0 +1,81 @@
+"""An officer nobody can reach yet (a bind code, no WeCom id, not bound) still gets their
+tickets: the community's triage desk and leader are told to pass each one on, the notice is
+kept, and it reaches the officer the moment they bind (trial E1)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from handlers.conversation.dispatcher import Dispatcher
+from handlers.ops.services import Services
+from storage import repo
+from storage.clock import FrozenClock
+from storage.config import Settings
+from storage.db import Database
+from storage.district import import_district
+from tests.support.bot import START, Bot, analyzer, code_of
+from tests.support.district import DISTRICT
+
+# 李娜 (幸福花园 6–10, 金色港湾) has only a bind code
+UNBOUND = DISTRICT.replace('name = "李娜"\nroles = ["officer"]\nwecom_userid = "lina"',
+                           'name = "李娜"\nroles = ["officer"]\nbind_code = "556677"')
+LINAS = "幸福花园8号楼门口垃圾桶满了好几天没人清运"
+
+
+@pytest_asyncio.fixture
+async def world(db: Database) -> AsyncIterator[Bot]:
+    assert UNBOUND != DISTRICT
+    await db.run(lambda s: import_district(s, UNBOUND, source="test", now=START))
+    an = analyzer()
+    an.set_gazetteer(await db.read(repo.gazetteer))
+    clock = FrozenClock(START)
+    yield Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)
+
+
+async def test_the_desk_and_the_leader_are_told_to_pass_it_on(world: Bot) -> None:
+    code = code_of(await world.send("oR1", LINAS))
+    assert (await world.ticket(code)).assignee_id == "lina"
+    for who in ("liming", "chenjun"):  # 连江社区's triage desk and its leader
+        said = [t for t in await world.texts(who) if code in t]
+        assert said and "李娜" in said[0] and "收不到" in said[0], (who, said)
+        assert f"改派 {code}" in said[0]
+    assert not await world.texts("zhangwei")  # the other grid's officer is not bothered
+    leader_view = await world.send("chenjun", f"工单 {code}", channel="work") or ""
+    assert "通知未送达" in leader_view  # the history says so too
+
+
+async def test_the_kept_notice_reaches_the_officer_when_they_bind(world: Bot) -> None:
+    code = code_of(await world.send("oR1", LINAS))
+    reply = await world.send("oLina", "绑定 556677") or ""
+    assert "绑定成功" in reply and "1 条通知" in reply
+    pushed = await world.texts("oLina")
+    assert len(pushed) == 1 and "【新工单】" in pushed[0] and code in pushed[0]
+    # from now on she is reached directly, and the desk hears nothing more
+    before = len(await world.texts("liming"))
+    second = code_of(await world.send("oR2", "金色港湾2栋电梯按钮坏了好几个"))
+    assert (await world.ticket(second)).assignee_id == "lina"
+    assert any(second in t for t in await world.texts("oLina"))
+    assert len(await world.texts("liming")) == before
+
+
+async def test_a_reachable_officer_is_not_reported(world: Bot) -> None:
+    code = code_of(await world.send("oR1", "幸福花园3号楼楼道里堆满杂物，堵住了消防通道"))
+    assert (await world.ticket(code)).assignee_id == "zhangwei"
+    assert not [t for t in await world.texts("liming") if code in t]
+
+
+async def test_a_transfer_to_a_department_nobody_can_reach_is_passed_on(db: Database) -> None:
+    text = DISTRICT.replace('wecom_userid = "cg01"\n', "")
+    assert text != DISTRICT
+    await db.run(lambda s: import_district(s, text, source="test", now=START))
+    an = analyzer()
+    an.set_gazetteer(await db.read(repo.gazetteer))
+    clock = FrozenClock(START)
+    bot = Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)
+    code = code_of(await bot.send("oR1", "幸福花园3号楼楼道里堆满杂物，堵住了消防通道"))
+    await bot.send("zhangwei", f"转办 {code} 城管 请清理", channel="work")
+    assert (await bot.ticket(code)).assignee_id == "cg"
+    said = [t for t in await bot.texts("liming") if code in t and "城管中队" in t]
+    assert said and "收不到" in said[0]
