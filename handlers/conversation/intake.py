@@ -18,11 +18,13 @@ from handlers.conversation import desk, duplicates, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
 from handlers.conversation.meaning import Meaning, bare, is_detail, understand
+from handlers.conversation.places import file_draft, resolve
 from handlers.conversation.reports import file_report
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
-from handlers.ops.tickets import Placement, create_ticket, place_for
+from nlp.taxonomy import category_name
 from storage import repo
+from storage.models import Ticket
 from storage.repos.conversations import current_state
 from storage.repos.tickets import latest_resolved_of, ticket_by_code
 
@@ -53,6 +55,9 @@ async def handle(ctx: Ctx) -> str:
     rating_open = state == Conv.AWAITING_RATING or resolved is not None
     meaning = understand(text, analysis, rating_open=rating_open)
 
+    if meaning.kind == "rating" and len(bare(text)) > 4 and \
+            (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply  # 「周晓燕根本没来看过就说办结了，我要投诉她」: to her leader, not to her
     if meaning.kind == "rating" and meaning.rating is not None:
         return await _rate(ctx, data if state == Conv.AWAITING_RATING else {}, meaning.rating,
                            resolved)
@@ -67,6 +72,16 @@ async def handle(ctx: Ctx) -> str:
         picked = choices[0 if bare(text) in ("1", "一") else min(1, len(choices) - 1)]
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
                                  draft={**data, "category": picked})
+    if state == Conv.AWAITING_CATEGORY and meaning.kind in ("report", "detail") \
+            and not bare(text).isdigit() and not _is_new_complaint(analysis, text):
+        # 「就是灯不亮啊楼道的灯」: the answer in words, read against the options offered, else
+        # the draft classified again with it; the draft keeps its place and these words
+        picked = _choice_in_words(text, list(data.get("choices") or [])) or \
+            ctx.services.analyzer.analyze(f"{data.get('text', '')} {text}").category
+        await ctx.clear_state()
+        details = [*(data.get("details") or []), text]
+        return await file_report(ctx, data.get("text", ""), where=data.get("where"),
+                                 draft={**data, "category": picked, "details": details})
     if state == Conv.AWAITING_DUPLICATE and (answer := _follow_answer(text)) is not None:
         await ctx.clear_state()
         if answer and (reply := await duplicates.accept(ctx, data)) is not None:
@@ -86,6 +101,9 @@ async def handle(ctx: Ctx) -> str:
             await ctx.clear_state()
             return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
         return CHAT_REPLY
+    if meaning.kind == "chat" and len(bare(text)) > 12 and \
+            (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply  # 「表扬一下网格员孙丽娟…」 reads as thanks, and is praise for a person
     if meaning.kind in ("chat", "empty"):
         if not PENDING_HINT.get(state or "") and analysis.intent == "thanks":
             return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
@@ -129,6 +147,13 @@ def _pending_prompt(state: str | None, data: dict[str, Any]) -> str:
     return str(data.get("prompt") or "")
 
 
+def _choice_in_words(text: str, choices: list[str]) -> str | None:
+    """The offered category an answer names (「是消防的问题」 → 消防安全), if exactly one."""
+    b = bare(text)
+    named = [c for c in choices if category_name(c) in b or category_name(c)[:2] in b]
+    return named[0] if len(named) == 1 else None
+
+
 def _follow_answer(text: str) -> bool | None:
     b = bare(text)
     if _NO.match(b):
@@ -161,16 +186,20 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
     if _is_new_complaint(analysis, text):
         return None
     draft_text = data.get("text", "")
-    located = ctx.services.analyzer.analyze(f"{text} {draft_text}")
-    place = await place_for(ctx.session, located)
+    place, located = await resolve(ctx.session,
+                                   ctx.services.analyzer.analyze(f"{text} {draft_text}"))
     b = bare(text)
-    plausible = bool(_ADDRESS.search(b)) and not _NOT_PLACE.search(b) and 2 <= len(b) <= 30
+    not_place = bool(_NOT_PLACE.search(b))
+    plausible = bool(_ADDRESS.search(b)) and not not_place and 2 <= len(b) <= 30
     if place.grid is not None or (place.community is not None and located.location.building):
         await ctx.clear_state()
         return await file_report(ctx, draft_text, where=text, draft=data)
     if plausible and (place.community is not None or len(b) >= 4):
         await ctx.clear_state()
         return await file_report(ctx, draft_text, where=text, draft=data)
+    if not not_place and len(b) >= 2:
+        # 「我家卫生间天花板」: not a place we know, but the resident's words; kept for the ticket
+        data = {**data, "details": [*(data.get("details") or []), text]}
     tries = int(data.get("tries", 0)) + 1
     if tries >= 2:  # asked twice: the desk finds out where
         await ctx.clear_state()
@@ -180,13 +209,18 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
     return msg.ask_location_again(await repo.example_place(ctx.session))
 
 
+async def draft_ticket(ctx: Ctx, data: dict[str, Any]) -> Ticket:
+    """A draft filed as it stands, nothing it knew dropped: the place it named (a compound's
+    grid, else its community's desk), the category the resident or the classifier chose, the
+    details given while we asked."""
+    return await file_draft(ctx.session, ctx.services, data, reporter=ctx.person, now=ctx.now)
+
+
 async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
-    draft_text = data.get("text", "")
-    analysis = ctx.services.analyzer.analyze(draft_text)
-    t = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=draft_text,
-                            analysis=analysis, reporter=ctx.person, source="resident",
-                            place=Placement(None, None))
-    people = await repo.triage_people(ctx.session, None)
+    t = await draft_ticket(ctx, {**data, "where": None})
+    people = await repo.triage_people(ctx.session, t.community) if t.assignee is None else []
+    if t.assignee is not None:  # the draft's own words named the place after all
+        return msg.accepted_reply(t, ctx.services)
     return (f"好的，位置先空着，已交社区工作人员核实后派单，工单号 {t.code}。\n"
             + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
 
@@ -239,11 +273,7 @@ async def _state_now(ctx: Ctx) -> str | None:
 
 
 async def _to_desk_quiet(ctx: Ctx, data: dict[str, Any]) -> str:
-    analysis = ctx.services.analyzer.analyze(data.get("text", ""))
-    t = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=data.get("text", ""),
-                            analysis=analysis, reporter=ctx.person, source="resident",
-                            place=Placement(None, None))
-    return t.code
+    return (await draft_ticket(ctx, data)).code
 
 
 __all__ = ["Meaning", "handle"]

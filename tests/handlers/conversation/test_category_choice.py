@@ -71,19 +71,33 @@ async def test_unanswered_question_files_the_best_guess_where_it_was(unsure: Bot
     assert (t.assignee_id, t.building) == ("zhangwei", "3")
 
 
-def test_a_second_problem_in_its_own_clause_is_asked_about() -> None:
+def test_two_complaints_in_one_message_are_not_put_to_the_resident() -> None:
+    """Decided for issue 12: 「狗天天叫，楼道里还堆着东西」 states two complaints; asking
+    «1 … 2 …» makes the resident drop one. Only a classifier unsure of the one complaint asks."""
     from types import SimpleNamespace
 
     from handlers.conversation.reports import _unsure
     from storage.config import Settings
     ctx = SimpleNamespace(settings=Settings())
 
-    def a(text: str, also: tuple[str, ...], p2: float) -> SimpleNamespace:
-        return SimpleNamespace(text=text, urgency="normal", confidence=0.67, also=also,
-                               alternatives=[("neighbor", 0.67), ("animals", p2)])
+    def a(also: tuple[str, ...], p1: float, p2: float) -> SimpleNamespace:
+        return SimpleNamespace(text="8栋邻居家的狗天天叫，楼道里还堆着他家的东西",
+                               urgency="normal", confidence=p1, also=also,
+                               alternatives=[("neighbor", p1), ("animals", p2)])
 
-    two = "8栋邻居家的狗天天叫，楼道里还堆着他家的东西"
-    assert _unsure(ctx, a(two, ("animals",), 0.28))
-    assert not _unsure(ctx, a(two, ("animals",), 0.1))  # a passing mention
-    assert not _unsure(ctx, a(two, (), 0.28))  # confident, one problem
-    assert not _unsure(ctx, a("8栋邻居家的狗天天叫", ("animals",), 0.28))  # one clause
+    assert not _unsure(ctx, a(("animals",), 0.67, 0.28))  # confident: filed, both in the text
+    assert _unsure(ctx, a((), 0.34, 0.31))  # the classifier cannot tell: asked
+    assert not _unsure(ctx, a((), 0.34, 0.1))  # low, but no close runner-up
+
+
+async def test_an_answer_in_words_is_read_and_the_place_kept(unsure: Bot) -> None:
+    """B3/C1: 「是积水，下水道堵了」 answers the question; the draft keeps 幸福花园3号楼."""
+    await unsure.send(RESIDENT, AMBIGUOUS)
+    reply = await unsure.send(RESIDENT, "是供水排水的问题，下水道堵了")
+    t = await unsure.ticket(code_of(reply))
+    assert (t.category, t.assignee_id, t.building) == ("water", "zhangwei", "3")
+    assert "下水道堵了" in t.text
+    await unsure.send("oAnother", AMBIGUOUS)
+    reply = await unsure.send("oAnother", "就是一下雨门口全是水，排水沟堵了")
+    t = await unsure.ticket(code_of(reply))  # no option named: classified again with the draft
+    assert t.assignee_id == "zhangwei" and t.building == "3" and "排水沟" in t.text
