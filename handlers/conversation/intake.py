@@ -116,6 +116,9 @@ async def handle(ctx: Ctx) -> str:
         return "这件事已经收到了。" + _pending_prompt(state, data)
     if (t := await pieces.repeat_of(ctx, text)) is not None:
         return pieces.repeat_reply(t)
+    if state not in DRAFTS and (t := await pieces.near_repeat(
+            ctx, text, (await resolve(ctx.session, analysis))[1])) is not None:
+        return await pieces.fold_repeat(ctx, t, text)
     if state == Conv.AWAITING_PLACE:
         reply = await _urgent_place(ctx, data, text, analysis)
         if reply is not None:
