@@ -200,7 +200,8 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
     if plausible and (place.community is not None or len(b) >= 4):
         await ctx.clear_state()
         return await file_report(ctx, draft_text, where=text, draft=data)
-    if not not_place and len(b) >= 2:
+    kept = not not_place and len(b) >= 2
+    if kept:
         # 「我家卫生间天花板」: not a place we know, but the resident's words; kept for the ticket
         data = {**data, "details": [*(data.get("details") or []), text]}
     tries = int(data.get("tries", 0)) + 1
@@ -209,7 +210,14 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
         return await _to_desk(ctx, data, text)
     await ctx.set_state(Conv.AWAITING_LOCATION, {**data, "tries": tries},
                         ctx.settings.conversation.draft_minutes)
-    return msg.ask_location_again(await repo.example_place(ctx.session))
+    example = await repo.example_place(ctx.session)
+    if kept:
+        return (f"已记下「{text[:20]}」。还需要知道在哪个小区、几号楼"
+                f"{f'（例如「{example}」）' if example else ''}，也可以直接发送位置。\n"
+                "说不清就回复「不知道」，我们交社区工作人员核实；不需要了请回复「算了」。")
+    return ("没关系。如果知道大概位置（小区、楼号，或附近的路名、店名），请告诉我，"
+            "也可以直接发送位置；实在说不清就再回复「不知道」，我们交社区工作人员核实。"
+            "不需要了请回复「算了」。")
 
 
 async def draft_ticket(ctx: Ctx, data: dict[str, Any]) -> Ticket:

@@ -61,6 +61,9 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         # urgent work never waits on a question: it is filed first and asked after
         await ctx.set_state(Conv.AWAITING_LOCATION, {**draft, "text": text},
                             ctx.settings.conversation.draft_minutes)
+        if place.community is not None:  # 「翠屏社区有个路灯坏了」: which compound of it
+            return (f"请告诉我具体位置：{place.community.name}的哪个小区、几号楼？"
+                    "也可以直接发送位置。")
         return msg.ask_location(await repo.example_place(ctx.session))
     if draft.get("category"):  # the resident chose it (the question below)
         forced = draft["category"]
