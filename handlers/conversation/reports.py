@@ -68,7 +68,9 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     if draft.get("category"):  # the resident chose it (the question below)
         forced = draft["category"]
         analysis = replace(analysis, category=forced, category_name=category_name(forced))
-    elif not where and _unsure(ctx, analysis):  # asked where already: one question is enough
+    elif not where and _unsure(ctx, analysis) and await _choice_matters(
+            ctx, place, [c for c, _ in analysis.alternatives[:2]]):
+        # asked where already: one question is enough
         choices = [c for c, _ in analysis.alternatives[:2]]
         prompt = "回复 " + "，".join(f"{i} {category_name(c)}" for i, c in enumerate(choices, 1))
         await ctx.set_state(Conv.AWAITING_CATEGORY, {**draft, "text": text, "where": where,
@@ -123,6 +125,25 @@ def _unsure(ctx: Ctx, analysis: Any) -> bool:
         return False
     return (analysis.confidence < ctx.settings.conversation.choice_below
             and alts[1][1] >= RUNNER_UP * alts[0][1])
+
+
+async def _choice_matters(ctx: Ctx, place: Placement, choices: list[str]) -> bool:
+    """Whether the two categories go to different people in the report's grid: the question
+    says «为了派给合适的人», so it is asked only when the answer changes who gets the report
+    (「楼下有人吵架」: the community police or the grid officer). When both go to the same
+    officer, the report is filed with the best guess and the officer can 改类."""
+    if place.grid is None or len(choices) < 2:
+        return False  # no grid: the desk decides the category with the place
+    officer = await repo.slot_person(ctx.session, place.grid, "officer")
+    handlers = set()
+    for category in choices:
+        cfg = ctx.settings.categories.get(category)
+        slot = cfg.slot if cfg else "officer"
+        person = await repo.slot_person(ctx.session, place.grid, slot) \
+            if slot != "officer" else officer
+        person = person if person is not None and person.active else officer
+        handlers.add(person.id if person is not None else None)
+    return len(handlers) > 1
 
 
 def _address_kept(where: str, analysis: Any) -> str | None:
