@@ -53,7 +53,8 @@ async def handle(ctx: Ctx) -> str:
     data: dict[str, Any] = dict(st.data or {}) if st is not None else {}
     resolved = await latest_resolved_of(ctx.session, ctx.person.id)
     rating_open = state == Conv.AWAITING_RATING or resolved is not None
-    meaning = understand(text, analysis, rating_open=rating_open)
+    meaning = understand(text, analysis, rating_open=rating_open,
+                         open_category=resolved.category if resolved is not None else None)
 
     if meaning.kind == "rating" and len(bare(text)) > 4 and \
             (reply := await desk.about_staff(ctx, text)) is not None:

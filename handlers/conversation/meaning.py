@@ -124,12 +124,18 @@ def _looks_like_problem(b: str) -> bool:
     return bool(_PROBLEM.search(b))
 
 
-def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meaning:
-    """What `text` means. `rating_open`: a resolved ticket waits for this person's rating."""
+OTHER_MATTER = 0.6  # a complaint this sure of a category other than the resolved one's is new
+
+
+def understand(text: str, analysis: Any, *, rating_open: bool = False,
+               open_category: str | None = None) -> Meaning:
+    """What `text` means. `rating_open`: a resolved ticket (of `open_category`) waits for this
+    person's rating."""
     act = getattr(analysis, "act", None)
     if is_refusal(text):  # 「算了」「不用了」: whatever else they read as, they withdraw
         return Meaning("refusal")
-    if rating_open and is_dissatisfied(text) and not _names_place(analysis):
+    if rating_open and is_dissatisfied(text) and not _names_place(analysis) \
+            and not _other_matter(analysis, open_category):
         return Meaning("rating", 4)  # 「根本没处理！摊子还在」 right after 办结
     if act in NLP_INTENTS and act not in ("report", "rating"):
         return Meaning(act)
@@ -149,6 +155,13 @@ def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meanin
             getattr(analysis, "request_kind", None) == "咨询":
         return Meaning("consult")
     return Meaning("report")
+
+
+def _other_matter(analysis: Any, open_category: str | None) -> bool:
+    """「楼道里的飞线一直没处理」 after a noise ticket was resolved: a complaint of its own."""
+    category = getattr(analysis, "category", None)
+    return open_category is not None and category not in (None, "other", open_category) \
+        and float(getattr(analysis, "confidence", 0) or 0) >= OTHER_MATTER
 
 
 def _names_place(analysis: Any) -> bool:
