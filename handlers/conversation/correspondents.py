@@ -222,7 +222,7 @@ async def verify(ctx: Ctx, args: str) -> str:
                          reporter_suffix=f"{bonus}发送「积分」看积分。" if bonus else "")
     return (f"已核实 {t.code}，派给 {officer.name} 处理。{'已为通讯员记分。' if bonus else ''}"
             if officer else (f"已核实 {t.code}，但未定位到网格："
-                             f"请回复「派单 {t.code} 人员ID」派给负责人。"))
+                             f"请回复「派单 {t.code} 姓名」派给负责人。"))
 
 
 @staff_router.on(Command("驳回"))
