@@ -77,7 +77,7 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                                                   "choices": choices, "prompt": prompt},
                             ctx.settings.conversation.draft_minutes)
         return (f"为了派给合适的人，请确认问题类别：\n{prompt}\n"
-                "（不确定请回复 0，交社区工作人员判断）")
+                "（也可以直接用文字说明；不确定请回复 0，交社区工作人员判断）")
     # someone in danger now is paged at once: an urgent report is never held behind a 附议 question
     if check_duplicates and ctx.settings.duplicates.enabled and analysis.urgency != "urgent":
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
