@@ -134,6 +134,12 @@ async def handle(ctx: Ctx) -> str:
         return reply
     if state not in DRAFTS and is_detail(text) and (t := await pieces.recent_report(ctx)):
         return await pieces.append(ctx, t, text)
+    if state not in DRAFTS and _restates(analysis, text) and \
+            (t := await pieces.recent_report(ctx)) is not None and \
+            t.category in [c for c, _ in analysis.alternatives[:2]]:
+        # 「就是灯不亮啊楼道的灯」 minutes after her report: the same matter again, in other
+        # words and with no place of its own; a piece of that report, not a new placeless one
+        return await pieces.append(ctx, t, text)
     return await _new_report(ctx, text, state, data)
 
 
@@ -174,6 +180,13 @@ async def _rate(ctx: Ctx, data: dict[str, Any], value: int, resolved: Any) -> st
     if t is None:
         return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
     return await rating_ops.rate(ctx, t, value)
+
+
+def _restates(analysis: Any, text: str) -> bool:
+    """No place of its own and not announced as another matter (「还有…」「另外…」)."""
+    loc = analysis.location
+    return not (loc.community or loc.building) and analysis.urgency != "urgent" \
+        and not re.match(r"^(?:还有|另外|又有|再|顺便)", bare(text))
 
 
 def _is_new_complaint(analysis: Any, text: str) -> bool:
