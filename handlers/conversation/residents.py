@@ -20,7 +20,7 @@ from handlers.conversation.router import (
     State,
     Text,
 )
-from handlers.conversation.states import Conv
+from handlers.conversation.states import DRAFTS, Conv
 from handlers.conversation.text import parse_rating, split_code
 from handlers.conversation.views import detail_text, follower_text
 from handlers.ops import followers, privacy
@@ -117,6 +117,9 @@ async def my_tickets(ctx: Ctx) -> str:
 
 @router.on(Command("撤销", "撤回", "取消"))
 async def cancel(ctx: Ctx, args: str) -> str:
+    if not args.strip() and ctx.state is not None and ctx.state.state in DRAFTS:
+        await ctx.clear_state()  # 「取消」 while we ask where: the draft, not a ticket
+        return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
     code, reason = split_code(args)
     if code is None:
         return "请发送「撤销 工单号」，工单号可发送「查询」查看。"
