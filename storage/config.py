@@ -177,6 +177,7 @@ class EmergencyConfig(Section):
     police: str = "110"
     gas: str = ""  # 燃气抢修 number of the local gas company
     lift: str = "96333"  # the lift emergency line (电梯应急救援)
+    ambulance: str = "120"  # 急救: a person fainted, fallen, unconscious, in the water
 
 
 class CalendarConfig(Section):

@@ -169,7 +169,7 @@ async def approve(ctx: Ctx, args: str) -> str:
     logger.info("application #%s approved by %s", app.id, ctx.person.id)
     return (f"已通过申请 #{app.id} {app.name} {mask_phones(app.phone or '')}"
             f"（通讯员ID {person.id}）。"
-            "Ta 的反映会先发给联络员：回复「核实 工单号」或「驳回 工单号 原因」。")
+            "此后该通讯员的反映会先发给联络员，请回复「核实 工单号」或「驳回 工单号 原因」。")
 
 
 @staff_router.on(Command("拒绝"))

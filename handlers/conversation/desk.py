@@ -20,12 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.conversation.context import Ctx
+from handlers.conversation.places import resolve
 from handlers.conversation.router import Command, Router
 from handlers.conversation.text import split_code
 from handlers.ops import actions
 from handlers.ops import messages as msg
 from handlers.ops.reach import may_act
-from handlers.ops.tickets import Placement, assign, create_ticket, place_for
+from handlers.ops.tickets import Placement, assign, create_ticket
 from nlp.taxonomy import category_name
 from storage import repo
 from storage.models import Person, Region, Ticket
@@ -43,15 +44,20 @@ _SURNAME = re.compile(r"姓(.)的(?:网格员|社工|书记|工作人员)")
 
 
 async def _home_community(ctx: Ctx, text: str) -> Region | None:
-    """The community a message or the resident's bound address points to."""
+    """The community a message, the resident's bound address or their latest report points
+    to (「转人工」 right after a report is for that report's community desk)."""
     for source in (text, ctx.person.home_address or ""):
         if not source:
             continue
-        place = await place_for(ctx.session, ctx.services.analyzer.analyze(source))
+        place, _ = await resolve(ctx.session, ctx.services.analyzer.analyze(source))
         if place.community is not None:
             return place.community
         if place.grid is not None:
             return await repo.community_of(ctx.session, place.grid)
+    since = ctx.now - timedelta(days=7)
+    for t in await of_resident(ctx.session, ctx.person.id, limit=3):
+        if t.reporter_id == ctx.person.id and t.community_id and t.created_at >= since:
+            return await ctx.session.get(Region, t.community_id)
     return None
 
 

@@ -18,11 +18,13 @@ from handlers.conversation import desk, duplicates, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
 from handlers.conversation.meaning import Meaning, bare, is_detail, understand
+from handlers.conversation.places import file_draft, resolve
 from handlers.conversation.reports import file_report
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
-from handlers.ops.tickets import Placement, create_ticket, place_for
+from nlp.taxonomy import category_name
 from storage import repo
+from storage.models import Ticket
 from storage.repos.conversations import current_state
 from storage.repos.tickets import latest_resolved_of, ticket_by_code
 
@@ -51,8 +53,12 @@ async def handle(ctx: Ctx) -> str:
     data: dict[str, Any] = dict(st.data or {}) if st is not None else {}
     resolved = await latest_resolved_of(ctx.session, ctx.person.id)
     rating_open = state == Conv.AWAITING_RATING or resolved is not None
-    meaning = understand(text, analysis, rating_open=rating_open)
+    meaning = understand(text, analysis, rating_open=rating_open,
+                         open_category=resolved.category if resolved is not None else None)
 
+    if meaning.kind == "rating" and len(bare(text)) > 4 and \
+            (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply  # 「周晓燕根本没来看过就说办结了，我要投诉她」: to her leader, not to her
     if meaning.kind == "rating" and meaning.rating is not None:
         return await _rate(ctx, data if state == Conv.AWAITING_RATING else {}, meaning.rating,
                            resolved)
@@ -67,6 +73,16 @@ async def handle(ctx: Ctx) -> str:
         picked = choices[0 if bare(text) in ("1", "一") else min(1, len(choices) - 1)]
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
                                  draft={**data, "category": picked})
+    if state == Conv.AWAITING_CATEGORY and meaning.kind in ("report", "detail") \
+            and not bare(text).isdigit() and not _is_new_complaint(analysis, text):
+        # 「就是灯不亮啊楼道的灯」: the answer in words, read against the options offered, else
+        # the draft classified again with it; the draft keeps its place and these words
+        picked = _choice_in_words(text, list(data.get("choices") or [])) or \
+            ctx.services.analyzer.analyze(f"{data.get('text', '')} {text}").category
+        await ctx.clear_state()
+        details = [*(data.get("details") or []), text]
+        return await file_report(ctx, data.get("text", ""), where=data.get("where"),
+                                 draft={**data, "category": picked, "details": details})
     if state == Conv.AWAITING_DUPLICATE and (answer := _follow_answer(text)) is not None:
         await ctx.clear_state()
         if answer and (reply := await duplicates.accept(ctx, data)) is not None:
@@ -86,6 +102,9 @@ async def handle(ctx: Ctx) -> str:
             await ctx.clear_state()
             return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
         return CHAT_REPLY
+    if meaning.kind == "chat" and len(bare(text)) > 12 and \
+            (reply := await desk.about_staff(ctx, text)) is not None:
+        return reply  # 「表扬一下网格员孙丽娟…」 reads as thanks, and is praise for a person
     if meaning.kind in ("chat", "empty"):
         if not PENDING_HINT.get(state or "") and analysis.intent == "thanks":
             return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
@@ -98,6 +117,9 @@ async def handle(ctx: Ctx) -> str:
         return "这件事已经收到了。" + _pending_prompt(state, data)
     if (t := await pieces.repeat_of(ctx, text)) is not None:
         return pieces.repeat_reply(t)
+    if state not in DRAFTS and (t := await pieces.near_repeat(
+            ctx, text, (await resolve(ctx.session, analysis))[1])) is not None:
+        return await pieces.fold_repeat(ctx, t, text)
     if state == Conv.AWAITING_PLACE:
         reply = await _urgent_place(ctx, data, text, analysis)
         if reply is not None:
@@ -111,6 +133,12 @@ async def handle(ctx: Ctx) -> str:
     if (reply := await desk.about_staff(ctx, text)) is not None:
         return reply
     if state not in DRAFTS and is_detail(text) and (t := await pieces.recent_report(ctx)):
+        return await pieces.append(ctx, t, text)
+    if state not in DRAFTS and _restates(analysis, text) and \
+            (t := await pieces.recent_report(ctx)) is not None and \
+            t.category in [c for c, _ in analysis.alternatives[:2]]:
+        # 「就是灯不亮啊楼道的灯」 minutes after her report: the same matter again, in other
+        # words and with no place of its own; a piece of that report, not a new placeless one
         return await pieces.append(ctx, t, text)
     return await _new_report(ctx, text, state, data)
 
@@ -127,6 +155,13 @@ def _pending_prompt(state: str | None, data: dict[str, Any]) -> str:
     if state == Conv.AWAITING_LOCATION:
         return msg.ASK_LOCATION
     return str(data.get("prompt") or "")
+
+
+def _choice_in_words(text: str, choices: list[str]) -> str | None:
+    """The offered category an answer names (「是消防的问题」 → 消防安全), if exactly one."""
+    b = bare(text)
+    named = [c for c in choices if category_name(c) in b or category_name(c)[:2] in b]
+    return named[0] if len(named) == 1 else None
 
 
 def _follow_answer(text: str) -> bool | None:
@@ -147,6 +182,13 @@ async def _rate(ctx: Ctx, data: dict[str, Any], value: int, resolved: Any) -> st
     return await rating_ops.rate(ctx, t, value)
 
 
+def _restates(analysis: Any, text: str) -> bool:
+    """No place of its own and not announced as another matter (「还有…」「另外…」)."""
+    loc = analysis.location
+    return not (loc.community or loc.building) and analysis.urgency != "urgent" \
+        and not re.match(r"^(?:还有|另外|又有|再|顺便)", bare(text))
+
+
 def _is_new_complaint(analysis: Any, text: str) -> bool:
     """An answer that is a complaint of its own (「还有…」, or a problem with its own place)."""
     loc = analysis.location
@@ -161,32 +203,49 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
     if _is_new_complaint(analysis, text):
         return None
     draft_text = data.get("text", "")
-    located = ctx.services.analyzer.analyze(f"{text} {draft_text}")
-    place = await place_for(ctx.session, located)
+    place, located = await resolve(ctx.session,
+                                   ctx.services.analyzer.analyze(f"{text} {draft_text}"))
     b = bare(text)
-    plausible = bool(_ADDRESS.search(b)) and not _NOT_PLACE.search(b) and 2 <= len(b) <= 30
+    not_place = bool(_NOT_PLACE.search(b))
+    plausible = bool(_ADDRESS.search(b)) and not not_place and 2 <= len(b) <= 30
     if place.grid is not None or (place.community is not None and located.location.building):
         await ctx.clear_state()
         return await file_report(ctx, draft_text, where=text, draft=data)
     if plausible and (place.community is not None or len(b) >= 4):
         await ctx.clear_state()
         return await file_report(ctx, draft_text, where=text, draft=data)
+    kept = not not_place and len(b) >= 2
+    if kept:
+        # 「我家卫生间天花板」: not a place we know, but the resident's words; kept for the ticket
+        data = {**data, "details": [*(data.get("details") or []), text]}
     tries = int(data.get("tries", 0)) + 1
     if tries >= 2:  # asked twice: the desk finds out where
         await ctx.clear_state()
         return await _to_desk(ctx, data, text)
     await ctx.set_state(Conv.AWAITING_LOCATION, {**data, "tries": tries},
                         ctx.settings.conversation.draft_minutes)
-    return msg.ask_location_again(await repo.example_place(ctx.session))
+    example = await repo.example_place(ctx.session)
+    if kept:
+        return (f"已记下「{text[:20]}」。还需要知道在哪个小区、几号楼"
+                f"{f'（例如「{example}」）' if example else ''}，也可以直接发送位置。\n"
+                "说不清就回复「不知道」，我们交社区工作人员核实；不需要了请回复「算了」。")
+    return ("没关系。如果知道大概位置（小区、楼号，或附近的路名、店名），请告诉我，"
+            "也可以直接发送位置；实在说不清就再回复「不知道」，我们交社区工作人员核实。"
+            "不需要了请回复「算了」。")
+
+
+async def draft_ticket(ctx: Ctx, data: dict[str, Any]) -> Ticket:
+    """A draft filed as it stands, nothing it knew dropped: the place it named (a compound's
+    grid, else its community's desk), the category the resident or the classifier chose, the
+    details given while we asked."""
+    return await file_draft(ctx.session, ctx.services, data, reporter=ctx.person, now=ctx.now)
 
 
 async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
-    draft_text = data.get("text", "")
-    analysis = ctx.services.analyzer.analyze(draft_text)
-    t = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=draft_text,
-                            analysis=analysis, reporter=ctx.person, source="resident",
-                            place=Placement(None, None))
-    people = await repo.triage_people(ctx.session, None)
+    t = await draft_ticket(ctx, {**data, "where": None})
+    people = await repo.triage_people(ctx.session, t.community) if t.assignee is None else []
+    if t.assignee is not None:  # the draft's own words named the place after all
+        return msg.accepted_reply(t, ctx.services)
     return (f"好的，位置先空着，已交社区工作人员核实后派单，工单号 {t.code}。\n"
             + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
 
@@ -204,7 +263,11 @@ async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
         who = t.assignee.name if t.assignee else "社区工作人员"
         return (f"已更新工单 {t.code} 的位置：{msg.where(t)}，已通知{who}尽快赶到。\n"
                 + msg.emergency_line(t, ctx.services))
-    return (f"已在紧急处理（工单 {t.code}），"
+    kept = ""
+    if not _NOT_PLACE.search(bare(text)) and len(bare(text)) >= 2:
+        await pieces.append(ctx, t, text)  # 「人在3楼和4楼之间」: the words join the ticket
+        kept = "已把这条补充到工单。"
+    return (f"已在紧急处理（工单 {t.code}），{kept}"
             "请告诉我具体位置：哪个小区、几号楼，或直接发送位置。\n"
             + msg.emergency_line(t, ctx.services))
 
@@ -239,11 +302,7 @@ async def _state_now(ctx: Ctx) -> str | None:
 
 
 async def _to_desk_quiet(ctx: Ctx, data: dict[str, Any]) -> str:
-    analysis = ctx.services.analyzer.analyze(data.get("text", ""))
-    t = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=data.get("text", ""),
-                            analysis=analysis, reporter=ctx.person, source="resident",
-                            place=Placement(None, None))
-    return t.code
+    return (await draft_ticket(ctx, data)).code
 
 
 __all__ = ["Meaning", "handle"]

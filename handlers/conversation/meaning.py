@@ -48,6 +48,14 @@ _RATING_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"满意"), 2),
 )
 _DIGIT = re.compile(r"^[1-4](?:分|星)?$")
+# an acknowledgement opening a few words that name no place (no digits, no 楼/栋/苑/路…)
+_ACK_START = re.compile(r"^(?:好的|好吧|好嘞|好滴|行|可以|知道了|明白了?|收到了?|谢谢你们?|"
+                        r"谢谢|嗯嗯?)")
+_SMALL_TALK = re.compile(r"^[^\d楼栋幢座号苑村路街巷弄园里门口]{1,8}$")
+# dissatisfaction in words, for a resolved ticket waiting for its rating
+_DISSATISFIED = re.compile(
+    r"根本没(?:有)?(?:处理|解决|人来|来|管|弄)|没(?:有)?(?:处理|解决)|还是老样子|一点没变|"
+    r"糊弄|敷衍|忽悠|骗人|走过场|假办结|等于没|白说")
 
 
 @dataclass(frozen=True)
@@ -78,12 +86,21 @@ def is_chat(text: str) -> bool:
         return True  # 😀😀😀, 👍, a lone punctuation mark
     if len(b) <= 12 and (_ACK.match(b) or _ABOUT_US.search(b)):
         return True
+    if (m := _ACK_START.match(b)) and _SMALL_TALK.match(b[m.end():]) \
+            and not _looks_like_problem(b):
+        return True  # 「好的，我在家等」: an acknowledgement and a few words of one's own
     return len(b) <= 16 and bool(_THANKS.search(b)) and not _looks_like_problem(b)
 
 
 def is_refusal(text: str) -> bool:
     b = bare(text)
     return len(b) <= 12 and bool(_REFUSAL.search(b))
+
+
+def is_dissatisfied(text: str) -> bool:
+    """「根本没处理！今晚摊子还在，你们就是糊弄人」: the problem is not solved."""
+    b = bare(text)
+    return len(b) <= 60 and bool(_DISSATISFIED.search(b))
 
 
 def wants_person(text: str) -> bool:
@@ -107,9 +124,19 @@ def _looks_like_problem(b: str) -> bool:
     return bool(_PROBLEM.search(b))
 
 
-def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meaning:
-    """What `text` means. `rating_open`: a resolved ticket waits for this person's rating."""
+OTHER_MATTER = 0.6  # a complaint this sure of a category other than the resolved one's is new
+
+
+def understand(text: str, analysis: Any, *, rating_open: bool = False,
+               open_category: str | None = None) -> Meaning:
+    """What `text` means. `rating_open`: a resolved ticket (of `open_category`) waits for this
+    person's rating."""
     act = getattr(analysis, "act", None)
+    if is_refusal(text):  # 「算了」「不用了」: whatever else they read as, they withdraw
+        return Meaning("refusal")
+    if rating_open and is_dissatisfied(text) and not _names_place(analysis) \
+            and not _other_matter(analysis, open_category):
+        return Meaning("rating", 4)  # 「根本没处理！摊子还在」 right after 办结
     if act in NLP_INTENTS and act not in ("report", "rating"):
         return Meaning(act)
     if act == "rating" and rating_open and getattr(analysis, "rating", None) is not None:
@@ -128,6 +155,13 @@ def understand(text: str, analysis: Any, *, rating_open: bool = False) -> Meanin
             getattr(analysis, "request_kind", None) == "咨询":
         return Meaning("consult")
     return Meaning("report")
+
+
+def _other_matter(analysis: Any, open_category: str | None) -> bool:
+    """「楼道里的飞线一直没处理」 after a noise ticket was resolved: a complaint of its own."""
+    category = getattr(analysis, "category", None)
+    return open_category is not None and category not in (None, "other", open_category) \
+        and float(getattr(analysis, "confidence", 0) or 0) >= OTHER_MATTER
 
 
 def _names_place(analysis: Any) -> bool:

@@ -42,8 +42,15 @@ logger = logging.getLogger(__name__)
 router = Router("media")
 
 VOICE_TEXT = "（语音留言，未识别出文字，请收听附件）"
-ASK_WHAT = ("请用文字说明是什么问题、在哪里（小区、楼号），例如「幸福花园3号楼门口井盖丢了」；"
+
+
+def ask_what(example: str | None) -> str:
+    """What a photo or video needs: words and a place, the example from this district."""
+    where = example or msg.EXAMPLE_PLACE
+    return (f"请用文字说明是什么问题、在哪里（小区、楼号），例如「{where}门口井盖丢了」；"
             "也可以发送位置。")
+
+
 ASK_WHAT_ONLY = "请用文字说明是什么问题，例如「井盖丢了」「路灯不亮」。"
 OFFICER_HOLD = ("照片已收到。请接着发送「进度 工单号 说明」或「办结 工单号 结果」，"
                 "照片会作为该工单的办理凭证。")
@@ -90,7 +97,8 @@ async def photo(ctx: Ctx) -> str:
         data = dict(st.data or {})
         data["attachments"] = list(data.get("attachments") or []) + [att.id]
         await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
-        return f"已收到{name}。" + _next_step(st.state, data)
+        example = await repo.example_place(ctx.session)
+        return f"已收到{name}。" + _next_step(st.state, data, example)
     t = await recent_ticket(ctx)
     if t is not None:
         await link(ctx, t, [att.id])
@@ -101,7 +109,7 @@ async def photo(ctx: Ctx) -> str:
         return f"已把{name}补充到工单 {t.code}。发送「查询 {t.code}」查看进度。"
     await ctx.set_state(Conv.AWAITING_DESCRIPTION, {"attachments": [att.id]},
                         ctx.settings.conversation.draft_minutes)
-    return f"已收到{name}。{ASK_WHAT}"
+    return f"已收到{name}。{ask_what(await repo.example_place(ctx.session))}"
 
 
 async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
@@ -119,12 +127,12 @@ async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
     return f"已把{name}补充到工单 {t.code} 并转告工作人员。如有文字说明，请直接回复。"
 
 
-def _next_step(state: str, data: dict[str, Any]) -> str:
+def _next_step(state: str, data: dict[str, Any], example: str | None) -> str:
     if state == Conv.AWAITING_LOCATION:
-        return msg.ASK_LOCATION
+        return msg.ask_location(example)
     if state in (Conv.AWAITING_DUPLICATE, Conv.AWAITING_CATEGORY):
         return str(data.get("prompt") or "请回复数字选择。")
-    return ASK_WHAT_ONLY if data.get("lng") is not None else ASK_WHAT
+    return ASK_WHAT_ONLY if data.get("lng") is not None else ask_what(example)
 
 
 async def _officer_photo(ctx: Ctx, att: Attachment) -> str:
@@ -153,7 +161,7 @@ async def location(ctx: Ctx) -> str:
     if st is not None and st.state in DRAFTS:
         data = {**(st.data or {}), **here}
         await ctx.set_state(st.state, data, ctx.settings.conversation.draft_minutes)
-        return "已收到位置。" + _next_step(st.state, data)
+        return "已收到位置。" + _next_step(st.state, data, await repo.example_place(ctx.session))
     t = await recent_ticket(ctx)
     if t is not None and t.lng is None and t.region_id is None:
         # the report lacked its place: this one completes it and routes it (its holder told)

@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -44,6 +46,42 @@ async def repeat_of(ctx: Ctx, text: str) -> Ticket | None:
                 and t.created_at >= since and bare(t.text.split("\n补充：")[0]) == words:
             return t
     return None
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+async def near_repeat(ctx: Ctx, text: str, analysis: Any) -> Ticket | None:
+    """The resident's own report of minutes ago that this one repeats but for a number
+    (「云栖公寓A座3楼有人乱扔垃圾」 then 「…5楼…」): same category, same compound and
+    building, the same words once the digits are left out. Urgent reports are never folded."""
+    minutes = ctx.settings.conversation.piece_minutes
+    words = _DIGITS.sub("", bare(text))
+    loc = analysis.location
+    if not minutes or not words or analysis.urgency == "urgent" or not loc.community:
+        return None
+    since = ctx.now - timedelta(minutes=minutes)
+    for t in await of_resident(ctx.session, ctx.person.id, limit=5):
+        if t.reporter_id != ctx.person.id or t.status not in OPEN_STATUSES \
+                or t.created_at < since or t.urgency == "urgent":
+            continue
+        first = t.text.split("\n补充：")[0]
+        if t.category == analysis.category and t.community_text == loc.community \
+                and (t.building or None) == (loc.building or None) \
+                and _DIGITS.sub("", bare(first)) == words:
+            return t
+    return None
+
+
+async def fold_repeat(ctx: Ctx, t: Ticket, text: str) -> str:
+    """A near repeat joins the ticket as a piece, quietly: its holder is not paged again for
+    the same matter (the ticket's text and history carry it)."""
+    t.text = f"{t.text}\n补充：{text}"
+    record(ctx.session, t, "supplemented", actor_id=ctx.person.id, note=mask_phones(text),
+           at=ctx.now)
+    who = t.assignee.name if t.assignee else "社区工作人员"
+    return (f"这件事刚才已经登记了（工单 {t.code}，{who}负责），这条已补充进去，不用重复发送。"
+            f"查看进度请发「查询 {t.code}」。")
 
 
 def repeat_reply(t: Ticket) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 
 from handlers.conversation import drafts, duplicates
 from handlers.conversation.context import Ctx
-from handlers.conversation.places import placement_at, recent_position
+from handlers.conversation.places import placement_at, recent_position, resolve, with_details
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import followers
 from handlers.ops import messages as msg
-from handlers.ops.tickets import Placement, create_ticket, place_for
+from handlers.ops.tickets import Placement, create_ticket
 from nlp.taxonomy import category_name
 from storage import repo
 from storage.repo import triage_people
@@ -34,11 +34,10 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     analyzer = ctx.services.analyzer
     analysis = analyzer.analyze(text)
     if where:
-        located = analyzer.analyze(f"{where} {text}")
-        place = await place_for(ctx.session, located)
+        place, located = await resolve(ctx.session, analyzer.analyze(f"{where} {text}"))
         analysis = _with_location(analysis, located)
     else:
-        place = await place_for(ctx.session, analysis)
+        place, analysis = await resolve(ctx.session, analysis)
     lng, lat, label = draft.get("lng"), draft.get("lat"), draft.get("label")
     if lng is not None and lat is not None:
         at_point = await placement_at(ctx, lng, lat)
@@ -49,29 +48,36 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         if at_point.grid is not None and place.community in (None, at_point.community):
             place, (lng, lat) = at_point, pos
     if place.grid is None and ctx.person.home_address:
-        home = analyzer.analyze(ctx.person.home_address)
-        home_place = await place_for(ctx.session, home)
+        home_place, home = await resolve(ctx.session, analyzer.analyze(ctx.person.home_address))
         if place.community is None or place.community == home_place.community:
             place = Placement(home_place.grid or place.grid,
                               home_place.community or place.community)
             if not analysis.location.community:
-                analysis = _with_location(analysis, home)
+                analysis = _at_home(analysis, home.location, text)
+    if where and place.grid is None and (kept := _address_kept(where, analysis)):
+        # 「西溪印象城北门」, a plausible address the gazetteer does not know: kept whole
+        analysis = replace(analysis, location=replace(analysis.location, place=kept))
     if place.grid is None and where is None and lng is None and analysis.urgency != "urgent":
         # urgent work never waits on a question: it is filed first and asked after
         await ctx.set_state(Conv.AWAITING_LOCATION, {**draft, "text": text},
                             ctx.settings.conversation.draft_minutes)
+        if place.community is not None:  # 「翠屏社区有个路灯坏了」: which compound of it
+            return (f"请告诉我具体位置：{place.community.name}的哪个小区、几号楼？"
+                    "也可以直接发送位置。")
         return msg.ask_location(await repo.example_place(ctx.session))
     if draft.get("category"):  # the resident chose it (the question below)
         forced = draft["category"]
         analysis = replace(analysis, category=forced, category_name=category_name(forced))
-    elif _unsure(ctx, analysis):
+    elif not where and _unsure(ctx, analysis) and await _choice_matters(
+            ctx, place, [c for c, _ in analysis.alternatives[:2]]):
+        # asked where already: one question is enough
         choices = [c for c, _ in analysis.alternatives[:2]]
         prompt = "回复 " + "，".join(f"{i} {category_name(c)}" for i, c in enumerate(choices, 1))
         await ctx.set_state(Conv.AWAITING_CATEGORY, {**draft, "text": text, "where": where,
                                                   "choices": choices, "prompt": prompt},
                             ctx.settings.conversation.draft_minutes)
         return (f"为了派给合适的人，请确认问题类别：\n{prompt}\n"
-                "（不确定请回复 0，交社区工作人员判断）")
+                "（也可以直接用文字说明；不确定请回复 0，交社区工作人员判断）")
     # someone in danger now is paged at once: an urgent report is never held behind a 附议 question
     if check_duplicates and ctx.settings.duplicates.enabled and analysis.urgency != "urgent":
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
@@ -88,7 +94,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         await ctx.clear_state()
     if draft.get("triage"):  # 0: the resident leaves the category to the community desk
         place = Placement(None, place.community)
-    ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now, text=text,
+    ticket = await create_ticket(ctx.session, ctx.services, now=ctx.now,
+                                 text=with_details(text, draft),
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),
                                  place=place, extra_place=where if place.grid is None else None,
                                  lng=lng, lat=lat,
@@ -105,27 +112,67 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
 
 
 RUNNER_UP = 0.5  # ask only when the second category scores at least half of the first
-SECOND_PROBLEM = 0.4  # … or, when nlp found it as a problem of its own clause, 0.4 of it
-_CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
 
 
 def _unsure(ctx: Ctx, analysis: Any) -> bool:
-    """Two categories genuinely compete: a low best score and a close runner-up, or a
-    runner-up that nlp also found as a problem of its own clause (`also`: 「狗天天叫，楼道里
-    还堆着他家的东西」). A low score alone is common when a message is mostly address, and
-    asking then only annoys."""
+    """The classifier cannot tell what the one complaint is: a low best score and a close
+    runner-up. Decided for issue 12: a message that states two complaints is never put to the
+    resident as «1 … 2 …» (either answer drops the other complaint, and residents do not know
+    our categories); it is filed for the main one, and its handler reads both in the text and
+    转办s or 改类s. Urgent reports are never asked."""
     alts = analysis.alternatives
     if analysis.urgency == "urgent" or len(alts) < 2:
         return False
-    if alts[1][0] in getattr(analysis, "also", ()) and alts[1][1] >= SECOND_PROBLEM * alts[0][1] \
-            and len(_CLAUSES.split(analysis.text.strip(" ，,。"))) >= 2:
-        return True
     return (analysis.confidence < ctx.settings.conversation.choice_below
             and alts[1][1] >= RUNNER_UP * alts[0][1])
 
 
+async def _choice_matters(ctx: Ctx, place: Placement, choices: list[str]) -> bool:
+    """Whether the two categories go to different people in the report's grid: the question
+    says «为了派给合适的人», so it is asked only when the answer changes who gets the report
+    (「楼下有人吵架」: the community police or the grid officer). When both go to the same
+    officer, the report is filed with the best guess and the officer can 改类."""
+    if place.grid is None or len(choices) < 2:
+        return False  # no grid: the desk decides the category with the place
+    officer = await repo.slot_person(ctx.session, place.grid, "officer")
+    handlers = set()
+    for category in choices:
+        cfg = ctx.settings.categories.get(category)
+        slot = cfg.slot if cfg else "officer"
+        person = await repo.slot_person(ctx.session, place.grid, slot) \
+            if slot != "officer" else officer
+        person = person if person is not None and person.active else officer
+        handlers.add(person.id if person is not None else None)
+    return len(handlers) > 1
+
+
+def _address_kept(where: str, analysis: Any) -> str | None:
+    """The answer to «where?» as the ticket's place text when nlp kept only a piece of it."""
+    words = where.strip()
+    loc = analysis.location
+    if loc.community or not words or len(words) > 30:
+        return None
+    return words if not loc.place or (loc.place in words and loc.place != words) else None
+
+
 def _with_location(original: Any, located: Any) -> Any:
     return replace(original, location=located.location)
+
+
+# the resident's own home is the place: 「我家卫生间天花板漏水」 (then the door matters)
+_INSIDE_HOME = re.compile(r"我家|家里|屋里|室内|卫生间|厨房|阳台|天花板|客厅|卧室|房间|我屋")
+
+
+def _at_home(analysis: Any, home: Any, text: str) -> Any:
+    """The bound address as the place of a report that names none: the compound and building
+    only, unless the problem is inside the home. A public problem (「门口的垃圾桶又满了」)
+    never carries the resident's unit and room into a ticket others read."""
+    loc = analysis.location
+    inside = bool(_INSIDE_HOME.search(text))
+    return replace(analysis, location=replace(
+        loc, community=home.community, building=loc.building or home.building,
+        unit=loc.unit or (home.unit if inside else None),
+        room=loc.room or (home.room if inside else None)))
 
 
 def _source(ctx: Ctx) -> str:

@@ -9,6 +9,8 @@ from handlers.conversation import intake, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.binding import bind_officer
 from handlers.conversation.context import Ctx
+from handlers.conversation.meaning import bare
+from handlers.conversation.places import resolve
 from handlers.conversation.router import (
     Click,
     Command,
@@ -18,14 +20,13 @@ from handlers.conversation.router import (
     State,
     Text,
 )
-from handlers.conversation.states import Conv
+from handlers.conversation.states import DRAFTS, Conv
 from handlers.conversation.text import parse_rating, split_code
 from handlers.conversation.views import detail_text, follower_text
 from handlers.ops import followers, privacy
 from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
-from handlers.ops.tickets import place_for
 from storage import repo
 from storage.clock import local_text
 from storage.repos import tickets
@@ -116,6 +117,9 @@ async def my_tickets(ctx: Ctx) -> str:
 
 @router.on(Command("撤销", "撤回", "取消"))
 async def cancel(ctx: Ctx, args: str) -> str:
+    if not args.strip() and ctx.state is not None and ctx.state.state in DRAFTS:
+        await ctx.clear_state()  # 「取消」 while we ask where: the draft, not a ticket
+        return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
     code, reason = split_code(args)
     if code is None:
         return "请发送「撤销 工单号」，工单号可发送「查询」查看。"
@@ -138,6 +142,9 @@ async def rate_cmd(ctx: Ctx, args: str) -> str:
             and await ticket_by_code(ctx.session, code) is None:
         code, rest = code[:-1], code[-1]  # 评价GD20261202-00013: the rating ran into the code
     value = parse_rating(rest) if rest else None
+    if code is not None and value is None and bare(rest).isdigit():
+        return (f"评分只能是 1–4 的数字（{msg.RATING_SCALE}），"
+                f"请重新发送，例如「评价 {code} 2」。")
     if code is None or value is None:
         return f"请发送「评价 工单号 数字」评价处理结果（{msg.RATING_SCALE}）。"
     t = await ticket_by_code(ctx.session, code)
@@ -151,10 +158,10 @@ async def bind(ctx: Ctx, args: str) -> str:
     if args.isdigit() and len(args) == 6:  # an officer binding with their 6-digit code
         return await bind_officer(ctx, args)
     if not args:
-        return "请发送「绑定 地址」设置常住地址，例如「绑定 幸福花园3号楼2单元」。"
+        example = await repo.example_place(ctx.session) or msg.EXAMPLE_PLACE
+        return f"请发送「绑定 地址」设置常住地址，例如「绑定 {example}2单元」。"
     ctx.person.home_address = args
-    analysis = ctx.services.analyzer.analyze(args)
-    place = await place_for(ctx.session, analysis)
+    place, _ = await resolve(ctx.session, ctx.services.analyzer.analyze(args))
     where = place.grid.name if place.grid else (place.community.name if place.community else None)
     tail = f"（属于{where}）" if where else "（暂未匹配到网格，反映问题时请写明小区和楼号）"
     return f"已记住您的地址：{args}{tail}。以后反映问题没写位置时，按这个地址派单。"

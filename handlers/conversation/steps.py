@@ -23,6 +23,15 @@ from storage.repos.tickets import ticket_by_code
 from storage.statemachine import RULES
 
 CHOICE_MINUTES = 30
+# how each step reads in a sentence (「不能报告进度」, never 「不能进度」), and what its note is
+DOING = {"进度": "报告进度", "改类": "改类别"}
+NOTE = {"办结": ("处理结果", "已处理完毕"), "进度": ("进展情况", "已联系物业，明天维修"),
+        "退回": ("退回原因", "不属于本网格"), "追问": ("要问居民的问题", "具体是几单元？"),
+        "转办": ("部门和说明", "城管 占道经营请协助"), "改类": ("新类别", "市政设施")}
+
+
+def _note_word(verb: str) -> str:
+    return NOTE.get(verb, ("说明", ""))[0]
 
 
 async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
@@ -37,38 +46,40 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     if code is None and action is not None:
         return await _implicit(ctx, verb, action, note, need_note)
     if code is None:
-        return f"请发送「{verb} 工单号{' 说明' if need_note else ''}」。"
+        return f"请发送「{verb} 工单号{' ' + _note_word(verb) if need_note else ''}」。"
     t = await ticket_by_code(ctx.session, code)
     if t is None:
         return not_found(code, await tickets.assigned_to(ctx.session, ctx.person.id))
     if t.assignee_id != ctx.person.id and not (
             staff_may and await may_act(ctx.session, ctx.person, t, holder=False)):
-        return f"工单 {code} 不是您负责的，不能{verb}。"
+        return f"工单 {code} 不是您负责的，不能{DOING.get(verb, verb)}。"
     if need_note and not note:
-        return f"请写明{'处理结果' if verb == '办结' else '说明'}：「{verb} {code} 说明」。"
+        return f"请写明{_note_word(verb)}：「{verb} {code} {_note_word(verb)}」。"
     return t, note
 
 
 async def _implicit(ctx: Ctx, verb: str, action: str, note: str,
                     need_note: bool) -> tuple[Ticket, str] | str:
     if need_note and not note:
-        return f"请写明{'处理结果' if verb == '办结' else '说明'}，例如「{verb} 已处理完毕」。"
+        word, example = NOTE.get(verb, ("说明", "已处理"))
+        return f"请写明{word}，例如「{verb} {example}」。"
     allowed = RULES[action].sources
     # the latest push first: the ticket assigned last is the one the officer just read about
     mine = sorted((t for t in await tickets.assigned_to(ctx.session, ctx.person.id)
                    if t.status in allowed), key=lambda t: t.id, reverse=True)
     if not mine:
-        return f"您目前没有可以{verb}的工单。发送「我的工单」查看待办。"
+        return f"您目前没有可以{DOING.get(verb, verb)}的工单。发送「我的工单」查看待办。"
     if len(mine) == 1:
         return mine[0], note
     shown = mine[:9]
     await ctx.set_state(Conv.CHOOSING, {"verb": verb, "args": [f"{t.code} {note}".strip()
                                                                for t in shown]},
                         CHOICE_MINUTES)
-    lines = [f"您有 {len(mine)} 件工单可以{verb}，请回复序号选择："]
+    lines = [f"您有 {len(mine)} 件工单可以{DOING.get(verb, verb)}，请回复序号选择："]
     lines += [f"{i}. {msg.ticket_line(t)}" for i, t in enumerate(shown, 1)]
     if len(mine) > len(shown):
-        lines.append(f"……其余请发送「{verb} 工单号{' 说明' if need_note else ''}」。")
+        tail = f" {_note_word(verb)}" if need_note else ""
+        lines.append(f"……其余请发送「{verb} 工单号{tail}」。")
     return "\n".join(lines)
 
 

@@ -31,7 +31,6 @@ from handlers.ops.privacy import mask_phones
 from handlers.ops.services import Services
 from nlp.taxonomy import category_name
 from storage import repo
-from storage.clock import local_text
 from storage.db import Database
 from storage.models import Person, Region, Ticket
 from storage.statemachine import record
@@ -97,7 +96,7 @@ async def _escalate(session: AsyncSession, services: Services, ticket_id: int,
             continue
         people = await level_people(session, t, level)
         for person in people:
-            await notify(session, person, leader_text(t, due, level), at=now, ticket=t)
+            await notify(session, person, leader_text(t, due, level, services), at=now, ticket=t)
         record(session, t, "escalated", actor_id=None,
                note=f"{due.word}超时，升级至{LEVEL_NAMES[level]}："
                     + ("、".join(p.name or p.id for p in people) or "无人可通知"), at=now)
@@ -106,7 +105,7 @@ async def _escalate(session: AsyncSession, services: Services, ticket_id: int,
     if not told:
         return 0
     for person in await people_on(session, t):
-        await notify(session, person, officer_text(t, due, max(told)), at=now, ticket=t)
+        await notify(session, person, officer_text(t, due, max(told), services), at=now, ticket=t)
     return 1
 
 
@@ -144,14 +143,16 @@ async def command_centre(session: AsyncSession, region: Region | None) -> list[P
     return [p for p in people if p is not None and p.active]
 
 
-def leader_text(t: Ticket, due: Due, level: int) -> str:
+def leader_text(t: Ticket, due: Due, level: int, services: Services) -> str:
     who = msg.person_label(t.assignee) if t.assignee else "未派单"
+    by = msg.deadline_text(due.at, services)
     return (f"【超时督办·{LEVEL_NAMES[level]}】工单 {t.code}（{category_name(t.category)}，"
-            f"{msg.where(t)}）{due.word}已超时（时限 {local_text(due.at)}），负责人：{who}。\n"
+            f"{msg.where(t)}）{due.word}已超时（时限 {by}），负责人：{who}。\n"
             f"内容：{mask_phones(t.text)[:80]}\n请督促办理。")
 
 
-def officer_text(t: Ticket, due: Due, level: int) -> str:
+def officer_text(t: Ticket, due: Due, level: int, services: Services) -> str:
     action = f"「接单 {t.code}」" if due.kind == "respond" else f"「办结 {t.code} 结果」"
-    return (f"【超时】工单 {t.code} {due.word}已超时（时限 {local_text(due.at)}），"
+    by = msg.deadline_text(due.at, services)
+    return (f"【超时】工单 {t.code} {due.word}已超时（时限 {by}），"
             f"已上报{LEVEL_NAMES[level]}督办，请尽快处理。回复{action}。")

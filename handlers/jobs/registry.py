@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.conversation.places import file_draft
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.jobs.digests import daily_digest, weekly_summary
 from handlers.jobs.escalation import escalate_overdue
@@ -28,7 +29,6 @@ from handlers.ops.attachments import link_ids
 from handlers.ops.followers import add_follower
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
-from handlers.ops.tickets import Placement, create_ticket, place_for
 from storage import dialect
 from storage.db import Database
 from storage.models import ConversationState, Identity
@@ -85,17 +85,15 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
                          f"您没有回复，已为您附议工单 {original.code}，处理进展会同样通知您。"
                          f"如需单独反映，请重新发送。", at=now, ticket=original)
             return 1
-    text = data.get("text") or "（居民发送了照片，未附文字说明）"
-    analysis = services.analyzer.analyze(text)
-    place = Placement(None, None)  # whatever was missing, the triage desk completes it
-    if row.state == Conv.AWAITING_CATEGORY:  # only the category was in doubt: the best guess
-        place = await place_for(session, analysis)
-    ticket = await create_ticket(session, services, now=now, text=text, analysis=analysis,
-                                 reporter=ident.person, source="resident", place=place)
+    # what the draft knew is kept (its compound's grid, else its community's desk; the best
+    # category); whatever was missing, the triage desk completes it
+    ticket = await file_draft(session, services, {**data, "attachments": []},
+                              reporter=ident.person, now=now)
     await link_ids(session, ticket, photos, actor_id=ident.person_id, at=now)
-    await notify(session, ident.person,
-                 f"您之前反映的问题没有补充完整，已交社区工作人员确认后处理。\n"
-                 f"{msg.accepted_reply(ticket, services)}", at=now, ticket=ticket)
+    head = ("您之前反映的问题没有补充完整，已交社区工作人员确认后处理。" if ticket.assignee is None
+            else "您之前反映的问题没有等到回复，已按现有信息登记派单。")
+    await notify(session, ident.person, f"{head}\n{msg.accepted_reply(ticket, services)}",
+                 at=now, ticket=ticket)
     return 1
 
 

@@ -21,7 +21,6 @@ from handlers.ops import messages as msg
 from handlers.ops.notices import notify
 from handlers.ops.services import Services
 from nlp.taxonomy import category_name
-from storage.clock import local_text
 from storage.db import Database
 from storage.models import JobRun, Person, Ticket
 from storage.repo import triage_people
@@ -72,22 +71,25 @@ async def _remind(session: AsyncSession, services: Services, ticket_id: int, due
         return 0  # not claimed: whoever gets the ticket later still hears
     if not await claim(session, reminder_key(t.id, due), now):
         return 0
-    text = reminder_text(t, due, assigned=t.assignee is not None)
+    text = reminder_text(t, due, services, assigned=t.assignee is not None)
     for person in recipients:
         await notify(session, person, text, at=now, ticket=t)
     record(session, t, "reminded", actor_id=None,
-           note=f"{due.word}时限 {local_text(due.at)}，已提醒 "
+           note=f"{due.word}时限 {msg.deadline_text(due.at, services)}，已提醒 "
                 + "、".join(p.name or p.id for p in recipients), at=now)
     return 1
 
 
-def reminder_text(t: Ticket, due: Due, *, assigned: bool) -> str:
+def reminder_text(t: Ticket, due: Due, services: Services, *, assigned: bool) -> str:
+    """「请于 12月4日（周五）下班前办结」 for a working-day deadline, a clock time only for an
+    hour one (`messages.deadline_text`)."""
     head = f"【即将超时】工单 {t.code}（{category_name(t.category)}，{msg.where(t)}）"
+    by = msg.deadline_text(due.at, services)
     if not assigned:
-        return (f"{head}尚未派单，{due.word}时限 {local_text(due.at)}。\n"
-                f"请回复「派单 {t.code} 人员ID」派给负责人。")
+        return (f"{head}尚未派单，{due.word}时限 {by}。\n"
+                f"请回复「派单 {t.code} 姓名」派给负责人。")
     if due.kind == "respond":
-        return (f"{head}请于 {local_text(due.at)} 前接单。\n"
+        return (f"{head}请于 {by}接单。\n"
                 f"回复「接单 {t.code}」接单，「退回 {t.code} 原因」退回。")
-    return (f"{head}请于 {local_text(due.at)} 前办结。\n"
+    return (f"{head}请于 {by}办结。\n"
             f"回复「办结 {t.code} 结果」办结，或「进度 {t.code} 说明」报告进展。")

@@ -97,6 +97,9 @@ async def dispatch(session: AsyncSession, services: Services, t: Ticket, person_
     if old is not None:
         await notify(session, old, f"工单 {t.code} 已改派给 {person.name}，您无需再处理。",
                      at=now, ticket=t)
+    # the resident hears who now has their report, not only at 接单 (trial C8)
+    await tell_reporters(session, t, f"您反映的问题（{t.code}）已交{msg.person_label(person)}"
+                         "负责处理，有进展会告诉您。", at=now)
     return person
 
 

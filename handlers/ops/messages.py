@@ -31,7 +31,7 @@ def resident_help(example: str | None = None) -> str:
         "· 评价 工单号 1-4：1非常满意 2满意 3基本满意 4不满意\n"
         f"· 绑定 地址：设置常住地址，如「绑定 {where}2单元」\n"
         "· 人工客服：请社区工作人员和您联系\n"
-        "情况紧急请先拨打119/110。"
+        "情况紧急请先拨打119（火警）、110（报警）或120（急救）。"
     )
 
 
@@ -147,9 +147,17 @@ def block(t: Ticket) -> str:
     return "".join(p for p in parts if p) or "未注明"
 
 
+# a person in danger: someone in the water, or someone taken ill or hurt
+_DROWNING = ("落水", "溺水", "掉河里", "掉进河", "掉水里", "掉进水", "掉湖里", "掉进湖", "淹水里")
+_MEDICAL = ("晕倒", "昏倒", "昏迷", "叫不醒", "不省人事", "没反应", "没有反应", "摔倒", "跌倒",
+            "起不来", "抽搐", "没呼吸", "没有呼吸", "心脏病", "中风", "流血", "受伤", "急救")
+
+
 def hazard_of(t: Ticket) -> str:
     """Which danger an urgent report is about, for the advice that goes with it."""
     text = t.text or ""
+    if any(w in text for w in _DROWNING):
+        return "drowning"
     if t.category == "building_safety" and ("电梯" in text or "困" in text):
         return "lift"
     if t.category == "gas_electric" and any(w in text for w in ("煤气", "燃气", "天然气", "漏气")):
@@ -158,6 +166,8 @@ def hazard_of(t: Ticket) -> str:
         return "fire"
     if t.category == "gas_electric":
         return "electric"
+    if any(w in text for w in _MEDICAL):
+        return "medical"
     return "other"
 
 
@@ -166,7 +176,7 @@ def emergency_line(t: Ticket, services: Services) -> str:
     hazard = hazard_of(t)
     if hazard == "lift":
         return (f"请被困的人不要扒门、不要强行爬出，按电梯里的警铃，拨打电梯应急电话 {e.lift}；"
-                f"有人受伤请拨 120，情况危急请拨 {e.police}。")
+                f"有人受伤请拨 {e.ambulance}，情况危急请拨 {e.police}。")
     if hazard == "gas":
         gas = f"燃气抢修 {e.gas} 或" if e.gas else ""
         return ("闻到燃气味请立即开窗通风，不要开关电器、不要打电话或用明火，"
@@ -175,7 +185,15 @@ def emergency_line(t: Ticket, services: Services) -> str:
         return f"发现火情请立即拨打火警 {e.fire}，不要乘电梯，用湿毛巾捂住口鼻往低处撤离。"
     if hazard == "electric":
         return f"请远离冒火花的电箱，不要用水浇或用手碰；起火请拨打火警 {e.fire}。"
-    return f"情况危急请立即拨打：火警 {e.fire}，报警 {e.police}，并远离危险。"
+    if hazard == "drowning":
+        return (f"有人落水请立即拨打 {e.police} 和急救 {e.ambulance}，说清具体位置。"
+                "不会水、没有救生经验不要贸然下水，向落水者抛救生圈、长竿、绳子或能漂浮的东西，"
+                "并大声呼救。")
+    if hazard == "medical":
+        return (f"请立即拨打急救电话 {e.ambulance}，说清地址和病人情况。"
+                "不要随意搬动摔倒或昏迷的人，让其侧卧、保持呼吸通畅，等急救人员到来。")
+    return (f"情况危急请立即拨打：报警 {e.police}，火警 {e.fire}，急救 {e.ambulance}，"
+            "并注意自身安全。")
 
 
 def responsible_line(t: Ticket, desk: list[Person] | None = None) -> str:

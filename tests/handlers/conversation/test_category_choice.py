@@ -1,5 +1,6 @@
-"""Two categories compete: the resident is asked once which it is; 1/2 picks, 0 (or 不确定)
-leaves it to the community desk with the best guess; an urgent report is never asked."""
+"""Two categories compete and they go to different people: the resident is asked once which
+it is; 1/2 picks, 0 (or 不确定) leaves it to the community desk with the best guess; an urgent
+report, or one whose two categories go to the same officer, is never asked."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from handlers.conversation.dispatcher import Dispatcher
 from tests.support.bot import RESIDENT, Bot, code_of
 
 AMBIGUOUS = "幸福花园3号楼门口那块地方一下雨就一大片水"
+SAME_HANDS = "幸福花园3号楼门口的长椅一下雨就泡在水里"
 
 
 class Unsure:
-    """The real analyser, except that it is unsure about one sentence (municipal vs water)."""
+    """The real analyser, except that it is unsure about two sentences: municipal (the grid
+    officer) vs public_order (the community police), and municipal vs water (both the
+    officer's)."""
 
     def __init__(self, real: Any) -> None:
         self.real = real
@@ -26,6 +30,10 @@ class Unsure:
     def analyze(self, text: str) -> Any:
         a = self.real.analyze(text)
         if AMBIGUOUS in text:
+            return replace(a, category="municipal", confidence=0.34,
+                           alternatives=[("municipal", 0.34), ("public_order", 0.31),
+                                         ("other", 0.1)])
+        if SAME_HANDS in text:
             return replace(a, category="municipal", confidence=0.34,
                            alternatives=[("municipal", 0.34), ("water", 0.31), ("other", 0.1)])
         return a
@@ -40,12 +48,18 @@ def unsure(bot: Bot) -> Bot:
 
 async def test_resident_picks_between_the_two_likeliest(unsure: Bot) -> None:
     reply = await unsure.send(RESIDENT, AMBIGUOUS)
-    assert "1 市政设施" in reply and "2 供水排水" in reply
+    assert "1 市政设施" in reply and "2 治安隐患" in reply
     assert await unsure.outbox() == []  # nothing filed yet
     assert "请回复" in await unsure.send(RESIDENT, "嗯")  # asked again, not lost
     code = code_of(await unsure.send(RESIDENT, "2"))
     t = await unsure.ticket(code)
-    assert (t.category, t.assignee_id, t.building) == ("water", "zhangwei", "3")
+    assert (t.category, t.assignee_id, t.building) == ("public_order", "zhaogang", "3")
+
+
+async def test_two_categories_of_one_officer_are_not_asked(unsure: Bot) -> None:
+    """The question says «为了派给合适的人»: when both go to the grid officer it is filed."""
+    t = await unsure.ticket(code_of(await unsure.send(RESIDENT, SAME_HANDS)))
+    assert (t.category, t.assignee_id) == ("municipal", "zhangwei")
 
 
 async def test_zero_leaves_it_to_the_best_guess(unsure: Bot) -> None:
@@ -71,19 +85,33 @@ async def test_unanswered_question_files_the_best_guess_where_it_was(unsure: Bot
     assert (t.assignee_id, t.building) == ("zhangwei", "3")
 
 
-def test_a_second_problem_in_its_own_clause_is_asked_about() -> None:
+def test_two_complaints_in_one_message_are_not_put_to_the_resident() -> None:
+    """Decided for issue 12: 「狗天天叫，楼道里还堆着东西」 states two complaints; asking
+    «1 … 2 …» makes the resident drop one. Only a classifier unsure of the one complaint asks."""
     from types import SimpleNamespace
 
     from handlers.conversation.reports import _unsure
     from storage.config import Settings
     ctx = SimpleNamespace(settings=Settings())
 
-    def a(text: str, also: tuple[str, ...], p2: float) -> SimpleNamespace:
-        return SimpleNamespace(text=text, urgency="normal", confidence=0.67, also=also,
-                               alternatives=[("neighbor", 0.67), ("animals", p2)])
+    def a(also: tuple[str, ...], p1: float, p2: float) -> SimpleNamespace:
+        return SimpleNamespace(text="8栋邻居家的狗天天叫，楼道里还堆着他家的东西",
+                               urgency="normal", confidence=p1, also=also,
+                               alternatives=[("neighbor", p1), ("animals", p2)])
 
-    two = "8栋邻居家的狗天天叫，楼道里还堆着他家的东西"
-    assert _unsure(ctx, a(two, ("animals",), 0.28))
-    assert not _unsure(ctx, a(two, ("animals",), 0.1))  # a passing mention
-    assert not _unsure(ctx, a(two, (), 0.28))  # confident, one problem
-    assert not _unsure(ctx, a("8栋邻居家的狗天天叫", ("animals",), 0.28))  # one clause
+    assert not _unsure(ctx, a(("animals",), 0.67, 0.28))  # confident: filed, both in the text
+    assert _unsure(ctx, a((), 0.34, 0.31))  # the classifier cannot tell: asked
+    assert not _unsure(ctx, a((), 0.34, 0.1))  # low, but no close runner-up
+
+
+async def test_an_answer_in_words_is_read_and_the_place_kept(unsure: Bot) -> None:
+    """B3/C1: 「是治安的问题…」 answers the question; the draft keeps 幸福花园3号楼."""
+    await unsure.send(RESIDENT, AMBIGUOUS)
+    reply = await unsure.send(RESIDENT, "是治安的问题，有人故意把下水道堵了")
+    t = await unsure.ticket(code_of(reply))
+    assert (t.category, t.assignee_id, t.building) == ("public_order", "zhaogang", "3")
+    assert "下水道堵了" in t.text
+    await unsure.send("oAnother", AMBIGUOUS)
+    reply = await unsure.send("oAnother", "就是一下雨门口全是水，排水沟堵了")
+    t = await unsure.ticket(code_of(reply))  # no option named: classified again with the draft
+    assert t.assignee_id == "zhangwei" and t.building == "3" and "排水沟" in t.text

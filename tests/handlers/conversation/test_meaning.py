@@ -16,6 +16,7 @@ class _Analysis:
     request_kind: str = "投诉"
     intent: str = "report"
     location: Any = field(default=None)
+    confidence: float = 0.3
 
 
 def test_act_names_the_meaning() -> None:
@@ -38,3 +39,22 @@ def test_rating_act_only_while_a_rating_is_open() -> None:
 
 def test_command_act_falls_through_to_the_rules() -> None:
     assert understand("好的", _Analysis(act="command")).kind == "chat"
+
+
+def test_refusals_win_over_what_nlp_calls_them() -> None:
+    """B4: 「算了」/「不用了」 read as chat by nlp still withdraw the draft."""
+    for text in ("算了", "不用了", "不要了", "算了算了 不弄了"):
+        assert understand(text, _Analysis(act="chat")).kind == "refusal"
+
+
+def test_dissatisfaction_in_words_is_a_rating_of_4_while_one_is_open() -> None:
+    """C3: right after 办结, 「根本没处理！…糊弄人」 is 不满意, not a new placeless report."""
+    angry = "根本没处理！今晚摊子还在，你们就是糊弄人"
+    a = _Analysis(act="report", category="animals")
+    got = understand(angry, a, rating_open=True, open_category="street_order")
+    assert (got.kind, got.rating) == ("rating", 4)
+    assert understand(angry, a).kind == "report"  # nothing to rate: a report
+    # a confident complaint of another matter is a new report, not a verdict on the old one
+    other = _Analysis(act="report", category="fire_safety", confidence=0.9)
+    assert understand("楼道里的飞线一直没处理", other, rating_open=True,
+                      open_category="noise").kind == "report"

@@ -67,3 +67,13 @@ async def test_part_of_a_name_names_the_one_person_it_fits(bot: Bot) -> None:
     assert "王芳" in await bot.send("chenjun", f"改派 {code} 王", channel="work")
     assert (await bot.ticket(code)).assignee_id == "wangfang"
     assert "只有社区分拨人员和领导" in await bot.send("lina", f"改派 {code} 李娜", channel="work")
+
+
+async def test_refusals_read_as_sentences(bot: Bot) -> None:
+    """Never 「不能进度」 or 「请写明说明」: each step says what is missing in its own words."""
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    reply = await bot.send("zhangwei", f"进度 {code}", channel="work")
+    assert "请写明进展情况" in reply and "说明说明" not in reply and "写明说明" not in reply
+    reply = await bot.send("lina", f"进度 {code} 已联系物业", channel="work")
+    assert "不能报告进度" in reply and "不能进度" not in reply
+    assert "请写明退回原因" in await bot.send("zhangwei", f"退回 {code}", channel="work")

@@ -120,6 +120,8 @@ async def test_return_goes_to_community_triage_then_dispatch(bot: Bot) -> None:
     assert "李娜" in reply
     t = await bot.ticket(code)
     assert (t.status, t.assignee_id) == ("assigned", "lina")
+    # the resident hears who now has the report at 派单, not only at 接单 (trial C8)
+    assert any(code in x and "已交李娜负责处理" in x for x in await bot.texts(RESIDENT))
 
 
 async def test_query_lists_and_help_and_welcome(bot: Bot) -> None:

@@ -140,7 +140,7 @@ async def test_a_verified_report_with_no_grid_is_left_for_dispatch(bot: Bot) -> 
     assert (await bot.ticket(code)).status == "pending_verification"
     assert any(f"核实 {code}" in x for x in await bot.texts("centre"))  # the district desk
     reply = await bot.send("centre", f"核实 {code}", channel="work")
-    assert f"派单 {code} 姓名" in reply
+    assert f"派单 {code} 姓名" in reply  # a name, not an internal id (trial D2)
     assert [(r.reason, r.points) for r in await ledger(bot)] == [("verified", 5)]
     assert "已将" in await bot.send("centre", f"派单 {code} zhangwei", channel="work")
     t = await bot.ticket(code)

@@ -83,7 +83,7 @@ async def test_late_acceptance_counts_and_resolve_deadline_climbs_on_working_day
     bot.clock.advance(minutes=1)  # missed too: one more level, the street
     assert await escalate(bot) == 1
     [to_street] = await texts_with(bot, "wangfang", LEADER)
-    assert "办结已超时" in to_street and "11月25日 18:00" in to_street
+    assert "办结已超时" in to_street and "11月25日（周三）下班前" in to_street
     [_, to_officer] = await texts_with(bot, "zhangwei", OFFICER)
     assert "已上报街道督办" in to_officer and f"办结 {code}" in to_officer
     bot.clock.advance(days=1, hours=23, minutes=59)  # Fri 18:00: one 2-working-day period

@@ -48,7 +48,8 @@ async def test_resolve_reminder_after_acceptance(bot: Bot) -> None:
     bot.clock.advance(minutes=1)
     assert await send_reminders(bot.db, bot.dispatcher.services) == 1
     [text] = await texts_with(bot, "zhangwei", REMINDER)
-    assert "11月25日 18:00 前办结" in text and f"办结 {code}" in text
+    assert "请于 11月25日（周三）下班前办结" in text and f"办结 {code}" in text
+    assert "18:00" not in text  # a working-day deadline is the close of that day
 
 
 async def test_no_reminder_or_escalation_once_resolved(bot: Bot) -> None:
