@@ -29,6 +29,7 @@ from storage import repo
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
+from storage.district_model import Snapshot
 from storage.sla import WorkCalendar, calendar_warnings
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,9 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
             db = given or Database(settings.database.url)
             if given is None:
                 stack.push_async_callback(db.close)
-            dispatcher = Dispatcher(await _services(settings, clock, db))
+            services = await _services(settings, clock, db)
+            stack.callback(await _follow_district(db, services.analyzer))
+            dispatcher = Dispatcher(services)
             runtime = Runtime(settings, db, clock, dispatcher)
             if background:
                 http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
@@ -74,7 +77,6 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
 async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
     analyzer.analyze = metrics.timed_classifier(analyzer)  # type: ignore[method-assign]
-    analyzer.set_gazetteer(await db.read(repo.gazetteer))
     db.observer = metrics.DatabaseObserver()
     services = Services(settings=settings, analyzer=analyzer, clock=clock,
                         calendar=WorkCalendar(settings.calendar.holidays,
@@ -83,6 +85,22 @@ async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     for warning in calendar_warnings(services.calendar, clock.now()):
         logger.warning("%s", warning)
     return services
+
+
+async def _follow_district(db: Database, analyzer: Analyzer) -> Callable[[], None]:
+    """Give the analyser the district's gazetteer now and each new one the worker's district
+    model loads (an import or a console edit, in this worker or another), so a place added
+    since the start is recognised without a restart. Returns the call that stops following."""
+    last = [await db.read(repo.gazetteer)]
+    analyzer.set_gazetteer(last[0])
+
+    def follow(snap: Snapshot) -> None:
+        if snap.gazetteer != last[0]:  # a change of staff reloads the model, not the names
+            analyzer.set_gazetteer(snap.gazetteer)
+            last[0] = snap.gazetteer
+
+    db.district.listeners.append(follow)
+    return lambda: db.district.listeners.remove(follow)
 
 
 def _with_loops(runtime: Runtime, clients: ChannelClients) -> Runtime:

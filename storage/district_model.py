@@ -9,6 +9,7 @@ needs it (where is it, who handles it, how to reach them). So each worker keeps 
   this process's generation, so models here reload on their next use;
 - other workers read that version at most every `check_seconds` (one indexed one-row SELECT
   inside the unit that happens to need the model), and reload when it moved.
+Each load is told to the model's `listeners` (the worker's analyser takes the new gazetteer).
 Objects handed to callers are attached to the caller's session with `merge(load=False)`: no
 SQL, and the caller can use them as ORM instances (assign a ticket to a person).
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -61,6 +62,8 @@ class DistrictModel:
         self.checked_at = float("-inf")
         self.loads = 0
         self.snap = Snapshot()
+        # called with each new snapshot once it serves (the analyser's gazetteer: bot.app)
+        self.listeners: list[Callable[[Snapshot], None]] = []
 
     # freshness ----------------------------------------------------------------------------
     async def fresh(self, session: AsyncSession) -> Snapshot:
@@ -107,6 +110,11 @@ class DistrictModel:
         self.snap = snap
         self.loads += 1
         logger.info("district model loaded: %d regions, %d people", len(regions), len(people))
+        for listener in list(self.listeners):
+            try:
+                listener(snap)
+            except Exception:  # a listener's fault must not fail the unit that loaded
+                logger.exception("district model listener %r failed", listener)
 
     # queries ------------------------------------------------------------------------------
     async def grid_for_place(self, session: AsyncSession, community_text: str | None,

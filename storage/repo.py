@@ -62,6 +62,13 @@ async def grid_for_point(session: AsyncSession, lng: float, lat: float) -> Regio
     return await district_model.of(session).grid_for_point(session, lng, lat)
 
 
+async def district_fresh(session: AsyncSession) -> None:
+    """Bring the worker's district read model up to date now, if the district changed (an
+    import or a console edit): its listeners (the analyser's gazetteer) hear of it before the
+    message is read. Costs nothing between checks."""
+    await district_model.of(session).fresh(session)
+
+
 async def gazetteer(session: AsyncSession) -> list[tuple[str, list[str]]]:
     """Active places and communities as (canonical name, aliases) for the NLP gazetteer."""
     return await district_model.of(session).gazetteer(session)

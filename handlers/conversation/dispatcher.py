@@ -13,7 +13,7 @@ from handlers.conversation.text import normalize
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from handlers.ops.services import Services
-from storage import outbox
+from storage import outbox, repo
 from storage.models import Identity, Person
 from storage.repos import conversations, people
 
@@ -47,6 +47,7 @@ class Dispatcher:
         unit of work: every write here commits with the reply or not at all."""
         now = self.services.clock.now()
         self.services.analyzer.reload_if_changed()  # a retrained model, without a restart
+        await repo.district_fresh(session)  # a place imported a moment ago, without a restart
         found = await people.sender(session, update.channel, update.sender)
         person, identity = await self._sender(session, update, found, now)
         if person is None or identity is None:

@@ -113,3 +113,17 @@ async def test_residents_writing_do_not_reload_the_model(db: Database) -> None:
     await db.run(newcomer)
     await officer_of(db, "幸福花园", "3")
     assert db.district.loads == loads
+
+
+async def test_listeners_hear_each_load_and_a_failing_one_breaks_nothing(db: Database) -> None:
+    heard: list[list[str]] = []
+
+    def broken(_snap: object) -> None:
+        raise RuntimeError("listener bug")
+
+    db.district.listeners += [broken, lambda snap: heard.append([n for n, _ in snap.gazetteer])]
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    assert await officer_of(db, "幸福花园", "3") == "zhangwei"  # loaded despite `broken`
+    assert heard and "金色港湾" in heard[-1]
+    assert await officer_of(db, "幸福花园", "7") == "lina"
+    assert len(heard) == 1  # no reload, nothing to hear
