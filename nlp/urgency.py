@@ -7,7 +7,9 @@ a dog bite, a tree that fell on a car (high), a hypothetical fire, a fire alread
 
 from __future__ import annotations
 
-from nlp.cues import Hit, fire_resolved, people_out
+import re
+
+from nlp.cues import Hit, benign_smoke, fire_resolved, people_out
 from nlp.taxonomy import URGENCY_ORDER
 
 DEFAULT_URGENCY: dict[str, str] = {
@@ -37,7 +39,7 @@ _FIRE_CUES = {"fire", "smoke", "burning_smell", "call_119"}
 _OVER_WHEN_RESOLVED = _FIRE_CUES | {"gas", "sparks"}
 # Cues that make anything urgent on their own.
 _URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
-                    "lift_trapped", "flood_home", "fell_in", "attack_now"}
+                    "lift_trapped", "flood_home", "fell_in", "attack_now", "danger_below"}
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
 _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
@@ -50,7 +52,7 @@ _PAST_HIGH = {"hurt", "bite", "fight", "attack_now"}
 # are looked for only once the category is known (cues_for), which halves the regex work.
 HAZARD_CUES = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock", "outage",
                "lift_trapped", "trapped", "hurt", "collapse", "fell_in", "flood_home", "bite",
-               "bare_wire", "attack_now")
+               "bare_wire", "attack_now", "danger_below")
 
 
 def cues_for(category: str) -> tuple[str, ...]:
@@ -96,3 +98,23 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
             if not allowed or category in allowed:
                 level = _max(level, "high")
     return level
+
+
+# What keeps a learned "urgent" from counting (pipeline.URGENT_HEAD): the message speaks of the
+# past, of what might happen, of something recurring or standing, denies the danger, or calls it
+# over. The rules above judge each cue; the head reads the whole message, so this test does too.
+_NOT_NOW = re.compile(
+    r"万一|如果|要是|假如|假设|一旦|担心|害怕|生怕|(?<![可])怕|以免|以防|防止|隐患|风险|迟早|早晚|"
+    r"差点|差一点|险些|会不会|可能会|容易|哪天|可不得了|怎么得了|就麻烦了|出了事|出事怎么办|出人命|"
+    r"去年|前年|上个月|上周|上次|上回|以前|之前|曾经|那次|前几天|前段时间|"
+    r"经常|老是|总是|常常|每次|每回|每年|每逢|每到|三天两头|隔三差五|(?<!一)动不动|时不时|好几年|多年|"
+    r"好几个月|长期|常年|一直都这样|从\d+年|开始有了|好多年|几年前|"
+    r"没(?:有)?(?:困|伤|人受伤|出事|危险)|没事了|不是(?:着火|煤气|漏气|困)|已经(?:救|修|扑灭|灭|处理|好)")
+
+
+def not_now(text: str, hits: list[Hit]) -> bool:
+    """The text says the danger is not happening now (see _NOT_NOW)."""
+    if any(h.level == "urgent" and not h.real or h.chronic for h in hits):
+        return True
+    return (bool(_NOT_NOW.search(text)) or fire_resolved(text) or people_out(text)
+            or benign_smoke(text))
