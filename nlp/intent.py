@@ -185,7 +185,7 @@ _PLACE_FRAGMENT = re.compile(
     r"(?:啊|呢|吧)?$")
 # A state that goes on (还在漏, 还一直在流, 还没停, 现在还有), or a source (声音是从楼上传来的).
 _STILL = re.compile(
-    r"^[^，。]{0,4}?(?:现在|目前|到现在|今天|刚才)?(?:还|仍然|依然|一直|还是)(?:一直)?(?:在|有|是|没)?"
+    r"^(?:现在|目前|到现在|今天|刚才)?(?:还|仍然|依然|一直|还是)(?:一直)?(?:在|有|是|没)?"
     r"[^，。]{0,2}(?:呢|着|的|了)?$|"
     r"^(?:这两天|这几天|最近|每次|每天)?(?:还是)?一直(?:都)?(?:这样|那样|是这样)$|"
     r"^[^，。]{0,6}是从[^，。]{0,8}(?:传来|来|过来|传过来|发出|冒出来|流出来)的?$|"
@@ -195,6 +195,9 @@ _EVIDENCE = re.compile(r"^(?:这是|这个是|我|刚|刚刚|已经|你们)*(?:�
                        r"(?:照片|图片|图|视频|截图|录音|定位|位置)[^，。]{0,6}$|^(?:刚|刚刚|才)?拍(?:的|了|好了)")
 _CLOCK = re.compile(r"^(?:大概|差不多|约|就)?(?:今天|昨天)?(?:早上|上午|中午|下午|晚上|半夜|凌晨)?"
                     r"[零一二两三四五六七八九十\d]+点(?:多|半|左右|钟)?(?:的时候|左右|开始|以后|前后)?$")
+# A message that measures itself against the previous one (比刚才还大, 越来越多了).
+_FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说的|^越来越[^，。]{0,4}了$|"
+                        r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
 _WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见了")
 # What a complaint says happens; a fragment with none of these only locates or times one.
 _COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
@@ -214,13 +217,15 @@ _RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈�
 _RATE_LUKEWARM = re.compile(r"不能说不满意|谈不上不满意|说不上不满意|说不上满意")
 _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|特别)满意|谈不上满意|"
                        r"(?:一点|完全)(?:都|也)?不满意|"
-                       r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲")
+                       r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
+                       r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
+                       r"还是老样子|还是照样|等于没")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
-                         r"先这样吧|"
+                         r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
                          r"说得过去|中规中矩|勉强")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
                         r"五星|满分|一百分")
-_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评")
+_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -296,7 +301,14 @@ def to_plain(text: str) -> str:
 def is_chat(text: str) -> bool:
     """Acknowledgements, greetings, thanks, emoji, small talk and questions about the bot."""
     plain = _bare(to_plain(text))
+    if len(plain) <= 16 and _DAY_TALK.search(plain) \
+            and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
+        return True  # 今天天气真好 去公园遛弯了
     return is_small_talk(text) or (len(plain) <= 14 and bool(_META.search(plain)))
+
+
+_DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
+                       r"吃了(?:吗|没)")
 
 
 def is_small_talk(text: str) -> bool:
@@ -331,7 +343,8 @@ def is_fragment(text: str) -> bool:
     plain = _bare(text)
     if not plain or len(plain) > 16:
         return False
-    if _STILL.match(plain) or _CLOCK.match(plain) or _WITNESS.search(plain):
+    if _STILL.match(plain) or _CLOCK.match(plain) or _WITNESS.search(plain) \
+            or _FOLLOW_UP.search(plain):
         return True
     return bool(_PLACE_FRAGMENT.match(plain) or _EVIDENCE.match(plain)) \
         and not _COMPLAINT_WORD.search(plain)

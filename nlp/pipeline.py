@@ -19,7 +19,15 @@ from typing import Any
 from nlp.cues import find_hits
 from nlp.features import extract_sets, focus_sets
 from nlp.heads import Heads
-from nlp.intent import act_of, intent_of, is_consult, rating_of, rating_value, request_kind_of
+from nlp.intent import (
+    act_of,
+    intent_of,
+    is_consult,
+    is_small_talk,
+    rating_of,
+    rating_value,
+    request_kind_of,
+)
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
 from nlp.rules import apply_override, boost_category_cues, forced_category
@@ -85,9 +93,9 @@ ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the mes
 # says when it says it with at least INTENT_OVER_REPORT; one the rules read as chat, a detail or
 # a request for a person changes to another of those at INTENT_SWITCH. Chosen on 5-fold CV of
 # the whole pipeline and the seen blind sets (docs/nlp.md).
-URGENT_HEAD = 0.65
+URGENT_HEAD = 0.75
 INTENT_HEAD_MAX = 40
-INTENT_OVER_REPORT = 0.6
+INTENT_OVER_REPORT = 0.5
 INTENT_SWITCH = 0.8
 _SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
 
@@ -231,7 +239,8 @@ class Analyzer:
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
                 and len(norm) <= INTENT_HEAD_MAX and not danger:
-            intent = self._learned_intent(intent, norm, wset, cset)
+            intent = self._learned_intent(intent, norm, wset, cset,
+                                          not self._domain.isdisjoint(words))
         if intent != "report":
             # 「谢谢，路灯修好了」 or 「你好在吗」 is conversation, not a ticket to route.
             ranked = apply_override(ranked, "other")
@@ -262,14 +271,19 @@ class Analyzer:
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
                         location, keywords, intent, kind, act_of(intent), rating, tuple(also))
 
-    def _learned_intent(self, intent: str, norm: str, wset: set[str], cset: set[str]) -> str:
+    def _learned_intent(self, intent: str, norm: str, wset: set[str], cset: set[str],
+                        mentions_problem: bool) -> str:
         """The rules' intent, or the intent head's when it is sure enough (see INTENT_*)."""
         assert self._heads is not None
         learned, p = self._heads.intent_top(wset, cset)
         if learned == "report" or learned == act_of(intent):
             return intent
-        if p < (INTENT_OVER_REPORT if intent == "report" else INTENT_SWITCH):
-            return intent
+        if intent == "report":
+            # a message naming a domain problem (渣土, 管子爆了) needs a surer head
+            if p < (INTENT_SWITCH if mentions_problem else INTENT_OVER_REPORT):
+                return intent
+        elif p < INTENT_SWITCH or is_small_talk(norm):
+            return intent  # nothing but greetings and wishes is chat whatever it names
         if learned == "rating" and rating_value(norm) is None:
             return intent  # a rating must say how good: 1–4
         return learned

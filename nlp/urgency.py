@@ -43,7 +43,7 @@ _URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
 _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
-_OVER_WHEN_OUT = {"lift_trapped", "trapped"}
+_OVER_WHEN_OUT = {"lift_trapped", "trapped", "fell_in", "danger_below"}
 # Past cues that still make a message high: someone was hurt, bitten or attacked.
 _PAST_HIGH = {"hurt", "bite", "fight", "attack_now"}
 
@@ -79,6 +79,8 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
     if category == "gas_electric" and names <= {"outage"} and "outage" in names:
         level = "normal"  # 停电 is an inconvenience, not a hazard (spec)
     fire_out = fire_resolved(text)
+    denied = denied_cues(text)
+    real = [h for h in real if h.cue not in denied]
     out = people_out(text)
     for h in real:
         if h.chronic and h.level == "urgent":
@@ -100,6 +102,18 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
     return level
 
 
+# A danger the message itself rules out elsewhere than beside the cue (闻着像煤气，燃气公司来
+# 测了说不是漏气; 经检查并非漏气): that cue counts for nothing. 是不是漏气 asks.
+_DENIED_DANGER = re.compile(
+    r"(?:(?<!是)不是|并非|没有|(?<!有)没)(?P<what>漏气|煤气味|燃气味|燃气泄漏|着火|起火|漏电)")
+_DENIED_CUE = {"漏气": "gas", "煤气味": "gas", "燃气味": "gas", "燃气泄漏": "gas", "着火": "fire",
+               "起火": "fire", "漏电": "shock"}
+
+
+def denied_cues(text: str) -> set[str]:
+    return {_DENIED_CUE[m.group("what")] for m in _DENIED_DANGER.finditer(text)}
+
+
 # What keeps a learned "urgent" from counting (pipeline.URGENT_HEAD): the message speaks of the
 # past, of what might happen, of something recurring or standing, denies the danger, or calls it
 # over. The rules above judge each cue; the head reads the whole message, so this test does too.
@@ -109,6 +123,7 @@ _NOT_NOW = re.compile(
     r"去年|前年|上个月|上周|上次|上回|以前|之前|曾经|那次|前几天|前段时间|"
     r"经常|老是|总是|常常|每次|每回|每年|每逢|每到|三天两头|隔三差五|(?<!一)动不动|时不时|好几年|多年|"
     r"好几个月|长期|常年|一直都这样|从\d+年|开始有了|好多年|几年前|"
+    r"谣言|听说|据说|在传|打起来|打架|吵架|吵起来|拆墙|砸墙|往下挖|装修|施工|"
     r"没(?:有)?(?:困|伤|人受伤|出事|危险)|没事了|不是(?:着火|煤气|漏气|困)|已经(?:救|修|扑灭|灭|处理|好)")
 
 
