@@ -482,11 +482,20 @@ class CategoryCue:
     name: str
     category: str
     pattern: re.Pattern[str]
+    anchors: frozenset[str] | None = None   # as Cue.anchors: a text without one skips it
+
+
+def _category_cue(name: str, category: str, pattern: str) -> CategoryCue:
+    try:
+        anchors = _anchors(_sre_parse(pattern))
+    except Exception:  # a parser change must only cost the shortcut
+        anchors = None
+    return CategoryCue(name, category, re.compile(pattern), anchors)
 
 
 _LIVESTOCK = r"(?:猪|鸡|鸭|鹅|羊|牛|鸽子|兔子)"
 CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
-    CategoryCue(name, category, re.compile(pattern)) for name, category, pattern in (
+    _category_cue(name, category, pattern) for name, category, pattern in (
         ("gambling", "public_order", r"赌博|聚赌|赌钱|赌场|赌局|开赌|设赌|押注|下注|六合彩|老虎机|"
          r"牌九|"
          r"(?:打牌|麻将|棋牌)[^，。！？]{0,6}(?:赌|输赢|抽水|抽头)"),
@@ -519,7 +528,10 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
 def category_cues(text: str) -> list[CategoryCue]:
     """The category cues the text states (not in a negated clause)."""
     found = []
+    present = set(text)
     for cue in CATEGORY_CUES:
+        if cue.anchors is not None and cue.anchors.isdisjoint(present):
+            continue
         for m in cue.pattern.finditer(text):
             if not _NEG.search(_clause_before(text, m.start())):
                 found.append(cue)

@@ -78,6 +78,10 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if len(bare) > THANKS_MAX:  # too long for a rating, thanks, a detail or a request for a person
+        if _GREETING.match(bare):
+            return "greeting"
+        return "chat" if is_small_talk(text) else "report"
     if rating_in(text) is not None:
         return "rating"
     if not mentions_problem and is_human(text) and not is_small_talk(text):
@@ -244,7 +248,8 @@ _FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一�
 
 # A verdict said first or last (「不满意 到现在还在漏」, 「处理得挺好 满意」, 「还凑合 下次快点」):
 # the message is the rating, whatever reason it gives, when it is short.
-_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:也)?(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
+_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处理|结果))?(?:也)?"
+            r"(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
             r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
             r"说得过去|过得去|中规中矩|不怎么样|先这样吧")
@@ -348,6 +353,11 @@ def is_fragment(text: str) -> bool:
         return True
     return bool(_PLACE_FRAGMENT.match(plain) or _EVIDENCE.match(plain)) \
         and not _COMPLAINT_WORD.search(plain)
+
+
+def states_complaint(text: str) -> bool:
+    """The message says what is wrong (坏, 漏, 臭, 占 …), not only where or when."""
+    return bool(_COMPLAINT_WORD.search(_bare(text)))
 
 
 def is_consult(text: str, category: str, urgency: str) -> bool:

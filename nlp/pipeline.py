@@ -27,6 +27,7 @@ from nlp.intent import (
     rating_of,
     rating_value,
     request_kind_of,
+    states_complaint,
 )
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
@@ -235,11 +236,13 @@ class Analyzer:
         intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
                            address_only=address_only)
         danger = any(h.real and h.level == "urgent" for h in hits)
+        learned: tuple[float, tuple[str, float]] | None = None  # the heads, scored once
         if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and danger:
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
                 and len(norm) <= INTENT_HEAD_MAX and not danger:
-            intent = self._learned_intent(intent, norm, wset, cset,
+            learned = self._heads.scores(wset, cset)
+            intent = self._learned_intent(intent, norm, learned[1],
                                           not self._domain.isdisjoint(words))
         if intent != "report":
             # 「谢谢，路灯修好了」 or 「你好在吗」 is conversation, not a ticket to route.
@@ -254,7 +257,7 @@ class Analyzer:
             hits += find_hits(norm, self._category_cues[category])
             urgency = urgency_for(category, hits, norm)
             if urgency != "urgent" and intent == "report" and self._heads is not None \
-                    and self._heads.p_urgent(wset, cset) >= URGENT_HEAD \
+                    and (learned or self._heads.scores(wset, cset))[0] >= URGENT_HEAD \
                     and not not_now(norm, hits):
                 urgency = "urgent"
         keywords = self._keywords(words, category, model)
@@ -271,16 +274,18 @@ class Analyzer:
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
                         location, keywords, intent, kind, act_of(intent), rating, tuple(also))
 
-    def _learned_intent(self, intent: str, norm: str, wset: set[str], cset: set[str],
+    @staticmethod
+    def _learned_intent(intent: str, norm: str, head: tuple[str, float],
                         mentions_problem: bool) -> str:
         """The rules' intent, or the intent head's when it is sure enough (see INTENT_*)."""
-        assert self._heads is not None
-        learned, p = self._heads.intent_top(wset, cset)
+        learned, p = head
         if learned == "report" or learned == act_of(intent):
             return intent
         if intent == "report":
-            # a message naming a domain problem (渣土, 管子爆了) needs a surer head
-            if p < (INTENT_SWITCH if mentions_problem else INTENT_OVER_REPORT):
+            # a message naming a domain problem (渣土, 管子爆了) or saying what is wrong (好臭,
+            # 老是满) needs a surer head: a report read as chat makes no ticket
+            sure = mentions_problem or states_complaint(norm)
+            if p < (INTENT_SWITCH if sure else INTENT_OVER_REPORT):
                 return intent
         elif p < INTENT_SWITCH or is_small_talk(norm):
             return intent  # nothing but greetings and wishes is chat whatever it names
