@@ -235,8 +235,11 @@ CUES: tuple[Cue, ...] = (
        # what one sees of an injury: hit by something, lying still, a broken head
        rf"砸(?:到|中|伤|倒|在)了?[^，。！？\s]{{0,5}}{_PERSON}(?![^，。！？\s]?(?:脚边|旁边|边上|身边|跟前|面前|前面))|打伤|砍伤|捅伤|刺伤|{_PERSON}[^，。！？]{{0,10}}(?:不动了|没反应了|叫不醒|没呼吸|昏过去)|"
        r"(?:摔|掉|跌)下来了?[^。！？]{0,6}(?:不动|起不来|流血|昏|没反应)|(?:躺|倒)(?:在)?地上[^。！？]{0,4}(?:不动|起不来|没反应)|"
-       r"头(?:都|也)?(?:破了|磕破|撞破)|头上(?:在)?流血|破了头|吐白沫|"
-       # unconscious, fallen and not getting up, in the water, on a ledge
+       r"头(?:都|也)?(?:破了|磕破|撞破)|头上(?:在)?流血|破了头|吐白沫"),
+    # A person in danger by themself, no hazard of the taxonomy around: unconscious, fallen
+    # and not getting up, in the water, on a ledge, threatening to jump (category `other` when
+    # nothing else fits; rules.forced_category).
+    _c("collapsed", "urgent", r"昏迷|晕倒|跳楼|轻生|自杀|要跳下去|吐白沫|"
        r"晕过去|晕了过去|昏过去|昏倒|叫不醒|无法起身|起不了身|意识模糊|意识不清|(?:一点)?反应都没有|不省人事|没(?:了)?意识|抽搐|喘不上气|上不来气|没(?:有)?呼吸|"
        rf"心脏骤停|休克|脸(?:都)?(?:紫|青)了|{_PERSON}[^，。！？]{{0,10}}一动不动|"
        rf"{_PERSON}[^，。！？\s]{{0,6}}(?:摔倒|跌倒|摔了一跤|滑倒|倒下)|"

@@ -248,7 +248,7 @@ class Analyzer:
             # 「谢谢，路灯修好了」 or 「你好在吗」 is conversation, not a ticket to route.
             ranked = apply_override(ranked, "other")
         else:
-            forced = forced_category(norm, hits, ranked[0][0])
+            forced = forced_category(norm, hits, ranked[0][0], ranked[0][1])
             if forced is not None and forced != ranked[0][0]:
                 ranked = apply_override(ranked, forced)
         category, confidence = ranked[0]

@@ -39,20 +39,21 @@ _FIRE_CUES = {"fire", "smoke", "burning_smell", "call_119"}
 _OVER_WHEN_RESOLVED = _FIRE_CUES | {"gas", "sparks"}
 # Cues that make anything urgent on their own.
 _URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
-                    "lift_trapped", "flood_home", "fell_in", "attack_now", "danger_below"}
+                    "lift_trapped", "flood_home", "fell_in", "attack_now", "danger_below",
+                    "collapsed"}
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
 _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
 _OVER_WHEN_OUT = {"lift_trapped", "trapped", "fell_in", "danger_below"}
 # Past cues that still make a message high: someone was hurt, bitten or attacked.
-_PAST_HIGH = {"hurt", "bite", "fight", "attack_now"}
+_PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed"}
 
 
 # What the category rules and every category's urgency need; the category-specific high cues
 # are looked for only once the category is known (cues_for), which halves the regex work.
 HAZARD_CUES = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock", "outage",
                "lift_trapped", "trapped", "hurt", "collapse", "fell_in", "flood_home", "bite",
-               "bare_wire", "attack_now", "danger_below")
+               "bare_wire", "attack_now", "danger_below", "collapsed")
 
 
 def cues_for(category: str) -> tuple[str, ...]:

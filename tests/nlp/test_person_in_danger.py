@@ -77,3 +77,15 @@ def test_heads_read_the_message_not_a_keyword() -> None:
         return heads.p_urgent(*extract_sets(norm, words))
 
     assert p("有个老大爷倒在路边叫也叫不醒") > p("小区门口的路灯坏了好几天了")
+
+
+@pytest.mark.parametrize("text, category", [
+    ("公园长椅上有个大爷晕倒了 叫也叫不醒", "other"),
+    ("有个女的站在天台边上说要跳下去", "other"),
+    ("烧烤摊两伙人打起来了 有个被打倒在地上不动了", "public_order"),
+    ("厨房煤气味很重 我妈晕倒了", "gas_electric"),
+])
+def test_a_person_in_danger_goes_to_triage_unless_a_desk_fits(analyzer: Analyzer, text: str,
+                                                              category: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.category, a.urgency) == (category, "urgent"), (text, a.category, a.alternatives)
