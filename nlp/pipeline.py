@@ -9,6 +9,7 @@ dictionary, which is meant for start-up (or rare updates) rather than per reques
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,9 @@ INTENT_HEAD_MAX = 40
 INTENT_OVER_REPORT = 0.5
 INTENT_SWITCH = 0.8
 _SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
+# A resident taking back what they were reporting (算了不说了, 没事了，已经好了) is left to the
+# rules: the conversation reads a withdrawal in what the rules call a report.
+_WITHDRAWN = re.compile(r"算了|不说了|不用了|不弄了|没事了|已经好了|自己好了|不需要了|不报了")
 
 
 def default_model_path() -> Path:
@@ -240,7 +244,7 @@ class Analyzer:
         if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and danger:
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
-                and len(norm) <= INTENT_HEAD_MAX and not danger:
+                and len(norm) <= INTENT_HEAD_MAX and not danger and not _WITHDRAWN.search(norm):
             learned = self._heads.scores(wset, cset)
             intent = self._learned_intent(intent, norm, learned[1],
                                           not self._domain.isdisjoint(words))
