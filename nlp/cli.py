@@ -24,6 +24,9 @@ def classify_stream(stream: TextIO, out: TextIO) -> None:
     out.flush()
 
 
+_NON_REPORT = frozenset({"chat", "detail", "rating", "human"})
+
+
 class EvalInputError(ValueError):
     """The labelled file is not what `eval` reads (one JSON object per line, with text)."""
 
@@ -38,8 +41,11 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
                 row = json.loads(line)
             except json.JSONDecodeError:
                 raise EvalInputError(f"line {n} is not JSON") from None
+            # a row that is not a report (chat, detail, rating, human) may carry no category
+            non_report = isinstance(row, dict) and row.get("intent") in _NON_REPORT \
+                and row.get("category") is None
             if not isinstance(row, dict) or not isinstance(row.get("text"), str) \
-                    or not isinstance(row.get("category"), str) \
+                    or not (non_report or isinstance(row.get("category"), str)) \
                     or not isinstance(row.get("also", []), list) \
                     or not isinstance(row.get("location") or {}, dict):
                 raise EvalInputError(f"line {n} is not an object with text and category")

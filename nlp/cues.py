@@ -25,36 +25,47 @@ except ImportError:  # pragma: no cover - older or newer Pythons just scan every
 
 # 不停/不断/不知道… contain 不 without denying what follows.
 _NEG = re.compile(
-    r"(?:(?<!是)不是|并不是|也不是|没有|并没有|没|(?<!是)不(?![停断知少住时得行然过仅光清让管及久敢一到了成像太])|未|无|并非|"
+    r"(?:(?<!是)不是|并不是|也不是|没有|并没有|没(?![拴栓牵戴关锁])|"
+    r"(?<!是)不(?![停断知少住时得行然过仅光清让管及久敢一到了成像太上下])|未|无|并非|"
     r"已经不|不再|别)[^，。！？；,.!?;\s]{0,3}$")
 _HYPO_BEFORE = re.compile(
     r"(?:万一|如果|要是|假如|假设|一旦|(?<![好很太真])(?:怕|担心|害怕)|会不会|容易|迟早|早晚|随时可能|可能会|"
     r"就会|小心|防止|预防|以防|避免|哪天|真要|真的要|真有|差点|差一点|险些|好险|担忧|生怕|"
-    r"有没有可能|是否会|万一要是|否则|不然|说是|以为)[^，。！？；,.!?;]{0,10}$|(?<![第统唯同])一$|真(?:的)?$")
+    r"有没有可能|是否会|万一要是|否则|不然|说是|以为|以免|免得|在传|听说|据说)[^，。！？；,.!?;]{0,10}$|(?<![第统唯同])一$|真(?:的)?$")
 _HYPO_AFTER = re.compile(
     r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|都完了|谁负责|的隐患|隐患|"
     r"的风险|风险|的可能|就晚了|来得及吗|跑不掉|跑都跑不)")
 # 「被打伤住院」: the injury is already being treated, it happened before.
-_PAST_AFTER = re.compile(r"^[^。！？；]{0,4}(?:住院|住进了?医院|出院|已经好了|缝了几针)")
+_PAST_AFTER = re.compile(r"^[^。！？；]{0,4}(?:住院|住进了?医院|出院|已经好了|缝了几针)|"
+                         r"^过(?![来去])|"
+                         r"^[^。！？；]{0,3}已(?:经)?(?:被)?(?:送(?:去|到)?医院|送医|劝下来|救上来|救下来|"
+                         r"[^，。！？]{0,4}接走)")
 # 「漏气了怎么办」 asks for help with a real danger: 怎么办 is deliberately not hypothetical.
 # A hit in a clause about the past (上次, 去年…) is not happening now.
-_PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前段时间|"
+_PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|前几天|前两天|"
+                          r"前段时间|"
                           r"曾经|那次|"
                           r"当时|昨天|昨晚|前天")
 # Smoke and burnt smells from cooking, barbecue or cigarettes are not fires.
 _BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|"
                            r"抽烟|吸烟|香烟|"
-                           r"烟头|烟囱|熏肉|腊肉|烧纸|烧香")
+                           r"烟头|烟囱|熏肉|腊肉|烧纸|烧香|烤红薯|炉子|煤炉|烧糊了饭|饭烧糊|菜烧糊|"
+                           r"气得冒烟|气得直冒烟")
 # A hazard that keeps recurring or has stood for months is a standing hazard (high), not an
 # emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
 # and are deliberately not here.
-_CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔三差五|动不动|三天两头|每次|每回|"
+_CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔三差五|(?<!一)动不动|三天两头|"
+                             r"每次|每回|每年|"
                              r"每逢|每到|"
                              r"一到[^，。！？；]{0,6}就|多次|天天|每天|每晚|有时|有时候|偶尔|好几次|好多次|屡次|常年|长期|几次三番|[\d两三四五六七八九十几]次")
 _CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|几年了|多年|很多年|好多年|"
-                            r"常年|"
+                            r"常年|每年|每次下雨|一下雨就|都这样|"
                             r"好几次|好多次|很多次|不止一次|几次了|多少次)")
 _SMOKE_CUES = frozenset({"smoke", "burning_smell"})
+# A long pattern can hold its own denial or past (「电梯没困人」, 「电梯上个月曾经困过人」).
+_NEG_INSIDE = re.compile(r"没(?:有)?(?:人)?(?:被)?(?:困|关|卡)(?!在里)")
+_HYPO_INSIDE = re.compile(r"差点|差一点|险些|万一|要是|如果")
+_PAST_INSIDE = re.compile(r"去年|前年|上个月|上周|上次|上回|以前|曾经|(?:困|关|卡|着)过")
 _CLAUSE_START = re.compile(r"[，。！？；,.!?;\n]")
 _SENT_END = re.compile(r"[。！？!?\n]")
 
@@ -149,8 +160,9 @@ CUES: tuple[Cue, ...] = (
        r"(?:烧|着)得(?:噼里啪啦|老高|好大|很大)|火(?:好|很|太|特别|越来越)大|窗户都是红的|"
        # a thing that "caught" (楼道着了, 油锅着了), flames seen (有火, 火舌, 喷火), self-ignition
        r"(?:楼道|油锅|锅|屋|家|房|房子|楼|厨房|阳台|柜子|窗帘|衣服|被子|沙发|仓库|车棚|山|树|草)着了|"
-       r"自燃|喷火|火舌|窜火|火光冲天|(?<![没])有火(?![车锅气腿柴候力爆辣龙灾险星花])"),
-    _c("smoke", "urgent", r"冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|一股烟|滚滚|呛人的烟|"
+       r"自燃|喷火|火舌|窜火|火光冲天|(?:红通通|通红|火红|红彤彤)一片|整条街都是烟|(?<![没])有火(?![车锅气腿柴候力爆辣龙灾险星花])"),
+    _c("smoke", "urgent", r"(?<!气得)(?<!气得直)冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|"
+       r"一股烟|滚滚|呛人的烟|"
        r"(?:全是|都是|好多|好大的|很大的)烟(?![味头])|有烟(?![味头民花])|"
        r"(?<![油抽吸香])烟[^，。！？\s]{0,3}(?:灌|窜|涌|钻|飘)(?:进|到|满|了)?[^，。！？\s]{0,2}"
        r"(?:屋|家|楼道|房间|里)|(?<![油抽吸香])烟[^，。！？]{0,5}(?:往上|往外|往里)(?:窜|冒|涌|灌|钻)|"
@@ -166,6 +178,7 @@ CUES: tuple[Cue, ...] = (
     # Gas.
     _c("gas", "urgent", rf"{_GAS}[^，。！？\s]{{0,3}}(?:味|漏|泄)|漏气|臭鸡蛋味|"
        rf"(?:像|有|闻到|一股)(?:是)?{_GAS}|{_GAS}(?:罐|瓶)?(?:爆)|"
+       r"(?:燃气|煤气)?灶(?:开着|没关)[^，。！？\s]{0,4}没(?:有)?(?:火|点着)|"
        rf"{_GAS}(?:管|管子|管道|阀门|罐|瓶|表|灶)[^，。！？\s]{{0,4}}"
        r"(?:破|裂|断|漏|嘶嘶|松脱)|肥皂水[^。！？]{0,8}(?:冒泡|起泡)|(?:燃气|煤气|瓦斯|可燃气体)报警(?:器)?[^，。！？]{0,4}(?:响|叫|报警)|"
        rf"(?:跟|和|像)是?{_GAS}(?!公司|费|卡|站)[^，。！？\s]{{0,2}}(?:一样|一模一样|似的|差不多|的味)|"
@@ -174,6 +187,8 @@ CUES: tuple[Cue, ...] = (
     # Electricity.
     _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
     _c("shock", "urgent", r"漏电|触电|"
+       r"(?:(?:电线|电缆)[^。！？]{0,6}(?:泡|浸)|(?:泡|浸)着?(?:电线|电缆))[^。！？]{0,16}"
+       r"(?:倒了|电到|电倒|麻|抽搐)|"
                           r"被电(?!动|瓶|车|梯|线|表|箱|话|视|脑|器)(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
     _c("bare_wire", "high", r"电线[^，。！？\s]{0,4}(?:裸露|露出|露在|破皮|皮破|破了|掉下|垂下|"
        r"拖在地|"
@@ -184,18 +199,20 @@ CUES: tuple[Cue, ...] = (
        negatable=False),
     # People trapped or hurt now.
     _c("lift_trapped", "urgent",
-       r"电梯[^。！？]{0,14}(?:困人|困住|被困|关在|关着|关住|锁在|出不来|里面有人|里面有个|里头有人|"
+       r"梯困|困梯|电梯[^。！？]{0,14}(?:困人|困住|被困|关在|关着|关住|锁在|出不来|里面有人|里面有个|里头有人|"
        r"有人在里面)|(?:困|关|卡|锁)(?:在)?电梯|电梯困|被困在?电梯|"
        r"电梯[^。！？]{0,12}(?:卡|停|不动|坏)[^。！？]{0,20}(?:在里面|在里头|出不来|门打不开|开不了门)|"
        r"电梯[^。！？]{0,24}(?:卡|困|关)在(?:里面|里头|里边|半中间|半当中|中间)|"
        r"电梯[^。！？]{0,6}(?:关人|困着|关着|出不去|夹住|夹到)|电梯里[^。！？]{0,10}(?:下不来|出不去|出不来|困|哭)|"
        r"电梯[^。！？]{0,8}(?:卡住|停|坏)[^。！？]{0,6}(?:里面|里头)(?:有|是)|"
        r"(?:卡|困|关)在里(?:头|面)[^。！？]{0,12}电梯"),
-    _c("trapped", "urgent", rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|"
+    _c("trapped", "urgent", r"(?:我|我们)[^，。！？]{0,4}(?:被困|困在里|困住了|关在里|卡在里)|"
+       rf"{_PERSON}[^，。！？]{{0,6}}(?:被困|困在|困住|出不来|关在里面|卡在|"
        r"卡住|"
        r"下不来了|被压在|压在下面)|"
        rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
        r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)(?!住|在住)|"
+       r"未能撤出|没能撤出|撤不出来|"
        rf"{_PERSON}[^，。！？]{{0,4}}(?:还在|困在|被困在)(?:车里|水里|里面|屋里)|"
        r"车[^，。！？]{0,6}(?:泡在水|淹在水|被淹|困在水|泡水里|被水淹|淹没)|"
        r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水|(?:里面|里头|里边)还有人|还有人没出来|人(?:还)?没(?:出来|救出来)|"
@@ -213,21 +230,32 @@ CUES: tuple[Cue, ...] = (
        rf"{_PERSON}被[^，。！？\s]{{0,4}}"
        r"(?:砸|撞|烫|扎|打|踢)(?:伤|倒|晕|破)|"
        r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|(?<!故意)倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
-       r"送(?:去)?医院|(?:打|叫)了?120|"
+       r"(?<!已经)(?<!已)送(?:去)?医院|(?:打|叫)了?120|"
        r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去|"
        # what one sees of an injury: hit by something, lying still, a broken head
        rf"砸(?:到|中|伤|倒|在)了?[^，。！？\s]{{0,5}}{_PERSON}(?![^，。！？\s]?(?:脚边|旁边|边上|身边|跟前|面前|前面))|打伤|砍伤|捅伤|刺伤|{_PERSON}[^，。！？]{{0,10}}(?:不动了|没反应了|叫不醒|没呼吸|昏过去)|"
        r"(?:摔|掉|跌)下来了?[^。！？]{0,6}(?:不动|起不来|流血|昏|没反应)|(?:躺|倒)(?:在)?地上[^。！？]{0,4}(?:不动|起不来|没反应)|"
        r"头(?:都|也)?(?:破了|磕破|撞破)|头上(?:在)?流血|破了头|吐白沫"),
+    # A person in danger by themself, no hazard of the taxonomy around: unconscious, fallen
+    # and not getting up, in the water, on a ledge, threatening to jump (category `other` when
+    # nothing else fits; rules.forced_category).
+    _c("collapsed", "urgent", r"昏迷|晕倒|跳楼|轻生|自杀|要跳下去|吐白沫|"
+       r"晕过去|晕了过去|昏过去|昏倒|叫不醒|无法起身|起不了身|意识模糊|意识不清|(?:一点)?反应都没有|不省人事|没(?:了)?意识|抽搐|喘不上气|上不来气|没(?:有)?呼吸|"
+       rf"心脏骤停|休克|脸(?:都)?(?:紫|青)了|{_PERSON}[^，。！？]{{0,10}}一动不动|"
+       rf"{_PERSON}[^，。！？\s]{{0,6}}(?:摔倒|跌倒|摔了一跤|滑倒|倒下)|"
+       r"落水|溺水|被水冲走|冲走了|看不见人|沉下去|在水里扑腾|"
+       rf"{_PERSON}[^，。！？]{{0,8}}(?:站在|爬到|爬上|坐在|扒着|挂在|悬在|趴在)[^，。！？]{{0,6}}"
+       r"(?:窗台|窗外|窗户外|窗户上|护栏外|栏杆外|阳台外|阳台护栏|楼顶边|天台边|边上往下|边往下|外面)"),
     _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|"
        r"(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
        r"(?:要|快)塌了|垮(?:了|下来|掉了)|(?:裂缝|裂口|口子|坑)[^，。！？]{0,4}(?:还在|越来越|在)(?:扩大|变大|变宽|裂)|(?:往下掉|掉下来|塌下来|往下砸)[^。！？]{0,10}(?:下面|底下|楼下)(?:还)?有人"),
     _c("fell_in", "urgent", r"掉(?:进|到|下)?了?(?:井|坑|河|沟|水)里|掉进去|爬不上来|"
-       r"掉进[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
+       r"掉进[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|"
+       r"(?:落入|掉入|跌入|掉落)[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进"),
     _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|"
        rf"{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
        rf"(?:{_HOME}|天花板|灯里|地漏)[^，。！？]{{0,3}}{_POUR}|"
-       r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿)|"
+       r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿|大腿|胸)|"
        r"水[^，。！？\s]{0,3}(?:进屋|进家|进门|漫进|涌进|灌进|流进)(?:屋|家|门|房)?|"
        rf"{_HOME}[^，。！？\s]{{0,4}}(?:成|变成)了?(?:游泳池|河|池塘|水塘|水帘洞|汪洋|水库)|"
        r"水[^。！？]{0,12}(?:往|冲进|流进|涌进|灌进|漫进|淌进)[^，。！？\s]{0,6}(?:家里|家|屋里|屋子|住户|房间)"
@@ -238,17 +266,24 @@ CUES: tuple[Cue, ...] = (
        rf"{_HOME}[^。！？]{{0,6}}积水[^，。！？]{{0,4}}(?:有|已有|已经有|到|没过)|"
        r"(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
     # Violence, attacks and crime happening now (a past bite or fight is high).
-    _c("attack_now", "urgent", r"(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|"
-       r"咬着[^，。！？\s]{0,3}不(?:放|松)|"
+    _c("attack_now", "urgent", r"(?<!老鼠)(?<!蚊子)(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|"
+       r"咬着[^，。！？\s]{0,3}不(?:放|松)|不松口|不撒嘴|在(?:追着)?咬(?:人|小孩|孩子|老人|路人)|"
        r"(?:正在|还在|现在还在)打(?!扫|听|电话|游戏|球|牌|卡|针|折|工|字|印|包|车|麻将|桩|地基|钻|孔|洞)|"
        r"在[^，。！？\s]{0,4}打(?:人|老婆|孩子|老人)|围着[^，。！？\s]{0,4}打|家暴|"
-       r"拿着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀)[^，。！？\s]{0,6}打|(?:正在|在)撬|撬[^，。！？\s]{0,3}锁|在砸(?:车|门|窗|东西)|"
+       r"(?:拿|抡|挥)着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀|刀)[^，。！？\s]{0,6}(?:打|砸|砍)|"
+       r"往[^，。！？\s]{0,2}(?:人|他|她)(?:头上|身上|脸上)?(?:砸|打|砍)|(?:正在|在)撬|撬[^，。！？\s]{0,3}锁|在砸(?:车|门|窗|东西)|"
        r"(?:正在|在)偷|车[^，。！？\s]{0,3}困[^，。！？\s]{0,2}(?:里面|水里)|还有人在里面(?!住)|"
        # violence going on: someone at it now, a threat, a robbery, a thief still inside
        r"(?<![猫狗鸡鸟])(?:正在|在)[^，。！？\s]{0,8}(?:群殴|围殴|殴打|围攻|砸人|打人|踢人|砸车|砸门|砸东西|砸窗|抢东西)|"
        r"开始(?:砸(?:东西|人|车|门|窗|店)|打人|动手打)|惨叫|呼救|喊救命|"
-       r"还在(?:踢人|砸人|砸车|砸东西|打人|追着)|追着[^，。！？\s]{0,4}(?:咬|打|砍)|弄死|杀了你|要杀|砍死|"
+       r"还在(?:踢人|砸人|砸车|砸东西|打人|追着)|追着[^，。！？\s]{0,6}(?:咬|打|砍)|弄死|杀了你|要杀|砍死|"
+       r"(?:往车里|上车)(?:拖|塞|拽)|(?:拖|塞|拽)(?:进|上|到)车里|拽着头发|揪着头发|"
+       r"掐(?:着|住)(?:脖子|她|他)|在打(?:一个|个|她|他|小孩|孩子|老人|女的|男的)|"
+       r"不让(?:她|他|我|孩子|我们)走|"
        r"(?:抢了|抢走)[^，。！？\s]{0,8}(?:包|手机|钱|项链|东西)|(?:小偷|贼)[^。！？]{0,10}(?:还在|翻进|钻进|溜进)|动手动脚"),
+    # Mostly told by the sentence pattern below (_COMPOUND): something coming down now with
+    # people under it or still there (外墙砖正在往下掉，下面就是幼儿园门口).
+    _c("danger_below", "urgent", r"(?:砸|倒|冲)向人群|朝人群(?:倒|砸|冲)"),
     # Hazards that can turn urgent.
     _c("burst_pipe", "high", r"爆管|"
        r"(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
@@ -293,15 +328,16 @@ _CLAUSE = re.compile(r"[^，。！？；,.!?;\n]+")
 # Something fell in: only a person (小孩掉进井里), not an object (井盖一半掉进井里).
 _SOMEONE_NEAR = re.compile(rf"{_PERSON}|有人|我|骑车的|一家")
 # The past reaches over commas to the end of its sentence unless the message comes back to now.
-_PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|前天|昨天|昨晚|那次|上次|上回|以前|"
+_PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|前天|前两天|昨天|昨晚|那次|上次|上回|"
+                            r"以前|"
                             r"之前|曾经")
 _NOW = re.compile(r"现在|正在|还在|此刻|目前|刚才|刚刚|今天|马上")
 _NOW_AGAIN = re.compile(r"现在|正在|此刻|目前|刚才|刚刚|今天|这次")
-_LIFT = r"(?:电梯|轿厢|货梯|扶梯)"
+_LIFT = r"(?:电梯|轿厢|货梯|扶梯|lift|升降梯)"
 _LIFT_STOPPED = r"(?:停|不动|不走|卡|坏|冲顶|溜|掉了|打不开|开不了|不开|扒不开|没反应|按不开|死活)"
 _SOMEONE = rf"(?:{_PERSON}|我|我们|自己|一家人|俩|两个|三个|几个)"
 # someone inside, or someone who cannot get out (而 里面没人 is not someone inside)
-_INSIDE = (r"(?:里面|里头|里边|梯里)(?:还)?(?:有|是)(?!没)|"
+_INSIDE = (r"(?:里面|里头|里边|梯里)(?:还)?(?:有|是)(?!没)|内(?:还)?有(?!没)|"
            rf"{_SOMEONE}[^，。！？]{{0,4}}(?:在|困在|关在|卡在)(?:电梯)?"
            rf"(?:里|里面|里头|里边)|{_SOMEONE}在[^，。！？\s]{{0,8}}电梯(?:里|上)|出不来|出不去|爬不出|下不来|没出来|被困|困住|困在|困了|关在|锁在|被关|关着|"
            r"喊救命|拍门|敲门|在哭|哭了|吓哭")
@@ -314,16 +350,24 @@ _CANT_GET_OUT = (
     r"反锁了)"
 )
 _GAS_WORD = rf"{_GAS}(?!公司|费|卡|站|价)"
-_SMELL = r"(?:味|熏|刺鼻|头晕|恶心|臭)"
+_COMING_DOWN = (r"(?:正在|还在|在)(?:往下)?(?:掉|陷|塌|晃)|往下(?:掉|陷|塌)|在晃|晃得厉害|"
+                r"悬在(?:半空|空中)|正(?:在)?(?:向|往)[^，。！？\s]{0,6}(?:倒|倒伏)|"
+                r"(?:要|快|眼看要|马上要|随时要)(?:倒|塌|掉)了|往一边倒|在往[^，。！？\s]{0,3}倒")
+_PEOPLE_THERE = (r"(?:下面|底下|下边|旁边)(?:就是|还有|有|全是|都是)[^。！？]{0,8}"
+                 r"(?:人|孩子|小孩|学生|幼儿园|学校|游乐场|车站|老人)|"
+                 rf"{_PERSON}[^，。！？\s]{{0,4}}(?:还在|马上|正在)|车还在(?:往|开|过|一直)|人还在|"
+                 r"车辆仍在|仍在通行|车流很大|车很多")
+_SMELL = r"(?<!没)(?<!没有)(?<!无)(?:味|熏|刺鼻|头晕|恶心|臭)"
 # The first part is the rarest: a text without one of its anchor characters skips the rule.
 _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], ...] = tuple(
     (name, tuple(re.compile(p) for p in parts), judged, frozenset(anchors))
     for name, parts, judged, anchors in (
-        ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2, "梯厢"),
+        ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2, "梯厢l"),
         ("lift_trapped",
-         (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢"),
+         (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢l"),
         ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
         ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
+        ("danger_below", (_COMING_DOWN, _PEOPLE_THERE), 0, "掉陷塌晃倒"),
     ))
 _COMPOUND_ANCHORS = frozenset().union(*(c[3] for c in _COMPOUND))
 
@@ -380,8 +424,9 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
             if not _SOMEONE_NEAR.search(sent):
                 continue
         before = _clause_before(text, start)
-        negated = cue.negatable and bool(_NEG.search(before))
-        past = bool(_PAST_BEFORE.search(before))
+        inside = text[start:end]
+        negated = cue.negatable and bool(_NEG.search(before) or _NEG_INSIDE.search(inside))
+        past = bool(_PAST_BEFORE.search(before) or _PAST_INSIDE.search(inside))
         if not past:
             lead = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)),
                             default=0):start]
@@ -389,6 +434,7 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
             past = pm is not None and not _NOW.search(lead, pm.end())
         past = past or bool(_PAST_AFTER.search(text[end:end + 8]))
         hypothetical = past or bool(_HYPO_BEFORE.search(before[-12:])
+                                    or _HYPO_INSIDE.search(inside)
                                     or _HYPO_AFTER.search(text[end:end + 12]))
         if cue.name in _SMOKE_CUES and not hypothetical:
             near = text[max(0, start - 20):end + 8]
@@ -408,11 +454,18 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
 # high.
 _PEOPLE_OUT = re.compile(
     r"(?:人|我们|孩子|小孩|老人)?(?:早就|早|已经|都|刚刚|刚)(?:被)?(?:救)?出来了|已经(?:被)?救出|"
+    r"后来(?:自己)?(?:好了|出来了|开了)|"
+    r"已(?:经)?(?:被)?(?:送(?:去|到)?医院|送医|劝下来|救上来|救下来|接走)|已被[^，。！？]{0,4}接走|"
                          r"(?:人|我们|孩子|小孩|老人)(?:被)?救出来了")
 
 
 def people_out(text: str) -> bool:
     return bool(_PEOPLE_OUT.search(text))
+
+
+def benign_smoke(text: str) -> bool:
+    """Smoke or a smell from cooking, barbecue or cigarettes (有人在抽烟) is named."""
+    return bool(_BENIGN_SMOKE.search(text))
 
 
 def fire_resolved(text: str) -> bool:
@@ -432,11 +485,20 @@ class CategoryCue:
     name: str
     category: str
     pattern: re.Pattern[str]
+    anchors: frozenset[str] | None = None   # as Cue.anchors: a text without one skips it
+
+
+def _category_cue(name: str, category: str, pattern: str) -> CategoryCue:
+    try:
+        anchors = _anchors(_sre_parse(pattern))
+    except Exception:  # a parser change must only cost the shortcut
+        anchors = None
+    return CategoryCue(name, category, re.compile(pattern), anchors)
 
 
 _LIVESTOCK = r"(?:猪|鸡|鸭|鹅|羊|牛|鸽子|兔子)"
 CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
-    CategoryCue(name, category, re.compile(pattern)) for name, category, pattern in (
+    _category_cue(name, category, pattern) for name, category, pattern in (
         ("gambling", "public_order", r"赌博|聚赌|赌钱|赌场|赌局|开赌|设赌|押注|下注|六合彩|老虎机|"
          r"牌九|"
          r"(?:打牌|麻将|棋牌)[^，。！？]{0,6}(?:赌|输赢|抽水|抽头)"),
@@ -469,7 +531,10 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
 def category_cues(text: str) -> list[CategoryCue]:
     """The category cues the text states (not in a negated clause)."""
     found = []
+    present = set(text)
     for cue in CATEGORY_CUES:
+        if cue.anchors is not None and cue.anchors.isdisjoint(present):
+            continue
         for m in cue.pattern.finditer(text):
             if not _NEG.search(_clause_before(text, m.start())):
                 found.append(cue)

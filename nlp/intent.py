@@ -78,9 +78,13 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if len(bare) > THANKS_MAX:  # too long for a rating, thanks, a detail or a request for a person
+        if _GREETING.match(bare):
+            return "greeting"
+        return "chat" if is_small_talk(text) else "report"
     if rating_in(text) is not None:
         return "rating"
-    if not mentions_problem and is_human(text):
+    if not mentions_problem and is_human(text) and not is_small_talk(text):
         return "human"
     if _GREETING.match(bare):
         return "greeting"
@@ -93,7 +97,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
     if is_chat(text):
         return "chat"
     if is_detail(text, address_only) and (
-            address_only or not mentions_problem or is_fragment(text)):
+            address_only or not mentions_problem or is_fragment(text)
+            or _DETAIL_LEAD.match(bare) and not _COMPLAINT_WORD.search(bare)):
         return "detail"
     return "report"
 
@@ -106,6 +111,15 @@ def rating_of(text: str) -> int | None:
         return int(m.group("n"))
     w = _RATING_WORD.match(bare)
     return RATING_WORDS[w.group("w")] if w else rating_in(text)
+
+
+def rating_value(text: str) -> int | None:
+    """How good a message says the work was (1–4), whatever else it says, or None (a question
+    such as 满意吗 rates nothing)."""
+    plain = to_plain(text).strip()
+    if _bare(plain).endswith(("吗", "么", "没")):
+        return None
+    return _rating_value(re.sub(r"\s+", "，", plain))
 
 
 def request_kind_of(text: str, intent: str, category: str, urgency: str) -> str:
@@ -129,11 +143,14 @@ def request_kind_of(text: str, intent: str, category: str, urgency: str) -> str:
 _CHAT = re.compile(
     r"^(?:好的?|好滴|好嘞|好吧|好哒|行|行吧|嗯+|嗯呐|哦+|噢+|喔+|ok|okay|收到|了解|知道了|明白了?|"
     r"懂了|晓得了|哈+|呵+|嘿+|晚安|早安|拜拜|再见|88|没事了|算了|不用了|发错了|发错群了|不好意思|"
-    r"(?:新年|中秋|春节|节日|国庆|端午|元旦)快乐|祝[^，。]{0,8}(?:顺利|快乐|健康)|我就看看|随便问问|"
+    r"(?:新年|中秋|春节|节日|国庆|端午|元旦|周末)快乐|祝[^，。]{0,14}(?:顺利|快乐|健康|如意)|我就看看|随便问问|"
+    r"(?:今天)?天气(?:真|很|挺)?(?:好|不错)|明天(?:再说|见)|万事如意|身体健康|"
     r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
     r"谢谢|谢啦|多谢|感谢|辛苦了|辛苦啦|辛苦|可以|早|麻烦了|麻烦你们了|麻烦您了|(?:那)?我等着|等着|(?:那)?我等|"
     r"等(?:你们|您)?(?:的)?(?:消息|回复|通知)|(?:周末|工作|生活)?愉快)+$")
-_META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|这是哪|这个号|干嘛的|干什么的|机器人|"
+_META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
+                   r"你们是(?:政府|哪个|哪里|什么)|是哪个部门|"
+                   r"这是哪|这个号|干嘛的|干什么的|机器人|"
                    r"人工智能|ai|"
                    r"你叫什么|什么号|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
                    r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是")
@@ -141,7 +158,7 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|这�
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
 _HUMAN = re.compile(
     r"人工(?!湖|草|智能)|真人|活人|(?:转|找|要|有没有|和|跟|叫)(?:个)?客服|客服(?:在|客服|说|$)|"
-    r"不想跟机器人|不要机器人|不要自动|^客服|坐席|有个人来|人来回我|工作人员|值班(?:的)?(?:人|人员)|负责人|领导|书记|主任|"
+    r"不想跟机器人|不要机器人|不要自动|换(?:个)?(?:真)?人|打(?:个)?电话给我|叫个人|让(?:个)?人(?:打|来|给)|^客服|坐席|有个人来|人来回我|工作人员|值班(?:的)?(?:人|人员)|负责人|领导|书记|主任|"
     r"网格员(?:在|联系|给我|过来|是谁)|(?:联系|找|叫)[^，。]{0,10}网格员|"
     r"(?:找|叫|派|安排)(?:个|一个)?人(?:来)?(?:跟|和|给|回|处理|说|$)|我要找人|找个人|要人$|"
     r"(?:给|回)我?(?:打|回)(?:个)?电话|联系我|联系方式|电话多少|当面说|自动回复|别让机器人|"
@@ -149,7 +166,9 @@ _HUMAN = re.compile(
 # Parts of a report already made: where, since when, who, what it looks like, evidence sent.
 _DETAIL_LEAD = re.compile(
     r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
-    r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又|就是[^，。]{0,6}(?:说的|反映的))")
+    r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又|就是[^，。]{0,6}(?:说的|反映的)|"
+    r"位置在|地点在|地址是|定位|同一个(?:位置|地方)|还是那个(?:位置|地方)|我(?:是)?住(?:在)?[^，。]{1,8}$|"
+    r"是(?:楼上|楼下|隔壁|对面|[一二三四五六七八九十\d]+楼)(?:那|的|这))")
 _WHEN = re.compile(
     r"^(?:已经|都|差不多|大概|从|自从|有|快|将近|已经快|都快)*(?:[零一二两三四五六七八九十几半多\d]+|好几|十几|一整)"
     r"(?:个)?(?:多)?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|晚)(?:多)?(?:了|前|以前|之前)?"
@@ -166,22 +185,30 @@ _PLACE_FRAGMENT = re.compile(
     r"^(?:就|是|在|就在|就是|靠近|挨着|离|位置在|地点在|地址是?|我家)*[^，。]{0,12}?"
     r"(?:旁边|附近|对面|底下|下面|中间|之间|那里|那边|这边|那儿|那家|那户|那个|那段|这块|那块|出口|入口|"
     r"[左右]手边|位置|路口|拐角|后面|前面|门口|[东南西北]边|[东南西北]侧|\d+米|[一二两三四五六七八九十百几]+米|过道)"
-    r"(?:的|那个|那里|那边|过道)?(?:啊|呢|吧)?$")
+    r"(?:的|那个|那里|那边|过道)?(?:(?:挨着|靠着|靠近|对着)[^，。]{1,6}|[左右]转|往[东南西北前后里]走?)?"
+    r"(?:啊|呢|吧)?$")
 # A state that goes on (还在漏, 还一直在流, 还没停, 现在还有), or a source (声音是从楼上传来的).
 _STILL = re.compile(
-    r"^(?:现在|目前|到现在|今天|刚才)?(?:还|仍然|依然|一直|还是)(?:一直)?(?:在|有|是|没)?[^，。]{0,2}(?:呢|着|的|了)?$|"
+    r"^(?:现在|目前|到现在|今天|刚才)?(?:还|仍然|依然|一直|还是)(?:一直)?(?:在|有|是|没)?"
+    r"[^，。]{0,2}(?:呢|着|的|了)?$|"
     r"^(?:这两天|这几天|最近|每次|每天)?(?:还是)?一直(?:都)?(?:这样|那样|是这样)$|"
-    r"^[^，。]{0,6}是从[^，。]{0,8}(?:传来|来|过来|传过来|发出|冒出来|流出来)的?$")
+    r"^[^，。]{0,6}是从[^，。]{0,8}(?:传来|来|过来|传过来|发出|冒出来|流出来)的?$|"
+    r"^(?:停了一会儿?|刚停了?一会儿?|这会儿|现在)?又(?:开始|来|响|漏|吵)(?:了|起来了)$")
 _EVIDENCE = re.compile(r"^(?:这是|这个是|我|刚|刚刚|已经|你们)*(?:拍了|拍的|录了|发了|发你|"
                        r"看)?(?:张|个|段)?[^，。]{0,4}"
-                       r"(?:照片|图片|图|视频|截图|录音)[^，。]{0,6}$|^(?:刚|刚刚|才)?拍(?:的|了|好了)")
+                       r"(?:照片|图片|图|视频|截图|录音|定位|位置)[^，。]{0,6}$|^(?:刚|刚刚|才)?拍(?:的|了|好了)")
 _CLOCK = re.compile(r"^(?:大概|差不多|约|就)?(?:今天|昨天)?(?:早上|上午|中午|下午|晚上|半夜|凌晨)?"
                     r"[零一二两三四五六七八九十\d]+点(?:多|半|左右|钟)?(?:的时候|左右|开始|以后|前后)?$")
+# A message that measures itself against the previous one (比刚才还大, 越来越多了).
+_FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说的|^越来越[^，。]{0,4}了$|"
+                        r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
+_WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见了")
 # What a complaint says happens; a fragment with none of these only locates or times one.
 _COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
                              r"烟|火|味|充电|摆摊|"
                              r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不")
-_DETAIL_TAIL = re.compile(r"都这样|是另一个|不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|"
+_DETAIL_TAIL = re.compile(r"都这样|是另一个|作证|可以证明|也看到了|也听到了|"
+                          r"不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|"
                           r"已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
                           r"[白黑红蓝灰银]色的?(?:那辆|车|那个)|大概有[^，。]{0,6}人")
 
@@ -194,12 +221,15 @@ _RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈�
 _RATE_LUKEWARM = re.compile(r"不能说不满意|谈不上不满意|说不上不满意|说不上满意")
 _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|特别)满意|谈不上满意|"
                        r"(?:一点|完全)(?:都|也)?不满意|"
-                       r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲")
+                       r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
+                       r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
+                       r"还是老样子|还是照样|等于没")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
+                         r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
                          r"说得过去|中规中矩|勉强")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
                         r"五星|满分|一百分")
-_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评")
+_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -218,13 +248,14 @@ _FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一�
 
 # A verdict said first or last (「不满意 到现在还在漏」, 「处理得挺好 满意」, 「还凑合 下次快点」):
 # the message is the rating, whatever reason it gives, when it is short.
-_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:也)?(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
+_VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处理|结果))?(?:也)?"
+            r"(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
             r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
-            r"说得过去|过得去|中规中矩|不怎么样")
-_VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|$)")
+            r"说得过去|过得去|中规中矩|不怎么样|先这样吧")
+_VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|！|!|。|$)")
 _VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
-VERDICT_MAX = 16
+VERDICT_MAX = 24
 
 
 def _rating_value(bare: str) -> int | None:
@@ -275,11 +306,25 @@ def to_plain(text: str) -> str:
 def is_chat(text: str) -> bool:
     """Acknowledgements, greetings, thanks, emoji, small talk and questions about the bot."""
     plain = _bare(to_plain(text))
+    if len(plain) <= 16 and _DAY_TALK.search(plain) \
+            and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
+        return True  # 今天天气真好 去公园遛弯了
+    return is_small_talk(text) or (len(plain) <= 14 and bool(_META.search(plain)))
+
+
+_DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
+                       r"吃了(?:吗|没)")
+
+
+def is_small_talk(text: str) -> bool:
+    """Nothing but acknowledgements, greetings, wishes, thanks or emoji (中秋快乐 祝社区工作人员
+    节日快乐 names staff without asking for one)."""
+    plain = _bare(to_plain(text))
     if not plain:
         return True
     if plain.isdigit() or plain.isascii() and len(plain) <= 8:
         return True  # 123, hi, ok: nothing a report could be
-    return bool(_CHAT.match(plain)) or (len(plain) <= 14 and bool(_META.search(plain)))
+    return bool(_CHAT.match(plain))
 
 
 def is_human(text: str) -> bool:
@@ -303,10 +348,16 @@ def is_fragment(text: str) -> bool:
     plain = _bare(text)
     if not plain or len(plain) > 16:
         return False
-    if _STILL.match(plain) or _CLOCK.match(plain):
+    if _STILL.match(plain) or _CLOCK.match(plain) or _WITNESS.search(plain) \
+            or _FOLLOW_UP.search(plain):
         return True
     return bool(_PLACE_FRAGMENT.match(plain) or _EVIDENCE.match(plain)) \
         and not _COMPLAINT_WORD.search(plain)
+
+
+def states_complaint(text: str) -> bool:
+    """The message says what is wrong (坏, 漏, 臭, 占 …), not only where or when."""
+    return bool(_COMPLAINT_WORD.search(_bare(text)))
 
 
 def is_consult(text: str, category: str, urgency: str) -> bool:

@@ -118,7 +118,26 @@ class Gazetteer:
 
 
 def _community(text: str) -> tuple[str, int, int] | None:
-    for m in _COMMUNITY.finditer(text):
+    found = _community_at(text, 0)
+    if found is not None and found[0].endswith("社区"):
+        compound = estate_after(text, found[2])
+        if compound is not None:  # both names are the place's, masked together
+            return compound[0], found[1], compound[2]
+    return found
+
+
+def estate_after(text: str, end: int) -> tuple[str, int, int] | None:
+    """The housing estate named right after a 社区 (金溪社区溪畔新村3栋, 金溪社区的溪畔新村):
+    the estate is where the problem is, the 社区 only the administrative area around it."""
+    nxt = _community_at(text, end + (text.startswith("的", end)))
+    if nxt is not None and nxt[1] == end + (text.startswith("的", end)) \
+            and not nxt[0].endswith("社区"):
+        return nxt
+    return None
+
+
+def _community_at(text: str, pos: int) -> tuple[str, int, int] | None:
+    for m in _COMMUNITY.finditer(text, pos):
         name, suffix = m.group("name"), m.group("suffix")
         cut = _LEFT_STOP.match(name)
         start = m.start("name") + (cut.end() if cut else 0)
@@ -204,6 +223,9 @@ def extract_location(text: str, gazetteer: Gazetteer | None = None) -> Location:
     span: tuple[int, int] | None = None
     if found:
         community, span = found[0], (found[1], found[2])
+        estate = estate_after(text, found[2]) if community.endswith("社区") else None
+        if estate is not None:
+            community, span = estate[0], (found[1], estate[2])
     else:
         guess = _community(text)
         if guess:

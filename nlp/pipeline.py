@@ -9,6 +9,7 @@ dictionary, which is meant for start-up (or rare updates) rather than per reques
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,13 +19,23 @@ from typing import Any
 
 from nlp.cues import find_hits
 from nlp.features import extract_sets, focus_sets
-from nlp.intent import act_of, intent_of, is_consult, rating_of, request_kind_of
+from nlp.heads import Heads
+from nlp.intent import (
+    act_of,
+    intent_of,
+    is_consult,
+    is_small_talk,
+    rating_of,
+    rating_value,
+    request_kind_of,
+    states_complaint,
+)
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
 from nlp.rules import apply_override, boost_category_cues, forced_category
 from nlp.taxonomy import CATEGORIES, category_name
 from nlp.text import TextPrep
-from nlp.urgency import HAZARD_CUES, cues_for, urgency_for
+from nlp.urgency import HAZARD_CUES, cues_for, not_now, urgency_for
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +88,22 @@ def _clauses(norm: str, words: list[str]) -> list[tuple[str, list[str]]]:
 
 ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
 
+# The learned heads (nlp/heads.py) beside the rules. A report the urgency rules leave high or
+# normal is urgent when the urgency head gives it at least URGENT_HEAD and nothing in the text
+# says "not now" (urgency.not_now: past, hypothetical, chronic, negated, over). A message of at
+# most INTENT_HEAD_MAX characters that the intent rules read as a report is what the intent head
+# says when it says it with at least INTENT_OVER_REPORT; one the rules read as chat, a detail or
+# a request for a person changes to another of those at INTENT_SWITCH. Chosen on 5-fold CV of
+# the whole pipeline and the seen blind sets (docs/nlp.md).
+URGENT_HEAD = 0.75
+INTENT_HEAD_MAX = 40
+INTENT_OVER_REPORT = 0.5
+INTENT_SWITCH = 0.8
+_SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
+# A resident taking back what they were reporting (算了不说了, 没事了，已经好了) is left to the
+# rules: the conversation reads a withdrawal in what the rules call a report.
+_WITHDRAWN = re.compile(r"算了|不说了|不用了|不弄了|没事了|已经好了|自己好了|不需要了|不报了")
+
 
 def default_model_path() -> Path:
     """The shipped model; a deployment's own lives at [nlp] model_path (see load_watching)."""
@@ -116,8 +143,10 @@ class Analysis:
 
 
 class Analyzer:
-    def __init__(self, model: LinearModel, model_path: Path | None, prep: TextPrep) -> None:
+    def __init__(self, model: LinearModel, model_path: Path | None, prep: TextPrep,
+                 heads: Heads | None = None) -> None:
         self._model = model
+        self._heads = heads
         self._model_path = model_path
         self._stamp = self._file_stamp()
         self._prep = prep
@@ -128,11 +157,13 @@ class Analyzer:
         self._category_cues = {c: cues_for(c) for c in CATEGORIES}
 
     @classmethod
-    def load(cls, model_path: str | Path | None = None) -> Analyzer:
-        """None = the shipped model. Warms jieba so requests do not."""
+    def load(cls, model_path: str | Path | None = None,
+             heads_path: str | Path | None = None) -> Analyzer:
+        """None = the shipped model (and heads). Warms jieba so requests do not."""
         path = Path(model_path) if model_path else default_model_path()
         model = LinearModel.load(path)
-        analyzer = cls(model, path, TextPrep())
+        heads = Heads.load(Path(heads_path) if heads_path else None)
+        analyzer = cls(model, path, TextPrep(), heads)
         logger.info("classifier loaded from %s (%d classes, %d features)", path,
                     len(model.classes), model.size)
         return analyzer
@@ -192,7 +223,8 @@ class Analyzer:
             intent = intent_of(norm)
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
                             location, [], intent, "投诉", act_of(intent))
-        ranked = model.predict(*extract_sets(norm, words, model.config))
+        wset, cset = extract_sets(norm, words, model.config)
+        ranked = model.predict(wset, cset)
         focus = focus_sets(norm, words, model.config)
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
@@ -207,14 +239,20 @@ class Analyzer:
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer, location)
         intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
                            address_only=address_only)
-        if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and any(
-                h.real and h.level == "urgent" for h in hits):
+        danger = any(h.real and h.level == "urgent" for h in hits)
+        learned: tuple[float, tuple[str, float]] | None = None  # the heads, scored once
+        if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and danger:
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
+        elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
+                and len(norm) <= INTENT_HEAD_MAX and not danger and not _WITHDRAWN.search(norm):
+            learned = self._heads.scores(wset, cset)
+            intent = self._learned_intent(intent, norm, learned[1],
+                                          not self._domain.isdisjoint(words))
         if intent != "report":
             # 「谢谢，路灯修好了」 or 「你好在吗」 is conversation, not a ticket to route.
             ranked = apply_override(ranked, "other")
         else:
-            forced = forced_category(norm, hits, ranked[0][0])
+            forced = forced_category(norm, hits, ranked[0][0], ranked[0][1])
             if forced is not None and forced != ranked[0][0]:
                 ranked = apply_override(ranked, forced)
         category, confidence = ranked[0]
@@ -222,6 +260,10 @@ class Analyzer:
         if intent in ("report", "consult"):
             hits += find_hits(norm, self._category_cues[category])
             urgency = urgency_for(category, hits, norm)
+            if urgency != "urgent" and intent == "report" and self._heads is not None \
+                    and (learned or self._heads.scores(wset, cset))[0] >= URGENT_HEAD \
+                    and not not_now(norm, hits):
+                urgency = "urgent"
         keywords = self._keywords(words, category, model)
         if intent == "report" and is_consult(norm, category, urgency):
             intent = "consult"
@@ -232,9 +274,28 @@ class Analyzer:
                          if c not in also and c != category]
         also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
-        rating = rating_of(norm) if intent == "rating" else None
+        rating = (rating_of(norm) or rating_value(norm)) if intent == "rating" else None
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
                         location, keywords, intent, kind, act_of(intent), rating, tuple(also))
+
+    @staticmethod
+    def _learned_intent(intent: str, norm: str, head: tuple[str, float],
+                        mentions_problem: bool) -> str:
+        """The rules' intent, or the intent head's when it is sure enough (see INTENT_*)."""
+        learned, p = head
+        if learned == "report" or learned == act_of(intent):
+            return intent
+        if intent == "report":
+            # a message naming a domain problem (渣土, 管子爆了) or saying what is wrong (好臭,
+            # 老是满) needs a surer head: a report read as chat makes no ticket
+            sure = mentions_problem or states_complaint(norm)
+            if p < (INTENT_SWITCH if sure else INTENT_OVER_REPORT):
+                return intent
+        elif p < INTENT_SWITCH or is_small_talk(norm):
+            return intent  # nothing but greetings and wishes is chat whatever it names
+        if learned == "rating" and rating_value(norm) is None:
+            return intent  # a rating must say how good: 1–4
+        return learned
 
     def _clause_problems(self, norm: str, words: list[str], model: LinearModel) -> list[str]:
         """Categories a clause of the message states on its own with confidence."""

@@ -46,7 +46,17 @@ def _negated_at(text: str, start: int) -> bool:
     return "不是" in before or "没有" in before
 
 
-def forced_category(text: str, hits: list[Hit], model_top: str) -> str | None:
+# A person in danger with none of these around is nobody's desk but triage (`other`), unless
+# the model is sure of a category (a fall on a broken step stays where the step is).
+_HAZARD_AROUND = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
+                  "lift_trapped", "flood_home", "collapse", "attack_now", "bite", "fight",
+                  "danger_below", "fell_in", "falling", "facade", "manhole", "tree_down")
+PERSON_ONLY_BELOW = 0.6
+_VIOLENCE = re.compile(r"打起来|打架|斗殴|打倒|被打|殴打|砍|捅|抢")
+
+
+def forced_category(text: str, hits: list[Hit], model_top: str,
+                    model_confidence: float = 1.0) -> str | None:
     """The category the rules insist on, or None to keep the model's choice."""
     if real(hits, "gas"):
         return "gas_electric"
@@ -67,6 +77,10 @@ def forced_category(text: str, hits: list[Hit], model_top: str) -> str | None:
         return "municipal"
     if real(hits, "lift_trapped"):
         return "building_safety"
+    if real(hits, "collapsed", "trapped") and not real(hits, *_HAZARD_AROUND) \
+            and model_top not in ("consult", "other", "water", "municipal") \
+            and model_confidence < PERSON_ONLY_BELOW and not _VIOLENCE.search(text):
+        return "other"  # someone collapsed or stuck, no hazard of a desk around them
     if real(hits, "flood_home") and model_top not in ("water", "neighbor"):
         return "water"  # water entering homes, whatever the model made of the rest
     lane = _FIRE_LANE.search(text)

@@ -35,6 +35,9 @@ DATA = Path(__file__).parent / "data"
 # The corpus is a directory of JSONL files, one per source (provenance: data/README.md).
 CORPUS = DATA / "corpus"
 MODEL = DATA / "model.json"
+HEADS = DATA / "heads.json"
+INTENT_BALANCED = False # the few non-report lines weigh as much as the reports
+HEADS_C = 20.0     # the heads' regularisation (5-fold CV of the whole pipeline: 5, 10, 20)
 C = 20.0           # chosen by 5-fold cross-validation on the corpus (5, 10, 20, 40)
 MIN_DF = 2          # a feature seen once is noise, and would bloat the shipped file
 PRUNE = 0.1        # smaller weights move no decision on the corpus; dropping them keeps the
@@ -148,6 +151,76 @@ def train(corpus_paths: list[Path], corrections: Iterable[tuple[str, str]],
     return summary
 
 
+def head_rows(paths: Iterable[Path]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(text, not|urgent) of every report or consult whose urgency is labelled, and
+    (text, intent) of every line (a line without an intent is a report; consult counts as a
+    report: the rules and the category tell it)."""
+    urgency: list[tuple[str, str]] = []
+    intent: list[tuple[str, str]] = []
+    for r in read_labelled(paths):
+        act = r.get("intent", "report")
+        act = "report" if act == "consult" else act
+        intent.append((r["text"], act))
+        if act == "report" and r.get("urgency") in ("urgent", "high", "normal"):
+            urgency.append((r["text"], "urgent" if r["urgency"] == "urgent" else "not"))
+    return urgency, intent
+
+
+def _fit(rows: list[tuple[str, str]], c: float, prep: TextPrep,
+         balanced: bool = False) -> dict[str, Any]:
+    """A linear model over the category model's features, as the dict model.json holds."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
+
+    config = dict(DEFAULT_CONFIG)
+    feats = [extract(*prep.prepare(text), config) for text, _ in rows]
+    df: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            df[f] = df.get(f, 0) + 1
+    keep = {f for f, n in df.items() if n >= MIN_DF}
+    vec = DictVectorizer(sort=True)
+    x = normalize(vec.fit_transform([{f: 1.0 for f in fs if f in keep} for fs in feats]),
+                  norm="l2")
+    classes = sorted({k for _, k in rows})
+    y = np.array([classes.index(k) for _, k in rows])
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None)
+    clf.fit(x, y)
+    coef = np.round(clf.coef_, DECIMALS)
+    intercepts = np.round(clf.intercept_, DECIMALS)
+    if len(classes) == 2:  # sklearn fits one vector for two classes: the second one's logit
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercepts = np.concatenate([[0.0], intercepts])
+    names = vec.get_feature_names_out()
+    weights = {str(name): [[int(k), float(coef[k, j])] for k in range(len(classes))
+                           if abs(coef[k, j]) >= PRUNE]
+               for j, name in enumerate(names)}
+    counts = {k: sum(1 for _, label in rows if label == k) for k in classes}
+    return {"format": FORMAT, "classes": classes, "features": config,
+            "intercepts": [float(v) + 0.0 for v in intercepts], "weights": weights,
+            "summary": {"examples": len(rows), "per_class": counts, "features": len(names),
+                        "C": c}}
+
+
+def train_heads(corpus_paths: list[Path], out_path: Path) -> dict[str, Any]:
+    """The urgency and intent heads (nlp/heads.py) → out_path, deterministic like train()."""
+    from nlp.heads import FORMAT as HEADS_FORMAT
+
+    urgency, intent = head_rows(corpus_paths)
+    prep = TextPrep()
+    heads = {"format": HEADS_FORMAT, "urgency": _fit(urgency, HEADS_C, prep),
+             "intent": _fit(intent, HEADS_C, prep, balanced=INTENT_BALANCED)}
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(heads, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+    tmp.write_text(payload + "\n", encoding="utf-8")
+    tmp.replace(out_path)
+    return {"urgency": heads["urgency"]["summary"], "intent": heads["intent"]["summary"]}
+
+
 def fold_of(text: str, k: int) -> int:
     """A stable fold for a text: the same split on every run and machine."""
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) % k
@@ -173,7 +246,9 @@ def cross_validate(k: int, paths: Iterable[Path] | None = None) -> dict[str, Any
                             encoding="utf-8")
             out = Path(tmp) / f"model{fold}.json"
             train([part], [], out)
-            analyzer = Analyzer.load(out)
+            heads = Path(tmp) / f"heads{fold}.json"
+            train_heads([part], heads)
+            analyzer = Analyzer.load(out, heads_path=heads)
             pairs += [(r, analyzer.analyze(r["text"])) for r in test_rows]
             logger.info("fold %d: %d rows", fold, len(test_rows))
     return score(pairs)
@@ -199,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             print(format_eval(report))
         return 0
     print(json.dumps(train([CORPUS], [], MODEL), ensure_ascii=False, indent=1))
+    print(json.dumps(train_heads([CORPUS], HEADS), ensure_ascii=False, indent=1))
     return 0
 
 

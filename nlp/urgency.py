@@ -7,7 +7,9 @@ a dog bite, a tree that fell on a car (high), a hypothetical fire, a fire alread
 
 from __future__ import annotations
 
-from nlp.cues import Hit, fire_resolved, people_out
+import re
+
+from nlp.cues import Hit, benign_smoke, fire_resolved, people_out
 from nlp.taxonomy import URGENCY_ORDER
 
 DEFAULT_URGENCY: dict[str, str] = {
@@ -37,20 +39,21 @@ _FIRE_CUES = {"fire", "smoke", "burning_smell", "call_119"}
 _OVER_WHEN_RESOLVED = _FIRE_CUES | {"gas", "sparks"}
 # Cues that make anything urgent on their own.
 _URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
-                    "lift_trapped", "flood_home", "fell_in", "attack_now"}
+                    "lift_trapped", "flood_home", "fell_in", "attack_now", "danger_below",
+                    "collapsed"}
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
 _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
-_OVER_WHEN_OUT = {"lift_trapped", "trapped"}
+_OVER_WHEN_OUT = {"lift_trapped", "trapped", "fell_in", "danger_below"}
 # Past cues that still make a message high: someone was hurt, bitten or attacked.
-_PAST_HIGH = {"hurt", "bite", "fight", "attack_now"}
+_PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed"}
 
 
 # What the category rules and every category's urgency need; the category-specific high cues
 # are looked for only once the category is known (cues_for), which halves the regex work.
 HAZARD_CUES = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock", "outage",
                "lift_trapped", "trapped", "hurt", "collapse", "fell_in", "flood_home", "bite",
-               "bare_wire", "attack_now")
+               "bare_wire", "attack_now", "danger_below", "collapsed")
 
 
 def cues_for(category: str) -> tuple[str, ...]:
@@ -77,6 +80,8 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
     if category == "gas_electric" and names <= {"outage"} and "outage" in names:
         level = "normal"  # 停电 is an inconvenience, not a hazard (spec)
     fire_out = fire_resolved(text)
+    denied = denied_cues(text)
+    real = [h for h in real if h.cue not in denied]
     out = people_out(text)
     for h in real:
         if h.chronic and h.level == "urgent":
@@ -96,3 +101,36 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
             if not allowed or category in allowed:
                 level = _max(level, "high")
     return level
+
+
+# A danger the message itself rules out elsewhere than beside the cue (闻着像煤气，燃气公司来
+# 测了说不是漏气; 经检查并非漏气): that cue counts for nothing. 是不是漏气 asks.
+_DENIED_DANGER = re.compile(
+    r"(?:(?<!是)不是|并非|没有|(?<!有)没)(?P<what>漏气|煤气味|燃气味|燃气泄漏|着火|起火|漏电)")
+_DENIED_CUE = {"漏气": "gas", "煤气味": "gas", "燃气味": "gas", "燃气泄漏": "gas", "着火": "fire",
+               "起火": "fire", "漏电": "shock"}
+
+
+def denied_cues(text: str) -> set[str]:
+    return {_DENIED_CUE[m.group("what")] for m in _DENIED_DANGER.finditer(text)}
+
+
+# What keeps a learned "urgent" from counting (pipeline.URGENT_HEAD): the message speaks of the
+# past, of what might happen, of something recurring or standing, denies the danger, or calls it
+# over. The rules above judge each cue; the head reads the whole message, so this test does too.
+_NOT_NOW = re.compile(
+    r"万一|如果|要是|假如|假设|一旦|担心|害怕|生怕|(?<![可])怕|以免|以防|防止|隐患|风险|迟早|早晚|"
+    r"差点|差一点|险些|会不会|可能会|容易|哪天|可不得了|怎么得了|就麻烦了|出了事|出事怎么办|出人命|"
+    r"去年|前年|上个月|上周|上次|上回|以前|之前|曾经|那次|前几天|前段时间|"
+    r"经常|老是|总是|常常|每次|每回|每年|每逢|每到|三天两头|隔三差五|(?<!一)动不动|时不时|好几年|多年|"
+    r"好几个月|长期|常年|一直都这样|从\d+年|开始有了|好多年|几年前|"
+    r"谣言|听说|据说|在传|打起来|打架|吵架|吵起来|拆墙|砸墙|往下挖|装修|施工|"
+    r"没(?:有)?(?:困|伤|人受伤|出事|危险)|没事了|不是(?:着火|煤气|漏气|困)|已经(?:救|修|扑灭|灭|处理|好)")
+
+
+def not_now(text: str, hits: list[Hit]) -> bool:
+    """The text says the danger is not happening now (see _NOT_NOW)."""
+    if any(h.level == "urgent" and not h.real or h.chronic for h in hits):
+        return True
+    return (bool(_NOT_NOW.search(text)) or fire_resolved(text) or people_out(text)
+            or benign_smoke(text))

@@ -110,3 +110,15 @@ def test_no_made_up_fields(text: str, building: str | None, unit: str | None,
 
 def test_verbs_ending_in_lu_are_not_roads() -> None:
     assert loc("树枝挡路")["place"] is None
+
+
+@pytest.mark.parametrize("text, community, building", [
+    ("金溪社区溪畔新村3栋楼下有人摆摊", "溪畔新村", "3"),
+    ("城南社区的桃源小区5号楼停水了", "桃源小区", "5"),
+    ("永丰社区居民反映路灯不亮", "永丰社区", None),
+])
+def test_estate_after_its_community(text: str, community: str, building: str | None) -> None:
+    got = loc(text)
+    assert (got["community"], got["building"]) == (community, building)
+    named = loc(text, Gazetteer([(community.replace("溪畔新村", "金溪社区"), [])]))
+    assert named["community"] == community

@@ -1,0 +1,87 @@
+"""Two small learned heads beside the category model: is this message urgent, and what is it
+(a report, chat, a detail of the previous report, a rating, a request for a person)?
+
+Both are linear models over the same word and character n-gram sets the category model reads
+(computed once per message), trained by `nlp.training` on the corpus lines that carry an
+urgency or an intent label and exported, each in the category model's format, to
+`nlp/data/heads.json`. They never decide alone: `pipeline.Analyzer` combines them with the rules
+of `nlp/urgency.py` and `nlp/intent.py` (docs/nlp.md, "Learned heads").
+
+Scoring: the two models' weights are packed into one integer per feature, as `nlp/model.py`
+packs the category model's (a fixed-width field per class), plus one field per model that
+counts the message's features in that model's vocabulary (each model L2-normalises over its
+own vocabulary, as it was trained). One dictionary lookup per feature then scores both heads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from nlp.model import BIAS, FIELD, MASK, SCALE, LinearModel
+
+FORMAT = "gridbot-heads/1"
+SHIPPED_HEADS = Path(__file__).parent / "data" / "heads.json"
+
+
+class Heads:
+    def __init__(self, data: dict[str, Any]) -> None:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"unknown heads format {data.get('format')!r}")
+        urgency, intent = LinearModel(data["urgency"]), LinearModel(data["intent"])
+        if urgency.classes != ["not", "urgent"]:
+            raise ValueError("the urgency head must have the classes not, urgent")
+        self.intent_classes = list(intent.classes)
+        self._intercepts = urgency.intercepts + intent.intercepts
+        k_u, k_i = len(urgency.classes), len(intent.classes)
+        self._k = k_u + k_i                      # weight fields; then the two counts
+        self.words = self._merge(urgency.words, intent.words, k_u, k_i)
+        self.chars = self._merge(urgency.chars, intent.chars, k_u, k_i)
+
+    def _merge(self, u: dict[str, int], i: dict[str, int], k_u: int, k_i: int,
+               ) -> dict[str, int]:
+        zero_u = sum(BIAS << (FIELD * c) for c in range(k_u))
+        zero_i = sum(BIAS << (FIELD * c) for c in range(k_i))
+        count_u, count_i = 1 << (FIELD * self._k), 1 << (FIELD * (self._k + 1))
+        out: dict[str, int] = {}
+        for name in u.keys() | i.keys():
+            pu, pi = u.get(name), i.get(name)
+            packed = (zero_u if pu is None else pu) + (
+                (zero_i if pi is None else pi) << (FIELD * k_u))
+            out[name] = packed + (0 if pu is None else count_u) + (0 if pi is None else count_i)
+        return out
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Heads:
+        with (path or SHIPPED_HEADS).open(encoding="utf-8") as fh:
+            return cls(json.load(fh))
+
+    def _logits(self, words: set[str], chars: set[str]) -> tuple[list[float], list[float]]:
+        found = [v for v in map(self.words.get, words) if v is not None]
+        found += [v for v in map(self.chars.get, chars) if v is not None]
+        total, n = sum(found), len(found)
+        n_u = (total >> (FIELD * self._k)) & MASK
+        n_i = (total >> (FIELD * (self._k + 1))) & MASK
+        offset = n * BIAS
+        out: list[float] = []
+        for c, b in enumerate(self._intercepts):
+            m = n_u if c < 2 else n_i
+            w = ((total >> (FIELD * c)) & MASK) - offset
+            out.append(b + w / (SCALE * math.sqrt(m)) if m else b)
+        return out[:2], out[2:]
+
+    def scores(self, words: set[str], chars: set[str]) -> tuple[float, tuple[str, float]]:
+        """(probability the message is urgent, (intent, its probability)), both heads at once."""
+        u, i = self._logits(words, chars)
+        p_urgent = 1.0 / (1.0 + math.exp(u[0] - u[1]))
+        best = max(i)
+        top = (self.intent_classes[i.index(best)], 1.0 / sum([math.exp(x - best) for x in i]))
+        return p_urgent, top
+
+    def p_urgent(self, words: set[str], chars: set[str]) -> float:
+        return self.scores(words, chars)[0]
+
+    def intent_top(self, words: set[str], chars: set[str]) -> tuple[str, float]:
+        return self.scores(words, chars)[1]
