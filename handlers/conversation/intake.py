@@ -136,7 +136,7 @@ async def handle(ctx: Ctx) -> str:
         return await pieces.append(ctx, t, text)
     if state not in DRAFTS and _restates(analysis, text) and \
             (t := await pieces.recent_report(ctx)) is not None and \
-            t.category in [c for c, _ in analysis.alternatives[:2]]:
+            t.category in [c for c, _ in analysis.alternatives[:3]]:
         # 「就是灯不亮啊楼道的灯」 minutes after her report: the same matter again, in other
         # words and with no place of its own; a piece of that report, not a new placeless one
         return await pieces.append(ctx, t, text)
