@@ -17,7 +17,7 @@ from typing import Any
 from handlers.conversation import desk, duplicates, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
-from handlers.conversation.meaning import Meaning, bare, is_detail, understand
+from handlers.conversation.meaning import Meaning, bare, is_detail, looks_like_problem, understand
 from handlers.conversation.places import file_draft, resolve
 from handlers.conversation.reports import file_report
 from handlers.conversation.states import DRAFTS, Conv
@@ -132,7 +132,8 @@ async def handle(ctx: Ctx) -> str:
         return await desk.consult(ctx, text)
     if (reply := await desk.about_staff(ctx, text)) is not None:
         return reply
-    if state not in DRAFTS and is_detail(text) and (t := await pieces.recent_report(ctx)):
+    if state not in DRAFTS and is_detail(text) and (t := await pieces.recent_report(ctx)) \
+            and not _report_of_its_own(analysis, t):
         return await pieces.append(ctx, t, text)
     if state not in DRAFTS and _restates(analysis, text) and \
             (t := await pieces.recent_report(ctx)) is not None and \
@@ -182,6 +183,15 @@ async def _rate(ctx: Ctx, data: dict[str, Any], value: int, resolved: Any) -> st
     return await rating_ops.rate(ctx, t, value)
 
 
+def _report_of_its_own(analysis: Any, recent: Ticket) -> bool:
+    """「梧桐苑6栋楼顶有人私自搭了个铁皮棚子」 after a 人工 request or another report: its own
+    place and a category the recent ticket does not have, so a report, not a piece of it."""
+    loc = analysis.location
+    return bool(loc.community or loc.building) and analysis.act == "report" and \
+        analysis.category not in (None, "other") and \
+        recent.category not in [c for c, _ in analysis.alternatives[:3]]
+
+
 def _restates(analysis: Any, text: str) -> bool:
     """No place of its own and not announced as another matter (「还有…」「另外…」)."""
     loc = analysis.location
@@ -197,10 +207,21 @@ def _is_new_complaint(analysis: Any, text: str) -> bool:
         and not is_detail(text) and analysis.category not in ("other",))
 
 
+def _other_complaint(ctx: Ctx, analysis: Any, text: str, data: dict[str, Any]) -> bool:
+    """「楼下垃圾也堆了好几天没人收」 while we wait for the place of 「楼道里堆了好多杂物」: a
+    complaint of its own with no place, never read as the draft's address (it has a 楼 in it)."""
+    if len(bare(text)) <= 10 or is_detail(text) or not looks_like_problem(text) or \
+            analysis.act != "report" or analysis.category in (None, "other"):
+        return False
+    drafted = ctx.services.analyzer.analyze(str(data.get("text") or ""))
+    return analysis.category != drafted.category and \
+        analysis.category not in [c for c, _ in drafted.alternatives[:2]]
+
+
 async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
                         analysis: Any) -> str | None:
     """The draft waited for its place. None: this message is not the answer (a report)."""
-    if _is_new_complaint(analysis, text):
+    if _is_new_complaint(analysis, text) or _other_complaint(ctx, analysis, text, data):
         return None
     draft_text = data.get("text", "")
     place, located = await resolve(ctx.session,

@@ -124,6 +124,11 @@ def _looks_like_problem(b: str) -> bool:
     return bool(_PROBLEM.search(b))
 
 
+def looks_like_problem(text: str) -> bool:
+    """The words name something wrong (坏, 漏, 垃圾, 没人管…)."""
+    return _looks_like_problem(bare(text))
+
+
 OTHER_MATTER = 0.6  # a complaint this sure of a category other than the resolved one's is new
 
 
