@@ -53,8 +53,9 @@ _DIGITS = re.compile(r"\d+")
 
 async def near_repeat(ctx: Ctx, text: str, analysis: Any) -> Ticket | None:
     """The resident's own report of minutes ago that this one repeats but for a number
-    (「云栖公寓A座3楼有人乱扔垃圾」 then 「…5楼…」): same category, same compound and
-    building, the same words once the digits are left out. Urgent reports are never folded."""
+    (「云栖公寓A座3楼有人乱扔垃圾」 then 「…5楼…」) or in other words: same category, same
+    compound and building, words alike once the digits are left out. Urgent reports are never
+    folded."""
     minutes = ctx.settings.conversation.piece_minutes
     words = _DIGITS.sub("", bare(text))
     loc = analysis.location
@@ -68,9 +69,18 @@ async def near_repeat(ctx: Ctx, text: str, analysis: Any) -> Ticket | None:
         first = t.text.split("\n补充：")[0]
         if t.category == analysis.category and t.community_text == loc.community \
                 and (t.building or None) == (loc.building or None) \
-                and _DIGITS.sub("", bare(first)) == words:
+                and _alike(_DIGITS.sub("", bare(first)), words):
             return t
     return None
+
+
+def _alike(a: str, b: str) -> bool:
+    """The same words, or the same matter told again in other words (「门口的井盖松了 一踩就响」
+    then 「门口那个井盖松了！踩上去哐哐响」): half the character pairs of the shorter shared."""
+    if a == b:
+        return True
+    pa, pb = {a[i:i + 2] for i in range(len(a) - 1)}, {b[i:i + 2] for i in range(len(b) - 1)}
+    return bool(pa and pb) and len(pa & pb) >= 0.5 * min(len(pa), len(pb))
 
 
 async def fold_repeat(ctx: Ctx, t: Ticket, text: str) -> str:
