@@ -128,6 +128,11 @@ async def handle(ctx: Ctx) -> str:
         reply = await _where_answer(ctx, data, text, analysis)
         if reply is not None:
             return reply
+    if meaning.kind == "consult" and state not in DRAFTS and len(bare(text)) <= 40 and \
+            (t := await pieces.recent_report(ctx)) is not None and t.request_kind == "咨询":
+        # 「那我明天上午过去可以吗」 minutes after her 低保 question: the same conversation with
+        # the service desk, so the staff member answering sees both
+        return await pieces.append(ctx, t, text)
     if meaning.kind == "consult":
         return await desk.consult(ctx, text)
     if (reply := await desk.about_staff(ctx, text)) is not None:
