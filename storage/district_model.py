@@ -24,6 +24,7 @@ from typing import TypeVar
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import instance_state
 
 from storage import district_match as match
 from storage import district_watch as watch
@@ -46,8 +47,15 @@ class Snapshot:
     shapes: list[tuple[Region, Polygon]] = field(default_factory=list)
     gazetteer: list[tuple[str, list[str]]] = field(default_factory=list)
 
+    _active: dict[tuple[str, ...], list[Region]] = field(default_factory=dict)
+
     def active(self, *levels: str) -> list[Region]:
-        return [r for r in self.regions.values() if r.active and r.level in levels]
+        """Active regions of `levels` (a snapshot never changes: each list is made once)."""
+        found = self._active.get(levels)
+        if found is None:
+            found = self._active[levels] = [r for r in self.regions.values()
+                                            if r.active and r.level in levels]
+        return list(found)
 
 
 class DistrictModel:
@@ -184,11 +192,14 @@ class DistrictModel:
                                                    for d in p.departments)]
         return [_attach(session, p) for p in found]
 
-    async def staff(self, session: AsyncSession, roles: set[str]) -> list[Person]:
-        """Active people holding any of `roles`, in id order."""
+    async def staff(self, session: AsyncSession, roles: set[str],
+                    within: str | None = None) -> list[Person]:
+        """Active people holding any of `roles`, in id order; with `within`, only those whose
+        name's first character occurs in it (the others are not attached: a merge each)."""
         snap = await self.fresh(session)
         return [_attach(session, p) for p in sorted(snap.people.values(), key=lambda p: p.id)
-                if p.name and set(p.roles or []) & roles]
+                if p.name and (within is None or p.name[0] in within)
+                and set(p.roles or []) & roles]
 
     async def contact(self, session: AsyncSession, person: Person,
                       staff: bool) -> tuple[str, str] | None:
@@ -219,8 +230,8 @@ def _attach(session: AsyncSession, obj: Row | None) -> Row | None:
     that emits no SQL."""
     if obj is None:
         return None
-    key = session.sync_session.identity_key(instance=obj)  # type: ignore[attr-defined]
-    existing = session.sync_session.identity_map.get(key)
+    key = instance_state(obj).key  # a loaded, detached object keeps its identity key
+    existing = session.sync_session.identity_map.get(key) if key is not None else None
     if existing is not None:
         return existing  # type: ignore[return-value]
     return session.sync_session.merge(obj, load=False)

@@ -34,8 +34,15 @@ class WorkCalendar:
         # a year listed in config is known: its unlisted days follow the week without a warning
         self._configured = {d.year for d in self.holidays | self.workdays}
         self._warned: set[int] = set()
+        self._days: dict[date, bool] = {}  # every deadline walks the same few weeks
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.holidays:
             return False
         if day in self.workdays:

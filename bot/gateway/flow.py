@@ -44,7 +44,7 @@ from bot.runtime import Runtime
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
-from storage.models import Identity, InboundMessage, Person
+from storage.models import Identity, Person
 from storage.repos import inbound as repo
 
 logger = logging.getLogger(__name__)
@@ -218,16 +218,14 @@ class Inbound:
         notice = FLOOD_NOTICE if slot.notice else None
 
         async def claim(session: AsyncSession) -> int:
-            row = InboundMessage(
-                dedupe_key=key, channel=update.channel, from_user=update.sender,
+            row_id = await repo.claim(
+                session, dedupe_key=key, channel=update.channel, from_user=update.sender,
                 msg_type=update.type, raw=raw_xml, created_at=now, attempts=1,
                 status="deferred" if deferred else "processing",
                 lease_until=slot.at if deferred else now + self.lease)
-            session.add(row)
-            await session.flush()  # the unique key fails here, inside this unit
             if deferred:
                 _settle(session, handle, update, notice, now)
-            return row.id
+            return row_id
 
         try:
             row_id = await db.run(claim)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage, Outbox
@@ -33,13 +33,36 @@ def _locking(session: AsyncSession, stmt: Any, *, skip: bool) -> Any:
     return stmt  # SQLite: one writer, the transaction itself is the lock
 
 
+_CLAIM = insert(InboundMessage).returning(InboundMessage.id)
+_FINISH: dict[frozenset[str], Any] = {}
+
+
+async def claim(session: AsyncSession, **values: Any) -> int:
+    """Store a new inbound row (`values` are its columns); its id. The unique dedupe key
+    raises IntegrityError here, inside the caller's unit. Core, not the ORM: nothing reads
+    the row back in the unit."""
+    return (await (await session.connection()).execute(_CLAIM, values)).scalar_one()
+
+
+def _finish_stmt(keys: frozenset[str]) -> Any:
+    """The fenced UPDATE for these columns, built once (building costs more than running)."""
+    stmt = _FINISH.get(keys)
+    if stmt is None:
+        stmt = _FINISH[keys] = (
+            update(InboundMessage)
+            .where(InboundMessage.id == bindparam("row_id"),
+                   InboundMessage.status == "processing",
+                   InboundMessage.attempts == bindparam("attempt"))
+            .values(lease_until=None, **{k: bindparam(f"v_{k}") for k in sorted(keys)})
+            .execution_options(synchronize_session=False))
+    return stmt
+
+
 async def finish(session: AsyncSession, row_id: int, attempts: int, **values: Any) -> bool:
     """Record the outcome of attempt `attempts`; False if the row was taken over since."""
-    done = await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == row_id, InboundMessage.status == "processing",
-               InboundMessage.attempts == attempts)
-        .values(lease_until=None, **values))
+    params = {"row_id": row_id, "attempt": attempts} | {f"v_{k}": v for k, v in values.items()}
+    await session.flush()  # the unit's pending writes first, as the ORM's autoflush would
+    done = await (await session.connection()).execute(_finish_stmt(frozenset(values)), params)
     return done.rowcount == 1
 
 

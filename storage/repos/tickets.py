@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
@@ -123,10 +124,22 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
         mine = [o for o in rows if isinstance(o, model)]
         if not mine:
             continue
-        cols = [c for c in model.__table__.columns if c.key != "id"]
+        cols, stmt = _insert_of(model)
         values = []
         for obj in mine:
             obj.ticket_id = ticket.id
             values.append({c.key: _value(obj, c) for c in cols})
         conn = await session.connection()  # Core, not ORM bulk: it would split on NULLs
-        await conn.execute(model.__table__.insert(), values)
+        await conn.execute(stmt, values)
+
+
+_INSERTS: dict[type, tuple[list[Column], Any]] = {}
+
+
+def _insert_of(model: type) -> tuple[list[Column], Any]:
+    """The columns and the INSERT of `model`'s table, built once."""
+    found = _INSERTS.get(model)
+    if found is None:
+        table = model.__table__  # type: ignore[attr-defined]
+        found = _INSERTS[model] = ([c for c in table.columns if c.key != "id"], table.insert())
+    return found
