@@ -48,6 +48,7 @@ class Snapshot:
     gazetteer: list[tuple[str, list[str]]] = field(default_factory=list)
 
     _active: dict[tuple[str, ...], list[Region]] = field(default_factory=dict)
+    _staff: dict[frozenset[str], list[Person]] = field(default_factory=dict)
 
     def active(self, *levels: str) -> list[Region]:
         """Active regions of `levels` (a snapshot never changes: each list is made once)."""
@@ -197,9 +198,13 @@ class DistrictModel:
         """Active people holding any of `roles`, in id order; with `within`, only those whose
         name's first character occurs in it (the others are not attached: a merge each)."""
         snap = await self.fresh(session)
-        return [_attach(session, p) for p in sorted(snap.people.values(), key=lambda p: p.id)
-                if p.name and (within is None or p.name[0] in within)
-                and set(p.roles or []) & roles]
+        key = frozenset(roles)
+        found = snap._staff.get(key)
+        if found is None:  # once per snapshot and set of roles
+            found = snap._staff[key] = [p for p in sorted(snap.people.values(),
+                                                          key=lambda p: p.id)
+                                        if p.name and set(p.roles or []) & roles]
+        return [_attach(session, p) for p in found if within is None or p.name[0] in within]
 
     async def contact(self, session: AsyncSession, person: Person,
                       staff: bool) -> tuple[str, str] | None:

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboundMessage, Outbox
+from storage.models import Identity, InboundMessage, Outbox
+from storage.repos.people import stored_id
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,25 @@ def _locking(session: AsyncSession, stmt: Any, *, skip: bool) -> Any:
 
 
 _CLAIM = insert(InboundMessage).returning(InboundMessage.id)
+# …and whether the sender has no identity yet, in the same statement
+_CLAIM_SENDER = insert(InboundMessage).returning(InboundMessage.id, ~select(Identity.id).where(
+    Identity.channel == bindparam("s_channel"),
+    Identity.external_id == bindparam("s_id")).exists())
 _FINISH: dict[frozenset[str], Any] = {}
 
 
-async def claim(session: AsyncSession, **values: Any) -> int:
-    """Store a new inbound row (`values` are its columns); its id. The unique dedupe key
-    raises IntegrityError here, inside the caller's unit. Core, not the ORM: nothing reads
-    the row back in the unit."""
-    return (await (await session.connection()).execute(_CLAIM, values)).scalar_one()
+async def claim(session: AsyncSession, sender: tuple[str, str] | None = None,
+                **values: Any) -> tuple[int, bool]:
+    """Store a new inbound row (`values` are its columns): its id, and with `sender`
+    (channel, external id) whether no identity has that address (False without). The unique
+    dedupe key raises IntegrityError here, inside the caller's unit. Core, not the ORM:
+    nothing reads the row back in the unit."""
+    conn = await session.connection()
+    if sender is None:
+        return (await conn.execute(_CLAIM, values)).scalar_one(), False
+    params = values | {"s_channel": sender[0], "s_id": stored_id(*sender)}
+    row = (await conn.execute(_CLAIM_SENDER, params)).one()
+    return row[0], bool(row[1])
 
 
 def _finish_stmt(keys: frozenset[str]) -> Any:

@@ -59,10 +59,25 @@ _SENDER = (select(Identity, ConversationState, _HELD.label("held"))
                   Identity.external_id == bindparam("wanted")))
 
 
+def known_absent(session: AsyncSession, channel: str, external_id: str) -> None:
+    """Tell this unit that (channel, external_id) has no identity (the gateway's claim of the
+    message found none): `sender` then answers without a query. If one appeared meanwhile
+    (another message of theirs), creating it again fails on its unique key and the caller
+    reruns the unit without this."""
+    session.info.setdefault("unit", {})["absent_sender"] = (channel, external_id)
+
+
+def stored_id(channel: str, external_id: str) -> str:
+    """An address as identities store it (WeCom userids lower-cased)."""
+    return external_id.lower() if channel == "work" else external_id
+
+
 async def sender(session: AsyncSession, channel: str, external_id: str) -> Sender:
     """Who wrote, their conversation state and whether notices are held for them: one
     query for what every update needs first."""
-    wanted = external_id.lower() if channel == "work" else external_id
+    if session.info.get("unit", {}).get("absent_sender") == (channel, external_id):
+        return Sender(None, None, False)  # no identity: no row, whatever state or notices
+    wanted = stored_id(channel, external_id)
     row = (await session.execute(_SENDER, {"channel": channel, "raw": external_id,
                                            "wanted": wanted})).first()
     if row is None:
