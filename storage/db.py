@@ -109,7 +109,7 @@ class Database:
         self.observer: Observer | None = None
         # the district's read model, one per worker: reached by repositories via session.info
         self.district = DistrictModel(district_check_seconds)
-        info = {"district": self.district}
+        info = self._info = {"district": self.district}
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.is_sqlite = is_sqlite_url(url)
         # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
@@ -120,8 +120,21 @@ class Database:
         self._writer: asyncio.Task[None] | None = None
 
 
-    async def run(self, unit: Unit[T]) -> T:
-        """Run `unit(session)` and commit; raise what it raised, with nothing written."""
+    async def run(self, unit: Unit[T], *, one_statement: bool = False) -> T:
+        """Run `unit(session)` and commit; raise what it raised, with nothing written.
+        `one_statement`: the unit writes with a single statement, which on PostgreSQL is then
+        its own transaction (autocommit), without the BEGIN and COMMIT round trips."""
+        if not self.is_sqlite and one_statement:
+            async with self.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                async with AsyncSession(bind=conn, expire_on_commit=False,
+                                        info=dict(self._info)) as session:
+                    session.info[UNIT_SCOPE] = {}
+                    start = await _statements(session) if self.observer else 0
+                    result = await unit(session)
+                    if self.observer is not None:
+                        self.observer.unit(await _statements(session) - start)
+                    return result
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
                 session.info[UNIT_SCOPE] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date
 from typing import Any
 
@@ -76,6 +77,28 @@ async def people_with_department(session: AsyncSession, name: str) -> list[Perso
 async def triage_people(session: AsyncSession, community: Region | None) -> list[Person]:
     """The community's triage list, else the district's."""
     return await district_model.of(session).triage_people(session, community)
+
+
+PROVISIONAL = "~"  # marks a stand-in code: GD20261122-~1a2b3c4d
+
+
+def provisional_code(day: date) -> str:
+    """A stand-in for the code of a ticket being made, replaced by its real code when the
+    ticket is written (`settle_code`, from storage.repos.tickets.flush_new). The daily
+    counter's row is then locked only for the few statements before the commit instead of
+    the whole unit, which concurrent units on PostgreSQL wait for in turn. Unique, and at
+    least as long as a real code, so a text cut to a byte limit still fits after it."""
+    return f"GD{day:%Y%m%d}-{PROVISIONAL}{secrets.token_hex(4)}"
+
+
+def is_provisional(code: str | None) -> bool:
+    return code is not None and PROVISIONAL in code
+
+
+async def settle_code(session: AsyncSession, code: str) -> str:
+    """The real code for the stand-in `code` (the next of its day's sequence)."""
+    day = date(int(code[2:6]), int(code[6:8]), int(code[8:10]))
+    return await next_ticket_code(session, day)
 
 
 async def next_ticket_code(session: AsyncSession, day: date) -> str:

@@ -231,7 +231,7 @@ class Inbound:
             return found
 
         try:
-            row_id, new_sender = await db.run(claim)
+            row_id, new_sender = await db.run(claim, one_statement=not deferred)
         except IntegrityError:
             handle.stored = True  # by the first delivery
             handle.kind = "duplicate"

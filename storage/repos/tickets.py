@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
+from storage import repo
 from storage.models import Outbox, Ticket, TicketEvent, TicketFollower
 from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES
 
@@ -127,6 +128,24 @@ def _value(obj: object, column: Column) -> object:
     return value
 
 
+async def settle(session: AsyncSession, ticket: Ticket,
+                 rows: list[TicketEvent | Outbox] = ()) -> None:  # type: ignore[assignment]
+    """Give `ticket` its real code in place of its stand-in (storage.repo.provisional_code),
+    also in the texts of its pending events and notices (`rows`) written with the stand-in."""
+    if not repo.is_provisional(ticket.code):
+        return
+    stand_in = ticket.code
+    real = await repo.settle_code(session, stand_in)
+    ticket.code = real
+    for obj in rows:
+        if isinstance(obj, Outbox):
+            text = (obj.payload or {}).get("text")
+            if isinstance(text, str) and stand_in in text:
+                obj.payload = {**obj.payload, "text": text.replace(stand_in, real)}
+        elif obj.note and stand_in in obj.note:
+            obj.note = obj.note.replace(stand_in, real)
+
+
 def _linked_to(obj: object, ticket: Ticket) -> bool:
     return sa_inspect(obj).attrs.ticket.loaded_value is ticket
 
@@ -141,6 +160,7 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
             if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
     for obj in rows:
         session.expunge(obj)
+    await settle(session, ticket, rows)
     await session.flush()
     for model in (TicketEvent, Outbox):
         mine = [o for o in rows if isinstance(o, model)]
