@@ -103,9 +103,12 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
 class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
-    def __init__(self, url: str, *, district_check_seconds: float = 5.0) -> None:
+    def __init__(self, url: str, *, district_check_seconds: float = 5.0,
+                 sqlite_writer: str = "thread") -> None:
+        """`sqlite_writer`: "inline" runs the writer's statements on the event loop's thread
+        (storage.sqlite_inline), "thread" on aiosqlite's (config `[database] sqlite_writer`)."""
         self.url = url
-        self.engine = create_engine(url, inline=True)
+        self.engine = create_engine(url, inline=sqlite_writer == "inline")
         self.observer: Observer | None = None
         # the district's read model, one per worker: reached by repositories via session.info
         self.district = DistrictModel(district_check_seconds)
