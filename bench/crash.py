@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e import crashkit  # noqa: E402
+from tests.support import crash as crashkit  # noqa: E402
 
 
 def main() -> None:

@@ -55,7 +55,8 @@ Ctx = Callable[[web.Application], AsyncIterator[None]]
 def _runtime(settings: Settings, clock: Clock, given: Database | None, background: bool) -> Ctx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            db = given or Database(settings.database.url)
+            db = given or Database(settings.database.url,
+                                   sqlite_writer=settings.database.sqlite_writer)
             if given is None:
                 stack.push_async_callback(db.close)
             services = await _services(settings, clock, db)

@@ -103,13 +103,16 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
 class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
-    def __init__(self, url: str, *, district_check_seconds: float = 5.0) -> None:
+    def __init__(self, url: str, *, district_check_seconds: float = 5.0,
+                 sqlite_writer: str = "thread") -> None:
+        """`sqlite_writer`: "inline" runs the writer's statements on the event loop's thread
+        (storage.sqlite_inline), "thread" on aiosqlite's (config `[database] sqlite_writer`)."""
         self.url = url
-        self.engine = create_engine(url, inline=True)
+        self.engine = create_engine(url, inline=sqlite_writer == "inline")
         self.observer: Observer | None = None
         # the district's read model, one per worker: reached by repositories via session.info
         self.district = DistrictModel(district_check_seconds)
-        info = {"district": self.district}
+        info = self._info = {"district": self.district}
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.is_sqlite = is_sqlite_url(url)
         # WAL readers need no write lock: reads get their own engine with a deferred BEGIN
@@ -120,8 +123,21 @@ class Database:
         self._writer: asyncio.Task[None] | None = None
 
 
-    async def run(self, unit: Unit[T]) -> T:
-        """Run `unit(session)` and commit; raise what it raised, with nothing written."""
+    async def run(self, unit: Unit[T], *, one_statement: bool = False) -> T:
+        """Run `unit(session)` and commit; raise what it raised, with nothing written.
+        `one_statement`: the unit writes with a single statement, which on PostgreSQL is then
+        its own transaction (autocommit), without the BEGIN and COMMIT round trips."""
+        if not self.is_sqlite and one_statement:
+            async with self.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                async with AsyncSession(bind=conn, expire_on_commit=False,
+                                        info=dict(self._info)) as session:
+                    session.info[UNIT_SCOPE] = {}
+                    start = await _statements(session) if self.observer else 0
+                    result = await unit(session)
+                    if self.observer is not None:
+                        self.observer.unit(await _statements(session) - start)
+                    return result
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
                 session.info[UNIT_SCOPE] = {}
@@ -169,13 +185,15 @@ class Database:
         counts: list[int] = []
         async with self.sessions() as session:
             await session.begin()
+            # the burst's one connection: its statement count is read without an await
+            info = (await session.connection()).sync_connection.info  # type: ignore[union-attr]
             try:
                 for unit, fut in batch:
                     try:
-                        start = await _statements(session)
+                        start = info.get("statements", 0)
                         session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
                         results.append((fut, await unit(session)))
-                        counts.append(await _statements(session) - start)
+                        counts.append(info.get("statements", 0) - start)
                     except asyncio.CancelledError as exc:
                         task = asyncio.current_task()
                         if task is not None and task.cancelling():
@@ -187,9 +205,9 @@ class Database:
                         break
                 if failed is None:
                     try:
-                        before = await _statements(session)
+                        before = info.get("statements", 0)
                         await session.flush()  # the last unit's pending writes: its own
-                        counts[-1] += await _statements(session) - before
+                        counts[-1] += info.get("statements", 0) - before
                         await session.commit()
                     except Exception as exc:
                         failed = exc

@@ -25,6 +25,7 @@ from typing import TypeVar
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import instance_state
 
 from storage import district_match as match
 from storage import district_watch as watch
@@ -47,8 +48,16 @@ class Snapshot:
     shapes: list[tuple[Region, Polygon]] = field(default_factory=list)
     gazetteer: list[tuple[str, list[str]]] = field(default_factory=list)
 
+    _active: dict[tuple[str, ...], list[Region]] = field(default_factory=dict)
+    _staff: dict[frozenset[str], list[Person]] = field(default_factory=dict)
+
     def active(self, *levels: str) -> list[Region]:
-        return [r for r in self.regions.values() if r.active and r.level in levels]
+        """Active regions of `levels` (a snapshot never changes: each list is made once)."""
+        found = self._active.get(levels)
+        if found is None:
+            found = self._active[levels] = [r for r in self.regions.values()
+                                            if r.active and r.level in levels]
+        return list(found)
 
 
 class DistrictModel:
@@ -192,11 +201,18 @@ class DistrictModel:
                                                    for d in p.departments)]
         return [_attach(session, p) for p in found]
 
-    async def staff(self, session: AsyncSession, roles: set[str]) -> list[Person]:
-        """Active people holding any of `roles`, in id order."""
+    async def staff(self, session: AsyncSession, roles: set[str],
+                    within: str | None = None) -> list[Person]:
+        """Active people holding any of `roles`, in id order; with `within`, only those whose
+        name's first character occurs in it (the others are not attached: a merge each)."""
         snap = await self.fresh(session)
-        return [_attach(session, p) for p in sorted(snap.people.values(), key=lambda p: p.id)
-                if p.name and set(p.roles or []) & roles]
+        key = frozenset(roles)
+        found = snap._staff.get(key)
+        if found is None:  # once per snapshot and set of roles
+            found = snap._staff[key] = [p for p in sorted(snap.people.values(),
+                                                          key=lambda p: p.id)
+                                        if p.name and set(p.roles or []) & roles]
+        return [_attach(session, p) for p in found if within is None or p.name[0] in within]
 
     async def contact(self, session: AsyncSession, person: Person,
                       staff: bool) -> tuple[str, str] | None:
@@ -227,8 +243,8 @@ def _attach(session: AsyncSession, obj: Row | None) -> Row | None:
     that emits no SQL."""
     if obj is None:
         return None
-    key = session.sync_session.identity_key(instance=obj)  # type: ignore[attr-defined]
-    existing = session.sync_session.identity_map.get(key)
+    key = instance_state(obj).key  # a loaded, detached object keeps its identity key
+    existing = session.sync_session.identity_map.get(key) if key is not None else None
     if existing is not None:
         return existing  # type: ignore[return-value]
     return session.sync_session.merge(obj, load=False)

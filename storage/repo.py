@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import dialect, district_model
@@ -84,16 +86,43 @@ async def triage_people(session: AsyncSession, community: Region | None) -> list
     return await district_model.of(session).triage_people(session, community)
 
 
+PROVISIONAL = "~"  # marks a stand-in code: GD20261122-~1a2b3c4d
+
+
+def provisional_code(day: date) -> str:
+    """A stand-in for the code of a ticket being made, replaced by its real code when the
+    ticket is written (`settle_code`, from storage.repos.tickets.flush_new). The daily
+    counter's row is then locked only for the few statements before the commit instead of
+    the whole unit, which concurrent units on PostgreSQL wait for in turn. Unique, and at
+    least as long as a real code, so a text cut to a byte limit still fits after it."""
+    return f"GD{day:%Y%m%d}-{PROVISIONAL}{secrets.token_hex(4)}"
+
+
+def is_provisional(code: str | None) -> bool:
+    return code is not None and PROVISIONAL in code
+
+
+async def settle_code(session: AsyncSession, code: str) -> str:
+    """The real code for the stand-in `code` (the next of its day's sequence)."""
+    day = date(int(code[2:6]), int(code[6:8]), int(code[8:10]))
+    return await next_ticket_code(session, day)
+
+
 async def next_ticket_code(session: AsyncSession, day: date) -> str:
     """GD + yyyymmdd + '-' + a district-wide daily sequence (one atomic upsert)."""
     key = day.strftime("%Y%m%d")
-    stmt = dialect.insert(session, TicketSequence).values(day=key, last=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1},
-    ).returning(TicketSequence.last)
+    stmt = _SEQUENCE.get(dialect.name(session))
+    if stmt is None:  # built once per dialect: building costs more than running it
+        stmt = dialect.insert(session, TicketSequence).values(day=bindparam("day"), last=1)
+        stmt = _SEQUENCE[dialect.name(session)] = stmt.on_conflict_do_update(
+            index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1},
+        ).returning(TicketSequence.last)
     # on the connection, not the ORM: no autoflush or ORM bookkeeping for a counter row
-    seq = (await (await session.connection()).execute(stmt)).scalar_one()
+    seq = (await (await session.connection()).execute(stmt, {"day": key})).scalar_one()
     return f"GD{key}-{seq:04d}"
+
+
+_SEQUENCE: dict[str, Any] = {}
 
 
 async def example_place(session: AsyncSession) -> str | None:
@@ -106,10 +135,13 @@ async def example_place(session: AsyncSession) -> str | None:
     return rows[0].name if rows else None
 
 
-async def staff_named(session: AsyncSession) -> list[Person]:
-    """Active staff, for finding a person named in a message (from the read model)."""
-    return await district_model.of(session).staff(session, {"officer", "liaison", "leader",
-                                                             "department"})
+async def staff_named(session: AsyncSession, text: str | None = None) -> list[Person]:
+    """Active staff, for finding a person named in a message (from the read model). With
+    `text`, only those whose surname (first character) occurs in it: every one a full name or
+    「姓钱的」 in `text` can name, and no other attached to the session."""
+    return await district_model.of(session).staff(
+        session, {"officer", "liaison", "leader", "department"},
+        within=text)
 
 
 async def regions_with(session: AsyncSession, person_id: str) -> list[Region]:

@@ -34,8 +34,16 @@ class WorkCalendar:
         # a year listed in config is known: its unlisted days follow the week without a warning
         self._configured = {d.year for d in self.holidays | self.workdays}
         self._warned: set[int] = set()
+        self._days: dict[date, bool] = {}  # every deadline walks the same few weeks
+        self._closes: dict[tuple[date, bool, int], date] = {}
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.holidays:
             return False
         if day in self.workdays:
@@ -66,8 +74,15 @@ class WorkCalendar:
     def close_of_working_days(self, start_local: datetime, days: int) -> datetime:
         """The close of the `days`-th working day after `start_local`'s (a start after close
         or on a rest day counts from the next working day)."""
-        day = start_local.date()
-        if not self.is_workday(day) or start_local.time() > self.workday_end:
+        start = start_local.date()
+        key = (start, start_local.time() > self.workday_end, days)
+        day = self._closes.get(key)
+        if day is None:  # the same for every report of the day
+            day = self._closes[key] = self._close_day(*key)
+        return datetime.combine(day, self.workday_end, tzinfo=start_local.tzinfo)
+
+    def _close_day(self, day: date, after_close: bool, days: int) -> date:
+        if not self.is_workday(day) or after_close:
             day += timedelta(days=1)
             while not self.is_workday(day):
                 day += timedelta(days=1)
@@ -76,7 +91,7 @@ class WorkCalendar:
             day += timedelta(days=1)
             if self.is_workday(day):
                 remaining -= 1
-        return datetime.combine(day, self.workday_end, tzinfo=start_local.tzinfo)
+        return day
 
     def add_working_days(self, start_local: datetime, days: float) -> datetime:
         """`days` working days after `start_local`, at the same clock time.

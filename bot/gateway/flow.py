@@ -44,8 +44,9 @@ from bot.runtime import Runtime
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
-from storage.models import Identity, InboundMessage, Person
+from storage.models import Identity, Person
 from storage.repos import inbound as repo
+from storage.repos import people
 
 logger = logging.getLogger(__name__)
 
@@ -217,20 +218,20 @@ class Inbound:
         deferred = slot.waits(now)
         notice = FLOOD_NOTICE if slot.notice else None
 
-        async def claim(session: AsyncSession) -> int:
-            row = InboundMessage(
+        async def claim(session: AsyncSession) -> tuple[int, bool]:
+            # the claim also tells whether the sender is new: the work then skips that query
+            found = await repo.claim(
+                session, None if deferred else (update.channel, update.sender),
                 dedupe_key=key, channel=update.channel, from_user=update.sender,
                 msg_type=update.type, raw=raw_xml, created_at=now, attempts=1,
                 status="deferred" if deferred else "processing",
                 lease_until=slot.at if deferred else now + self.lease)
-            session.add(row)
-            await session.flush()  # the unique key fails here, inside this unit
             if deferred:
                 _settle(session, handle, update, notice, now)
-            return row.id
+            return found
 
         try:
-            row_id = await db.run(claim)
+            row_id, new_sender = await db.run(claim, one_statement=not deferred)
         except IntegrityError:
             handle.stored = True  # by the first delivery
             handle.kind = "duplicate"
@@ -248,7 +249,7 @@ class Inbound:
                         slot.at.isoformat(timespec="seconds"), " (notice sent)" if notice else "")
             self._wake_sweep.set()
             return notice
-        return await self._process(row_id, 1, update, key, handle)
+        return await self._process(row_id, 1, update, key, handle, new_sender=new_sender)
 
     async def _retry(self, update: Update, key: str, handle: Handle) -> str | None:
         """A second callback with a claimed key (WeChat's retry, or a resend after a crash)."""
@@ -274,10 +275,14 @@ class Inbound:
         return await self._process(claimed.id, claimed.attempts, update, key, handle)
 
     async def _process(self, row_id: int, attempts: int, update: Update, key: str,
-                       handle: Handle) -> str | None:
+                       handle: Handle, new_sender: bool = False) -> str | None:
         clock = self.runtime.clock
+        hint = {"new": new_sender}
 
         async def process(session: AsyncSession) -> str | None:
+            if hint.pop("new", False):  # once: a rerun of this unit asks the database
+                hint["used"] = True
+                people.known_absent(session, update.channel, update.sender)
             reply = await self.runtime.dispatcher.handle(session, update)
             at = clock.now()
             queued = _settle(session, handle, update, reply, at)
@@ -290,7 +295,14 @@ class Inbound:
             return reply
 
         try:
-            reply = await self.runtime.db.run(process)
+            try:
+                reply = await self.runtime.db.run(process)
+            except IntegrityError:
+                if not hint.get("used"):
+                    raise
+                # the sender's identity appeared since the claim (another message of theirs
+                # made it): again, reading it this time
+                reply = await self.runtime.db.run(process)
         except Fenced:
             logger.warning("%s was taken over while it was processed: rolled back here",
                            tag_key(key))

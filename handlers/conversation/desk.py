@@ -111,7 +111,7 @@ async def consult(ctx: Ctx, text: str) -> str:
 async def staff_named_in(ctx: Ctx, text: str) -> Person | None:
     """The staff member a message is about: a full name, or 「姓钱的网格员」 when one officer
     has that surname."""
-    people = await repo.staff_named(ctx.session)
+    people = await repo.staff_named(ctx.session, text)
     named = [p for p in people if len(p.name) >= 2 and p.name in text]
     if named:
         return max(named, key=lambda p: len(p.name))

@@ -65,7 +65,9 @@ class Dispatcher:
             news = "\n".join(f"· {row.payload.get('text', '')}" for row in held)
             head = f"您有 {len(held)} 条工单进展：\n{news}"
             reply = f"{head}\n\n{reply}" if reply else head
-        logger.info("%s %s → %s", update.channel, update.type, mask_phones((reply or "")[:60]))
+        if logger.isEnabledFor(logging.INFO):  # masking costs more than the line
+            logger.info("%s %s → %s", update.channel, update.type,
+                        mask_phones((reply or "")[:60]))
         return reply
 
     async def _route(self, ctx: Ctx) -> str | None:

@@ -72,7 +72,9 @@ async def create_ticket(
     """Insert the ticket with its deadlines and `created` event, link the photos the resident
     sent with it (so the assignment push counts them), then route it."""
     local_day = to_local(now).date() if now else datetime.now(SHANGHAI).date()
-    code = await repo.next_ticket_code(session, local_day)
+    # a stand-in until the ticket is written: the day's counter is locked from then to the
+    # commit (storage.repos.tickets.flush_new gives the real code, also in the notices)
+    code = repo.provisional_code(local_day)
     respond, resolve = sla_for(services, analysis.category, analysis.urgency)
     loc = analysis.location
     community = place.community
@@ -100,6 +102,7 @@ async def create_ticket(
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
     if attachment_ids:  # the photos link to the ticket's id, so it is written first
+        await tickets_repo.settle(session, ticket)
         await session.flush()
         await link_ids(session, ticket, list(attachment_ids), actor_id=ticket.reporter_id, at=now)
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboundMessage, Outbox
+from storage.models import Identity, InboundMessage, Outbox
+from storage.repos.people import stored_id
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,47 @@ def _locking(session: AsyncSession, stmt: Any, *, skip: bool) -> Any:
     return stmt  # SQLite: one writer, the transaction itself is the lock
 
 
+_CLAIM = insert(InboundMessage).returning(InboundMessage.id)
+# …and whether the sender has no identity yet, in the same statement
+_CLAIM_SENDER = insert(InboundMessage).returning(InboundMessage.id, ~select(Identity.id).where(
+    Identity.channel == bindparam("s_channel"),
+    Identity.external_id == bindparam("s_id")).exists())
+_FINISH: dict[frozenset[str], Any] = {}
+
+
+async def claim(session: AsyncSession, sender: tuple[str, str] | None = None,
+                **values: Any) -> tuple[int, bool]:
+    """Store a new inbound row (`values` are its columns): its id, and with `sender`
+    (channel, external id) whether no identity has that address (False without). The unique
+    dedupe key raises IntegrityError here, inside the caller's unit. Core, not the ORM:
+    nothing reads the row back in the unit."""
+    conn = await session.connection()
+    if sender is None:
+        return (await conn.execute(_CLAIM, values)).scalar_one(), False
+    params = values | {"s_channel": sender[0], "s_id": stored_id(*sender)}
+    row = (await conn.execute(_CLAIM_SENDER, params)).one()
+    return row[0], bool(row[1])
+
+
+def _finish_stmt(keys: frozenset[str]) -> Any:
+    """The fenced UPDATE for these columns, built once (building costs more than running)."""
+    stmt = _FINISH.get(keys)
+    if stmt is None:
+        stmt = _FINISH[keys] = (
+            update(InboundMessage)
+            .where(InboundMessage.id == bindparam("row_id"),
+                   InboundMessage.status == "processing",
+                   InboundMessage.attempts == bindparam("attempt"))
+            .values(lease_until=None, **{k: bindparam(f"v_{k}") for k in sorted(keys)})
+            .execution_options(synchronize_session=False))
+    return stmt
+
+
 async def finish(session: AsyncSession, row_id: int, attempts: int, **values: Any) -> bool:
     """Record the outcome of attempt `attempts`; False if the row was taken over since."""
-    done = await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == row_id, InboundMessage.status == "processing",
-               InboundMessage.attempts == attempts)
-        .values(lease_until=None, **values))
+    params = {"row_id": row_id, "attempt": attempts} | {f"v_{k}": v for k, v in values.items()}
+    await session.flush()  # the unit's pending writes first, as the ORM's autoflush would
+    done = await (await session.connection()).execute(_finish_stmt(frozenset(values)), params)
     return done.rowcount == 1
 
 

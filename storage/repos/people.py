@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState, Identity, Outbox, Person
@@ -47,17 +47,39 @@ class Sender:
     has_held: bool  # notices wait to be delivered with the next reply
 
 
+# built once: constructing a statement costs more than running it on the hot path
+_HELD = select(Outbox.id).where(Outbox.channel == bindparam("channel"),
+                                Outbox.recipient == bindparam("raw"),
+                                Outbox.state == "held").exists()
+_SENDER = (select(Identity, ConversationState, _HELD.label("held"))
+           .outerjoin(ConversationState,
+                      and_(ConversationState.channel == bindparam("channel"),
+                           ConversationState.external_id == bindparam("raw")))
+           .where(Identity.channel == bindparam("channel"),
+                  Identity.external_id == bindparam("wanted")))
+
+
+def known_absent(session: AsyncSession, channel: str, external_id: str) -> None:
+    """Tell this unit that (channel, external_id) has no identity (the gateway's claim of the
+    message found none): `sender` then answers without a query. If one appeared meanwhile
+    (another message of theirs), creating it again fails on its unique key and the caller
+    reruns the unit without this."""
+    session.info.setdefault("unit", {})["absent_sender"] = (channel, external_id)
+
+
+def stored_id(channel: str, external_id: str) -> str:
+    """An address as identities store it (WeCom userids lower-cased)."""
+    return external_id.lower() if channel == "work" else external_id
+
+
 async def sender(session: AsyncSession, channel: str, external_id: str) -> Sender:
     """Who wrote, their conversation state and whether notices are held for them: one
     query for what every update needs first."""
-    wanted = external_id.lower() if channel == "work" else external_id
-    held = select(Outbox.id).where(Outbox.channel == channel, Outbox.recipient == external_id,
-                                   Outbox.state == "held").exists()
-    stmt = (select(Identity, ConversationState, held.label("held"))
-            .outerjoin(ConversationState, and_(ConversationState.channel == channel,
-                                               ConversationState.external_id == external_id))
-            .where(Identity.channel == channel, Identity.external_id == wanted))
-    row = (await session.execute(stmt)).first()
+    if session.info.get("unit", {}).get("absent_sender") == (channel, external_id):
+        return Sender(None, None, False)  # no identity: no row, whatever state or notices
+    wanted = stored_id(channel, external_id)
+    row = (await session.execute(_SENDER, {"channel": channel, "raw": external_id,
+                                           "wanted": wanted})).first()
     if row is None:
         return Sender(None, None, False)
     return Sender(row[0], row[1], bool(row[2]))

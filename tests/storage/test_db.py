@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.models import TicketSequence
 
 
@@ -93,3 +94,22 @@ async def test_database_errors_never_quote_the_values(any_db: Database) -> None:
     with pytest.raises(IntegrityError) as exc:
         await any_db.run(twice)
     assert "13912345678" not in str(exc.value)
+
+
+@pytest.mark.parametrize("writer", ["thread", "inline"])
+async def test_either_sqlite_writer_commits_a_burst_and_rolls_back_a_failing_unit(
+        tmp_path, writer: str) -> None:  # noqa: ANN001
+    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    await upgrade(url)
+    db = Database(url, sqlite_writer=writer)
+    try:
+        results = await asyncio.gather(
+            *(db.run(_insert(f"{i:08d}", fail=(i == 3))) for i in range(8)),
+            return_exceptions=True)
+        assert [isinstance(r, ValueError) for r in results] == [i == 3 for i in range(8)]
+        assert await _days(db) == {f"{i:08d}" for i in range(8) if i != 3}
+        async with db.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+        assert type(raw).__name__ == ("InlineConnection" if writer == "inline" else "Connection")
+    finally:
+        await db.close()

@@ -21,7 +21,7 @@ from storage.models import TicketSequence
 async def sqlite_db(tmp_path: Path):  # noqa: ANN201
     url = f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}"
     await upgrade(url)
-    db = Database(url)
+    db = Database(url, sqlite_writer="inline")
     yield db, tmp_path / "inline.db"
     await db.close()
 

@@ -103,9 +103,9 @@ async def test_a_message_that_cannot_be_stored_is_not_acknowledged(make_gw: Make
     real_run = gw.db.run
     locked = asyncio.Event()
 
-    async def blocked(unit):  # noqa: ANN001, ANN202 - the database is locked for a while
+    async def blocked(unit, **options):  # noqa: ANN001, ANN003, ANN202 - locked for a while
         await locked.wait()
-        return await real_run(unit)
+        return await real_run(unit, **options)
 
     gw.db.run = blocked  # type: ignore[method-assign]
     xml = text_xml("o-resident", "楼道灯坏了", msg_id=7005)
@@ -127,7 +127,7 @@ async def test_a_failed_claim_is_a_503_not_a_lost_report(make_gw: MakeGw) -> Non
     gw = await make_gw("plain")
     real_run = gw.db.run
 
-    async def down(unit):  # noqa: ANN001, ANN202
+    async def down(unit, **options):  # noqa: ANN001, ANN003, ANN202
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     gw.db.run = down  # type: ignore[method-assign]
