@@ -158,6 +158,14 @@ class OutboxSender(PollLoop):
                 row.attempts += 1
                 row.last_error = "reclaimed: the worker sending it stopped"
                 claim.counts["reclaimed"] += 1
+                if row.channel == "mp":
+                    # the Official Account has no duplicate check and the POST may have gone
+                    # out before the worker died: held for the resident's next reply, as after
+                    # a timeout, never pushed a second time
+                    row.state = "held"
+                    row.last_error = "held: the worker sending it stopped, it may have gone out"
+                    claim.counts["held"] += 1
+                    continue
                 if row.attempts >= cfg.outbox.max_attempts:
                     row.state = "failed"
                     claim.counts["failed"] += 1

@@ -48,15 +48,24 @@ from tests.support.bot import analyzer
 
 # the dialogues, their district and the known failures live beside the test that plays them
 HERE = Path(__file__).resolve().parents[1] / "handlers" / "conversation" / "corpus"
+# the second blind corpus (written 2026-12-02 by another writer, with a district of its own)
+HERE_V2 = HERE.parent / "corpus_v2"
 DISTRICT_TEXT = (HERE / "district.toml").read_text(encoding="utf-8")
-WECOM = {p["id"]: p.get("wecom_userid", p["id"]) for p in tomllib.loads(DISTRICT_TEXT)["people"]}
+
+
+def wecom_ids(district_text: str) -> dict[str, str]:
+    return {p["id"]: p.get("wecom_userid", p["id"])
+            for p in tomllib.loads(district_text)["people"]}
+
+
+WECOM = wecom_ids(DISTRICT_TEXT)
 ASKS = {Conv.AWAITING_LOCATION: "where", Conv.AWAITING_CATEGORY: "category_choice",
         Conv.AWAITING_DUPLICATE: "confirm", "awaiting_place": "where"}
 FULLWIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-"}
 
 
-def load(name: str = "dialogues.jsonl") -> list[dict[str, Any]]:
-    path = HERE / name
+def load(name: str = "dialogues.jsonl", here: Path = HERE) -> list[dict[str, Any]]:
+    path = here / name
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -66,10 +75,10 @@ def openid(name: str) -> str:
     return "o" + hashlib.sha1(name.encode()).hexdigest()[:27]
 
 
-def speaker(who: str) -> tuple[str, str]:
+def speaker(who: str, wecom: dict[str, str] | None = None) -> tuple[str, str]:
     """(channel, sender) of `res:<name>`, `officer:<id>` or `staff:<id>`."""
     role, _, name = who.partition(":")
-    return ("mp", openid(name)) if role == "res" else ("work", WECOM[name])
+    return ("mp", openid(name)) if role == "res" else ("work", (wecom or WECOM)[name])
 
 
 Deliver = Callable[[Update], Awaitable[str | None]]
@@ -84,6 +93,7 @@ class Run:
     clock: FrozenClock
     deliver: Deliver
     sweep: Callable[[], Awaitable[Any]] | None = None
+    wecom: dict[str, str] | None = None
     failures: list[str] = field(default_factory=list)
     _n: int = 0
 
@@ -98,7 +108,7 @@ class Run:
 
     async def turn(self, i: int, turn: dict[str, Any]) -> None:
         before = await self.db.read(self._snapshot)
-        channel, sender = speaker(turn["from"])
+        channel, sender = speaker(turn["from"], self.wecom)
         update = self._update(channel, sender, turn["send"], before["codes"])
         reply = await self.deliver(update) or ""
         after = await self.db.read(self._snapshot)
@@ -231,17 +241,23 @@ def _compare(want: dict[str, Any], facts: dict[str, Any]) -> list[str]:
 
 # Wednesday 2 December 2026, 10:00 in Shanghai: two working days end on Friday 4 December
 START = datetime(2026, 12, 2, 2, 0)
-KNOWN = {line.split()[0]: line.split(None, 1)[1] for line in
-         (HERE / "known_failures.txt").read_text(encoding="utf-8").splitlines()
-         if line.strip() and not line.startswith("#")}
+def known(here: Path = HERE) -> dict[str, str]:
+    """The corpus's known failures: id → the first failure, each an xfail(strict)."""
+    return {line.split()[0]: line.split(None, 1)[1] for line in
+            (here / "known_failures.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
 
 
-async def corpus_run(db: Database) -> Run:
-    await db.run(lambda s: import_district(s, DISTRICT_TEXT, source="corpus"))
+KNOWN = known()
+
+
+async def corpus_run(db: Database, here: Path = HERE) -> Run:
+    district = DISTRICT_TEXT if here == HERE else (here / "district.toml").read_text("utf-8")
+    await db.run(lambda s: import_district(s, district, source="corpus"))
     an = analyzer()
     an.set_gazetteer(await db.read(repo.gazetteer))
     clock = FrozenClock(START)
     services = Services(settings=Settings(), analyzer=an, clock=clock)
     dispatcher = Dispatcher(services)
     return Run(db, services, clock, lambda u: db.run(lambda s: dispatcher.handle(s, u)),
-               sweep=lambda: expire_drafts(db, services))
+               sweep=lambda: expire_drafts(db, services), wecom=wecom_ids(district))

@@ -192,6 +192,26 @@ async def test_a_row_left_sending_by_a_crashed_worker_is_reclaimed_once(
     assert survivor.metrics()["reclaimed"] == 1
 
 
+async def test_an_official_account_row_left_sending_is_held_not_pushed_again(
+        any_db: Database, make_rig: Callable[..., Rig]) -> None:
+    # the Official Account has no duplicate check: the dead worker's POST may have gone out
+    rig = make_rig(any_db, http={"timeout_seconds": 5, "retries": 0})
+    [row_id] = await rig.enqueue("mp", "oResident1", "您的工单已办结")
+    rig.standin.fail("message/custom/send", delay=30, status=503)
+    crashed = asyncio.create_task(rig.sender().drain_once())
+    await rig.standin.wait_for(lambda: rig.standin.calls["message/custom/send"] == 1,
+                               timeout=5)
+    crashed.cancel()
+    await asyncio.gather(crashed, return_exceptions=True)
+    rig.clock.advance(seconds=16)
+    survivor = rig.sender()
+    await survivor.drain_once()
+    row = await rig.row(row_id)
+    assert row.state == "held" and "may have gone out" in (row.last_error or "")
+    assert rig.standin.calls["message/custom/send"] == 1  # never a second POST
+    assert survivor.metrics()["reclaimed"] == 1
+
+
 async def test_run_sends_when_woken_and_stops(
         db: Database, make_rig: Callable[..., Rig]) -> None:
     rig = make_rig(db, outbox={"poll_seconds": 60})
