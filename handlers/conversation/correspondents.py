@@ -141,7 +141,7 @@ async def _application(ctx: Ctx, args: str, verb: str) -> Decision:
     head, _, rest = args.lstrip("#").partition(" ")
     app = await ctx.session.get(CorrespondentApplication, int(head)) if head.isdigit() else None
     if app is None:
-        return f"没有找到这条申请。请发送「{verb} 申请编号」，编号见申请通知（如 #12）。"
+        return f"没有找到这条申请。请发送「{verb} 申请号」，申请号见申请通知（如 #12）。"
     if app.state != "pending":
         done = "通过" if app.state == "approved" else "拒绝"
         return f"申请 #{app.id}（{app.name}）已被{done}，无需再处理。"
@@ -264,6 +264,6 @@ async def redeem(ctx: Ctx, args: str) -> str:
         return f"{_display(person)} 可用积分 {have} 分，不足 {amount} 分，未登记兑换。"
     points.debit(ctx.session, person, amount, ctx.now, actor_id=ctx.person.id, note=note)
     await ctx.notify(person, f"您已用 {amount} 积分兑换：{note}。剩余 {have - amount} 分，"
-                     "发送「积分」查看明细排名。感谢您为社区出力！")
+                     "发送「积分」查看积分和排名。感谢您为社区出力！")
     logger.info("redemption of %d points for %s by %s", amount, person.id, ctx.person.id)
     return f"已登记 {_display(person)} 兑换 {amount} 分（{note}），剩余 {have - amount} 分。"

@@ -43,7 +43,7 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
     community = await ctx.session.get(Region, t.community_id) if t.community_id else None
     leader = await repo.slot_person(ctx.session, community, "leader") if community else None
     if leader is not None:
-        who = t.assignee.name if t.assignee else "未分配"
+        who = t.assignee.name if t.assignee else "社区分拨"
         await ctx.notify(leader, f"【不满意】工单 {t.code}（{msg.where(t)}）居民评价不满意，"
                          f"已退回 {who} 重新办理，请督办。", t)
     return (f"很抱歉处理结果没让您满意。工单 {t.code} 已重新打开，并报告社区督办，"
