@@ -73,7 +73,7 @@ async def register(ctx: Ctx, args: str) -> str:
     for p in people:
         await ctx.notify(p, f"新通讯员申请 #{app.id} {name} "
                          f"{mask_phones(app.phone or '')}{where}，"
-                         f"回复「通过 {app.id}」或「拒绝 {app.id} 原因」")
+                         f"回复「通过 {app.id}」或「拒绝 {app.id} 原因」。")
     logger.info("application #%s from %s to %d liaisons", app.id, ctx.person.id, len(people))
     return (f"已提交网格通讯员申请 #{app.id}（{name} {mask_phones(app.phone or '')}），"
             "联络员审核后会通知您。期间可照常直接发文字反映路上看到的问题。")
