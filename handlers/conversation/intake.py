@@ -272,7 +272,7 @@ async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
     people = await repo.triage_people(ctx.session, t.community) if t.assignee is None else []
     if t.assignee is not None:  # the draft's own words named the place after all
         return msg.accepted_reply(t, ctx.services)
-    return (f"好的，位置先空着，已交社区工作人员核实后派单，工单号 {t.code}。\n"
+    return (f"好的，位置先空着，社区工作人员核实后派单，工单号 {t.code}。\n"
             + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
 
 

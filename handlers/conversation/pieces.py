@@ -151,7 +151,7 @@ async def append(ctx: Ctx, t: Ticket, text: str) -> str:
     loc = analysis.location
     if t.region_id is None and (loc.community or loc.building):
         if await locate(ctx, t, text):
-            return f"已把位置补充到工单 {t.code}，已派给{msg.responsible_line(t)[3:]}。"
+            return f"已把位置补充到工单 {t.code}，{msg.responsible_line(t)}。"
     t.unit = t.unit or loc.unit
     t.room = t.room or loc.room
     if not t.building and loc.building and t.community_text:

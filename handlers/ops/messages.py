@@ -203,7 +203,7 @@ def responsible_line(t: Ticket, desk: list[Person] | None = None) -> str:
         area = f"{t.region.name} " if t.region else ""
         return f"负责：{area}{t.assignee.name or '网格员'}"
     names = "、".join(p.name for p in desk or [] if p.name)
-    return f"负责：社区工作人员{f'（{names}）' if names else ''}确认后派给负责人"
+    return f"负责：社区工作人员{f'（{names}）' if names else ''}，确认后派给负责人"
 
 
 def accepted_reply(t: Ticket, services: Services, desk: list[Person] | None = None) -> str:
