@@ -218,8 +218,8 @@ async def verify(ctx: Ctx, args: str) -> str:
         bonus = f"通讯员积分 +{pts}，现有 {await points.balance(ctx.session, reporter.id)} 分。"
     who = f"{t.region.name if t.region else ''}网格员{officer.name}" if officer else "社区"
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）经联络员核实，已交{who}处理。"
-                         f"发送「查询 {t.code}」看进度。", at=ctx.now,
-                         reporter_suffix=f"{bonus}发送「积分」看积分。" if bonus else "")
+                         f"发送「查询 {t.code}」查看进度。", at=ctx.now,
+                         reporter_suffix=f"{bonus}发送「积分」查看积分。" if bonus else "")
     return (f"已核实 {t.code}，派给 {officer.name} 处理。{'已为通讯员记分。' if bonus else ''}"
             if officer else (f"已核实 {t.code}，但未定位到网格："
                              f"请回复「派单 {t.code} 姓名」派给负责人。"))

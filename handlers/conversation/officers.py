@@ -167,7 +167,7 @@ async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
     t.assignee_id, t.assignee = t.owner_id, owner
     await ctx.notify(owner, f"【转办退回】{ctx.person.name} 退回工单 {t.code}：{note}\n"
                      f"请继续处理，回复「进度 {t.code} 说明」或「办结 {t.code} 结果」。", t)
-    return f"已将 {t.code} 退回网格员 {owner.name if owner else ''}。"
+    return f"已将 {t.code} 退回网格员{owner.name if owner else ''}。"
 
 
 @router.on(Command("派单", "改派"))

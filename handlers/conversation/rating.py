@@ -19,7 +19,7 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
     if t.status not in ("resolved", "closed") or (t.status == "closed" and t.rating is not None):
         if t.rating is not None:
             return f"工单 {t.code} 已评价过（{msg.rating_text(t.rating)}），感谢您的反馈。"
-        return f"工单 {t.code} 还没有办结，办结后再请您评价。发送「查询 {t.code}」看进度。"
+        return f"工单 {t.code} 还没有办结，办结后再请您评价。发送「查询 {t.code}」查看进度。"
     t.rating = value
     label = msg.rating_text(value)
     try:
