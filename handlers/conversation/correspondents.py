@@ -193,7 +193,7 @@ async def verify(ctx: Ctx, args: str) -> str:
         return ("请发送「核实 工单号」，工单号见待核实通知。" if code is None
                 else f"没有找到工单 {code}。")
     if not await _may_verify(ctx, t):
-        return f"工单 {t.code} 不在您联系的社区，不能核实。"
+        return f"工单 {t.code} 不在您负责联络的社区，不能核实。"
     try:
         transition(ctx.session, t, "verify", actor_id=ctx.person.id, actor_role="staff",
                    note="联络员核实属实", at=ctx.now)
@@ -233,7 +233,7 @@ async def reject_report(ctx: Ctx, args: str) -> str:
     if (t := await ticket_by_code(ctx.session, code)) is None:
         return f"没有找到工单 {code}。"
     if not await _may_verify(ctx, t):
-        return f"工单 {t.code} 不在您联系的社区，不能驳回。"
+        return f"工单 {t.code} 不在您负责联络的社区，不能驳回。"
     if t.status != "pending_verification":
         status = STATUS_NAMES.get(t.status, t.status)
         return f"工单 {t.code} 当前状态为「{status}」，只有待核实的反映可以驳回。"
