@@ -62,8 +62,9 @@ RULES: dict[str, Rule] = {
 }
 
 ACTION_NAMES = {
-    "assign": "派单", "reassign": "改派", "verify": "核实", "accept": "接单", "progress": "进度",
-    "ask": "追问", "answer": "补充", "resolve": "办结", "transfer": "转办", "return": "退回",
+    "assign": "派单", "reassign": "改派", "verify": "核实", "accept": "接单",
+    "progress": "更新进度", "ask": "追问", "answer": "补充", "resolve": "办结", "transfer": "转办",
+    "return": "退回",
     "hand_back": "退回网格员", "reclassify": "改类", "rate": "评价", "reopen": "重新办理",
     "close": "关闭", "cancel": "撤销", "merge": "合并",
 }

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 MENU: dict[str, Any] = {"button": [
     {"type": "click", "name": "我要反映", "key": "REPORT"},
-    {"type": "click", "name": "我的诉求", "key": "MY_TICKETS"},
+    {"type": "click", "name": "我的反映", "key": "MY_TICKETS"},
     {"type": "click", "name": "办事指南", "key": "GUIDE"},
 ]}
 

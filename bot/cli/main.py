@@ -292,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     nlp = add("nlp", cmd_nlp, "classifier model")
     nlp.add_argument("action", choices=["train"])
-    menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的诉求 / 办事指南)")
+    menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的反映 / 办事指南)")
     menu.add_argument("action", choices=["push"])
     from bot.cli.say import add_say_command
     from bot.cli.stats import add_stats_command

@@ -48,4 +48,4 @@ async def bind_officer(ctx: Ctx, code: str) -> str:
     # the notices kept while nobody could reach them (an assignment, a reminder) go out now
     kept = await deliver_kept(ctx.session, person, "mp", ctx.identity.external_id, at=ctx.now)
     late = f"此前有 {kept} 条通知未能送达，现在补发给您。\n" if kept else ""
-    return f"绑定成功，{person.name}。您可以在这里接收和处理工单。\n{late}" + msg.OFFICER_HELP
+    return f"{person.name}，绑定成功。您可以在这里接收和处理工单。\n{late}" + msg.OFFICER_HELP

@@ -73,7 +73,7 @@ async def register(ctx: Ctx, args: str) -> str:
     for p in people:
         await ctx.notify(p, f"新通讯员申请 #{app.id} {name} "
                          f"{mask_phones(app.phone or '')}{where}，"
-                         f"回复「通过 {app.id}」或「拒绝 {app.id} 原因」")
+                         f"回复「通过 {app.id}」或「拒绝 {app.id} 原因」。")
     logger.info("application #%s from %s to %d liaisons", app.id, ctx.person.id, len(people))
     return (f"已提交网格通讯员申请 #{app.id}（{name} {mask_phones(app.phone or '')}），"
             "联络员审核后会通知您。期间可照常直接发文字反映路上看到的问题。")
@@ -141,7 +141,7 @@ async def _application(ctx: Ctx, args: str, verb: str) -> Decision:
     head, _, rest = args.lstrip("#").partition(" ")
     app = await ctx.session.get(CorrespondentApplication, int(head)) if head.isdigit() else None
     if app is None:
-        return f"没有找到这条申请。请发送「{verb} 申请编号」，编号见申请通知（如 #12）。"
+        return f"没有找到这条申请。请发送「{verb} 申请号」，申请号见申请通知（如 #12）。"
     if app.state != "pending":
         done = "通过" if app.state == "approved" else "拒绝"
         return f"申请 #{app.id}（{app.name}）已被{done}，无需再处理。"
@@ -193,7 +193,7 @@ async def verify(ctx: Ctx, args: str) -> str:
         return ("请发送「核实 工单号」，工单号见待核实通知。" if code is None
                 else f"没有找到工单 {code}。")
     if not await _may_verify(ctx, t):
-        return f"工单 {t.code} 不在您联系的社区，不能核实。"
+        return f"工单 {t.code} 不在您负责联络的社区，不能核实。"
     try:
         transition(ctx.session, t, "verify", actor_id=ctx.person.id, actor_role="staff",
                    note="联络员核实属实", at=ctx.now)
@@ -218,8 +218,8 @@ async def verify(ctx: Ctx, args: str) -> str:
         bonus = f"通讯员积分 +{pts}，现有 {await points.balance(ctx.session, reporter.id)} 分。"
     who = f"{t.region.name if t.region else ''}网格员{officer.name}" if officer else "社区"
     await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）经联络员核实，已交{who}处理。"
-                         f"发送「查询 {t.code}」看进度。", at=ctx.now,
-                         reporter_suffix=f"{bonus}发送「积分」看积分。" if bonus else "")
+                         f"发送「查询 {t.code}」查看进度。", at=ctx.now,
+                         reporter_suffix=f"{bonus}发送「积分」查看积分。" if bonus else "")
     return (f"已核实 {t.code}，派给 {officer.name} 处理。{'已为通讯员记分。' if bonus else ''}"
             if officer else (f"已核实 {t.code}，但未定位到网格："
                              f"请回复「派单 {t.code} 姓名」派给负责人。"))
@@ -233,7 +233,7 @@ async def reject_report(ctx: Ctx, args: str) -> str:
     if (t := await ticket_by_code(ctx.session, code)) is None:
         return f"没有找到工单 {code}。"
     if not await _may_verify(ctx, t):
-        return f"工单 {t.code} 不在您联系的社区，不能驳回。"
+        return f"工单 {t.code} 不在您负责联络的社区，不能驳回。"
     if t.status != "pending_verification":
         status = STATUS_NAMES.get(t.status, t.status)
         return f"工单 {t.code} 当前状态为「{status}」，只有待核实的反映可以驳回。"
@@ -264,6 +264,6 @@ async def redeem(ctx: Ctx, args: str) -> str:
         return f"{_display(person)} 可用积分 {have} 分，不足 {amount} 分，未登记兑换。"
     points.debit(ctx.session, person, amount, ctx.now, actor_id=ctx.person.id, note=note)
     await ctx.notify(person, f"您已用 {amount} 积分兑换：{note}。剩余 {have - amount} 分，"
-                     "发送「积分」查看明细排名。感谢您为社区出力！")
+                     "发送「积分」查看积分和排名。感谢您为社区出力！")
     logger.info("redemption of %d points for %s by %s", amount, person.id, ctx.person.id)
     return f"已登记 {_display(person)} 兑换 {amount} 分（{note}），剩余 {have - amount} 分。"

@@ -63,7 +63,7 @@ class Dispatcher:
         reply = await self._route(ctx)
         if held:
             news = "\n".join(f"· {row.payload.get('text', '')}" for row in held)
-            head = f"您有 {len(held)} 条工单进展：\n{news}"
+            head = f"您有 {len(held)} 条新消息：\n{news}"
             reply = f"{head}\n\n{reply}" if reply else head
         if logger.isEnabledFor(logging.INFO):  # masking costs more than the line
             logger.info("%s %s → %s", update.channel, update.type,

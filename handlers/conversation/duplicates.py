@@ -42,7 +42,7 @@ async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:
     line = (f"{ticket.code} {category_name(ticket.category)} · "
             f"{STATUS_NAMES.get(ticket.status, ticket.status)}（{msg.where(ticket)}，"
             f"{local_text(ticket.created_at)} 反映{f'，{n} 人附议' if n else ''}）")
-    prompt = "回复 1 附议该工单，回复 2 仍然新建"
+    prompt = "回复 1 附议该工单（一并处理），回复 2 仍然新建工单"
     text = f"附近已有同类问题正在处理：\n{line}\n{prompt}"
     await ctx.set_state(Conv.AWAITING_DUPLICATE, {**draft, "code": ticket.code, "prompt": prompt},
                         ctx.settings.conversation.draft_minutes)

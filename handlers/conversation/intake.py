@@ -272,7 +272,7 @@ async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
     people = await repo.triage_people(ctx.session, t.community) if t.assignee is None else []
     if t.assignee is not None:  # the draft's own words named the place after all
         return msg.accepted_reply(t, ctx.services)
-    return (f"好的，位置先空着，已交社区工作人员核实后派单，工单号 {t.code}。\n"
+    return (f"好的，位置先空着，社区工作人员核实后派单，工单号 {t.code}。\n"
             + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
 
 
@@ -293,7 +293,7 @@ async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
     if not _NOT_PLACE.search(bare(text)) and len(bare(text)) >= 2:
         await pieces.append(ctx, t, text)  # 「人在3楼和4楼之间」: the words join the ticket
         kept = "已把这条补充到工单。"
-    return (f"已在紧急处理（工单 {t.code}），{kept}"
+    return (f"正在紧急处理（工单 {t.code}），{kept}"
             "请告诉我具体位置：哪个小区、几号楼，或直接发送位置。\n"
             + msg.emergency_line(t, ctx.services))
 

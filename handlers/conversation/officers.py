@@ -66,7 +66,7 @@ async def mine(ctx: Ctx, args: str) -> str:
         return "您目前没有待办工单。"
     lines = [f"您有 {len(rows)} 件工单："]
     for t in rows[:20]:
-        overdue = " ⚠已超期" if t.resolve_by and t.resolve_by < ctx.now else ""
+        overdue = "，已超时" if t.resolve_by and t.resolve_by < ctx.now else ""
         lines.append(f"{msg.ticket_line(t)}（{msg.deadline_text(t.resolve_by, ctx.services)}"
                      f"办结{overdue}）")
     if len(rows) > 20:
@@ -153,7 +153,7 @@ async def send_back(ctx: Ctx, t: Ticket, note: str) -> str:
     for p in people:
         await ctx.notify(p, f"【退回】{ctx.person.name} 退回工单，原因：{note}\n"
                          + msg.triage_notice(t), t)
-    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）正在重新分派给合适的负责人，"
+    await tell_reporters(ctx.session, t, f"您反映的问题（{t.code}）正在重新分派给合适的工作人员，"
                          "请耐心等待。", at=ctx.now)
     names = "、".join(p.name for p in people) or "社区"
     return f"已退回 {t.code}，交{names}重新分派。"
@@ -167,7 +167,7 @@ async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
     t.assignee_id, t.assignee = t.owner_id, owner
     await ctx.notify(owner, f"【转办退回】{ctx.person.name} 退回工单 {t.code}：{note}\n"
                      f"请继续处理，回复「进度 {t.code} 说明」或「办结 {t.code} 结果」。", t)
-    return f"已将 {t.code} 退回网格员 {owner.name if owner else ''}。"
+    return f"已将 {t.code} 退回网格员{owner.name if owner else ''}。"
 
 
 @router.on(Command("派单", "改派"))

@@ -27,7 +27,6 @@ from handlers.ops import messages as msg
 from handlers.ops.privacy import mask_phones
 from handlers.ops.tickets import place_for, route
 from storage import repo
-from storage.clock import local_text
 from storage.models import Region, Ticket, TicketEvent
 from storage.repos.tickets import of_resident
 from storage.statemachine import OPEN_STATUSES, record, transition
@@ -152,7 +151,7 @@ async def append(ctx: Ctx, t: Ticket, text: str) -> str:
     loc = analysis.location
     if t.region_id is None and (loc.community or loc.building):
         if await locate(ctx, t, text):
-            return f"已把位置补充到工单 {t.code}，已派给{msg.responsible_line(t)[3:]}。"
+            return f"已把位置补充到工单 {t.code}，{msg.responsible_line(t)}。"
     t.unit = t.unit or loc.unit
     t.room = t.room or loc.room
     if not t.building and loc.building and t.community_text:
@@ -173,8 +172,9 @@ async def supplement(ctx: Ctx, t: Ticket, text: str) -> str:
         if ctx.state is not None and ctx.state.state == "answering":
             await ctx.clear_state()
         if t.assignee:
+            by = msg.deadline_text(t.resolve_by, ctx.services)
             await ctx.notify(t.assignee, f"工单 {t.code} 居民回复：{mask_phones(text)}\n"
-                             f"办理时限已顺延，现为 {local_text(t.resolve_by)}。", t)
+                             f"办理时限已顺延至 {by}。", t)
         return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
     return await append(ctx, t, text)
 

@@ -19,7 +19,7 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
     if t.status not in ("resolved", "closed") or (t.status == "closed" and t.rating is not None):
         if t.rating is not None:
             return f"工单 {t.code} 已评价过（{msg.rating_text(t.rating)}），感谢您的反馈。"
-        return f"工单 {t.code} 还没有办结，办结后再请您评价。发送「查询 {t.code}」看进度。"
+        return f"工单 {t.code} 还没有办结，办结后再请您评价。发送「查询 {t.code}」查看进度。"
     t.rating = value
     label = msg.rating_text(value)
     try:
@@ -43,7 +43,7 @@ async def rate(ctx: Ctx, t: Ticket, value: int) -> str:
     community = await ctx.session.get(Region, t.community_id) if t.community_id else None
     leader = await repo.slot_person(ctx.session, community, "leader") if community else None
     if leader is not None:
-        who = t.assignee.name if t.assignee else "未分配"
+        who = t.assignee.name if t.assignee else "社区分拨"
         await ctx.notify(leader, f"【不满意】工单 {t.code}（{msg.where(t)}）居民评价不满意，"
                          f"已退回 {who} 重新办理，请督办。", t)
     return (f"很抱歉处理结果没让您满意。工单 {t.code} 已重新打开，并报告社区督办，"

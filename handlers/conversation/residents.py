@@ -28,7 +28,6 @@ from handlers.ops import messages as msg
 from handlers.ops.notices import followers_of
 from handlers.ops.privacy import mask_phones
 from storage import repo
-from storage.clock import local_text
 from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
 from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES, STATUS_NAMES, transition
@@ -207,7 +206,7 @@ async def answer(ctx: Ctx, state_data: dict[str, Any]) -> str:
                note=ctx.text, at=ctx.now)
     if t.assignee:
         await ctx.notify(t.assignee, f"工单 {t.code} 居民回复：{mask_phones(ctx.text)}\n"
-                         f"办理时限已顺延，现为 {local_text(t.resolve_by)}。", t)
+                         f"办理时限已顺延至 {msg.deadline_text(t.resolve_by, ctx.services)}。", t)
     return f"已把您的补充转告工作人员（工单 {t.code}），感谢配合。"
 
 

@@ -31,7 +31,7 @@ NOTE = {"办结": ("处理结果", "已处理完毕"), "进度": ("进展情况"
 
 
 def _note_word(verb: str) -> str:
-    return NOTE.get(verb, ("说明", ""))[0]
+    return NOTE.get(verb, ("内容", ""))[0]
 
 
 async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
@@ -61,7 +61,7 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
 async def _implicit(ctx: Ctx, verb: str, action: str, note: str,
                     need_note: bool) -> tuple[Ticket, str] | str:
     if need_note and not note:
-        word, example = NOTE.get(verb, ("说明", "已处理"))
+        word, example = NOTE.get(verb, ("内容", "已处理"))
         return f"请写明{word}，例如「{verb} {example}」。"
     allowed = RULES[action].sources
     # the latest push first: the ticket assigned last is the one the officer just read about

@@ -47,7 +47,7 @@ async def detail_text(ctx: Ctx, t: Ticket) -> str:
     # a follower (附议) neither rates nor cancels another's ticket
     may_act = t.reporter_id == ctx.person.id
     if may_act and t.status == "resolved":
-        lines.append(f"请评价：回复「评价 {t.code} 数字」评价处理结果（{msg.RATING_SCALE}）")
+        lines.append(f"请回复「评价 {t.code} 数字」评价处理结果（{msg.RATING_SCALE}）。")
     elif may_act and t.status not in FINAL_STATUSES:
         lines.append(f"如已无需处理，可发送「撤销 {t.code}」。")
     return "\n".join(lines)

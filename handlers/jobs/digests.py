@@ -161,7 +161,7 @@ def add_counts(parts: list[stats.Counts]) -> stats.Counts:
 
 def rate_text(rate: float | None, num: int, den: int) -> str:
     if rate is None:
-        return "—（无数据）"
+        return "暂无数据"
     return f"{rate * 100:.1f}%（{num}/{den}）"
 
 
@@ -176,7 +176,7 @@ def weekly_text(name: str, rng: stats.DateRange, c: stats.Counts) -> str:
         f"满意率 {rate_text(c.satisfaction_rate, c.satisfied, c.rated)}",
     ]
     if c.avg_accept_minutes is not None:
-        lines.append(f"平均接单 {c.avg_accept_minutes:.0f} 分钟")
+        lines.append(f"平均接单用时 {c.avg_accept_minutes:.0f} 分钟")
     if c.avg_resolve_hours is not None:
-        lines.append(f"平均办结 {c.avg_resolve_hours:.1f} 小时")
+        lines.append(f"平均办结用时 {c.avg_resolve_hours:.1f} 小时")
     return "\n".join(lines)

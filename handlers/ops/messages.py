@@ -24,8 +24,8 @@ def resident_help(example: str | None = None) -> str:
         f"您可以直接用文字告诉我们身边的问题，比如「{where}楼道有人拉飞线给电动车充电」，"
         "写清小区和楼号处理更快。\n"
         "其他操作：\n"
-        "· 查询：看我反映的事项；查询 工单号：看进度\n"
-        "· 补充 工单号 内容：给已反映的事补充情况\n"
+        "· 查询：查看我反映过的问题；查询 工单号：查看进度\n"
+        "· 补充 工单号 内容：给已反映的问题补充情况\n"
         "· 催办 工单号：提醒负责人尽快处理\n"
         "· 撤销 工单号：撤回反映\n"
         "· 评价 工单号 1-4：1非常满意 2满意 3基本满意 4不满意\n"
@@ -38,7 +38,7 @@ def resident_help(example: str | None = None) -> str:
 RESIDENT_HELP = resident_help()
 
 OFFICER_HELP = (
-    "网格员指令（接单、进度、办结可以不写工单号：只有一件可办时直接办理，有几件时回复序号选择）：\n"
+    "网格员指令：\n（接单、进度、办结可不写工单号：只有一件时直接办理，有几件时回复序号选择）\n"
     "· 接单 工单号\n"
     "· 进度 工单号 说明\n"
     "· 办结 工单号 处理结果\n"
@@ -55,11 +55,11 @@ OFFICER_HELP = (
 
 STAFF_HELP = (
     "\n分拨/领导指令：\n"
-    "· 派单 工单号 姓名或企业微信账号（分拨列表中的工单派给某人）；改派 工单号 姓名\n"
+    "· 派单 工单号 姓名或企业微信账号（把分拨列表中的工单派给某人）；改派 工单号 姓名\n"
     "· 回复 工单号 内容（人工客服：直接回复居民，留在工单记录里）\n"
     "· 核实 工单号 / 驳回 工单号 原因（通讯员上报）\n"
     "· 通过 申请号 / 拒绝 申请号 原因（通讯员申请）\n"
-    "· 兑换 人员ID 分数 说明；积分排行"
+    "· 兑换 通讯员ID 分数 说明；积分排行"
 )
 
 WELCOME = (
@@ -100,7 +100,7 @@ def deadline_text(dt: datetime | None, services: Services | None = None) -> str:
     end = services.calendar.workday_end if services is not None else time(18, 0)
     if (local.hour, local.minute) == (end.hour, end.minute):
         return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）下班前"
-    return f"{local_text(dt)} 前"
+    return f"{local_text(dt)}前"
 
 
 def person_label(p: Person | None) -> str:
@@ -203,7 +203,7 @@ def responsible_line(t: Ticket, desk: list[Person] | None = None) -> str:
         area = f"{t.region.name} " if t.region else ""
         return f"负责：{area}{t.assignee.name or '网格员'}"
     names = "、".join(p.name for p in desk or [] if p.name)
-    return f"负责：社区工作人员{f'（{names}）' if names else ''}确认后派给负责人"
+    return f"负责：社区工作人员{f'（{names}）' if names else ''}，确认后派给负责人"
 
 
 def accepted_reply(t: Ticket, services: Services, desk: list[Person] | None = None) -> str:
@@ -242,7 +242,7 @@ def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
     head = "【紧急工单】" if t.urgency == "urgent" else "【新工单】"
     body = "\n".join([
         f"{head}{t.code}",
-        f"类别：{category_name(t.category)}  紧急程度：{URGENCIES[t.urgency]}",
+        f"类别：{category_name(t.category)}，紧急程度：{URGENCIES[t.urgency]}",
         f"位置：{where(t)}",
         f"请于 {deadline_text(t.respond_by, services)}接单，"
         f"{deadline_text(t.resolve_by, services)}办结。",
@@ -255,7 +255,7 @@ def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
 
 def unreached_assignee(t: Ticket, person: Person, notice: str) -> str:
     """To the triage desk and the leader: the assignee has no channel yet, pass it on."""
-    head = (f"【无法送达】工单 {t.code} 已派给 {person_label(person)}，但{person.name}尚未绑定"
+    head = (f"【无法送达】工单 {t.code} 已派给 {person_label(person)}，但本人尚未绑定"
             f"企业微信或公众号，收不到通知（绑定后补发）。请电话转告，或回复「改派 {t.code} "
             "姓名」改派。")
     return fit(f"{head}\n{notice}", t.code)

@@ -32,7 +32,7 @@ retries = 0
         assert code == 0
         [menu] = standin.menus
         assert [(b["name"], b["type"], b["key"]) for b in menu["button"]] == [
-            ("我要反映", "click", "REPORT"), ("我的诉求", "click", "MY_TICKETS"),
+            ("我要反映", "click", "REPORT"), ("我的反映", "click", "MY_TICKETS"),
             ("办事指南", "click", "GUIDE")]
         standin.fail("menu/create", 40018, errmsg="invalid button name size")
         assert await asyncio.to_thread(main, ["menu", "push", "--config", str(cfg)]) == 1

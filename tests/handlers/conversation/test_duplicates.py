@@ -14,7 +14,7 @@ from tests.support.wechat import WeChat, attachments
 FIRST, SECOND, THIRD = "oNeighbour1", "oNeighbour2", "oNeighbour3"
 LAMP = "幸福花园3号楼门口路灯坏了"
 LAMP_AGAIN = "幸福花园3号楼那边路灯一直不亮"
-OFFER = "回复 1 附议该工单，回复 2 仍然新建"
+OFFER = "回复 1 附议该工单（一并处理），回复 2 仍然新建工单"
 
 
 async def _followers(bot: Bot, code: str) -> int:

@@ -83,4 +83,4 @@ async def test_location_event_does_not_swallow_held_notices(bot: Bot, wx: WeChat
     assert await wx.position(RIDER, *INSIDE) is None
     assert [r.state for r in await bot.outbox(RIDER)] == ["held"]  # still waiting
     reply = await bot.send(RIDER, "帮助")
-    assert reply.startswith("您有 1 条工单进展") and "接单" in reply
+    assert reply.startswith("您有 1 条新消息") and "接单" in reply

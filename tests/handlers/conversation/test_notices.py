@@ -26,7 +26,7 @@ async def test_held_notices_ride_on_the_next_reply_once(bot: Bot) -> None:
     await bot.send("zhangwei", f"进度 {code} 明早处理", channel="work")
     await _hold_all(bot)
     reply = await bot.send(RESIDENT, "帮助")
-    assert reply.startswith("您有 2 条工单进展")
+    assert reply.startswith("您有 2 条新消息")
     assert "明早处理" in reply and "查询" in reply
     again = await bot.send(RESIDENT, "帮助")
     assert "工单进展" not in again

@@ -28,7 +28,7 @@ async def test_application_goes_to_the_liaison_and_approval_grants_the_role(bot:
     assert "13800000009" not in reply
     told = await bot.texts("liming")
     assert told == ["新通讯员申请 #1 王师傅 138****0009（连江社区），"
-                    "回复「通过 1」或「拒绝 1 原因」"]
+                    "回复「通过 1」或「拒绝 1 原因」。"]
     assert await bot.texts("centre") == []
     assert "等待联络员审核" in await bot.send(RIDER, "注册通讯员 王师傅 13800000009")
     assert len(await applications(bot)) == 1
@@ -55,7 +55,7 @@ async def test_an_applicant_with_no_community_goes_to_the_district_desk(bot: Bot
     assert "#1" in reply and "李师傅" in reply
     assert await bot.texts("liming") == []
     assert await bot.texts("centre") == ["新通讯员申请 #1 李师傅 139****0002，"
-                                         "回复「通过 1」或「拒绝 1 原因」"]
+                                         "回复「通过 1」或「拒绝 1 原因」。"]
 
 
 async def test_declined_application_tells_the_applicant_and_grants_nothing(bot: Bot) -> None:

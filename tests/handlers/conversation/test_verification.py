@@ -38,7 +38,7 @@ async def test_report_waits_for_the_liaison_then_verify_routes_and_credits_once(
     assert "【待核实】通讯员王师傅" in asked[0] and f"核实 {code}" in asked[0]
     assert "0009" not in asked[0]  # no phone
 
-    assert "不在您联系的社区" in await bot.send("zhangwei", f"核实 {code}", channel="work")
+    assert "不在您负责联络的社区" in await bot.send("zhangwei", f"核实 {code}", channel="work")
     reply = await bot.send("liming", f"核实 {code.lower()}", channel="work")
     assert "已核实" in reply and "张伟" in reply
     t = await bot.ticket(code)

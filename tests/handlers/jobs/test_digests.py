@@ -127,7 +127,7 @@ async def test_weekly_summary_numbers_per_community_and_street(db: Database) -> 
     [hb] = await bot.texts("zhouli")
     assert hb.splitlines()[1:6] == [
         "受理 1 件（不含撤销、合并）", "响应率 100.0%（1/1）", "办结率 0.0%（0/1）",
-        "按期办结率 —（无数据）", "满意率 0.0%（0/1）"]
+        "按期办结率 暂无数据", "满意率 0.0%（0/1）"]
     [street] = await bot.texts("wangfang")
     assert street.splitlines()[:6] == [
         "【周报】凤城街道 11月23日—11月29日", "受理 6 件（不含撤销、合并）",

@@ -25,7 +25,7 @@ async def test_respond_reminder_once_at_75_percent_and_not_after_restart(bot: Bo
     bot.clock.advance(minutes=1)
     assert await send_reminders(bot.db, bot.dispatcher.services) == 1
     [text] = await texts_with(bot, "zhangwei", REMINDER)
-    assert code in text and "11月23日 14:00 前接单" in text and f"接单 {code}" in text
+    assert code in text and "11月23日 14:00前接单" in text and f"接单 {code}" in text
     assert await send_reminders(bot.db, bot.dispatcher.services) == 0
 
     # a restarted worker: new services and dispatcher over the same database
