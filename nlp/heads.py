@@ -15,12 +15,11 @@ own vocabulary, as it was trained). One dictionary lookup per feature then score
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
-from nlp.model import BIAS, FIELD, MASK, SCALE, LinearModel
+from nlp.model import BIAS, FIELD, MASK, SCALE, LinearModel, load_packed
 
 FORMAT = "gridbot-heads/1"
 SHIPPED_HEADS = Path(__file__).parent / "data" / "heads.json"
@@ -55,8 +54,21 @@ class Heads:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Heads:
-        with (path or SHIPPED_HEADS).open(encoding="utf-8") as fh:
-            return cls(json.load(fh))
+        return load_packed(path or SHIPPED_HEADS, cls, Heads.state, Heads.restore)
+
+    def state(self) -> tuple:
+        """What `restore` needs, in types `marshal` stores."""
+        return (FORMAT, self.intent_classes, self._intercepts, self._k, self.words, self.chars)
+
+    @classmethod
+    def restore(cls, state: tuple) -> Heads:
+        fmt, intent_classes, intercepts, k, words, chars = state
+        if fmt != FORMAT:
+            raise ValueError(fmt)
+        heads = cls.__new__(cls)
+        heads.intent_classes, heads._intercepts, heads._k = intent_classes, intercepts, k
+        heads.words, heads.chars = words, chars
+        return heads
 
     def _logits(self, words: set[str], chars: set[str]) -> tuple[list[float], list[float]]:
         found = [v for v in map(self.words.get, words) if v is not None]

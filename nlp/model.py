@@ -18,12 +18,17 @@ weights were rounded to 10⁻⁴ when exported. The fields are unpacked once per
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import marshal
 import math
+import os
+import tempfile
+from collections.abc import Callable
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +37,54 @@ SCALE = 10_000          # the export rounds weights to 4 decimals
 BIAS = 1 << 24          # |weight| × SCALE must stay below this (|weight| < 1677)
 FIELD = 48              # bits per class: room for 2^23 features in one message
 MASK = (1 << FIELD) - 1
+
+
+T = TypeVar("T")
+
+
+def own_file(fd: int) -> bool:
+    """The open file belongs to this process's user: a cache in a shared temporary folder that
+    someone else wrote is not read (set TMPDIR, or systemd's PrivateTmp, for a private one)."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or os.fstat(fd).st_uid == getuid()
+
+
+def cached(name: str, key: bytes, build: Callable[[], T],
+           state: Callable[[T], tuple], restore: Callable[[tuple], T]) -> T:
+    """`build()`, through a cache of what it built in the temporary folder (beside jieba's).
+
+    Parsing a model's JSON and packing its weights, or indexing the homophones by sound, is most
+    of the classifier's start-up; the built tables (plain dicts, lists and ints) come back from
+    `marshal` several times faster. The cache file is named by a hash of `key` (the source
+    files' bytes and whatever else the result depends on) and the interpreter's marshal format,
+    written atomically, and ignored when it cannot be read or written: the sources stay the
+    only truth, and a changed source never meets a stale cache."""
+    digest = hashlib.sha256(key + marshal.version.to_bytes(2, "big")).hexdigest()[:24]
+    path = Path(tempfile.gettempdir()) / f"gridbot-{name}-{digest}.marshal"
+    try:
+        with path.open("rb") as fh:
+            if own_file(fh.fileno()):
+                return restore(marshal.load(fh))
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        pass
+    built = build()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            marshal.dump(state(built), out)
+        os.replace(tmp, path)
+    except (OSError, ValueError) as exc:
+        logger.info("model: no cache of %s in %s (%s)", name, path.parent, exc)
+    return built
+
+
+def load_packed(path: Path, build: Callable[[dict[str, Any]], T],
+                state: Callable[[T], tuple], restore: Callable[[tuple], T]) -> T:
+    """`build(json.load(path))`, cached (see `cached`)."""
+    raw = path.read_bytes()
+    packing = f"{FORMAT} {SCALE} {BIAS} {FIELD}\n".encode()  # the packing code's parameters
+    return cached(path.stem, packing + raw, lambda: build(json.loads(raw.decode("utf-8"))),
+                  state, restore)
 
 
 class LinearModel:
@@ -60,8 +113,22 @@ class LinearModel:
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
-        with path.open(encoding="utf-8") as fh:
-            return cls(json.load(fh))
+        return load_packed(path, cls, LinearModel.state, LinearModel.restore)
+
+    def state(self) -> tuple:
+        """What `restore` needs, in types `marshal` stores."""
+        return (FORMAT, self.classes, self.config, self.intercepts, self.summary,
+                self.words, self.chars)
+
+    @classmethod
+    def restore(cls, state: tuple) -> LinearModel:
+        fmt, classes, config, intercepts, summary, words, chars = state
+        if fmt != FORMAT:
+            raise ValueError(fmt)
+        model = cls.__new__(cls)
+        model.classes, model.config, model.intercepts = classes, config, intercepts
+        model.summary, model.words, model.chars = summary, words, chars
+        return model
 
     @property
     def size(self) -> int:

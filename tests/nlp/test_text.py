@@ -80,3 +80,30 @@ def test_fast_segmentation_equals_jieba(prep: TextPrep) -> None:
                  "鬱鬱蔥蔥的樹擋住路燈", "楼上漏水到我家卫生间了，物业说找开发商",
                  "wifi密码123456是多少"]:
         assert tok.fast_lcut(text) == tok.lcut(text, HMM=False)
+
+
+def test_start_up_caches_are_rebuilt_when_absent_and_someone_else_s_are_not_read(
+        tmp_path, monkeypatch) -> None:
+    """The packed model and the pruned dictionary come back from the temporary folder; a cache
+    this user did not write is never loaded (a shared /tmp), and the result is the same."""
+    import os
+    import tempfile
+
+    from nlp import model as model_module
+    from nlp.model import LinearModel
+    from nlp.pipeline import SHIPPED_MODEL
+    from nlp.segment import pruned_dictionary
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    built = LinearModel.load(SHIPPED_MODEL)
+    caches = list(tmp_path.glob("gridbot-model-*.marshal"))
+    assert len(caches) == 1
+    again = LinearModel.load(SHIPPED_MODEL)
+    assert (again.words, again.chars, again.classes) == (built.words, built.chars, built.classes)
+    monkeypatch.setattr(model_module, "own_file", lambda fd: False)
+    caches[0].write_bytes(b"not marshal")  # would raise if it were read
+    assert LinearModel.load(SHIPPED_MODEL).words == built.words
+    dictionary = pruned_dictionary(folder=tmp_path)
+    assert dictionary is not None and dictionary.read_text(encoding="utf-8").count("\n") > 100_000
+    assert pruned_dictionary(folder=tmp_path) == dictionary
+    assert os.stat(dictionary).st_size > 1_000_000
