@@ -35,6 +35,23 @@ _HYPO_BEFORE = re.compile(
 _HYPO_AFTER = re.compile(
     r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|都完了|谁负责|的隐患|隐患|"
     r"的风险|风险|的可能|就晚了|来得及吗|跑不掉|跑都跑不)")
+# A danger word in a comparison or a degree complement is a figure of speech, not a danger:
+# 「亮得跟起火了似的」, 「烫得像着了火一样」, 「热得冒烟」, 「感觉房子都要塌了」 (a hedged future).
+_FIGURE_BEFORE = re.compile(r"(?:像|跟|和|如同|仿佛|好似|宛如|好比)是?[^，。！？；,.!?;]{0,6}$")
+_FIGURE_AFTER = re.compile(r"^[^，。！？；,.!?;]{0,5}(?:一样|似的|一般|那样|差不多|的感觉)")
+_DEGREE_BEFORE = re.compile(r"[热亮吵气急渴辣累忙红烫晒闷烦馋疼痛怕冷挤]得(?:都|要|快要|直|快)?$")
+_HEDGED_FUTURE = re.compile(
+    r"(?:感觉|觉得|好像|仿佛|似乎|简直)[^，。！？；,.!?;]{0,8}(?:都|快|就)?要$")
+
+
+def figurative(before: str, inside: str, after: str) -> bool:
+    """The danger word is a figure of speech (see _FIGURE_BEFORE); `inside` is the match (a
+    cue may hold its own 要: 要塌了)."""
+    return bool(_FIGURE_BEFORE.search(before) and _FIGURE_AFTER.search(after)
+                or _DEGREE_BEFORE.search(before)
+                or _HEDGED_FUTURE.search(before + inside[:1] if inside[:1] == "要" else before))
+
+
 # 「被打伤住院」: the injury is already being treated, it happened before.
 _PAST_AFTER = re.compile(r"^[^。！？；]{0,4}(?:住院|住进了?医院|出院|已经好了|缝了几针)|"
                          r"^过(?![来去])|"
@@ -152,6 +169,10 @@ _PERSON = (
     r"我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇)"
 )
 
+# A person as the one it happens to, not the agent of a passive or causative (宽带线被人剪断了挂在
+# 外面: the cable hangs outside, not a person).
+_SUBJECT = rf"(?<![被让叫给把]){_PERSON}"
+
 CUES: tuple[Cue, ...] = (
     # Fire and smoke.
     _c("fire", "urgent", r"着火|起火|失火|火灾|大火|明火|火苗|火光|烧起来|烧着了|着起来|燃起来|"
@@ -241,10 +262,10 @@ CUES: tuple[Cue, ...] = (
     # nothing else fits; rules.forced_category).
     _c("collapsed", "urgent", r"昏迷|晕倒|跳楼|轻生|自杀|要跳下去|吐白沫|"
        r"晕过去|晕了过去|昏过去|昏倒|叫不醒|无法起身|起不了身|意识模糊|意识不清|(?:一点)?反应都没有|不省人事|没(?:了)?意识|抽搐|喘不上气|上不来气|没(?:有)?呼吸|"
-       rf"心脏骤停|休克|脸(?:都)?(?:紫|青)了|{_PERSON}[^，。！？]{{0,10}}一动不动|"
-       rf"{_PERSON}[^，。！？\s]{{0,6}}(?:摔倒|跌倒|摔了一跤|滑倒|倒下)|"
+       rf"心脏骤停|休克|脸(?:都)?(?:紫|青)了|{_SUBJECT}[^，。！？]{{0,10}}一动不动|"
+       rf"{_SUBJECT}[^，。！？\s]{{0,6}}(?:摔倒|跌倒|摔了一跤|滑倒|倒下)|"
        r"落水|溺水|被水冲走|冲走了|看不见人|沉下去|在水里扑腾|"
-       rf"{_PERSON}[^，。！？]{{0,8}}(?:站在|爬到|爬上|坐在|扒着|挂在|悬在|趴在)[^，。！？]{{0,6}}"
+       rf"{_SUBJECT}[^，。！？]{{0,8}}(?:站在|爬到|爬上|坐在|扒着|挂在|悬在|趴在)[^，。！？]{{0,6}}"
        r"(?:窗台|窗外|窗户外|窗户上|护栏外|栏杆外|阳台外|阳台护栏|楼顶边|天台边|边上往下|边往下|外面)"),
     _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|"
        r"(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
@@ -315,7 +336,8 @@ CUES: tuple[Cue, ...] = (
 
 # A fire that is out is no longer an emergency (「已经扑灭了」).
 _RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|"
-                            r"烟散了|"
+                            r"烟散了|(?:已经|现在|目前|这会儿)(?:不|没|没有)(?:再)?(?:冒|闪|响|着)了?|"
+                            r"不(?:再)?冒(?:火花|火)?了|火花没了|"
                             r"(?:现在|已经)没事了|味(?:道)?(?:已经)?散了|已经(?:关|断)了(?:阀门|电闸)?")
 
 
@@ -325,6 +347,11 @@ _RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒
 # hypotheticals and the past.
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 _CLAUSE = re.compile(r"[^，。！？；,.!?;\n]+")
+# A vehicle is what cannot get out (我的车被困在车位里, 电动车卡在楼道里出不去), unless a person
+# is named with it (车被困在水里，人还在车上).
+_THING_STUCK = re.compile(r"(?:我的|我家的?|谁的|别人的)?(?:车|车子|汽车|电动车|电瓶车|摩托车?|"
+                          r"自行车|单车|三轮车?)(?:被)?(?:困|卡|堵|关|锁|挡)(?:在|住|死)")
+_PERSON_STUCK = re.compile(rf"{_PERSON}|我(?![的家])|我们(?![的家])|有人|一家")
 # Something fell in: only a person (小孩掉进井里), not an object (井盖一半掉进井里).
 _SOMEONE_NEAR = re.compile(rf"{_PERSON}|有人|我|骑车的|一家")
 # The past reaches over commas to the end of its sentence unless the message comes back to now.
@@ -333,7 +360,7 @@ _PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|前天|�
                             r"之前|曾经")
 _NOW = re.compile(r"现在|正在|还在|此刻|目前|刚才|刚刚|今天|马上")
 _NOW_AGAIN = re.compile(r"现在|正在|此刻|目前|刚才|刚刚|今天|这次")
-_LIFT = r"(?:电梯|轿厢|货梯|扶梯|lift|升降梯)"
+_LIFT = r"(?:电梯|轿厢|货梯|扶梯|lift|升降梯|升降机)"
 _LIFT_STOPPED = r"(?:停|不动|不走|卡|坏|冲顶|溜|掉了|打不开|开不了|不开|扒不开|没反应|按不开|死活)"
 _SOMEONE = rf"(?:{_PERSON}|我|我们|自己|一家人|俩|两个|三个|几个)"
 # someone inside, or someone who cannot get out (而 里面没人 is not someone inside)
@@ -364,7 +391,9 @@ _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], .
     for name, parts, judged, anchors in (
         ("lift_trapped", (_LIFT, _LIFT_STOPPED, _INSIDE), 2, "梯厢l"),
         ("lift_trapped",
-         (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去"), 1, "梯厢l"),
+         (_LIFT, r"(?:被困|困在|困住|关在|锁在|卡在)(?!家)|出不来|出不去|"
+                 rf"(?:困|关|锁|卡)了(?:个|一个|两个|几个|俩|些)?{_PERSON}|"
+                 r"(?:困|关|锁|卡)了(?:个|一个|两个|几个|俩)[^，。！？\s]{1,6}的"), 1, "梯厢l机"),
         ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
         ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
         ("danger_below", (_COMING_DOWN, _PEOPLE_THERE), 0, "掉陷塌晃倒"),
@@ -423,6 +452,10 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
             sent = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):end]
             if not _SOMEONE_NEAR.search(sent):
                 continue
+        if cue.name == "trapped" and _THING_STUCK.search(text):
+            sent = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):]
+            if not _PERSON_STUCK.search(_THING_STUCK.sub("", sent)):
+                continue  # 我的车被困在车位里出不来: a car, not a person
         before = _clause_before(text, start)
         inside = text[start:end]
         negated = cue.negatable and bool(_NEG.search(before) or _NEG_INSIDE.search(inside))
@@ -435,7 +468,8 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         past = past or bool(_PAST_AFTER.search(text[end:end + 8]))
         hypothetical = past or bool(_HYPO_BEFORE.search(before[-12:])
                                     or _HYPO_INSIDE.search(inside)
-                                    or _HYPO_AFTER.search(text[end:end + 12]))
+                                    or _HYPO_AFTER.search(text[end:end + 12])) \
+            or figurative(before[-12:], inside, text[end:end + 8])
         if cue.name in _SMOKE_CUES and not hypothetical:
             near = text[max(0, start - 20):end + 8]
             hypothetical = bool(_BENIGN_SMOKE.search(near))
@@ -517,6 +551,17 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
          r"亮得[^，。！？]{0,4}睡不着"),
         ("traffic_light_broken", "municipal", r"(?:红绿灯|信号灯|交通灯|红灯|绿灯)[^，。！？]{0,6}"
          r"(?:坏|不亮|不工作|失灵|黑了|灭了|不显示|乱闪|一直闪|一直黄|一直红|故障|停了)"),
+        # renovation heard (装修…电锤/敲/吵), whatever else the letter tells of the family; a
+        # load-bearing wall torn down is illegal_construction's
+        ("renovation_noise", "noise", r"^(?![\s\S]*承重)[\s\S]*?(?:装修|施工)[^。！？]{0,24}"
+         r"(?:敲|电锤|电钻|冲击钻|切割|噪音|吵|响)"),
+        # the lights of a building's common parts are the property company's (应急灯 and
+        # 疏散指示 are fire equipment, and sparks or a burning wire are hazards: other cues)
+        ("stairwell_light_out", "property",
+         r"(?:楼道|楼梯|楼梯间|走廊|过道|电梯厅|单元门口|地下室)"
+         r"(?:里|的|里的|里那个|那个|上的|口的)?(?:灯|照明|顶灯|声控灯|感应灯|灯泡)"
+         r"[^，。！？]{0,8}(?:坏|不亮|灭了|黑了|一闪一闪|闪个不停|亮不了|没亮|失灵|不灵|没反应)|"
+         r"(?<!应急)(?:声控灯|感应灯)[^，。！？]{0,8}(?:坏|不亮|失灵|不灵|没反应)"),
         ("neighbor_hogs_common_space", "neighbor", r"(?:邻居|对门|隔壁|楼上|楼下|那户|那家|这户|"
          r"一户)"
          r"[^。！？]{0,12}(?:霸占|占为己有|据为己有|当成自己家|当自己家|圈起来|圈了|锁起来|装了(?:个|一道)?(?:铁)?门)"

@@ -48,6 +48,20 @@ _ASK = re.compile(r"请问|问一下|问下|咨询|怎么办理|怎么申请|在
 _HELP_ASK = re.compile(r"帮忙|帮帮|救命|求助|求求|快来人|能不能派人|上门帮")
 
 
+# A question asked in passing after thanks or an acknowledgement (对了想问下…, 顺便问一下…).
+_ASIDE_ASK = re.compile(
+    r"(?:顺便|对了|另外|还有|还想)[^，。！？]{0,3}(?:问下|问一下|问问|想问|请问|咨询)")
+
+
+def aside_question(text: str) -> str | None:
+    """The question asked in passing after nothing but thanks, greetings or acknowledgements
+    (from 顺便问下… to the end), or None (路灯坏了，顺便问下… is a report that also asks)."""
+    m = _ASIDE_ASK.search(text)
+    if m is None or intent_of(text[:m.start()]) not in ("thanks", "chat", "greeting"):
+        return None
+    return text[m.start():]
+
+
 def _bare(text: str) -> str:
     return _PUNCT.sub("", text)
 
@@ -84,6 +98,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "chat" if is_small_talk(text) else "report"
     if rating_in(text) is not None:
         return "rating"
+    if aside_question(bare) is not None:
+        return "report"  # 好的谢谢…顺便问下医保卡怎么补: the question is the message (consult)
     if not mentions_problem and is_human(text) and not is_small_talk(text):
         return "human"
     if _GREETING.match(bare):
@@ -98,7 +114,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "chat"
     if is_detail(text, address_only) and (
             address_only or not mentions_problem or is_fragment(text)
-            or _DETAIL_LEAD.match(bare) and not _COMPLAINT_WORD.search(bare)):
+            or _DETAIL_LEAD.match(bare) and not _COMPLAINT_WORD.search(bare)
+            or _DESCRIPTION.match(bare) or _is_correction(bare)):
         return "detail"
     return "report"
 
@@ -168,7 +185,23 @@ _DETAIL_LEAD = re.compile(
     r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
     r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又|就是[^，。]{0,6}(?:说的|反映的)|"
     r"位置在|地点在|地址是|定位|同一个(?:位置|地方)|还是那个(?:位置|地方)|我(?:是)?住(?:在)?[^，。]{1,8}$|"
-    r"是(?:楼上|楼下|隔壁|对面|[一二三四五六七八九十\d]+楼)(?:那|的|这))")
+    r"是(?:楼上|楼下|隔壁|对面|[一二三四五六七八九十\d]+楼)(?:那|的|这)|"
+    r"就是[^，。]{0,12}(?:那条|那个事|那件事|那个问题|那一条))")
+# A correction of what was said (地址改一下 是南门, 不是7号楼是9号楼, 刚才说错了应该是2单元).
+_CORRECTION = re.compile(
+    r"^(?:地点|地址|位置|楼号|门牌|房号|时间|单元|楼栋)(?:要)?(?:改一下|改成|更正|说错了|写错了|"
+    r"错了|不对)|^(?:我)?(?:刚才|上面)?(?:说错了|写错了|打错了)[^，。]{0,3}(?:是|应该是)|"
+    r"^不是[^，。]{1,8}?(?:是|而是)[^，。]{1,10}$")
+
+
+def _is_correction(bare: str) -> bool:
+    """A correction that states no complaint of its own (不是漏水是渗水 re-tells the problem)."""
+    return bool(_CORRECTION.match(bare)) and not _COMPLAINT_WORD.search(bare.replace("不是", ""))
+# What the reported thing looks, sounds or smells like (声音是咚咚的那种, 水是黄的还有股味):
+# told after a report, it describes that report.
+_DESCRIPTION = re.compile(
+    r"^(?:那个|那|这个)?(?:声音|响声|动静|味道|气味|颜色|水|烟|人|男的|女的|车|狗|猫|车牌)"
+    r"(?:是|像|有点|特别|很|挺|好像|听着|闻着|看着|大概)[^，。！？]{0,14}$")
 _WHEN = re.compile(
     r"^(?:已经|都|差不多|大概|从|自从|有|快|将近|已经快|都快)*(?:[零一二两三四五六七八九十几半多\d]+|好几|十几|一整)"
     r"(?:个)?(?:多)?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|晚)(?:多)?(?:了|前|以前|之前)?"
@@ -228,7 +261,7 @@ _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑�
                          r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
                          r"说得过去|中规中矩|勉强")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
-                        r"五星|满分|一百分")
+                        r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的")
 _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
@@ -252,13 +285,34 @@ _VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处�
             r"(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
             r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
-            r"说得过去|过得去|中规中矩|不怎么样|先这样吧")
+            r"说得过去|过得去|中规中矩|不怎么样|先这样吧|还可以|"
+            r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分")
 _VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|！|!|。|$)")
 _VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
 VERDICT_MAX = 24
 
 
+# Stars and scores said in words (三颗星, 打五星, 零分): five stars is 1 on our scale, one is 4.
+_RATE_STARS = re.compile(r"(?P<n>[一二两三四五1-5])(?:颗|个)?星(?!期|级|酒店|饭店|宾馆|红旗|上将)")
+_STARS = {"五": 1, "5": 1, "四": 2, "4": 2, "三": 3, "3": 3, "二": 4, "两": 4, "2": 4, "一": 4,
+          "1": 4}
+_RATE_ZERO = re.compile(r"零分|0分|负分|不及格|打零|倒扣")
+# Work half done, or done with a complaint about how (来了但没修完, 修好了就是通知都没一声): 3.
+_RATE_PARTLY = re.compile(
+    r"(?:只|就|才)(?:修|弄|处理|搞|干|做)了(?:一半|一部分|个大概)|(?:修|弄|处理|搞)了一半|"
+    r"没(?:修|弄|处理|搞)完|治标不治本|"
+    r"(?:来了|修了|处理了|解决了|弄好了|修好了|办了|好了)[^。！？]{0,4}(?:但|但是|就是|不过|可是|只是)"
+    r"[^。！？]{0,16}(?:态度|通知|一声|慢|拖|冲|凶|不耐烦|不好|差|没说|没回)")
+
+
 def _rating_value(bare: str) -> int | None:
+    if _RATE_ZERO.search(bare):
+        return 4
+    stars = _RATE_STARS.search(bare)
+    if stars:
+        return _STARS[stars.group("n")]
+    if _RATE_PARTLY.search(bare):
+        return 3
     if _RATE_LUKEWARM.search(bare):
         return 3
     if _RATE_DOUBLE_NEG.search(bare):
@@ -294,6 +348,12 @@ def rating_in(text: str) -> int | None:
     if len(bare) <= VERDICT_MAX and (
             _VERDICT_FIRST.search(verdict) or _VERDICT_LAST.search(verdict)):
         return value
+    # a score, or work half done, is a verdict wherever it stands, unless the rest says what
+    # else is wrong (路只修了一半就停工了 reports a stalled road)
+    scored = _RATE_ZERO.search(bare) or _RATE_STARS.search(bare) or _RATE_PARTLY.search(bare)
+    if scored and len(bare) <= VERDICT_MAX \
+            and not _COMPLAINT_WORD.search(bare[:scored.start()] + bare[scored.end():]):
+        return value
     leftover = _RATE_FILLER.sub(
         "", _RATE_BAD.sub("", _RATE_SO_SO.sub("", _RATE_VERY.sub("", bare))))
     return value if len(leftover) <= 3 else None
@@ -313,7 +373,12 @@ def is_chat(text: str) -> bool:
 
 
 _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
-                       r"吃了(?:吗|没)")
+                       r"吃了(?:吗|没)|哈哈|笑死|hhh|233|嘻嘻|嘿嘿|[（(]笑[)）]")
+
+
+# 人工, 真人, 客服 typed in pinyin (rengong, zhuan ren gong, kefu).
+_HUMAN_PINYIN = re.compile(r"^(?:wo ?yao ?|zhuan ?|zhao ?)?(?:ren ?gong|zhen ?ren|ke ?fu|huo ?ren)"
+                           r"(?: ?fu ?wu| ?ke ?fu)?$")
 
 
 def is_small_talk(text: str) -> bool:
@@ -322,13 +387,15 @@ def is_small_talk(text: str) -> bool:
     plain = _bare(to_plain(text))
     if not plain:
         return True
-    if plain.isdigit() or plain.isascii() and len(plain) <= 8:
+    if plain.isdigit() or plain.isascii() and len(plain) <= 8 and not _HUMAN_PINYIN.match(plain):
         return True  # 123, hi, ok: nothing a report could be
     return bool(_CHAT.match(plain))
 
 
 def is_human(text: str) -> bool:
     plain = _bare(text)
+    if _HUMAN_PINYIN.match(plain.lower()):
+        return True
     return len(plain) <= 30 and bool(_HUMAN.search(plain)) and not _BOT_QUESTION.search(plain)
 
 
@@ -337,7 +404,8 @@ def is_detail(text: str, location_only: bool) -> bool:
     plain = _bare(text)
     if not plain or len(plain) > 24:
         return False
-    if location_only or _WHEN.match(plain) or _DETAIL_LEAD.match(plain) or is_fragment(text):
+    if location_only or _WHEN.match(plain) or _DETAIL_LEAD.match(plain) or is_fragment(text) \
+            or _DESCRIPTION.match(plain) or _is_correction(plain):
         return True
     return len(plain) <= 14 and bool(_DETAIL_TAIL.search(plain))
 

@@ -28,17 +28,19 @@ _BUILDING = re.compile(
 # 一共有28栋楼, 共12幢楼, 3栋楼之间: a count of buildings, not one of them.
 _COUNTED_BUILDINGS = re.compile(rf"(?:有|共|计|约|近|超过)\s*{_N}\s*(?:栋|幢|座)楼|"
                                 rf"{_N}\s*(?:栋|幢|座)楼(?:之间|中间)")
-_UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*单元")
+# 2梯 is how Guangdong numbers a block's stair-and-lift cores, its units (一梯两户 is a layout).
+_UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*"
+                   r"(?:单元|梯(?![子田形度级队])(?!\s*[一二两三四五六七八2-8]\s*户))")
 _ROOM = re.compile(r"(?<![\d年])(?P<n>\d{3,4})\s*(?:室|号房|房间|房(?!子)|那户|这户|那家|这家|户)"
                    r"|(?:层|楼)\s*(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米])")
 # Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
 _LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
 # A bare number right after a building or unit is the room: 7栋502, 2单元301.
-_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|#楼)\s*(?P<n>\d{3,4}|"
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|#楼)\s*(?P<n>\d{3,4}|"
                          r"[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米年])")
 
 # Every building, unit or room pattern needs one of these; most messages have none.
-_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}")
+_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯")
 _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )

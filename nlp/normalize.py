@@ -16,17 +16,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
+from importlib.metadata import version
 from pathlib import Path
 
 import opencc
-from pypinyin import Style, lazy_pinyin
-from pypinyin.pinyin_dict import pinyin_dict
+
+from nlp.model import cached
 
 logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).parent / "data"
 # jieba frequencies: a span more frequent than this is a real word, not a recognition slip.
 REAL_WORD_FREQ = 20
+# Bump when `fuzzy` or the index's layout changes: the cached index (Homophones) is keyed by it.
+INDEX_VERSION = "homophones/1"
 
 
 def fuzzy(syllable: str) -> str:
@@ -50,6 +53,10 @@ _TONELESS = str.maketrans({
 
 def primary_sound(ch: str) -> str | None:
     """The fuzzy toneless sound of a character's most common reading, None if not Han."""
+    # pypinyin is imported only to build the sound index (cached between processes: importing
+    # it and its phrase dictionary is a quarter of a second of the classifier's cold start)
+    from pypinyin.pinyin_dict import pinyin_dict
+
     raw = pinyin_dict.get(ord(ch))
     return fuzzy(raw.split(",", 1)[0].translate(_TONELESS)) if raw else None
 
@@ -83,6 +90,18 @@ class Homophones:
 
     def __init__(self, terms: Iterable[str], is_real_word: Callable[[str], bool]) -> None:
         self._is_real_word = is_real_word
+        terms = list(dict.fromkeys(terms))
+        key = "\n".join([INDEX_VERSION, version("pypinyin"), *terms]).encode("utf-8")
+        self._table, self._terms = cached("homophones", key, lambda: self._index(terms),
+                                          lambda built: built, tuple)
+        self._pattern = re.compile("|".join(map(re.escape, self._terms)))
+
+    @staticmethod
+    def _index(terms: list[str]) -> tuple[dict[int, str], dict[str, str]]:
+        """(character → sound token, sound string → term), longest sound string first."""
+        from pypinyin import Style, lazy_pinyin  # see primary_sound
+        from pypinyin.pinyin_dict import pinyin_dict
+
         tokens: dict[str, str] = {}
 
         def token(sound: str) -> str:
@@ -91,9 +110,8 @@ class Homophones:
         table: dict[int, str] = {}
         for code, raw in pinyin_dict.items():
             table[code] = token(fuzzy(raw.split(",", 1)[0].translate(_TONELESS)))
-        self._table = table
         variants: dict[str, str] = {}  # sound string → term
-        for term in dict.fromkeys(terms):
+        for term in terms:
             said = [fuzzy(s) for s in lazy_pinyin(term, style=Style.NORMAL)]
             if len(said) != len(term) or len(term) < 2:
                 continue
@@ -101,8 +119,7 @@ class Homophones:
             for sounds in (said, common):
                 variants.setdefault("".join(token(s) for s in sounds), term)
         ordered = sorted(variants, key=lambda v: (-len(v), v))  # longest term first
-        self._terms = {v: variants[v] for v in ordered}
-        self._pattern = re.compile("|".join(map(re.escape, ordered)))
+        return table, {v: variants[v] for v in ordered}
 
     @classmethod
     def from_file(cls, path: Path, is_real_word: Callable[[str], bool]) -> Homophones:
@@ -184,10 +201,26 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text) if not _TRADITIONAL.isdisjoint(text) else text
 
 
+# Cantonese-flavoured Mandarin (Guangdong, Hong Kong, relatives abroad) read as Mandarin: the
+# particles and words only Cantonese writes (咗 = 了, 冇 = 没, 喺 = 在, 嚟 = 来 …), one character
+# for one, so positions hold. 唔 is also Mandarin's "mm", so it is read as 不 only in a message
+# that has one of the others (升降机困咗人 唔该快啲嚟).
+_CANTONESE = str.maketrans({"咗": "了", "冇": "没", "喺": "在", "嚟": "来", "啲": "些", "佢": "他",
+                            "嘅": "的", "睇": "看", "乜": "什", "哋": "们", "揾": "找", "搵": "找",
+                            "嗰": "那", "噉": "这", "咁": "这", "俾": "给", "畀": "给"})
+_CANTONESE_ONLY = frozenset("咗冇喺嚟啲佢嘅睇哋揾搵嗰噉咁畀")
+
+
+def from_cantonese(text: str) -> str:
+    if _CANTONESE_ONLY.isdisjoint(text):
+        return text
+    return text.replace("唔该", "谢谢").replace("唔", "不").translate(_CANTONESE)
+
+
 def clean(text: str) -> str:
-    """Simplified characters, half-width letters and digits, lower case, single spaces, no
-    control characters."""
-    text = to_simplified(text)
+    """Simplified characters, Mandarin for Cantonese particles, half-width letters and digits,
+    lower case, single spaces, no control characters."""
+    text = from_cantonese(to_simplified(text))
     if _FULLWIDTH.search(text):  # rare, and translate with a dict is not free
         text = text.translate(_HALFWIDTH)
     text = _CONTROL.sub("", text)

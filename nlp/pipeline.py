@@ -22,6 +22,7 @@ from nlp.features import extract_sets, focus_sets
 from nlp.heads import Heads
 from nlp.intent import (
     act_of,
+    aside_question,
     intent_of,
     is_consult,
     is_small_talk,
@@ -100,6 +101,9 @@ INTENT_HEAD_MAX = 40
 INTENT_OVER_REPORT = 0.5
 INTENT_SWITCH = 0.8
 _SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
+# A call for help (快来人, 救命, 有没有人管管) asks for someone to come, not for an operator.
+_PLEA = re.compile(r"快(?:点)?来人|来人啊|来个人啊|救命|救救|有没有人(?:来)?管|快(?:点)?派人|"
+                   r"赶紧(?:派人)?来|帮帮忙|求求")
 # A resident taking back what they were reporting (算了不说了, 没事了，已经好了) is left to the
 # rules: the conversation reads a withdrawal in what the rules call a report.
 _WITHDRAWN = re.compile(r"算了|不说了|不用了|不弄了|没事了|已经好了|自己好了|不需要了|不报了")
@@ -225,7 +229,12 @@ class Analyzer:
                             location, [], intent, "投诉", act_of(intent))
         wset, cset = extract_sets(norm, words, model.config)
         ranked = model.predict(wset, cset)
-        focus = focus_sets(norm, words, model.config)
+        aside = aside_question(norm) if len(norm) <= INTENT_HEAD_MAX * 2 else None
+        if aside is not None and len(aside) < len(norm):
+            # 好的谢谢，路灯修好了。顺便问下老年卡还能办吗: the question is what is asked
+            aside_words = self._prep.prepare(aside)[1]
+            ranked = model.predict(*extract_sets(aside, aside_words, model.config))
+        focus = focus_sets(norm, words, model.config) if aside is None else None
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
@@ -295,6 +304,8 @@ class Analyzer:
             return intent  # nothing but greetings and wishes is chat whatever it names
         if learned == "rating" and rating_value(norm) is None:
             return intent  # a rating must say how good: 1–4
+        if learned == "human" and intent != "human" and _PLEA.search(norm):
+            return intent  # 快来人啊 calls for help with the report, not for an operator
         return learned
 
     def _clause_problems(self, norm: str, words: list[str], model: LinearModel) -> list[str]:

@@ -105,13 +105,35 @@ def apply_override(ranked: list[tuple[str, float]], forced: str) -> list[tuple[s
     return [(forced, conf)] + [(c, p / total * (1.0 - conf)) for c, p in rest]
 
 
+# The taxonomy's precedence where two categories fit: a hazard to life wins. When the model's
+# best is another category and a hazard category scores nearly as much (at least HAZARD_TIE of
+# it), the hazard is the category and the other is left for `also` (电梯又坏了，还有楼下那条狗…).
+HAZARD_CATEGORIES = frozenset({"fire_safety", "gas_electric", "building_safety"})
+HAZARD_TIE = 0.8
+
+
+def hazard_first(ranked: list[tuple[str, float]], stated: frozenset[str] = frozenset(),
+                 ) -> list[tuple[str, float]]:
+    """Swap a near-tied hazard category ahead of the best one, unless a category cue stated
+    the best one (楼道灯不亮 is the property company's whatever the model read into 摸黑)."""
+    if len(ranked) < 2:
+        return ranked
+    (top, p1), (second, p2) = ranked[0], ranked[1]
+    if top in HAZARD_CATEGORIES or second not in HAZARD_CATEGORIES or top in stated \
+            or p2 < HAZARD_TIE * p1:
+        return ranked
+    return [(second, p1), (top, p2), *ranked[2:]]
+
+
 def boost_category_cues(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Raise the categories whose cues the text states (赌博, 传销, 养鸡, 红绿灯坏了 …)."""
+    """Raise the categories whose cues the text states (赌博, 传销, 养鸡, 红绿灯坏了 …), then let
+    a near-tied hazard category win (hazard_first)."""
     cues = category_cues(text)
     if not cues:
-        return ranked
+        return hazard_first(ranked)
     boosted = {c.category for c in cues}
     factor = math.exp(CUE_BOOST)
     scaled = [(c, p * factor if c in boosted else p) for c, p in ranked]
     total = sum(p for _, p in scaled) or 1.0
-    return sorted(((c, p / total) for c, p in scaled), key=lambda cp: -cp[1])
+    return hazard_first(sorted(((c, p / total) for c, p in scaled), key=lambda cp: -cp[1]),
+                        frozenset(boosted))
