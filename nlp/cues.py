@@ -329,7 +329,7 @@ CUES: tuple[Cue, ...] = (
        r"(?:树枝|树杈|枝)[^，。！？\s]{0,6}(?:断|折|裂)[^。！？]{0,12}(?:吊|挂|悬|要掉|摇)|倒树|大树倒|"
        r"树[^。！？]{0,8}歪得(?:厉害|很厉害|吓人)|树[^。！？]{0,12}(?:快要倒|要倒了|快倒了|随时(?:会|要|可能)倒|摇摇欲坠|根都(?:翻|翘|露|拔))"),
     _c("bite", "high", r"咬(?:了|伤|到|住|破|出血|一口|人)|被[^，。！？\s]{0,4}咬"),
-    _c("fight", "high", r"打起来|打架|斗殴|动手|打人|群殴|扭打"),
+    _c("fight", "high", r"打起来|打架|斗殴|动手|打人|群殴|扭打|打交"),
     _c("building_work", "high", r"(?:正在|还在|一直在|又在|接着|这两天在|天天在)(?:往上)?"
        r"(?:搭|盖|建|砌|施工|干|运|加盖|扩建|拆)|叮叮当当|承重墙"),
 )
@@ -384,6 +384,9 @@ _PEOPLE_THERE = (r"(?:下面|底下|下边|旁边)(?:就是|还有|有|全是|�
                  r"(?:人|孩子|小孩|学生|幼儿园|学校|游乐场|车站|老人)|"
                  rf"{_PERSON}[^，。！？\s]{{0,4}}(?:还在|马上|正在)|车还在(?:往|开|过|一直)|人还在|"
                  r"车辆仍在|仍在通行|车流很大|车很多")
+_FIGHT = r"打起来|打架|斗殴|群殴|扭打|打交|动手打|打成一团"
+_ARMED_OR_HURT = (r"刀|棍|棒|砖头|酒瓶|瓶子|钢管|铁棍|斧|见血|流血|出血|头破|血流|倒在地上|倒地|"
+                  r"受伤|打伤|砸伤|捅")
 _SMELL = r"(?<!没)(?<!没有)(?<!无)(?:味|熏|刺鼻|头晕|恶心|臭)"
 # The first part is the rarest: a text without one of its anchor characters skips the rule.
 _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], ...] = tuple(
@@ -397,6 +400,8 @@ _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], .
         ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
         ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
         ("danger_below", (_COMING_DOWN, _PEOPLE_THERE), 0, "掉陷塌晃倒"),
+        # a fight with a weapon, blood or someone down is someone being hurt now
+        ("attack_now", (_FIGHT, _ARMED_OR_HURT), 0, "打斗殴架交动"),
     ))
 _COMPOUND_ANCHORS = frozenset().union(*(c[3] for c in _COMPOUND))
 

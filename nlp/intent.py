@@ -76,9 +76,28 @@ _COMPLAINT = re.compile(r"到底|究竟|[一两三四五几多半]+(?:天|上午
                         r"没法|都不|一直|从来|根本|是否合|合不合|凭什么|乱|收的钱|去哪了")
 
 
+# Stars drawn (⭐⭐⭐⭐, ★★★) and scores outside our 1–4 scale (5分, 0分, 10分, 100分).
+_STAR_MARKS = re.compile(r"^[\s⭐★🌟☆]+$")
+_OFF_SCALE_SCORE = re.compile(r"^(?:评价|打|给(?:你们)?打|给)?(?P<n>0|5|10|100)分")
+
+
+def drawn_rating(text: str) -> int | None:
+    """The rating of a message of drawn stars or an off-scale score, on our 1–4 scale."""
+    plain = text.strip()
+    if plain and _STAR_MARKS.match(plain):
+        filled = sum(plain.count(c) for c in "⭐★🌟")
+        return _STARS.get(str(min(filled, 5))) if filled else 4
+    m = _OFF_SCALE_SCORE.match(_bare(plain))
+    if m:
+        return {"0": 4, "5": 1, "10": 1, "100": 1}[m.group("n")]
+    return None
+
+
 def intent_of(text: str, mentions_problem: bool = False, address_only: bool = False) -> str:
     """`mentions_problem`: the caller found domain words (井盖, 漏水 …) outside thanks words;
     `address_only`: the message is a place and nothing more (location.is_address_only)."""
+    if drawn_rating(text) is not None:
+        return "rating"
     bare = _bare(text)
     if not bare:
         if "?" in text or "？" in text:
@@ -122,6 +141,9 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
 
 def rating_of(text: str) -> int | None:
     """The 1–4 rating a message gives (1 非常满意 … 4 不满意), or None."""
+    drawn = drawn_rating(text)
+    if drawn is not None:
+        return drawn
     bare = _bare(text)
     m = _RATING.match(bare)
     if m:

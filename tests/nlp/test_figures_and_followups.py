@@ -188,3 +188,24 @@ def test_a_near_tied_hazard_category_wins_unless_a_cue_stated_the_other() -> Non
 def test_the_agent_of_a_passive_is_not_the_person_in_danger(analyzer: Analyzer, text: str,
                                                             urgent: bool) -> None:
     assert (analyzer.analyze(text).urgency == "urgent") is urgent
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("夜市那边两伙人打起来了，有人抄起酒瓶子，地上都是血", "urgent"),
+    ("球场边上有人打架，一个人被打倒在地上", "urgent"),
+    ("停車場有班人打交，有人拎住把刀", "urgent"),
+    ("楼下有人打架", "high"),
+    ("上个月小区门口有人打架还动了刀", "high"),
+])
+def test_a_fight_with_a_weapon_blood_or_someone_down_is_urgent(analyzer: Analyzer, text: str,
+                                                               urgency: str) -> None:
+    assert analyzer.analyze(text).urgency == urgency
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("⭐⭐⭐⭐⭐", 1), ("★★", 4), ("0分，根本没人来", 4), ("给你们打100分", 1), ("3", 3),
+])
+def test_drawn_stars_and_off_scale_scores_rate(analyzer: Analyzer, text: str,
+                                               rating: int) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.rating) == ("rating", rating)
