@@ -36,7 +36,7 @@ from bench_requests import Keys, write_requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
-PG_DB = "gridbot_bench"
+PG_DB = os.environ.get("GRIDBOT_BENCH_PG_DB", "gridbot_bench")  # one per engineer
 
 
 def free_port() -> int:

@@ -41,35 +41,49 @@ def overlap(text: str, names: Iterable[str]) -> int:
     return best
 
 
-def grid_for_place(regions: list[Region], community_text: str | None,
+class Index:
+    """What matching needs of a list of regions, made once (the read model keeps one per
+    snapshot, storage.district_model): by id, the communities with their names, and the
+    place groups (places with the same name in one community are one compound split across
+    grids) with theirs."""
+
+    def __init__(self, regions: list[Region]) -> None:
+        self.by_id = by_id = {r.id: r for r in regions}
+        self.communities = [(c, [c.name, *(c.aliases or [])]) for c in regions
+                            if c.level == "community"]
+        groups: dict[tuple[int, str], list[Region]] = {}
+        for r in regions:
+            grid = by_id.get(r.parent_id) if r.level == "place" else None  # type: ignore[arg-type]
+            if grid is not None and grid.parent_id in by_id:
+                groups.setdefault((grid.parent_id, r.name), []).append(r)  # type: ignore[arg-type]
+        self.groups = groups
+        self.names = {key: _names(rows) for key, rows in groups.items()}
+
+
+def grid_for_place(regions: list[Region] | Index, community_text: str | None,
                    building: str | None) -> tuple[Region | None, Region | None]:
-    """(grid, community) among active community/grid/place `regions` (ordered by id)."""
+    """(grid, community) among active community/grid/place `regions` (ordered by id), or in
+    an `Index` made of them."""
     text = (community_text or "").strip()
     if not text:
         return None, None
-    by_id = {r.id: r for r in regions}
-    communities = [r for r in regions if r.level == "community"]
-    # places with the same name in one community are one compound split across grids
-    groups: dict[tuple[int, str], list[Region]] = {}
-    for r in regions:
-        grid = by_id.get(r.parent_id) if r.level == "place" else None  # type: ignore[arg-type]
-        if grid is not None and grid.parent_id in by_id:
-            groups.setdefault((grid.parent_id, r.name), []).append(r)  # type: ignore[arg-type]
+    index = regions if isinstance(regions, Index) else Index(regions)
+    by_id, groups = index.by_id, index.groups
 
     # "连江社区幸福花园": the community named in the text narrows the place to look for
-    inside = [(len(n), n, c) for c in communities for n in [c.name, *(c.aliases or [])]
+    inside = [(len(n), n, c) for c, names in index.communities for n in names
               if n and n in text]
     if inside:
         _, name, community = max(inside, key=lambda t: t[0])
         rest = text.replace(name, "", 1).strip()
         if len(rest) >= MIN_MATCH:
-            found = _best({k: v for k, v in groups.items() if k[0] == community.id}, rest)
+            found = _best({k: v for k, v in index.names.items() if k[0] == community.id}, rest)
             if found:
                 return _pick(groups[found], building, by_id)
 
-    found = _best(groups, text)
-    place_score = overlap(text, _names(groups[found])) if found else 0
-    scored = [(overlap(text, [c.name, *(c.aliases or [])]), c) for c in communities]
+    found = _best(index.names, text)
+    place_score = overlap(text, index.names[found]) if found else 0
+    scored = [(overlap(text, names), c) for c, names in index.communities]
     best_c = max((s for s, _ in scored), default=0)
     if found and place_score >= best_c:  # a place is the more precise answer on a tie
         return _pick(groups[found], building, by_id)
@@ -83,9 +97,10 @@ def _names(rows: list[Region]) -> list[str]:
     return [rows[0].name, *(a for r in rows for a in (r.aliases or []))]
 
 
-def _best(groups: dict[tuple[int, str], list[Region]], text: str) -> tuple[int, str] | None:
-    """The one place group that matches `text` best, or None when none or several tie."""
-    scored = [(overlap(text, _names(rows)), key) for key, rows in groups.items()]
+def _best(names: dict[tuple[int, str], list[str]], text: str) -> tuple[int, str] | None:
+    """The one place group (by its names) that matches `text` best, or None when none or
+    several tie."""
+    scored = [(overlap(text, group), key) for key, group in names.items()]
     top = max((s for s, _ in scored), default=0)
     keys = [key for s, key in scored if s and s == top]
     if len(keys) == 1:

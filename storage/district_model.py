@@ -49,6 +49,7 @@ class Snapshot:
     gazetteer: list[tuple[str, list[str]]] = field(default_factory=list)
 
     _active: dict[tuple[str, ...], list[Region]] = field(default_factory=dict)
+    _places: match.Index | None = None
     _staff: dict[frozenset[str], list[Person]] = field(default_factory=dict)
 
     def active(self, *levels: str) -> list[Region]:
@@ -58,6 +59,12 @@ class Snapshot:
             found = self._active[levels] = [r for r in self.regions.values()
                                             if r.active and r.level in levels]
         return list(found)
+
+    def places(self) -> match.Index:
+        """The active communities, grids and places indexed for matching a place's name."""
+        if self._places is None:
+            self._places = match.Index(self.active("community", "grid", "place"))
+        return self._places
 
 
 class DistrictModel:
@@ -131,8 +138,7 @@ class DistrictModel:
         """(grid, community) for a place or community named in a message; a place split
         over grids needs the building (else (None, community), so the caller can ask)."""
         snap = await self.fresh(session)
-        grid, community = match.grid_for_place(snap.active("community", "grid", "place"),
-                                               community_text, building)
+        grid, community = match.grid_for_place(snap.places(), community_text, building)
         return _attach(session, grid), _attach(session, community)
 
     async def grid_for_point(self, session: AsyncSession, lng: float,

@@ -37,6 +37,11 @@ def remember_people(ids: set[str]) -> None:
     _district_people.update(ids)
 
 
+def serves(person_id: str | None) -> bool:
+    """Whether the latest model holds this person (a change of their channels matters)."""
+    return person_id in _district_people
+
+
 def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
     state = inspect(obj)
     return any(state.attrs[f].history.has_changes() for f in fields)

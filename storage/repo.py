@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import dialect, district_model
+from storage import dialect, district_model, fast
 from storage.district_match import MIN_MATCH, normalize_building
 from storage.models import Identity, Person, Region, TicketSequence
 
@@ -117,8 +117,8 @@ async def next_ticket_code(session: AsyncSession, day: date) -> str:
         stmt = _SEQUENCE[dialect.name(session)] = stmt.on_conflict_do_update(
             index_elements=[TicketSequence.day], set_={"last": TicketSequence.last + 1},
         ).returning(TicketSequence.last)
-    # on the connection, not the ORM: no autoflush or ORM bookkeeping for a counter row
-    seq = (await (await session.connection()).execute(stmt, {"day": key})).scalar_one()
+    # on the cursor, not the ORM: no autoflush or ORM bookkeeping for a counter row
+    seq = (await fast.execute(session, stmt, {"day": key}))[0][0]
     return f"GD{key}-{seq:04d}"
 
 

@@ -99,6 +99,11 @@ class InlineConnection:
         self.busy_timeout_ms = busy_timeout_ms
 
     @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The connection itself, for statements run synchronously (storage.fast)."""
+        return self._conn
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import fast
 from storage.models import Identity, InboundMessage, Outbox
 from storage.repos.people import stored_id
 
@@ -47,12 +48,11 @@ async def claim(session: AsyncSession, sender: tuple[str, str] | None = None,
     """Store a new inbound row (`values` are its columns): its id, and with `sender`
     (channel, external id) whether no identity has that address (False without). The unique
     dedupe key raises IntegrityError here, inside the caller's unit. Core, not the ORM:
-    nothing reads the row back in the unit."""
-    conn = await session.connection()
+    nothing reads the row back in the unit (storage.fast)."""
     if sender is None:
-        return (await conn.execute(_CLAIM, values)).scalar_one(), False
+        return (await fast.execute(session, _CLAIM, values))[0][0], False
     params = values | {"s_channel": sender[0], "s_id": stored_id(*sender)}
-    row = (await conn.execute(_CLAIM_SENDER, params)).one()
+    row = (await fast.execute(session, _CLAIM_SENDER, params))[0]
     return row[0], bool(row[1])
 
 
@@ -74,8 +74,7 @@ async def finish(session: AsyncSession, row_id: int, attempts: int, **values: An
     """Record the outcome of attempt `attempts`; False if the row was taken over since."""
     params = {"row_id": row_id, "attempt": attempts} | {f"v_{k}": v for k, v in values.items()}
     await session.flush()  # the unit's pending writes first, as the ORM's autoflush would
-    done = await (await session.connection()).execute(_finish_stmt(frozenset(values)), params)
-    return done.rowcount == 1
+    return await fast.execute(session, _finish_stmt(frozenset(values)), params) == 1
 
 
 async def by_key(session: AsyncSession, key: str) -> InboundMessage | None:

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import Column, bindparam, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from nlp.normalize import to_halfwidth
-from storage import repo
-from storage.models import Outbox, Ticket, TicketEvent, TicketFollower
+from storage import district_watch, fast, repo
+from storage.models import Identity, Outbox, Person, Ticket, TicketEvent, TicketFollower
 from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES
 
 
@@ -119,13 +119,34 @@ async def last_acted_on(session: AsyncSession, actor_id: str, since: datetime) -
         .order_by(TicketEvent.id.desc()).limit(1))
 
 
-def _value(obj: object, column: Column) -> object:
-    """The attribute, or the column's Python default the ORM would have applied."""
-    value = getattr(obj, column.key)
-    if value is None and column.default is not None:
-        default = column.default
-        value = default.arg(None) if default.is_callable else default.arg  # type: ignore
-    return value
+Spec = list[tuple[str, Any]]  # (column key, its Python default: a callable, a value or None)
+
+
+def _spec(columns: list[Column]) -> Spec:
+    out = []
+    for c in columns:
+        default = c.default
+        if default is None:
+            out.append((c.key, None))
+        elif default.is_callable:  # type: ignore[attr-defined]
+            out.append((c.key, default.arg))  # type: ignore[attr-defined]
+        else:
+            value = default.arg  # type: ignore[attr-defined]
+            out.append((c.key, lambda _ctx, v=value: v))
+    return out
+
+
+def _row(obj: object, spec: Spec) -> dict[str, Any]:
+    """The object's column values, or the Python defaults the ORM would have applied (read
+    from its __dict__: a new object's unset attribute is None to the ORM too)."""
+    d = obj.__dict__
+    row = {}
+    for key, default in spec:
+        value = d.get(key)
+        if value is None and default is not None:
+            value = default(None)
+        row[key] = value
+    return row
 
 
 async def settle(session: AsyncSession, ticket: Ticket,
@@ -147,7 +168,7 @@ async def settle(session: AsyncSession, ticket: Ticket,
 
 
 def _linked_to(obj: object, ticket: Ticket) -> bool:
-    return sa_inspect(obj).attrs.ticket.loaded_value is ticket
+    return obj.__dict__.get("ticket") is ticket  # the relationship as set, without loading
 
 
 async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
@@ -161,27 +182,95 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
     for obj in rows:
         session.expunge(obj)
     await settle(session, ticket, rows)
-    await session.flush()
+    if ticket in session.new:
+        await _insert_new(session, ticket)
+    await session.flush()  # whatever else is pending (nothing, for a resident's new report)
     for model in (TicketEvent, Outbox):
         mine = [o for o in rows if isinstance(o, model)]
         if not mine:
             continue
-        cols, stmt = _insert_of(model)
+        spec, stmt = _insert_of(model)
         values = []
         for obj in mine:
             obj.ticket_id = ticket.id
-            values.append({c.key: _value(obj, c) for c in cols})
-        conn = await session.connection()  # Core, not ORM bulk: it would split on NULLs
-        await conn.execute(stmt, values)
+            values.append(_row(obj, spec))
+        # one executemany on the cursor, not ORM bulk: it would split on NULLs
+        await fast.execute_many(session, stmt, values)
 
 
-_INSERTS: dict[type, tuple[list[Column], Any]] = {}
+def _plain(obj: object) -> bool:
+    """A new resident or their address: nothing the district's read model serves
+    (storage.district_watch would not bump the version for it)."""
+    if isinstance(obj, Person):
+        return not district_watch.is_staff(obj) and not obj.from_district_file
+    return isinstance(obj, Identity) and not district_watch.serves(obj.person_id)
 
 
-def _insert_of(model: type) -> tuple[list[Column], Any]:
-    """The columns and the INSERT of `model`'s table, built once."""
+async def _insert_new(session: AsyncSession, ticket: Ticket) -> None:
+    """Insert the new `ticket` (and the new resident and identity it may depend on) by Core
+    and attach them to the session as if loaded: the ORM's flush (unit-of-work sort, cascades,
+    per-object bookkeeping) cost more than all of a report's SQL. Anything else pending, or a
+    new person the district model serves, is left to the ORM's flush."""
+    first = [o for o in session.new if isinstance(o, Person | Identity)]
+    if not all(_plain(o) for o in first):
+        return
+    first.sort(key=lambda o: isinstance(o, Identity))  # people before their identities
+    for obj in (*first, ticket):
+        spec, stmt = _insert_one(type(obj))
+        for rel, pairs in _many_to_one(type(obj)):  # set by object only: take its key
+            target = obj.__dict__.get(rel)
+            if target is not None:
+                for local, remote in pairs:
+                    if obj.__dict__.get(local) is None:
+                        setattr(obj, local, getattr(target, remote))
+        values = _row(obj, spec)
+        session.expunge(obj)
+        done = await fast.execute(session, stmt, values)
+        for key, value in values.items():
+            obj.__dict__[key] = value  # what was written, defaults included (committed below)
+        if not isinstance(obj, Person):
+            obj.__dict__["id"] = done[0][0]
+        make_transient_to_detached(obj)
+        session.add(obj)
+    session.info.get("unit", {}).pop("of_resident", None)  # as after a flush: ask again
+
+
+_M2O: dict[type, list[tuple[str, list[tuple[str, str]]]]] = {}
+
+
+def _many_to_one(model: type) -> list[tuple[str, list[tuple[str, str]]]]:
+    found = _M2O.get(model)
+    if found is None:
+        found = _M2O[model] = [
+            (rel.key, [(local.key, remote.key) for local, remote in rel.local_remote_pairs])
+            for rel in sa_inspect(model).relationships if rel.direction.name == "MANYTOONE"]
+    return found
+
+
+_INSERTS: dict[type, tuple[Spec, Any]] = {}
+_ONE: dict[type, tuple[Spec, Any]] = {}
+
+
+def _insert_of(model: type) -> tuple[Spec, Any]:
+    """The columns and the (multi-row) INSERT of `model`'s table, built once."""
     found = _INSERTS.get(model)
     if found is None:
         table = model.__table__  # type: ignore[attr-defined]
-        found = _INSERTS[model] = ([c for c in table.columns if c.key != "id"], table.insert())
+        found = _INSERTS[model] = (_spec([c for c in table.columns if c.key != "id"]),
+                                   table.insert())
+    return found
+
+
+def _insert_one(model: type) -> tuple[Spec, Any]:
+    """The columns and the one-row INSERT of `model`'s table, RETURNING an integer key made by
+    the database (a person's key is made by the caller), built once."""
+    found = _ONE.get(model)
+    if found is None:
+        table = model.__table__  # type: ignore[attr-defined]
+        if model is Person:
+            found = (_spec(list(table.columns)), table.insert())
+        else:
+            found = (_spec([c for c in table.columns if c.key != "id"]),
+                     table.insert().returning(table.c.id))
+        _ONE[model] = found
     return found

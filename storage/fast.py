@@ -1,0 +1,156 @@
+"""The hot path's writes, run on the SQLite writer's own connection when it is inline.
+
+A report writes a handful of rows with statements that never change (the claim, the code
+counter, the ticket, its events and notices, the `done` mark). SQLAlchemy's execution of a
+prebuilt Core statement (cache key, execution context, parameter and result objects, the
+async adapter's hops) cost several times what SQLite takes to run it. Here each statement is
+compiled once per set of columns, its parameters are converted by the compiled statement's
+own bind processors (the conversions SQLAlchemy applies: datetimes and JSON as text, booleans
+as integers), and it runs on the cursor of the session's sqlite3 connection, inside the
+unit's transaction, synchronously (the inline writer's statements never wait: its
+transaction already holds the write lock). Elsewhere (aiosqlite's thread, PostgreSQL) the
+same statements go through SQLAlchemy Core as before. The engine's `before_cursor_execute`
+listeners still hear every
+statement (statement counts, /metrics), and a driver error comes back as SQLAlchemy's own
+exception (IntegrityError on a unique key, which the gateway's dedupe relies on).
+
+Only plain INSERT/UPDATE statements without expanding parameters belong here. Nothing the ORM
+holds is touched: callers write rows the session does not track, or attach them themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from storage.sqlite_inline import InlineConnection
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positions: tuple[str, ...]
+    processors: dict[str, Callable[[Any], Any]]
+    prefetch: tuple[tuple[str, Callable[[Any], Any]], ...]  # Python-side defaults
+    literals: dict[str, Any]  # values bound in the statement itself (`status == "processing"`)
+    returning: bool
+
+
+_CACHE: dict[tuple[int, str, frozenset[str]], tuple[Any, _Compiled]] = {}
+
+
+def _default_of(column: Any, update: bool) -> Callable[[Any], Any]:
+    default = column.onupdate if update else column.default
+    if default.is_callable:
+        return default.arg  # type: ignore[no-any-return]
+    value = default.arg
+    return lambda _ctx: value
+
+
+def _compile(stmt: Any, dialect: Any, keys: frozenset[str]) -> _Compiled:
+    cache_key = (id(stmt), dialect.name, keys)
+    found = _CACHE.get(cache_key)
+    if found is not None and found[0] is stmt:
+        return found[1]
+    compiled = stmt.compile(dialect=dialect, column_keys=sorted(keys))
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise ValueError("storage.fast cannot run statements with expanding parameters")
+    if not compiled.positional:
+        raise ValueError(f"storage.fast needs a positional paramstyle, not {dialect.name}'s")
+    prefetch = tuple(
+        [(c.key, _default_of(c, False)) for c in compiled.insert_prefetch]
+        + [(c.key, _default_of(c, True)) for c in compiled.update_prefetch])
+    given = compiled.construct_params(_check=False)
+    literals = {name: given[name] for name, bind in compiled.binds.items()
+                if not bind.required and name not in keys and name in given}
+    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()),
+                       dict(compiled._bind_processors), prefetch, literals,  # noqa: SLF001
+                       bool(compiled.effective_returning))
+    _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
+    return result
+
+
+def _inline(conn: AsyncConnection) -> sqlite3.Connection | None:
+    """The SQLite writer's own connection when it runs statements inline, else None."""
+    driver = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    return driver.sqlite if isinstance(driver, InlineConnection) else None
+
+
+def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Params],
+         many: bool) -> Any:
+    dialect = conn.dialect
+    c = _compile(stmt, dialect, frozenset(rows[0]))
+    out = []
+    for row in rows:
+        if c.prefetch:
+            row = dict(row)
+            for key, default in c.prefetch:
+                if key not in row:
+                    row[key] = default(None)
+        values = []
+        for key in c.positions:
+            value = row[key] if key in row else c.literals[key]  # KeyError: a missing one
+            proc = c.processors.get(key)
+            values.append(proc(value) if proc is not None else value)
+        out.append(values)
+    cursor = raw.cursor()
+    try:
+        if conn._has_events or conn.engine._has_events:  # noqa: SLF001
+            conn.dispatch.before_cursor_execute(conn, cursor, c.sql, out if many else out[0],
+                                                None, many)
+        try:
+            if many:
+                cursor.executemany(c.sql, out)
+            else:
+                cursor.execute(c.sql, out[0])
+            return cursor.fetchall() if c.returning else cursor.rowcount
+        except sqlite3.Error as err:
+            raise exc.DBAPIError.instance(c.sql, out, err, sqlite3.Error,
+                                          hide_parameters=True, dialect=dialect) from err
+    finally:
+        cursor.close()
+
+
+async def _connection(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, remembered for its transaction (asking the session again
+    costs a greenlet switch each time)."""
+    tx = session.sync_session.get_transaction()
+    cached = session.info.get(_CONN)
+    if tx is not None and cached is not None and cached[0] is tx:
+        return cached[1]  # type: ignore[no-any-return]
+    conn = await session.connection()
+    session.info[_CONN] = (session.sync_session.get_transaction(), conn)
+    return conn
+
+
+_CONN = "fast.connection"
+
+
+async def execute(session: AsyncSession, stmt: Any, params: Params) -> Any:
+    """Run `stmt` once in the session's transaction: its rows (RETURNING) or its rowcount."""
+    conn = await _connection(session)
+    raw = _inline(conn)
+    if raw is not None:
+        return _run(conn.sync_connection, raw, stmt, [params], False)  # type: ignore[arg-type]
+    result = await conn.execute(stmt, params)
+    return result.all() if result.returns_rows else result.rowcount
+
+
+async def execute_many(session: AsyncSession, stmt: Any, rows: Sequence[Params]) -> None:
+    """Run `stmt` for each of `rows` (the same columns in each) as one executemany."""
+    if not rows:
+        return
+    conn = await _connection(session)
+    raw = _inline(conn)
+    if raw is not None:
+        _run(conn.sync_connection, raw, stmt, rows, True)  # type: ignore[arg-type]
+    else:
+        await conn.execute(stmt, list(rows))

@@ -1,0 +1,110 @@
+"""The hot path's writes on the inline writer's own sqlite3 connection (storage.fast) store
+exactly what SQLAlchemy Core stores, are counted like any statement, and fail like Core; a new
+ticket and resident written without the ORM's flush are attached as if loaded."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import fast
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Identity, Outbox, Person, Ticket
+from storage.repos import people
+from storage.repos import tickets as tickets_repo
+
+AT = datetime(2026, 12, 2, 9, 30, 15, 123456)
+
+
+@pytest.fixture(params=["inline", "thread"])
+async def db(request, tmp_path: Path):  # noqa: ANN001, ANN201
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fast.db'}"
+    await upgrade(url)
+    database = Database(url, sqlite_writer=request.param)
+    yield database, tmp_path / "fast.db"
+    await database.close()
+
+
+def notice(text: str) -> dict[str, object]:
+    return {"channel": "mp", "recipient": "o1", "person_id": None, "ticket_id": None,
+            "payload": {"kind": "text", "text": text}, "state": "pending", "attempts": 0,
+            "next_attempt_at": AT, "created_at": AT}
+
+
+async def test_rows_are_stored_as_core_stores_them(db) -> None:  # noqa: ANN001
+    database, path = db
+    table = Outbox.__table__
+
+    async def unit(session: AsyncSession) -> None:
+        await fast.execute_many(session, table.insert(), [notice("a"), notice("b")])
+        conn = await session.connection()
+        await conn.execute(table.insert(), notice("c"))  # SQLAlchemy Core, for comparison
+
+    await database.run(unit)
+    con = sqlite3.connect(path)
+    rows = con.execute("SELECT payload, next_attempt_at, created_at, state FROM outbox "
+                       "ORDER BY id").fetchall()
+    con.close()
+    assert len({r[1:] for r in rows}) == 1  # datetimes and state as Core wrote them
+    assert rows[0][0] == rows[2][0].replace("c", "a")  # JSON as Core wrote it
+    back = await database.read(lambda s: s.scalars(select(Outbox).order_by(Outbox.id)))
+    assert [(o.payload["text"], o.next_attempt_at) for o in back] == [
+        ("a", AT), ("b", AT), ("c", AT)]
+
+
+async def test_statements_are_counted_and_a_unique_key_raises_integrity_error(
+        db) -> None:  # noqa: ANN001
+    database, _ = db
+    seen: list[str] = []
+    event.listen(database.engine.sync_engine, "before_cursor_execute",
+                 lambda *a: seen.append(a[2]))
+    stmt = Person.__table__.insert()
+    row = {"id": "r-1", "name": "", "roles": ["resident"], "departments": [],
+           "bind_code_used": False, "active": True, "from_district_file": False,
+           "created_at": AT}
+
+    async def unit(session: AsyncSession) -> int:
+        return await fast.execute(session, stmt, row)
+
+    assert await database.run(unit) == 1
+    assert sum(s.startswith("INSERT INTO people") for s in seen) == 1
+    with pytest.raises(IntegrityError):
+        await database.run(unit)
+
+
+async def test_a_new_resident_and_ticket_are_attached_without_a_flush(db) -> None:  # noqa: ANN001
+    database, _ = db
+    seen: list[str] = []
+    event.listen(database.engine.sync_engine, "before_cursor_execute",
+                 lambda *a: seen.append(" ".join(a[2].split()[:3:2])))
+
+    async def unit(session: AsyncSession) -> tuple[int, int]:
+        person, ident = await people.new_resident(session, "mp", "oNew", AT)
+        ticket = Ticket(code="GD20261202-~abcdef01", category="municipal", urgency="normal",
+                        text="路灯坏了", reporter_id=person.id, created_at=AT, updated_at=AT)
+        ticket.reporter = person
+        session.add(ticket)
+        await tickets_repo.flush_new(session, ticket)
+        assert not session.new and not session.dirty
+        assert ticket.id is not None and ident.id is not None
+        assert ticket.code.startswith("GD20261202-0")
+        assert ticket.status == "new" and ticket.source == "resident"  # Python defaults
+        assert ticket.reporter is person and ticket.assignee is None  # no SQL, no raise
+        assert await session.get(Ticket, ticket.id) is ticket
+        return ticket.id, ident.id
+
+    ticket_id, ident_id = await database.run(unit)
+    assert [s for s in seen if s.startswith("INSERT")] == [
+        "INSERT ticket_sequences", "INSERT people", "INSERT identities", "INSERT tickets"]
+    stored = await database.read(lambda s: s.get(Ticket, ticket_id))
+    assert stored.reporter_id.startswith("r-") and stored.status == "new"
+    assert stored.created_at == AT
+    ident = await database.read(lambda s: s.get(Identity, ident_id))
+    assert ident.external_id == "oNew" and ident.pushes_since_inbound == 0
