@@ -23,7 +23,7 @@ from prometheus_client import (
 
 MS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 GATEWAY = Histogram("gridbot_gateway_seconds", "From a verified callback to our answer.",
-                    ["channel", "reply"], buckets=MS)  # passive|late|duplicate|refused|failed
+                    ["channel", "reply"], buckets=MS)  # passive|late|duplicate|held|failed
 STATEMENTS = Histogram("gridbot_sql_statements_per_update",
                        "SQL statements one unit of work ran (BEGIN/COMMIT not counted).",
                        buckets=(1, 2, 4, 6, 8, 10, 12, 16, 24, 32, 64))

@@ -77,7 +77,7 @@ class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
     stored: bool = False  # the message is in the database: it may be acknowledged
-    kind: str = "passive"  # for the latency metric: passive|late|duplicate|refused|failed
+    kind: str = "passive"  # for the latency metric: passive|late|duplicate|held|failed
 
 
 def storage_key(update: Update) -> str:
@@ -244,7 +244,7 @@ class Inbound:
             raise NotStored from exc
         handle.stored = True
         if deferred:
-            handle.kind = "refused"
+            handle.kind = "held"  # stored, processed at its slot: not refused
             logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
                         slot.at.isoformat(timespec="seconds"), " (notice sent)" if notice else "")
             self._wake_sweep.set()
