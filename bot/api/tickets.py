@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api import views
+from bot.inputs import bad_part, refusal, shown
 from bot.metrics import exposition
 from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
@@ -50,8 +51,8 @@ class ApiError(Exception):
 
 def _error(request: web.Request, status: int, message: str, why: str = "",
            **extra: Any) -> web.Response:
-    logger.warning("%s %s refused %d from %s: %s", request.method, request.path_qs, status,
-                   request.remote, why or message)
+    logger.warning("%s %s refused %d from %s: %s", request.method, shown(request.path_qs),
+                   status, request.remote, shown(why or message))
     return web.json_response({"error": message, **extra}, status=status, dumps=_dumps)
 
 
@@ -76,6 +77,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                       "no bearer token" if given is None else "wrong token")
         resp.headers["WWW-Authenticate"] = 'Bearer realm="gridbot admin"'
         return resp
+    bad = bad_part(request)  # a NUL in a code or a filter: PostgreSQL would refuse it with a 500
+    if bad is not None:
+        return _error(request, 400, refusal(bad))
     try:
         return await handler(request)
     except ApiError as e:
