@@ -33,6 +33,11 @@ SEND = Histogram("gridbot_outbox_send_seconds", "One outbound API call for a not
                  ["channel"], buckets=MS)
 ERRCODES = Counter("gridbot_outbox_errcodes", "API answers to notices, by errcode.",
                    ["channel", "errcode"])
+SENDER = Counter("gridbot_sender", "Outbox notices by what the sender did with them "
+                 "(sent, failed, held, retried, deferred, reclaimed).", ["counter"])
+SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed")
+for _kind in SENDER_COUNTERS:  # every series from zero, so a dashboard's lines never vanish
+    SENDER.labels(_kind)
 JOB_RUNS = Counter("gridbot_job_runs", "Scheduled job runs by outcome.", ["job", "outcome"])
 JOB_SECONDS = Histogram("gridbot_job_seconds", "Scheduled job duration.", ["job"],
                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60))

@@ -167,41 +167,11 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _flatten(counters: dict[Any, Any], prefix: str = "") -> list[tuple[str, float]]:
-    out: list[tuple[str, float]] = []
-    for key, value in counters.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out += _flatten(value, name + ".")
-        elif isinstance(value, int | float):
-            out.append((name, value))
-    return out
-
-
 def _family(name: str, kind: str, help_: str, label: str,
             values: list[tuple[str, float]]) -> list[str]:
     lines = [f"# HELP {name} {help_}", f"# TYPE {name} {kind}"]
     lines += [f'{name}{{{label}="{_label(k)}"}} {v:g}' for k, v in values]
     return lines
-
-
-def _sender_counters(sender: object) -> dict[Any, Any]:
-    """`sender.counters` (a Counter: a key appears once counted), over the zeros of the fixed
-    keys `sender.metrics()` names when it has one, so those series exist from the start."""
-    out: dict[Any, Any] = {}
-    fixed = getattr(sender, "metrics", None)
-    if callable(fixed):
-        try:
-            base = fixed()
-        except Exception:  # a broken sender must not take /metrics down with it
-            logger.exception("sender.metrics() failed")
-            base = None
-        if isinstance(base, dict):
-            out.update(base)
-    counters = getattr(sender, "counters", None)
-    if isinstance(counters, dict):
-        out.update(counters)
-    return out
 
 
 async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int]]:
@@ -219,10 +189,6 @@ async def metrics(request: web.Request) -> web.Response:
                     [(k, by_status.get(k, 0)) for k in statuses])
     lines += _family("gridbot_outbox", "gauge", "Outbox notices by state.", "state",
                      [(k, by_state.get(k, 0)) for k in states])
-    counters = _sender_counters(request.app[RUNTIME].sender)
-    if counters:
-        lines += _family("gridbot_sender_total", "counter", "Outbox sender counters.",
-                         "counter", _flatten(counters))
     # the process's (every worker's, under --workers) histograms and counters: prometheus_client
     body = ("\n".join(lines) + "\n").encode() + exposition()
     return web.Response(body=body,
