@@ -25,7 +25,8 @@ MS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 GATEWAY = Histogram("gridbot_gateway_seconds", "From a verified callback to our answer.",
                     ["channel", "reply"], buckets=MS)  # passive|late|duplicate|held|failed
 STATEMENTS = Histogram("gridbot_sql_statements_per_update",
-                       "SQL statements one unit of work ran (BEGIN/COMMIT not counted).",
+                       "SQL statements one unit of work ran (BEGIN/COMMIT not counted), by "
+                       "what the unit was (storage.db.UNIT_KIND).", ["kind"],
                        buckets=(1, 2, 4, 6, 8, 10, 12, 16, 24, 32, 64))
 BURST = Histogram("gridbot_writer_burst_units", "Units committed together by the SQLite writer.",
                   buckets=(1, 2, 4, 8, 16, 32, 64))
@@ -51,8 +52,8 @@ class DatabaseObserver:
     def burst(self, units: int) -> None:
         BURST.observe(units)
 
-    def unit(self, statements: int) -> None:
-        STATEMENTS.observe(statements)
+    def unit(self, statements: int, kind: str) -> None:
+        STATEMENTS.labels(kind).observe(statements)
 
 
 def timed_classifier(analyzer: Any) -> Callable[[str], Any]:

@@ -27,6 +27,7 @@ from bot.inputs import bad_part, refusal, shown
 from bot.metrics import exposition
 from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
+from storage.db import UNIT_KIND
 from storage.models import Outbox, Ticket
 from storage.statemachine import STATUSES
 
@@ -77,6 +78,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                       "no bearer token" if given is None else "wrong token")
         resp.headers["WWW-Authenticate"] = 'Bearer realm="gridbot admin"'
         return resp
+    UNIT_KIND.set("api")  # this request's task
     bad = bad_part(request)  # a NUL in a code or a filter: PostgreSQL would refuse it with a 500
     if bad is not None:
         return _error(request, 400, refusal(bad))

@@ -74,6 +74,7 @@ class Claim:
 
 class OutboxSender(PollLoop):
     name = "outbox drain"
+    kind = "outbox"
 
     def __init__(self, settings: Settings, db: Database, clock: Clock, mp: MpClient,
                  work: WorkClient, *, concurrency: int = 8) -> None:

@@ -34,7 +34,7 @@ from bot.inputs import bad_part, form, refusal, shown
 from bot.runtime import RUNTIME, Runtime
 from handlers.ops.services import Services
 from storage.config import Settings
-from storage.db import Database
+from storage.db import UNIT_KIND, Database
 from storage.models import AuditEntry, ConsoleSession, ConsoleUser
 from storage.sla import WorkCalendar
 
@@ -179,6 +179,7 @@ async def _load(request: web.Request) -> Who | None:
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[ADDRESS] = state(request).proxies.client(request)
+    UNIT_KIND.set("console")  # this request's task
     bad = bad_part(request)  # a NUL in a code or a filter: PostgreSQL would refuse it
     if bad is not None:
         logger.warning("%s %s refused 400 from %s: %s", request.method, shown(request.path),
