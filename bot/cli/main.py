@@ -23,7 +23,8 @@ def _logging(level: str = "INFO") -> None:
     from handlers.ops.privacy import MaskPhones
 
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        # the pid: under --workers, which worker wrote the line
+                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     # at INFO/DEBUG these print every SQL statement with its parameters: tokens and residents'
     # personal data, once a second from the outbox poll
     for noisy in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncio",
@@ -90,8 +91,14 @@ def cmd_db(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    asyncio.run(upgrade(settings.database.url))
-    print(f"数据库已是最新结构：{_safe_url(settings.database.url)}")
+    applied = asyncio.run(upgrade(settings.database.url))
+    where = _safe_url(settings.database.url)
+    if not applied:
+        print(f"数据库已是最新结构：{where}")
+    elif len(applied) == 1:
+        print(f"已升级：{applied[0]}：{where}")
+    else:
+        print(f"已升级：{applied[0]} → {applied[-1]}（{len(applied)} 个迁移）：{where}")
     return 0
 
 
