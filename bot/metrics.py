@@ -16,6 +16,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -39,6 +40,11 @@ SENDER = Counter("gridbot_sender", "Outbox notices by what the sender did with t
 SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed")
 for _kind in SENDER_COUNTERS:  # every series from zero, so a dashboard's lines never vanish
     SENDER.labels(_kind)
+FLOOD_STORE_UP = Gauge("gridbot_flood_store_up",
+                       "1 while the flood guard's shared store (Redis) answers, 0 while it is "
+                       "away and the guard is off (only with flood_store = \"redis\"; the "
+                       "lowest of the live workers).", multiprocess_mode="livemin")
+FLOOD_STORE_UP.set(1)  # the in-memory guard is never away
 JOB_RUNS = Counter("gridbot_job_runs", "Scheduled job runs by outcome.", ["job", "outcome"])
 JOB_SECONDS = Histogram("gridbot_job_seconds", "Scheduled job duration.", ["job"],
                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60))
