@@ -16,6 +16,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -23,9 +24,10 @@ from prometheus_client import (
 
 MS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 GATEWAY = Histogram("gridbot_gateway_seconds", "From a verified callback to our answer.",
-                    ["channel", "reply"], buckets=MS)  # passive|late|duplicate|refused|failed
+                    ["channel", "reply"], buckets=MS)  # passive|late|duplicate|held|failed
 STATEMENTS = Histogram("gridbot_sql_statements_per_update",
-                       "SQL statements one unit of work ran (BEGIN/COMMIT not counted).",
+                       "SQL statements one unit of work ran (BEGIN/COMMIT not counted), by "
+                       "what the unit was (storage.db.UNIT_KIND).", ["kind"],
                        buckets=(1, 2, 4, 6, 8, 10, 12, 16, 24, 32, 64))
 BURST = Histogram("gridbot_writer_burst_units", "Units committed together by the SQLite writer.",
                   buckets=(1, 2, 4, 8, 16, 32, 64))
@@ -33,6 +35,16 @@ SEND = Histogram("gridbot_outbox_send_seconds", "One outbound API call for a not
                  ["channel"], buckets=MS)
 ERRCODES = Counter("gridbot_outbox_errcodes", "API answers to notices, by errcode.",
                    ["channel", "errcode"])
+SENDER = Counter("gridbot_sender", "Outbox notices by what the sender did with them "
+                 "(sent, failed, held, retried, deferred, reclaimed).", ["counter"])
+SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed")
+for _kind in SENDER_COUNTERS:  # every series from zero, so a dashboard's lines never vanish
+    SENDER.labels(_kind)
+FLOOD_STORE_UP = Gauge("gridbot_flood_store_up",
+                       "1 while the flood guard's shared store (Redis) answers, 0 while it is "
+                       "away and the guard is off (only with flood_store = \"redis\"; the "
+                       "lowest of the live workers).", multiprocess_mode="livemin")
+FLOOD_STORE_UP.set(1)  # the in-memory guard is never away
 JOB_RUNS = Counter("gridbot_job_runs", "Scheduled job runs by outcome.", ["job", "outcome"])
 JOB_SECONDS = Histogram("gridbot_job_seconds", "Scheduled job duration.", ["job"],
                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60))
@@ -46,8 +58,8 @@ class DatabaseObserver:
     def burst(self, units: int) -> None:
         BURST.observe(units)
 
-    def unit(self, statements: int) -> None:
-        STATEMENTS.observe(statements)
+    def unit(self, statements: int, kind: str) -> None:
+        STATEMENTS.labels(kind).observe(statements)
 
 
 def timed_classifier(analyzer: Any) -> Callable[[str], Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event
@@ -74,12 +75,17 @@ async def _statements(session: AsyncSession) -> int:
     return conn.sync_connection.info.get("statements", 0)  # type: ignore[union-attr]
 
 
+# what the caller's units of work are, for the statements-per-unit metric: "message" (an
+# inbound message's work), "claim", "outbox", "media", "job", "api", "console"; set by bot/
+UNIT_KIND: ContextVar[str] = ContextVar("gridbot_unit_kind", default="other")
+
+
 class Observer(Protocol):
     """Who wants to know how units and bursts went (bot.metrics; storage cannot import it)."""
 
     def burst(self, units: int) -> None: ...
 
-    def unit(self, statements: int) -> None: ...
+    def unit(self, statements: int, kind: str) -> None: ...
 
 
 def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
@@ -119,7 +125,7 @@ class Database:
         self.read_engine = create_engine(url, immediate=False) if self.is_sqlite else self.engine
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False,
                                                 info=info)
-        self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any]]] | None = None
+        self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any], str]] | None = None
         self._writer: asyncio.Task[None] | None = None
 
 
@@ -136,7 +142,8 @@ class Database:
                     start = await _statements(session) if self.observer else 0
                     result = await unit(session)
                     if self.observer is not None:
-                        self.observer.unit(await _statements(session) - start)
+                        self.observer.unit(await _statements(session) - start,
+                                           UNIT_KIND.get())
                     return result
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
@@ -145,14 +152,14 @@ class Database:
                 result = await unit(session)
                 if self.observer is not None:
                     await session.flush()  # what the commit would write counts too
-                    self.observer.unit(await _statements(session) - start)
+                    self.observer.unit(await _statements(session) - start, UNIT_KIND.get())
                 return result
         if self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
             self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         assert self._queue is not None
-        await self._queue.put((unit, fut))
+        await self._queue.put((unit, fut, UNIT_KIND.get()))
         return await fut
 
     async def read(self, query: Unit[T]) -> T:
@@ -170,11 +177,12 @@ class Database:
                 await self._run_batch(batch)
             except Exception as exc:  # the writer must outlive any one batch
                 logger.exception("group commit of %d units failed", len(batch))
-                for _, fut in batch:
+                for _, fut, _ in batch:
                     if not fut.done():
                         fut.set_exception(exc)
 
-    async def _run_batch(self, batch: list[tuple[Unit[Any], asyncio.Future[Any]]]) -> None:
+    async def _run_batch(self, batch: list[tuple[Unit[Any], asyncio.Future[Any], str]]
+                         ) -> None:
         """Run the units in one transaction. Optimistic: no savepoint per unit (each costs two
         round trips); if one unit raises, the batch rolls back and each unit reruns alone."""
         batch = [item for item in batch if not item[1].done()]  # callers that gave up
@@ -188,7 +196,7 @@ class Database:
             # the burst's one connection: its statement count is read without an await
             info = (await session.connection()).sync_connection.info  # type: ignore[union-attr]
             try:
-                for unit, fut in batch:
+                for unit, fut, _ in batch:
                     try:
                         start = info.get("statements", 0)
                         session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
@@ -223,8 +231,8 @@ class Database:
             return
         if self.observer is not None:
             self.observer.burst(len(batch))
-            for n in counts:
-                self.observer.unit(n)
+            for n, (_, _, kind) in zip(counts, batch, strict=True):
+                self.observer.unit(n, kind)
         for fut, value in results:
             if not fut.done():
                 fut.set_result(value)

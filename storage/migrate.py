@@ -56,15 +56,23 @@ async def require_head(url: str) -> None:
                            "请先运行 gridbot db upgrade")
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` (sqlite+aiosqlite or postgresql+asyncpg) to `revision`."""
+async def upgrade(url: str, revision: str = "head") -> list[str]:
+    """Bring the database at `url` (sqlite+aiosqlite or postgresql+asyncpg) to `revision`;
+    the revisions applied, oldest first (empty: it was there already)."""
+    before = await current(url)
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(_upgrade, revision)
     finally:
         await engine.dispose()
-    logger.info("database migrated to %s", revision)
+    after = await current(url)
+    if after == before or after is None:
+        return []
+    script = ScriptDirectory.from_config(alembic_config())
+    applied = [r.revision for r in script.iterate_revisions(after, before or "base")]
+    logger.info("database migrated to %s", after)
+    return applied[::-1]
 
 
 def _upgrade(conn: Connection, revision: str) -> None:

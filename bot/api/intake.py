@@ -5,7 +5,9 @@ from the text when absent), `urgency`, `location` {community, building, unit, ro
 lat}, `contact` (kept on the ticket, never shown in notices) and `external_id` (the other
 system's reference: sending the same one again with the same text returns the ticket already
 made, 200 instead of 201, so a retrying sender never makes two; the same one with different text
-is refused 409 naming that ticket, so a reused id never silently drops a report). It is routed
+is refused 409 naming that ticket, so a reused id never silently drops a report). Free text
+loses its control characters (NUL and the other C0 controls but tab and line feed);
+`external_id`, `category` and `urgency` with one are refused 400 (`bot.inputs`). It is routed
 like any report, never asked about: without a place it goes to the triage desk.
 """
 
@@ -34,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api import views
 from bot.api.tickets import ApiError
+from bot.inputs import clean_text, control_in, refusal
 from bot.runtime import RUNTIME
 from handlers.ops.geo import grid_at
 from handlers.ops.tickets import Placement, create_ticket
@@ -108,10 +111,35 @@ class Handoff(BaseModel):
         return self
 
 
+IDENTIFIERS = ("external_id", "category", "urgency")
+
+
+def _scrub(value: Any, where: str = "") -> Any:
+    """The body with control characters out of its free text (text, contact, location…);
+    in a field name or an identifier (external_id, category, urgency) they are refused."""
+    if isinstance(value, dict):
+        out = {}
+        for key, inner in value.items():
+            if isinstance(key, str) and control_in(key):
+                raise ApiError(400, refusal("a field name"))
+            name = f"{where}.{key}" if where else str(key)
+            if name in IDENTIFIERS and isinstance(inner, str):
+                if control_in(inner):
+                    raise ApiError(400, refusal(name))
+                out[key] = inner
+            else:
+                out[key] = _scrub(inner, name)
+        return out
+    if isinstance(value, list):
+        return [_scrub(v, where) for v in value]
+    return clean_text(value) if isinstance(value, str) else value
+
+
 def _parse(body: Any) -> dict[str, Any]:
     """The hand-off as a plain dict, or ApiError(400) saying what is wrong with it."""
     if not isinstance(body, dict):
         raise ApiError(400, "body must be a JSON object")
+    body = _scrub(body)
     try:
         parsed = Handoff.model_validate(body)
     except ValidationError as exc:

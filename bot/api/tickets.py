@@ -23,9 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api import views
+from bot.inputs import bad_part, refusal, shown
 from bot.metrics import exposition
 from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
+from storage.db import UNIT_KIND
 from storage.models import Outbox, Ticket
 from storage.statemachine import STATUSES
 
@@ -50,8 +52,8 @@ class ApiError(Exception):
 
 def _error(request: web.Request, status: int, message: str, why: str = "",
            **extra: Any) -> web.Response:
-    logger.warning("%s %s refused %d from %s: %s", request.method, request.path_qs, status,
-                   request.remote, why or message)
+    logger.warning("%s %s refused %d from %s: %s", request.method, shown(request.path_qs),
+                   status, request.remote, shown(why or message))
     return web.json_response({"error": message, **extra}, status=status, dumps=_dumps)
 
 
@@ -76,6 +78,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                       "no bearer token" if given is None else "wrong token")
         resp.headers["WWW-Authenticate"] = 'Bearer realm="gridbot admin"'
         return resp
+    UNIT_KIND.set("api")  # this request's task
+    bad = bad_part(request)  # a NUL in a code or a filter: PostgreSQL would refuse it with a 500
+    if bad is not None:
+        return _error(request, 400, refusal(bad))
     try:
         return await handler(request)
     except ApiError as e:
@@ -163,41 +169,11 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _flatten(counters: dict[Any, Any], prefix: str = "") -> list[tuple[str, float]]:
-    out: list[tuple[str, float]] = []
-    for key, value in counters.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out += _flatten(value, name + ".")
-        elif isinstance(value, int | float):
-            out.append((name, value))
-    return out
-
-
 def _family(name: str, kind: str, help_: str, label: str,
             values: list[tuple[str, float]]) -> list[str]:
     lines = [f"# HELP {name} {help_}", f"# TYPE {name} {kind}"]
     lines += [f'{name}{{{label}="{_label(k)}"}} {v:g}' for k, v in values]
     return lines
-
-
-def _sender_counters(sender: object) -> dict[Any, Any]:
-    """`sender.counters` (a Counter: a key appears once counted), over the zeros of the fixed
-    keys `sender.metrics()` names when it has one, so those series exist from the start."""
-    out: dict[Any, Any] = {}
-    fixed = getattr(sender, "metrics", None)
-    if callable(fixed):
-        try:
-            base = fixed()
-        except Exception:  # a broken sender must not take /metrics down with it
-            logger.exception("sender.metrics() failed")
-            base = None
-        if isinstance(base, dict):
-            out.update(base)
-    counters = getattr(sender, "counters", None)
-    if isinstance(counters, dict):
-        out.update(counters)
-    return out
 
 
 async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int]]:
@@ -215,10 +191,6 @@ async def metrics(request: web.Request) -> web.Response:
                     [(k, by_status.get(k, 0)) for k in statuses])
     lines += _family("gridbot_outbox", "gauge", "Outbox notices by state.", "state",
                      [(k, by_state.get(k, 0)) for k in states])
-    counters = _sender_counters(request.app[RUNTIME].sender)
-    if counters:
-        lines += _family("gridbot_sender_total", "counter", "Outbox sender counters.",
-                         "counter", _flatten(counters))
     # the process's (every worker's, under --workers) histograms and counters: prometheus_client
     body = ("\n".join(lines) + "\n").encode() + exposition()
     return web.Response(body=body,

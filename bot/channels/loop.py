@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from storage.db import UNIT_KIND
+
 logger = logging.getLogger(__name__)
 
 
@@ -14,6 +16,7 @@ class PollLoop:
     once, otherwise it waits `poll_seconds` or until `wake()`."""
 
     name = "background round"
+    kind = "loop"  # its units, for gridbot_sql_statements_per_update{kind}
 
     def __init__(self, *, batch: int = 1, poll_seconds: float = 1.0) -> None:
         self.batch, self.poll_seconds = batch, poll_seconds
@@ -27,6 +30,7 @@ class PollLoop:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        UNIT_KIND.set(self.kind)  # this loop's task only
         while not stop.is_set():
             self._wake.clear()  # a wake during the round triggers the next one at once
             try:

@@ -77,6 +77,7 @@ def extension(kind: str, content_type: str | None, body: bytes) -> str:
 
 class MediaStore(PollLoop):
     name = "media download round"
+    kind = "media"
 
     def __init__(self, config: MediaConfig, root: str | Path, db: Database, clock: Clock,
                  clients: dict[str, MediaClient]) -> None:

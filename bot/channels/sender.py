@@ -74,6 +74,7 @@ class Claim:
 
 class OutboxSender(PollLoop):
     name = "outbox drain"
+    kind = "outbox"
 
     def __init__(self, settings: Settings, db: Database, clock: Clock, mp: MpClient,
                  work: WorkClient, *, concurrency: int = 8) -> None:
@@ -88,13 +89,19 @@ class OutboxSender(PollLoop):
         self._started: set[int] = set()
 
     def metrics(self) -> dict[str, int]:
-        return {k: self.counters[k]
-                for k in ("sent", "failed", "held", "retried", "deferred", "reclaimed")}
+        """This process's counts (gridbot_sender_total on /metrics adds up all workers')."""
+        return {k: self.counters[k] for k in metrics.SENDER_COUNTERS}
+
+    def _count(self, kind: str, n: int = 1) -> None:
+        if n:
+            self.counters[kind] += n
+            metrics.SENDER.labels(kind).inc(n)
 
     async def drain_once(self) -> int:
         """Claim due rows, send them, record outcomes; the number of rows settled."""
         claim = await self.db.run(self._claim)
-        self.counters.update(claim.counts)
+        for kind, n in claim.counts.items():
+            self._count(kind, n)
         groups: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
         for item in claim.rows:
             groups[(item.channel, item.recipient)].append(item)
@@ -280,7 +287,7 @@ class OutboxSender(PollLoop):
             return True
 
         if await self.db.run(unit):
-            self.counters[kind] += 1
+            self._count(kind)
         else:
             logger.warning("outbox row %d was reclaimed while it was being sent", item.id)
 

@@ -23,7 +23,8 @@ def _logging(level: str = "INFO") -> None:
     from handlers.ops.privacy import MaskPhones
 
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        # the pid: under --workers, which worker wrote the line
+                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     # at INFO/DEBUG these print every SQL statement with its parameters: tokens and residents'
     # personal data, once a second from the outbox poll
     for noisy in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncio",
@@ -90,8 +91,14 @@ def cmd_db(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings.logging.level)
-    asyncio.run(upgrade(settings.database.url))
-    print(f"数据库已是最新结构：{_safe_url(settings.database.url)}")
+    applied = asyncio.run(upgrade(settings.database.url))
+    where = _safe_url(settings.database.url)
+    if not applied:
+        print(f"数据库已是最新结构：{where}")
+    elif len(applied) == 1:
+        print(f"已升级：{applied[0]}：{where}")
+    else:
+        print(f"已升级：{applied[0]} → {applied[-1]}（{len(applied)} 个迁移）：{where}")
     return 0
 
 
@@ -254,8 +261,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.serve:
         from bot.demo.serve import serve_demo
 
-        return asyncio.run(serve_demo(port=args.port))
+        return asyncio.run(serve_demo(port=args.port, standin_port=args.standin_port))
     return asyncio.run(run_demo(verbose=args.verbose))
+
+
+def cmd_standin(args: argparse.Namespace) -> int:
+    from bot.demo.standin import serve_standin
+
+    _logging("WARNING")
+    return asyncio.run(serve_standin(port=args.port))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -280,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="after the script, keep the server up with the console to click "
                            "through (Ctrl-C to stop)")
     demo.add_argument("--port", type=int, default=8080, help="with --serve (0: any free port)")
+    demo.add_argument("--standin-port", type=int, default=0, metavar="P",
+                      help="with --serve: the WeChat API stand-in's port (default: a free one)")
+    standin = add("standin", cmd_standin, "the WeChat/WeCom API stand-in alone, printing pushes")
+    standin.add_argument("--port", type=int, default=9100, help="its port (default 9100)")
     db = add("db", cmd_db, "database schema")
     db.add_argument("action", choices=["upgrade"])
     district = add("district", cmd_district, "import the district file")

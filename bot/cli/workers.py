@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
 import tempfile
@@ -44,6 +45,19 @@ def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
                 access_log_format='%a "%r" %s %b %Tfs')
 
 
+def shared_console_secret(settings: Settings, workers: int) -> Settings:
+    """With `[console] secret` empty each worker would make its own random key, and a sign-in
+    made on one would not be valid on the next (each warning so, N times): the workers share
+    one made here instead, and this one warning says what that still costs."""
+    if settings.console.secret:
+        return settings
+    logger.warning("[console] secret is empty: the %d workers share a random key made at "
+                   "start, so console sign-ins end when gridbot restarts; set [console] secret "
+                   "(or GRIDBOT_CONSOLE__SECRET) to keep them", workers)
+    console = settings.console.model_copy(update={"secret": secrets.token_hex(32)})
+    return settings.model_copy(update={"console": console})
+
+
 def metrics_dir() -> Path:
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     path = Path(given) if given else Path(tempfile.mkdtemp(prefix="gridbot-metrics-"))
@@ -59,6 +73,7 @@ def serve_workers(settings: Settings, workers: int) -> int:
         logger.error("--workers %d needs PostgreSQL: SQLite has one writer (use one process)",
                      workers)
         return 2
+    settings = shared_console_secret(settings, workers)
     folder = metrics_dir()
     ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited loop or pool
     stopping = False

@@ -35,7 +35,7 @@ async def users_page(request: web.Request, *, error: str | None = None,
 
 async def users_post(request: web.Request) -> web.StreamResponse:
     cw.require_admin(request)
-    form = await request.post()
+    form = await cw.form(request)
     get = lambda k: str(form.get(k, "")).strip()  # noqa: E731
 
     async def unit(s: AsyncSession) -> str:
@@ -56,7 +56,7 @@ async def users_post(request: web.Request) -> web.StreamResponse:
 async def user_post(request: web.Request) -> web.StreamResponse:
     cw.require_admin(request)
     username = request.match_info["username"]
-    form = await request.post()
+    form = await cw.form(request)
     op = str(form.get("op", ""))
 
     async def unit(s: AsyncSession) -> str:
@@ -90,7 +90,7 @@ async def district_page(request: web.Request) -> web.Response:
 
 async def district_post(request: web.Request) -> web.Response:
     cw.require_admin(request)
-    form = await request.post()
+    form = await cw.form(request)
     field = form.get("file")
     if field is None or not hasattr(field, "file"):
         return await cw.render(request, "district.html", {

@@ -30,10 +30,11 @@ from bot.console.auth import (
     verify_password,
 )
 from bot.console.scope import Scope, scope_for
+from bot.inputs import bad_part, form, refusal, shown
 from bot.runtime import RUNTIME, Runtime
 from handlers.ops.services import Services
 from storage.config import Settings
-from storage.db import Database
+from storage.db import UNIT_KIND, Database
 from storage.models import AuditEntry, ConsoleSession, ConsoleUser
 from storage.sla import WorkCalendar
 
@@ -178,6 +179,15 @@ async def _load(request: web.Request) -> Who | None:
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[ADDRESS] = state(request).proxies.client(request)
+    UNIT_KIND.set("console")  # this request's task
+    bad = bad_part(request)  # a NUL in a code or a filter: PostgreSQL would refuse it
+    if bad is not None:
+        logger.warning("%s %s refused 400 from %s: %s", request.method, shown(request.path),
+                       request[ADDRESS], refusal(bad))
+        raise web.HTTPBadRequest(text=refusal(bad), content_type="text/plain")
+    if request.method not in ("GET", "HEAD") and request.content_type in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        await form(request)  # refuses a control character in any field that is not free text
     route = request.match_info.route
     name = route.name if route is not None else None
     if name not in PUBLIC:
@@ -195,7 +205,7 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
             given = request.headers.get("X-CSRF-Token")
             if given is None and request.content_type in (
                     "application/x-www-form-urlencoded", "multipart/form-data"):
-                given = (await request.post()).get("csrf")  # type: ignore[assignment]
+                given = (await form(request)).get("csrf")  # type: ignore[assignment]
             if not csrf_ok(w.session.csrf, given if isinstance(given, str) else None):
                 raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试。",
                                         content_type="text/plain")
@@ -251,11 +261,11 @@ async def start_session(request: web.Request, u: ConsoleUser, session: AsyncSess
 
 
 async def login_post(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    username = str(form.get("username", "")).strip()[:64]
-    password = str(form.get("password", ""))
-    nxt = _safe_next(str(form.get("next", "")))
-    if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), str(form.get("csrf", ""))):
+    fields = await form(request)
+    username = str(fields.get("username", "")).strip()[:64]
+    password = str(fields.get("password", ""))
+    nxt = _safe_next(str(fields.get("next", "")))
+    if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), str(fields.get("csrf", ""))):
         raise web.HTTPForbidden(text="表单已过期，请刷新登录页后重试。", content_type="text/plain")
     st, at, addr = state(request), now(request), address(request)
 

@@ -213,7 +213,7 @@ def _media_path(media_dir: str, rel: str) -> Path | None:
 
 async def act(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/{code}/act: one staff action, then back to the ticket."""
-    form = await request.post()
+    form = await cw.form(request)
     op = str(form.get("op", ""))
     if op not in ACTIONS:
         raise web.HTTPBadRequest(text="未知操作", content_type="text/plain")

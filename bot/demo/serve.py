@@ -61,7 +61,8 @@ def write_say_config(folder: Path, base: str, settings: Settings) -> Path:
     return path
 
 
-async def serve_demo(port: int = 8080, *, ready: asyncio.Event | None = None,
+async def serve_demo(port: int = 8080, *, standin_port: int = 0,
+                     ready: asyncio.Event | None = None,
                      stop: asyncio.Event | None = None) -> int:
     from bot.app import create_app
     from bot.demo.standin import WeChatStandIn
@@ -74,7 +75,7 @@ async def serve_demo(port: int = 8080, *, ready: asyncio.Event | None = None,
     with tempfile.TemporaryDirectory(prefix="gridbot-demo-") as tmp:
         db_url = f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
         standin = WeChatStandIn()
-        api_base = await standin.start()
+        api_base = await standin.start(standin_port)
         settings = demo_settings(db_url, api_base)
         settings.server.port = port
         settings.console.wecom_login = True

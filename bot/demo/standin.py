@@ -98,13 +98,14 @@ class WeChatStandIn:
                                    f"sent so far: {self.sent[-5:]}") from None
 
     # -- lifecycle --------------------------------------------------------------------------
-    async def start(self) -> str:
+    async def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
+        """Listen on `port` (0: any free one); the base URL for `api_base_url`."""
         app = web.Application()
         app.router.add_route("*", "/cgi-bin/{endpoint:.+}", self._handle)
         app.router.add_get("/connect/oauth2/authorize", self._authorize)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.base_url = f"http://{host}:{port}"
@@ -326,3 +327,38 @@ _ROUTES: dict[str, Callable[..., web.Response]] = {
     "qrcode/create": WeChatStandIn._qrcode_create,
     "auth/getuserinfo": WeChatStandIn._getuserinfo,
 }
+
+
+def push_line(m: dict[str, Any]) -> str:
+    where = "企业微信" if m["channel"] == "work" else "公众号"
+    return f"【推送 → {m['touser']}（{where}）】{m['text']}"
+
+
+async def serve_standin(port: int = 9100, *, ready: asyncio.Event | None = None,
+                        stop: asyncio.Event | None = None) -> int:
+    """`gridbot standin`: the stand-in alone on a fixed port, printing every push, for a
+    `gridbot serve` of your own whose `api_base_url`s point at it."""
+    import signal
+
+    stop = stop or asyncio.Event()
+    standin = WeChatStandIn()
+    base = await standin.start(port)
+    print(f"WeChat/WeCom API 替身：{base}（api_base_url = \"{base}\"，公众号和企业微信都填它）。"
+          "推送会打印在下面。Ctrl-C 结束。", flush=True)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if ready is not None:
+        ready.set()
+    shown = 0
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.2)
+            for m in standin.sent[shown:]:
+                print(push_line(m), flush=True)
+            shown = len(standin.sent)
+    finally:
+        await standin.stop()
+    return 0

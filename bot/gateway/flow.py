@@ -44,6 +44,7 @@ from bot.runtime import Runtime
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
+from storage.db import UNIT_KIND
 from storage.models import Identity, Person
 from storage.repos import inbound as repo
 from storage.repos import people
@@ -77,7 +78,7 @@ class Handle:
     late: bool = False  # the gateway answered without the reply: it goes to the outbox
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
     stored: bool = False  # the message is in the database: it may be acknowledged
-    kind: str = "passive"  # for the latency metric: passive|late|duplicate|refused|failed
+    kind: str = "passive"  # for the latency metric: passive|late|duplicate|held|failed
 
 
 def storage_key(update: Update) -> str:
@@ -213,6 +214,7 @@ class Inbound:
     async def _pipeline(self, update: Update, raw_xml: str, key: str,
                         handle: Handle) -> str | None:
         db, clock = self.runtime.db, self.runtime.clock
+        UNIT_KIND.set("claim")  # this task's units until _process: storing the callback
         now = clock.now()
         slot = await self._slot(update, now)
         deferred = slot.waits(now)
@@ -244,7 +246,7 @@ class Inbound:
             raise NotStored from exc
         handle.stored = True
         if deferred:
-            handle.kind = "refused"
+            handle.kind = "held"  # stored, processed at its slot: not refused
             logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
                         slot.at.isoformat(timespec="seconds"), " (notice sent)" if notice else "")
             self._wake_sweep.set()
@@ -294,27 +296,31 @@ class Inbound:
                 raise Fenced
             return reply
 
+        kind = UNIT_KIND.set("message")
         try:
             try:
-                reply = await self.runtime.db.run(process)
-            except IntegrityError:
-                if not hint.get("used"):
-                    raise
-                # the sender's identity appeared since the claim (another message of theirs
-                # made it): again, reading it this time
-                reply = await self.runtime.db.run(process)
-        except Fenced:
-            logger.warning("%s was taken over while it was processed: rolled back here",
-                           tag_key(key))
-            return None
-        except Exception as exc:
-            logger.error("processing %s failed; the message is stored (%s)", tag_key(key),
-                         type(exc).__name__, exc_info=True)
-            handle.kind = "failed"
-            await self._fail(row_id, attempts, update, handle, exc)
-            return BUSY
-        self._wake()
-        return reply
+                try:
+                    reply = await self.runtime.db.run(process)
+                except IntegrityError:
+                    if not hint.get("used"):
+                        raise
+                    # the sender's identity appeared since the claim (another message of theirs
+                    # made it): again, reading it this time
+                    reply = await self.runtime.db.run(process)
+            except Fenced:
+                logger.warning("%s was taken over while it was processed: rolled back here",
+                               tag_key(key))
+                return None
+            except Exception as exc:
+                logger.error("processing %s failed; the message is stored (%s)", tag_key(key),
+                             type(exc).__name__, exc_info=True)
+                handle.kind = "failed"
+                await self._fail(row_id, attempts, update, handle, exc)
+                return BUSY
+            self._wake()
+            return reply
+        finally:
+            UNIT_KIND.reset(kind)
 
     async def _fail(self, row_id: int, attempts: int, update: Update, handle: Handle,
                     exc: Exception) -> None:
@@ -339,6 +345,7 @@ class Inbound:
     # -- recovery -----------------------------------------------------------------------------
     async def sweep_once(self) -> int:
         """Process rows whose worker died and deferred rows whose slot came; the number taken."""
+        UNIT_KIND.set("recovery")  # the sweep's own claims; each message's work is "message"
         now = self.runtime.clock.now()
         claimed = await self.runtime.db.run(
             lambda s: repo.claim_due(s, now, self.lease, SWEEP_BATCH))

@@ -208,6 +208,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def _start(app: web.Application) -> None:
     app[INBOUND] = Inbound(app[RUNTIME])
+    check = getattr(app[INBOUND].flood, "check", None)
+    if check is not None:  # the shared store: warn at start if it cannot be reached
+        await check()
     if app[RECOVER]:
         app[INBOUND].start_recovery()
 

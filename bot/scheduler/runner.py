@@ -24,7 +24,7 @@ from bot.scheduler.leader import Leader
 from handlers.jobs.registry import Job, daily_digest, expire_drafts, sweep, weekly_summary
 from handlers.ops.services import Services
 from storage.clock import SHANGHAI
-from storage.db import Database
+from storage.db import UNIT_KIND, Database
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ async def run_job(job: Job, db: Database, services: Services, leader: Leader,
     """One run of `job` if this worker leads; never raises (the next run must still happen)."""
     name = getattr(job, "__name__", str(job))
     start = time.perf_counter()
+    UNIT_KIND.set("job")  # the job's own task (APScheduler runs each in one)
     try:
         if not await leader.check():
             return 0

@@ -32,7 +32,16 @@ async def test_a_report_shows_in_the_metrics(world: World) -> None:
         return value(after, name, **labels) > value(before, name, **labels)
 
     assert grew("gridbot_gateway_seconds_count", channel="mp", reply="passive")
-    assert grew("gridbot_sql_statements_per_update_count")
+    # statements per unit, by what the unit was: the report's own unit apart from the polls
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("gridbot_sql_statements_per_update_count", kind="message") == 1
+    assert delta("gridbot_sql_statements_per_update_sum", kind="message") >= 5
+    assert delta("gridbot_sql_statements_per_update_count", kind="claim") == 1
+    assert grew("gridbot_sql_statements_per_update_count", kind="outbox")
+    assert value(after, "gridbot_sql_statements_per_update_count", kind="other") == \
+        value(before, "gridbot_sql_statements_per_update_count", kind="other")
     assert grew("gridbot_writer_burst_units_count")
     assert grew("gridbot_classifier_seconds_count")
     assert grew("gridbot_outbox_send_seconds_count", channel="work")

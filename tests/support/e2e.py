@@ -57,13 +57,18 @@ def code_of(text: str | None) -> str:
     return m.group(0)
 
 
-async def start_world(tmp_path: Path, clock: Clock | None = None,
+async def start_world(tmp_path: Path, clock: Clock | None = None, *,
+                      database: Database | None = None,
                       **overrides: Any) -> tuple[World, web.AppRunner]:
+    """The world on a fresh SQLite file, or on `database` (already created, e.g. `any_db`)."""
     standin = WeChatStandIn()
     api_base = await standin.start()
-    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
-    await upgrade(url)
-    db = Database(url)
+    if database is None:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
+        await upgrade(url)
+        db = Database(url)
+    else:
+        url, db = database.url, database
     await db.run(lambda s: import_district(s, DISTRICT, source="test"))
     base_settings = demo_settings(url, api_base).model_dump()
     base_settings["scheduler"] = {"enabled": False}  # tests call the jobs themselves

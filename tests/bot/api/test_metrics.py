@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
-from typing import Any
+from pathlib import Path
 
 from tests.support.api import MakeClient
 
@@ -30,46 +33,46 @@ async def test_counts_without_a_token(make_client: MakeClient) -> None:
     assert got['gridbot_outbox{state="failed"}'] == 1
     assert got['gridbot_outbox{state="held"}'] == 0
     assert "# TYPE gridbot_tickets gauge" in text
-    assert "gridbot_sender" not in text  # no sender in this app
 
 
-class FakeSender:
-    def __init__(self) -> None:
-        self.counters: dict[str, Any] = {"sent": 7, "failed": 1, "note": "not a number",
-                                         "by_channel": {"mp": 5, "work": 2}}
+def test_sender_counts_are_a_prometheus_counter_from_zero() -> None:
+    from prometheus_client import REGISTRY
 
+    from bot.channels.sender import OutboxSender
+    from bot.metrics import exposition
 
-async def test_sender_counters_are_included(make_client: MakeClient) -> None:
-    async with make_client(sender=FakeSender()) as client:
-        text = await (await client.get("/metrics")).text()
-    got = samples(text)
-    assert got['gridbot_sender_total{counter="sent"}'] == 7
-    assert got['gridbot_sender_total{counter="failed"}'] == 1
-    assert got['gridbot_sender_total{counter="by_channel.mp"}'] == 5
-    assert "not a number" not in text
+    def value(kind: str) -> float:
+        return REGISTRY.get_sample_value("gridbot_sender_total", {"counter": kind}) or 0.0
+
+    text = exposition().decode()
     assert "# TYPE gridbot_sender_total counter" in text
+    for kind in ("sent", "failed", "held", "retried", "deferred", "reclaimed"):
+        assert f'gridbot_sender_total{{counter="{kind}"}}' in text  # listed even when zero
+    before = value("sent"), value("held")
+    sender = OutboxSender.__new__(OutboxSender)  # only its counting, no loop
+    sender.counters = Counter()
+    sender._count("sent")
+    sender._count("held", 2)
+    assert (value("sent") - before[0], value("held") - before[1]) == (1, 2)
+    assert sender.metrics()["held"] == 2
 
 
-async def test_a_sender_without_counters_is_fine(make_client: MakeClient) -> None:
-    async with make_client(sender=object()) as client:
-        resp = await client.get("/metrics")
-        assert resp.status == 200
-        assert "gridbot_sender" not in await resp.text()
+WORKER = """
+import sys
+from bot.channels.sender import OutboxSender
+from collections import Counter
+s = OutboxSender.__new__(OutboxSender)
+s.counters = Counter()
+s._count("sent", int(sys.argv[1]))
+"""
+SCRAPE = "from bot.metrics import exposition; print(exposition().decode())"
 
 
-class CountingSender:
-    """Like bot.channels.sender.OutboxSender: a Counter, and metrics() naming the fixed keys."""
-
-    def __init__(self) -> None:
-        self.counters: Counter[str] = Counter({"sent": 3})
-
-    def metrics(self) -> dict[str, int]:
-        return {k: self.counters[k] for k in ("sent", "failed", "retried")}
-
-
-async def test_fixed_sender_counters_show_from_zero(make_client: MakeClient) -> None:
-    async with make_client(sender=CountingSender()) as client:
-        got = samples(await (await client.get("/metrics")).text())
-    assert got['gridbot_sender_total{counter="sent"}'] == 3
-    assert got['gridbot_sender_total{counter="failed"}'] == 0
-    assert got['gridbot_sender_total{counter="retried"}'] == 0
+def test_sender_counts_add_up_across_workers(tmp_path: Path) -> None:
+    """Under --workers any worker's /metrics shows every worker's sends (multiprocess mode)."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for n in (3, 4):  # two worker processes
+        subprocess.run([sys.executable, "-c", WORKER, str(n)], env=env, check=True)
+    out = subprocess.run([sys.executable, "-c", SCRAPE], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert 'gridbot_sender_total{counter="sent"} 7.0' in out

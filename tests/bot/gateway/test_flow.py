@@ -191,3 +191,20 @@ async def test_retries_do_not_count_towards_the_flood_limit(make_gw: MakeGw) -> 
         await gw.mp(xml)
     _, body = await gw.mp(text_xml("o-resident", "第二条"))
     assert xmltodict.parse(body)["xml"]["Content"] == "收到：第二条"
+
+
+async def test_messages_held_by_the_flood_guard_are_counted_as_held_not_refused(
+        make_gw: MakeGw) -> None:
+    from prometheus_client import REGISTRY
+
+    def count(reply: str) -> float:
+        return REGISTRY.get_sample_value("gridbot_gateway_seconds_count",
+                                         {"channel": "mp", "reply": reply}) or 0.0
+
+    gw = await make_gw("safe", messages_per_minute=1)
+    held, refused, passive = count("held"), count("refused"), count("passive")
+    for n in range(3):
+        assert (await gw.mp(text_xml("o-held", f"第{n + 1}条"), encrypt=True))[0] == 200
+    assert (count("held") - held, count("refused") - refused) == (2, 0)
+    assert count("passive") - passive == 1
+    assert [r.status for r in await gw.inbound()] == ["done", "deferred", "deferred"]
