@@ -205,9 +205,12 @@ def _restates(analysis: Any, text: str) -> bool:
 
 
 def _is_new_complaint(analysis: Any, text: str) -> bool:
-    """An answer that is a complaint of its own (「还有…」, or a problem with its own place)."""
+    """An answer that is a complaint of its own (「还有…」 saying a problem, or a problem with
+    its own place). 「还有旧沙发」 after 「楼道里堆了好多纸箱子」 names no problem of its own:
+    a piece of the draft, not another report."""
     loc = analysis.location
-    return bool(re.match(r"^(?:还有|另外|又有|再)", bare(text))) or (
+    announced = bool(re.match(r"^(?:还有|另外|又有|再)", bare(text)))
+    return (announced and looks_like_problem(text)) or (
         bool(loc.community or loc.building) and len(bare(text)) > 12
         and not is_detail(text) and analysis.category not in ("other",))
 
