@@ -19,7 +19,7 @@ from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
 from handlers.conversation.meaning import Meaning, bare, is_detail, looks_like_problem, understand
 from handlers.conversation.places import file_draft, resolve
-from handlers.conversation.reports import file_report
+from handlers.conversation.reports import file_report, is_district_desk
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
 from nlp.taxonomy import category_name
@@ -275,8 +275,10 @@ async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
     people = await repo.triage_people(ctx.session, t.community) if t.assignee is None else []
     if t.assignee is not None:  # the draft's own words named the place after all
         return msg.accepted_reply(t, ctx.services)
-    return (f"好的，位置先空着，社区工作人员核实后派单，工单号 {t.code}。\n"
-            + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
+    district = await is_district_desk(ctx, people)
+    return (f"好的，位置先空着，{'区指挥中心' if district else '社区工作人员'}核实后派单，"
+            f"工单号 {t.code}。\n" + msg.responsible_line(t, people, district_desk=district)
+            + f"\n知道位置后可发送「补充 {t.code} 位置」。")
 
 
 async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
