@@ -45,7 +45,7 @@ PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置",
                 Conv.AWAITING_DUPLICATE: "还在等您回复是否附议"}
 
 
-async def handle(ctx: Ctx) -> str:
+async def handle(ctx: Ctx) -> str | None:
     text = ctx.text
     analysis = ctx.services.analyzer.analyze(text)
     st = ctx.state
