@@ -306,9 +306,15 @@ async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
 async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, Any]) -> str:
     """A new complaint. A question left open for another draft stays open; if this report asks
     a question of its own, that draft goes to the desk as it stands."""
+    analysis = ctx.services.analyzer.analyze(text)
     if state == Conv.AWAITING_DESCRIPTION or (state in DRAFTS and not data.get("text")):
-        # the photo or position waited for these words: they complete that draft
-        return await file_report(ctx, text, draft=data)
+        if data.get("where") and _no_problem(analysis):  # 「楼道里」: more of the place
+            return await _ask_what_there(ctx, {**data, "where": f"{data['where']}{text}"})
+        # the photo, position or place waited for these words: they complete that draft
+        return await file_report(ctx, text, where=data.get("where"), draft=data)
+    if state is None and _no_problem(analysis) and analysis.location.community:
+        # 「松涛苑B栋」 out of the blue: a place, no problem yet. Kept for the next message
+        return await _ask_what_there(ctx, {"where": text})
     held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
     if held is not None:
         await ctx.clear_state()  # file_report must not take the other draft's pieces
@@ -324,6 +330,18 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
         reply += (f"\n\n（您之前反映的「{held[1]['text'][:20]}」已交社区工作人员核实，"
                   f"工单号 {old}。）")
     return reply
+
+
+def _no_problem(analysis: Any) -> bool:
+    """Words that say where (or a detail), no problem of their own: 「松涛苑B栋」, 「楼道里」."""
+    return analysis.act == "detail" and analysis.category in (None, "other") \
+        and analysis.urgency != "urgent"
+
+
+async def _ask_what_there(ctx: Ctx, data: dict[str, Any]) -> str:
+    await ctx.set_state(Conv.AWAITING_DESCRIPTION, data, ctx.settings.conversation.draft_minutes)
+    return (f"好的，位置记下了：{data['where'][:30]}。请问那里出了什么问题？"
+            "请用文字说明，例如「楼道堆满杂物」「路灯不亮」。")
 
 
 async def _state_now(ctx: Ctx) -> str | None:
