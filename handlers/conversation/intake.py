@@ -38,6 +38,9 @@ _NOT_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|说不清|你们�
 _YES = re.compile(r"^(?:1|一|是|对|就是|附议|同一|一样|没错|嗯)")
 _NO = re.compile(r"^(?:2|二|不是|不一样|新建|仍然新建|另一|别的|不同)")
 _ZERO = re.compile(r"^(?:0|零|不确定|不知道|说不清|不清楚|不好说)")
+_ANGRY = re.compile("[\U0001F620\U0001F621\U0001F92C\U0001F4A2\U0001F47F\U0001F624]")  # angry
+ANGRY_REPLY = ("看起来您遇到了不顺心的事。请告诉我们发生了什么、在哪里（小区、楼号），"
+               "我们马上登记处理。")
 CHAT_REPLY = "好的。有需要随时发消息告诉我们；发送「帮助」查看用法。"
 PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置",
                 Conv.AWAITING_PLACE: "还在等您告诉我位置",
@@ -106,6 +109,8 @@ async def handle(ctx: Ctx) -> str | None:
             (reply := await desk.about_staff(ctx, text)) is not None:
         return reply  # 「表扬一下网格员孙丽娟…」 reads as thanks, and is praise for a person
     if meaning.kind in ("chat", "empty"):
+        if not PENDING_HINT.get(state or "") and _ANGRY.search(text):
+            return ANGRY_REPLY  # 「😡😡😡」 is no acknowledgement: something is wrong
         if not PENDING_HINT.get(state or "") and analysis.intent == "thanks":
             return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
         if not PENDING_HINT.get(state or "") and analysis.intent == "greeting":

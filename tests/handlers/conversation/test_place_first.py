@@ -25,3 +25,9 @@ async def test_a_bare_place_first_asks_what_happened_and_keeps_the_place(bot: Bo
     assert ticket.building == "3" and ticket.assignee_id == "zhangwei"
     assert ticket.category == "fire_safety" and "纸箱子" in ticket.text
     assert await _count(bot) == 1
+
+
+async def test_an_angry_face_is_asked_what_happened(bot: Bot) -> None:
+    reply = await bot.send(RESIDENT, "😡😡😡")
+    assert reply is not None and "发生了什么" in reply and "好的" not in reply
+    assert await _count(bot) == 0
