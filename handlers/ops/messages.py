@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -117,13 +118,24 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+def building_words(t: Ticket) -> str:
+    """The building as the resident wrote it (「A栋」 stays 「A栋」, 「5幢」 「5幢」); without
+    their word, 「3号楼」 for a number and 「A座」 otherwise."""
+    b = t.building or ""
+    found = re.search(rf"(?<![0-9A-Za-z]){re.escape(b)}\s*(号楼|号栋|栋|幢|座)", t.text or "",
+                      re.IGNORECASE)
+    if found:
+        return f"{b}{found.group(1)}"
+    return f"{b}号楼" if b.isdigit() else f"{b}座"
+
+
 def where(t: Ticket) -> str:
     """The place as one phrase, without saying a part twice (「枫林苑3幢」, not
     「枫林苑3号楼枫林苑3幢」) when the kept place text already holds it."""
     place = t.place or ""
     parts = [t.community_text or (t.community.name if t.community else None)]
     if t.building:
-        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+        parts.append(building_words(t))
     if t.unit:
         parts.append(f"{t.unit}单元")
     if t.room:
@@ -143,7 +155,7 @@ def block(t: Ticket) -> str:
     place (no unit, room or the reporter's own place words)."""
     parts = [t.community_text or (t.community.name if t.community else None)]
     if t.building:
-        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+        parts.append(building_words(t))
     return "".join(p for p in parts if p) or "未注明"
 
 

@@ -31,3 +31,8 @@ async def test_an_angry_face_is_asked_what_happened(bot: Bot) -> None:
     reply = await bot.send(RESIDENT, "😡😡😡")
     assert reply is not None and "发生了什么" in reply and "好的" not in reply
     assert await _count(bot) == 0
+
+
+async def test_the_building_is_echoed_in_the_residents_word(bot: Bot) -> None:
+    reply = await bot.send(RESIDENT, "金色港湾A栋1楼的走廊灯坏了")
+    assert "位置：金色港湾A栋" in (reply or "") and "A座" not in (reply or "")
