@@ -9,6 +9,7 @@ spell the same way once the right `insert` is picked. Callers ask here; nobody e
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, TypeVar
 
 from sqlalchemy import Float, cast, extract, func, text
@@ -52,6 +53,23 @@ async def advisory_xact_lock(session: AsyncSession, key: int) -> None:
     single writer already does."""
     if name(session) == POSTGRESQL:
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+SENDER_LOCKS = 0x67726964  # "grid": the namespace of the two-key advisory locks per sender
+
+
+async def sender_xact_lock(session: AsyncSession, channel: str, sender: str) -> None:
+    """Take turns with every other unit of this sender (channel + openid or WeCom account)
+    until the transaction ends: PostgreSQL grants waiters in the order they asked, so one
+    sender's messages are processed one after the other, each reading what the one before
+    committed. The two-key form never meets the one-key locks (scheduler, claims). On SQLite
+    the single writer runs units one at a time in the order they were queued: nothing to do."""
+    if name(session) != POSTGRESQL:
+        return
+    digest = hashlib.blake2b(f"{channel}:{sender}".encode(), digest_size=4).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:ns, :k)"),
+                          {"ns": SENDER_LOCKS, "k": key})
 
 
 def seconds_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:

@@ -13,7 +13,7 @@ from handlers.conversation.text import normalize
 from handlers.conversation.types import Update
 from handlers.ops.privacy import mask_phones, tag
 from handlers.ops.services import Services
-from storage import outbox, repo
+from storage import dialect, outbox, repo
 from storage.models import Identity, Person
 from storage.repos import conversations, people
 
@@ -45,6 +45,9 @@ class Dispatcher:
     async def handle(self, session: AsyncSession, update: Update) -> str | None:
         """The passive reply for `update` (None: nothing to say). Runs inside the caller's
         unit of work: every write here commits with the reply or not at all."""
+        # before anything of the sender is read: a message of theirs processed at the same time
+        # (another worker, another task) commits first, and this one reads what it left
+        await dialect.sender_xact_lock(session, update.channel, update.sender)
         now = self.services.clock.now()
         self.services.analyzer.reload_if_changed()  # a retrained model, without a restart
         await repo.district_fresh(session)  # a place imported a moment ago, without a restart

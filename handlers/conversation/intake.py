@@ -19,7 +19,7 @@ from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
 from handlers.conversation.meaning import Meaning, bare, is_detail, looks_like_problem, understand
 from handlers.conversation.places import file_draft, resolve
-from handlers.conversation.reports import file_report
+from handlers.conversation.reports import file_report, is_district_desk
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
 from nlp.taxonomy import category_name
@@ -38,6 +38,9 @@ _NOT_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|说不清|你们�
 _YES = re.compile(r"^(?:1|一|是|对|就是|附议|同一|一样|没错|嗯)")
 _NO = re.compile(r"^(?:2|二|不是|不一样|新建|仍然新建|另一|别的|不同)")
 _ZERO = re.compile(r"^(?:0|零|不确定|不知道|说不清|不清楚|不好说)")
+_ANGRY = re.compile("[\U0001F620\U0001F621\U0001F92C\U0001F4A2\U0001F47F\U0001F624]")  # angry
+ANGRY_REPLY = ("看起来您遇到了不顺心的事。请告诉我们发生了什么、在哪里（小区、楼号），"
+               "我们马上登记处理。")
 CHAT_REPLY = "好的。有需要随时发消息告诉我们；发送「帮助」查看用法。"
 PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置",
                 Conv.AWAITING_PLACE: "还在等您告诉我位置",
@@ -45,7 +48,7 @@ PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置",
                 Conv.AWAITING_DUPLICATE: "还在等您回复是否附议"}
 
 
-async def handle(ctx: Ctx) -> str:
+async def handle(ctx: Ctx) -> str | None:
     text = ctx.text
     analysis = ctx.services.analyzer.analyze(text)
     st = ctx.state
@@ -106,6 +109,8 @@ async def handle(ctx: Ctx) -> str:
             (reply := await desk.about_staff(ctx, text)) is not None:
         return reply  # 「表扬一下网格员孙丽娟…」 reads as thanks, and is praise for a person
     if meaning.kind in ("chat", "empty"):
+        if not PENDING_HINT.get(state or "") and _ANGRY.search(text):
+            return ANGRY_REPLY  # 「😡😡😡」 is no acknowledgement: something is wrong
         if not PENDING_HINT.get(state or "") and analysis.intent == "thanks":
             return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
         if not PENDING_HINT.get(state or "") and analysis.intent == "greeting":
@@ -205,9 +210,12 @@ def _restates(analysis: Any, text: str) -> bool:
 
 
 def _is_new_complaint(analysis: Any, text: str) -> bool:
-    """An answer that is a complaint of its own (「还有…」, or a problem with its own place)."""
+    """An answer that is a complaint of its own (「还有…」 saying a problem, or a problem with
+    its own place). 「还有旧沙发」 after 「楼道里堆了好多纸箱子」 names no problem of its own:
+    a piece of the draft, not another report."""
     loc = analysis.location
-    return bool(re.match(r"^(?:还有|另外|又有|再)", bare(text))) or (
+    announced = bool(re.match(r"^(?:还有|另外|又有|再)", bare(text)))
+    return (announced and looks_like_problem(text)) or (
         bool(loc.community or loc.building) and len(bare(text)) > 12
         and not is_detail(text) and analysis.category not in ("other",))
 
@@ -272,8 +280,10 @@ async def _to_desk(ctx: Ctx, data: dict[str, Any], said: str) -> str:
     people = await repo.triage_people(ctx.session, t.community) if t.assignee is None else []
     if t.assignee is not None:  # the draft's own words named the place after all
         return msg.accepted_reply(t, ctx.services)
-    return (f"好的，位置先空着，社区工作人员核实后派单，工单号 {t.code}。\n"
-            + msg.responsible_line(t, people) + f"\n知道位置后可发送「补充 {t.code} 位置」。")
+    district = await is_district_desk(ctx, people)
+    return (f"好的，位置先空着，{'区指挥中心' if district else '社区工作人员'}核实后派单，"
+            f"工单号 {t.code}。\n" + msg.responsible_line(t, people, district_desk=district)
+            + f"\n知道位置后可发送「补充 {t.code} 位置」。")
 
 
 async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
@@ -301,9 +311,15 @@ async def _urgent_place(ctx: Ctx, data: dict[str, Any], text: str,
 async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, Any]) -> str:
     """A new complaint. A question left open for another draft stays open; if this report asks
     a question of its own, that draft goes to the desk as it stands."""
+    analysis = ctx.services.analyzer.analyze(text)
     if state == Conv.AWAITING_DESCRIPTION or (state in DRAFTS and not data.get("text")):
-        # the photo or position waited for these words: they complete that draft
-        return await file_report(ctx, text, draft=data)
+        if data.get("where") and _no_problem(analysis):  # 「楼道里」: more of the place
+            return await _ask_what_there(ctx, {**data, "where": f"{data['where']}{text}"})
+        # the photo, position or place waited for these words: they complete that draft
+        return await file_report(ctx, text, where=data.get("where"), draft=data)
+    if state is None and _no_problem(analysis) and analysis.location.community:
+        # 「松涛苑B栋」 out of the blue: a place, no problem yet. Kept for the next message
+        return await _ask_what_there(ctx, {"where": text})
     held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
     if held is not None:
         await ctx.clear_state()  # file_report must not take the other draft's pieces
@@ -319,6 +335,18 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
         reply += (f"\n\n（您之前反映的「{held[1]['text'][:20]}」已交社区工作人员核实，"
                   f"工单号 {old}。）")
     return reply
+
+
+def _no_problem(analysis: Any) -> bool:
+    """Words that say where (or a detail), no problem of their own: 「松涛苑B栋」, 「楼道里」."""
+    return analysis.act == "detail" and analysis.category in (None, "other") \
+        and analysis.urgency != "urgent"
+
+
+async def _ask_what_there(ctx: Ctx, data: dict[str, Any]) -> str:
+    await ctx.set_state(Conv.AWAITING_DESCRIPTION, data, ctx.settings.conversation.draft_minutes)
+    return (f"好的，位置记下了：{data['where'][:30]}。请问那里出了什么问题？"
+            "请用文字说明，例如「楼道堆满杂物」「路灯不亮」。")
 
 
 async def _state_now(ctx: Ctx) -> str | None:

@@ -82,12 +82,26 @@ def _alike(a: str, b: str) -> bool:
     return bool(pa and pb) and len(pa & pb) >= 0.5 * min(len(pa), len(pb))
 
 
-async def fold_repeat(ctx: Ctx, t: Ticket, text: str) -> str:
+REPEAT_TOLD = timedelta(minutes=5)  # «已经登记了» said once per ticket in this long
+
+
+async def fold_repeat(ctx: Ctx, t: Ticket, text: str) -> str | None:
     """A near repeat joins the ticket as a piece, quietly: its holder is not paged again for
-    the same matter (the ticket's text and history carry it)."""
+    the same matter (the ticket's text and history carry it). The resident is told so once per
+    ticket per REPEAT_TOLD: after that a new wording gets one short line and the same words
+    again nothing at all (a flood of them would otherwise come back as as many pushes)."""
+    note = mask_phones(text)
+    told = list((await ctx.session.scalars(
+        select(TicketEvent.note).where(
+            TicketEvent.ticket_id == t.id, TicketEvent.kind == "supplemented",
+            TicketEvent.actor_id == ctx.person.id,
+            TicketEvent.created_at >= ctx.now - REPEAT_TOLD))).all())
+    if note in told:
+        return None
     t.text = f"{t.text}\n补充：{text}"
-    record(ctx.session, t, "supplemented", actor_id=ctx.person.id, note=mask_phones(text),
-           at=ctx.now)
+    record(ctx.session, t, "supplemented", actor_id=ctx.person.id, note=note, at=ctx.now)
+    if told:
+        return f"已补充到工单 {t.code}。"
     who = t.assignee.name if t.assignee else "社区工作人员"
     return (f"这件事刚才已经登记了（工单 {t.code}，{who}负责），这条已补充进去，不用重复发送。"
             f"查看进度请发「查询 {t.code}」。")

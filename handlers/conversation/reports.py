@@ -17,6 +17,7 @@ from handlers.ops import messages as msg
 from handlers.ops.tickets import Placement, create_ticket
 from nlp.taxonomy import category_name
 from storage import repo
+from storage.models import Person
 from storage.repo import triage_people
 
 
@@ -101,7 +102,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                                  lng=lng, lat=lat,
                                  attachment_ids=await drafts.draft_attachment_ids(ctx, draft))
     desk = await triage_people(ctx.session, place.community) if ticket.assignee is None else []
-    reply = msg.accepted_reply(ticket, ctx.services, desk)
+    reply = msg.accepted_reply(ticket, ctx.services, desk,
+                               district_desk=await is_district_desk(ctx, desk))
     if ticket.region_id is None and where is None and lng is None and not draft.get("triage"):
         # urgent and nowhere: paged already; the answer to this question re-routes it
         await ctx.set_state(Conv.AWAITING_PLACE, {"code": ticket.code},
@@ -109,6 +111,13 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         reply += "\n" + msg.ask_location(await repo.example_place(ctx.session)).replace(
             "请告诉我", "为了让网格员尽快赶到，请告诉我")
     return reply
+
+
+async def is_district_desk(ctx: Ctx, desk: list[Person]) -> bool:
+    """Whether the desk a ticket went to is the district's (no community, or a community with
+    no triage list of its own falls back to it), not a community's."""
+    return bool(desk) and [p.id for p in desk] == \
+        [p.id for p in await triage_people(ctx.session, None)]
 
 
 RUNNER_UP = 0.5  # ask only when the second category scores at least half of the first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -117,13 +118,24 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+def building_words(t: Ticket) -> str:
+    """The building as the resident wrote it (「A栋」 stays 「A栋」, 「5幢」 「5幢」); without
+    their word, 「3号楼」 for a number and 「A座」 otherwise."""
+    b = t.building or ""
+    found = re.search(rf"(?<![0-9A-Za-z]){re.escape(b)}\s*(号楼|号栋|栋|幢|座)", t.text or "",
+                      re.IGNORECASE)
+    if found:
+        return f"{b}{found.group(1)}"
+    return f"{b}号楼" if b.isdigit() else f"{b}座"
+
+
 def where(t: Ticket) -> str:
     """The place as one phrase, without saying a part twice (「枫林苑3幢」, not
     「枫林苑3号楼枫林苑3幢」) when the kept place text already holds it."""
     place = t.place or ""
     parts = [t.community_text or (t.community.name if t.community else None)]
     if t.building:
-        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+        parts.append(building_words(t))
     if t.unit:
         parts.append(f"{t.unit}单元")
     if t.room:
@@ -143,7 +155,7 @@ def block(t: Ticket) -> str:
     place (no unit, room or the reporter's own place words)."""
     parts = [t.community_text or (t.community.name if t.community else None)]
     if t.building:
-        parts.append(f"{t.building}号楼" if t.building.isdigit() else f"{t.building}座")
+        parts.append(building_words(t))
     return "".join(p for p in parts if p) or "未注明"
 
 
@@ -196,22 +208,28 @@ def emergency_line(t: Ticket, services: Services) -> str:
             "并注意自身安全。")
 
 
-def responsible_line(t: Ticket, desk: list[Person] | None = None) -> str:
+def responsible_line(t: Ticket, desk: list[Person] | None = None, *,
+                     district_desk: bool = False) -> str:
+    """Who holds it. `district_desk`: the desk is the district's (its triage list or command
+    centre, for a report with no community or one whose community has no desk of its own),
+    named as such: 社区工作人员 is only ever a community's desk."""
     if t.status == "pending_verification":
         return "负责：社区联络员核实中，核实后派给网格员"
     if t.assignee is not None:
         area = f"{t.region.name} " if t.region else ""
         return f"负责：{area}{t.assignee.name or '网格员'}"
     names = "、".join(p.name for p in desk or [] if p.name)
-    return f"负责：社区工作人员{f'（{names}）' if names else ''}，确认后派给负责人"
+    who = "区指挥中心" if district_desk else "社区工作人员"
+    return f"负责：{who}{f'（{names}）' if names else ''}，确认后派给负责人"
 
 
-def accepted_reply(t: Ticket, services: Services, desk: list[Person] | None = None) -> str:
+def accepted_reply(t: Ticket, services: Services, desk: list[Person] | None = None, *,
+                   district_desk: bool = False) -> str:
     lines = [
         f"已受理您的反映，工单号 {t.code}。",
         f"类别：{category_name(t.category)}（{URGENCIES[t.urgency]}）",
         f"位置：{where(t)}",
-        responsible_line(t, desk),
+        responsible_line(t, desk, district_desk=district_desk),
         f"预计办结：{deadline_text(t.resolve_by, services)}",
     ]
     if t.urgency == "urgent":
@@ -267,14 +285,16 @@ def copy_notice(t: Ticket, handler: Person) -> str:
 
 
 def triage_notice(t: Ticket) -> str:
-    head = {"求助": "【人工客服】", "咨询": "【居民咨询】"}.get(t.request_kind, "【待分拨】")
+    # an urgent report on a desk is an emergency to route, never a resident asking for a person
+    head = "【紧急待分拨】" if t.urgency == "urgent" else \
+        {"求助": "【人工客服】", "咨询": "【居民咨询】"}.get(t.request_kind, "【待分拨】")
     body = "\n".join([
         f"{head}{t.code} {category_name(t.category)}（{URGENCIES[t.urgency]}）",
         f"位置：{where(t)}",
         f"内容：{mask_phones(t.text)}",
     ])
     keep = (f"回复「回复 {t.code} 内容」直接答复居民，或「派单 {t.code} 姓名」派给负责人。"
-            if t.request_kind in ("求助", "咨询") else
+            if t.request_kind in ("求助", "咨询") and t.urgency != "urgent" else
             f"请回复「派单 {t.code} 姓名」派给负责人。")
     return fit(body, t.code, keep=keep)
 
