@@ -8,8 +8,6 @@ stand-in receives is printed, so a 改派 in the console shows up here as the of
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import tempfile
 from pathlib import Path
 
@@ -65,7 +63,7 @@ async def serve_demo(port: int = 8080, *, standin_port: int = 0,
                      ready: asyncio.Event | None = None,
                      stop: asyncio.Event | None = None) -> int:
     from bot.app import create_app
-    from bot.demo.standin import WeChatStandIn
+    from bot.demo.standin import WeChatStandIn, print_pushes
     from storage.clock import Clock
     from storage.db import Database
     from storage.district import import_file
@@ -97,21 +95,8 @@ async def serve_demo(port: int = 8080, *, standin_port: int = 0,
                                                                           settings)), flush=True)
         print("企业微信登录（演示替身）以 李华 身份登录；"
               "推送会打印在下面。Ctrl-C 结束。", flush=True)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        if ready is not None:
-            ready.set()
-        shown = 0
         try:
-            while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 0.5)
-                for m in standin.sent[shown:]:
-                    where = "企业微信" if m["channel"] == "work" else "公众号"
-                    print(f"【推送 → {m['touser']}（{where}）】{m['text']}", flush=True)
-                shown = len(standin.sent)
+            await print_pushes(standin, stop, ready, every=0.5)
         finally:
             await runner.cleanup()
             await db.close()

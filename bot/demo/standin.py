@@ -334,17 +334,11 @@ def push_line(m: dict[str, Any]) -> str:
     return f"【推送 → {m['touser']}（{where}）】{m['text']}"
 
 
-async def serve_standin(port: int = 9100, *, ready: asyncio.Event | None = None,
-                        stop: asyncio.Event | None = None) -> int:
-    """`gridbot standin`: the stand-in alone on a fixed port, printing every push, for a
-    `gridbot serve` of your own whose `api_base_url`s point at it."""
+async def print_pushes(standin: WeChatStandIn, stop: asyncio.Event,
+                       ready: asyncio.Event | None = None, every: float = 0.2) -> None:
+    """Print every push the stand-in receives until `stop` is set (SIGINT/SIGTERM set it)."""
     import signal
 
-    stop = stop or asyncio.Event()
-    standin = WeChatStandIn()
-    base = await standin.start(port)
-    print(f"WeChat/WeCom API 替身：{base}（api_base_url = \"{base}\"，公众号和企业微信都填它）。"
-          "推送会打印在下面。Ctrl-C 结束。", flush=True)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -352,13 +346,25 @@ async def serve_standin(port: int = 9100, *, ready: asyncio.Event | None = None,
     if ready is not None:
         ready.set()
     shown = 0
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        for m in standin.sent[shown:]:
+            print(push_line(m), flush=True)
+        shown = len(standin.sent)
+
+
+async def serve_standin(port: int = 9100, *, ready: asyncio.Event | None = None,
+                        stop: asyncio.Event | None = None) -> int:
+    """`gridbot standin`: the stand-in alone on a fixed port, printing every push, for a
+    `gridbot serve` of your own whose `api_base_url`s point at it."""
+    stop = stop or asyncio.Event()
+    standin = WeChatStandIn()
+    base = await standin.start(port)
+    print(f"WeChat/WeCom API 替身：{base}（api_base_url = \"{base}\"，公众号和企业微信都填它）。"
+          "推送会打印在下面。Ctrl-C 结束。", flush=True)
     try:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.2)
-            for m in standin.sent[shown:]:
-                print(push_line(m), flush=True)
-            shown = len(standin.sent)
+        await print_pushes(standin, stop, ready)
     finally:
         await standin.stop()
     return 0
