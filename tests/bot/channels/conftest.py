@@ -41,7 +41,7 @@ def channel_settings(base: str, *, template_id: str = "", **sections: dict[str, 
             "work": {"corp_id": CORP_ID, "agent_id": 1000002, "secret": WORK_SECRET,
                      "api_base_url": base, "max_per_minute": 20},
         },
-        "http": {"timeout_seconds": 0.3, "retries": 2},
+        "http": {"timeout_seconds": 5.0, "retries": 2},  # a loaded CI box is slow
         "outbox": {"max_attempts": 3, "backoff_seconds": 5.0, "batch": 50},
     }
     for name, values in sections.items():
