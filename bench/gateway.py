@@ -223,7 +223,17 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         procs = [server.pid, *children(server.pid)]
         pg = pg_backends() if case.startswith("pg") else []
         before = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        spy = None
+        if args.py_spy:  # folded stacks of every worker while wrk runs, for a profile
+            spy = subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw",
+                 "-r", "200", "-d", str(args.seconds + 1), "-s", "-p", str(server.pid),
+                 "-o", str(args.py_spy / f"{case}.folded")], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
+            time.sleep(1)
         res, wrk_cpu = wrk(f"http://127.0.0.1:{port}/wechat/mp", reqdir, args)
+        if spy is not None:
+            spy.wait()
         pg = sorted(set(pg) | set(pg_backends())) if case.startswith("pg") else []
         after = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
         rss = [peak_rss_mb(p) for p in procs if peak_rss_mb(p) > 0]
@@ -268,6 +278,7 @@ def main() -> None:
     ap.add_argument("--per-thread", type=int, default=8000)
     ap.add_argument("--tree", type=Path, default=ROOT)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--py-spy", type=Path, help="a folder: write each case's sampled stacks")
     args = ap.parse_args()
     args.tree = args.tree.resolve()
     print(f"load average {os.getloadavg()}; tree {args.tree}", flush=True)

@@ -56,7 +56,7 @@ async def main() -> None:
                 await call()
                 out[name] = len(seen)
                 if os.environ.get("SHOW_SQL"):
-                    print(name, *(q.split("\n")[0][:110] for q in seen), sep="\n  ")
+                    print(name, *(q.replace("\n", " ")[:110] + " … " + q.replace("\n", " ")[-300:] for q in seen), sep="\n  ")
         await runner.cleanup()
         await db.close()
         print(json.dumps(out))

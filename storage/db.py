@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -56,10 +58,36 @@ def create_engine(url: str, *, immediate: bool = True, inline: bool = False) -> 
                                          hide_parameters=True)
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
     else:
-        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                                     hide_parameters=True)
+        engine = create_async_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+        _ping_when_idle(engine)
     _count_statements(engine)
     return engine
+
+
+PING_AFTER_IDLE = 10.0  # seconds a pooled PostgreSQL connection may rest unchecked
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's pool_pre_ping checks every checkout, which on asyncpg costs three round
+    trips (BEGIN, an empty query, ROLLBACK), twice per report. A connection that went back to
+    the pool moments ago is alive; one that rested longer than PING_AFTER_IDLE (a database
+    restart, a proxy's idle cut) is pinged, and a dead one is replaced before the unit sees it
+    (SQLAlchemy's recipe for custom pessimistic pings: DisconnectionError on checkout)."""
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new, or back in the pool just now
+        try:
+            dbapi_conn.ping()
+        except Exception as err:  # noqa: BLE001 - any failure: use another connection
+            logger.warning("a pooled database connection was dead (%s): replaced",
+                           type(err).__name__)
+            raise DisconnectionError from err
 
 
 def _count_statements(engine: AsyncEngine) -> None:

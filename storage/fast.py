@@ -8,11 +8,13 @@ compiled once per set of columns, its parameters are converted by the compiled s
 own bind processors (the conversions SQLAlchemy applies: datetimes and JSON as text, booleans
 as integers), and it runs on the cursor of the session's sqlite3 connection, inside the
 unit's transaction, synchronously (the inline writer's statements never wait: its
-transaction already holds the write lock). Elsewhere (aiosqlite's thread, PostgreSQL) the
-same statements go through SQLAlchemy Core as before. The engine's `before_cursor_execute`
-listeners still hear every
-statement (statement counts, /metrics), and a driver error comes back as SQLAlchemy's own
-exception (IntegrityError on a unique key, which the gateway's dedupe relies on).
+transaction already holds the write lock). On PostgreSQL the same compiled statement runs as
+a prepared statement of the session's asyncpg connection, inside the transaction SQLAlchemy's
+adapter holds for it (started here when this is the unit's first statement, none in
+autocommit), without the adapter's greenlet hops. On aiosqlite's thread the statements go
+through SQLAlchemy Core as before. The engine's `before_cursor_execute` listeners still hear
+every statement (statement counts, /metrics), and a driver error comes back as SQLAlchemy's
+own exception (IntegrityError on a unique key, which the gateway's dedupe relies on).
 
 Only plain INSERT/UPDATE statements without expanding parameters belong here. Nothing the ORM
 holds is touched: callers write rows the session does not track, or attach them themselves.
@@ -84,10 +86,14 @@ def _inline(conn: AsyncConnection) -> sqlite3.Connection | None:
     return driver.sqlite if isinstance(driver, InlineConnection) else None
 
 
-def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Params],
-         many: bool) -> Any:
-    dialect = conn.dialect
-    c = _compile(stmt, dialect, frozenset(rows[0]))
+def _asyncpg(conn: AsyncConnection) -> Any:
+    """SQLAlchemy's adapter of the session's asyncpg connection, else None."""
+    adapted = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    return adapted if hasattr(adapted, "_start_transaction") and hasattr(
+        adapted, "_prepare") else None
+
+
+def _values(c: _Compiled, rows: Sequence[Params]) -> list[list[Any]]:
     out = []
     for row in rows:
         if c.prefetch:
@@ -101,11 +107,52 @@ def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Pa
             proc = c.processors.get(key)
             values.append(proc(value) if proc is not None else value)
         out.append(values)
+    return out
+
+
+def _heard(conn: Connection, cursor: Any, c: _Compiled, out: list[list[Any]],
+           many: bool) -> None:
+    if conn._has_events or conn.engine._has_events:  # noqa: SLF001
+        conn.dispatch.before_cursor_execute(conn, cursor, c.sql, out if many else out[0],
+                                            None, many)
+
+
+async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Params],
+                  many: bool) -> Any:
+    c = _compile(stmt, conn.dialect, frozenset(rows[0]))
+    out = _values(c, rows)
+    _heard(conn, None, c, out, many)
+    async with adapted._execute_mutex:  # noqa: SLF001 - as the adapter's cursor does
+        try:
+            if adapted._transaction is None:  # noqa: SLF001
+                await adapted._start_transaction()  # noqa: SLF001 - none in autocommit
+            prepared, _ = await adapted._prepare(c.sql, 0)  # noqa: SLF001 - its cache
+            if many:
+                await prepared.executemany(out)
+                return None
+            found = await prepared.fetch(*out[0])
+            if c.returning:
+                return [tuple(r) for r in found]
+            status = prepared.get_statusmsg() or ""
+            return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else -1
+        except Exception as err:  # noqa: BLE001 - translated as SQLAlchemy translates it
+            try:
+                adapted._handle_exception(err)  # noqa: SLF001 - raises the DBAPI error
+            except conn.dialect.loaded_dbapi.Error as dbapi_err:
+                raise exc.DBAPIError.instance(
+                    c.sql, out, dbapi_err, conn.dialect.loaded_dbapi.Error,
+                    hide_parameters=True, dialect=conn.dialect) from err
+            raise
+
+
+def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Params],
+         many: bool) -> Any:
+    dialect = conn.dialect
+    c = _compile(stmt, dialect, frozenset(rows[0]))
+    out = _values(c, rows)
     cursor = raw.cursor()
     try:
-        if conn._has_events or conn.engine._has_events:  # noqa: SLF001
-            conn.dispatch.before_cursor_execute(conn, cursor, c.sql, out if many else out[0],
-                                                None, many)
+        _heard(conn, cursor, c, out, many)
         try:
             if many:
                 cursor.executemany(c.sql, out)
@@ -140,6 +187,9 @@ async def execute(session: AsyncSession, stmt: Any, params: Params) -> Any:
     raw = _inline(conn)
     if raw is not None:
         return _run(conn.sync_connection, raw, stmt, [params], False)  # type: ignore[arg-type]
+    adapted = _asyncpg(conn)
+    if adapted is not None:
+        return await _run_pg(conn.sync_connection, adapted, stmt, [params], False)  # type: ignore[arg-type]
     result = await conn.execute(stmt, params)
     return result.all() if result.returns_rows else result.rowcount
 
@@ -150,7 +200,10 @@ async def execute_many(session: AsyncSession, stmt: Any, rows: Sequence[Params])
         return
     conn = await _connection(session)
     raw = _inline(conn)
+    adapted = None if raw is not None else _asyncpg(conn)
     if raw is not None:
         _run(conn.sync_connection, raw, stmt, rows, True)  # type: ignore[arg-type]
+    elif adapted is not None:
+        await _run_pg(conn.sync_connection, adapted, stmt, rows, True)  # type: ignore[arg-type]
     else:
         await conn.execute(stmt, list(rows))

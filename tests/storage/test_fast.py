@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from storage import fast
 from storage.db import Database
@@ -19,6 +19,7 @@ from storage.migrate import upgrade
 from storage.models import Identity, Outbox, Person, Ticket
 from storage.repos import people
 from storage.repos import tickets as tickets_repo
+from tests.support.db import PG_URL, fresh
 
 AT = datetime(2026, 12, 2, 9, 30, 15, 123456)
 
@@ -108,3 +109,90 @@ async def test_a_new_resident_and_ticket_are_attached_without_a_flush(db) -> Non
     assert stored.created_at == AT
     ident = await database.read(lambda s: s.get(Identity, ident_id))
     assert ident.external_id == "oNew" and ident.pushes_since_inbound == 0
+
+
+@pytest.fixture
+async def pg():  # noqa: ANN201
+    if not PG_URL:
+        pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
+    database = await fresh(PG_URL)
+    yield database
+    await database.close()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_rows_are_stored_as_core_stores_them_in_the_unit(pg) -> None:  # noqa: ANN001
+    table = Outbox.__table__
+    seen: list[str] = []
+    event.listen(pg.engine.sync_engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+
+    async def unit(session: AsyncSession) -> None:
+        await fast.execute_many(session, table.insert(), [notice("a"), notice("b")])
+        conn = await session.connection()
+        await conn.execute(table.insert(), notice("c"))  # SQLAlchemy Core, for comparison
+
+    await pg.run(unit)
+    assert sum(s.startswith("INSERT INTO outbox") for s in seen) == 2  # heard, counted once
+
+    async def raw(session: AsyncSession) -> list[tuple[str, ...]]:
+        return [tuple(r) for r in await session.execute(text(
+            "SELECT payload::text, next_attempt_at::text, created_at::text, state "
+            "FROM outbox ORDER BY id"))]
+
+    rows = await pg.read(raw)
+    assert len({r[1:] for r in rows}) == 1 and rows[0][0] == rows[2][0].replace("c", "a")
+
+    async def then_fails(session: AsyncSession) -> None:
+        await fast.execute(session, table.insert(), notice("d"))
+        raise RuntimeError("the unit fails after the write")
+
+    with pytest.raises(RuntimeError):
+        await pg.run(then_fails)
+    assert len(await pg.read(raw)) == 3  # the write was inside the unit's transaction
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_unique_key_raises_integrity_error_and_rowcounts_are_read(
+        pg) -> None:  # noqa: ANN001
+    stmt = Person.__table__.insert()
+    row = {"id": "r-1", "name": "", "roles": ["resident"], "departments": [],
+           "bind_code_used": False, "active": True, "from_district_file": False,
+           "created_at": AT}
+
+    async def unit(session: AsyncSession) -> int:
+        return await fast.execute(session, stmt, row)
+
+    assert await pg.run(unit) == 1
+    with pytest.raises(IntegrityError):
+        await pg.run(unit)
+    rename = Person.__table__.update().where(Person.id == bindparam("pid")).values(
+        name=bindparam("name"))
+
+    async def update(session: AsyncSession) -> tuple[int, int]:
+        return (await fast.execute(session, rename, {"pid": "r-1", "name": "王"}),
+                await fast.execute(session, rename, {"pid": "r-x", "name": "李"}))
+
+    assert await pg.run(update) == (1, 0)
+    assert (await pg.read(lambda s: s.get(Person, "r-1"))).name == "王"
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_pooled_connection_killed_while_idle_is_replaced(
+        pg, monkeypatch, caplog) -> None:  # noqa: ANN001
+    from storage import db as db_module
+
+    async def count(session: AsyncSession) -> int:
+        assert fast._asyncpg(await session.connection()) is not None  # noqa: SLF001
+        return await session.scalar(select(func.count()).select_from(Person))
+
+    assert await pg.run(count) == 0  # a connection now rests in the pool
+    other = create_async_engine(PG_URL)  # the database restarts, as far as it knows
+    async with other.connect() as conn:
+        killed = await conn.scalar(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    await other.dispose()
+    assert killed >= 1
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE", 0.0)  # it rested long enough
+    assert await pg.run(count) == 0  # pinged, found dead, replaced: the unit never saw it
+    assert "a pooled database connection was dead" in caplog.text
