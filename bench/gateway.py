@@ -207,13 +207,18 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
     cfg = config(tmp, db_url, port, keys)
     env = env_for(args.tree)
     py = [sys.executable, "-m", "bot.cli.main"]
+    # cwd: `python -m` puts the working directory before PYTHONPATH, so not this tree's
     subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
-                   capture_output=True)
+                   capture_output=True, cwd=tmp)
     serve = [*py, "serve", "--config", str(cfg)] + (["--workers", str(workers)]
                                                    if workers > 1 else [])
     server = subprocess.Popen(serve, env=env, cwd=tmp, stderr=open(tmp / f"{case}.log", "w"))
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
+        try:
+            wait_http(f"http://127.0.0.1:{port}/healthz")
+        except SystemExit:
+            print((tmp / f"{case}.log").read_text()[-3000:])
+            raise
         time.sleep(1 if workers == 1 else 3)  # every worker up and warmed
         reqdir = tmp / f"req-{case}"
         reqdir.mkdir(exist_ok=True)

@@ -24,7 +24,7 @@ from storage.migrate import upgrade
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'stmts.db'}"
+        url = os.environ.get("STATEMENTS_DB_URL") or f"sqlite+aiosqlite:///{Path(tmp) / 'stmts.db'}"
         await upgrade(url)
         db = Database(url)
         await import_file(db, SAMPLE_DISTRICT)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any, TypeVar
 
-from sqlalchemy import Float, cast, extract, func, text
+from sqlalchemy import Float, Integer, bindparam, cast, extract, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
+
+from storage import fast
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -68,8 +70,11 @@ async def sender_xact_lock(session: AsyncSession, channel: str, sender: str) -> 
         return
     digest = hashlib.blake2b(f"{channel}:{sender}".encode(), digest_size=4).digest()
     key = int.from_bytes(digest, "big", signed=True)
-    await session.execute(text("SELECT pg_advisory_xact_lock(:ns, :k)"),
-                          {"ns": SENDER_LOCKS, "k": key})
+    await fast.execute(session, _SENDER_LOCK, {"ns": SENDER_LOCKS, "k": key})
+
+
+_SENDER_LOCK = select(func.pg_advisory_xact_lock(bindparam("ns", type_=Integer),
+                                                 bindparam("k", type_=Integer)))
 
 
 def seconds_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:

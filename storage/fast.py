@@ -16,7 +16,8 @@ through SQLAlchemy Core as before. The engine's `before_cursor_execute` listener
 every statement (statement counts, /metrics), and a driver error comes back as SQLAlchemy's
 own exception (IntegrityError on a unique key, which the gateway's dedupe relies on).
 
-Only plain INSERT/UPDATE statements without expanding parameters belong here. Nothing the ORM
+Only plain statements (INSERT, UPDATE, a SELECT of a function) without expanding parameters
+belong here. Nothing the ORM
 holds is touched: callers write rows the session does not track, or attach them themselves.
 """
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -175,6 +177,23 @@ class TicketSequence(Base):
     __tablename__ = "ticket_sequences"
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# SQLite: a ticket whose code was drawn in its own INSERT (storage.repos.tickets._coded_insert
+# reads the counter there) moves the day's counter on to that code; a ticket written with a
+# code the counter already gave leaves it as it is. Codes of another form are not counted.
+TICKET_SEQUENCE_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS ticket_sequences_follow AFTER INSERT ON tickets
+WHEN NEW.code GLOB 'GD[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9]*'
+     AND substr(NEW.code, 12) NOT GLOB '*[^0-9]*'
+BEGIN
+    INSERT INTO ticket_sequences (day, last)
+    VALUES (substr(NEW.code, 3, 8), CAST(substr(NEW.code, 12) AS INTEGER))
+    ON CONFLICT (day) DO UPDATE SET last = max(last, excluded.last);
+END
+"""
+event.listen(Base.metadata, "after_create",
+             DDL(TICKET_SEQUENCE_TRIGGER).execute_if(dialect="sqlite"))
 
 
 class InboundMessage(Base):

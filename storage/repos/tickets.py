@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, bindparam, event, func, or_, select
+from sqlalchemy import Column, String, bindparam, case, cast, event, func, literal, or_, select
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from nlp.normalize import to_halfwidth
-from storage import district_watch, fast, repo
-from storage.models import Identity, Outbox, Person, Ticket, TicketEvent, TicketFollower
+from storage import dialect, district_watch, fast, repo
+from storage.models import (
+    Identity,
+    Outbox,
+    Person,
+    Ticket,
+    TicketEvent,
+    TicketFollower,
+    TicketSequence,
+)
 from storage.statemachine import FINAL_STATUSES, OPEN_STATUSES
 
 
@@ -158,6 +167,10 @@ async def settle(session: AsyncSession, ticket: Ticket,
     stand_in = ticket.code
     real = await repo.settle_code(session, stand_in)
     ticket.code = real
+    _substitute(stand_in, real, rows)
+
+
+def _substitute(stand_in: str, real: str, rows: list[TicketEvent | Outbox]) -> None:
     for obj in rows:
         if isinstance(obj, Outbox):
             text = (obj.payload or {}).get("text")
@@ -181,9 +194,12 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
             if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
     for obj in rows:
         session.expunge(obj)
-    await settle(session, ticket, rows)
-    if ticket in session.new:
-        await _insert_new(session, ticket)
+    stand_in = ticket.code if repo.is_provisional(ticket.code) else None
+    if ticket in session.new and await _insert_new(session, ticket):
+        if stand_in is not None:  # its code came with the INSERT: into the texts with it
+            _substitute(stand_in, ticket.code, rows)
+    else:
+        await settle(session, ticket, rows)
     await session.flush()  # whatever else is pending (nothing, for a resident's new report)
     for model in (TicketEvent, Outbox):
         mine = [o for o in rows if isinstance(o, model)]
@@ -206,17 +222,20 @@ def _plain(obj: object) -> bool:
     return isinstance(obj, Identity) and not district_watch.serves(obj.person_id)
 
 
-async def _insert_new(session: AsyncSession, ticket: Ticket) -> None:
+async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
     """Insert the new `ticket` (and the new resident and identity it may depend on) by Core
     and attach them to the session as if loaded: the ORM's flush (unit-of-work sort, cascades,
-    per-object bookkeeping) cost more than all of a report's SQL. Anything else pending, or a
-    new person the district model serves, is left to the ORM's flush."""
+    per-object bookkeeping) cost more than all of a report's SQL. A ticket with a stand-in code
+    gets its real one in the same statement (`_coded_insert`). Anything else pending, or a
+    new person the district model serves, is left to the ORM's flush (False: nothing done)."""
     first = [o for o in session.new if isinstance(o, Person | Identity)]
     if not all(_plain(o) for o in first):
-        return
+        return False
     first.sort(key=lambda o: isinstance(o, Identity))  # people before their identities
     for obj in (*first, ticket):
-        spec, stmt = _insert_one(type(obj))
+        coded = obj is ticket and repo.is_provisional(ticket.code)
+        spec, stmt = (_coded_insert(dialect.name(session)) if coded
+                      else _insert_one(type(obj)))
         for rel, pairs in _many_to_one(type(obj)):  # set by object only: take its key
             target = obj.__dict__.get(rel)
             if target is not None:
@@ -224,15 +243,60 @@ async def _insert_new(session: AsyncSession, ticket: Ticket) -> None:
                     if obj.__dict__.get(local) is None:
                         setattr(obj, local, getattr(target, remote))
         values = _row(obj, spec)
+        if coded:
+            values["code_day"] = ticket.code[2:10]  # GDyyyymmdd-~…: the day it counts in
         session.expunge(obj)
         done = await fast.execute(session, stmt, values)
+        values.pop("code_day", None)
         for key, value in values.items():
             obj.__dict__[key] = value  # what was written, defaults included (committed below)
         if not isinstance(obj, Person):
             obj.__dict__["id"] = done[0][0]
+        if coded:
+            obj.__dict__["code"] = done[0][1]
         make_transient_to_detached(obj)
         session.add(obj)
     session.info.get("unit", {}).pop("of_resident", None)  # as after a flush: ask again
+    return True
+
+
+_CODED: dict[str, tuple[Spec, Any]] = {}
+
+
+def _coded_insert(dialect_name: str) -> tuple[Spec, Any]:
+    """A ticket's INSERT that also draws its code from the day's counter (one statement where
+    storage.repo.next_ticket_code and the INSERT were two), RETURNING id and code. The code is
+    storage.repo's: GD + day + '-' + the sequence, at least four digits.
+    PostgreSQL: the counter's upsert is a CTE of the INSERT, so concurrent units wait on the
+    day's row as they did for the separate upsert. SQLite: one writer holds the write lock, the
+    INSERT reads the counter (a subquery) and the `ticket_sequences_follow` trigger
+    (storage.models) moves it to the code written."""
+    found = _CODED.get(dialect_name)
+    if found is not None:
+        return found
+    table = Ticket.__table__
+    columns = [c for c in table.columns if c.key not in ("id", "code")]
+    day = bindparam("code_day", type_=String)
+    if dialect_name == "postgresql":
+        seq = (postgresql.insert(TicketSequence).values(day=day, last=1)
+               .on_conflict_do_update(index_elements=[TicketSequence.day],
+                                      set_={"last": TicketSequence.last + 1})
+               .returning(TicketSequence.last).cte("seq"))
+        number = cast(seq.c.last, String)
+        code = literal("GD") + day + literal("-") + case(
+            (seq.c.last < 10000, func.lpad(number, 4, "0")), else_=number)
+        chosen = select(code, *[bindparam(c.key, type_=c.type) for c in columns]
+                        ).select_from(seq)
+        stmt = table.insert().from_select(["code", *[c.key for c in columns]], chosen)
+    else:
+        last = select(TicketSequence.last).where(TicketSequence.day == day).scalar_subquery()
+        code = literal("GD") + day + literal("-") + func.printf(
+            "%04d", func.coalesce(last, 0) + 1)
+        stmt = table.insert().values(code=code, **{c.key: bindparam(c.key, type_=c.type)
+                                                   for c in columns})
+    found = _CODED[dialect_name] = (_spec(columns),
+                                    stmt.returning(table.c.id, table.c.code))
+    return found
 
 
 _M2O: dict[type, list[tuple[str, list[tuple[str, str]]]]] = {}
