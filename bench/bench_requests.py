@@ -88,7 +88,8 @@ def write_requests(folder: Path, keys: Keys, threads: int, per_thread: int, *,
             msg_id = base + t * per_thread + i
             slot = i % 10
             if mixed and slot in (3, 7):
-                lines.append(work_line(keys, work, OFFICERS[i % len(OFFICERS)],
+                # every officer in turn (i % 5 would give two of them all the commands)
+                lines.append(work_line(keys, work, OFFICERS[(i // 5) % len(OFFICERS)],
                                        OFFICER_WORDS[i % 2], msg_id))
             elif mixed and slot == 9 and i >= 10:
                 lines.append(mp_line(keys, mp, f"o{run}{t}x{i - 10:06d}",

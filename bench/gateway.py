@@ -53,6 +53,7 @@ district_file = "{ROOT / 'examples' / 'district.toml'}"
 host = "127.0.0.1"
 port = {port}
 messages_per_minute = 100000
+staff_messages_per_minute = 100000
 [database]
 url = "{db_url}"
 [logging]

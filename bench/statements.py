@@ -24,7 +24,8 @@ from storage.migrate import upgrade
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("STATEMENTS_DB_URL") or f"sqlite+aiosqlite:///{Path(tmp) / 'stmts.db'}"
+        url = (os.environ.get("STATEMENTS_DB_URL")  # e.g. a PostgreSQL database of your own
+               or f"sqlite+aiosqlite:///{Path(tmp) / 'stmts.db'}")
         await upgrade(url)
         db = Database(url)
         await import_file(db, SAMPLE_DISTRICT)
@@ -56,7 +57,8 @@ async def main() -> None:
                 await call()
                 out[name] = len(seen)
                 if os.environ.get("SHOW_SQL"):
-                    print(name, *(q.replace("\n", " ")[:110] + " … " + q.replace("\n", " ")[-300:] for q in seen), sep="\n  ")
+                    flat = [q.replace("\n", " ") for q in seen]
+                    print(name, *(f"{q[:110]} … {q[-300:]}" for q in flat), sep="\n  ")
         await runner.cleanup()
         await db.close()
         print(json.dumps(out))
