@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from nlp.focus import QUOTE_MARKS, QUOTED
+
 try:  # the regex parser, to find each cue's anchor characters (see Cue.anchors)
     from re import _constants as _sre  # type: ignore[attr-defined]
     from re._parser import parse as _sre_parse  # type: ignore[import-not-found]
@@ -39,7 +41,8 @@ _HYPO_AFTER = re.compile(
 # 「亮得跟起火了似的」, 「烫得像着了火一样」, 「热得冒烟」, 「感觉房子都要塌了」 (a hedged future).
 _FIGURE_BEFORE = re.compile(r"(?:像|跟|和|如同|仿佛|好似|宛如|好比)是?[^，。！？；,.!?;]{0,6}$")
 _FIGURE_AFTER = re.compile(r"^[^，。！？；,.!?;]{0,5}(?:一样|似的|一般|那样|差不多|的感觉)")
-_DEGREE_BEFORE = re.compile(r"[热亮吵气急渴辣累忙红烫晒闷烦馋疼痛怕冷挤]得(?:都|要|快要|直|快)?$")
+_DEGREE_BEFORE = re.compile(r"[热亮吵气急渴辣累忙红烫晒闷烦馋疼痛怕冷挤]得(?:我|人|他|她|我们)?"
+                            r"(?:都|要|快要|直|快)?$")
 _HEDGED_FUTURE = re.compile(
     r"(?:感觉|觉得|好像|仿佛|似乎|简直)[^，。！？；,.!?;]{0,8}(?:都|快|就)?要$")
 
@@ -67,7 +70,7 @@ _PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上�
 _BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|"
                            r"抽烟|吸烟|香烟|"
                            r"烟头|烟囱|熏肉|腊肉|烧纸|烧香|烤红薯|炉子|煤炉|烧糊了饭|饭烧糊|菜烧糊|"
-                           r"气得冒烟|气得直冒烟")
+                           r"气得冒烟|气得直冒烟|气得我(?:直)?冒烟")
 # A hazard that keeps recurring or has stood for months is a standing hazard (high), not an
 # emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
 # and are deliberately not here.
@@ -440,6 +443,9 @@ def _clause_before(text: str, start: int) -> str:
 BY_NAME: dict[str, Cue] = {c.name: c for c in CUES}
 
 
+_SHOUTED = re.compile(r"[喊叫嚷呼]")  # 有人在喊“着火了”: a quoted cry is the danger itself
+
+
 def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
     hits: list[Hit] = []
@@ -452,7 +458,12 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
     if not _COMPOUND_ANCHORS.isdisjoint(present):
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
+    quoted = [m.span() for m in QUOTED.finditer(text)
+              if not _SHOUTED.search(text, max(0, m.start() - 3), m.start())] \
+        if not QUOTE_MARKS.isdisjoint(present) else []
     for cue, start, end in spans:
+        if quoted and any(a <= start and end <= b for a, b in quoted):
+            continue  # '燃气泄漏检测'的小广告: words quoted are named, not happening
         if cue.name == "fell_in":
             sent = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):end]
             if not _SOMEONE_NEAR.search(sent):
