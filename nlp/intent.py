@@ -111,8 +111,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
-    if THANKS_MAX < len(bare) <= LONG_VERDICT_MAX and _LONG_VERDICT.search(to_plain(text).strip()) \
-            and rating_value(text) is not None:
+    if THANKS_MAX < len(bare) <= LONG_VERDICT_MAX \
+            and _LONG_VERDICT.search(to_plain(text).strip()) and rating_value(text) is not None:
         return "rating"  # 来的那个小伙子很好很热情 就是那个水呢还是有一点点小 就算基本满意吧
     if len(bare) > THANKS_MAX:  # too long for a rating, thanks, a detail or a request for a person
         if _GREETING.match(bare):
@@ -242,7 +242,8 @@ _DETAIL_MORE = re.compile(
     r"^(?:现在)?(?:已经)?不[^，。]{1,3}了$|^好几年了|^[^，。]{0,8}他们家也(?:一样|是)")
 # Chat that says it is a joke or just talk (气得我冒烟哈哈，开玩笑的; 就是跟你说说): not a report
 # whatever it names, however long it rambles.
-_JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?:就是|只是)?跟你(?:们)?说说|随便聊聊|"
+_JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?:就是|只是)?跟你(?:们)?说说|"
+                        r"随便聊聊|"
                         r"唠唠嗑|闲聊|没别的事")
 
 
@@ -299,7 +300,8 @@ _DETAIL_TAIL = re.compile(r"都这样|是另一个|作证|可以证明|也看到
 
 # Ratings said in a sentence. Checked in this order: a double negation is praise, a negated
 # 满意 is 4, a qualified one 3, an intensified one 1, a plain one 2.
-_RATE_DIGIT = re.compile(r"^(?:我)?(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?(?=$|"
+_RATE_DIGIT = re.compile(r"^(?:我)?(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?"
+                         r"(?=$|"
                          r"[^\d])")
 _RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈不上|说不上)不满意")
 # 「也不能说不满意吧」 is litotes: lukewarm, 3; 「没什么不满意的」 is content, 2.
@@ -344,7 +346,8 @@ _VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
 VERDICT_MAX = 24
 # A longer message that ends on its verdict (…就算基本满意吧) rates.
 LONG_VERDICT_MAX = 60
-_LONG_VERDICT = re.compile(rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?{_VERDICT}[。！!]*$")
+_LONG_VERDICT = re.compile(
+    rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?{_VERDICT}[。！!]*$")
 
 
 # Stars and scores said in words (三颗星, 打五星, 零分): five stars is 1 on our scale, one is 4.
@@ -361,7 +364,8 @@ _RATE_PARTLY = re.compile(
 
 
 # A verdict told as a story rather than in rating words (issue 9, round six). Bad: the fix did
-# not hold (修完第二天又漏了, 灯倒是修了，没亮几个晚上又黑了), nothing changed (问题照旧, 跟没修一样,
+# not hold (修完第二天又漏了, 灯倒是修了，没亮几个晚上又黑了), nothing changed (问题照旧,
+# 跟没修一样,
 # 冇乜改善), nobody came after a promise or a report (说好今天上午来…人呢, 报了三次都没人来),
 # sarcasm about speed (效率真高啊，一个月了; 可真是“高效”; 呵呵 真是高效). Good: what was done,
 # praised (太给力了，半小时就有人上门; 绝了…第二天就弄完了; 办得漂漂亮亮). A story that also tells
@@ -379,7 +383,8 @@ _STORY_BAD_ALONE = re.compile(
 _STORY_BAD = re.compile(
     r"又|还是|照样|照旧|依旧|没人来|都没(?:人)?来|也没来|人呢|根本没(?:人)?来|连个(?:电话|人影|回复|人)都没|"
     r"人影都没|没动静|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
-_STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效率)|好效率|可真是|厉害了|真服了|呵呵")
+_STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效率)|好效率|可真是|厉害了|"
+                            r"真服了|呵呵")
 _STORY_GOOD = re.compile(
     r"太给力|真给力|必须点赞|夸一句|靠谱|放心|爱了|绝了|漂漂亮亮|快手|这么快|没想到|不到一天|"
     r"第二天就|半小时就|连夜|当场就|特此表扬|亲自来|太好了|仔细|整觉|给力|及时|挺快|很快|"
@@ -393,9 +398,10 @@ _PARTY_FIRST = re.compile(r"(?:小区)?(?:物业|城管|开发商|房东|居委�
 _DURATION = re.compile(r"[一二两三四五六七八九十几半\d]+(?:个)?(?:多)?(?:天|周|礼拜|星期|月|年)")
 _NO_MORE = re.compile(r"没话说|(?:终于|总算)(?:没|不)|不再|没再|不滴了|没(?:什么|啥)可挑")
 # A score on a scale of ten or a hundred (打个七十分, 满分十分给八分, 60分，刚及格).
-_SCORE = re.compile(r"(?:^|打|给|评|得)(?:个|了)?(?P<n>\d{1,3}|[一二三四五六七八九十百零两]{1,4})分(?!钟|之)")
-_CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-           "九": 9}
+_SCORE = re.compile(r"(?:^|打|给|评|得)(?:个|了)?(?P<n>\d{1,3}|[一二三四五六七八九十百零两]{1,4})"
+                    r"分(?!钟|之)")
+_CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9}
 
 
 def _score_number(n: str) -> int | None:

@@ -90,7 +90,8 @@ def _clauses(norm: str, words: list[str]) -> list[tuple[str, list[str]]]:
 
 ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
 # A second problem announced (…，还有楼下那条狗…; 另外…): the first told is the main one.
-_SECOND_PROBLEM = re.compile(r"[，,。；;！!]\s*(?:还有(?!人|股|点|一股|味|烟|水|火|声)|另外|再就是|再有就是)")
+_SECOND_PROBLEM = re.compile(
+    r"[，,。；;！!]\s*(?:还有(?!人|股|点|一股|味|烟|水|火|声)|另外|再就是|再有就是)")
 
 # The learned heads (nlp/heads.py) beside the rules. A report the urgency rules leave high or
 # normal is urgent when the urgency head gives it at least URGENT_HEAD and nothing in the text

@@ -23,7 +23,8 @@ from nlp import Analyzer
     ("打个六十五分吧", 3),
     ("满分十分给七分", 3),
     ("中评吧", 3),
-    ("你们那个小伙子来了好几趟，人也很客气，就是那个水压呢还是小了一点点，整体来说算基本满意吧", 3),
+    ("你们那个小伙子来了好几趟，人也很客气，就是那个水压呢还是小了一点点，"
+     "整体来说算基本满意吧", 3),
 ])
 def test_a_verdict_told_as_a_story_or_a_score_rates(analyzer: Analyzer, text: str,
                                                     rating: int) -> None:
