@@ -93,3 +93,38 @@ def test_the_party_before_a_colon_is_who_did_nothing(analyzer: Analyzer) -> None
 def test_the_problem_told_first_is_the_main_one(analyzer: Analyzer) -> None:
     a = analyzer.analyze("小区门口的井盖不见了，还有隔壁那家的狗老是半夜乱叫")
     assert a.category == "municipal" and "animals" in a.also
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("三楼那家的窗户一直往外冒黑乎乎的东西，还有股焦味", "fire_safety"),   # smoke by what one sees
+    ("配电房的门缝里一直往外钻黑乎乎的东西，越来越多", "fire_safety"),
+    ("对门那家屋里噼里啪啦的，一股烧塑料的味道", "fire_safety"),           # crackling and a smell
+    ("后山那边通红的一大片，风一吹直往小区这边来", "fire_safety"),         # the glow
+    ("刚才屋里的灯全灭了，电闸那里还在往外冒火星", "gas_electric"),  # a light out, sparks on
+    ("暴雨把电线刮断了，线头在水坑边上乱蹦", "gas_electric"),               # a live wire down
+    ("邻居家那条狗咬住了快递员的胳膊，一直不放", "animals"),                 # an attack going on
+    ("井盖被水顶开了，水已经漫到人家店里去了", "water"),                     # water into a shop
+    ("揸住把刀企喺楼下，话要斩人", "public_order"),                          # Cantonese
+    ("楼上有人掟啲玻璃樽落嚟，啱啱掟中个细路，流晒血", "building_safety"),
+])
+def test_danger_now_told_without_the_keyword_is_urgent(analyzer: Analyzer, text: str,
+                                                       category: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.category, a.urgency) == (category, "urgent"), a
+
+
+@pytest.mark.parametrize("text", [
+    "我女儿找不到了，刚才还在楼下玩",
+    "一个小朋友自己跑到马路中间去了，车还在开",
+    "我爸有点糊涂，早上出门到现在还没回来，附近都找遍了",
+])
+def test_someone_missing_now_is_urgent(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).urgency == "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "我女儿的自行车不见了，停在楼下的",
+    "上个月我家孩子在小区里走丢过一次，后来找到了",
+])
+def test_a_thing_lost_or_a_past_scare_is_not_urgent(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).urgency != "urgent"
