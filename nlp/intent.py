@@ -118,7 +118,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         if _GREETING.match(bare):
             return "greeting"
         return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
-    if len(bare) <= 24 and _DETAIL_MORE.search(bare) and not _FIX_REQUEST.search(bare):
+    if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
+            and not _FIX_REQUEST.search(bare):
         return "detail"
     if rating_in(text) is not None or story_rating(text) is not None:
         return "rating"
@@ -145,7 +146,12 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
     return "report"
 
 
+_TALK_CHARS = frozenset("玩逗说聊唠别")
+
+
 def _just_talk(bare: str) -> bool:
+    if _TALK_CHARS.isdisjoint(bare):
+        return False
     return bool(_JUST_TALK.search(bare)) and not _FIX_REQUEST.search(bare) \
         and not _ASK.search(bare)
 
@@ -232,14 +238,15 @@ _CORRECTION = re.compile(
 # 暖气水), when it happens (晚上八点到十点, 一直响到凌晨两点, 白天看不出来，一到晚上就开始), who
 # the resident is or how to reach them (我不是业主，是租户; 电话打不通的话可以加我微信), what was
 # meant (我说的是小区外面那条路) and that it is over (现在已经不冒烟了).
-_DETAIL_MORE = re.compile(
-    r"^(?:就)?是[^，。]{0,16}(?:那户|那家|那辆|那栋|那位|的那种)(?:人家)?$|"
-    r"^[^，。]{1,6}的是[^，。]{1,8}不是|^(?:我)?(?:说|讲|指)的是|"
-    r"^(?:每天|一般|大概|基本)?(?:早上|上午|中午|下午|晚上|白天|半夜|凌晨)?[零一二两三四五六七八九十\d]+点"
+_DETAIL_MORE = re.compile(  # matched at the start (re.match), with _DETAIL_ANYWHERE searched
+    r"(?:就)?是[^，。]{0,16}(?:那户|那家|那辆|那栋|那位|的那种)(?:人家)?$|"
+    r"[^，。]{1,6}的是[^，。]{1,8}不是|(?:我)?(?:说|讲|指)的是|"
+    r"(?:每天|一般|大概|基本)?(?:早上|上午|中午|下午|晚上|白天|半夜|凌晨)?[零一二两三四五六七八九十\d]+点"
     r"(?:多|半)?(?:到|至)[^，。]{0,12}|"
-    r"^一直[^，。]{1,3}到[^，。]{0,8}[点天]|^(?:白天|平时|晚上)[^，。]{0,6}一到[^，。]{1,6}就|"
-    r"^我(?:不是|是)(?:这里的|这儿的)?(?:业主|租户|租客|房东)|加我微信|打我(?:手机|电话)|^我(?:刚)?问了|"
-    r"^(?:现在)?(?:已经)?不[^，。]{1,3}了$|^好几年了|^[^，。]{0,8}他们家也(?:一样|是)")
+    r"一直[^，。]{1,3}到[^，。]{0,8}[点天]|(?:白天|平时|晚上)[^，。]{0,6}一到[^，。]{1,6}就|"
+    r"我(?:不是|是)(?:这里的|这儿的)?(?:业主|租户|租客|房东)|我(?:刚)?问了|"
+    r"(?:现在)?(?:已经)?不[^，。]{1,3}了$|好几年了|[^，。]{0,8}他们家也(?:一样|是)")
+_DETAIL_ANYWHERE = re.compile(r"加我微信|打我(?:手机|电话)")
 # Chat that says it is a joke or just talk (气得我冒烟哈哈，开玩笑的; 就是跟你说说): not a report
 # whatever it names, however long it rambles.
 _JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?:就是|只是)?跟你(?:们)?说说|"
@@ -373,7 +380,7 @@ _RATE_PARTLY = re.compile(
 STORY_MAX = 40
 _STORY_DONE = re.compile(
     r"(?:修|补|弄|换|搞|处理|清|挪|贴|拖|撤|拉|协调)(?:完|好|过|了)|修是修了|刚[修补换]的|"
-    r"(?<![出回起进又])来了|来过|来拍|来看|上门|"
+    r"来(?<![出回起进又]来)了|来过|来拍|来看|上门|"
     r"说好|说派人|来拍|派人了|报(?:上去|了)|[打催报]了[一二两三四五六七八九十几\d]+(?:次|回|遍|个)|转给|"
     r"说改天|说修好|办结|点了完成|贴了张条|发评价|[修补](?:了)?[一二两三四五六七八九十几\d]+(?:次|回|遍)")
 _STORY_BAD_ALONE = re.compile(
@@ -435,27 +442,31 @@ def score_rating(bare: str) -> int | None:
 def story_rating(text: str) -> int | None:
     """The rating of a short verdict told as a story (see _STORY_*), or None."""
     bare = _bare(to_plain(text))
-    if not bare or len(bare) > STORY_MAX or _STORY_NEW.search(bare) or _PARTY_FIRST.match(bare) \
-            or "：" in text or ":" in text:
+    if not bare or len(bare) > STORY_MAX:
+        return None
+    done = _STORY_DONE.search(bare)
+    alone = _STORY_BAD_ALONE.search(bare)
+    sarcasm = _STORY_SARCASM.search(bare)
+    good = _STORY_GOOD.search(bare)
+    if not (done or alone or sarcasm or good or "分" in bare) \
+            or _STORY_NEW.search(bare) or _PARTY_FIRST.match(bare) or "：" in text or ":" in text:
         return None  # a colon introduces the complaint; 物业… first is the company's service
-    if "👍" in text and _STORY_DONE.search(bare) and not _STORY_BAD.search(bare):
+    if "👍" in text and done and not _STORY_BAD.search(bare):
         return 1 if text.count("👍") >= 3 else 2  # 👍 弄好了
     score = score_rating(bare)
     if score is not None:
         return score
-    if _STORY_BAD_ALONE.search(bare):
+    if alone:
         return 4
-    done = _STORY_DONE.search(bare)
     fixed = done
     if done and (bare[done.start() - 1:done.start()] in ("没", "不", "未")
                  or _COMPLAINT_WORD.search(bare[:done.start()].replace("倒是", ""))
                  or _DURATION.match(bare, done.end())):
         fixed = None  # 楼道灯坏了报修三次没人来 states the problem first; 修了半年了 is not done
-    if (fixed or _STORY_SARCASM.search(bare)) and _STORY_BAD.search(bare):
+    if (fixed or sarcasm) and _STORY_BAD.search(bare):
         return 4
-    if _STORY_SARCASM.search(bare) and re.search(r"高效|效率", bare):
+    if sarcasm and ("高效" in bare or "效率" in bare):
         return 4  # 呵呵 真是高效
-    good = _STORY_GOOD.search(bare)
     if good and not _STORY_NOT_GOOD.search(_NO_MORE.sub("", bare)) and (
             done or _THANKS.search(bare) or _STORY_GOOD_STRONG.search(bare)):
         return 1 if _STORY_GOOD_STRONG.search(bare) else 2

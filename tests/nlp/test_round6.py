@@ -128,3 +128,4 @@ def test_someone_missing_now_is_urgent(analyzer: Analyzer, text: str) -> None:
 ])
 def test_a_thing_lost_or_a_past_scare_is_not_urgent(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).urgency != "urgent"
+
