@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from nlp.focus import QUOTE_MARKS, QUOTED
+
 try:  # the regex parser, to find each cue's anchor characters (see Cue.anchors)
     from re import _constants as _sre  # type: ignore[attr-defined]
     from re._parser import parse as _sre_parse  # type: ignore[import-not-found]
@@ -39,7 +41,8 @@ _HYPO_AFTER = re.compile(
 # 「亮得跟起火了似的」, 「烫得像着了火一样」, 「热得冒烟」, 「感觉房子都要塌了」 (a hedged future).
 _FIGURE_BEFORE = re.compile(r"(?:像|跟|和|如同|仿佛|好似|宛如|好比)是?[^，。！？；,.!?;]{0,6}$")
 _FIGURE_AFTER = re.compile(r"^[^，。！？；,.!?;]{0,5}(?:一样|似的|一般|那样|差不多|的感觉)")
-_DEGREE_BEFORE = re.compile(r"[热亮吵气急渴辣累忙红烫晒闷烦馋疼痛怕冷挤]得(?:都|要|快要|直|快)?$")
+_DEGREE_BEFORE = re.compile(r"[热亮吵气急渴辣累忙红烫晒闷烦馋疼痛怕冷挤]得(?:我|人|他|她|我们)?"
+                            r"(?:都|要|快要|直|快)?$")
 _HEDGED_FUTURE = re.compile(
     r"(?:感觉|觉得|好像|仿佛|似乎|简直)[^，。！？；,.!?;]{0,8}(?:都|快|就)?要$")
 
@@ -67,7 +70,7 @@ _PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上�
 _BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|煮饭|饭糊|一锅|锅里|烤肉|烤串|"
                            r"抽烟|吸烟|香烟|"
                            r"烟头|烟囱|熏肉|腊肉|烧纸|烧香|烤红薯|炉子|煤炉|烧糊了饭|饭烧糊|菜烧糊|"
-                           r"气得冒烟|气得直冒烟")
+                           r"气得冒烟|气得直冒烟|气得我(?:直)?冒烟")
 # A hazard that keeps recurring or has stood for months is a standing hazard (high), not an
 # emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
 # and are deliberately not here.
@@ -78,7 +81,7 @@ _CHRONIC_BEFORE = re.compile(r"经常|老是|总是|常常|时常|时不时|隔�
 _CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|几年了|多年|很多年|好多年|"
                             r"常年|每年|每次下雨|一下雨就|都这样|"
                             r"好几次|好多次|很多次|不止一次|几次了|多少次)")
-_SMOKE_CUES = frozenset({"smoke", "burning_smell"})
+_SMOKE_CUES = frozenset({"smoke", "burning_smell", "smoke_out"})
 # A long pattern can hold its own denial or past (「电梯没困人」, 「电梯上个月曾经困过人」).
 _NEG_INSIDE = re.compile(r"没(?:有)?(?:人)?(?:被)?(?:困|关|卡)(?!在里)")
 _HYPO_INSIDE = re.compile(r"差点|差一点|险些|万一|要是|如果")
@@ -153,7 +156,7 @@ def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
 
 _HOME = (
     r"(?:家里|家中|屋内|我家|他家|屋里|屋子|房间|房子里|客厅|卧室|厨房|室内|"
-    r"一楼(?:好几户|住户|人家|的)?|家家户户)"
+    r"一楼(?:好几户|住户|人家|的)?|家家户户|(?:人家)?店里|店铺|商铺|[两几]家店)"
 )
 # Water entering a home: strong verbs may stand a few characters from the room named…
 _FLOOD = r"(?:进水|进了水|淹了|被淹|水漫|漫进|灌进|倒灌|没过脚|泡在水)"
@@ -181,7 +184,7 @@ CUES: tuple[Cue, ...] = (
        r"(?:烧|着)得(?:噼里啪啦|老高|好大|很大)|火(?:好|很|太|特别|越来越)大|窗户都是红的|"
        # a thing that "caught" (楼道着了, 油锅着了), flames seen (有火, 火舌, 喷火), self-ignition
        r"(?:楼道|油锅|锅|屋|家|房|房子|楼|厨房|阳台|柜子|窗帘|衣服|被子|沙发|仓库|车棚|山|树|草)着了|"
-       r"自燃|喷火|火舌|窜火|火光冲天|(?:红通通|通红|火红|红彤彤)一片|整条街都是烟|(?<![没])有火(?![车锅气腿柴候力爆辣龙灾险星花])"),
+       r"自燃|喷火|火舌|窜火|火光冲天|(?:红通通|通红|火红|红彤彤)的?一大?片|热浪[^。！？]{0,10}烤|整条街都是烟|(?<![没])有火(?![车锅气腿柴候力爆辣龙灾险星花])"),
     _c("smoke", "urgent", r"(?<!气得)(?<!气得直)冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|"
        r"一股烟|滚滚|呛人的烟|"
        r"(?:全是|都是|好多|好大的|很大的)烟(?![味头])|有烟(?![味头民花])|"
@@ -192,6 +195,13 @@ CUES: tuple[Cue, ...] = (
        r"黑烟|烟(?:越来越|很|好|太|特别)(?:大|浓)|烟味[^，。！？\s]{0,2}(?:很重|好重|太重|越来越|特别重|浓|呛)|"
        r"(?:很重|好重|很浓|浓烈|呛人)的烟味|(?<![油抽吸香])烟[^，。！？\s]{0,4}(?:进来|进屋|进家|往里)|"
        r"(?:楼道|屋里|家里|楼梯间)[^，。！？\s]{0,4}(?:雾蒙蒙|全黑了)"),
+    # Smoke told by what one sees pour out (窗户里一直往外翻黑的, 门缝里往外钻灰白色的雾, 黑色的
+    # 东西从门缝钻出来): a fire, even beside an electric word.
+    _c("smoke_out", "urgent",
+       r"(?:往外|往上|一路|从[^，。！？]{0,6})(?:涌|翻|钻|窜|冒|冲)(?:出|上)?[^，。！？]{0,4}"
+       r"(?:黑的|黑乎乎|黑雾|浓雾|灰白色的雾|黑色的|灰灰白白)|"
+       r"(?:黑乎乎的?|黑雾|灰白色的雾|黑色的物|灰灰白白的物|黑色的东西)[^，。！？]{0,10}"
+       r"(?:往外|往上|一路|一直)?(?:涌|翻|钻|窜|冒)(?:出|上)|窜出[^，。！？]{0,4}(?:黑雾|浓雾|黑烟)"),
     _c("burning_smell", "urgent", r"烧焦|焦糊|糊味|烧塑料|烧塑胶|胶皮味|焦味|焦臭|"
        r"烧(?:东西|电线|塑料|橡胶|胶皮)的?[^，。！？\s]{0,3}味"),
     _c("call_119", "urgent", r"(?:快|赶紧|已经|刚)?打(?:了)?119|叫(?:了)?消防车|"
@@ -208,6 +218,9 @@ CUES: tuple[Cue, ...] = (
     # Electricity.
     _c("sparks", "urgent", r"火花|火星|冒火|打火|闪火|噼里啪啦|噼啪|滋滋|电弧"),
     _c("shock", "urgent", r"漏电|触电|"
+       # a live wire down: in water that flashes, its end jumping and flashing
+       r"(?:电线|高压线|线头|电缆)[^。！？]{0,14}(?:积水|水里|水面|地上)[^。！？]{0,12}"
+       r"(?:闪|冒火|火花|乱蹦|乱跳)|线头[^，。！？]{0,6}(?:乱蹦|乱跳|乱甩)|"
        r"(?:(?:电线|电缆)[^。！？]{0,6}(?:泡|浸)|(?:泡|浸)着?(?:电线|电缆))[^。！？]{0,16}"
        r"(?:倒了|电到|电倒|麻|抽搐)|"
                           r"被电(?!动|瓶|车|梯|线|表|箱|话|视|脑|器)(?:了|到|倒|击|一下)?|电到(?:人|了)|电死|电麻|麻手|带电"),
@@ -252,7 +265,7 @@ CUES: tuple[Cue, ...] = (
        r"(?:砸|撞|烫|扎|打|踢)(?:伤|倒|晕|破)|"
        r"流(?:了好多|了很多|了)?血|头破|受伤|昏迷|(?<!故意)倒地|晕倒|(?:倒|摔|躺)[^。！？]{0,6}起不来|"
        r"(?<!已经)(?<!已)送(?:去)?医院|(?:打|叫)了?120|"
-       r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去|"
+       r"砍人|捅人|持刀|拿刀|拿着刀|拿着菜刀|拿(?:着|住)?(?:一)?把刀|动刀|刀砍|持械|抢劫|抢包|跳楼|轻生|自杀|要跳下去|"
        # what one sees of an injury: hit by something, lying still, a broken head
        rf"砸(?:到|中|伤|倒|在)了?[^，。！？\s]{{0,5}}{_PERSON}(?![^，。！？\s]?(?:脚边|旁边|边上|身边|跟前|面前|前面))|打伤|砍伤|捅伤|刺伤|{_PERSON}[^，。！？]{{0,10}}(?:不动了|没反应了|叫不醒|没呼吸|昏过去)|"
        r"(?:摔|掉|跌)下来了?[^。！？]{0,6}(?:不动|起不来|流血|昏|没反应)|(?:躺|倒)(?:在)?地上[^。！？]{0,4}(?:不动|起不来|没反应)|"
@@ -265,7 +278,8 @@ CUES: tuple[Cue, ...] = (
        rf"心脏骤停|休克|脸(?:都)?(?:紫|青)了|{_SUBJECT}[^，。！？]{{0,10}}一动不动|"
        rf"{_SUBJECT}[^，。！？\s]{{0,6}}(?:摔倒|跌倒|摔了一跤|滑倒|倒下)|"
        r"落水|溺水|被水冲走|冲走了|看不见人|沉下去|在水里扑腾|"
-       rf"{_SUBJECT}[^，。！？]{{0,8}}(?:站在|爬到|爬上|坐在|扒着|挂在|悬在|趴在)[^，。！？]{{0,6}}"
+       rf"{_SUBJECT}[^，。！？]{{0,8}}(?:站在|爬到|爬上|坐在|坐了在|站了在|扒着|挂在|悬在|趴在)"
+       r"[^，。！？]{0,6}"
        r"(?:窗台|窗外|窗户外|窗户上|护栏外|栏杆外|阳台外|阳台护栏|楼顶边|天台边|边上往下|边往下|外面)"),
     _c("collapse", "urgent", r"塌了|塌下来|倒塌|坍塌|塌方|"
        r"(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
@@ -283,12 +297,13 @@ CUES: tuple[Cue, ...] = (
        r"(?=门?里?(?:流|冲|涌|灌|淌|冒|漫|倒|进|了|$|[\s，。！？]))|"
        r"水[^。！？]{0,10}(?:往里|往屋里|往家里|门缝)[^，。！？\s]{0,3}(?:进|灌|渗|流|涌|冒|淌|漫|倒)|漫过门槛|"
        rf"{_HOME}[^，。！？\s]{{0,4}}(?:跟|像)(?:个)?(?:游泳池|河|池塘|水塘|水帘洞|汪洋)|"
-       r"水[^。！？]{0,12}满屋|(?:流|漫|淌|灌|冒)(?:到|进)(?:了)?(?:客厅|卧室|厨房|屋里|家里|房间)|"
+       r"水[^。！？]{0,12}满屋|(?:流|漫|淌|灌|冒)(?:到|进)(?:了)?(?:人家)?(?:客厅|卧室|厨房|屋里|家里|房间|"
+       r"店里)|"
        rf"{_HOME}[^。！？]{{0,6}}积水[^，。！？]{{0,4}}(?:有|已有|已经有|到|没过)|"
        r"(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
     # Violence, attacks and crime happening now (a past bite or fight is high).
     _c("attack_now", "urgent", r"(?<!老鼠)(?<!蚊子)(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|"
-       r"咬着[^，。！？\s]{0,3}不(?:放|松)|不松口|不撒嘴|在(?:追着)?咬(?:人|小孩|孩子|老人|路人)|"
+       r"咬(?:着|住)[^。！？\s]{0,10}不(?:放|松)|不松口|不撒嘴|在(?:追着)?咬(?:人|小孩|孩子|老人|路人)|"
        r"(?:正在|还在|现在还在)打(?!扫|听|电话|游戏|球|牌|卡|针|折|工|字|印|包|车|麻将|桩|地基|钻|孔|洞)|"
        r"在[^，。！？\s]{0,4}打(?:人|老婆|孩子|老人)|围着[^，。！？\s]{0,4}打|家暴|"
        r"(?:拿|抡|挥)着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀|刀)[^，。！？\s]{0,6}(?:打|砸|砍)|"
@@ -304,6 +319,13 @@ CUES: tuple[Cue, ...] = (
        r"(?:抢了|抢走)[^，。！？\s]{0,8}(?:包|手机|钱|项链|东西)|(?:小偷|贼)[^。！？]{0,10}(?:还在|翻进|钻进|溜进)|动手动脚"),
     # Mostly told by the sentence pattern below (_COMPOUND): something coming down now with
     # people under it or still there (外墙砖正在往下掉，下面就是幼儿园门口).
+    # Someone missing now: a child or a confused elder not found (孩子找不到了, 人就没了,
+    # 到现在还没回来…附近都找遍了), a small child alone in the road.
+    _c("missing", "urgent",
+       r"(?:孩子|小孩|女儿|儿子|孙子|孙女|闺女|老人|老爷子|老太太|老头|我妈|我爸|老伴)[^。！？的]{0,6}"
+       r"(?:找不到了|找不着了|不见了|走丢了|走失)|人就没了|"
+       r"还没回来[^。！？]{0,16}(?:找遍|找不到|联系不上)|"
+       r"(?:小孩|孩子|小朋友)[^。！？]{0,10}(?:马路|主路|路|车道)中间"),
     _c("danger_below", "urgent", r"(?:砸|倒|冲)向人群|朝人群(?:倒|砸|冲)"),
     # Hazards that can turn urgent.
     _c("burst_pipe", "high", r"爆管|"
@@ -335,7 +357,9 @@ CUES: tuple[Cue, ...] = (
 )
 
 # A fire that is out is no longer an emergency (「已经扑灭了」).
-_RESOLVED_FIRE = re.compile(r"(?<![没未])(?:扑灭|灭了|火灭)|已经不冒烟|不冒烟了|没有明火|没冒烟了|"
+# (灯灭了, 灯全灭了 is a light out, not a fire.)
+_RESOLVED_FIRE = re.compile(r"(?<![没未灯])(?<!灯全)(?<!灯都)(?:扑灭|灭了|火灭)|"
+                            r"已经不冒烟|不冒烟了|没有明火|没冒烟了|"
                             r"烟散了|(?:已经|现在|目前|这会儿)(?:不|没|没有)(?:再)?(?:冒|闪|响|着)了?|"
                             r"不(?:再)?冒(?:火花|火)?了|火花没了|"
                             r"(?:现在|已经)没事了|味(?:道)?(?:已经)?散了|已经(?:关|断)了(?:阀门|电闸)?")
@@ -440,6 +464,9 @@ def _clause_before(text: str, start: int) -> str:
 BY_NAME: dict[str, Cue] = {c.name: c for c in CUES}
 
 
+_SHOUTED = re.compile(r"[喊叫嚷呼]")  # 有人在喊“着火了”: a quoted cry is the danger itself
+
+
 def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
     hits: list[Hit] = []
@@ -452,7 +479,12 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
     if not _COMPOUND_ANCHORS.isdisjoint(present):
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
+    quoted = [m.span() for m in QUOTED.finditer(text)
+              if not _SHOUTED.search(text, max(0, m.start() - 3), m.start())] \
+        if not QUOTE_MARKS.isdisjoint(present) else []
     for cue, start, end in spans:
+        if quoted and any(a <= start and end <= b for a, b in quoted):
+            continue  # '燃气泄漏检测'的小广告: words quoted are named, not happening
         if cue.name == "fell_in":
             sent = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):end]
             if not _SOMEONE_NEAR.search(sent):

@@ -44,9 +44,23 @@ _PREAMBLE = (
     rf"(?:已经|曾|先后|曾经)?多次(?:向|找|给|跟|打|反映|投诉|拨打){_STOP}*|"
     rf"(?:以上|上述)情况{_STOP}*|(?:恳请|恳求|希望|盼望){_STOP}*|(?:谢谢|感谢|辛苦了){_STOP}*|"
     r"联系方式[^。！？]*")
-_SPANS = re.compile(f"{_PARTY_SHRUG}|{_NOBODY}|{_PREAMBLE}")
+# A hazard object or facility named only as the place of another problem (燃气表那里贴满了小广告,
+# 消防栓旁边堆满了垃圾, 电线杆下面有个烧烤摊, 井盖上停了辆车): the place, not the complaint.
+_HAZARD_PLACE = (r"(?:燃气表|煤气表|燃气管道?|电表箱|电表|电箱|配电箱|配电房|变电箱|变压器|"
+                 r"电线杆|电杆|"
+                 r"消防栓|消防箱|消防通道|消防车道|电梯机房|井盖)(?:的)?"
+                 r"(?:那一块|那块|那里|那儿|旁边|边上|附近|下面|底下|上面|上|门口|隔壁|围栏里面?|"
+                 r"里面|前面|后面)")
+# Words that name what was said, not what happens: a quotation ('燃气泄漏检测'的小广告,
+# 放'家里燃气漏了怎么办'的广告, 那家'爆炸鸡排').
+QUOTED = re.compile(r"'[^'\n]{1,30}'|\"[^\"\n]{1,30}\"|“[^”\n]{1,30}”|‘[^’\n]{1,30}’|"
+                    r"「[^」\n]{1,30}」|『[^』\n]{1,30}』")
+QUOTE_MARKS = frozenset("'\"“‘「『")
+_SPANS = re.compile(f"{_PARTY_SHRUG}|{_NOBODY}|{_PREAMBLE}|{_HAZARD_PLACE}")
+_PARTY = re.compile(PARTIES + r"|管理处|保安")
 # Characters without which none of the patterns can match (most chat messages have none).
-_HINTS = frozenset("物业社居开城街网保管房热有相1没尊您你我本自反来多情恳希盼谢感辛联")
+_HINTS = frozenset("物业社居开城街网保管房热有相1没尊您你我本自反来多情恳希盼谢感辛联"
+                   "燃煤电变消井：:'\"“‘「『")
 MIN_LEFT = 4  # Han characters the focus must keep, else the whole message is its focus
 
 
@@ -55,6 +69,20 @@ def focus_spans(text: str) -> list[tuple[int, int]]:
     if _HINTS.isdisjoint(text):
         return []
     spans = [m.span() for m in _SPANS.finditer(text) if m.end() > m.start()]
+    colon = max(text.find("："), text.find(":"))
+    if colon > 0 and len(text) - colon > 8 and _PARTY.search(text, 0, colon):
+        # 城管到现在都没来：北巷口那个修车铺把废机油倒进雨水井: who did nothing, then the problem
+        spans = [(a, b) for a, b in spans if a > colon] + [(0, colon + 1)]
+    if not QUOTE_MARKS.isdisjoint(text):
+        spans += [m.span() for m in QUOTED.finditer(text)]
+    spans = sorted(set(spans))
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:  # overlapping spans blank each character once
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    spans = merged
     if not spans:
         return []
     left = len(text) - sum(b - a for a, b in spans)

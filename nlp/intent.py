@@ -111,11 +111,17 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if THANKS_MAX < len(bare) <= LONG_VERDICT_MAX \
+            and _LONG_VERDICT.search(to_plain(text).strip()) and rating_value(text) is not None:
+        return "rating"  # 来的那个小伙子很好很热情 就是那个水呢还是有一点点小 就算基本满意吧
     if len(bare) > THANKS_MAX:  # too long for a rating, thanks, a detail or a request for a person
         if _GREETING.match(bare):
             return "greeting"
-        return "chat" if is_small_talk(text) else "report"
-    if rating_in(text) is not None:
+        return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
+    if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
+            and not _FIX_REQUEST.search(bare):
+        return "detail"
+    if rating_in(text) is not None or story_rating(text) is not None:
         return "rating"
     if aside_question(bare) is not None:
         return "report"  # 好的谢谢…顺便问下医保卡怎么补: the question is the message (consult)
@@ -123,13 +129,14 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "human"
     if _GREETING.match(bare):
         return "greeting"
-    if _THANKS.search(bare) and len(bare) <= THANKS_MAX:
+    if _THANKS.search(bare) and len(bare) <= THANKS_MAX and not _STORY_NEW.search(bare):
+        # 垃圾清走了，谢谢。另外2栋门口有人摆摊: a new problem in the same breath is a report
         rest = _THANKS.sub("", bare)
         if _RESOLVED.search(bare) and not _UNRESOLVED.search(bare):
             return "thanks"
         if len(rest) <= 12 and not _PROBLEM.search(rest) and not mentions_problem:
             return "thanks"
-    if is_chat(text):
+    if is_chat(text) or _just_talk(bare):
         return "chat"
     if is_detail(text, address_only) and (
             address_only or not mentions_problem or is_fragment(text)
@@ -137,6 +144,16 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             or _DESCRIPTION.match(bare) or _is_correction(bare)):
         return "detail"
     return "report"
+
+
+_TALK_CHARS = frozenset("玩逗说聊唠别")
+
+
+def _just_talk(bare: str) -> bool:
+    if _TALK_CHARS.isdisjoint(bare):
+        return False
+    return bool(_JUST_TALK.search(bare)) and not _FIX_REQUEST.search(bare) \
+        and not _ASK.search(bare)
 
 
 def rating_of(text: str) -> int | None:
@@ -149,7 +166,7 @@ def rating_of(text: str) -> int | None:
     if m:
         return int(m.group("n"))
     w = _RATING_WORD.match(bare)
-    return RATING_WORDS[w.group("w")] if w else rating_in(text)
+    return RATING_WORDS[w.group("w")] if w else (rating_in(text) or story_rating(text))
 
 
 def rating_value(text: str) -> int | None:
@@ -216,6 +233,27 @@ _CORRECTION = re.compile(
     r"^不是[^，。]{1,8}?(?:是|而是)[^，。]{1,10}$")
 
 
+# Details that name the thing, the person or the state rather than a new complaint (issue 9,
+# round six): which one (是顶楼那户，就是阳台上摆了好多花盆的那家), what kind (漏的是自来水，不是
+# 暖气水), when it happens (晚上八点到十点, 一直响到凌晨两点, 白天看不出来，一到晚上就开始), who
+# the resident is or how to reach them (我不是业主，是租户; 电话打不通的话可以加我微信), what was
+# meant (我说的是小区外面那条路) and that it is over (现在已经不冒烟了).
+_DETAIL_MORE = re.compile(  # matched at the start (re.match), with _DETAIL_ANYWHERE searched
+    r"(?:就)?是[^，。]{0,16}(?:那户|那家|那辆|那栋|那位|的那种)(?:人家)?$|"
+    r"[^，。]{1,6}的是[^，。]{1,8}不是|(?:我)?(?:说|讲|指)的是|"
+    r"(?:每天|一般|大概|基本)?(?:早上|上午|中午|下午|晚上|白天|半夜|凌晨)?[零一二两三四五六七八九十\d]+点"
+    r"(?:多|半)?(?:到|至)[^，。]{0,12}|"
+    r"一直[^，。]{1,3}到[^，。]{0,8}[点天]|(?:白天|平时|晚上)[^，。]{0,6}一到[^，。]{1,6}就|"
+    r"我(?:不是|是)(?:这里的|这儿的)?(?:业主|租户|租客|房东)|我(?:刚)?问了|"
+    r"(?:现在)?(?:已经)?不[^，。]{1,3}了$|好几年了|[^，。]{0,8}他们家也(?:一样|是)")
+_DETAIL_ANYWHERE = re.compile(r"加我微信|打我(?:手机|电话)")
+# Chat that says it is a joke or just talk (气得我冒烟哈哈，开玩笑的; 就是跟你说说): not a report
+# whatever it names, however long it rambles.
+_JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?:就是|只是)?跟你(?:们)?说说|"
+                        r"随便聊聊|"
+                        r"唠唠嗑|闲聊|没别的事")
+
+
 def _is_correction(bare: str) -> bool:
     """A correction that states no complaint of its own (不是漏水是渗水 re-tells the problem)."""
     return bool(_CORRECTION.match(bare)) and not _COMPLAINT_WORD.search(bare.replace("不是", ""))
@@ -269,7 +307,8 @@ _DETAIL_TAIL = re.compile(r"都这样|是另一个|作证|可以证明|也看到
 
 # Ratings said in a sentence. Checked in this order: a double negation is praise, a negated
 # 满意 is 4, a qualified one 3, an intensified one 1, a plain one 2.
-_RATE_DIGIT = re.compile(r"^(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?(?=$|"
+_RATE_DIGIT = re.compile(r"^(?:我)?(?:评价|打|给(?:你们)?打|选|评|给)?(?P<n>[1-4])(?:分|星|吧|个)?"
+                         r"(?=$|"
                          r"[^\d])")
 _RATE_DOUBLE_NEG = re.compile(r"(?:不是|没有|没什么|没啥|不能说|谈不上|说不上)不满意")
 # 「也不能说不满意吧」 is litotes: lukewarm, 3; 「没什么不满意的」 is content, 2.
@@ -278,10 +317,10 @@ _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|�
                        r"(?:一点|完全)(?:都|也)?不满意|"
                        r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
                        r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
-                       r"还是老样子|还是照样|等于没")
+                       r"还是老样子|还是照样|等于没|不认可")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
                          r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
-                         r"说得过去|中规中矩|勉强")
+                         r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
                         r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的")
 _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好")
@@ -307,11 +346,15 @@ _VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处�
             r"(?:非常|很|特别|超级|超|十分|相当|挺|比较|还算|基本|"
             r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
-            r"说得过去|过得去|中规中矩|不怎么样|先这样吧|还可以|"
+            r"说得过去|过得去|中规中矩|不怎么样|先这样吧|还可以|中评|及格(?:吧)?|"
             r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分")
 _VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|！|!|。|$)")
 _VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
 VERDICT_MAX = 24
+# A longer message that ends on its verdict (…就算基本满意吧) rates.
+LONG_VERDICT_MAX = 60
+_LONG_VERDICT = re.compile(
+    rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?{_VERDICT}[。！!]*$")
 
 
 # Stars and scores said in words (三颗星, 打五星, 零分): five stars is 1 on our scale, one is 4.
@@ -321,13 +364,119 @@ _STARS = {"五": 1, "5": 1, "四": 2, "4": 2, "三": 3, "3": 3, "二": 4, "两":
 _RATE_ZERO = re.compile(r"零分|0分|负分|不及格|打零|倒扣")
 # Work half done, or done with a complaint about how (来了但没修完, 修好了就是通知都没一声): 3.
 _RATE_PARTLY = re.compile(
-    r"(?:只|就|才)(?:修|弄|处理|搞|干|做)了(?:一半|一部分|个大概)|(?:修|弄|处理|搞)了一半|"
+    r"(?:只|就|才)(?:修|弄|处理|搞|干|做|解决)了(?:一半|一部分|个大概)|(?:修|弄|处理|搞|解决)了一半|"
     r"没(?:修|弄|处理|搞)完|治标不治本|"
     r"(?:来了|修了|处理了|解决了|弄好了|修好了|办了|好了)[^。！？]{0,4}(?:但|但是|就是|不过|可是|只是)"
     r"[^。！？]{0,16}(?:态度|通知|一声|慢|拖|冲|凶|不耐烦|不好|差|没说|没回)")
 
 
+# A verdict told as a story rather than in rating words (issue 9, round six). Bad: the fix did
+# not hold (修完第二天又漏了, 灯倒是修了，没亮几个晚上又黑了), nothing changed (问题照旧,
+# 跟没修一样,
+# 冇乜改善), nobody came after a promise or a report (说好今天上午来…人呢, 报了三次都没人来),
+# sarcasm about speed (效率真高啊，一个月了; 可真是“高效”; 呵呵 真是高效). Good: what was done,
+# praised (太给力了，半小时就有人上门; 绝了…第二天就弄完了; 办得漂漂亮亮). A story that also tells
+# a new problem (另外…, 对了…) is a report; so is one with a danger (the pipeline checks).
+STORY_MAX = 40
+_STORY_DONE = re.compile(
+    r"(?:修|补|弄|换|搞|处理|清|挪|贴|拖|撤|拉|协调)(?:完|好|过|了)|修是修了|刚[修补换]的|"
+    r"来(?<![出回起进又]来)了|来过|来拍|来看|上门|"
+    r"说好|说派人|来拍|派人了|报(?:上去|了)|[打催报]了[一二两三四五六七八九十几\d]+(?:次|回|遍|个)|转给|"
+    r"说改天|说修好|办结|点了完成|贴了张条|发评价|[修补](?:了)?[一二两三四五六七八九十几\d]+(?:次|回|遍)")
+_STORY_BAD_ALONE = re.compile(
+    r"(?:跟|和|等于)没(?:修|弄|处理|管)(?:一样)?|白修|问题(?:还在|照旧|依旧|没变|都没解决|根本没解决)|"
+    r"(?:没|冇)(?:什么|什|啥|乜)改善|未搞掂|没有然后了|说了也白说|瞎忽悠|修一次坏一次|不认可|"
+    r"[有顶](?:啥|什么|乜)用|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁")
+_STORY_BAD = re.compile(
+    r"又|还是|照样|照旧|依旧|没人来|都没(?:人)?来|也没来|人呢|根本没(?:人)?来|连个(?:电话|人影|回复|人)都没|"
+    r"人影都没|没动静|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
+_STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效率)|好效率|可真是|厉害了|"
+                            r"真服了|呵呵")
+_STORY_GOOD = re.compile(
+    r"太给力|真给力|必须点赞|夸一句|靠谱|放心|爱了|绝了|漂漂亮亮|快手|这么快|没想到|不到一天|"
+    r"第二天就|半小时就|连夜|当场就|特此表扬|亲自来|太好了|仔细|整觉|给力|及时|挺快|很快|"
+    r"宽敞多了|总算|终于|不滴了|赞$")
+_STORY_GOOD_STRONG = re.compile(
+    r"太给力|必须点赞|夸一句|爱了|绝了|漂漂亮亮|快手|不到一天|第二天就|半小时就|连夜|当场就|"
+    r"特此表扬|亲自来|太好了|仔细|整觉|靠谱")
+_STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|么|怎么")
+_STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到")
+_PARTY_FIRST = re.compile(r"(?:小区)?(?:物业|城管|开发商|房东|居委会|业委会)")
+_DURATION = re.compile(r"[一二两三四五六七八九十几半\d]+(?:个)?(?:多)?(?:天|周|礼拜|星期|月|年)")
+_NO_MORE = re.compile(r"没话说|(?:终于|总算)(?:没|不)|不再|没再|不滴了|没(?:什么|啥)可挑")
+# A score on a scale of ten or a hundred (打个七十分, 满分十分给八分, 60分，刚及格).
+_SCORE = re.compile(r"(?:^|打|给|评|得)(?:个|了)?(?P<n>\d{1,3}|[一二三四五六七八九十百零两]{1,4})"
+                    r"分(?!钟|之)")
+_CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9}
+
+
+def _score_number(n: str) -> int | None:
+    if n.isdigit():
+        return int(n)
+    if n == "一百":
+        return 100
+    if n == "十":
+        return 10
+    tens, _, ones = n.partition("十")
+    if not _:
+        return _CN_NUM.get(n) if len(n) == 1 else None
+    return _CN_NUM.get(tens, 1 if not tens else -100) * 10 + (_CN_NUM.get(ones, 0) if ones else 0)
+
+
+def score_rating(bare: str) -> int | None:
+    """A score out of ten or a hundred on our 1–4 scale (90+ 1, 75+ 2, 60+ 3, less 4)."""
+    m = _SCORE.search(bare)
+    if m is None or bare[m.start():m.end() + 2].startswith("十分满") or "十分满意" in bare:
+        return None
+    n = _score_number(m.group("n"))
+    if n is None or n < 0:
+        return None
+    if n <= 10 and ("满分十分" in bare or "满分10" in bare or "十分制" in bare):
+        n *= 10
+    elif n <= 10:
+        return None  # 0/5/10 are drawn_rating's; 3分 is the digit rating
+    return 1 if n >= 90 else 2 if n >= 75 else 3 if n >= 60 else 4
+
+
+def story_rating(text: str) -> int | None:
+    """The rating of a short verdict told as a story (see _STORY_*), or None."""
+    bare = _bare(to_plain(text))
+    if not bare or len(bare) > STORY_MAX:
+        return None
+    done = _STORY_DONE.search(bare)
+    alone = _STORY_BAD_ALONE.search(bare)
+    sarcasm = _STORY_SARCASM.search(bare)
+    good = _STORY_GOOD.search(bare)
+    if not (done or alone or sarcasm or good or "分" in bare) \
+            or _STORY_NEW.search(bare) or _PARTY_FIRST.match(bare) or "：" in text or ":" in text:
+        return None  # a colon introduces the complaint; 物业… first is the company's service
+    if "👍" in text and done and not _STORY_BAD.search(bare):
+        return 1 if text.count("👍") >= 3 else 2  # 👍 弄好了
+    score = score_rating(bare)
+    if score is not None:
+        return score
+    if alone:
+        return 4
+    fixed = done
+    if done and (bare[done.start() - 1:done.start()] in ("没", "不", "未")
+                 or _COMPLAINT_WORD.search(bare[:done.start()].replace("倒是", ""))
+                 or _DURATION.match(bare, done.end())):
+        fixed = None  # 楼道灯坏了报修三次没人来 states the problem first; 修了半年了 is not done
+    if (fixed or sarcasm) and _STORY_BAD.search(bare):
+        return 4
+    if sarcasm and ("高效" in bare or "效率" in bare):
+        return 4  # 呵呵 真是高效
+    if good and not _STORY_NOT_GOOD.search(_NO_MORE.sub("", bare)) and (
+            done or _THANKS.search(bare) or _STORY_GOOD_STRONG.search(bare)):
+        return 1 if _STORY_GOOD_STRONG.search(bare) else 2
+    return None
+
+
 def _rating_value(bare: str) -> int | None:
+    score = score_rating(bare)
+    if score is not None:
+        return score  # 满分十分给七分 is 3, not 满分's 1
     if _RATE_ZERO.search(bare):
         return 4
     stars = _RATE_STARS.search(bare)

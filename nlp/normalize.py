@@ -207,20 +207,29 @@ def to_simplified(text: str) -> str:
 # that has one of the others (升降机困咗人 唔该快啲嚟).
 _CANTONESE = str.maketrans({"咗": "了", "冇": "没", "喺": "在", "嚟": "来", "啲": "些", "佢": "他",
                             "嘅": "的", "睇": "看", "乜": "什", "哋": "们", "揾": "找", "搵": "找",
-                            "嗰": "那", "噉": "这", "咁": "这", "俾": "给", "畀": "给"})
-_CANTONESE_ONLY = frozenset("咗冇喺嚟啲佢嘅睇哋揾搵嗰噉咁畀")
+                            "嗰": "那", "噉": "这", "咁": "这", "俾": "给", "畀": "给",
+                            # round six: what is seen and done in an emergency (揸住把刀 拿着刀,
+                            # 掟 扔, 燶味 糊味, 门罅 门缝, 𨋢 梯, 嗌 喊, 啱啱 刚刚, 仲 还, 晒 了)
+                            "揸": "拿", "掟": "扔", "燶": "糊", "罅": "缝", "𨋢": "梯", "嗌": "喊",
+                            "嘢": "物", "啱": "刚", "仲": "还", "晒": "了", "斩": "砍"})
+_CANTONESE_ONLY = frozenset("咗冇喺嚟啲佢嘅睇哋揾搵嗰噉咁畀揸掟燶罅𨋢嗌嘢啱")
+# Two-character words, replaced before the characters (the same length: positions hold).
+_CANTONESE_WORDS = (("唔该", "谢谢"), ("部𨋢", "电梯"), ("入面", "里面"), ("隔篱", "隔壁"))
 
 
 def from_cantonese(text: str) -> str:
     if _CANTONESE_ONLY.isdisjoint(text):
         return text
-    return text.replace("唔该", "谢谢").replace("唔", "不").translate(_CANTONESE)
+    for word, mandarin in _CANTONESE_WORDS:
+        text = text.replace(word, mandarin)
+    return text.replace("唔", "不").translate(_CANTONESE)
 
 
 def clean(text: str) -> str:
     """Simplified characters, Mandarin for Cantonese particles, half-width letters and digits,
     lower case, single spaces, no control characters."""
-    text = from_cantonese(to_simplified(text))
+    # Cantonese first: tw2s rewrites some of its characters (嗰 → 𠮶, 燶 → 㶶) out of the table
+    text = to_simplified(from_cantonese(text))
     if _FULLWIDTH.search(text):  # rare, and translate with a dict is not free
         text = text.translate(_HALFWIDTH)
     text = _CONTROL.sub("", text)

@@ -30,6 +30,7 @@ from nlp.intent import (
     rating_value,
     request_kind_of,
     states_complaint,
+    story_rating,
 )
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
 from nlp.model import LinearModel
@@ -88,6 +89,9 @@ def _clauses(norm: str, words: list[str]) -> list[tuple[str, list[str]]]:
 
 
 ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
+# A second problem announced (…，还有楼下那条狗…; 另外…): the first told is the main one.
+_SECOND_PROBLEM = re.compile(
+    r"[，,。；;！!]\s*(?:还有(?!人|股|点|一股|味|烟|水|火|声)|另外|再就是|再有就是)")
 
 # The learned heads (nlp/heads.py) beside the rules. A report the urgency rules leave high or
 # normal is urgent when the urgency head gives it at least URGENT_HEAD and nothing in the text
@@ -243,6 +247,14 @@ class Analyzer:
                 [(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
                 key=itemgetter(1), reverse=True)
         ranked = boost_category_cues(norm, ranked)
+        second = _SECOND_PROBLEM.search(norm) if len(ranked) > 1 and ranked[1][1] >= ALSO_MIN \
+            else None
+        if second is not None and second.start() >= CLAUSE_MIN_CHARS:
+            # 电梯又坏了，还有楼下那条狗天天叫: the problem told first is the main one
+            head = norm[:second.start()]
+            if model.top(*extract_sets(head, self._prep.prepare(head)[1], model.config))[0] \
+                    == ranked[1][0]:
+                ranked = [(ranked[1][0], ranked[0][1]), (ranked[0][0], ranked[1][1]), *ranked[2:]]
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer, location)
@@ -250,7 +262,8 @@ class Analyzer:
                            address_only=address_only)
         danger = any(h.real and h.level == "urgent" for h in hits)
         learned: tuple[float, tuple[str, float]] | None = None  # the heads, scored once
-        if intent in ("thanks", "greeting", "help", "chat", "detail", "human") and danger:
+        if danger and (intent in ("thanks", "greeting", "help", "chat", "detail", "human")
+                       or intent == "rating" and story_rating(norm) is not None):
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
                 and len(norm) <= INTENT_HEAD_MAX and not danger and not _WITHDRAWN.search(norm):

@@ -16,6 +16,7 @@ from nlp.cues import Hit, category_cues, real
 # Where sparks or smoke come from decides fire_safety versus gas_electric.
 _ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电闸|闸盒|开关|插座|路灯杆|电线杆|"
                               r"线路|电路")
+_CRACKLE = re.compile(r"噼里啪啦|劈哩啪啦|劈里啪啦|噼噼啪啪")
 _CHARGING = re.compile(r"充电|电动车|电瓶车|电单车|电驴|电池")
 _FIRE_LANE = re.compile(r"消防(?:通道|车道)|生命通道|安全通道|逃生通道")
 _BLOCKED_BY = re.compile(r"停|占|堵|挡|车")
@@ -48,7 +49,8 @@ def _negated_at(text: str, start: int) -> bool:
 
 # A person in danger with none of these around is nobody's desk but triage (`other`), unless
 # the model is sure of a category (a fall on a broken step stays where the step is).
-_HAZARD_AROUND = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
+_HAZARD_AROUND = ("fire", "smoke", "smoke_out", "burning_smell", "call_119", "gas", "sparks",
+                  "shock",
                   "lift_trapped", "flood_home", "collapse", "attack_now", "bite", "fight",
                   "danger_below", "fell_in", "falling", "facade", "manhole", "tree_down")
 PERSON_ONLY_BELOW = 0.6
@@ -62,6 +64,8 @@ def forced_category(text: str, hits: list[Hit], model_top: str,
         return "gas_electric"
     if real(hits, "shock"):
         return "gas_electric"
+    if real(hits, "smoke_out"):
+        return "fire_safety"  # smoke pouring out of a window or a door is a fire
     charging = bool(_CHARGING.search(text))
     electric = bool(_ELECTRIC_SOURCE.search(text))
     if real(hits, "fire", "smoke", "call_119", "sparks", "burning_smell"):
@@ -71,13 +75,15 @@ def forced_category(text: str, hits: list[Hit], model_top: str,
             return "gas_electric"
         if real(hits, "fire", "smoke", "call_119"):
             return "fire_safety"
+        if real(hits, "burning_smell") and _CRACKLE.search(text):
+            return "fire_safety"  # 一股烧塑料的味儿…噼里啪啦在响, nothing electric named: burning
         return "gas_electric"
     if model_top == "gas_electric" and _STREETLIGHT_OUT.search(text) and \
             not any(h.real and h.cue in _WIRE_DANGER for h in hits):
         return "municipal"
     if real(hits, "lift_trapped"):
         return "building_safety"
-    if real(hits, "collapsed", "trapped") and not real(hits, *_HAZARD_AROUND) \
+    if real(hits, "collapsed", "trapped", "missing") and not real(hits, *_HAZARD_AROUND) \
             and model_top not in ("consult", "other", "water", "municipal") \
             and model_confidence < PERSON_ONLY_BELOW and not _VIOLENCE.search(text):
         return "other"  # someone collapsed or stuck, no hazard of a desk around them

@@ -34,11 +34,12 @@ _HIGH_FOR: dict[str, frozenset[str]] = {
     "fight": frozenset({"neighbor", "public_order", "animals", "other"}),
     "building_work": frozenset({"illegal_construction"}),
 }
-_FIRE_CUES = {"fire", "smoke", "burning_smell", "call_119"}
+_FIRE_CUES = {"fire", "smoke", "smoke_out", "burning_smell", "call_119"}
 # Dangers a message can call over (「火灭了」, 「味已经散了」, 「现在没事了」): high, not urgent.
 _OVER_WHEN_RESOLVED = _FIRE_CUES | {"gas", "sparks"}
 # Cues that make anything urgent on their own.
-_URGENT_ANYWHERE = {"fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock",
+_URGENT_ANYWHERE = {"fire", "smoke", "smoke_out", "missing", "burning_smell", "call_119", "gas",
+                    "sparks", "shock",
                     "lift_trapped", "flood_home", "fell_in", "attack_now", "danger_below",
                     "collapsed"}
 # Hurt and trapped are urgent when it is happening to people now; a bite is a past injury.
@@ -51,7 +52,8 @@ _PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed"}
 
 # What the category rules and every category's urgency need; the category-specific high cues
 # are looked for only once the category is known (cues_for), which halves the regex work.
-HAZARD_CUES = ("fire", "smoke", "burning_smell", "call_119", "gas", "sparks", "shock", "outage",
+HAZARD_CUES = ("fire", "smoke", "smoke_out", "missing", "burning_smell", "call_119", "gas",
+               "sparks", "shock", "outage",
                "lift_trapped", "trapped", "hurt", "collapse", "fell_in", "flood_home", "bite",
                "bare_wire", "attack_now", "danger_below", "collapsed")
 
