@@ -64,7 +64,7 @@ def cached(name: str, key: bytes, build: Callable[[], T],
     try:
         with path.open("rb") as fh:
             if own_file(fh.fileno()):
-                return restore(marshal.load(fh))
+                return restore(marshal.loads(fh.read()))  # load(fh) reads piece by piece: slow
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         pass
     built = build()
