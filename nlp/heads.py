@@ -111,45 +111,35 @@ class Joint:
     model's fields, a field counting the features in the model's vocabulary, a field counting
     those in the heads', and then the heads' own fields (the model's packing, nlp/model.py).
     Both models' scores come out of the one sum, and they are the same numbers as their own
-    `scores`: fields never carry into each other. The values are made on first sight of a
-    feature and kept (0 for a feature neither model knows), so the lookup and the sum are
-    each one call into C; the cache is emptied when it grows past CACHE_LIMIT.
+    `scores`: fields never carry into each other. The merged tables are built once per model
+    (a fiftieth of a second).
     """
-
-    CACHE_LIMIT = 200_000
 
     def __init__(self, model: LinearModel, heads: Heads | None) -> None:
         self.model, self.heads = model, heads
         k = len(model.classes)
         self._count_shift = FIELD * k
-        self._heads_count = 1 << (FIELD * (k + 1))
         self._heads_shift = FIELD * (k + 2)
-        self._words: dict[str, int] = {}
-        self._chars: dict[str, int] = {}
+        self._words, self._chars = self._build()
 
-    def _value(self, mine: int | None, theirs: int | None) -> int:
-        v = 0 if mine is None else mine + (1 << self._count_shift)
-        if theirs is not None:
-            v += self._heads_count + (theirs << self._heads_shift)
-        return v
+    def _build(self) -> tuple[dict[str, int], dict[str, int]]:
+        model, heads = self.model, self.heads
+        count, heads_count = 1 << self._count_shift, 1 << (self._count_shift + FIELD)
 
-    def _values(self, table: dict[str, int], names: set[str], model: dict[str, int],
-                heads: dict[str, int]) -> list[int]:
-        found = list(map(table.get, names, repeat(-1)))
-        if -1 in found:
-            if len(table) > self.CACHE_LIMIT:
-                table.clear()
-            for k, name in enumerate(names):
-                if found[k] == -1:
-                    found[k] = table[name] = self._value(model.get(name), heads.get(name))
-        return found
+        def merge(mine: dict[str, int], theirs: dict[str, int]) -> dict[str, int]:
+            out = {name: v + count for name, v in mine.items()}
+            for name, v in theirs.items():
+                out[name] = out.get(name, 0) + heads_count + (v << self._heads_shift)
+            return out
+
+        if heads is None:
+            return merge(model.words, {}), merge(model.chars, {})
+        return merge(model.words, heads.words), merge(model.chars, heads.chars)
 
     def total(self, words: set[str], chars: set[str]) -> int:
         """The sum of the message's packed features (for `model_logits`, `heads_scores`)."""
-        m, h = self.model, self.heads
-        hw, hc = (h.words, h.chars) if h is not None else ({}, {})
-        return (sum(self._values(self._words, words, m.words, hw))
-                + sum(self._values(self._chars, chars, m.chars, hc)))
+        return (sum(map(self._words.get, words, repeat(0)))
+                + sum(map(self._chars.get, chars, repeat(0))))
 
     def model_logits(self, total: int) -> list[float]:
         return self.model.logits(total, (total >> self._count_shift) & MASK)
