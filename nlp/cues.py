@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import add
 from typing import Any
 
 from nlp.focus import QUOTE_MARKS, QUOTED
@@ -99,6 +100,9 @@ class Cue:
     # Characters of which every match contains at least one (None: not known). A message with
     # none of them skips the regex: one set test instead of a scan, for most cues on most text.
     anchors: frozenset[str] | None = None
+    # The same shortcut, sharper: characters and pairs of neighbouring characters of which
+    # every match contains one (着火 rather than 火 and 着). Tested against `grams(text)`.
+    grams: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,12 +150,123 @@ def _cost(chars: frozenset[str]) -> int:
     return len(chars) + 20 * len(chars & _COMMON)
 
 
-def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
+_EXACT_MAX = 64  # strings an exact part of a pattern may stand for before it is "unknown"
+
+
+def _exact(seq: Any) -> set[str] | None:
+    """Every string a parsed regex sequence can match, if they are few (zero-width assertions
+    match ""), else None."""
+    out = {""}
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            part = {chr(av)}
+        elif op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+            part = {chr(v) for _, v in av}
+        elif op is _sre.BRANCH:
+            alts = [_exact(alt) for alt in av[1]]
+            if any(a is None for a in alts):
+                return None
+            part = set().union(*alts)  # type: ignore[arg-type]
+        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            part = _exact(av[3])  # type: ignore[assignment]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[1] <= 2:
+            inner = _exact(av[2])
+            if inner is None:
+                return None
+            part, power = set(), {""}
+            for k in range(av[1] + 1):
+                if k >= av[0]:
+                    part |= power
+                power = {a + b for a in power for b in inner}
+        elif op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            part = {""}
+        else:
+            return None
+        if part is None or len(out) * len(part) > _EXACT_MAX:
+            return None
+        out = {a + b for a in out for b in part}
+    return out
+
+
+def _gram_cost(gram: str) -> float:
+    """How likely a message holds this character or pair (a rough guess: pairs are rare)."""
+    common = sum(ch in _COMMON for ch in gram)
+    return (1, 20)[common] if len(gram) == 1 else (0.1, 0.5, 3)[common]
+
+
+def _best_gram(s: str) -> str:
+    if len(s) < 2:
+        return s
+    return min((s[i:i + 2] for i in range(len(s) - 1)), key=_gram_cost)
+
+
+def _grams_needed(seq: Any) -> frozenset[str] | None:
+    """Characters and neighbour pairs of which every match of a parsed regex sequence contains
+    one, or None if unknown: the cheapest of what its consecutive exact parts (a run of
+    literals, sets and small alternations) and its required sub-patterns demand."""
+    candidates: list[frozenset[str]] = []
+    run: set[str] | None = {""}
+
+    def close() -> None:
+        if run and "" not in run:
+            picked = {_best_gram(s) for s in run}
+            # a pair holding a character that is needed anyway adds nothing (被?困: 困)
+            candidates.append(frozenset(g for g in picked
+                                        if len(g) == 1 or picked.isdisjoint(g)))
+
+    for item in seq:
+        part = _exact([item])
+        if part is not None:
+            if run is not None and len(run) * len(part) <= _EXACT_MAX:
+                run = {a + b for a in run for b in part}
+            else:
+                close()
+                run = part
+            continue
+        close()
+        run = {""}
+        op, av = item
+        found: frozenset[str] | None = None
+        if op is _sre.BRANCH:
+            alts = [_grams_needed(alt) for alt in av[1]]
+            found = None if any(a is None for a in alts) else frozenset().union(*alts)
+        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            found = _grams_needed(av[3])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            found = _grams_needed(av[2])
+        if found:
+            candidates.append(found)
+    close()
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: sum(map(_gram_cost, c)))
+
+
+_last_grams: tuple[str, frozenset[str]] = ("", frozenset())
+
+
+def grams(text: str) -> frozenset[str]:
+    """The text's characters and pairs of neighbouring characters (for Cue.grams). The three
+    cue scans of one message ask for the same text, so the last one is kept."""
+    global _last_grams
+    last = _last_grams
+    if last[0] == text:
+        return last[1]
+    found = frozenset(text).union(map(add, text, text[1:]))
+    _last_grams = (text, found)
+    return found
+
+
+def _shortcuts(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     try:
-        anchors = _anchors(_sre_parse(pattern))
+        parsed = _sre_parse(pattern)
+        return _anchors(parsed), _grams_needed(parsed)
     except Exception:  # a parser change must only cost the shortcut
-        anchors = None
-    return Cue(name, re.compile(pattern), level, negatable, anchors)
+        return None, None
+
+
+def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
+    return Cue(name, re.compile(pattern), level, negatable, *_shortcuts(pattern))
 
 
 _HOME = (
@@ -470,11 +585,14 @@ _SHOUTED = re.compile(r"[喊叫嚷呼]")  # 有人在喊“着火了”: a quote
 def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
     hits: list[Hit] = []
-    present = set(text)
+    present = grams(text)
     wanted = None if names is None else set(names)
     spans: list[tuple[Cue, int, int]] = []
     for cue in CUES if names is None else map(BY_NAME.__getitem__, names):
-        if cue.anchors is not None and cue.anchors.isdisjoint(present):
+        if cue.grams is not None:
+            if cue.grams.isdisjoint(present):
+                continue
+        elif cue.anchors is not None and cue.anchors.isdisjoint(present):
             continue
         spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
     if not _COMPOUND_ANCHORS.isdisjoint(present):
@@ -557,14 +675,11 @@ class CategoryCue:
     category: str
     pattern: re.Pattern[str]
     anchors: frozenset[str] | None = None   # as Cue.anchors: a text without one skips it
+    grams: frozenset[str] | None = None     # as Cue.grams
 
 
 def _category_cue(name: str, category: str, pattern: str) -> CategoryCue:
-    try:
-        anchors = _anchors(_sre_parse(pattern))
-    except Exception:  # a parser change must only cost the shortcut
-        anchors = None
-    return CategoryCue(name, category, re.compile(pattern), anchors)
+    return CategoryCue(name, category, re.compile(pattern), *_shortcuts(pattern))
 
 
 _LIVESTOCK = r"(?:猪|鸡|鸭|鹅|羊|牛|鸽子|兔子)"
@@ -613,9 +728,12 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
 def category_cues(text: str) -> list[CategoryCue]:
     """The category cues the text states (not in a negated clause)."""
     found = []
-    present = set(text)
+    present = grams(text)
     for cue in CATEGORY_CUES:
-        if cue.anchors is not None and cue.anchors.isdisjoint(present):
+        if cue.grams is not None:
+            if cue.grams.isdisjoint(present):
+                continue
+        elif cue.anchors is not None and cue.anchors.isdisjoint(present):
             continue
         for m in cue.pattern.finditer(text):
             if not _NEG.search(_clause_before(text, m.start())):

@@ -48,7 +48,9 @@ def extract_sets(normalised: str, words: list[str],
     wset: set[str] = set()
     if cfg.get("words", True):
         # isalnum drops punctuation and spaces (Han characters count as alphanumeric)
-        wset = {("0" if w.isdigit() else w) for w in words if w.isalnum()}
+        wset = set(filter(str.isalnum, words))
+        if any(map(str.isdigit, wset)):
+            wset = {("0" if w.isdigit() else w) for w in wset}
     cset: set[str] = set()
     for run in _RUNS.findall(fold(normalised)):
         for size in range(lo, hi + 1):
@@ -79,16 +81,30 @@ def focus_view(normalised: str, words: list[str]) -> tuple[str, list[str]] | Non
 def _without(text: str, words: list[str], spans: list[tuple[int, int]],
              ) -> tuple[str, list[str]]:
     chars = list(text)
+    removed = bytearray(len(text))  # 1 where a span covers the character
     for a, b in spans:
         chars[a:b] = " " * (b - a)
+        removed[a:b] = b"\x01" * (b - a)
+    if any(a >= b for a, b in spans):  # an empty span removes the word around it
+        return "".join(chars), _without_words(words, spans)
     kept: list[str] = []
     pos = 0
     for w in words:  # jieba's words tile the text, so offsets are running sums
         end = pos + len(w)
         # a removed word becomes blanks, so the words still tile the (blanked) text
-        kept.append(" " * len(w) if any(a < end and pos < b for a, b in spans) else w)
+        kept.append(" " * len(w) if removed.find(1, pos, end) >= 0 else w)
         pos = end
     return "".join(chars), kept
+
+
+def _without_words(words: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    kept: list[str] = []
+    pos = 0
+    for w in words:
+        end = pos + len(w)
+        kept.append(" " * len(w) if any(a < end and pos < b for a, b in spans) else w)
+        pos = end
+    return kept
 
 
 def extract(normalised: str, words: list[str], config: dict[str, Any] | None = None) -> set[str]:

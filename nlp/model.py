@@ -64,7 +64,7 @@ def cached(name: str, key: bytes, build: Callable[[], T],
     try:
         with path.open("rb") as fh:
             if own_file(fh.fileno()):
-                return restore(marshal.load(fh))
+                return restore(marshal.loads(fh.read()))  # load(fh) reads piece by piece: slow
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         pass
     built = build()
@@ -144,10 +144,12 @@ class LinearModel:
         """Class logits for a message's word and n-gram sets."""
         found = [v for v in map(self.words.get, words) if v is not None]
         found += [v for v in map(self.chars.get, chars) if v is not None]
-        n = len(found)
+        return self.logits(sum(found), len(found))
+
+    def logits(self, total: int, n: int) -> list[float]:
+        """Class logits from the sum of a message's packed features and their number."""
         if not n:
             return list(self.intercepts)
-        total = sum(found)
         offset = n * BIAS
         unit = 1.0 / (SCALE * math.sqrt(n))
         return [b + (((total >> (FIELD * c)) & MASK) - offset) * unit
@@ -155,7 +157,10 @@ class LinearModel:
 
     def predict(self, words: set[str], chars: set[str]) -> list[tuple[str, float]]:
         """(class, probability) for every class, most probable first."""
-        logits = self.scores(words, chars)
+        return self.ranked(self.scores(words, chars))
+
+    def ranked(self, logits: list[float]) -> list[tuple[str, float]]:
+        """`predict` from the logits."""
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
@@ -165,7 +170,10 @@ class LinearModel:
 
     def top(self, words: set[str], chars: set[str]) -> tuple[str, float]:
         """The most probable class and its probability, without ranking the rest."""
-        logits = self.scores(words, chars)
+        return self.best(self.scores(words, chars))
+
+    def best(self, logits: list[float]) -> tuple[str, float]:
+        """`top` from the logits."""
         best = max(logits)
         return (self.classes[logits.index(best)],
                 1.0 / sum([math.exp(x - best) for x in logits]))

@@ -19,7 +19,7 @@ from typing import Any
 
 from nlp.cues import find_hits
 from nlp.features import extract_sets, focus_sets
-from nlp.heads import Heads
+from nlp.heads import Heads, Joint
 from nlp.intent import (
     act_of,
     aside_question,
@@ -33,7 +33,7 @@ from nlp.intent import (
     story_rating,
 )
 from nlp.location import Gazetteer, Location, extract_location, is_address_only
-from nlp.model import LinearModel
+from nlp.model import BIAS, FIELD, MASK, SCALE, LinearModel
 from nlp.rules import apply_override, boost_category_cues, forced_category
 from nlp.taxonomy import CATEGORIES, category_name
 from nlp.text import TextPrep
@@ -163,6 +163,14 @@ class Analyzer:
         self._domain = set(prep.segmenter.domain_words()) - _NOT_PROBLEMS
         self._reload_lock = threading.Lock()
         self._category_cues = {c: cues_for(c) for c in CATEGORIES}
+        self._joint = Joint(model, heads)
+
+    def _scorer(self) -> Joint:
+        """The joint scorer of the model now in use (made anew when a reload swapped it)."""
+        joint = self._joint
+        if joint.model is not self._model:
+            joint = self._joint = Joint(self._model, self._heads)
+        return joint
 
     @classmethod
     def load(cls, model_path: str | Path | None = None,
@@ -225,24 +233,27 @@ class Analyzer:
     def analyze(self, text: str) -> Analysis:
         text = text or ""
         norm, words = self._prep.prepare(text)
-        model = self._model
+        joint = self._scorer()
+        model = joint.model
         location = extract_location(norm, self._gazetteer)
         if not norm.strip():
             intent = intent_of(norm)
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
                             location, [], intent, "投诉", act_of(intent))
         wset, cset = extract_sets(norm, words, model.config)
-        ranked = model.predict(wset, cset)
+        total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
+        ranked = model.ranked(joint.model_logits(total))
         aside = aside_question(norm) if len(norm) <= INTENT_HEAD_MAX * 2 else None
         if aside is not None and len(aside) < len(norm):
             # 好的谢谢，路灯修好了。顺便问下老年卡还能办吗: the question is what is asked
             aside_words = self._prep.prepare(aside)[1]
-            ranked = model.predict(*extract_sets(aside, aside_words, model.config))
+            aside_total = joint.total(*extract_sets(aside, aside_words, model.config))
+            ranked = model.ranked(joint.model_logits(aside_total))
         focus = focus_sets(norm, words, model.config) if aside is None else None
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
-            pf = dict(model.predict(*focus))
+            pf = dict(model.ranked(joint.model_logits(joint.total(*focus))))
             ranked = sorted(
                 [(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
                 key=itemgetter(1), reverse=True)
@@ -267,7 +278,7 @@ class Analyzer:
             intent = "report"  # 「你好，煤气味好大」: a danger is never small talk
         elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
                 and len(norm) <= INTENT_HEAD_MAX and not danger and not _WITHDRAWN.search(norm):
-            learned = self._heads.scores(wset, cset)
+            learned = joint.heads_scores(total)
             intent = self._learned_intent(intent, norm, learned[1],
                                           not self._domain.isdisjoint(words))
         if intent != "report":
@@ -283,7 +294,7 @@ class Analyzer:
             hits += find_hits(norm, self._category_cues[category])
             urgency = urgency_for(category, hits, norm)
             if urgency != "urgent" and intent == "report" and self._heads is not None \
-                    and (learned or self._heads.scores(wset, cset))[0] >= URGENT_HEAD \
+                    and (learned or joint.heads_scores(total))[0] >= URGENT_HEAD \
                     and not not_now(norm, hits):
                 urgency = "urgent"
         keywords = self._keywords(words, category, model)
@@ -292,7 +303,7 @@ class Analyzer:
         if intent in ("report", "consult"):
             also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
             if len(norm) >= CLAUSE_SPLIT_MIN:
-                also += [c for c in self._clause_problems(norm, words, model)
+                also += [c for c in self._clause_problems(norm, words, joint)
                          if c not in also and c != category]
         also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
@@ -321,13 +332,15 @@ class Analyzer:
             return intent  # 快来人啊 calls for help with the report, not for an operator
         return learned
 
-    def _clause_problems(self, norm: str, words: list[str], model: LinearModel) -> list[str]:
+    def _clause_problems(self, norm: str, words: list[str], joint: Joint) -> list[str]:
         """Categories a clause of the message states on its own with confidence."""
         found: list[str] = []
+        model = joint.model
         for text, ws in _clauses(norm, words):
             if len(text) < CLAUSE_MIN_CHARS:
                 continue
-            c, p = model.top(*extract_sets(text, ws, model.config))
+            c, p = model.best(joint.model_logits(joint.total(*extract_sets(text, ws,
+                                                                            model.config))))
             if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
                 found.append(c)
         return found
@@ -336,10 +349,13 @@ class Analyzer:
         """Domain words of the message first, then words that strongly signal its category."""
         ci = model.classes.index(category) if category in model.classes else -1
         scored: dict[str, float] = {}
+        table, shift = model.words, FIELD * ci
         for w in words:
             if len(w) < 2 or w in scored or w in _STOP_KEYWORDS or not w.isalnum() or w.isdigit():
                 continue
-            weight = model.word_weight(w, ci)
+            packed = table.get(w)  # model.word_weight, inlined
+            weight = (0.0 if packed is None or ci < 0
+                      else (((packed >> shift) & MASK) - BIAS) / SCALE)
             if w in self._domain:
                 scored[w] = 1.0 + weight
             elif weight >= KEYWORD_WEIGHT:

@@ -107,3 +107,35 @@ def test_start_up_caches_are_rebuilt_when_absent_and_someone_else_s_are_not_read
     assert dictionary is not None and dictionary.read_text(encoding="utf-8").count("\n") > 100_000
     assert pruned_dictionary(folder=tmp_path) == dictionary
     assert os.stat(dictionary).st_size > 1_000_000
+
+
+def test_jieba_cache_read_by_the_tokenizer_is_jieba_s(tmp_path) -> None:
+    """Our tokenizer reads jieba's prefix-dictionary cache itself (faster); what it reads is
+    what jieba builds and reads, and a stale or broken cache is left to jieba."""
+    import os
+
+    import jieba
+
+    from nlp.segment import _Tokenizer, pruned_dictionary
+
+    dictionary = pruned_dictionary(folder=tmp_path)
+    theirs = jieba.Tokenizer(str(dictionary))
+    theirs.tmp_dir = str(tmp_path)
+    theirs.initialize()  # builds the cache in tmp_path
+    ours = _Tokenizer(dictionary)
+    ours.tmp_dir = str(tmp_path)
+    ours._load_jieba_cache()
+    assert ours.initialized
+    assert (ours.FREQ, ours.total) == (theirs.FREQ, theirs.total)
+    (cache,) = tmp_path.glob("jieba.u*.cache")
+    os.utime(dictionary)  # the dictionary is now newer than its cache
+    os.utime(cache, (0, 0))
+    stale = _Tokenizer(dictionary)
+    stale.tmp_dir = str(tmp_path)
+    stale._load_jieba_cache()
+    assert not stale.initialized
+    cache.write_bytes(b"not marshal")
+    broken = _Tokenizer(dictionary)
+    broken.tmp_dir = str(tmp_path)
+    broken.initialize()  # jieba rebuilds it
+    assert broken.initialized and broken.total == theirs.total

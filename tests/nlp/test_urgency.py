@@ -74,7 +74,7 @@ def test_cue_anchors_are_sound() -> None:
     import json
     from pathlib import Path
 
-    from nlp.cues import CUES
+    from nlp.cues import CATEGORY_CUES, CUES, grams
     from nlp.training import CORPUS, corpus_files
 
     here = Path(__file__).parent
@@ -82,8 +82,26 @@ def test_cue_anchors_are_sound() -> None:
     texts = [json.loads(line)["text"] for path in paths
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert all(c.anchors for c in CUES)  # every cue got its shortcut
+    assert all(c.grams for c in (*CUES, *CATEGORY_CUES))
     for text in texts:
         chars = set(clean(text))
+        found = grams(clean(text))
         for cue in CUES:
             if cue.pattern.search(clean(text)):
                 assert not cue.anchors.isdisjoint(chars), (cue.name, text)
+        for cue in (*CUES, *CATEGORY_CUES):
+            if cue.pattern.search(clean(text)):
+                assert not cue.grams.isdisjoint(found), (cue.name, text)
+
+
+def test_cue_grams_follow_the_pattern() -> None:
+    """The pairs a cue needs come from its regex: a text with one passes, one without is
+    skipped, and a pattern whose matches share no literal gets no shortcut."""
+    from nlp.cues import _grams_needed, _sre_parse
+
+    assert _grams_needed(_sre_parse("着火|起火")) == {"着火", "起火"}
+    assert _grams_needed(_sre_parse("电梯[^。]{0,9}(?:困人|困住)")) == {"电梯"}
+    assert _grams_needed(_sre_parse("(?<!没)有火(?![车])")) == {"有火"}
+    assert _grams_needed(_sre_parse("被?困")) == {"困"}
+    assert _grams_needed(_sre_parse("[^，]{2}")) is None
+    assert _grams_needed(_sre_parse("火|[^，]")) is None
