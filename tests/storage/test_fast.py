@@ -33,6 +33,11 @@ async def db(request, tmp_path: Path):  # noqa: ANN001, ANN201
     await database.close()
 
 
+RESIDENT_ROW = {"id": "r-1", "name": "", "roles": ["resident"], "departments": [],
+                "bind_code_used": False, "active": True, "from_district_file": False,
+                "created_at": AT}
+
+
 def notice(text: str) -> dict[str, object]:
     return {"channel": "mp", "recipient": "o1", "person_id": None, "ticket_id": None,
             "payload": {"kind": "text", "text": text}, "state": "pending", "attempts": 0,
@@ -66,13 +71,8 @@ async def test_statements_are_counted_and_a_unique_key_raises_integrity_error(
     seen: list[str] = []
     event.listen(database.engine.sync_engine, "before_cursor_execute",
                  lambda *a: seen.append(a[2]))
-    stmt = Person.__table__.insert()
-    row = {"id": "r-1", "name": "", "roles": ["resident"], "departments": [],
-           "bind_code_used": False, "active": True, "from_district_file": False,
-           "created_at": AT}
-
     async def unit(session: AsyncSession) -> int:
-        return await fast.execute(session, stmt, row)
+        return await fast.execute(session, Person.__table__.insert(), RESIDENT_ROW)
 
     assert await database.run(unit) == 1
     assert sum(s.startswith("INSERT INTO people") for s in seen) == 1
@@ -155,13 +155,8 @@ async def test_on_postgresql_rows_are_stored_as_core_stores_them_in_the_unit(pg)
 @pytest.mark.postgres
 async def test_on_postgresql_a_unique_key_raises_integrity_error_and_rowcounts_are_read(
         pg) -> None:  # noqa: ANN001
-    stmt = Person.__table__.insert()
-    row = {"id": "r-1", "name": "", "roles": ["resident"], "departments": [],
-           "bind_code_used": False, "active": True, "from_district_file": False,
-           "created_at": AT}
-
     async def unit(session: AsyncSession) -> int:
-        return await fast.execute(session, stmt, row)
+        return await fast.execute(session, Person.__table__.insert(), RESIDENT_ROW)
 
     assert await pg.run(unit) == 1
     with pytest.raises(IntegrityError):
