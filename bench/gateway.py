@@ -202,7 +202,8 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DB],
                        check=True)
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_DB], check=True)
-        db_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DB}"
+        db_url = (f"postgresql+asyncpg://postgres@/{PG_DB}?host={args.pg_socket}"
+                  if args.pg_socket else f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DB}")
     else:
         db_url = f"sqlite+aiosqlite:///{tmp / f'{case}.db'}"
     cfg = config(tmp, db_url, port, keys)
@@ -283,6 +284,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--per-thread", type=int, default=8000)
     ap.add_argument("--tree", type=Path, default=ROOT)
+    ap.add_argument("--pg-socket", metavar="DIR",
+                    help="reach PostgreSQL through its Unix socket in DIR"
+                    " (e.g. /var/run/postgresql) instead of TCP on 127.0.0.1")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--py-spy", type=Path, help="a folder: write each case's sampled stacks")
     args = ap.parse_args()
