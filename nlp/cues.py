@@ -547,7 +547,7 @@ _COMPOUND_ANCHORS = frozenset().union(*(c[3] for c in _COMPOUND))
 
 def _compound_hits(text: str, names: set[str] | None) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
-    present = set(text)
+    present = set(_COMPOUND_ANCHOR_CHARS.findall(text))
     for name, parts, judged, anchors in _COMPOUND:
         if names is not None and name not in names or anchors.isdisjoint(present):
             continue
@@ -579,27 +579,106 @@ def _clause_before(text: str, start: int) -> str:
 BY_NAME: dict[str, Cue] = {c.name: c for c in CUES}
 
 
+def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching any one of these characters."""
+    return re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]")
+
+
+_COMPOUND_ANCHOR_CHARS = _char_class(_COMPOUND_ANCHORS)
+_QUOTE_MARK_CHARS = _char_class(QUOTE_MARKS)
 _SHOUTED = re.compile(r"[喊叫嚷呼]")  # 有人在喊“着火了”: a quoted cry is the danger itself
+
+
+class _Selection:
+    """Cues in the order they are tried, and which of them a message's grams let through.
+
+    Rather than testing every cue's grams (Cue.grams, else Cue.anchors) against a set of all
+    the message's characters and pairs, each gram that some cue needs maps to a bit mask of the
+    cues needing it, and only the grams present in the text are looked up (`_present_grams`):
+    the same cues pass as with `grams(text)`, in the same order, found with a few lookups."""
+
+    def __init__(self, cues: Iterable[Any]) -> None:
+        self.cues = tuple(cues)
+        self.always = 0  # cues without a shortcut: always tried
+        self.index: dict[str, int] = {}
+        for k, cue in enumerate(self.cues):
+            needed = cue.grams if cue.grams is not None else cue.anchors
+            if needed is None:
+                self.always |= 1 << k
+                continue
+            for g in needed:
+                self.index[g] = self.index.get(g, 0) | (1 << k)
+
+    def passing(self, present: Iterable[str]) -> list[Any]:
+        """The cues (in order) of which the text holds a needed gram."""
+        mask = self.always
+        get = self.index.get
+        for g in present:
+            mask |= get(g, 0)
+        out = []
+        cues = self.cues
+        while mask:
+            low = mask & -mask
+            out.append(cues[low.bit_length() - 1])
+            mask ^= low
+        return out
+
+
+_SELECTIONS: dict[tuple[str, ...] | None, _Selection] = {}
+_last_present: tuple[str, list[str]] = ("", [])
+
+
+def _gram_index(cues: Iterable[Any]) -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
+    """Every gram the cues need, by its first character (a single character stands for
+    itself), and a pattern matching those first characters."""
+    by_first: dict[str, set[str]] = {}
+    for cue in cues:
+        for g in (cue.grams if cue.grams is not None else cue.anchors) or ():
+            by_first.setdefault(g[0], set()).add(g)
+    return {k: tuple(sorted(v)) for k, v in by_first.items()}, _char_class(by_first)
+
+
+def _present_grams(text: str) -> list[str]:
+    """The grams some cue needs that occur in the text: what `grams(text)` would have of them
+    (the three cue scans of one message ask for the same text, so the last one is kept)."""
+    global _last_present
+    last = _last_present
+    if last[0] == text:
+        return last[1]
+    found: list[str] = []
+    by_first = _GRAMS_BY_FIRST
+    # a character class scans in C without making a string of every character, as set() must
+    for ch in set(_FIRSTS.findall(text)):
+        for g in by_first[ch]:
+            if len(g) == 1 or g in text:
+                found.append(g)
+    _last_present = (text, found)
+    return found
+
+
+def _selection(names: Iterable[str] | None) -> _Selection:
+    key = None if names is None else tuple(names)
+    sel = _SELECTIONS.get(key)
+    if sel is None:
+        cues = CUES if key is None else [BY_NAME[n] for n in key]
+        sel = _SELECTIONS[key] = _Selection(cues)
+    return sel
 
 
 def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     """Hits of all cues, or of the named ones only (the caller knows which can matter)."""
     hits: list[Hit] = []
-    present = grams(text)
+    if names is not None and not isinstance(names, tuple):
+        names = tuple(names)
     wanted = None if names is None else set(names)
     spans: list[tuple[Cue, int, int]] = []
-    for cue in CUES if names is None else map(BY_NAME.__getitem__, names):
-        if cue.grams is not None:
-            if cue.grams.isdisjoint(present):
-                continue
-        elif cue.anchors is not None and cue.anchors.isdisjoint(present):
-            continue
+    for cue in _selection(names).passing(_present_grams(text)):
         spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
-    if not _COMPOUND_ANCHORS.isdisjoint(present):
+    if _COMPOUND_ANCHOR_CHARS.search(text):
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
     quoted = [m.span() for m in QUOTED.finditer(text)
               if not _SHOUTED.search(text, max(0, m.start() - 3), m.start())] \
-        if not QUOTE_MARKS.isdisjoint(present) else []
+        if _QUOTE_MARK_CHARS.search(text) else []
     for cue, start, end in spans:
         if quoted and any(a <= start and end <= b for a, b in quoted):
             continue  # '燃气泄漏检测'的小广告: words quoted are named, not happening
@@ -728,15 +807,14 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
 def category_cues(text: str) -> list[CategoryCue]:
     """The category cues the text states (not in a negated clause)."""
     found = []
-    present = grams(text)
-    for cue in CATEGORY_CUES:
-        if cue.grams is not None:
-            if cue.grams.isdisjoint(present):
-                continue
-        elif cue.anchors is not None and cue.anchors.isdisjoint(present):
-            continue
+    for cue in _CATEGORY_SELECTION.passing(_present_grams(text)):
         for m in cue.pattern.finditer(text):
             if not _NEG.search(_clause_before(text, m.start())):
                 found.append(cue)
                 break
     return found
+
+
+# (built here: the category cues are defined after find_hits)
+_GRAMS_BY_FIRST, _FIRSTS = _gram_index((*CUES, *CATEGORY_CUES))
+_CATEGORY_SELECTION = _Selection(CATEGORY_CUES)
