@@ -88,6 +88,42 @@ def _clauses(norm: str, words: list[str]) -> list[tuple[str, list[str]]]:
     return out if len(out) > 1 else []
 
 
+def _by_clause(clauses: list[tuple[str, list[str]]], joint: Joint, config: dict[str, Any],
+               ) -> tuple[set[str], set[str], int, list[int]]:
+    """The whole message's word and n-gram sets and packed sum, and the sums of its clauses of
+    CLAUSE_MIN_CHARS or more, from one lookup of each clause's features.
+
+    Neither words nor n-grams cross the punctuation that cuts clauses (and a denied span ends
+    at it), so the message's sets are the union of its clauses'; its sum is theirs less the
+    features a clause shares with an earlier one, each counted once."""
+    words: set[str] = set()
+    chars: set[str] = set()
+    total = 0
+    scored: list[int] = []
+    for text, ws in clauses:
+        w, c = extract_sets(text, ws, config)
+        if len(text) >= CLAUSE_MIN_CHARS:
+            part = joint.total(w, c)
+            scored.append(part)
+            total += part - joint.total(w & words, c & chars)
+        else:
+            total += joint.total(w - words, c - chars)
+        words |= w
+        chars |= c
+    return words, chars, total, scored
+
+
+def _clause_problems(clause_totals: list[int], joint: Joint) -> list[str]:
+    """Categories a clause of the message states on its own with confidence."""
+    found: list[str] = []
+    model = joint.model
+    for part in clause_totals:
+        c, p = model.best(joint.model_logits(part))
+        if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
+            found.append(c)
+    return found
+
+
 ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
 # A second problem announced (…，还有楼下那条狗…; 另外…): the first told is the main one.
 _SECOND_PROBLEM = re.compile(
@@ -240,8 +276,13 @@ class Analyzer:
             intent = intent_of(norm)
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
                             location, [], intent, "投诉", act_of(intent))
-        wset, cset = extract_sets(norm, words, model.config)
-        total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
+        clauses = _clauses(norm, words) if len(norm) >= CLAUSE_SPLIT_MIN else []
+        if clauses:  # the whole message's sums from its clauses', which `also` reads too
+            wset, cset, total, clause_totals = _by_clause(clauses, joint, model.config)
+        else:
+            wset, cset = extract_sets(norm, words, model.config)
+            total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
+            clause_totals = []
         ranked = model.ranked(joint.model_logits(total))
         aside = aside_question(norm) if len(norm) <= INTENT_HEAD_MAX * 2 else None
         if aside is not None and len(aside) < len(norm):
@@ -253,7 +294,12 @@ class Analyzer:
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
-            pf = dict(model.ranked(joint.model_logits(joint.total(*focus))))
+            # the focus's sets are the whole's less what it blanks (plus what a denial the
+            # blanking undid gives back): its sum is the whole's, corrected by the differences
+            fw, fc = focus
+            focus_total = total - joint.total(wset - fw, cset - fc) + joint.total(fw - wset,
+                                                                                  fc - cset)
+            pf = dict(model.ranked(joint.model_logits(focus_total)))
             ranked = sorted(
                 [(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
                 key=itemgetter(1), reverse=True)
@@ -303,7 +349,7 @@ class Analyzer:
         if intent in ("report", "consult"):
             also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
             if len(norm) >= CLAUSE_SPLIT_MIN:
-                also += [c for c in self._clause_problems(norm, words, joint)
+                also += [c for c in _clause_problems(clause_totals, joint)
                          if c not in also and c != category]
         also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
@@ -331,19 +377,6 @@ class Analyzer:
         if learned == "human" and intent != "human" and _PLEA.search(norm):
             return intent  # 快来人啊 calls for help with the report, not for an operator
         return learned
-
-    def _clause_problems(self, norm: str, words: list[str], joint: Joint) -> list[str]:
-        """Categories a clause of the message states on its own with confidence."""
-        found: list[str] = []
-        model = joint.model
-        for text, ws in _clauses(norm, words):
-            if len(text) < CLAUSE_MIN_CHARS:
-                continue
-            c, p = model.best(joint.model_logits(joint.total(*extract_sets(text, ws,
-                                                                            model.config))))
-            if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
-                found.append(c)
-        return found
 
     def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
         """Domain words of the message first, then words that strongly signal its category."""
