@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.cues import find_hits
-from nlp.features import extract_sets, focus_sets
+from nlp.features import extract_sets, focus_sets, focus_view
 from nlp.heads import Heads, Joint
 from nlp.intent import (
     act_of,
@@ -72,45 +72,69 @@ CLAUSE_MIN_CHARS = 6
 CLAUSE_CONFIDENCE = 0.8
 
 
-def _clauses(norm: str, words: list[str]) -> list[tuple[str, list[str]]]:
-    """The message cut at sentence ends, each part with its words (jieba's words tile it)."""
-    out: list[tuple[str, list[str]]] = []
-    cur: list[str] = []
-    for w in words:
+def _clauses(norm: str, words: list[str]) -> list[tuple[int, int, int, int]]:
+    """The message cut at sentence ends: each part's (start, end) in the text and (first, last
+    + 1) in its words (jieba's words tile it); none when it is one part."""
+    out: list[tuple[int, int, int, int]] = []
+    pos = start = first = 0
+    for k, w in enumerate(words):
         if w in _BOUNDARY:
-            if cur:
-                out.append(("".join(cur), cur))
-            cur = []
-        else:
-            cur.append(w)
-    if cur:
-        out.append(("".join(cur), cur))
+            if k > first:
+                out.append((start, pos, first, k))
+            start, first = pos + len(w), k + 1
+        pos += len(w)
+    if len(words) > first:
+        out.append((start, pos, first, len(words)))
     return out if len(out) > 1 else []
 
 
-def _by_clause(clauses: list[tuple[str, list[str]]], joint: Joint, config: dict[str, Any],
-               ) -> tuple[set[str], set[str], int, list[int]]:
-    """The whole message's word and n-gram sets and packed sum, and the sums of its clauses of
-    CLAUSE_MIN_CHARS or more, from one lookup of each clause's features.
+def _by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, int]],
+               joint: Joint, config: dict[str, Any],
+               ) -> tuple[set[str], set[str], int, list[int], list[tuple[set[str], set[str]]]]:
+    """The whole message's word and n-gram sets and packed sum, the sums of its clauses of
+    CLAUSE_MIN_CHARS or more, and every clause's sets, from one lookup of each clause's
+    features.
 
     Neither words nor n-grams cross the punctuation that cuts clauses (and a denied span ends
     at it), so the message's sets are the union of its clauses'; its sum is theirs less the
     features a clause shares with an earlier one, each counted once."""
-    words: set[str] = set()
-    chars: set[str] = set()
+    words_seen: set[str] = set()
+    chars_seen: set[str] = set()
     total = 0
     scored: list[int] = []
-    for text, ws in clauses:
-        w, c = extract_sets(text, ws, config)
-        if len(text) >= CLAUSE_MIN_CHARS:
+    sets: list[tuple[set[str], set[str]]] = []
+    for start, end, first, last in clauses:
+        w, c = extract_sets(norm[start:end], words[first:last], config)
+        sets.append((w, c))
+        if end - start >= CLAUSE_MIN_CHARS:
             part = joint.total(w, c)
             scored.append(part)
-            total += part - joint.total(w & words, c & chars)
+            total += part - joint.total(w & words_seen, c & chars_seen)
         else:
-            total += joint.total(w - words, c - chars)
-        words |= w
-        chars |= c
-    return words, chars, total, scored
+            total += joint.total(w - words_seen, c - chars_seen)
+        words_seen |= w
+        chars_seen |= c
+    return words_seen, chars_seen, total, scored, sets
+
+
+def _focus_by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, int]],
+                     sets: list[tuple[set[str], set[str]]], config: dict[str, Any],
+                     ) -> tuple[set[str], set[str]] | None:
+    """`focus_sets` of a message cut in clauses: a clause the focus leaves as it was keeps its
+    sets; only the clauses it blanks are read again (blanks break words and n-grams as the
+    clauses' punctuation does, so the focus's sets are the union of its clauses')."""
+    view = focus_view(norm, words)
+    if view is None:
+        return None
+    text, kept = view
+    fw: set[str] = set()
+    fc: set[str] = set()
+    for (start, end, first, last), (w, c) in zip(clauses, sets, strict=True):
+        if text[start:end] != norm[start:end]:
+            w, c = extract_sets(text[start:end], kept[first:last], config)
+        fw |= w
+        fc |= c
+    return fw, fc
 
 
 def _clause_problems(clause_totals: list[int], joint: Joint) -> list[str]:
@@ -278,11 +302,12 @@ class Analyzer:
                             location, [], intent, "投诉", act_of(intent))
         clauses = _clauses(norm, words) if len(norm) >= CLAUSE_SPLIT_MIN else []
         if clauses:  # the whole message's sums from its clauses', which `also` reads too
-            wset, cset, total, clause_totals = _by_clause(clauses, joint, model.config)
+            wset, cset, total, clause_totals, clause_sets = _by_clause(norm, words, clauses,
+                                                                       joint, model.config)
         else:
             wset, cset = extract_sets(norm, words, model.config)
             total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
-            clause_totals = []
+            clause_totals, clause_sets = [], []
         ranked = model.ranked(joint.model_logits(total))
         aside = aside_question(norm) if len(norm) <= INTENT_HEAD_MAX * 2 else None
         if aside is not None and len(aside) < len(norm):
@@ -290,7 +315,10 @@ class Analyzer:
             aside_words = self._prep.prepare(aside)[1]
             aside_total = joint.total(*extract_sets(aside, aside_words, model.config))
             ranked = model.ranked(joint.model_logits(aside_total))
-        focus = focus_sets(norm, words, model.config) if aside is None else None
+        focus = None
+        if aside is None:
+            focus = (_focus_by_clause(norm, words, clauses, clause_sets, model.config) if clauses
+                     else focus_sets(norm, words, model.config))
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
