@@ -670,11 +670,11 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
     hits: list[Hit] = []
     if names is not None and not isinstance(names, tuple):
         names = tuple(names)
-    wanted = None if names is None else set(names)
     spans: list[tuple[Cue, int, int]] = []
     for cue in _selection(names).passing(_present_grams(text)):
         spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
     if _COMPOUND_ANCHOR_CHARS.search(text):
+        wanted = None if names is None else set(names)
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
     quoted = [m.span() for m in QUOTED.finditer(text)
               if not _SHOUTED.search(text, max(0, m.start() - 3), m.start())] \
