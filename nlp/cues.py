@@ -103,6 +103,10 @@ class Cue:
     # The same shortcut, sharper: characters and pairs of neighbouring characters of which
     # every match contains one (着火 rather than 火 and 着). Tested against `grams(text)`.
     grams: frozenset[str] | None = None
+    # Sharper still, for a cue whose alternatives need two things or more ({_HOME}…{_FLOOD}):
+    # for each top-level alternative, the sets of which a match holds one each (all of them).
+    # A text passing `grams` is scanned only if one alternative has all it needs.
+    requires: tuple[tuple[frozenset[str], ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,15 @@ def _grams_needed(seq: Any) -> frozenset[str] | None:
     """Characters and neighbour pairs of which every match of a parsed regex sequence contains
     one, or None if unknown: the cheapest of what its consecutive exact parts (a run of
     literals, sets and small alternations) and its required sub-patterns demand."""
+    candidates = _requirements(seq)
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: sum(map(_gram_cost, c)))
+
+
+def _requirements(seq: Any) -> list[frozenset[str]]:
+    """Everything a match of a parsed regex sequence needs: sets of characters and neighbour
+    pairs, each of which every match contains one of (those `_grams_needed` picks from)."""
     candidates: list[frozenset[str]] = []
     run: set[str] | None = {""}
 
@@ -237,9 +250,19 @@ def _grams_needed(seq: Any) -> frozenset[str] | None:
         if found:
             candidates.append(found)
     close()
-    if not candidates:
+    return candidates
+
+
+def _alternatives(parsed: Any) -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """What each top-level alternative of a parsed pattern needs, all of it (see Cue.requires),
+    or None when that says no more than the pattern's grams (no alternative needs two things)
+    or an alternative needs nothing known."""
+    items = list(parsed)
+    alts = items[0][1][1] if len(items) == 1 and items[0][0] is _sre.BRANCH else [parsed]
+    needs = tuple(tuple(_requirements(alt)) for alt in alts)
+    if any(not need for need in needs) or all(len(need) == 1 for need in needs):
         return None
-    return min(candidates, key=lambda c: sum(map(_gram_cost, c)))
+    return needs
 
 
 _last_grams: tuple[str, frozenset[str]] = ("", frozenset())
@@ -257,12 +280,14 @@ def grams(text: str) -> frozenset[str]:
     return found
 
 
-def _shortcuts(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+def _shortcuts(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None,
+                                       tuple[tuple[frozenset[str], ...], ...] | None]:
     try:
         parsed = _sre_parse(pattern)
-        return _anchors(parsed), _grams_needed(parsed)
+        grams_needed = _grams_needed(parsed)
+        return _anchors(parsed), grams_needed, (_alternatives(parsed) if grams_needed else None)
     except Exception:  # a parser change must only cost the shortcut
-        return None, None
+        return None, None, None
 
 
 def _c(name: str, level: str, pattern: str, negatable: bool = True) -> Cue:
@@ -601,6 +626,13 @@ class _Selection:
         self.cues = tuple(cues)
         self.always = 0  # cues without a shortcut: always tried
         self.index: dict[str, int] = {}
+        # Cue.requires split for a quick test: what any alternative that needs one thing needs
+        # (one set), and the alternatives that need more
+        self.fine: list[tuple[frozenset[str], tuple[tuple[frozenset[str], ...], ...]] | None] = [
+            None if cue.requires is None else (
+                frozenset().union(*(alt[0] for alt in cue.requires if len(alt) == 1)),
+                tuple(alt for alt in cue.requires if len(alt) > 1))
+            for cue in self.cues]
         for k, cue in enumerate(self.cues):
             needed = cue.grams if cue.grams is not None else cue.anchors
             if needed is None:
@@ -609,18 +641,30 @@ class _Selection:
             for g in needed:
                 self.index[g] = self.index.get(g, 0) | (1 << k)
 
-    def passing(self, present: Iterable[str]) -> list[Any]:
-        """The cues (in order) of which the text holds a needed gram."""
+    def passing(self, present: list[str]) -> list[Any]:
+        """The cues (in order) of which the text holds a needed gram (and, for a cue that
+        `requires` more, all that one of its alternatives needs)."""
         mask = self.always
         get = self.index.get
         for g in present:
             mask |= get(g, 0)
         out = []
         cues = self.cues
+        held: set[str] | None = None
+        fine = self.fine
         while mask:
             low = mask & -mask
-            out.append(cues[low.bit_length() - 1])
             mask ^= low
+            k = low.bit_length() - 1
+            test = fine[k]
+            if test is not None:
+                if held is None:
+                    held = set(present)
+                single, multi = test
+                if single.isdisjoint(held) and not any(
+                        all(not need.isdisjoint(held) for need in alt) for alt in multi):
+                    continue
+            out.append(cues[k])
         return out
 
 
@@ -628,14 +672,30 @@ _SELECTIONS: dict[tuple[str, ...] | None, _Selection] = {}
 _last_present: tuple[str, list[str]] = ("", [])
 
 
-def _gram_index(cues: Iterable[Any]) -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
-    """Every gram the cues need, by its first character (a single character stands for
-    itself), and a pattern matching those first characters."""
-    by_first: dict[str, set[str]] = {}
-    for cue in cues:
-        for g in (cue.grams if cue.grams is not None else cue.anchors) or ():
-            by_first.setdefault(g[0], set()).add(g)
-    return {k: tuple(sorted(v)) for k, v in by_first.items()}, _char_class(by_first)
+class _GramIndex:
+    """Every gram some cue needs (Cue.grams, else Cue.anchors, and Cue.requires), and how to
+    find those a text holds: pairs are read only where an indexed pair begins (a lookahead
+    finds those places in C, without making a string of every character as set() must),
+    then kept if indexed; single characters by a character class."""
+
+    def __init__(self, cues: Iterable[Any]) -> None:
+        needed: set[str] = set()
+        for cue in cues:
+            needed.update((cue.grams if cue.grams is not None else cue.anchors) or ())
+            for alt in cue.requires or ():
+                needed.update(*alt)
+        self.pairs = frozenset(g for g in needed if len(g) == 2)
+        self.singles = frozenset(g for g in needed if len(g) == 1)
+        starts = "".join(sorted(map(re.escape, {g[0] for g in self.pairs})))
+        self._pair_at = re.compile(f"(?s)(?=([{starts}].))") if starts else None
+        self._single = _char_class(self.singles) if self.singles else None
+
+    def present(self, text: str) -> list[str]:
+        found = list(self.pairs.intersection(self._pair_at.findall(text))) \
+            if self._pair_at is not None else []
+        if self._single is not None:
+            found += set(self._single.findall(text))
+        return found
 
 
 def _present_grams(text: str) -> list[str]:
@@ -645,13 +705,7 @@ def _present_grams(text: str) -> list[str]:
     last = _last_present
     if last[0] == text:
         return last[1]
-    found: list[str] = []
-    by_first = _GRAMS_BY_FIRST
-    # a character class scans in C without making a string of every character, as set() must
-    for ch in set(_FIRSTS.findall(text)):
-        for g in by_first[ch]:
-            if len(g) == 1 or g in text:
-                found.append(g)
+    found = _GRAMS.present(text)
     _last_present = (text, found)
     return found
 
@@ -755,6 +809,7 @@ class CategoryCue:
     pattern: re.Pattern[str]
     anchors: frozenset[str] | None = None   # as Cue.anchors: a text without one skips it
     grams: frozenset[str] | None = None     # as Cue.grams
+    requires: tuple[tuple[frozenset[str], ...], ...] | None = None  # as Cue.requires
 
 
 def _category_cue(name: str, category: str, pattern: str) -> CategoryCue:
@@ -816,5 +871,5 @@ def category_cues(text: str) -> list[CategoryCue]:
 
 
 # (built here: the category cues are defined after find_hits)
-_GRAMS_BY_FIRST, _FIRSTS = _gram_index((*CUES, *CATEGORY_CUES))
+_GRAMS = _GramIndex((*CUES, *CATEGORY_CUES))
 _CATEGORY_SELECTION = _Selection(CATEGORY_CUES)
