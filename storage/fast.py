@@ -26,9 +26,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import DateTime, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -74,11 +75,39 @@ def _compile(stmt: Any, dialect: Any, keys: frozenset[str]) -> _Compiled:
     given = compiled.construct_params(_check=False)
     literals = {name: given[name] for name, bind in compiled.binds.items()
                 if not bind.required and name not in keys and name in given}
-    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()),
-                       dict(compiled._bind_processors), prefetch, literals,  # noqa: SLF001
-                       bool(compiled.effective_returning))
+    processors = dict(compiled._bind_processors)  # noqa: SLF001
+    for name, bind in compiled.binds.items():
+        if name in processors and isinstance(bind.type, DateTime):
+            processors[name] = _once_per_value(processors[name], (dialect.name, repr(bind.type)))
+    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors,
+                       prefetch, literals, bool(compiled.effective_returning))
     _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
     return result
+
+
+_LAST_TEXT: dict[tuple[str, str], list[Any]] = {}  # (dialect, type) -> [datetime, its text]
+
+
+def _once_per_value(process: Callable[[Any], Any], kind: tuple[str, str]
+                    ) -> Callable[[Any], Any]:
+    """A datetime column's bind processor that converts a value once for all columns of its
+    type: a unit stamps its rows with one `now` (created_at, updated_at, next_attempt_at of
+    every event and notice), and formatting it as text each time was a visible share of a
+    report's CPU. Only the very same instant, naive, reuses the text (an aware datetime
+    equal to another may carry other wall-clock digits)."""
+    last = _LAST_TEXT.setdefault(kind, [None, None])
+
+    def convert(value: Any) -> Any:
+        seen = last[0]
+        if value is seen or (type(value) is datetime and type(seen) is datetime
+                             and value.tzinfo is None and seen.tzinfo is None
+                             and value == seen):
+            return last[1]
+        text = process(value)
+        last[0], last[1] = value, text
+        return text
+
+    return convert
 
 
 def _inline(conn: AsyncConnection) -> sqlite3.Connection | None:
