@@ -138,7 +138,7 @@ class Inbound:
             return await self._answer(update, raw_xml, handle)
         finally:
             kind = "late" if handle.late and handle.kind == "passive" else handle.kind
-            metrics.GATEWAY.labels(update.channel, kind).observe(time.perf_counter() - start)
+            metrics.GATEWAY_BY(update.channel, kind).observe(time.perf_counter() - start)
 
     async def _answer(self, update: Update, raw_xml: str, handle: Handle) -> str | None:
         key = storage_key(update)
