@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import held_rows
 from storage.models import Ticket, TicketEvent
 
 OPEN_STATUSES = (
@@ -112,9 +113,10 @@ def transition(
 
 
 def _add(session: AsyncSession, ticket: Ticket, ev: TicketEvent) -> TicketEvent:
-    if ticket.id is None:  # a new ticket: one flush inserts it, then its events in one go
-        ev.ticket = ticket
-    session.add(ev)
+    if ticket.id is None:  # a new ticket: its events are written with it (storage.held_rows)
+        held_rows.hold(session, ticket, ev)
+    else:
+        session.add(ev)
     return ev
 
 

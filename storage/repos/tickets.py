@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from nlp.normalize import to_halfwidth
-from storage import dialect, district_watch, fast, repo
+from storage import dialect, district_watch, fast, held_rows, repo
 from storage.models import (
     Identity,
     Outbox,
@@ -180,20 +180,14 @@ def _substitute(stand_in: str, real: str, rows: list[TicketEvent | Outbox]) -> N
             obj.note = obj.note.replace(stand_in, real)
 
 
-def _linked_to(obj: object, ticket: Ticket) -> bool:
-    return obj.__dict__.get("ticket") is ticket  # the relationship as set, without loading
-
-
 async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
     """Write a new ticket with its pending events and notices in three statements.
 
     The ORM inserts rows one at a time on SQLite (it cannot match RETURNING rows to objects
-    there), and nothing reads these events or notices back in the unit: so they leave the
-    session and go as one multi-row INSERT each, once the ticket has its id."""
-    rows = [o for o in session.new
-            if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
-    for obj in rows:
-        session.expunge(obj)
+    there), and nothing reads these events or notices back in the unit: so they never enter
+    the session (storage.held_rows) and go as one multi-row INSERT each, once the ticket has
+    its id."""
+    rows = held_rows.take(session, ticket)
     stand_in = ticket.code if repo.is_provisional(ticket.code) else None
     if ticket in session.new and await _insert_new(session, ticket):
         if stand_in is not None:  # its code came with the INSERT: into the texts with it
