@@ -98,6 +98,8 @@ def _once_per_value(process: Callable[[Any], Any], kind: tuple[str, str]
     last = _LAST_TEXT.setdefault(kind, [None, None])
 
     def convert(value: Any) -> Any:
+        if value is None:  # the unset ones (accepted_at, sent_at…) leave the last instant
+            return process(value)
         seen = last[0]
         if value is seen or (type(value) is datetime and type(seen) is datetime
                              and value.tzinfo is None and seen.tzinfo is None
