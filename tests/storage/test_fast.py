@@ -141,6 +141,25 @@ async def test_a_new_resident_and_ticket_are_attached_without_a_flush(db) -> Non
     assert ident.external_id == "oNew" and ident.pushes_since_inbound == 0
 
 
+async def test_a_rollback_after_the_insert_takes_the_new_rows_out_of_the_session(
+        db) -> None:  # noqa: ANN001
+    """Written as a flush writes them, so a rollback forgets them as it forgets flushed rows:
+    the session does not go on holding a ticket and resident the database never kept."""
+    database, _ = db
+    async with database.sessions() as session:
+        await session.begin()
+        person, ident = await people.new_resident(session, "mp", "oGone", AT)
+        ticket = Ticket(code="GD20261202-~abcdef02", category="municipal", urgency="normal",
+                        text="路灯坏了", reporter_id=person.id, created_at=AT, updated_at=AT)
+        session.add(ticket)
+        await tickets_repo.flush_new(session, ticket)
+        assert ticket in session and ident in session and ticket.id is not None
+        await session.rollback()
+        assert ticket not in session and person not in session and ident not in session
+        assert await session.get(Person, person.id) is None  # asked again: not there
+    assert await database.read(lambda s: s.scalar(select(func.count(Ticket.id)))) == 0
+
+
 @pytest.fixture
 async def pg():  # noqa: ANN201
     if not PG_URL:
