@@ -89,6 +89,9 @@ async def create_ticket(
         place=loc.place or extra_place, lng=lng, lat=lat,
         region_id=place.grid.id if place.grid else None,
         community_id=community.id if community else None,
+        # the objects too, as the session holds them: the notices and the reply read the
+        # grid's and community's names without a lookup each
+        region=place.grid, community=community,
         reporter_id=reporter.id if reporter else None, source=source,
         status="pending_verification" if verifiers else "new",
         respond_by=deadline(now, respond, services.calendar),
