@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import held_rows
-from storage.models import Outbox, Ticket
+from storage.models import Outbox, Ticket, new_row
 
 
 def enqueue(
@@ -20,9 +20,9 @@ def enqueue(
     a `ticket` not written yet is written with it (storage.held_rows)."""
     if ticket is not None and ticket.id is not None:
         ticket_id, ticket = ticket.id, None
-    row = Outbox(channel=channel, recipient=recipient, person_id=person_id, ticket_id=ticket_id,
-                 payload={"kind": kind, "text": text}, state="pending", next_attempt_at=at,
-                 created_at=at)
+    row = new_row(Outbox, channel=channel, recipient=recipient, person_id=person_id,
+                  ticket_id=ticket_id, payload={"kind": kind, "text": text}, state="pending",
+                  next_attempt_at=at, created_at=at)
     if ticket is not None:
         held_rows.hold(session, ticket, row)
     else:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import held_rows
-from storage.models import Ticket, TicketEvent
+from storage.models import Ticket, TicketEvent, new_row
 
 OPEN_STATUSES = (
     "new", "pending_verification", "assigned", "accepted", "in_progress", "waiting",
@@ -105,9 +105,9 @@ def transition(
     ticket.status = rule.target or before
     ticket.updated_at = at
     _stamp(ticket, action, at)
-    ev = TicketEvent(
-        ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action), actor_id=actor_id,
-        from_status=before, to_status=ticket.status, note=note, created_at=at,
+    ev = new_row(
+        TicketEvent, ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action),
+        actor_id=actor_id, from_status=before, to_status=ticket.status, note=note, created_at=at,
     )
     return _add(session, ticket, ev)
 
@@ -163,6 +163,6 @@ def record(
     note: str | None = None, at: datetime,
 ) -> TicketEvent:
     """An event that does not change status (created, reminded, escalated, corrected…)."""
-    ev = TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=actor_id, from_status=ticket.status,
-                     to_status=ticket.status, note=note, created_at=at)
+    ev = new_row(TicketEvent, ticket_id=ticket.id, kind=kind, actor_id=actor_id,
+                 from_status=ticket.status, to_status=ticket.status, note=note, created_at=at)
     return _add(session, ticket, ev)
