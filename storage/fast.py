@@ -48,7 +48,10 @@ class _Compiled:
     returning: bool
 
 
-_CACHE: dict[tuple[int, str, frozenset[str]], tuple[Any, _Compiled]] = {}
+# keyed by the parameters' names in the order given: a caller passes the same columns in the
+# same order each time, and a tuple of them is cheaper to make than a set (another order is
+# one more entry, compiled the same)
+_CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[Any, _Compiled]] = {}
 
 
 def _default_of(column: Any, update: bool) -> Callable[[Any], Any]:
@@ -59,7 +62,7 @@ def _default_of(column: Any, update: bool) -> Callable[[Any], Any]:
     return lambda _ctx: value
 
 
-def _compile(stmt: Any, dialect: Any, keys: frozenset[str]) -> _Compiled:
+def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     cache_key = (id(stmt), dialect.name, keys)
     found = _CACHE.get(cache_key)
     if found is not None and found[0] is stmt:
@@ -151,7 +154,7 @@ def _heard(conn: Connection, cursor: Any, c: _Compiled, out: list[list[Any]],
 
 async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Params],
                   many: bool) -> Any:
-    c = _compile(stmt, conn.dialect, frozenset(rows[0]))
+    c = _compile(stmt, conn.dialect, tuple(rows[0]))
     out = _values(c, rows)
     _heard(conn, None, c, out, many)
     async with adapted._execute_mutex:  # noqa: SLF001 - as the adapter's cursor does
@@ -180,7 +183,7 @@ async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Para
 def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Params],
          many: bool) -> Any:
     dialect = conn.dialect
-    c = _compile(stmt, dialect, frozenset(rows[0]))
+    c = _compile(stmt, dialect, tuple(rows[0]))
     out = _values(c, rows)
     cursor = raw.cursor()
     try:
