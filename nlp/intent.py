@@ -111,6 +111,11 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if reply_rating(text) is not None:
+        return "rating"  # 选1, 回复4, 给个3吧, manyi: the answer to the rating prompt
+    if len(bare) <= FOLLOW_UP_MAX and _FOLLOW_UP_LEAD.match(to_plain(text).strip()) \
+            and not new_problem(bare):
+        return "detail"  # 补充说明：该违建位于本楼顶层平台…: a piece of the report before
     if THANKS_MAX < len(bare) <= LONG_VERDICT_MAX \
             and _LONG_VERDICT.search(to_plain(text).strip()) and rating_value(text) is not None:
         return "rating"  # 来的那个小伙子很好很热情 就是那个水呢还是有一点点小 就算基本满意吧
@@ -119,17 +124,24 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "greeting"
         return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
     if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
-            and not _FIX_REQUEST.search(bare):
+            and not _FIX_REQUEST.search(bare) and not _CALL_ME_BY.search(bare):
         return "detail"
-    if rating_in(text) is not None or story_rating(text) is not None:
+    if told_detail(text) and not _FIX_REQUEST.search(bare) and (
+            rating_in(text) is None and story_rating(text) is None or _RECUR.match(bare)):
+        return "detail"
+    if (rating_in(text) is not None or story_rating(text) is not None) \
+            and not new_problem(bare):
         return "rating"
     if aside_question(bare) is not None:
         return "report"  # 好的谢谢…顺便问下医保卡怎么补: the question is the message (consult)
+    if not mentions_problem and weather_talk(bare):
+        return "chat"  # 今天降温了，大家注意添衣服: talk about the day, nothing to report
     if not mentions_problem and is_human(text) and not is_small_talk(text):
         return "human"
     if _GREETING.match(bare):
         return "greeting"
-    if _THANKS.search(bare) and len(bare) <= THANKS_MAX and not _STORY_NEW.search(bare):
+    if _THANKS.search(bare) and len(bare) <= THANKS_MAX and not _STORY_NEW.search(bare) \
+            and not new_problem(bare):
         # 垃圾清走了，谢谢。另外2栋门口有人摆摊: a new problem in the same breath is a report
         rest = _THANKS.sub("", bare)
         if _RESOLVED.search(bare) and not _UNRESOLVED.search(bare):
@@ -153,7 +165,11 @@ def _just_talk(bare: str) -> bool:
     if _TALK_CHARS.isdisjoint(bare):
         return False
     return bool(_JUST_TALK.search(bare)) and not _FIX_REQUEST.search(bare) \
-        and not _ASK.search(bare)
+        and not _ASK.search(bare) and not _JOKE_BUT.search(bare)
+
+
+# 开个玩笑，不过确实经常停: the joke is taken back and the complaint stands.
+_JOKE_BUT = re.compile(r"(?:玩笑|说说)[^。！？]{0,4}(?:不过|但是|但|可是)")
 
 
 def rating_of(text: str) -> int | None:
@@ -161,6 +177,9 @@ def rating_of(text: str) -> int | None:
     drawn = drawn_rating(text)
     if drawn is not None:
         return drawn
+    replied = reply_rating(text)
+    if replied is not None:
+        return replied
     bare = _bare(text)
     m = _RATING.match(bare)
     if m:
@@ -209,7 +228,11 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
                    r"这是哪|这个号|干嘛的|干什么的|机器人|"
                    r"人工智能|ai|"
                    r"你叫什么|什么号|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
-                   r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是")
+                   r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是|"
+                   # questions about the service itself (issue 9, round seven)
+                   r"你们是[^，。]{1,6}的(?:还是|吗|吧)|(?:可以|能)(?:发|用)(?:语音|图片|照片|视频|表情)|"
+                   r"你(?:们)?能记住|(?:老|总|一直|别老|别总)发(?:一样|同样|重复)|"
+                   r"你们(?:一般|平时|周末|晚上|中午|几点)[^，。]{0,8}(?:下班|上班|值班|回消息|回复|休息)")
 # Someone to talk to instead of the bot.
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
 _HUMAN = re.compile(
@@ -218,7 +241,14 @@ _HUMAN = re.compile(
     r"网格员(?:在|联系|给我|过来|是谁)|(?:联系|找|叫)[^，。]{0,10}网格员|"
     r"(?:找|叫|派|安排)(?:个|一个)?人(?:来)?(?:跟|和|给|回|处理|说|$)|我要找人|找个人|要人$|"
     r"(?:给|回)我?(?:打|回)(?:个)?电话|联系我|联系方式|电话多少|当面说|自动回复|别让机器人|"
-    r"(?:居委会|社区)的人")
+    r"(?:居委会|社区)的人|"
+    # issue 9, round seven: whom they ask for, and how
+    r"(?:拨|打)(?:个)?电话给我|管事的|网格长|找[^，。]{0,6}经理|经理[^，。]{0,3}(?:来|叫|电话)|"
+    r"(?:不|不想|不要)(?:再)?(?:跟|和)机器|(?:跟|和)[^，。]{1,4}说话|"
+    r"转(?:给|到)[^，。]{0,6}(?:的人|人工|领导|负责)|让(?:他|她)回我|"
+    r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?电话|派(?:个|一个)?人(?:来)?上门(?:看看|看一下)?(?:吧|吗)?$")
+# 让居委会的张主任打我电话 asks for a person; 打我电话 alone tells how to reach the resident.
+_CALL_ME_BY = re.compile(r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?(?:手机|电话)")
 # Parts of a report already made: where, since when, who, what it looks like, evidence sent.
 _DETAIL_LEAD = re.compile(
     r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
@@ -335,7 +365,9 @@ _CONSULT_ASK = re.compile(
     r"请问|问一下|问下|咨询|想问|打听|怎么(?:办理|申请|补办?|交|领|开|报名|登记|查)|如何(?:办理|申请)|"
     r"(?:要|需要)(?:带|准备|满足)?(?:什么|啥|哪些)(?:材料|手续|证件|条件|东西)?|去哪|在哪(?:里)?(?:办|领|交|补|开)|"
     r"哪个窗口|找谁|归谁管|怎么改|是真的吗|在哪(?:里)?上|能不能申请|可以申请|能申请|还能补|什么时候(?:发|办|开始|恢复|来)|几点|有通知吗|"
-    r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)")
+    r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)|"
+    r"(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|节假日|中午|晚上)"
+    r"[^，。]{0,4}(?:上班|开门|办公|营业)(?:吗|么|不|没)")
 _FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一下|管管|管一下|修一下|来修|整治|"
                           r"清理一下|投诉|举报|反映|没人管")
 
@@ -548,7 +580,9 @@ _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|�
 
 
 # 人工, 真人, 客服 typed in pinyin (rengong, zhuan ren gong, kefu).
-_HUMAN_PINYIN = re.compile(r"^(?:wo ?yao ?|zhuan ?|zhao ?)?(?:ren ?gong|zhen ?ren|ke ?fu|huo ?ren)"
+_HUMAN_PINYIN = re.compile(r"^rgkf$|"
+                           r"^(?:wo ?yao ?|zhuan ?|zhao ?)?"
+                           r"(?:reng? ?g?ong|zhen ?ren|ke ?fu|huo ?ren)"
                            r"(?: ?fu ?wu| ?ke ?fu)?$")
 
 
@@ -560,7 +594,7 @@ def is_small_talk(text: str) -> bool:
         return True
     if plain.isdigit() or plain.isascii() and len(plain) <= 8 and not _HUMAN_PINYIN.match(plain):
         return True  # 123, hi, ok: nothing a report could be
-    return bool(_CHAT.match(plain))
+    return bool(_CHAT.match(plain)) or closing_talk(text)
 
 
 def is_human(text: str) -> bool:
@@ -618,3 +652,179 @@ def act_of(intent: str) -> str:
     """The conversation's value for a fine intent: report | consult | chat | detail | rating |
     human | command."""
     return _ACT_OF.get(intent, intent)
+
+
+# --- issue 9, round seven: details, ratings and chat told in more ways ---------------------
+
+# A follow-up announced as one (补充说明：…, 补一句：…, 补充下，…) belongs to the report before,
+# however long (the formal register adds a paragraph), unless it brings a new problem.
+FOLLOW_UP_MAX = 80
+_FOLLOW_UP_LEAD = re.compile(r"^(?:再)?补(?:充)?(?:一下|下|说明|一句|两句|几句|个情况|充一下)?"
+                             r"\s*[：:，,]")
+# A new problem in the same breath (另外…, 对了…, 不过今天我发现…) after a verdict or thanks.
+_NEW_LEAD = re.compile(r"另外|对了|顺便|还有个|还有一|"
+                       r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)")
+
+
+def new_problem(bare: str) -> bool:
+    """A new problem follows (满意，另外东门那个路灯又不亮了): the message is a report."""
+    m = _NEW_LEAD.search(bare)
+    return m is not None and bool(_COMPLAINT_WORD.search(bare, m.end()))
+
+
+# The answer to the rating prompt in its own form (选1, 回复4, 回3, 给个3吧, 选4吧，拖了太久)
+# or in pinyin (manyi, fei chang man yi, bu manyi).
+_REPLY_RATING = re.compile(r"^(?:回复|回|选|选择|评|给个|打个)(?P<n>[1-4])(?:分|星|号)?(?:吧|啊)?"
+                           r"(?=$|[，,。！!\s])")
+_PINYIN_RATING = re.compile(r"^(?P<q>fei ?chang ?|hen ?|bi ?jiao ?|ji ?ben ?|bu ?(?:tai ?)?)?"
+                            r"man ?yi$")
+_PINYIN_VALUE = {"fei": 1, "hen": 1, "bi": 2, "ji": 3, "bu": 4}
+
+
+def reply_rating(text: str) -> int | None:
+    plain = to_plain(text).strip().lower()
+    m = _REPLY_RATING.match(plain)
+    if m:
+        return None if new_problem(_bare(plain)) else int(m.group("n"))
+    p = _PINYIN_RATING.match(plain)
+    if p:
+        q = (p.group("q") or "").strip()
+        return next((v for k, v in _PINYIN_VALUE.items() if q.startswith(k)), 2)
+    return None
+
+
+# Words with 不/没 that complain about nothing (不方便, 不在家, 能不能看到).
+_HARMLESS_NOT = re.compile(r"不方便|不在家|不着急|不好意思|不打扰|不清楚|不知道|不确定|"
+                           r"不一定|不止|不是|能不能看到|看不看得到|没变化")
+# Who the resident is, how to reach or meet them.
+_CONTACT = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|联系人|手机号|联系电话|"
+                      r"白天(?:都|均)?(?:在家|能打|可以打|能接)|随时(?:配合|联系|可以)|"
+                      r"可以带你们去|我在现场|来之前(?:先)?(?:给我)?打|上门前|我白天上班")
+_WHO = re.compile(r"^我(?:们)?(?:是|就是)[^，。]{0,8}"
+                  r"(?:住户|业主|租户|租客|居民|邻居|的)(?:[，,]|$)|"
+                  r"^我(?:爸|妈|家老人|老伴|奶奶|爷爷|外婆|姥姥)[^，。]{0,4}"
+                  r"(?:\d+|[一二三四五六七八九十]+)(?:多)?岁|^家里就")
+# Which one (最里面那盏灯, 左边第二个井盖, 东门进来左手边第二个垃圾桶那).
+_WHICH = re.compile(r"^(?:就是)?(?:最(?:里面|外面|里边|外边|东|西|南|北|左|右|前|后|上|下|顶|底)"
+                    r"[边头面]?|[左右前后东西南北]边?(?:数)?第[一二三四五六七八九十\d]+|"
+                    r"第[一二三四五六七八九十\d]+)|[左右](?:手)?边(?:数)?第[一二三四五六七八九十\d]+")
+# How many, and what they look like (有两只，一只黄的一只花的; 大概十来个人，都是上了年纪的).
+_COUNT = re.compile(r"^(?:我)?(?:数了一?下)?(?:大概|差不多|一共|总共|至少|起码)?(?:有)?"
+                    r"[一二两三四五六七八九十几\d]{1,3}(?:来|多)?(?:个|只|条|辆|包|家|户|位|棵|根|盏|"
+                    r"处|堆|袋)|^(?:他们|他|她|那|这)家(?:养了|有)")
+# A state that changed since the report (水已经退了一半, 味道淡一点了, 刚又响了一次, 还是老样子).
+_SUBSTANCE = r"(?:水|味道|气味|味儿?|声音|声|烟|噪音|动静|雨|火|积水|水位|那个味)"
+_UPDATE = re.compile(
+    rf"^(?:现在|目前|这会儿|刚才|刚刚)?{_SUBSTANCE}?(?:现在|已经|又)?"
+    r"(?:退了|小(?:了)?(?:一)?(?:点|些|多了)|淡(?:了)?(?:一)?(?:点|些)|少(?:了)?(?:一)?(?:点|些)|"
+    r"轻(?:了)?(?:一)?(?:点|些)|不(?:滴|冒|响|漏|吵|流|叫|臭)了|好(?:一)?(?:点|些)了)|"
+    r"^(?:现在|已经|目前)停了|"
+    r"^(?:刚|刚刚|刚才)?又(?:响|来|漏|冒|吵|叫|开始)(?:了|起来了)(?:一次|一下|一阵|一会儿?)?$|"
+    r"^(?:还是)?(?:老样子|跟(?:之前|以前|前天|昨天|上次|原来|刚才|早上)一样)|^还在(?:那|那儿|那里|原地)?(?:[，,]|$)|"
+    r"^(?:上述|以上|该|这个)(?:情况|问题)(?:目前|至今|到现在)?(?:仍|依然|还|仍然)(?:未|没)")
+# When it happens (是每周二和周五晚上…, 差不多每隔半小时一次, 下雨天就特别明显, 气味晚上更重).
+_RECUR = re.compile(
+    r"^(?:是|差不多|大概)?(?:每周|每星期|每个?礼拜|每天|每晚|每隔|"
+    r"(?:一般|通常|基本上|大多)(?:是|在)?(?:早上|上午|中午|下午|晚上|白天|半夜|凌晨|周末|夜里|"
+    r"[零一二两三四五六七八九十\d]+点))|"
+    rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
+    r"(?:就|更|特别|比较|最)(?:明显|严重|重|厉害|多|大|响)")
+# What it is, said with 是 (那个摊子是卖烤红薯的, 应该是楼上602, 好像是施工队的，穿橘黄色背心).
+_IS_DESC = re.compile(r"^(?:那个|那|这个|这|就是|对)?[^，。是]{0,5}?"
+                      r"(?<![说真还可但倒总只要凡原])(?:是|像是|好像是|应该是|大概是|估计是)"
+                      r"(?!不是)(?![^，。]*(?:还是|什么|谁|哪|吗|呢$))[^，。]{1,16}$")
+_KIND_OF = re.compile(r"是那种|像是那种|是一种|的那种")
+_CHRONIC_WORD = re.compile(r"天天|每天|一直|老是|经常|总是")
+# A person, an animal or a thing described (那人戴个鸭舌帽 骑蓝色电动车, 那隻狗是黑色的).
+_THING_DESC = re.compile(r"^(?:那|这)(?:个|隻|只|条|辆|两个|几个)?"
+                         r"(?:人|男的|女的|男人|女人|司机|小孩|老头|狗|猫|车|摊子?|店|棚子?)"
+                         r"[^，。]{0,2}(?:戴|穿|骑|开着?|个子|长得|大概|是|有|养|叫)")
+_PLACE_IN = re.compile(r"^(?:就)?在[^，。]{2,18}"
+                       r"(?:站|门|口|路|街|号|区|上|里|边|处|地|那|旁|侧|楼|层|场|园|院|店|下|面)"
+                       r"(?:那|那里|那儿|那边)?$|^[^，。]{1,6}的(?:地方|位置)(?:在|是)")
+_ADDRESS = re.compile(r"^[^，。]{2,10}(?:路|街|巷|里|村|苑|园)[^，。]{0,6}\d+号(?:楼|院)?$|"
+                      r"^\d{1,3}[-－]\d{1,3}(?:[-－]\d{1,4})?$")
+_RECORDED = re.compile(r"^(?:我)?(?:刚才|刚刚|刚)?(?:拍了|录了|发了|拍的|录的)"
+                       r"(?:一段|一张|几张|个|段|张)?(?:照片|图片|视频|录音|声音|语音)")
+# Where it is versus where it is not (我们这边是和平街道的，不是隔壁那个社区).
+_IS_NOT = re.compile(r"^[^，。]{0,8}是[^，。]{1,10}[，,]不是[^，。]{1,10}$")
+DETAIL7_MAX = 30
+# What a detail does not say: violence, damage, a new hazard (两户人家在楼道打起来了).
+_MORE_COMPLAINT = re.compile(r"打起来|打架|砸|拆|爆|泡坏|溅|赌|扔|晃|歪|碎|撞|空了|坑|淹")
+_DAMAGE = re.compile(r"坏|破|裂|塌|堵|没人|没有|物业|投诉|反映|泡|冒|淹|烂|脏")
+# …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
+_CHATTY = re.compile(r"随便问问|打(?:个)?招呼|可爱|便宜|哈哈|怀疑人生|\[图片\]|干嘛用|公众号")
+_CLAUSE_CUT = re.compile(r"[，,。！!？?；;\s]+")
+
+
+def told_detail(text: str) -> bool:
+    """A piece of the report before, told in one of the ways above, with no complaint of its
+    own beyond what it describes (see _CONTACT … _IS_NOT)."""
+    plain = to_plain(text).strip()
+    bare = _bare(plain)
+    if not bare or len(bare) > DETAIL7_MAX or new_problem(bare) or "?" in plain or "？" in plain \
+            or _META.search(bare):
+        return False  # 你们是街道的还是物业的 asks about the service
+    if _CHATTY.search(bare):
+        return False
+    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    first = clauses[0]
+    calm = _HARMLESS_NOT.sub("", bare)
+    quiet = not _COMPLAINT_WORD.search(calm) and not _MORE_COMPLAINT.search(calm)
+    if _UPDATE.match(first):
+        # a change of state may name what changed (现在停了，刚刚又响起来了), not new damage
+        return not _DAMAGE.search("".join(clauses[1:]))
+    if _KIND_OF.search(first) and not _CHRONIC_WORD.search(bare):
+        return True  # 臭味是那种馊掉的饭菜味: the kind of thing it is
+    if not quiet:
+        if _IS_DESC.match(first) and re.match(r"^[^，。]{1,4}的是", first) \
+                and not _COMPLAINT_WORD.search(bare, bare.index("的是") + 2):
+            return True  # 漏的是厨房那根管子: which one leaks
+        if _CONTACT.search(bare) and not _COMPLAINT_WORD.search(
+                _HARMLESS_NOT.sub("", _CONTACT.sub("", bare))):
+            return True
+        return False
+    if _CHRONIC_WORD.search(bare) and not _RECUR.match(first):
+        return False
+    return bool(_CONTACT.search(bare) or _WHO.match(first) or _WHICH.search(first)
+                or _COUNT.match(first) or _RECUR.match(first) or _IS_DESC.match(first)
+                or _THING_DESC.match(first) or _PLACE_IN.match(first) or _ADDRESS.match(bare)
+                or _RECORDED.match(first) or _IS_NOT.match(bare))
+
+
+# Talk about the day and the weather (今天降温了，大家注意添衣服; 这太阳毒得能煎鸡蛋).
+_WEATHER = re.compile(r"天气|下雨|下雪|降温|升温|太阳|热死|好热|热到|热得|冷死|好冷|冷得|"
+                      r"[\d十]+度了|添衣|加衣|带伞|桑拿|闷热|风大|大风|台风要来|秋老虎|三伏天|"
+                      r"入冬|入秋|冬天|夏天")
+# …but not the heating, the air conditioning or anything still awaited (天冷了暖气还没来).
+_WEATHER_NOT = re.compile(r"暖气|供暖|空调|还没|没来|怎么还|停|淹|坑|树|路|车|楼|墙|窗|管|灯|井|"
+                          r"水(?!果)|晃|漏|积|扔")
+WEATHER_MAX = 32
+
+
+def weather_talk(bare: str) -> bool:
+    return len(bare) <= WEATHER_MAX and bool(_WEATHER.search(bare)) \
+        and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", bare)) \
+        and not _FIX_REQUEST.search(bare) and not _CONSULT_ASK.search(bare) \
+        and not _WEATHER_NOT.search(bare)
+
+
+# Closings, apologies and what the resident will do next (早点休息吧，不打扰了; 收到，我会转告
+# 邻居们的; 不好意思打错了; 没事没事，不着急): every clause one of these or an acknowledgement.
+_CLOSING = re.compile(
+    r"^(?:那|好|行|嗯|哦)?(?:我|我们)?(?:就|先|会|回去|回头|也)*(?:"
+    r"去忙了?|忙去了|忙了|不打扰(?:你们)?了?|早点休息吧?|休息了|下了|"
+    r"(?:跟|和|给)(?:邻居|邻居们|家里人|家人|大家|老伴|楼里的人|其他人)[^，。]{0,3}说(?:一声|一下)|"
+    r"转告(?:给)?[^，。]{0,6}|等(?:通知|消息|你们(?:的)?(?:消息|通知|电话)?)|"
+    r"(?:刚才|刚刚|刚)?(?:打|发|输)错了|(?:刚才|刚刚|刚)?发错(?:了|人了|群了)?|不着急|别着急|慢慢来|"
+    r"没事没事|没事|没关系|(?:刚才|刚刚)?(?:语气|态度)不好|说话冲了|"
+    r"不好意思|对不起|抱歉|sorry|那就|就)+(?:了|啊|哈|呀|的|吧|哦)*$")
+
+
+def closing_talk(text: str) -> bool:
+    plain = to_plain(text).strip().lower()
+    if len(_bare(plain)) > THANKS_MAX:
+        return False
+    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    return bool(clauses) and any(_CLOSING.match(c) for c in clauses) and all(
+        _CLOSING.match(c) or _CHAT.match(c) for c in clauses)
