@@ -31,7 +31,7 @@ _QUERY = re.compile(r"^查询|^查一下|^查下|进度怎么样|进度如何|�
 _HELP = re.compile(r"^(?:帮助|help|菜单|使用说明|怎么用|如何使用|怎么反映问题|怎么报事|功能|说明|"
                    r"[?？]+)$")
 _GREETING = re.compile(r"^(?:你好|您好|你们好|hello|hi|嗨|喂|在吗|在不在|有人吗|有人在吗|早上好|"
-                       r"上午好|下午好|晚上好|网格员|同志|小同志)+(?:啊|呀|呢|吗)?$")
+                       r"上午好|中午好|下午好|晚上好|网格员|同志|小同志)+(?:啊|呀|呢|吗)?$")
 _THANKS = re.compile(r"谢谢|感谢|多谢|辛苦了|点赞|点个赞|给你们赞|好评|麻烦你们了|太感谢|表扬")
 _RESOLVED = re.compile(r"(?:修|补|装|换|清|拖|拉|搬|运|处理|弄|搞|解决|恢复|清理|整改|拆)"
                        r"(?:好|上|完|走|掉|干净|过来)?了|已经好了|搞定|(?<![不没])(?:亮了|来水了|来电了|通了)|"
@@ -124,7 +124,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "greeting"
         return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
     if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
-            and not _FIX_REQUEST.search(bare) and not _CALL_ME_BY.search(bare):
+            and not _FIX_REQUEST.search(bare) and not _CALL_ME_BY.search(bare) \
+            and not is_small_talk(text):
         return "detail"
     if told_detail(text) and not _FIX_REQUEST.search(bare) and (
             rating_in(text) is None and story_rating(text) is None or _RECUR.match(bare)):
@@ -218,6 +219,7 @@ def request_kind_of(text: str, intent: str, category: str, urgency: str) -> str:
 _CHAT = re.compile(
     r"^(?:好的?|好滴|好嘞|好吧|好哒|行|行吧|嗯+|嗯呐|哦+|噢+|喔+|ok|okay|收到|了解|知道了|明白了?|"
     r"懂了|晓得了|哈+|呵+|嘿+|晚安|早安|拜拜|再见|88|没事了|算了|不用了|发错了|发错群了|不好意思|"
+    r"已读|原来是这样|原来如此|中午好|"
     r"(?:新年|中秋|春节|节日|国庆|端午|元旦|周末)快乐|祝[^，。]{0,14}(?:顺利|快乐|健康|如意)|我就看看|随便问问|"
     r"(?:今天)?天气(?:真|很|挺)?(?:好|不错)|明天(?:再说|见)|万事如意|身体健康|"
     r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
@@ -232,6 +234,7 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
                    # questions about the service itself (issue 9, round seven)
                    r"你们是[^，。]{1,6}的(?:还是|吗|吧)|(?:可以|能)(?:发|用)(?:语音|图片|照片|视频|表情)|"
                    r"你(?:们)?能记住|(?:老|总|一直|别老|别总)发(?:一样|同样|重复)|"
+                   r"能听到吗|听得到吗|听得见吗|语音打字|语音输入|回复[^，。]{0,4}快|"
                    r"你们(?:一般|平时|周末|晚上|中午|几点)[^，。]{0,8}(?:下班|上班|值班|回消息|回复|休息)")
 # Someone to talk to instead of the bot.
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
@@ -347,13 +350,16 @@ _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|�
                        r"(?:一点|完全)(?:都|也)?不满意|"
                        r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
                        r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
-                       r"还是老样子|还是照样|等于没|不认可")
+                       r"还是老样子|还是照样|等于没|不认可|(?:太|很|真)?差$|太慢(?:了)?|服务态度差|"
+                       r"态度差|挂我电话")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
                          r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
                          r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
-                        r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的")
-_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好")
+                        r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的|"
+                        r"(?:处理|办|弄|修|干)得(?:特别|非常|太|超级)好|一流")
+_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好|"
+                      r"(?:处理|办|弄|修|干)得(?:很|挺|真)?好|^可以的")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -379,14 +385,17 @@ _VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处�
             r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
             r"说得过去|过得去|中规中矩|不怎么样|先这样吧|还可以|中评|及格(?:吧)?|"
+            # issue 9, round seven: plain verdicts (不错不错, 可以的, 太慢了, 差, 服务一流)
+            r"(?:不错)+|可以的|挺好(?:的)?|很好|(?:太|很|真)?差(?:劲)?|太慢(?:了)?|一流|没话说|"
+            r"暂时没问题(?:了)?|(?:处理|办|弄|修|干)得(?:很|挺|特别|非常|真|太)?(?:好|不错)|"
             r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分")
-_VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|！|!|。|$)")
-_VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
+_VERDICT_FIRST = re.compile(rf"^(?:{_VERDICT})(?=\s|，|,|！|!|。|$)")
+_VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了|弄得|修得|办得)(?:给个|算是)?(?:{_VERDICT})$")
 VERDICT_MAX = 24
 # A longer message that ends on its verdict (…就算基本满意吧) rates.
 LONG_VERDICT_MAX = 60
 _LONG_VERDICT = re.compile(
-    rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?{_VERDICT}[。！!]*$")
+    rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?(?:{_VERDICT})[。！!]*$")
 
 
 # Stars and scores said in words (三颗星, 打五星, 零分): five stars is 1 on our scale, one is 4.
@@ -427,11 +436,14 @@ _STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效
 _STORY_GOOD = re.compile(
     r"太给力|真给力|必须点赞|夸一句|靠谱|放心|爱了|绝了|漂漂亮亮|快手|这么快|没想到|不到一天|"
     r"第二天就|半小时就|连夜|当场就|特此表扬|亲自来|太好了|仔细|整觉|给力|及时|挺快|很快|"
-    r"宽敞多了|总算|终于|不滴了|赞$")
+    r"宽敞多了|总算|终于|不滴了|赞$|"
+    r"[一二两三四五六七八九十几半\d]+(?:分钟|个小时|小时|天)就(?:修好|弄好|来了|处理|解决)|还帮我")
 _STORY_GOOD_STRONG = re.compile(
     r"太给力|必须点赞|夸一句|爱了|绝了|漂漂亮亮|快手|不到一天|第二天就|半小时就|连夜|当场就|"
     r"特此表扬|亲自来|太好了|仔细|整觉|靠谱")
-_STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|么|怎么")
+_STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|"
+                             r"(?<![这那什])么|"
+                             r"怎么")
 _STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到")
 _PARTY_FIRST = re.compile(r"(?:小区)?(?:物业|城管|开发商|房东|居委会|业委会)")
 _DURATION = re.compile(r"[一二两三四五六七八九十几半\d]+(?:个)?(?:多)?(?:天|周|礼拜|星期|月|年)")
@@ -572,7 +584,15 @@ def is_chat(text: str) -> bool:
     if len(plain) <= 16 and _DAY_TALK.search(plain) \
             and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
         return True  # 今天天气真好 去公园遛弯了
-    return is_small_talk(text) or (len(plain) <= 14 and bool(_META.search(plain)))
+    if len(plain) <= 30 and _PERSONAL.search(plain) \
+            and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)):
+        return True  # 我女儿今年考上大学了，高兴，跟你们说一声
+    return is_small_talk(text) or (len(plain) <= 20 and bool(_META.search(plain)))
+
+
+# Personal news and remarks shared with the service (请你们吃喜糖, 头像挺可爱, 笑死我了).
+_PERSONAL = re.compile(r"喜糖|满月|考上|过生日|生日快乐|高兴|开心|可爱|笑死|头像|教我用|"
+                       r"跟你们说一声$|跟你们分享")
 
 
 _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
@@ -594,7 +614,13 @@ def is_small_talk(text: str) -> bool:
         return True
     if plain.isdigit() or plain.isascii() and len(plain) <= 8 and not _HUMAN_PINYIN.match(plain):
         return True  # 123, hi, ok: nothing a report could be
-    return bool(_CHAT.match(plain)) or closing_talk(text)
+    return bool(_CHAT.match(plain)) or closing_talk(text) or bool(_STICKERS.match(text.strip()))
+
+
+# WeChat's stickers arrive as their names in brackets ([捂脸], [握手][握手], [动画表情]).
+_STICKERS = re.compile(r"^(?:\[(?!图片|视频|照片|语音|位置|文件|定位)[^\[\]]{1,6}\]\s*)+$")
+# …while a photo, a video or a place sent shows up as its kind in brackets: evidence.
+_MEDIA = re.compile(r"^(?:\[(?:图片|视频|照片|语音|位置|文件|定位)\]\s*)+$")
 
 
 def is_human(text: str) -> bool:
@@ -676,6 +702,8 @@ def new_problem(bare: str) -> bool:
 # or in pinyin (manyi, fei chang man yi, bu manyi).
 _REPLY_RATING = re.compile(r"^(?:回复|回|选|选择|评|给个|打个)(?P<n>[1-4])(?:分|星|号)?(?:吧|啊)?"
                            r"(?=$|[，,。！!\s])")
+# Stars given first, then why (两颗星，人来了，活干得稀里糊涂…).
+_LEADING_STARS = re.compile(r"^(?:给)?(?P<n>[一二两三四五1-5])(?:颗|个)星(?:吧)?[，,。！!\s]")
 _PINYIN_RATING = re.compile(r"^(?P<q>fei ?chang ?|hen ?|bi ?jiao ?|ji ?ben ?|bu ?(?:tai ?)?)?"
                             r"man ?yi$")
 _PINYIN_VALUE = {"fei": 1, "hen": 1, "bi": 2, "ji": 3, "bu": 4}
@@ -686,6 +714,9 @@ def reply_rating(text: str) -> int | None:
     m = _REPLY_RATING.match(plain)
     if m:
         return None if new_problem(_bare(plain)) else int(m.group("n"))
+    stars = _LEADING_STARS.match(plain)
+    if stars and len(_bare(plain)) <= LONG_VERDICT_MAX and not new_problem(_bare(plain)):
+        return _STARS[stars.group("n")]
     p = _PINYIN_RATING.match(plain)
     if p:
         q = (p.group("q") or "").strip()
@@ -751,7 +782,29 @@ _IS_NOT = re.compile(r"^[^，。]{0,8}是[^，。]{1,10}[，,]不是[^，。]{1,
 DETAIL7_MAX = 30
 # What a detail does not say: violence, damage, a new hazard (两户人家在楼道打起来了).
 _MORE_COMPLAINT = re.compile(r"打起来|打架|砸|拆|爆|泡坏|溅|赌|扔|晃|歪|碎|撞|空了|坑|淹")
-_DAMAGE = re.compile(r"坏|破|裂|塌|堵|没人|没有|物业|投诉|反映|泡|冒|淹|烂|脏")
+_DAMAGE = re.compile(r"坏|破|裂|塌|堵|物业|投诉|反映|泡|冒|淹|烂|脏")
+# Confirming which one, or what was said (对，就是那个，灰色的…; 就是我上午说的那个坑…), a
+# correction of a word (是南门，我刚说成北门了), how long or how often, with nobody come yet
+# (三天了都没人来弄; 不止一次了，上礼拜也这样), a measurement of the thing (那个坑我量了…),
+# a state worse at some time (气味晚上更重), the people out (人已经被救出来了).
+_CONFIRM = re.compile(r"^(?:对|对的|是的|没错)[，,\s]*(?:就是)?"
+                      r"(?:那个|这个|它|那辆|那家|那栋|那只)|"
+                      r"^就是我(?:刚才|上午|早上|昨天|下午|之前)?(?:说|讲|反映)的")
+_SAID_WRONG = re.compile(r"说成|说错了?|写错了?|记错了?")
+_STILL_NOBODY = re.compile(
+    r"^(?:已经|都)?(?:[一二两三四五六七八九十几半\d]+|好几|十几)(?:个)?(?:多)?(?:天|周|星期|礼拜|月|年)了"
+    r"[，,\s]*(?:都|也|还|一直)?(?:没人|没有人)(?:来|管|处理|弄|问)|^不止一次了?|(?:也|都)这样$")
+_MEASURED = re.compile(r"量了|(?:^那个|^这个|^那)[^，。]{0,6}(?:有)?"
+                       r"[一二两三四五六七八九十几\d]+多?"
+                       r"(?:公分|厘米|米)(?:深|宽|高|长)?")
+_WORSE_WHEN = re.compile(
+    rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
+    r"(?:就|更|特别|比较|最)(?:明显|严重|重|厉害|多|大|响)")
+_PLACE_NAME = re.compile(r"^[^，。]{2,8}(?:社区|小区|花园|新村|大院)$|"
+                         r"^[^，。]{0,6}(?:名字叫|名叫|叫做|店名叫|名字是)|"
+                         r"^(?:那个|那个地方|那地方|地方|位置|地点)(?:就|是)?在")
+_COUNT_IN = re.compile(r"(?:有|来了)(?:大概|差不多)?"
+                       r"[一二两三四五六七八九十几\d]{1,3}(?:来|多)?个人")
 # …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
 _CHATTY = re.compile(r"随便问问|打(?:个)?招呼|可爱|便宜|哈哈|怀疑人生|\[图片\]|干嘛用|公众号")
 _CLAUSE_CUT = re.compile(r"[，,。！!？?；;\s]+")
@@ -765,12 +818,18 @@ def told_detail(text: str) -> bool:
     if not bare or len(bare) > DETAIL7_MAX or new_problem(bare) or "?" in plain or "？" in plain \
             or _META.search(bare):
         return False  # 你们是街道的还是物业的 asks about the service
+    if _MEDIA.match(plain):
+        return True  # [图片], [视频]: evidence sent
     if _CHATTY.search(bare):
         return False
     clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
     first = clauses[0]
     calm = _HARMLESS_NOT.sub("", bare)
     quiet = not _COMPLAINT_WORD.search(calm) and not _MORE_COMPLAINT.search(calm)
+    if _CONFIRM.match(plain) or _STILL_NOBODY.search(bare) or _MEASURED.search(bare) \
+            or _WORSE_WHEN.match(first) \
+            or _SAID_WRONG.search(bare) and not _COMPLAINT_WORD.search(_SAID_WRONG.sub("", bare)):
+        return True
     if _UPDATE.match(first):
         # a change of state may name what changed (现在停了，刚刚又响起来了), not new damage
         return not _DAMAGE.search("".join(clauses[1:]))
@@ -787,7 +846,8 @@ def told_detail(text: str) -> bool:
     if _CHRONIC_WORD.search(bare) and not _RECUR.match(first):
         return False
     return bool(_CONTACT.search(bare) or _WHO.match(first) or _WHICH.search(first)
-                or _COUNT.match(first) or _RECUR.match(first) or _IS_DESC.match(first)
+                or _COUNT.match(bare) or _COUNT_IN.search(bare) or _PLACE_NAME.match(first)
+                or _RECUR.match(first) or _IS_DESC.match(first)
                 or _THING_DESC.match(first) or _PLACE_IN.match(first) or _ADDRESS.match(bare)
                 or _RECORDED.match(first) or _IS_NOT.match(bare))
 
@@ -818,7 +878,8 @@ _CLOSING = re.compile(
     r"转告(?:给)?[^，。]{0,6}|等(?:通知|消息|你们(?:的)?(?:消息|通知|电话)?)|"
     r"(?:刚才|刚刚|刚)?(?:打|发|输)错了|(?:刚才|刚刚|刚)?发错(?:了|人了|群了)?|不着急|别着急|慢慢来|"
     r"没事没事|没事|没关系|(?:刚才|刚刚)?(?:语气|态度)不好|说话冲了|"
-    r"不好意思|对不起|抱歉|sorry|那就|就)+(?:了|啊|哈|呀|的|吧|哦)*$")
+    r"不好意思|对不起|抱歉|sorry|那就|就|"
+    r"已经好了|不弄了|不说了|(?:也)?不指望了|哎|算了)+(?:了|啊|哈|呀|的|吧|哦)*$")
 
 
 def closing_talk(text: str) -> bool:

@@ -138,3 +138,31 @@ def test_public_seats_and_fitness_equipment_broken_are_municipal(
     analyzer: Analyzer, text: str
 ) -> None:
     assert analyzer.analyze(text).category == "municipal"
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("不错不错，人来得也快", 2),  # a plain verdict first
+        ("服务一流 没话说", 1),
+        ("太慢了 拖了快一个月", 4),
+        ("修得挺好", 2),
+        ("三颗星，来是来了，就是活干得粗", 3),  # stars first, then why
+    ],
+)
+def test_plain_verdicts_rate(analyzer: Analyzer, text: str, rating: int) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.rating) == ("rating", rating), a
+
+
+@pytest.mark.parametrize("text", ["小区卫生太差", "楼道灯坏了 太差了", "垃圾站好评个啥，臭死了"])
+def test_a_verdict_word_inside_a_complaint_is_no_rating(analyzer: Analyzer, text: str) -> None:
+    """A verdict counts first or last in the message, not anywhere in it."""
+    assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(("text", "act"), [("[捂脸][捂脸]", "chat"), ("[图片]", "detail")])
+def test_stickers_are_chat_and_a_photo_is_a_detail(
+    analyzer: Analyzer, text: str, act: str
+) -> None:
+    assert analyzer.analyze(text).act == act
