@@ -755,7 +755,8 @@ _UPDATE = re.compile(
     r"^(?:上述|以上|该|这个)(?:情况|问题)(?:目前|至今|到现在)?(?:仍|依然|还|仍然)(?:未|没)")
 # When it happens (是每周二和周五晚上…, 差不多每隔半小时一次, 下雨天就特别明显, 气味晚上更重).
 _RECUR = re.compile(
-    r"^(?:是|差不多|大概)?(?:每周|每星期|每个?礼拜|每天|每晚|每隔|"
+    r"^(?:他们|他|她|那人|人)?(?:是|差不多|大概)?"
+    r"(?:每周|每星期|每个?礼拜|每天|每晚|每隔|"
     r"(?:一般|通常|基本上|大多)(?:是|在)?(?:早上|上午|中午|下午|晚上|白天|半夜|凌晨|周末|夜里|"
     r"[零一二两三四五六七八九十\d]+点))|"
     rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
@@ -803,6 +804,8 @@ _WORSE_WHEN = re.compile(
 _PLACE_NAME = re.compile(r"^[^，。]{2,8}(?:社区|小区|花园|新村|大院)$|"
                          r"^[^，。]{0,6}(?:名字叫|名叫|叫做|店名叫|名字是)|"
                          r"^(?:那个|那个地方|那地方|地方|位置|地点)(?:就|是)?在")
+_HOW_LONG = re.compile(r"^(?:差不多|大概|已经|都)?(?:持续|有)?(?:了)?"
+                       r"[一二两三四五六七八九十几半多\d]+(?:个)?(?:多)?(?:小时|钟头|天|周|星期|礼拜|月|年|分钟)(?:了)?(?:吧|啊|呢)?$")
 _COUNT_IN = re.compile(r"(?:有|来了)(?:大概|差不多)?"
                        r"[一二两三四五六七八九十几\d]{1,3}(?:来|多)?个人")
 # …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
@@ -826,7 +829,10 @@ def told_detail(text: str) -> bool:
     first = clauses[0]
     calm = _HARMLESS_NOT.sub("", bare)
     quiet = not _COMPLAINT_WORD.search(calm) and not _MORE_COMPLAINT.search(calm)
+    if _CONSULT_ASK.search(bare):
+        return False  # 户口本上名字写错了一个字 怎么改 asks
     if _CONFIRM.match(plain) or _STILL_NOBODY.search(bare) or _MEASURED.search(bare) \
+            or _HOW_LONG.match(bare) \
             or _WORSE_WHEN.match(first) \
             or _SAID_WRONG.search(bare) and not _COMPLAINT_WORD.search(_SAID_WRONG.sub("", bare)):
         return True
