@@ -31,7 +31,7 @@ _QUERY = re.compile(r"^查询|^查一下|^查下|进度怎么样|进度如何|�
 _HELP = re.compile(r"^(?:帮助|help|菜单|使用说明|怎么用|如何使用|怎么反映问题|怎么报事|功能|说明|"
                    r"[?？]+)$")
 _GREETING = re.compile(r"^(?:你好|您好|你们好|hello|hi|嗨|喂|在吗|在不在|有人吗|有人在吗|早上好|"
-                       r"上午好|下午好|晚上好|网格员|同志|小同志)+(?:啊|呀|呢|吗)?$")
+                       r"上午好|中午好|下午好|晚上好|网格员|同志|小同志)+(?:啊|呀|呢|吗)?$")
 _THANKS = re.compile(r"谢谢|感谢|多谢|辛苦了|点赞|点个赞|给你们赞|好评|麻烦你们了|太感谢|表扬")
 _RESOLVED = re.compile(r"(?:修|补|装|换|清|拖|拉|搬|运|处理|弄|搞|解决|恢复|清理|整改|拆)"
                        r"(?:好|上|完|走|掉|干净|过来)?了|已经好了|搞定|(?<![不没])(?:亮了|来水了|来电了|通了)|"
@@ -123,6 +123,11 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if reply_rating(text) is not None:
+        return "rating"  # 选1, 回复4, 给个3吧, manyi: the answer to the rating prompt
+    if len(bare) <= FOLLOW_UP_MAX and _FOLLOW_UP_LEAD.match(to_plain(text).strip()) \
+            and not new_problem(bare):
+        return "detail"  # 补充说明：该违建位于本楼顶层平台…: a piece of the report before
     if THANKS_MAX < len(bare) <= LONG_VERDICT_MAX \
             and _LONG_VERDICT.search(to_plain(text).strip()) and rating_value(text) is not None:
         return "rating"  # 来的那个小伙子很好很热情 就是那个水呢还是有一点点小 就算基本满意吧
@@ -131,17 +136,25 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "greeting"
         return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
     if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
-            and not _FIX_REQUEST.search(bare):
+            and not _FIX_REQUEST.search(bare) and not _CALL_ME_BY.search(bare) \
+            and not is_small_talk(text):
         return "detail"
-    if rating_in(text) is not None or story_rating(text) is not None:
+    if told_detail(text) and not _FIX_REQUEST.search(bare) and (
+            rating_in(text) is None and story_rating(text) is None or _RECUR.match(bare)):
+        return "detail"
+    if (rating_in(text) is not None or story_rating(text) is not None) \
+            and not new_problem(bare):
         return "rating"
     if aside_question(bare) is not None:
         return "report"  # 好的谢谢…顺便问下医保卡怎么补: the question is the message (consult)
+    if not mentions_problem and weather_talk(bare):
+        return "chat"  # 今天降温了，大家注意添衣服: talk about the day, nothing to report
     if not mentions_problem and is_human(text) and not is_small_talk(text):
         return "human"
     if _GREETING.match(bare):
         return "greeting"
-    if _THANKS.search(bare) and len(bare) <= THANKS_MAX and not _STORY_NEW.search(bare):
+    if _THANKS.search(bare) and len(bare) <= THANKS_MAX and not _STORY_NEW.search(bare) \
+            and not new_problem(bare):
         # 垃圾清走了，谢谢。另外2栋门口有人摆摊: a new problem in the same breath is a report
         rest = _THANKS.sub("", bare)
         if _RESOLVED.search(bare) and not _UNRESOLVED.search(bare):
@@ -165,7 +178,11 @@ def _just_talk(bare: str) -> bool:
     if _TALK_CHARS.isdisjoint(bare):
         return False
     return bool(_JUST_TALK.search(bare)) and not _FIX_REQUEST.search(bare) \
-        and not _ASK.search(bare)
+        and not _ASK.search(bare) and not _JOKE_BUT.search(bare)
+
+
+# 开个玩笑，不过确实经常停: the joke is taken back and the complaint stands.
+_JOKE_BUT = re.compile(r"(?:玩笑|说说)[^。！？]{0,4}(?:不过|但是|但|可是)")
 
 
 def rating_of(text: str) -> int | None:
@@ -173,6 +190,9 @@ def rating_of(text: str) -> int | None:
     drawn = drawn_rating(text)
     if drawn is not None:
         return drawn
+    replied = reply_rating(text)
+    if replied is not None:
+        return replied
     bare = _bare(text)
     m = _RATING.match(bare)
     if m:
@@ -211,6 +231,7 @@ def request_kind_of(text: str, intent: str, category: str, urgency: str) -> str:
 _CHAT = re.compile(
     r"^(?:好的?|好滴|好嘞|好吧|好哒|行|行吧|嗯+|嗯呐|哦+|噢+|喔+|ok|okay|收到|了解|知道了|明白了?|"
     r"懂了|晓得了|哈+|呵+|嘿+|晚安|早安|拜拜|再见|88|没事了|算了|不用了|发错了|发错群了|不好意思|"
+    r"已读|原来是这样|原来如此|中午好|"
     r"(?:新年|中秋|春节|节日|国庆|端午|元旦|周末)快乐|祝[^，。]{0,14}(?:顺利|快乐|健康|如意)|我就看看|随便问问|"
     r"(?:今天)?天气(?:真|很|挺)?(?:好|不错)|明天(?:再说|见)|万事如意|身体健康|"
     r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
@@ -221,7 +242,12 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
                    r"这是哪|这个号|干嘛的|干什么的|机器人|"
                    r"人工智能|ai|"
                    r"你叫什么|什么号|你会[^，。]{0,4}吗|听不懂|答非所问|回复[^，。]{0,6}(?:慢|一样|乱七八糟)|"
-                   r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是")
+                   r"(?:你|你们|机器人|这个号|公众号)[^，。]{0,6}没用|你真笨|傻|是真人吗|真人还是|"
+                   # questions about the service itself (issue 9, round seven)
+                   r"你们是[^，。]{1,6}的(?:还是|吗|吧)|(?:可以|能)(?:发|用)(?:语音|图片|照片|视频|表情)|"
+                   r"你(?:们)?能记住|(?:老|总|一直|别老|别总)发(?:一样|同样|重复)|"
+                   r"能听到吗|听得到吗|听得见吗|语音打字|语音输入|回复[^，。]{0,4}快|"
+                   r"你们(?:一般|平时|周末|晚上|中午|几点)[^，。]{0,8}(?:下班|上班|值班|回消息|回复|休息)")
 # Someone to talk to instead of the bot.
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
 _HUMAN = re.compile(
@@ -230,7 +256,14 @@ _HUMAN = re.compile(
     r"网格员(?:在|联系|给我|过来|是谁)|(?:联系|找|叫)[^，。]{0,10}网格员|"
     r"(?:找|叫|派|安排)(?:个|一个)?人(?:来)?(?:跟|和|给|回|处理|说|$)|我要找人|找个人|要人$|"
     r"(?:给|回)我?(?:打|回)(?:个)?电话|联系我|联系方式|电话多少|当面说|自动回复|别让机器人|"
-    r"(?:居委会|社区)的人")
+    r"(?:居委会|社区)的人|"
+    # issue 9, round seven: whom they ask for, and how
+    r"(?:拨|打)(?:个)?电话给我|管事的|网格长|找[^，。]{0,6}经理|经理[^，。]{0,3}(?:来|叫|电话)|"
+    r"(?:不|不想|不要)(?:再)?(?:跟|和)机器|(?:跟|和)[^，。]{1,4}说话|"
+    r"转(?:给|到)[^，。]{0,6}(?:的人|人工|领导|负责)|让(?:他|她)回我|"
+    r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?电话|派(?:个|一个)?人(?:来)?上门(?:看看|看一下)?(?:吧|吗)?$")
+# 让居委会的张主任打我电话 asks for a person; 打我电话 alone tells how to reach the resident.
+_CALL_ME_BY = re.compile(r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?(?:手机|电话)")
 # Parts of a report already made: where, since when, who, what it looks like, evidence sent.
 _DETAIL_LEAD = re.compile(
     r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
@@ -329,13 +362,16 @@ _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|�
                        r"(?:一点|完全)(?:都|也)?不满意|"
                        r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
                        r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
-                       r"还是老样子|还是照样|等于没|不认可")
+                       r"还是老样子|还是照样|等于没|不认可|(?:太|很|真)?差$|太慢(?:了)?|服务态度差|"
+                       r"态度差|挂我电话")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
                          r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
                          r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
-                        r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的")
-_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好")
+                        r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的|"
+                        r"(?:处理|办|弄|修|干)得(?:特别|非常|太|超级)好|一流")
+_RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好|"
+                      r"(?:处理|办|弄|修|干)得(?:很|挺|真)?好|^可以的")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -347,7 +383,9 @@ _CONSULT_ASK = re.compile(
     r"请问|问一下|问下|咨询|想问|打听|怎么(?:办理|申请|补办?|交|领|开|报名|登记|查)|如何(?:办理|申请)|"
     r"(?:要|需要)(?:带|准备|满足)?(?:什么|啥|哪些)(?:材料|手续|证件|条件|东西)?|去哪|在哪(?:里)?(?:办|领|交|补|开)|"
     r"哪个窗口|找谁|归谁管|怎么改|是真的吗|在哪(?:里)?上|能不能申请|可以申请|能申请|还能补|什么时候(?:发|办|开始|恢复|来)|几点|有通知吗|"
-    r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)")
+    r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)|"
+    r"(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|节假日|中午|晚上)"
+    r"[^，。]{0,4}(?:上班|开门|办公|营业)(?:吗|么|不|没)")
 _FIX_REQUEST = re.compile(r"快来|快派|派人|来人|赶紧|马上|处理一下|管管|管一下|修一下|来修|整治|"
                           r"清理一下|投诉|举报|反映|没人管")
 
@@ -359,14 +397,17 @@ _VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处�
             r"不太|不怎么|不是很|很不|非常不|"
             r"一点也不|一点都不|也不能说)?(?:不)?满意(?:了|的|吧|啊)?|差评|好评|满分|还行|还凑合|凑合|一般般?|马马虎虎|"
             r"说得过去|过得去|中规中矩|不怎么样|先这样吧|还可以|中评|及格(?:吧)?|"
+            # issue 9, round seven: plain verdicts (不错不错, 可以的, 太慢了, 差, 服务一流)
+            r"(?:不错)+|可以的|挺好(?:的)?|很好|(?:太|很|真)?差(?:劲)?|太慢(?:了)?|一流|没话说|"
+            r"暂时没问题(?:了)?|(?:处理|办|弄|修|干)得(?:很|挺|特别|非常|真|太)?(?:好|不错)|"
             r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分")
-_VERDICT_FIRST = re.compile(rf"^{_VERDICT}(?=\s|，|,|！|!|。|$)")
-_VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了)(?:给个|算是)?{_VERDICT}$")
+_VERDICT_FIRST = re.compile(rf"^(?:{_VERDICT})(?=\s|，|,|！|!|。|$)")
+_VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了|弄得|修得|办得)(?:给个|算是)?(?:{_VERDICT})$")
 VERDICT_MAX = 24
 # A longer message that ends on its verdict (…就算基本满意吧) rates.
 LONG_VERDICT_MAX = 60
 _LONG_VERDICT = re.compile(
-    rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?{_VERDICT}[。！!]*$")
+    rf"(?:^|\s|，|,|了|就|算|呢)(?:就算|算是|算|总体|整体)?(?:{_VERDICT})[。！!]*$")
 
 
 # Stars and scores said in words (三颗星, 打五星, 零分): five stars is 1 on our scale, one is 4.
@@ -407,11 +448,14 @@ _STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效
 _STORY_GOOD = re.compile(
     r"太给力|真给力|必须点赞|夸一句|靠谱|放心|爱了|绝了|漂漂亮亮|快手|这么快|没想到|不到一天|"
     r"第二天就|半小时就|连夜|当场就|特此表扬|亲自来|太好了|仔细|整觉|给力|及时|挺快|很快|"
-    r"宽敞多了|总算|终于|不滴了|赞$")
+    r"宽敞多了|总算|终于|不滴了|赞$|"
+    r"[一二两三四五六七八九十几半\d]+(?:分钟|个小时|小时|天)就(?:修好|弄好|来了|处理|解决)|还帮我")
 _STORY_GOOD_STRONG = re.compile(
     r"太给力|必须点赞|夸一句|爱了|绝了|漂漂亮亮|快手|不到一天|第二天就|半小时就|连夜|当场就|"
     r"特此表扬|亲自来|太好了|仔细|整觉|靠谱")
-_STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|么|怎么")
+_STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|"
+                             r"(?<![这那什])么|"
+                             r"怎么")
 _STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到")
 _PARTY_FIRST = re.compile(r"(?:小区)?(?:物业|城管|开发商|房东|居委会|业委会)")
 _DURATION = re.compile(r"[一二两三四五六七八九十几半\d]+(?:个)?(?:多)?(?:天|周|礼拜|星期|月|年)")
@@ -558,7 +602,15 @@ def is_chat(text: str) -> bool:
     if len(plain) <= 16 and _DAY_TALK.search(plain) \
             and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
         return True  # 今天天气真好 去公园遛弯了
-    return is_small_talk(text) or (len(plain) <= 14 and bool(_META.search(plain)))
+    if len(plain) <= 30 and _PERSONAL.search(plain) \
+            and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)):
+        return True  # 我女儿今年考上大学了，高兴，跟你们说一声
+    return is_small_talk(text) or (len(plain) <= 20 and bool(_META.search(plain)))
+
+
+# Personal news and remarks shared with the service (请你们吃喜糖, 头像挺可爱, 笑死我了).
+_PERSONAL = re.compile(r"喜糖|满月|考上|过生日|生日快乐|高兴|开心|可爱|笑死|头像|教我用|"
+                       r"跟你们说一声$|跟你们分享")
 
 
 _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
@@ -566,7 +618,9 @@ _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|�
 
 
 # 人工, 真人, 客服 typed in pinyin (rengong, zhuan ren gong, kefu).
-_HUMAN_PINYIN = re.compile(r"^(?:wo ?yao ?|zhuan ?|zhao ?)?(?:ren ?gong|zhen ?ren|ke ?fu|huo ?ren)"
+_HUMAN_PINYIN = re.compile(r"^rgkf$|"
+                           r"^(?:wo ?yao ?|zhuan ?|zhao ?)?"
+                           r"(?:reng? ?g?ong|zhen ?ren|ke ?fu|huo ?ren)"
                            r"(?: ?fu ?wu| ?ke ?fu)?$")
 
 
@@ -578,7 +632,13 @@ def is_small_talk(text: str) -> bool:
         return True
     if plain.isdigit() or plain.isascii() and len(plain) <= 8 and not _HUMAN_PINYIN.match(plain):
         return True  # 123, hi, ok: nothing a report could be
-    return bool(_CHAT.match(plain))
+    return bool(_CHAT.match(plain)) or closing_talk(text) or bool(_STICKERS.match(text.strip()))
+
+
+# WeChat's stickers arrive as their names in brackets ([捂脸], [握手][握手], [动画表情]).
+_STICKERS = re.compile(r"^(?:\[(?!图片|视频|照片|语音|位置|文件|定位)[^\[\]]{1,6}\]\s*)+$")
+# …while a photo, a video or a place sent shows up as its kind in brackets: evidence.
+_MEDIA = re.compile(r"^(?:\[(?:图片|视频|照片|语音|位置|文件|定位)\]\s*)+$")
 
 
 def is_human(text: str) -> bool:
@@ -636,3 +696,220 @@ def act_of(intent: str) -> str:
     """The conversation's value for a fine intent: report | consult | chat | detail | rating |
     human | command."""
     return _ACT_OF.get(intent, intent)
+
+
+# --- issue 9, round seven: details, ratings and chat told in more ways ---------------------
+
+# A follow-up announced as one (补充说明：…, 补一句：…, 补充下，…) belongs to the report before,
+# however long (the formal register adds a paragraph), unless it brings a new problem.
+FOLLOW_UP_MAX = 80
+_FOLLOW_UP_LEAD = re.compile(r"^(?:再)?补(?:充)?(?:一下|下|说明|一句|两句|几句|个情况|充一下)?"
+                             r"\s*[：:，,]")
+# A new problem in the same breath (另外…, 对了…, 不过今天我发现…) after a verdict or thanks.
+_NEW_LEAD = re.compile(r"另外|对了|顺便|还有个|还有一|"
+                       r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)")
+
+
+def new_problem(bare: str) -> bool:
+    """A new problem follows (满意，另外东门那个路灯又不亮了): the message is a report."""
+    m = _NEW_LEAD.search(bare)
+    return m is not None and bool(_COMPLAINT_WORD.search(bare, m.end()))
+
+
+# The answer to the rating prompt in its own form (选1, 回复4, 回3, 给个3吧, 选4吧，拖了太久)
+# or in pinyin (manyi, fei chang man yi, bu manyi).
+_REPLY_RATING = re.compile(r"^(?:回复|回|选|选择|评|给个|打个)(?P<n>[1-4])(?:分|星|号)?(?:吧|啊)?"
+                           r"(?=$|[，,。！!\s])")
+# Stars given first, then why (两颗星，人来了，活干得稀里糊涂…).
+_LEADING_STARS = re.compile(r"^(?:给)?(?P<n>[一二两三四五1-5])(?:颗|个)星(?:吧)?[，,。！!\s]")
+_PINYIN_RATING = re.compile(r"^(?P<q>fei ?chang ?|hen ?|bi ?jiao ?|ji ?ben ?|bu ?(?:tai ?)?)?"
+                            r"man ?yi$")
+_PINYIN_VALUE = {"fei": 1, "hen": 1, "bi": 2, "ji": 3, "bu": 4}
+
+
+def reply_rating(text: str) -> int | None:
+    plain = to_plain(text).strip().lower()
+    m = _REPLY_RATING.match(plain)
+    if m:
+        return None if new_problem(_bare(plain)) else int(m.group("n"))
+    stars = _LEADING_STARS.match(plain)
+    if stars and len(_bare(plain)) <= LONG_VERDICT_MAX and not new_problem(_bare(plain)):
+        return _STARS[stars.group("n")]
+    p = _PINYIN_RATING.match(plain)
+    if p:
+        q = (p.group("q") or "").strip()
+        return next((v for k, v in _PINYIN_VALUE.items() if q.startswith(k)), 2)
+    return None
+
+
+# Words with 不/没 that complain about nothing (不方便, 不在家, 能不能看到).
+_HARMLESS_NOT = re.compile(r"不方便|不在家|不着急|不好意思|不打扰|不清楚|不知道|不确定|"
+                           r"不一定|不止|不是|能不能看到|看不看得到|没变化")
+# Who the resident is, how to reach or meet them.
+_CONTACT = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|联系人|手机号|联系电话|"
+                      r"白天(?:都|均)?(?:在家|能打|可以打|能接)|随时(?:配合|联系|可以)|"
+                      r"可以带你们去|我在现场|来之前(?:先)?(?:给我)?打|上门前|我白天上班")
+_WHO = re.compile(r"^我(?:们)?(?:是|就是)[^，。]{0,8}"
+                  r"(?:住户|业主|租户|租客|居民|邻居|的)(?:[，,]|$)|"
+                  r"^我(?:爸|妈|家老人|老伴|奶奶|爷爷|外婆|姥姥)[^，。]{0,4}"
+                  r"(?:\d+|[一二三四五六七八九十]+)(?:多)?岁|^家里就")
+# Which one (最里面那盏灯, 左边第二个井盖, 东门进来左手边第二个垃圾桶那).
+_WHICH = re.compile(r"^(?:就是)?(?:最(?:里面|外面|里边|外边|东|西|南|北|左|右|前|后|上|下|顶|底)"
+                    r"[边头面]?|[左右前后东西南北]边?(?:数)?第[一二三四五六七八九十\d]+|"
+                    r"第[一二三四五六七八九十\d]+)|[左右](?:手)?边(?:数)?第[一二三四五六七八九十\d]+")
+# How many, and what they look like (有两只，一只黄的一只花的; 大概十来个人，都是上了年纪的).
+_COUNT = re.compile(r"^(?:我)?(?:数了一?下)?(?:大概|差不多|一共|总共|至少|起码)?(?:有)?"
+                    r"[一二两三四五六七八九十几\d]{1,3}(?:来|多)?(?:个|只|条|辆|包|家|户|位|棵|根|盏|"
+                    r"处|堆|袋)|^(?:他们|他|她|那|这)家(?:养了|有)")
+# A state that changed since the report (水已经退了一半, 味道淡一点了, 刚又响了一次, 还是老样子).
+_SUBSTANCE = r"(?:水|味道|气味|味儿?|声音|声|烟|噪音|动静|雨|火|积水|水位|那个味)"
+_UPDATE = re.compile(
+    rf"^(?:现在|目前|这会儿|刚才|刚刚)?{_SUBSTANCE}?(?:现在|已经|又)?"
+    r"(?:退了|小(?:了)?(?:一)?(?:点|些|多了)|淡(?:了)?(?:一)?(?:点|些)|少(?:了)?(?:一)?(?:点|些)|"
+    r"轻(?:了)?(?:一)?(?:点|些)|不(?:滴|冒|响|漏|吵|流|叫|臭)了|好(?:一)?(?:点|些)了)|"
+    r"^(?:现在|已经|目前)停了|"
+    r"^(?:刚|刚刚|刚才)?又(?:响|来|漏|冒|吵|叫|开始)(?:了|起来了)(?:一次|一下|一阵|一会儿?)?$|"
+    r"^(?:还是)?(?:老样子|跟(?:之前|以前|前天|昨天|上次|原来|刚才|早上)一样)|^还在(?:那|那儿|那里|原地)?(?:[，,]|$)|"
+    r"^(?:上述|以上|该|这个)(?:情况|问题)(?:目前|至今|到现在)?(?:仍|依然|还|仍然)(?:未|没)")
+# When it happens (是每周二和周五晚上…, 差不多每隔半小时一次, 下雨天就特别明显, 气味晚上更重).
+_RECUR = re.compile(
+    r"^(?:他们|他|她|那人|人)?(?:是|差不多|大概)?"
+    r"(?:每周|每星期|每个?礼拜|每天|每晚|每隔|"
+    r"(?:一般|通常|基本上|大多)(?:是|在)?(?:早上|上午|中午|下午|晚上|白天|半夜|凌晨|周末|夜里|"
+    r"[零一二两三四五六七八九十\d]+点))|"
+    rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
+    r"(?:就|更|特别|比较|最)(?:明显|严重|重|厉害|多|大|响)")
+# What it is, said with 是 (那个摊子是卖烤红薯的, 应该是楼上602, 好像是施工队的，穿橘黄色背心).
+_IS_DESC = re.compile(r"^(?:那个|那|这个|这|就是|对)?[^，。是]{0,5}?"
+                      r"(?<![说真还可但倒总只要凡原])(?:是|像是|好像是|应该是|大概是|估计是)"
+                      r"(?!不是)(?![^，。]*(?:还是|什么|谁|哪|吗|呢$))[^，。]{1,16}$")
+_KIND_OF = re.compile(r"是那种|像是那种|是一种|的那种")
+_CHRONIC_WORD = re.compile(r"天天|每天|一直|老是|经常|总是")
+# A person, an animal or a thing described (那人戴个鸭舌帽 骑蓝色电动车, 那隻狗是黑色的).
+_THING_DESC = re.compile(r"^(?:那|这)(?:个|隻|只|条|辆|两个|几个)?"
+                         r"(?:人|男的|女的|男人|女人|司机|小孩|老头|狗|猫|车|摊子?|店|棚子?)"
+                         r"[^，。]{0,2}(?:戴|穿|骑|开着?|个子|长得|大概|是|有|养|叫)")
+_PLACE_IN = re.compile(r"^(?:就)?在[^，。]{2,18}"
+                       r"(?:站|门|口|路|街|号|区|上|里|边|处|地|那|旁|侧|楼|层|场|园|院|店|下|面)"
+                       r"(?:那|那里|那儿|那边)?$|^[^，。]{1,6}的(?:地方|位置)(?:在|是)")
+_ADDRESS = re.compile(r"^[^，。]{2,10}(?:路|街|巷|里|村|苑|园)[^，。]{0,6}\d+号(?:楼|院)?$|"
+                      r"^\d{1,3}[-－]\d{1,3}(?:[-－]\d{1,4})?$")
+_RECORDED = re.compile(r"^(?:我)?(?:刚才|刚刚|刚)?(?:拍了|录了|发了|拍的|录的)"
+                       r"(?:一段|一张|几张|个|段|张)?(?:照片|图片|视频|录音|声音|语音)")
+# Where it is versus where it is not (我们这边是和平街道的，不是隔壁那个社区).
+_IS_NOT = re.compile(r"^[^，。]{0,8}是[^，。]{1,10}[，,]不是[^，。]{1,10}$")
+DETAIL7_MAX = 30
+# What a detail does not say: violence, damage, a new hazard (两户人家在楼道打起来了).
+_MORE_COMPLAINT = re.compile(r"打起来|打架|砸|拆|爆|泡坏|溅|赌|扔|晃|歪|碎|撞|空了|坑|淹")
+_DAMAGE = re.compile(r"坏|破|裂|塌|堵|物业|投诉|反映|泡|冒|淹|烂|脏")
+# Confirming which one, or what was said (对，就是那个，灰色的…; 就是我上午说的那个坑…), a
+# correction of a word (是南门，我刚说成北门了), how long or how often, with nobody come yet
+# (三天了都没人来弄; 不止一次了，上礼拜也这样), a measurement of the thing (那个坑我量了…),
+# a state worse at some time (气味晚上更重), the people out (人已经被救出来了).
+_CONFIRM = re.compile(r"^(?:对|对的|是的|没错)[，,\s]*(?:就是)?"
+                      r"(?:那个|这个|它|那辆|那家|那栋|那只)|"
+                      r"^就是我(?:刚才|上午|早上|昨天|下午|之前)?(?:说|讲|反映)的")
+_SAID_WRONG = re.compile(r"说成|说错了?|写错了?|记错了?")
+_STILL_NOBODY = re.compile(
+    r"^(?:已经|都)?(?:[一二两三四五六七八九十几半\d]+|好几|十几)(?:个)?(?:多)?(?:天|周|星期|礼拜|月|年)了"
+    r"[，,\s]*(?:都|也|还|一直)?(?:没人|没有人)(?:来|管|处理|弄|问)|^不止一次了?|(?:也|都)这样$")
+_MEASURED = re.compile(r"量了|(?:^那个|^这个|^那)[^，。]{0,6}(?:有)?"
+                       r"[一二两三四五六七八九十几\d]+多?"
+                       r"(?:公分|厘米|米)(?:深|宽|高|长)?")
+_WORSE_WHEN = re.compile(
+    rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
+    r"(?:就|更|特别|比较|最)(?:明显|严重|重|厉害|多|大|响)")
+_PLACE_NAME = re.compile(r"^[^，。]{2,8}(?:社区|小区|花园|新村|大院)$|"
+                         r"^[^，。]{0,6}(?:名字叫|名叫|叫做|店名叫|名字是)|"
+                         r"^(?:那个|那个地方|那地方|地方|位置|地点)(?:就|是)?在")
+_HOW_LONG = re.compile(r"^(?:差不多|大概|已经|都)?(?:持续|有)?(?:了)?"
+                       r"[一二两三四五六七八九十几半多\d]+(?:个)?(?:多)?(?:小时|钟头|天|周|星期|礼拜|月|年|分钟)(?:了)?(?:吧|啊|呢)?$")
+_COUNT_IN = re.compile(r"(?:有|来了)(?:大概|差不多)?"
+                       r"[一二两三四五六七八九十几\d]{1,3}(?:来|多)?个人")
+# …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
+_CHATTY = re.compile(r"随便问问|打(?:个)?招呼|可爱|便宜|哈哈|怀疑人生|\[图片\]|干嘛用|公众号")
+_CLAUSE_CUT = re.compile(r"[，,。！!？?；;\s]+")
+
+
+def told_detail(text: str) -> bool:
+    """A piece of the report before, told in one of the ways above, with no complaint of its
+    own beyond what it describes (see _CONTACT … _IS_NOT)."""
+    plain = to_plain(text).strip()
+    bare = _bare(plain)
+    if not bare or len(bare) > DETAIL7_MAX or new_problem(bare) or "?" in plain or "？" in plain \
+            or _META.search(bare):
+        return False  # 你们是街道的还是物业的 asks about the service
+    if _MEDIA.match(plain):
+        return True  # [图片], [视频]: evidence sent
+    if _CHATTY.search(bare):
+        return False
+    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    first = clauses[0]
+    calm = _HARMLESS_NOT.sub("", bare)
+    quiet = not _COMPLAINT_WORD.search(calm) and not _MORE_COMPLAINT.search(calm)
+    if _CONSULT_ASK.search(bare):
+        return False  # 户口本上名字写错了一个字 怎么改 asks
+    if _CONFIRM.match(plain) or _STILL_NOBODY.search(bare) or _MEASURED.search(bare) \
+            or _HOW_LONG.match(bare) \
+            or _WORSE_WHEN.match(first) \
+            or _SAID_WRONG.search(bare) and not _COMPLAINT_WORD.search(_SAID_WRONG.sub("", bare)):
+        return True
+    if _UPDATE.match(first):
+        # a change of state may name what changed (现在停了，刚刚又响起来了), not new damage
+        return not _DAMAGE.search("".join(clauses[1:]))
+    if _KIND_OF.search(first) and not _CHRONIC_WORD.search(bare):
+        return True  # 臭味是那种馊掉的饭菜味: the kind of thing it is
+    if not quiet:
+        if _IS_DESC.match(first) and re.match(r"^[^，。]{1,4}的是", first) \
+                and not _COMPLAINT_WORD.search(bare, bare.index("的是") + 2):
+            return True  # 漏的是厨房那根管子: which one leaks
+        if _CONTACT.search(bare) and not _COMPLAINT_WORD.search(
+                _HARMLESS_NOT.sub("", _CONTACT.sub("", bare))):
+            return True
+        return False
+    if _CHRONIC_WORD.search(bare) and not _RECUR.match(first):
+        return False
+    return bool(_CONTACT.search(bare) or _WHO.match(first) or _WHICH.search(first)
+                or _COUNT.match(bare) or _COUNT_IN.search(bare) or _PLACE_NAME.match(first)
+                or _RECUR.match(first) or _IS_DESC.match(first)
+                or _THING_DESC.match(first) or _PLACE_IN.match(first) or _ADDRESS.match(bare)
+                or _RECORDED.match(first) or _IS_NOT.match(bare))
+
+
+# Talk about the day and the weather (今天降温了，大家注意添衣服; 这太阳毒得能煎鸡蛋).
+_WEATHER = re.compile(r"天气|下雨|下雪|降温|升温|太阳|热死|好热|热到|热得|冷死|好冷|冷得|"
+                      r"[\d十]+度了|添衣|加衣|带伞|桑拿|闷热|风大|大风|台风要来|秋老虎|三伏天|"
+                      r"入冬|入秋|冬天|夏天")
+# …but not the heating, the air conditioning or anything still awaited (天冷了暖气还没来).
+_WEATHER_NOT = re.compile(r"暖气|供暖|空调|还没|没来|怎么还|停|淹|坑|树|路|车|楼|墙|窗|管|灯|井|"
+                          r"水(?!果)|晃|漏|积|扔")
+WEATHER_MAX = 32
+
+
+def weather_talk(bare: str) -> bool:
+    return len(bare) <= WEATHER_MAX and bool(_WEATHER.search(bare)) \
+        and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", bare)) \
+        and not _FIX_REQUEST.search(bare) and not _CONSULT_ASK.search(bare) \
+        and not _WEATHER_NOT.search(bare)
+
+
+# Closings, apologies and what the resident will do next (早点休息吧，不打扰了; 收到，我会转告
+# 邻居们的; 不好意思打错了; 没事没事，不着急): every clause one of these or an acknowledgement.
+_CLOSING = re.compile(
+    r"^(?:那|好|行|嗯|哦)?(?:我|我们)?(?:就|先|会|回去|回头|也)*(?:"
+    r"去忙了?|忙去了|忙了|不打扰(?:你们)?了?|早点休息吧?|休息了|下了|"
+    r"(?:跟|和|给)(?:邻居|邻居们|家里人|家人|大家|老伴|楼里的人|其他人)[^，。]{0,3}说(?:一声|一下)|"
+    r"转告(?:给)?[^，。]{0,6}|等(?:通知|消息|你们(?:的)?(?:消息|通知|电话)?)|"
+    r"(?:刚才|刚刚|刚)?(?:打|发|输)错了|(?:刚才|刚刚|刚)?发错(?:了|人了|群了)?|不着急|别着急|慢慢来|"
+    r"没事没事|没事|没关系|(?:刚才|刚刚)?(?:语气|态度)不好|说话冲了|"
+    r"不好意思|对不起|抱歉|sorry|那就|就|"
+    r"已经好了|不弄了|不说了|(?:也)?不指望了|哎|算了)+(?:了|啊|哈|呀|的|吧|哦)*$")
+
+
+def closing_talk(text: str) -> bool:
+    plain = to_plain(text).strip().lower()
+    if len(_bare(plain)) > THANKS_MAX:
+        return False
+    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    return bool(clauses) and any(_CLOSING.match(c) for c in clauses) and all(
+        _CLOSING.match(c) or _CHAT.match(c) for c in clauses)
