@@ -170,6 +170,10 @@ _PLEA = re.compile(r"快(?:点)?来人|来人啊|来个人啊|救命|救救|有�
                    r"赶紧(?:派人)?来|帮帮忙|求求")
 # A resident taking back what they were reporting (算了不说了, 没事了，已经好了) is left to the
 # rules: the conversation reads a withdrawal in what the rules call a report.
+# Someone sent to deal with it (请派人处理一下, 安排个人来看看, 叫人来修): asks for action on the
+# problem the message tells before it, not to talk to an operator.
+_SEND_SOMEONE = re.compile(r"(?:派|安排|叫|找)(?:个|一个|些)?(?:人|师傅|工作人员)(?:过)?来?"
+                           r"(?:处理|看看|看一下|修|管|清理|弄|解决)")
 _WITHDRAWN = re.compile(r"算了|不说了|不用了|不弄了|没事了|已经好了|自己好了|不需要了|不报了")
 
 
@@ -345,6 +349,12 @@ class Analyzer:
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer, location)
         intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
                            address_only=address_only)
+        if intent == "human":
+            told = _SEND_SOMEONE.search(norm)
+            if told is not None and told.start() >= CLAUSE_MIN_CHARS \
+                    and intent_of(norm[:told.start()]) == "report" \
+                    and ranked[0][0] not in ("other", "consult"):
+                intent = "report"  # 大树被刮倒压在路上了，请派人处理一下: the tree is the report
         danger = any(h.real and h.level == "urgent" for h in hits)
         learned: tuple[float, tuple[str, float]] | None = None  # the heads, scored once
         if danger and (intent in ("thanks", "greeting", "help", "chat", "detail", "human")
