@@ -30,7 +30,8 @@ _BUILDING = re.compile(
     rf"号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
 # 一栋 is as often the article as building one (一栋老楼, 一座变电站, 一栋没有电梯的六层老楼): it
 # names a building only when an address goes on after it (一栋三单元, 一栋502, 我住一栋。).
-_ONE_NAMES = re.compile(rf"\s*(?:\d|{CN_NUM}\s*(?:单元|楼|层|号|室)|单元|$|[，。,.!！?？、；;]|"
+_ONE_NAMES = re.compile(rf"\s*(?:\d|{CN_NUM}\s*(?:单元|楼(?!房)|层(?![\u4e00-\u9fff])|号|室)|"
+                        r"单元|$|[，。,.!！?？、；;]|"
                         r"的(?:住户|业主|居民|楼道|电梯|楼顶|门口)|"
                         r"(?:楼道|电梯|楼顶|门口|旁边|后面|前面|对面)(?!的?[\u4e00-\u9fff]{0,6}(?:楼|房)))")
 # 一共有28栋楼, 共12幢, 小区有18栋，…, 负责四栋楼, 3栋楼之间: a count of buildings, not one
@@ -50,12 +51,16 @@ _NOT_ADDRESS = re.compile(
     r"(?<=月)\s*\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
     r"\d{3,4}\s*(?=号?(?:停)?车位|号?车库)|"
     r"[a-z]\d{1,2}\s*-\s*\d{3,4}(?=号?车位)")
+# A form filled in by hand: 楼号：12, 单元号：2 (the room: 室号/房号 in _ROOM_BY_NEIGHBOUR).
+_BUILDING_FIELD = re.compile(r"(?:楼号|栋号|幢号|楼栋号)\s*[:：]?\s*(?:是\s*)?"
+                             rf"(?P<n>[a-z]?\d{{1,3}}|{CN_NUM})(?![\d层楼])")
+_UNIT_FIELD = re.compile(rf"单元号\s*[:：]?\s*(?:是\s*)?(?P<n>\d{{1,2}}|{CN_NUM})(?![\d层楼])")
 _DENIED = re.compile(r"(?:不是|并非|而非)\s*(?:在\s*)?$")
 # 2、3栋, 5至8号楼, 3到5栋: several numbers share one suffix; the first names where it starts.
 _LIST_BEFORE = re.compile(rf"((?:{_N})\s*(?:、|,|，|至|到|~|-|—|和|及|与)\s*)+$")
 # 2梯 is how Guangdong numbers a block's stair-and-lift cores, its units (一梯两户 is a layout).
 _UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*"
-                   r"(?:单元|梯(?![子田形度级队])(?!\s*[一二两三四五六七八2-8]\s*户))")
+                   r"(?:单元(?!号)|梯(?![子田形度级队])(?!\s*[一二两三四五六七八2-8]\s*户))")
 # What may follow a bare number for it to be a room: not a price, an area, an age, a count, a
 # distance, a time, a year, a bus or a shop (楼上1500一个月, 3楼120平米, 5栋2000多人, 300米,
 # 对面711便利店).
@@ -69,14 +74,16 @@ _ROOM = re.compile(r"(?<![\d年有共约近了计超达余])(?P<n>\d{3,4})\s*(?:
                    r"(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米平方元块多人岁个])")
 # Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
 _LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
-# A bare number right after a building or unit is the room: 7栋502, 2单元301.
-_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|(?<=[a-z\d])座|#楼)\s*(?P<n>\d{3,4}|"
+# A bare number right after a building or unit is the room: 7栋502, 2单元301, and in speech
+# with the fillers between (六号楼的八零二, 2单元的那个602啊).
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|(?<=[a-z\d])座|#楼)"
+                         r"(?:\s|的|那个|这个|就是|啊|呀|嗯){0,4}(?P<n>\d{3,4}|"
                          rf"[零〇一二三四五六七八九幺]{{3,4}}){_NOT_AFTER_ROOM}")
 # A room named by who lives there or where it is from the writer (楼上602, 对门1101, 隔壁502的
 # 老人, 房号1203, 他家是502的, 301窗户冒烟, 601的业主).
 _ROOM_BY_NEIGHBOUR = re.compile(
-    r"(?:楼上|楼下|对门|对面|隔壁|房号|房间号|门牌号?|户号|我家|他家|她家|他们家|我们家|住在?)"
-    rf"\s*(?:是|在)?\s*(?P<n>\d{{3,4}}){_NOT_AFTER_ROOM}|"
+    r"(?:楼上|楼下|对门|对面|隔壁|房号|房间号|室号|门牌号?|户号|我家|他家|她家|他们家|我们家|住在?)"
+    rf"\s*[:：]?\s*(?:是|在)?\s*(?P<n>\d{{3,4}}){_NOT_AFTER_ROOM}|"
     r"(?<![\d.\-/a-z])(?P<m>\d{3,4})\s*的?\s*(?=住户|业主|人家|邻居|租户|户主|老人|老太太|老爷子|"
     r"大爷|大妈|阿姨|奶奶|爷爷|小孩|孩子|窗户|窗口|阳台|家里|家门)")
 # A floor, then a few characters on, a number on that floor (家在9层，901的管子; 我住15楼，1502的).
@@ -86,7 +93,7 @@ _ROOM_ON_FLOOR = re.compile(r"(?<!\d)(?P<f>\d{1,2}|[一二三四五六七八九�
 _SERVICE_NUMBERS = {"110", "119", "120", "122", "114", "315"}
 
 # Every building, unit or room pattern needs one of these; most messages have none.
-_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯")
+_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯|楼号")
 _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )
@@ -254,6 +261,10 @@ def _building(text: str) -> str | None:
     for lettered in _LETTER_BUILDING.finditer(text):  # 锦绣华庭B座, A栋
         if not _denied(text, lettered.start()):
             return lettered.group("n").upper()
+    field = _BUILDING_FIELD.search(text)
+    if field:
+        n = field.group("n")
+        return n.upper() if n[0].isascii() and n[0].isalpha() else num_str(n)
     return None
 
 
@@ -261,7 +272,8 @@ def _unit(text: str) -> str | None:
     for u in _UNIT.finditer(text):
         if not _denied(text, u.start()):
             return num_str(_list_start(text, u))
-    return None
+    field = _UNIT_FIELD.search(text)
+    return num_str(field.group("n")) if field else None
 
 
 def _room(text: str) -> str | None:

@@ -145,3 +145,26 @@ def test_a_lettered_exit_is_not_a_tower(text: str) -> None:
 ])
 def test_a_room_after_a_lettered_tower(text: str, expected: tuple) -> None:
     assert bur(text) == expected
+
+
+def test_a_building_described_by_its_floors_is_an_article() -> None:
+    assert bur("村口一栋两层小楼的阳台塌了一角") == NOTHING
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("楼号：9，单元号：1，室号：702", ("9", "1", "702")),
+    ("栋号是c5 房号1304", ("C5", None, "1304")),
+    ("单元号：4", (None, "4", None)),
+])
+def test_an_address_given_as_form_fields(text: str, expected: tuple) -> None:
+    assert bur(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("就是那个八号楼的那个七零一啊", ("8", None, "701")),
+    ("我在四栋的嗯一零零二", ("4", None, "1002")),
+    ("2单元的那个1103就是天天吵的那家", (None, "2", "1103")),
+    ("5栋的那个300块的车位", ("5", None, None)),
+])
+def test_a_room_after_the_fillers_of_speech(text: str, expected: tuple) -> None:
+    assert bur(text) == expected
