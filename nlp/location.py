@@ -12,11 +12,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from nlp.numbers import ANY_NUM, CN_NUM, num_str
+from nlp.numbers import ANY_NUM, CN_NUM, cn_to_int, num_str
 
 _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
 _TRIPLE = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—/]\s*(\d{1,2})\s*[-—/]\s*(\d{3,4})(?![\d-])")
+# The same with its suffixes kept (9号楼-2-301, 2栋-3单元-201), and 3-2单元 (building 3, unit 2).
+_TRIPLE_NAMED = re.compile(r"(?<![\d-])(\d{1,3})\s*(?:号楼|栋|幢|号)\s*[-—]\s*(\d{1,2})\s*"
+                           r"(?:单元)?\s*[-—]\s*(\d{3,4})(?![\d-])")
+_PAIR_UNIT = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—]\s*(\d{1,2})\s*单元")
 # 两栋楼 / 几栋 count buildings; they do not name one.
 # A letter and a number together name a tower (F3栋 → "F3", b12栋 → "B12"): the letter is
 # part of the name, never dropped. A bare 号 after one is a door, exit or space as often
@@ -228,7 +232,11 @@ def _list_start(text: str, m: re.Match[str]) -> str:
     if before is None:
         return m.group("n")
     first = re.match(_N, before.group())
-    return first.group() if first else m.group("n")
+    if first is None:
+        return m.group("n")
+    low, high = cn_to_int(first.group()), cn_to_int(m.group("n"))
+    # a range or list counts upwards; 3-2单元 is building 3's unit 2, not units 3 down to 2
+    return first.group() if low is not None and high is not None and low < high else m.group("n")
 
 
 def _room_ok(number: str, floor: str | None = None, weak: bool = False) -> bool:
@@ -300,9 +308,12 @@ def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
     if not _ADDRESS_HINT.search(text):
         return None, None, None
     text = _NOT_ADDRESS.sub(_blank, text)
-    m = _TRIPLE.search(text)
+    m = _TRIPLE.search(text) or _TRIPLE_NAMED.search(text)
     if m:
         return m.group(1), m.group(2), m.group(3)
+    pair = _PAIR_UNIT.search(text)
+    if pair and int(pair.group(1)) > int(pair.group(2)):  # 2-3单元 is a range of units
+        return pair.group(1), pair.group(2), _room(text)
     return _building(text), _unit(text), _room(text)
 
 

@@ -168,3 +168,13 @@ def test_an_address_given_as_form_fields(text: str, expected: tuple) -> None:
 ])
 def test_a_room_after_the_fillers_of_speech(text: str, expected: tuple) -> None:
     assert bur(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("送到14号楼-2-1502，门口堆满了纸箱", ("14", "2", "1502")),
+    ("6栋-1单元-302楼道灯坏了", ("6", "1", "302")),
+    ("4-3单元门口的地砖翘起来了", ("4", "3", None)),
+    ("1-2单元今天都停水", (None, "1", None)),
+])
+def test_dashed_addresses_with_their_suffixes(text: str, expected: tuple) -> None:
+    assert bur(text) == expected
