@@ -17,8 +17,9 @@ from nlp.numbers import ANY_NUM, CN_NUM, cn_to_int, num_str
 _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
 _TRIPLE = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—/]\s*(\d{1,2})\s*[-—/]\s*(\d{3,4})(?![\d-])")
-# The same with its suffixes kept (9号楼-2-301, 2栋-3单元-201), and 3-2单元 (building 3, unit 2).
-_TRIPLE_NAMED = re.compile(r"(?<![\d-])(\d{1,3})\s*(?:号楼|栋|幢|号)\s*[-—]\s*(\d{1,2})\s*"
+# The same with its suffixes kept (9号楼-2-301, 2栋-3单元-201, 3#2-301), and 3-2单元 (building 3,
+# unit 2).
+_TRIPLE_NAMED = re.compile(r"(?<![\d-])(\d{1,3})\s*(?:号楼|栋|幢|号|#)\s*[-—]?\s*(\d{1,2})\s*"
                            r"(?:单元)?\s*[-—]\s*(\d{3,4})(?![\d-])")
 _PAIR_UNIT = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—]\s*(\d{1,2})\s*单元")
 # 两栋楼 / 几栋 count buildings; they do not name one.
@@ -31,7 +32,7 @@ _CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼
 _BUILDING = re.compile(
     rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|"
     r"座(?!位|椅|谈)(?!\s*的?\s*(?:商务|轿|小|面包|私家|越野|客|汽|大巴|中巴){0,2}车)|"
-    rf"号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
+    rf"号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元|\s*\d{{3,4}}(?!\d)))")
 # 一栋 is as often the article as building one (一栋老楼, 一座变电站, 一栋没有电梯的六层老楼): it
 # names a building only when an address goes on after it (一栋三单元, 一栋502, 我住一栋。).
 _ONE_NAMES = re.compile(rf"\s*(?:\d|{CN_NUM}\s*(?:单元|楼(?!房)|层(?![\u4e00-\u9fff])|号|室)|"
@@ -74,13 +75,16 @@ _NOT_AFTER_ROOM = (r"(?![\d年月日号点时分秒元块钱米平方岁个多�
 _ROOM = re.compile(r"(?<![\d年有共约近了计超达余])(?P<n>\d{3,4})\s*(?:室(?!内|外|友)|号房|房间|"
                    r"房(?![子租东价贷费产屋源本型])|那户|这户|那家|这家|"
                    r"户(?!居民|人家|村民|家庭|住户|业主|左右|以上|多))"
+                   r"|(?<![零〇幺一二三四五六七八九十百千])(?P<c>[零〇幺一二三四五六七八九]{3,4})\s*"
+                   r"(?:室|号房|房间)"
                    r"|(?P<f>(?<![\d])\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:层|楼)\s*的?\s*"
-                   r"(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米平方元块多人岁个])")
+                   r"(?P<m>\d{3,4}|[零〇幺一二三四五六七八九]{3,4})(?P<s>号|室)?"
+                   r"(?![\d年楼层号米平方元块多人岁个])")
 # Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
 _LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
 # A bare number right after a building or unit is the room: 7栋502, 2单元301, and in speech
 # with the fillers between (六号楼的八零二, 2单元的那个602啊).
-_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|(?<=[a-z\d])座|#楼)"
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|(?<=[a-z\d])座|#楼|(?<=\d)#)"
                          r"(?:\s|的|那个|这个|就是|啊|呀|嗯){0,4}(?P<n>\d{3,4}|"
                          rf"[零〇一二三四五六七八九幺]{{3,4}}){_NOT_AFTER_ROOM}")
 # A room named by who lives there or where it is from the writer (楼上602, 对门1101, 隔壁502的
@@ -93,11 +97,13 @@ _ROOM_BY_NEIGHBOUR = re.compile(
 # A floor, then a few characters on, a number on that floor (家在9层，901的管子; 我住15楼，1502的).
 _ROOM_ON_FLOOR = re.compile(r"(?<!\d)(?P<f>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:层|楼)"
                             rf"[^\d]{{0,4}}?(?<![\d.\-/a-z])(?P<m>\d{{3,4}}){_NOT_AFTER_ROOM}")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # Telephone numbers people call, never rooms when nothing marks them as one.
 _SERVICE_NUMBERS = {"110", "119", "120", "122", "114", "315"}
 
 # Every building, unit or room pattern needs one of these; most messages have none.
-_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯|楼号")
+_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯|楼号|"
+                           r"楼[零〇幺一二三四五六七八九]{3}")
 _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )
@@ -286,9 +292,12 @@ def _unit(text: str) -> str | None:
 
 def _room(text: str) -> str | None:
     for r in _ROOM.finditer(text):
-        number = r.group("n") or r.group("m")
+        number = r.group("n") or num_str(r.group("c") or r.group("m") or "")
         floor = r.group("f") if r.group("m") else None
-        if not _denied(text, r.start()) and _room_ok(number, floor):
+        if r.group("m") and not floor and not r.group("s") and (
+                not r.group("m").isdigit() or _YEAR.fullmatch(r.group("m"))):
+            continue  # 这栋楼2019翻新的: a year; 楼一二三 without a floor is no room
+        if number and not _denied(text, r.start()) and _room_ok(number, floor):
             return number
     for r in _ROOM_AFTER.finditer(text):
         number = num_str(r.group("n"))

@@ -178,3 +178,15 @@ def test_a_room_after_the_fillers_of_speech(text: str, expected: tuple) -> None:
 ])
 def test_dashed_addresses_with_their_suffixes(text: str, expected: tuple) -> None:
     assert bur(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("4#1202 门口一直滴水", ("4", None, "1202")),
+    ("快递放在6#3-701门口", ("6", "3", "701")),
+    ("二零三室的空调外机掉了", (None, None, "203")),
+    ("我家住十二楼一二零二", (None, None, "1202")),
+    ("这栋楼2015翻修过一次，现在又漏了", NOTHING),
+])
+def test_riders_marks_spoken_rooms_and_years_without_their_character(text: str,
+                                                                      expected: tuple) -> None:
+    assert bur(text) == expected
