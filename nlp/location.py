@@ -30,14 +30,14 @@ _CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼
                              rf"号(?=\s*(?:{_N}\s*单元|\d{{3,4}}|楼|$|[，。,.!！?？\s])))")
 # 一幢楼, 一栋楼 count buildings; 整栋, 另一栋 too. A seat count is a vehicle (7座商务车).
 _BUILDING = re.compile(
-    rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|"
+    rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?P<s>号楼|号栋|#楼|#栋|栋|幢|"
     r"座(?!位|椅|谈)(?!\s*的?\s*(?:商务|轿|小|面包|私家|越野|客|汽|大巴|中巴){0,2}车)|"
     rf"号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元|\s*\d{{3,4}}(?!\d)))")
 # 一栋 is as often the article as building one (一栋老楼, 一座变电站, 一栋没有电梯的六层老楼): it
 # names a building only when an address goes on after it (一栋三单元, 一栋502, 我住一栋。).
 _ONE_NAMES = re.compile(rf"\s*(?:\d|{CN_NUM}\s*(?:单元|楼(?!房)|层(?![\u4e00-\u9fff])|号|室)|"
                         r"单元|$|[，。,.!！?？、；;]|"
-                        r"的(?:住户|业主|居民|楼道|电梯|楼顶|门口)|"
+                        r"的(?:住户|业主|居民|楼道|电梯|楼顶|门口|$|[，。,.!！?？、；;])|"
                         r"(?:楼道|电梯|楼顶|门口|旁边|后面|前面|对面)(?!的?[\u4e00-\u9fff]{0,6}(?:楼|房)))")
 # 一共有28栋楼, 共12幢, 小区有18栋，…, 负责四栋楼, 3栋楼之间: a count of buildings, not one
 # of them.
@@ -60,6 +60,8 @@ _NOT_ADDRESS = re.compile(
 _BUILDING_FIELD = re.compile(r"(?:楼号|栋号|幢号|楼栋号)\s*[:：]?\s*(?:是\s*)?"
                              rf"(?P<n>[a-z]?\d{{1,3}}|{CN_NUM})(?![\d层楼])")
 _UNIT_FIELD = re.compile(rf"单元号\s*[:：]?\s*(?:是\s*)?(?P<n>\d{{1,2}}|{CN_NUM})(?![\d层楼])")
+_PAST = re.compile(r"以前|之前|上次|上回|原来|曾经|以往")
+_NOW = re.compile(r"现在|这次|这回|目前|如今|[，。,.!！?？；;\n]")
 _DENIED = re.compile(r"(?:不是|并非|而非)\s*(?:在\s*)?$")
 # 2、3栋, 5至8号楼, 3到5栋: several numbers share one suffix; the first names where it starts.
 _LIST_BEFORE = re.compile(rf"((?:{_N})\s*(?:、|,|，|至|到|~|-|—|和|及|与)\s*)+$")
@@ -261,15 +263,27 @@ def _room_ok(number: str, floor: str | None = None, weak: bool = False) -> bool:
     return True
 
 
+def _earlier(text: str, m: re.Match[str], pattern: re.Pattern[str]) -> bool:
+    """上次报的是5栋，这次是6栋; 以前住3栋，现在搬到9栋了: a building the writer no longer means,
+    when the text names another after it."""
+    cut = max(text.rfind(c, 0, m.start()) for c in "，。,.!！?？；;\n ")
+    if not _PAST.search(text, cut + 1, m.start()):
+        return False
+    return any(later.group("n") != m.group("n") and _NOW.search(text, m.end(), later.start())
+               for later in pattern.finditer(text, m.end()))
+
+
 def _building(text: str) -> str | None:
     for coded in _CODED_BUILDING.finditer(text):
         if not _denied(text, coded.start()):
             return re.sub(r"[\s-]", "", coded.group("n")).upper()
     counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
     for b in _BUILDING.finditer(text):
-        if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()):
+        if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()) \
+                or _earlier(text, b, _BUILDING):
             continue
-        if b.group("n") == "一" and not _ONE_NAMES.match(text, b.end()):
+        article = b.group("n") == "一" and b.group("s") in ("栋", "幢", "座")
+        if article and not _ONE_NAMES.match(text, b.end()):
             continue  # 一栋老楼: the article, not building one
         return num_str(_list_start(text, b))
     for lettered in _LETTER_BUILDING.finditer(text):  # 锦绣华庭B座, A栋

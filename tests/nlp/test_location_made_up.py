@@ -190,3 +190,23 @@ def test_dashed_addresses_with_their_suffixes(text: str, expected: tuple) -> Non
 def test_riders_marks_spoken_rooms_and_years_without_their_character(text: str,
                                                                       expected: tuple) -> None:
     assert bur(text) == expected
+
+
+@pytest.mark.parametrize("text, building", [
+    ("一号楼后面的井盖没了", "1"),
+    ("我是一栋的", "1"),
+    ("一栋一栋地停电，整个小区都黑了", None),
+])
+def test_building_one_by_its_number_and_not_by_the_measure_word(text: str,
+                                                                building: str | None) -> None:
+    assert bur(text)[0] == building
+
+
+@pytest.mark.parametrize("text, building", [
+    ("上回说的是2栋，这回是4栋的楼道灯", "4"),
+    ("原来住8号楼，现在搬到11号楼了，楼下天天烧烤", "11"),
+    ("我家以前就在10栋", "10"),
+    ("以前7栋 9栋都淹过", "7"),
+])
+def test_a_building_the_writer_no_longer_means(text: str, building: str) -> None:
+    assert bur(text)[0] == building
