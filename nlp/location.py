@@ -99,6 +99,9 @@ _ROOM_BY_NEIGHBOUR = re.compile(
 # A floor, then a few characters on, a number on that floor (家在9层，901的管子; 我住15楼，1502的).
 _ROOM_ON_FLOOR = re.compile(r"(?<!\d)(?P<f>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:层|楼)"
                             rf"[^\d]{{0,4}}?(?<![\d.\-/a-z])(?P<m>\d{{3,4}}){_NOT_AFTER_ROOM}")
+# Every room pattern needs three digits in a row, in either script.
+_ROOM_HINT = re.compile(r"\d{3}|[零〇幺一二三四五六七八九]{3}")
+_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Telephone numbers people call, never rooms when nothing marks them as one.
 _SERVICE_NUMBERS = {"110", "119", "120", "122", "114", "315"}
@@ -277,8 +280,10 @@ def _building(text: str) -> str | None:
     for coded in _CODED_BUILDING.finditer(text):
         if not _denied(text, coded.start()):
             return re.sub(r"[\s-]", "", coded.group("n")).upper()
-    counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
+    counted: list[tuple[int, int]] | None = None
     for b in _BUILDING.finditer(text):
+        if counted is None:
+            counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
         if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()) \
                 or _earlier(text, b, _BUILDING):
             continue
@@ -305,6 +310,8 @@ def _unit(text: str) -> str | None:
 
 
 def _room(text: str) -> str | None:
+    if not _ROOM_HINT.search(text):
+        return None
     for r in _ROOM.finditer(text):
         number = r.group("n") or num_str(r.group("c") or r.group("m") or "")
         floor = r.group("f") if r.group("m") else None
@@ -330,7 +337,8 @@ def _room(text: str) -> str | None:
 def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
     if not _ADDRESS_HINT.search(text):
         return None, None, None
-    text = _NOT_ADDRESS.sub(_blank, text)
+    if _DIGIT.search(text):
+        text = _NOT_ADDRESS.sub(_blank, text)
     m = _TRIPLE.search(text) or _TRIPLE_NAMED.search(text)
     if m:
         return m.group(1), m.group(2), m.group(3)
