@@ -72,7 +72,7 @@ _UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_
 # distance, a time, a year, a bus or a shop (楼上1500一个月, 3楼120平米, 5栋2000多人, 300米,
 # 对面711便利店).
 _NOT_AFTER_ROOM = (r"(?![\d年月日号点时分秒元块钱米平方岁个多余人次周万千百斤公里度%.层路线]|"
-                   r"楼(?![上下])|天(?!天)|一个|一年|一月|一平|左右|以上|便利|超市|店)")
+                   r"楼(?![上下])|天(?!天)|一个月|一年|一月|一平|左右|以上|便利|超市|店)")
 # Counts of households (共有120户居民, 住了120户人家): not household 120.
 _ROOM = re.compile(r"(?<![\d年有共约近了计超达余])(?P<n>\d{3,4})\s*(?:室(?!内|外|友)|号房|房间|"
                    r"房(?![子租东价贷费产屋源本型])|那户|这户|那家|这家|"
@@ -252,11 +252,13 @@ def _list_start(text: str, m: re.Match[str]) -> str:
 
 def _room_ok(number: str, floor: str | None = None, weak: bool = False) -> bool:
     """A room is a floor and a door: never …00 (a price, a count), on the floor stated just
-    before it (3楼120平米 is an area, 18层1803 a room); a number people dial is not a room when
-    nothing but its place in the sentence makes it one."""
+    before it (3楼120平米 is an area, 18层1803 a room); `weak` when nothing but its place in the
+    sentence makes the number a room: then no number people dial (110) and no door past 40."""
     if len(number) < 3 or number.endswith("00"):
         return False
-    if weak and number in _SERVICE_NUMBERS:
+    # a door numbered past 40 on its floor is a count (住着180户) or a price (楼上1150) unless a
+    # room's own word (室, 房间) says it is one
+    if weak and (number in _SERVICE_NUMBERS or int(number[-2:]) > 40):
         return False
     if floor:
         level = num_str(floor)
@@ -318,7 +320,8 @@ def _room(text: str) -> str | None:
         if r.group("m") and not floor and not r.group("s") and (
                 not r.group("m").isdigit() or _YEAR.fullmatch(r.group("m"))):
             continue  # 这栋楼2019翻新的: a year; 楼一二三 without a floor is no room
-        if number and not _denied(text, r.start()) and _room_ok(number, floor):
+        weak = r.group().endswith("户")  # 301户, but also 住着180户
+        if number and not _denied(text, r.start()) and _room_ok(number, floor, weak):
             return number
     for r in _ROOM_AFTER.finditer(text):
         number = num_str(r.group("n"))

@@ -210,3 +210,15 @@ def test_building_one_by_its_number_and_not_by_the_measure_word(text: str,
 ])
 def test_a_building_the_writer_no_longer_means(text: str, building: str) -> None:
     assert bur(text)[0] == building
+
+
+@pytest.mark.parametrize("text, room", [
+    ("这栋楼里住着170户，就一部电梯", None),
+    ("全村260户都没通自来水", None),
+    ("楼上1260一个劲地跺脚", None),
+    ("楼上1206一个劲地跺脚", "1206"),
+    ("1150室的阳台在往下滴水", "1150"),
+])
+def test_a_door_past_forty_is_a_count_unless_the_room_is_named(text: str,
+                                                               room: str | None) -> None:
+    assert bur(text)[2] == room
