@@ -42,8 +42,8 @@ _ONE_NAMES = re.compile(rf"\s*(?:\d|{CN_NUM}\s*(?:单元|楼(?!房)|层(?![\u4e0
 # 一共有28栋楼, 共12幢, 小区有18栋，…, 负责四栋楼, 3栋楼之间: a count of buildings, not one
 # of them.
 _COUNTED_BUILDINGS = re.compile(
-    rf"(?:共有?|总共有?|一共有?|合计|计有|约有?|近|超过|多达|负责|管着?|涉及|包括)\s*{_N}\s*(?:栋|幢|座)|"
-    rf"有\s*{_N}\s*(?:栋|幢|座)(?=楼|住宅|居民楼|高层|多层|都|[，。,.、；;\s]|$)|"
+    rf"(?:共有?|总共有?|一共有?|合计|计有|约有?|近|超过|多达|负责|管着?|涉及|包括){_N}\s*(?:栋|幢|座)|"
+    rf"有{_N}\s*(?:栋|幢|座)(?=楼|住宅|居民楼|高层|多层|都|[，。,.、；;\s]|$)|"
     rf"{_N}\s*(?:栋|幢|座)楼(?:之间|中间)|"
     # 三座桥, 两栋居民楼, 3栋烂尾楼: buildings or structures counted by what they are
     rf"{_N}\s*(?:栋|幢|座)\s*(?:居民楼|住宅楼|宿舍楼|写字楼|办公楼|高楼|大楼|老楼|新楼|危楼|"
@@ -52,8 +52,8 @@ _COUNTED_BUILDINGS = re.compile(
 # at No. 128, not building 128), a day of the month (12月3号楼下), a correction's wrong half
 # (不是6栋是8栋), a parking space (负一层105车位). They are blanked before anything is read.
 _NOT_ADDRESS = re.compile(
-    r"(?:(?<=[街巷弄])|(?<=大道)|(?<=(?<![马公小大水铁线电走])路))\s*\d{1,4}\s*号(?!院|楼\s*\d|楼\s*[一二三四五六七八九十]+\s*单元)|"
-    r"(?<=月)\s*\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
+    r"(?:(?<=[街巷弄])|(?<=大道)|(?<=(?<![马公小大水铁线电走])路))\d{1,4}\s*号(?!院|楼\s*\d|楼\s*[一二三四五六七八九十]+\s*单元)|"
+    r"(?<=月)\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
     r"\d{3,4}\s*(?=号?(?:停)?车位|号?车库)|"
     r"[a-z]\d{1,2}\s*-\s*\d{3,4}(?=号?车位)")
 # A form filled in by hand: 楼号：12, 单元号：2 (the room: 室号/房号 in _ROOM_BY_NEIGHBOUR).

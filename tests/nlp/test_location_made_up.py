@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.location import extract_location
+from nlp.location import Gazetteer, extract_location
 from nlp.normalize import clean
 
 
@@ -222,3 +222,13 @@ def test_a_building_the_writer_no_longer_means(text: str, building: str) -> None
 def test_a_door_past_forty_is_a_count_unless_the_room_is_named(text: str,
                                                                room: str | None) -> None:
     assert bur(text)[2] == room
+
+
+@pytest.mark.parametrize("text", [
+    "还有 金桂新村5栋 楼道里堆了好多纸箱",
+    "另外有个事 解放路锦绣花园5号楼门口的路灯不亮",
+])
+def test_a_building_after_a_masked_community_is_no_count_or_street_number(text: str) -> None:
+    assert bur(text)[0] == "5"
+    gaz = Gazetteer([("金桂新村", []), ("锦绣花园", [])])
+    assert extract_location(clean(text), gaz).building == "5"
