@@ -49,8 +49,8 @@ _COUNTED_BUILDINGS = re.compile(
     rf"{_N}\s*(?:栋|幢|座)\s*(?:居民楼|住宅楼|宿舍楼|写字楼|办公楼|高楼|大楼|老楼|新楼|危楼|"
     r"烂尾楼|楼房|房子|民房|厂房|平房|自建房|出租房|别墅|公厕|厕所|桥|山|塔|庙|变电站)")
 # Numbers that look like an address and are not one: a street's house number (中山路128号楼下 is
-# at No. 128, not building 128), a day of the month (12月3号楼下), a correction's wrong half
-# (不是6栋是8栋), a parking space (负一层105车位). They are blanked before anything is read.
+# at No. 128, not building 128), a day of the month (12月3号楼下), a parking space (负一层105车位).
+# They are blanked before anything is read.
 _NOT_ADDRESS = re.compile(
     r"(?:(?<=[街巷弄])|(?<=大道)|(?<=(?<![马公小大水铁线电走])路))\d{1,4}\s*号(?!院|楼\s*\d|楼\s*[一二三四五六七八九十]+\s*单元)|"
     r"(?<=月)\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
@@ -62,6 +62,7 @@ _BUILDING_FIELD = re.compile(r"(?:楼号|栋号|幢号|楼栋号)\s*[:：]?\s*(?
 _UNIT_FIELD = re.compile(rf"单元号\s*[:：]?\s*(?:是\s*)?(?P<n>\d{{1,2}}|{CN_NUM})(?![\d层楼])")
 _PAST = re.compile(r"以前|之前|上次|上回|原来|曾经|以往")
 _NOW = re.compile(r"现在|这次|这回|目前|如今|[，。,.!！?？；;\n]")
+# 不是6栋是8栋: the mention after 不是 is taken back (`_denied`).
 _DENIED = re.compile(r"(?:不是|并非|而非)\s*(?:在\s*)?$")
 # 2、3栋, 5至8号楼, 3到5栋: several numbers share one suffix; the first names where it starts.
 _LIST_BEFORE = re.compile(rf"((?:{_N})\s*(?:、|,|，|至|到|~|-|—|和|及|与)\s*)+$")
