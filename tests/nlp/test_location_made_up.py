@@ -238,3 +238,11 @@ def test_a_building_after_a_masked_community_is_no_count_or_street_number(text: 
     assert bur(text)[0] == "5"
     gaz = Gazetteer([("金桂新村", []), ("锦绣花园", [])])
     assert extract_location(clean(text), gaz).building == "5"
+
+
+@pytest.mark.parametrize("text", [
+    "小区建成于1998年，共有住宅楼14栋，居民520户，只有一个垃圾站",
+    "这个片区有多层9栋、高层3栋，路灯一半不亮",
+])
+def test_a_count_told_after_what_is_counted(text: str) -> None:
+    assert bur(text) == NOTHING
