@@ -12,35 +12,108 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from nlp.numbers import ANY_NUM, num_str
+from nlp.numbers import ANY_NUM, CN_NUM, cn_to_int, num_str
 
 _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
 _TRIPLE = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—/]\s*(\d{1,2})\s*[-—/]\s*(\d{3,4})(?![\d-])")
+# The same with its suffixes kept (9号楼-2-301, 2栋-3单元-201, 3#2-301), and 3-2单元 (building 3,
+# unit 2).
+_TRIPLE_NAMED = re.compile(r"(?<![\d-])(\d{1,3})\s*(?:号楼|栋|幢|号|#)\s*[-—]?\s*(\d{1,2})\s*"
+                           r"(?:单元)?\s*[-—]\s*(\d{3,4})(?![\d-])")
+_PAIR_UNIT = re.compile(r"(?<![\d-])(\d{1,3})\s*[-—]\s*(\d{1,2})\s*单元")
 # 两栋楼 / 几栋 count buildings; they do not name one.
 # A letter and a number together name a tower (F3栋 → "F3", b12栋 → "B12"): the letter is
-# part of the name, never dropped.
+# part of the name, never dropped. A bare 号 after one is a door, exit or space as often
+# (地铁b2号出口, c1号门, a3号车位): only a 单元, a room or the end of the phrase follows a tower.
 _CODED_BUILDING = re.compile(r"(?<![a-z0-9])(?P<n>[a-z]\s*-?\d{1,3})\s*(?:号楼|号栋|#楼|栋|幢|座|"
-                             r"号)")
-# 一幢楼, 一栋楼 count buildings; 整栋, 另一栋 too.
+                             rf"号(?=\s*(?:{_N}\s*单元|\d{{3,4}}|楼|$|[，。,.!！?？\s])))")
+# 一幢楼, 一栋楼 count buildings; 整栋, 另一栋 too. A seat count is a vehicle (7座商务车).
 _BUILDING = re.compile(
-    rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?:号楼|号栋|#楼|#栋|栋|幢|座|号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元))")
-# 一共有28栋楼, 共12幢楼, 3栋楼之间: a count of buildings, not one of them.
-_COUNTED_BUILDINGS = re.compile(rf"(?:有|共|计|约|近|超过)\s*{_N}\s*(?:栋|幢|座)楼|"
-                                rf"{_N}\s*(?:栋|幢|座)楼(?:之间|中间)")
+    rf"(?<![几好两这那每各数多另整同])(?!两)(?!一(?:栋|幢|座)楼)(?P<n>{_N})\s*(?P<s>号楼|号栋|#楼|#栋|栋|幢|"
+    r"座(?!位|椅|谈)(?!\s*的?\s*(?:商务|轿|小|面包|私家|越野|客|汽|大巴|中巴){0,2}车)|"
+    rf"号(?=\s*{_N}\s*单元)|#(?=\s*{_N}\s*单元|\s*\d{{3,4}}(?!\d)))")
+# 一栋 is as often the article as building one (一栋老楼, 一座变电站, 一栋没有电梯的六层老楼): it
+# names a building only when an address goes on after it (一栋三单元, 一栋502, 我住一栋。).
+_ONE_NAMES = re.compile(rf"\s*(?:\d|{CN_NUM}\s*(?:单元|楼(?!房)|层(?![\u4e00-\u9fff])|号|室)|"
+                        r"单元|$|[，。,.!！?？、；;]|"
+                        r"的(?:住户|业主|居民|楼道|电梯|楼顶|门口|$|[，。,.!！?？、；;])|"
+                        r"(?:楼道|电梯|楼顶|门口|旁边|后面|前面|对面)(?!的?[\u4e00-\u9fff]{0,6}(?:楼|房)))")
+# 一共有28栋楼, 共12幢, 小区有18栋，…, 负责四栋楼, 3栋楼之间: a count of buildings, not one
+# of them.
+_COUNTED_BUILDINGS = re.compile(
+    rf"(?:共有?|总共有?|一共有?|合计|计有|约有?|近|超过|多达|负责|管着?|涉及|包括){_N}\s*(?:栋|幢|座)|"
+    rf"有{_N}\s*(?:栋|幢|座)(?=楼|住宅|居民楼|高层|多层|都|[，。,.、；;\s]|$)|"
+    # 共有住宅楼11栋，…: the count after what is counted
+    rf"(?:楼|楼房|住宅|建筑|高层|多层){_N}\s*(?:栋|幢|座)(?=[，。,.、；;和及]|$)|"
+    rf"{_N}\s*(?:栋|幢|座)楼(?:之间|中间)|"
+    # 三座桥, 两栋居民楼, 3栋烂尾楼: buildings or structures counted by what they are
+    rf"{_N}\s*(?:栋|幢|座)\s*(?:居民楼|住宅楼|宿舍楼|写字楼|办公楼|高楼|大楼|老楼|新楼|危楼|"
+    r"烂尾楼|楼房|房子|民房|厂房|平房|自建房|出租房|别墅|公厕|厕所|桥|山|塔|庙|变电站)")
+# Numbers that look like an address and are not one: a street's house number (中山路128号楼下 is
+# at No. 128, not building 128), a day of a month named (12月3号楼下, 本月5号; not 半个月3号楼),
+# a parking space (负一层105车位).
+# They are blanked before anything is read.
+_NOT_ADDRESS = re.compile(
+    r"(?:(?<=[街巷弄])|(?<=大道)|(?<=(?<![马公小大水铁线电走])路))\d{1,4}\s*号(?!院|楼\s*\d|楼\s*[一二三四五六七八九十]+\s*单元)|"
+    r"(?:(?<=\d月)|(?<=[一二三四五六七八九十本]月))\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
+    r"\d{3,4}\s*(?=号?(?:停)?车位|号?车库)|"
+    r"[a-z]\d{1,2}\s*-\s*\d{3,4}(?=号?车位)")
+# A form filled in by hand: 楼号：12, 单元号：2 (the room: 室号/房号 in _ROOM_BY_NEIGHBOUR).
+_BUILDING_FIELD = re.compile(r"(?:楼号|栋号|幢号|楼栋号)\s*[:：]?\s*(?:是\s*)?"
+                             rf"(?P<n>[a-z]?\d{{1,3}}|{CN_NUM})(?![\d层楼])")
+_UNIT_FIELD = re.compile(rf"单元号\s*[:：]?\s*(?:是\s*)?(?P<n>\d{{1,2}}|{CN_NUM})(?![\d层楼])")
+_PAST = re.compile(r"以前|之前|上次|上回|原来|曾经|以往")
+_NOW = re.compile(r"现在|这次|这回|目前|如今|[，。,.!！?？；;\n]")
+# 不是6栋是8栋: the mention after 不是 is taken back (`_denied`).
+_DENIED = re.compile(r"(?:不是|并非|而非)\s*(?:在\s*)?$")
+# 2、3栋, 5至8号楼, 3到5栋: several numbers share one suffix; the first names where it starts.
+_LIST_BEFORE = re.compile(rf"((?:{_N})\s*(?:、|,|，|至|到|~|-|—|和|及|与)\s*)+$")
 # 2梯 is how Guangdong numbers a block's stair-and-lift cores, its units (一梯两户 is a layout).
 _UNIT = re.compile(rf"(?<![几好两这那每各数多另整同])(?!两)(?P<n>{_N})\s*"
-                   r"(?:单元|梯(?![子田形度级队])(?!\s*[一二两三四五六七八2-8]\s*户))")
-_ROOM = re.compile(r"(?<![\d年])(?P<n>\d{3,4})\s*(?:室|号房|房间|房(?!子)|那户|这户|那家|这家|户)"
-                   r"|(?:层|楼)\s*(?P<m>\d{3,4})(?:号|室)?(?![\d年楼层号米])")
+                   r"(?:单元(?!号)|梯(?![子田形度级队])(?!\s*[一二两三四五六七八2-8]\s*户))")
+# What may follow a bare number for it to be a room: not a price, an area, an age, a count, a
+# distance, a time, a year, a bus or a shop (楼上1500一个月, 3楼120平米, 5栋2000多人, 300米,
+# 对面711便利店).
+_NOT_AFTER_ROOM = (r"(?![\d年月日号点时分秒元块钱米平方岁个多余人次周万千百斤公里度%.层路线]|"
+                   r"楼(?![上下])|天(?!天)|一个月|一年|一月|一平|左右|以上|便利|超市|店)")
+# Counts of households (共有120户居民, 住了120户人家, 居民420户): not household 120.
+_ROOM = re.compile(r"(?<![\d年有共约近了计超达余])(?<!居民)(?<!住户)(?<!业主)(?<!村民)(?<!人家)"
+                   r"(?P<n>\d{3,4})\s*(?:室(?!内|外|友)|号房|房间|"
+                   r"房(?![子租东价贷费产屋源本型])|那户|这户|那家|这家|"
+                   r"户(?!居民|人家|村民|家庭|住户|业主|左右|以上|多))"
+                   r"|(?<![零〇幺一二三四五六七八九十百千])(?P<c>[零〇幺一二三四五六七八九]{3,4})\s*"
+                   r"(?:室|号房|房间)"
+                   r"|(?P<f>(?<![\d])\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:层|楼)\s*的?\s*"
+                   r"(?P<m>\d{3,4}|[零〇幺一二三四五六七八九]{3,4})(?P<s>号|室)?"
+                   r"(?![\d年楼层号米平方元块多人岁个])")
 # Compounds that letter their towers: B座, A栋, c幢 (a Latin letter not inside a word)
 _LETTER_BUILDING = re.compile(r"(?<![A-Za-z])(?P<n>[A-Za-zＡ-Ｚ])\s*(?:座|栋|幢|号楼)")
-# A bare number right after a building or unit is the room: 7栋502, 2单元301.
-_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|#楼)\s*(?P<n>\d{3,4}|"
-                         r"[零〇一二三四五六七八九幺]{3,4})(?![\d楼层米年])")
+# A bare number right after a building or unit is the room: 7栋502, 2单元301, and in speech
+# with the fillers between (六号楼的八零二, 2单元的那个602啊).
+_ROOM_AFTER = re.compile(r"(?:号楼|栋|幢|单元|(?<=\d)梯|(?<=[a-z\d])座|#楼|(?<=\d)#)"
+                         r"(?:\s|的|那个|这个|就是|啊|呀|嗯){0,4}(?P<n>\d{3,4}|"
+                         rf"[零〇一二三四五六七八九幺]{{3,4}}){_NOT_AFTER_ROOM}")
+# A room named by who lives there or where it is from the writer (楼上602, 对门1101, 隔壁502的
+# 老人, 房号1203, 他家是502的, 301窗户冒烟, 601的业主).
+_ROOM_BY_NEIGHBOUR = re.compile(
+    r"(?:楼上|楼下|对门|对面|隔壁|房号|房间号|室号|门牌号?|户号|我家|他家|她家|他们家|我们家|住在?)"
+    rf"\s*[:：]?\s*(?:是|在)?\s*(?P<n>\d{{3,4}}){_NOT_AFTER_ROOM}|"
+    r"(?<![\d.\-/a-z])(?P<m>\d{3,4})\s*的?\s*(?=住户|业主|人家|邻居|租户|户主|老人|老太太|老爷子|"
+    r"大爷|大妈|阿姨|奶奶|爷爷|小孩|孩子|窗户|窗口|阳台|家里|家门)")
+# A floor, then a few characters on, a number on that floor (家在9层，901的管子; 我住15楼，1502的).
+_ROOM_ON_FLOOR = re.compile(r"(?<!\d)(?P<f>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:层|楼)"
+                            rf"[^\d]{{0,4}}?(?<![\d.\-/a-z])(?P<m>\d{{3,4}}){_NOT_AFTER_ROOM}")
+# Every room pattern needs three digits in a row, in either script.
+_ROOM_HINT = re.compile(r"\d{3}|[零〇幺一二三四五六七八九]{3}")
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# Telephone numbers people call, never rooms when nothing marks them as one.
+_SERVICE_NUMBERS = {"110", "119", "120", "122", "114", "315"}
 
 # Every building, unit or room pattern needs one of these; most messages have none.
-_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯")
+_ADDRESS_HINT = re.compile(r"[栋幢座单元室房户家#-]|号楼|号栋|号(?=.{0,3}单元)|\d{3}|\d梯|楼号|"
+                           r"楼[零〇幺一二三四五六七八九]{3}")
 _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )
@@ -160,39 +233,127 @@ def _community_at(text: str, pos: int) -> tuple[str, int, int] | None:
     return None
 
 
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+def _denied(text: str, start: int) -> bool:
+    """不是6栋是8栋: the mention right after 不是 is the one the writer takes back."""
+    return _DENIED.search(text, max(0, start - 5), start) is not None
+
+
+def _list_start(text: str, m: re.Match[str]) -> str:
+    """The first number of a list or range sharing this suffix (1、2、3号楼 → 1, 5至8号楼 → 5)."""
+    before = _LIST_BEFORE.search(text, max(0, m.start("n") - 24), m.start("n"))
+    if before is None:
+        return m.group("n")
+    first = re.match(_N, before.group())
+    if first is None:
+        return m.group("n")
+    low, high = cn_to_int(first.group()), cn_to_int(m.group("n"))
+    # a range or list counts upwards; 3-2单元 is building 3's unit 2, not units 3 down to 2
+    return first.group() if low is not None and high is not None and low < high else m.group("n")
+
+
+def _room_ok(number: str, floor: str | None = None, weak: bool = False) -> bool:
+    """A room is a floor and a door: never …00 (a price, a count), on the floor stated just
+    before it (3楼120平米 is an area, 18层1803 a room); `weak` when nothing but its place in the
+    sentence makes the number a room: then no number people dial (110) and no door past 40."""
+    if len(number) < 3 or number.endswith("00"):
+        return False
+    # a door numbered past 40 on its floor is a count (住着180户) or a price (楼上1150) unless a
+    # room's own word (室, 房间) says it is one
+    if weak and (number in _SERVICE_NUMBERS or int(number[-2:]) > 40):
+        return False
+    if floor:
+        level = num_str(floor)
+        if level is not None and not (number.startswith(level)
+                                      and len(number) - len(level) == 2):
+            return False
+    return True
+
+
+def _earlier(text: str, m: re.Match[str], pattern: re.Pattern[str]) -> bool:
+    """上次报的是5栋，这次是6栋; 以前住3栋，现在搬到9栋了: a building the writer no longer means,
+    when the text names another after it."""
+    cut = max(text.rfind(c, 0, m.start()) for c in "，。,.!！?？；;\n ")
+    if not _PAST.search(text, cut + 1, m.start()):
+        return False
+    return any(later.group("n") != m.group("n") and _NOW.search(text, m.end(), later.start())
+               for later in pattern.finditer(text, m.end()))
+
+
+def _building(text: str) -> str | None:
+    for coded in _CODED_BUILDING.finditer(text):
+        if not _denied(text, coded.start()):
+            return re.sub(r"[\s-]", "", coded.group("n")).upper()
+    counted: list[tuple[int, int]] | None = None
+    for b in _BUILDING.finditer(text):
+        if counted is None:
+            counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
+        if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()) \
+                or _earlier(text, b, _BUILDING):
+            continue
+        article = b.group("n") == "一" and b.group("s") in ("栋", "幢", "座")
+        if article and not _ONE_NAMES.match(text, b.end()):
+            continue  # 一栋老楼: the article, not building one
+        return num_str(_list_start(text, b))
+    for lettered in _LETTER_BUILDING.finditer(text):  # 锦绣华庭B座, A栋
+        if not _denied(text, lettered.start()):
+            return lettered.group("n").upper()
+    field = _BUILDING_FIELD.search(text)
+    if field:
+        n = field.group("n")
+        return n.upper() if n[0].isascii() and n[0].isalpha() else num_str(n)
+    return None
+
+
+def _unit(text: str) -> str | None:
+    for u in _UNIT.finditer(text):
+        if not _denied(text, u.start()):
+            return num_str(_list_start(text, u))
+    field = _UNIT_FIELD.search(text)
+    return num_str(field.group("n")) if field else None
+
+
+def _room(text: str) -> str | None:
+    if not _ROOM_HINT.search(text):
+        return None
+    for r in _ROOM.finditer(text):
+        number = r.group("n") or num_str(r.group("c") or r.group("m") or "")
+        floor = r.group("f") if r.group("m") else None
+        if r.group("m") and not floor and not r.group("s") and (
+                not r.group("m").isdigit() or _YEAR.fullmatch(r.group("m"))):
+            continue  # 这栋楼2019翻新的: a year; 楼一二三 without a floor is no room
+        weak = r.group().endswith("户")  # 301户, but also 住着180户
+        if number and not _denied(text, r.start()) and _room_ok(number, floor, weak):
+            return number
+    for r in _ROOM_AFTER.finditer(text):
+        number = num_str(r.group("n"))
+        if number and not _denied(text, r.start()) and _room_ok(number, weak=True):
+            return number
+    for r in _ROOM_ON_FLOOR.finditer(text):
+        if not _denied(text, r.start("m")) and _room_ok(r.group("m"), r.group("f"), weak=True):
+            return r.group("m")
+    for r in _ROOM_BY_NEIGHBOUR.finditer(text):
+        number = r.group("n") or r.group("m")
+        if not _denied(text, r.start()) and _room_ok(number, weak=True):
+            return number
+    return None
+
+
 def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
-    building = unit = room = None
     if not _ADDRESS_HINT.search(text):
         return None, None, None
-    m = _TRIPLE.search(text)
+    if _DIGIT.search(text):
+        text = _NOT_ADDRESS.sub(_blank, text)
+    m = _TRIPLE.search(text) or _TRIPLE_NAMED.search(text)
     if m:
-        building, unit, room = m.group(1), m.group(2), m.group(3)
-    if building is None:
-        coded = _CODED_BUILDING.search(text)
-        if coded:
-            building = re.sub(r"[\s-]", "", coded.group("n")).upper()
-    if building is None:
-        counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
-        for b in _BUILDING.finditer(text):
-            if not any(lo <= b.start() < hi for lo, hi in counted):
-                building = num_str(b.group("n"))
-                break
-    if building is None:
-        lettered = _LETTER_BUILDING.search(text)  # 锦绣华庭B座, A栋
-        if lettered:
-            building = lettered.group("n").upper()
-    if unit is None:
-        u = _UNIT.search(text)
-        if u:
-            unit = num_str(u.group("n"))
-    if room is None:
-        r = _ROOM.search(text)
-        if r:
-            room = r.group("n") or r.group("m")
-        else:
-            r = _ROOM_AFTER.search(text)
-            room = num_str(r.group("n")) if r else None
-    return building, unit, room
+        return m.group(1), m.group(2), m.group(3)
+    pair = _PAIR_UNIT.search(text)
+    if pair and int(pair.group(1)) > int(pair.group(2)):  # 2-3单元 is a range of units
+        return pair.group(1), pair.group(2), _room(text)
+    return _building(text), _unit(text), _room(text)
 
 
 def _place(text: str) -> str | None:
