@@ -9,19 +9,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Outbox, Ticket
 
+URGENT, ORDINARY = 1, 0  # Outbox.priority
+
 
 def enqueue(
     session: AsyncSession, *, channel: str, recipient: str, text: str, at: datetime,
     person_id: str | None = None, ticket_id: int | None = None, kind: str = "text",
-    ticket: Ticket | None = None,
+    ticket: Ticket | None = None, urgent: bool = False,
 ) -> Outbox:
     """Queue a text notice; it is sent only if the caller's transaction commits. A `ticket`
-    not flushed yet is linked by relationship, so one flush writes both."""
+    not flushed yet is linked by relationship, so one flush writes both. An `urgent` notice
+    goes before the ordinary ones waiting for the same recipient."""
     if ticket is not None and ticket.id is not None:
         ticket_id, ticket = ticket.id, None
     row = Outbox(channel=channel, recipient=recipient, person_id=person_id, ticket_id=ticket_id,
                  payload={"kind": kind, "text": text}, state="pending", next_attempt_at=at,
-                 created_at=at)
+                 created_at=at, priority=URGENT if urgent else ORDINARY)
     if ticket is not None:
         row.ticket = ticket
     session.add(row)
@@ -46,11 +49,11 @@ UNREACHED = "unreached"  # a staff member with no channel yet: kept until they h
 
 
 def keep_unreached(session: AsyncSession, *, person_id: str, text: str, at: datetime,
-                   ticket: Ticket | None = None) -> Outbox:
+                   ticket: Ticket | None = None, urgent: bool = False) -> Outbox:
     """A notice for a member of staff who has no channel yet (only a bind code): kept, with
     no recipient, until `release_unreached` gives it the channel they bind."""
     row = enqueue(session, channel="", recipient="", text=text, at=at, person_id=person_id,
-                  ticket=ticket)
+                  ticket=ticket, urgent=urgent)
     row.state, row.last_error = UNREACHED, "no channel yet: kept until they bind"
     return row
 
