@@ -37,6 +37,7 @@ def _logging(level: str = "INFO") -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.access_log import ACCESS_LOG
     from bot.app import create_app
 
     settings = _settings(args)
@@ -49,8 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return serve_workers(settings, args.workers)
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
-                # the path, not the query: a callback's query carries the sender's openid
-                access_log_format="%a %m %U %s %b %Tfs")
+                **ACCESS_LOG)  # no openid, signature or nonce in the access log
     return 0
 
 

@@ -35,6 +35,7 @@ STOP_GRACE = 15.0
 def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
     from aiohttp import web
 
+    from bot.access_log import ACCESS_LOG
     from bot.app import create_app
     from bot.cli.main import _logging
 
@@ -42,7 +43,7 @@ def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
     logger.info("worker %d (pid %d) serving", index, os.getpid())
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
                 reuse_port=reuse_port, print=None,
-                access_log_format='%a "%r" %s %b %Tfs')
+                **ACCESS_LOG)  # no openid, signature or nonce in the access log
 
 
 def shared_console_secret(settings: Settings, workers: int) -> Settings:
