@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -49,9 +50,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from bot.cli.workers import serve_workers
 
         return serve_workers(settings, args.workers)
-    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
+    host, port = settings.server.host, settings.server.port
+    web.run_app(create_app(settings), host=host, port=port, reuse_port=overlap_ok(settings),
+                print=lambda _: logger.info("listening on %s:%d (pid %d)", host, port,
+                                            os.getpid()),
                 **ACCESS_LOG)  # no openid, signature or nonce in the access log
     return 0
+
+
+def overlap_ok(settings: Settings) -> bool:
+    """Whether a second `serve` may listen on the same port while this one runs
+    (SO_REUSEPORT): the way to restart without a gap (README, operations). PostgreSQL only:
+    SQLite's file has one writer, so there a second server is refused (address in use)."""
+    import socket
+
+    return hasattr(socket, "SO_REUSEPORT") and not settings.database.url.startswith("sqlite")
 
 
 class CliError(Exception):
