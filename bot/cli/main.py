@@ -360,6 +360,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `gridbot say … | head`: the reader has what it wanted
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """Quiet, as a Unix tool whose reader closed the pipe (exit 141, as SIGPIPE would): no
+    traceback, and none either from the interpreter flushing stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
 
 
 if __name__ == "__main__":
