@@ -15,11 +15,10 @@ URGENT, ORDINARY = 1, 0  # Outbox.priority
 def enqueue(
     session: AsyncSession, *, channel: str, recipient: str, text: str, at: datetime,
     person_id: str | None = None, ticket_id: int | None = None, kind: str = "text",
-    ticket: Ticket | None = None, urgent: bool = False,
+    ticket: Ticket | None = None, urgent: bool = False,  # sent before ordinary ones
 ) -> Outbox:
     """Queue a text notice; it is sent only if the caller's transaction commits. A `ticket`
-    not flushed yet is linked by relationship, so one flush writes both. An `urgent` notice
-    goes before the ordinary ones waiting for the same recipient."""
+    not flushed yet is linked by relationship, so one flush writes both."""
     if ticket is not None and ticket.id is not None:
         ticket_id, ticket = ticket.id, None
     row = Outbox(channel=channel, recipient=recipient, person_id=person_id, ticket_id=ticket_id,
