@@ -54,6 +54,26 @@ CLASSIFY = Histogram("gridbot_classifier_seconds", "One message through nlp's an
                      buckets=MS)
 
 
+class Children:
+    """A labelled metric's children, each looked up once per process: `labels()` checks and
+    hashes the values and takes the metric's lock on every call, and the gateway and the
+    writer ask for the same few series on every message."""
+
+    def __init__(self, metric: Any) -> None:
+        self.metric = metric
+        self._found: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *values: str) -> Any:
+        child = self._found.get(values)
+        if child is None:
+            child = self._found[values] = self.metric.labels(*values)
+        return child
+
+
+GATEWAY_BY = Children(GATEWAY)  # (channel, reply kind)
+STATEMENTS_BY = Children(STATEMENTS)  # (unit kind)
+
+
 class DatabaseObserver:
     """What storage.db reports (it cannot import bot): bursts and statements per unit."""
 
@@ -61,7 +81,7 @@ class DatabaseObserver:
         BURST.observe(units)
 
     def unit(self, statements: int, kind: str) -> None:
-        STATEMENTS.labels(kind).observe(statements)
+        STATEMENTS_BY(kind).observe(statements)
 
 
 def timed_classifier(analyzer: Any) -> Callable[[str], Any]:

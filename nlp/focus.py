@@ -56,6 +56,7 @@ _HAZARD_PLACE = (r"(?:燃气表|煤气表|燃气管道?|电表箱|电表|电箱|
 QUOTED = re.compile(r"'[^'\n]{1,30}'|\"[^\"\n]{1,30}\"|“[^”\n]{1,30}”|‘[^’\n]{1,30}’|"
                     r"「[^」\n]{1,30}」|『[^』\n]{1,30}』")
 QUOTE_MARKS = frozenset("'\"“‘「『")
+_QUOTE_MARK = re.compile("[" + "".join(sorted(map(re.escape, QUOTE_MARKS))) + "]")
 _SPANS = re.compile(f"{_PARTY_SHRUG}|{_NOBODY}|{_PREAMBLE}|{_HAZARD_PLACE}")
 _PARTY = re.compile(PARTIES + r"|管理处|保安")
 # Characters without which none of the patterns can match (most chat messages have none).
@@ -73,7 +74,7 @@ def focus_spans(text: str) -> list[tuple[int, int]]:
     if colon > 0 and len(text) - colon > 8 and _PARTY.search(text, 0, colon):
         # 城管到现在都没来：北巷口那个修车铺把废机油倒进雨水井: who did nothing, then the problem
         spans = [(a, b) for a, b in spans if a > colon] + [(0, colon + 1)]
-    if not QUOTE_MARKS.isdisjoint(text):
+    if _QUOTE_MARK.search(text):
         spans += [m.span() for m in QUOTED.finditer(text)]
     spans = sorted(set(spans))
     merged: list[tuple[int, int]] = []

@@ -62,8 +62,20 @@ def aside_question(text: str) -> str | None:
     return text[m.start():]
 
 
+# The rules ask for the same text's bare and plain forms several times a message (intent_of,
+# is_chat, is_small_talk, is_detail …): the last of each is kept (a tuple, swapped whole).
+_last_bare: tuple[str, str] = ("", "")
+_last_plain: tuple[str, str] = ("", "")
+
+
 def _bare(text: str) -> str:
-    return _PUNCT.sub("", text)
+    global _last_bare
+    last = _last_bare
+    if last[0] == text:
+        return last[1]
+    out = _PUNCT.sub("", text)
+    _last_bare = (text, out)
+    return out
 
 
 # Longer messages that thank are reports with manners (the 留言板 register closes with 感谢领导).
@@ -531,7 +543,13 @@ def rating_in(text: str) -> int | None:
 
 
 def to_plain(text: str) -> str:
-    return _SYMBOLS.sub(" ", text)
+    global _last_plain
+    last = _last_plain
+    if last[0] == text:
+        return last[1]
+    out = _SYMBOLS.sub(" ", text)
+    _last_plain = (text, out)
+    return out
 
 
 def is_chat(text: str) -> bool:

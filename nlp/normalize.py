@@ -217,8 +217,12 @@ _CANTONESE_ONLY = frozenset("咗冇喺嚟啲佢嘅睇哋揾搵嗰噉咁畀揸掟
 _CANTONESE_WORDS = (("唔该", "谢谢"), ("部𨋢", "电梯"), ("入面", "里面"), ("隔篱", "隔壁"))
 
 
+# (a character class finds one in C; isdisjoint made a string of every character of the text)
+_CANTONESE_ONLY_CHAR = re.compile("[" + "".join(sorted(map(re.escape, _CANTONESE_ONLY))) + "]")
+
+
 def from_cantonese(text: str) -> str:
-    if _CANTONESE_ONLY.isdisjoint(text):
+    if not _CANTONESE_ONLY_CHAR.search(text):
         return text
     for word, mandarin in _CANTONESE_WORDS:
         text = text.replace(word, mandarin)

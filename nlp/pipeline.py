@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.cues import find_hits
-from nlp.features import extract_sets, focus_sets
+from nlp.features import extract_sets, focus_sets, focus_view
 from nlp.heads import Heads, Joint
 from nlp.intent import (
     act_of,
@@ -72,20 +72,80 @@ CLAUSE_MIN_CHARS = 6
 CLAUSE_CONFIDENCE = 0.8
 
 
-def _clauses(norm: str, words: list[str]) -> list[tuple[str, list[str]]]:
-    """The message cut at sentence ends, each part with its words (jieba's words tile it)."""
-    out: list[tuple[str, list[str]]] = []
-    cur: list[str] = []
-    for w in words:
+def _clauses(norm: str, words: list[str]) -> list[tuple[int, int, int, int]]:
+    """The message cut at sentence ends: each part's (start, end) in the text and (first, last
+    + 1) in its words (jieba's words tile it); none when it is one part."""
+    out: list[tuple[int, int, int, int]] = []
+    pos = start = first = 0
+    for k, w in enumerate(words):
         if w in _BOUNDARY:
-            if cur:
-                out.append(("".join(cur), cur))
-            cur = []
-        else:
-            cur.append(w)
-    if cur:
-        out.append(("".join(cur), cur))
+            if k > first:
+                out.append((start, pos, first, k))
+            start, first = pos + len(w), k + 1
+        pos += len(w)
+    if len(words) > first:
+        out.append((start, pos, first, len(words)))
     return out if len(out) > 1 else []
+
+
+def _by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, int]],
+               joint: Joint, config: dict[str, Any],
+               ) -> tuple[set[str], set[str], int, list[int], list[tuple[set[str], set[str]]]]:
+    """The whole message's word and n-gram sets and packed sum, the sums of its clauses of
+    CLAUSE_MIN_CHARS or more, and every clause's sets, from one lookup of each clause's
+    features.
+
+    Neither words nor n-grams cross the punctuation that cuts clauses (and a denied span ends
+    at it), so the message's sets are the union of its clauses'; its sum is theirs less the
+    features a clause shares with an earlier one, each counted once."""
+    words_seen: set[str] = set()
+    chars_seen: set[str] = set()
+    total = 0
+    scored: list[int] = []
+    sets: list[tuple[set[str], set[str]]] = []
+    for start, end, first, last in clauses:
+        w, c = extract_sets(norm[start:end], words[first:last], config)
+        sets.append((w, c))
+        if end - start >= CLAUSE_MIN_CHARS:
+            part = joint.total(w, c)
+            scored.append(part)
+            total += part - joint.total(w & words_seen, c & chars_seen)
+        else:
+            total += joint.total(w - words_seen, c - chars_seen)
+        words_seen |= w
+        chars_seen |= c
+    return words_seen, chars_seen, total, scored, sets
+
+
+def _focus_by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, int]],
+                     sets: list[tuple[set[str], set[str]]], config: dict[str, Any],
+                     ) -> tuple[set[str], set[str]] | None:
+    """`focus_sets` of a message cut in clauses: a clause the focus leaves as it was keeps its
+    sets; only the clauses it blanks are read again (blanks break words and n-grams as the
+    clauses' punctuation does, so the focus's sets are the union of its clauses')."""
+    view = focus_view(norm, words)
+    if view is None:
+        return None
+    text, kept = view
+    fw: set[str] = set()
+    fc: set[str] = set()
+    for (start, end, first, last), (w, c) in zip(clauses, sets, strict=True):
+        if text[start:end] != norm[start:end]:
+            w, c = extract_sets(text[start:end], kept[first:last], config)
+        fw |= w
+        fc |= c
+    return fw, fc
+
+
+def _clause_problems(clause_totals: list[int], joint: Joint) -> list[str]:
+    """Categories a clause of the message states on its own with confidence."""
+    found: list[str] = []
+    model = joint.model
+    for part in clause_totals:
+        c, p = model.best(joint.model_logits(part))
+        if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
+            found.append(c)
+    return found
 
 
 ALSO_MIN = 0.25      # a runner-up this likely is a secondary problem of the message
@@ -240,8 +300,14 @@ class Analyzer:
             intent = intent_of(norm)
             return Analysis(text, "other", category_name("other"), 1.0, [("other", 1.0)], "normal",
                             location, [], intent, "投诉", act_of(intent))
-        wset, cset = extract_sets(norm, words, model.config)
-        total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
+        clauses = _clauses(norm, words) if len(norm) >= CLAUSE_SPLIT_MIN else []
+        if clauses:  # the whole message's sums from its clauses', which `also` reads too
+            wset, cset, total, clause_totals, clause_sets = _by_clause(norm, words, clauses,
+                                                                       joint, model.config)
+        else:
+            wset, cset = extract_sets(norm, words, model.config)
+            total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
+            clause_totals, clause_sets = [], []
         ranked = model.ranked(joint.model_logits(total))
         aside = aside_question(norm) if len(norm) <= INTENT_HEAD_MAX * 2 else None
         if aside is not None and len(aside) < len(norm):
@@ -249,11 +315,19 @@ class Analyzer:
             aside_words = self._prep.prepare(aside)[1]
             aside_total = joint.total(*extract_sets(aside, aside_words, model.config))
             ranked = model.ranked(joint.model_logits(aside_total))
-        focus = focus_sets(norm, words, model.config) if aside is None else None
+        focus = None
+        if aside is None:
+            focus = (_focus_by_clause(norm, words, clauses, clause_sets, model.config) if clauses
+                     else focus_sets(norm, words, model.config))
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
-            pf = dict(model.ranked(joint.model_logits(joint.total(*focus))))
+            # the focus's sets are the whole's less what it blanks (plus what a denial the
+            # blanking undid gives back): its sum is the whole's, corrected by the differences
+            fw, fc = focus
+            focus_total = total - joint.total(wset - fw, cset - fc) + joint.total(fw - wset,
+                                                                                  fc - cset)
+            pf = dict(model.ranked(joint.model_logits(focus_total)))
             ranked = sorted(
                 [(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
                 key=itemgetter(1), reverse=True)
@@ -303,7 +377,7 @@ class Analyzer:
         if intent in ("report", "consult"):
             also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
             if len(norm) >= CLAUSE_SPLIT_MIN:
-                also += [c for c in self._clause_problems(norm, words, joint)
+                also += [c for c in _clause_problems(clause_totals, joint)
                          if c not in also and c != category]
         also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
@@ -331,19 +405,6 @@ class Analyzer:
         if learned == "human" and intent != "human" and _PLEA.search(norm):
             return intent  # 快来人啊 calls for help with the report, not for an operator
         return learned
-
-    def _clause_problems(self, norm: str, words: list[str], joint: Joint) -> list[str]:
-        """Categories a clause of the message states on its own with confidence."""
-        found: list[str] = []
-        model = joint.model
-        for text, ws in _clauses(norm, words):
-            if len(text) < CLAUSE_MIN_CHARS:
-                continue
-            c, p = model.best(joint.model_logits(joint.total(*extract_sets(text, ws,
-                                                                            model.config))))
-            if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
-                found.append(c)
-        return found
 
     def _keywords(self, words: list[str], category: str, model: LinearModel) -> list[str]:
         """Domain words of the message first, then words that strongly signal its category."""

@@ -66,12 +66,10 @@ def forced_category(text: str, hits: list[Hit], model_top: str,
         return "gas_electric"
     if real(hits, "smoke_out"):
         return "fire_safety"  # smoke pouring out of a window or a door is a fire
-    charging = bool(_CHARGING.search(text))
-    electric = bool(_ELECTRIC_SOURCE.search(text))
     if real(hits, "fire", "smoke", "call_119", "sparks", "burning_smell"):
-        if charging and model_top != "gas_electric":
+        if model_top != "gas_electric" and _CHARGING.search(text):
             return "fire_safety"
-        if electric and not real(hits, "fire", "call_119"):
+        if _ELECTRIC_SOURCE.search(text) and not real(hits, "fire", "call_119"):
             return "gas_electric"
         if real(hits, "fire", "smoke", "call_119"):
             return "fire_safety"

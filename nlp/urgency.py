@@ -78,6 +78,8 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
             allowed = _HIGH_FOR.get(h.cue, frozenset())
             if not allowed or category in allowed:
                 level = _max(level, "high")
+    if not real:
+        return level  # (most messages: the scans below only judge real hits)
     names = {h.cue for h in real}
     if category == "gas_electric" and names <= {"outage"} and "outage" in names:
         level = "normal"  # 停电 is an inconvenience, not a hazard (spec)

@@ -41,6 +41,9 @@ Unit = Callable[[AsyncSession], Awaitable[T]]
 
 MAX_BATCH = 64
 UNIT_SCOPE = "unit"  # session.info key: a dict that lives for one unit, even inside a burst
+# connections per PostgreSQL engine (per worker): 4 workers stay well under the server's
+# default max_connections of 100
+POOL_SIZE = 16
 
 
 def create_engine(url: str, *, immediate: bool = True, inline: bool = False) -> AsyncEngine:
@@ -58,7 +61,12 @@ def create_engine(url: str, *, immediate: bool = True, inline: bool = False) -> 
                                          hide_parameters=True)
         _sqlite_pragmas(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
     else:
-        engine = create_async_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+        # a fixed pool, no overflow: an overflow connection was opened for a burst and closed
+        # as soon as it came back to a full pool, and under load that meant a new connection
+        # (TLS set-up, authentication, a server process forked) every few reports. Units
+        # beyond the pool wait for a connection instead (none holds two: no nested units)
+        engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=0,
+                                     hide_parameters=True)
         _ping_when_idle(engine)
     _count_statements(engine)
     return engine

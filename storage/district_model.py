@@ -10,8 +10,8 @@ needs it (where is it, who handles it, how to reach them). So each worker keeps 
 - other workers read that version at most every `check_seconds` (one indexed one-row SELECT
   inside the unit that happens to need the model), and reload when it moved.
 Each load is told to the model's `listeners` (the worker's analyser takes the new gazetteer).
-Objects handed to callers are attached to the caller's session with `merge(load=False)`: no
-SQL, and the caller can use them as ORM instances (assign a ticket to a person).
+Objects handed to callers are copies registered in the caller's session as if loaded there
+(`_attach`): no SQL, and the caller can use them as ORM instances (assign a ticket to a person).
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ class DistrictModel:
     async def staff(self, session: AsyncSession, roles: set[str],
                     within: str | None = None) -> list[Person]:
         """Active people holding any of `roles`, in id order; with `within`, only those whose
-        name's first character occurs in it (the others are not attached: a merge each)."""
+        name's first character occurs in it (the others are not attached: a copy each)."""
         snap = await self.fresh(session)
         key = frozenset(roles)
         found = snap._staff.get(key)
@@ -245,15 +245,42 @@ def _ids(value: object) -> list[str]:
 
 
 def _attach(session: AsyncSession, obj: Row | None) -> Row | None:
-    """The caller's own instance of a cached object: its identity map first, else a merge
-    that emits no SQL."""
+    """The caller's own instance of a cached object, as if the caller had loaded it: its
+    identity map's first, else a new instance with the cached object's column values,
+    registered as persistent and unmodified. No SQL, and none of `merge`'s work (a merge
+    walks every property and relationship cascade to copy what a snapshot already knows is
+    plain column data); relationships stay unloaded, as after a merge without load."""
     if obj is None:
         return None
-    key = instance_state(obj).key  # a loaded, detached object keeps its identity key
-    existing = session.sync_session.identity_map.get(key) if key is not None else None
+    state = instance_state(obj)
+    key = state.key  # a loaded, detached object keeps its identity key
+    sync = session.sync_session
+    existing = sync.identity_map.get(key) if key is not None else None
     if existing is not None:
         return existing  # type: ignore[return-value]
-    return session.sync_session.merge(obj, load=False)
+    if key is None:  # never loaded (not from a snapshot): the general way
+        return sync.merge(obj, load=False)
+    mapper = state.mapper
+    copy = mapper.class_manager.new_instance()
+    copied = instance_state(copy)
+    source, target = state.dict, copy.__dict__
+    for name in _columns(mapper):
+        if name in source:
+            target[name] = source[name]  # values a snapshot never changes: shared, as merge does
+    copied.key = key
+    sync._update_impl(copied)  # noqa: SLF001 - what merge(load=False) does to register it
+    copied._commit_all(target, sync.identity_map)  # noqa: SLF001 - loaded, nothing changed
+    return copy  # type: ignore[return-value]
+
+
+_COLUMNS: dict[object, tuple[str, ...]] = {}
+
+
+def _columns(mapper: object) -> tuple[str, ...]:
+    found = _COLUMNS.get(mapper)
+    if found is None:
+        found = _COLUMNS[mapper] = tuple(p.key for p in mapper.column_attrs)  # type: ignore[attr-defined]
+    return found
 
 
 def of(session: AsyncSession) -> DistrictModel:

@@ -26,9 +26,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import DateTime, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -47,7 +48,10 @@ class _Compiled:
     returning: bool
 
 
-_CACHE: dict[tuple[int, str, frozenset[str]], tuple[Any, _Compiled]] = {}
+# keyed by the parameters' names in the order given: a caller passes the same columns in the
+# same order each time, and a tuple of them is cheaper to make than a set (another order is
+# one more entry, compiled the same)
+_CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[Any, _Compiled]] = {}
 
 
 def _default_of(column: Any, update: bool) -> Callable[[Any], Any]:
@@ -58,7 +62,7 @@ def _default_of(column: Any, update: bool) -> Callable[[Any], Any]:
     return lambda _ctx: value
 
 
-def _compile(stmt: Any, dialect: Any, keys: frozenset[str]) -> _Compiled:
+def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     cache_key = (id(stmt), dialect.name, keys)
     found = _CACHE.get(cache_key)
     if found is not None and found[0] is stmt:
@@ -74,11 +78,41 @@ def _compile(stmt: Any, dialect: Any, keys: frozenset[str]) -> _Compiled:
     given = compiled.construct_params(_check=False)
     literals = {name: given[name] for name, bind in compiled.binds.items()
                 if not bind.required and name not in keys and name in given}
-    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()),
-                       dict(compiled._bind_processors), prefetch, literals,  # noqa: SLF001
-                       bool(compiled.effective_returning))
+    processors = dict(compiled._bind_processors)  # noqa: SLF001
+    for name, bind in compiled.binds.items():
+        if name in processors and isinstance(bind.type, DateTime):
+            processors[name] = _once_per_value(processors[name], (dialect.name, repr(bind.type)))
+    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors,
+                       prefetch, literals, bool(compiled.effective_returning))
     _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
     return result
+
+
+_LAST_TEXT: dict[tuple[str, str], list[Any]] = {}  # (dialect, type) -> [datetime, its text]
+
+
+def _once_per_value(process: Callable[[Any], Any], kind: tuple[str, str]
+                    ) -> Callable[[Any], Any]:
+    """A datetime column's bind processor that converts a value once for all columns of its
+    type: a unit stamps its rows with one `now` (created_at, updated_at, next_attempt_at of
+    every event and notice), and formatting it as text each time was a visible share of a
+    report's CPU. Only the very same instant, naive, reuses the text (an aware datetime
+    equal to another may carry other wall-clock digits)."""
+    last = _LAST_TEXT.setdefault(kind, [None, None])
+
+    def convert(value: Any) -> Any:
+        if value is None:  # the unset ones (accepted_at, sent_at…) leave the last instant
+            return process(value)
+        seen = last[0]
+        if value is seen or (type(value) is datetime and type(seen) is datetime
+                             and value.tzinfo is None and seen.tzinfo is None
+                             and value == seen):
+            return last[1]
+        text = process(value)
+        last[0], last[1] = value, text
+        return text
+
+    return convert
 
 
 def _inline(conn: AsyncConnection) -> sqlite3.Connection | None:
@@ -120,7 +154,7 @@ def _heard(conn: Connection, cursor: Any, c: _Compiled, out: list[list[Any]],
 
 async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Params],
                   many: bool) -> Any:
-    c = _compile(stmt, conn.dialect, frozenset(rows[0]))
+    c = _compile(stmt, conn.dialect, tuple(rows[0]))
     out = _values(c, rows)
     _heard(conn, None, c, out, many)
     async with adapted._execute_mutex:  # noqa: SLF001 - as the adapter's cursor does
@@ -149,7 +183,7 @@ async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Para
 def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Params],
          many: bool) -> Any:
     dialect = conn.dialect
-    c = _compile(stmt, dialect, frozenset(rows[0]))
+    c = _compile(stmt, dialect, tuple(rows[0]))
     out = _values(c, rows)
     cursor = raw.cursor()
     try:

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Outbox, Ticket
+from storage import held_rows
+from storage.models import Outbox, Ticket, new_row
 
 URGENT, ORDINARY = 1, 0  # Outbox.priority
 
@@ -17,16 +18,17 @@ def enqueue(
     person_id: str | None = None, ticket_id: int | None = None, kind: str = "text",
     ticket: Ticket | None = None, urgent: bool = False,  # sent before ordinary ones
 ) -> Outbox:
-    """Queue a text notice; it is sent only if the caller's transaction commits. A `ticket`
-    not flushed yet is linked by relationship, so one flush writes both."""
+    """Queue a text notice; it is sent only if the caller's transaction commits. A notice of
+    a `ticket` not written yet is written with it (storage.held_rows)."""
     if ticket is not None and ticket.id is not None:
         ticket_id, ticket = ticket.id, None
-    row = Outbox(channel=channel, recipient=recipient, person_id=person_id, ticket_id=ticket_id,
-                 payload={"kind": kind, "text": text}, state="pending", next_attempt_at=at,
-                 created_at=at, priority=URGENT if urgent else ORDINARY)
+    row = new_row(Outbox, channel=channel, recipient=recipient, person_id=person_id,
+                  ticket_id=ticket_id, payload={"kind": kind, "text": text}, state="pending",
+                  next_attempt_at=at, created_at=at, priority=URGENT if urgent else ORDINARY)
     if ticket is not None:
-        row.ticket = ticket
-    session.add(row)
+        held_rows.hold(session, ticket, row)
+    else:
+        session.add(row)
     return row
 
 

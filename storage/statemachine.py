@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Ticket, TicketEvent
+from storage import held_rows
+from storage.models import Ticket, TicketEvent, new_row
 
 OPEN_STATUSES = (
     "new", "pending_verification", "assigned", "accepted", "in_progress", "waiting",
@@ -104,17 +105,18 @@ def transition(
     ticket.status = rule.target or before
     ticket.updated_at = at
     _stamp(ticket, action, at)
-    ev = TicketEvent(
-        ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action), actor_id=actor_id,
-        from_status=before, to_status=ticket.status, note=note, created_at=at,
+    ev = new_row(
+        TicketEvent, ticket_id=ticket.id, kind=_EVENT_KIND.get(action, action),
+        actor_id=actor_id, from_status=before, to_status=ticket.status, note=note, created_at=at,
     )
     return _add(session, ticket, ev)
 
 
 def _add(session: AsyncSession, ticket: Ticket, ev: TicketEvent) -> TicketEvent:
-    if ticket.id is None:  # a new ticket: one flush inserts it, then its events in one go
-        ev.ticket = ticket
-    session.add(ev)
+    if ticket.id is None:  # a new ticket: its events are written with it (storage.held_rows)
+        held_rows.hold(session, ticket, ev)
+    else:
+        session.add(ev)
     return ev
 
 
@@ -161,6 +163,6 @@ def record(
     note: str | None = None, at: datetime,
 ) -> TicketEvent:
     """An event that does not change status (created, reminded, escalated, corrected…)."""
-    ev = TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=actor_id, from_status=ticket.status,
-                     to_status=ticket.status, note=note, created_at=at)
+    ev = new_row(TicketEvent, ticket_id=ticket.id, kind=kind, actor_id=actor_id,
+                 from_status=ticket.status, to_status=ticket.status, note=note, created_at=at)
     return _add(session, ticket, ev)

@@ -46,6 +46,7 @@ from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
 from storage.db import UNIT_KIND
 from storage.models import Identity, Person
+from storage.repos import attachments as attachment_rows
 from storage.repos import inbound as repo
 from storage.repos import people
 
@@ -138,7 +139,7 @@ class Inbound:
             return await self._answer(update, raw_xml, handle)
         finally:
             kind = "late" if handle.late and handle.kind == "passive" else handle.kind
-            metrics.GATEWAY.labels(update.channel, kind).observe(time.perf_counter() - start)
+            metrics.GATEWAY_BY(update.channel, kind).observe(time.perf_counter() - start)
 
     async def _answer(self, update: Update, raw_xml: str, handle: Handle) -> str | None:
         key = storage_key(update)
@@ -286,6 +287,7 @@ class Inbound:
                 hint["used"] = True
                 people.known_absent(session, update.channel, update.sender)
             reply = await self.runtime.dispatcher.handle(session, update)
+            hint["media"] = attachment_rows.media_work(session)
             at = clock.now()
             queued = _settle(session, handle, update, reply, at)
             if queued is not None:
@@ -317,7 +319,7 @@ class Inbound:
                 handle.kind = "failed"
                 await self._fail(row_id, attempts, update, handle, exc)
                 return BUSY
-            self._wake()
+            self._wake(media=bool(hint.get("media")))
             return reply
         finally:
             UNIT_KIND.reset(kind)
@@ -411,10 +413,14 @@ class Inbound:
             if not busy:
                 await first_of(self._wake_sweep, stop, seconds=SWEEP_SECONDS)
 
-    def _wake(self) -> None:
-        # the dispatcher may have queued notices (or the reply went late) or media to fetch
-        # before its id expires: let the background loops look now rather than at their poll
-        self.runtime.wake()
+    def _wake(self, *, media: bool = False) -> None:
+        # the dispatcher may have queued notices (or the reply went late), and media to fetch
+        # before its id expires or files to delete (a unit that made such work says so): let
+        # the loops that have work look now rather than at their poll
+        if media:
+            self.runtime.wake()
+        else:
+            self.runtime.wake_sender()
 
     async def drain(self, grace: float) -> None:
         """Wait for late units (shutdown, tests); cancel what still runs after `grace` s.

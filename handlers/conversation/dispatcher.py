@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +26,9 @@ NOT_STAFF = "您不在本区网格工作人员名单中，请联系社区管理�
 # reply is shown (a LOCATION report, a VIEW or unsubscribe do neither)
 ANSWERABLE_EVENTS = frozenset({"subscribe", "scan", "click"})
 WINDOW_SLACK = timedelta(minutes=10)
+# how often a message looks for a retrained model file (a stat of it: per process, not per
+# message; `gridbot nlp train` is run by hand and takes minutes)
+MODEL_CHECK_SECONDS = 5.0
 
 
 def _window_moves(identity: Identity, now: datetime) -> bool:
@@ -39,8 +44,20 @@ def _answerable(update: Update) -> bool:
 
 
 class Dispatcher:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, model_check_seconds: float = MODEL_CHECK_SECONDS,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.services = services
+        self.model_check_seconds = model_check_seconds
+        self._monotonic = monotonic
+        self._model_checked_at = float("-inf")
+
+    def _model_fresh(self) -> None:
+        """A retrained model file is taken up without a restart, looked for at most every
+        `model_check_seconds`."""
+        now = self._monotonic()
+        if now - self._model_checked_at >= self.model_check_seconds:
+            self._model_checked_at = now
+            self.services.analyzer.reload_if_changed()
 
     async def handle(self, session: AsyncSession, update: Update) -> str | None:
         """The passive reply for `update` (None: nothing to say). Runs inside the caller's
@@ -49,7 +66,7 @@ class Dispatcher:
         # (another worker, another task) commits first, and this one reads what it left
         await dialect.sender_xact_lock(session, update.channel, update.sender)
         now = self.services.clock.now()
-        self.services.analyzer.reload_if_changed()  # a retrained model, without a restart
+        self._model_fresh()  # a retrained model, without a restart
         await repo.district_fresh(session)  # a place imported a moment ago, without a restart
         found = await people.sender(session, update.channel, update.sender)
         person, identity = await self._sender(session, update, found, now)

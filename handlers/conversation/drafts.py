@@ -26,6 +26,7 @@ async def new_attachment(ctx: Ctx, kind: str, media_id: str) -> Attachment:
                      created_at=ctx.now)
     ctx.session.add(row)
     await ctx.session.flush()
+    attachment_rows.note_media_work(ctx.session)
     return row
 
 

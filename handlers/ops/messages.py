@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -118,12 +119,18 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+@functools.lru_cache(maxsize=1024)
+def _building_said(building: str) -> re.Pattern[str]:
+    """The building's number followed by the word for it, compiled once per number."""
+    return re.compile(rf"(?<![0-9A-Za-z]){re.escape(building)}\s*(号楼|号栋|栋|幢|座)",
+                      re.IGNORECASE)
+
+
 def building_words(t: Ticket) -> str:
     """The building as the resident wrote it (「A栋」 stays 「A栋」, 「5幢」 「5幢」); without
     their word, 「3号楼」 for a number and 「A座」 otherwise."""
     b = t.building or ""
-    found = re.search(rf"(?<![0-9A-Za-z]){re.escape(b)}\s*(号楼|号栋|栋|幢|座)", t.text or "",
-                      re.IGNORECASE)
+    found = _building_said(b).search(t.text or "")
     if found:
         return f"{b}{found.group(1)}"
     return f"{b}号楼" if b.isdigit() else f"{b}座"

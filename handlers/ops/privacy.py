@@ -35,6 +35,7 @@ from storage.models import (
     TicketEvent,
     TicketFollower,
 )
+from storage.repos import attachments as attachment_rows
 from storage.repos.conversations import clear_state
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ async def erase(session: AsyncSession, person: Person, identity: Identity) -> No
     for a in media:
         a.state = ERASE if a.path else ERASED
         a.media_id = ""
+    if media:
+        attachment_rows.note_media_work(session)
     logger.info("erased personal data of %s on unsubscribe (%d tickets kept anonymised)",
                 person.id, len(tickets))
 

@@ -17,7 +17,7 @@ from handlers.ops.verification import ask_verification, verifiers_for
 from nlp import Analysis
 from storage import repo
 from storage.clock import SHANGHAI, to_local
-from storage.models import Person, Region, Ticket
+from storage.models import Person, Region, Ticket, new_row
 from storage.repo import triage_people
 from storage.repos import attachments as attachment_rows
 from storage.repos import tickets as tickets_repo
@@ -82,8 +82,8 @@ async def create_ticket(
         community = await repo.community_of(session, place.grid)
     # correspondents (issue 5): a non-urgent report may wait for the liaison's 核实 first
     verifiers = await verifiers_for(session, services, source, analysis.urgency, community)
-    ticket = Ticket(
-        code=code, category=analysis.category, urgency=analysis.urgency,
+    ticket = new_row(
+        Ticket, code=code, category=analysis.category, urgency=analysis.urgency,
         request_kind=analysis.request_kind, text=text,
         community_text=loc.community, building=loc.building, unit=loc.unit, room=loc.room,
         place=loc.place or extra_place, lng=lng, lat=lat,
@@ -95,6 +95,9 @@ async def create_ticket(
         resolve_by=deadline(now, resolve, services.calendar),
         confidence=analysis.confidence, created_at=now, updated_at=now,
     )
+    # the objects too, as the session holds them: the notices and the reply read the grid's
+    # and community's names without a lookup each
+    ticket.region, ticket.community = place.grid, community
     # flushed once routed: its events and notices link to it, so one flush writes the ticket
     # already assigned (one INSERT, no UPDATE after it), its events and its notices
     session.add(ticket)

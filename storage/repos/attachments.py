@@ -9,6 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attachment
 
+MEDIA_DUE = "media_due"  # session.info["unit"]: this unit left files to fetch or delete
+
+
+def note_media_work(session: AsyncSession) -> None:
+    """This unit made work for the media store (an attachment to download, a file to delete):
+    whoever commits it wakes the store instead of leaving it to its next poll."""
+    session.info.setdefault("unit", {})[MEDIA_DUE] = True
+
+
+def media_work(session: AsyncSession) -> bool:
+    return bool(session.info.get("unit", {}).get(MEDIA_DUE))
+
 
 async def of_ticket(session: AsyncSession, ticket_id: int) -> list[Attachment]:
     return list((await session.scalars(select(Attachment).where(

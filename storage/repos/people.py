@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationState, Identity, Outbox, Person
+from storage.models import ConversationState, Identity, Outbox, Person, new_row
 
 
 async def identity(session: AsyncSession, channel: str, external_id: str) -> Identity | None:
@@ -30,9 +30,9 @@ async def identities_of(session: AsyncSession, person: Person) -> dict[str, Iden
 async def new_resident(session: AsyncSession, channel: str, external_id: str,
                        now: datetime) -> tuple[Person, Identity]:
     """A first message from an unknown openid: a resident with a pseudonymous id."""
-    person = Person(id=f"r-{secrets.token_hex(6)}", roles=["resident"], created_at=now)
-    ident = Identity(person_id=person.id, channel=channel, external_id=external_id,
-                     created_at=now, pushes_since_inbound=0)
+    person = new_row(Person, id=f"r-{secrets.token_hex(6)}", roles=["resident"], created_at=now)
+    ident = new_row(Identity, person_id=person.id, channel=channel, external_id=external_id,
+                    created_at=now, pushes_since_inbound=0)
     # not flushed: the next flush inserts both, with whatever the caller sets on them first
     session.add_all([person, ident])
     # this unit knows they have no tickets yet (storage.repos.tickets.of_resident asks)

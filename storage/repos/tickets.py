@@ -9,10 +9,10 @@ from sqlalchemy import Column, String, bindparam, case, cast, event, func, liter
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
-from storage import dialect, district_watch, fast, repo
+from storage import dialect, district_watch, fast, held_rows, repo
 from storage.models import (
     Identity,
     Outbox,
@@ -180,20 +180,14 @@ def _substitute(stand_in: str, real: str, rows: list[TicketEvent | Outbox]) -> N
             obj.note = obj.note.replace(stand_in, real)
 
 
-def _linked_to(obj: object, ticket: Ticket) -> bool:
-    return obj.__dict__.get("ticket") is ticket  # the relationship as set, without loading
-
-
 async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
     """Write a new ticket with its pending events and notices in three statements.
 
     The ORM inserts rows one at a time on SQLite (it cannot match RETURNING rows to objects
-    there), and nothing reads these events or notices back in the unit: so they leave the
-    session and go as one multi-row INSERT each, once the ticket has its id."""
-    rows = [o for o in session.new
-            if isinstance(o, TicketEvent | Outbox) and _linked_to(o, ticket)]
-    for obj in rows:
-        session.expunge(obj)
+    there), and nothing reads these events or notices back in the unit: so they never enter
+    the session (storage.held_rows) and go as one multi-row INSERT each, once the ticket has
+    its id."""
+    rows = held_rows.take(session, ticket)
     stand_in = ticket.code if repo.is_provisional(ticket.code) else None
     if ticket in session.new and await _insert_new(session, ticket):
         if stand_in is not None:  # its code came with the INSERT: into the texts with it
@@ -224,14 +218,16 @@ def _plain(obj: object) -> bool:
 
 async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
     """Insert the new `ticket` (and the new resident and identity it may depend on) by Core
-    and attach them to the session as if loaded: the ORM's flush (unit-of-work sort, cascades,
-    per-object bookkeeping) cost more than all of a report's SQL. A ticket with a stand-in code
-    gets its real one in the same statement (`_coded_insert`). Anything else pending, or a
-    new person the district model serves, is left to the ORM's flush (False: nothing done)."""
+    and make them persistent in the session as a flush would: the ORM's flush (unit-of-work
+    sort, cascades, per-object bookkeeping) cost more than all of a report's SQL. A ticket with
+    a stand-in code gets its real one in the same statement (`_coded_insert`). Anything else
+    pending, or a new person the district model serves, is left to the ORM's flush (False:
+    nothing done)."""
     first = [o for o in session.new if isinstance(o, Person | Identity)]
     if not all(_plain(o) for o in first):
         return False
     first.sort(key=lambda o: isinstance(o, Identity))  # people before their identities
+    written = []
     for obj in (*first, ticket):
         coded = obj is ticket and repo.is_provisional(ticket.code)
         spec, stmt = (_coded_insert(dialect.name(session)) if coded
@@ -245,7 +241,6 @@ async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
         values = _row(obj, spec)
         if coded:
             values["code_day"] = ticket.code[2:10]  # GDyyyymmdd-~…: the day it counts in
-        session.expunge(obj)
         done = await fast.execute(session, stmt, values)
         values.pop("code_day", None)
         for key, value in values.items():
@@ -254,8 +249,10 @@ async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
             obj.__dict__["id"] = done[0][0]
         if coded:
             obj.__dict__["code"] = done[0][1]
-        make_transient_to_detached(obj)
-        session.add(obj)
+        written.append(sa_inspect(obj))
+    # pending → persistent, as the ORM's flush moves what it inserted: identity key, history
+    # committed, the transaction told (a rollback expunges them again)
+    session.sync_session._register_persistent(set(written))  # noqa: SLF001
     session.info.get("unit", {}).pop("of_resident", None)  # as after a flush: ask again
     return True
 

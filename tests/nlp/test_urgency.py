@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nlp.cues import find_hits
@@ -92,6 +94,47 @@ def test_cue_anchors_are_sound() -> None:
         for cue in (*CUES, *CATEGORY_CUES):
             if cue.pattern.search(clean(text)):
                 assert not cue.grams.isdisjoint(found), (cue.name, text)
+
+
+def test_cue_selection_never_skips_a_match() -> None:
+    """The index that picks which cues to scan (cues._Selection, with each cue's `requires`)
+    passes every cue whose regex matches, for the hazard and the category cues alike."""
+    import json
+    from pathlib import Path
+
+    from nlp.cues import _CATEGORY_SELECTION, CATEGORY_CUES, CUES, _present_grams, _selection
+    from nlp.training import CORPUS, corpus_files
+
+    here = Path(__file__).parent
+    paths = (*corpus_files([CORPUS]), here / "regression.jsonl")
+    texts = [clean(json.loads(line)["text"]) for path in paths
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    skipped = 0
+    for text in texts:
+        present = _present_grams(text)
+        passed = {c.name for c in _selection(None).passing(present)}
+        passed |= {c.name for c in _CATEGORY_SELECTION.passing(present)}
+        for cue in (*CUES, *CATEGORY_CUES):
+            if cue.pattern.search(text):
+                assert cue.name in passed, (cue.name, text)
+            elif cue.name not in passed:
+                skipped += 1
+    assert skipped > len(texts) * len(CUES) // 2  # and it does skip most scans
+
+
+def test_cue_requires_every_part_of_an_alternative() -> None:
+    """A cue whose alternative needs two things ({_HOME}…{_FLOOD}) is scanned only when a text
+    holds both, or what another alternative needs."""
+    from nlp.cues import Cue, _Selection, _shortcuts
+
+    pattern = "家里[^。]{0,10}进水|漫过门槛"
+    anchors, grams_needed, requires = _shortcuts(pattern)
+    assert requires == ((frozenset({"家里"}), frozenset({"进水"})), (frozenset({"漫过"}),))
+    cue = Cue("flood", re.compile(pattern), "urgent", True, anchors, grams_needed, requires)
+    selection = _Selection([cue])
+    assert selection.passing(["家里"]) == []               # 家里很干净: not scanned
+    assert selection.passing(["家里", "进水"]) == [cue]     # 家里进水了
+    assert selection.passing(["漫过"]) == [cue]
 
 
 def test_cue_grams_follow_the_pattern() -> None:

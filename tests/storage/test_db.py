@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
+from storage.db import POOL_SIZE, Database
 from storage.migrate import upgrade
 from storage.models import TicketSequence
+from tests.support.db import PG_URL, fresh
 
 
 def _insert(day: str, fail: bool = False):
@@ -111,5 +113,26 @@ async def test_either_sqlite_writer_commits_a_burst_and_rolls_back_a_failing_uni
         async with db.engine.connect() as conn:
             raw = (await conn.get_raw_connection()).driver_connection
         assert type(raw).__name__ == ("InlineConnection" if writer == "inline" else "Connection")
+    finally:
+        await db.close()
+
+
+@pytest.mark.postgres
+async def test_postgresql_keeps_its_connections_under_a_burst() -> None:
+    """More units at once than the pool holds wait for a connection and reuse it: no
+    connection is opened (and closed again) for a burst beyond the pool."""
+    if not PG_URL:
+        pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
+    db = await fresh(PG_URL)
+    opened: list[object] = []
+    event.listen(db.engine.sync_engine, "connect", lambda conn, _rec: opened.append(conn))
+    try:
+        async def slow(s: AsyncSession) -> int:
+            return await s.scalar(text("SELECT 1 FROM pg_sleep(0.05)"))
+
+        for _ in range(2):
+            assert await asyncio.gather(*(db.run(slow) for _ in range(3 * POOL_SIZE))) == [
+                1] * (3 * POOL_SIZE)
+        assert len(opened) <= POOL_SIZE
     finally:
         await db.close()

@@ -18,7 +18,7 @@ from storage.clock import Clock
 from storage.db import Database
 from storage.district import import_district
 from storage.migrate import upgrade
-from storage.models import Region
+from storage.models import Person, Region
 from storage.repos.people import new_resident
 from tests.support.district import DISTRICT
 
@@ -127,3 +127,38 @@ async def test_listeners_hear_each_load_and_a_failing_one_breaks_nothing(db: Dat
     assert heard and "金色港湾" in heard[-1]
     assert await officer_of(db, "幸福花园", "7") == "lina"
     assert len(heard) == 1  # no reload, nothing to hear
+
+
+async def test_what_the_model_hands_out_behaves_as_if_loaded_in_the_unit(db: Database) -> None:
+    """Each unit gets its own instances (persistent, unmodified, no SQL to get them); a change
+    to one is written like any loaded row's, and the cached copy other units get is not."""
+    await db.run(lambda s: import_district(s, DISTRICT, source="test"))
+    await officer_of(db, "幸福花园", "3")  # loaded
+
+    async def look(session: AsyncSession) -> tuple[object, ...]:
+        with statements(db) as seen:
+            grid, community = await repo.grid_for_place(session, "幸福花园", "3")
+            again, _ = await repo.grid_for_place(session, "幸福花园", "3")
+            officer = await repo.slot_person(session, grid, "officer")
+        assert seen == []
+        assert again is grid and grid in session and officer in session
+        assert not session.dirty and not session.is_modified(grid)
+        assert (grid.code, grid.level, community.level, officer.name) == (
+            "FC-LJ-01", "grid", "community", "张伟")
+        officer.phone = "13800000000"  # a change is tracked as on a loaded row
+        assert session.is_modified(officer)
+        return grid, officer.id
+
+    first_grid, officer_id = await db.run(look)
+
+    async def phone(session: AsyncSession) -> tuple[object, str | None, str | None]:
+        grid, _ = await repo.grid_for_place(session, "幸福花园", "3")
+        cached = db.district.snap.people[officer_id].phone
+        stored = await session.scalar(select(Person.phone).where(Person.id == officer_id))
+        return grid, cached, stored
+
+    loads = db.district.loads
+    grid, cached, stored = await db.run(phone)
+    assert grid is not first_grid  # another unit, another instance
+    assert stored == "13800000000"  # written by the unit that changed it
+    assert db.district.loads == loads and cached != stored  # the snapshot was not mutated

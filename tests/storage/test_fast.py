@@ -65,6 +65,35 @@ async def test_rows_are_stored_as_core_stores_them(db) -> None:  # noqa: ANN001
         ("a", AT), ("b", AT), ("c", AT)]
 
 
+async def test_each_row_keeps_its_own_instants(db) -> None:  # noqa: ANN001
+    """Datetimes are converted once per instant for all columns: rows mixing the same
+    instant, an equal copy of it, other instants and none still store each their own."""
+    database, path = db
+    later = datetime(2026, 12, 2, 9, 30, 16)
+    copy = AT.replace()  # equal to AT, another object
+    stamps = [(AT, AT), (AT, later), (copy, None), (later, AT), (AT.replace(microsecond=0), copy)]
+    rows = [{**notice(str(i)), "next_attempt_at": due, "sent_at": sent}
+            for i, (due, sent) in enumerate(stamps)]
+    table = Outbox.__table__
+
+    async def unit(session: AsyncSession) -> None:
+        await fast.execute_many(session, table.insert(), rows)
+        for row in rows:  # and one at a time, with Core beside it
+            await fast.execute(session, table.insert(), row)
+            await (await session.connection()).execute(table.insert(), row)
+
+    await database.run(unit)
+    con = sqlite3.connect(path)
+    stored = con.execute("SELECT payload, next_attempt_at, sent_at FROM outbox "
+                         "ORDER BY id").fetchall()
+    con.close()
+    by_fast = stored[:5] + stored[5::2]
+    by_core = stored[6::2]
+    assert [r[1:] for r in by_fast] == [r[1:] for r in by_core] * 2
+    back = await database.read(lambda s: s.scalars(select(Outbox).order_by(Outbox.id)))
+    assert [(o.next_attempt_at, o.sent_at) for o in back][:5] == stamps
+
+
 async def test_statements_are_counted_and_a_unique_key_raises_integrity_error(
         db) -> None:  # noqa: ANN001
     database, _ = db
@@ -110,6 +139,25 @@ async def test_a_new_resident_and_ticket_are_attached_without_a_flush(db) -> Non
     assert stored.created_at == AT
     ident = await database.read(lambda s: s.get(Identity, ident_id))
     assert ident.external_id == "oNew" and ident.pushes_since_inbound == 0
+
+
+async def test_a_rollback_after_the_insert_takes_the_new_rows_out_of_the_session(
+        db) -> None:  # noqa: ANN001
+    """Written as a flush writes them, so a rollback forgets them as it forgets flushed rows:
+    the session does not go on holding a ticket and resident the database never kept."""
+    database, _ = db
+    async with database.sessions() as session:
+        await session.begin()
+        person, ident = await people.new_resident(session, "mp", "oGone", AT)
+        ticket = Ticket(code="GD20261202-~abcdef02", category="municipal", urgency="normal",
+                        text="路灯坏了", reporter_id=person.id, created_at=AT, updated_at=AT)
+        session.add(ticket)
+        await tickets_repo.flush_new(session, ticket)
+        assert ticket in session and ident in session and ticket.id is not None
+        await session.rollback()
+        assert ticket not in session and person not in session and ident not in session
+        assert await session.get(Person, person.id) is None  # asked again: not there
+    assert await database.read(lambda s: s.scalar(select(func.count(Ticket.id)))) == 0
 
 
 @pytest.fixture

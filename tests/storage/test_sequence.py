@@ -11,6 +11,7 @@ from storage import repo
 from storage.db import Database
 from storage.models import Ticket, TicketEvent, TicketSequence
 from storage.repos import tickets as tickets_repo
+from storage.statemachine import record
 
 DAY = date(2026, 11, 22)
 
@@ -65,8 +66,7 @@ async def _ticket(db: Database, day: date, text: str = "路灯坏了") -> str:
         ticket = Ticket(code=repo.provisional_code(day), category="municipal",
                         urgency="normal", text=text, created_at=at, updated_at=at)
         s.add(ticket)
-        s.add(TicketEvent(ticket=ticket, kind="created", note=f"{ticket.code} 已登记",
-                          created_at=at))
+        record(s, ticket, "created", actor_id=None, note=f"{ticket.code} 已登记", at=at)
         await tickets_repo.flush_new(s, ticket)
         return ticket.code
 

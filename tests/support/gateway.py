@@ -102,6 +102,7 @@ class Gw:
                  clock: FrozenClock, dispatcher: FakeDispatcher, sender: FakeSender) -> None:
         self.client, self.app, self.db, self.clock = client, app, db, clock
         self.dispatcher, self.sender = dispatcher, sender
+        self.media = FakeSender()  # the media store's loop, when the runtime has one
         self.mp_crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
         self.work_crypto = WorkCrypto(TOKEN, AES_KEY, CORP_ID)
         self._nonces = itertools.count(1)

@@ -26,15 +26,18 @@ async def make_gw(db: Database) -> AsyncIterator[MakeGw]:
         settings = gateway_settings(mode, **server)
         app = web.Application()
         clock, dispatcher, sender = FrozenClock(START), FakeDispatcher(), FakeSender()
+        media = FakeSender()  # the media store's loop: only its wakes are looked at
         app[RUNTIME] = Runtime(settings, database or db, clock,
                                dispatcher,  # type: ignore[arg-type]
-                               sender=sender)  # type: ignore[arg-type]
+                               sender=sender, media=media)  # type: ignore[arg-type]
         setup_gateway(app, settings)
         client = TestClient(TestServer(app))
         await client.server.start_server(**ACCESS_LOG)  # the access log `serve` writes
         await client.start_server()
         clients.append(client)
-        return Gw(client, app, database or db, clock, dispatcher, sender)
+        gw = Gw(client, app, database or db, clock, dispatcher, sender)
+        gw.media = media
+        return gw
 
     yield make
     for client in clients:

@@ -12,6 +12,7 @@ from bot.gateway.flow import BUSY, FLOOD_NOTICE
 from bot.gateway.routes import INBOUND
 from storage.db import Database
 from storage.models import Identity, Outbox, Person
+from storage.repos import attachments as attachment_rows
 from tests.support.gateway import Gw, MakeGw, event_xml, text_xml
 
 
@@ -208,3 +209,22 @@ async def test_messages_held_by_the_flood_guard_are_counted_as_held_not_refused(
     assert (count("held") - held, count("refused") - refused) == (2, 0)
     assert count("passive") - passive == 1
     assert [r.status for r in await gw.inbound()] == ["done", "deferred", "deferred"]
+
+
+async def test_the_media_store_is_woken_only_by_a_unit_that_left_it_work(gw: Gw) -> None:
+    """Every committed message wakes the outbox sender; the media store (downloads before a
+    media id expires, files to delete) only when the unit says it made work for it."""
+    def reply(update):  # noqa: ANN001, ANN202
+        return f"收到：{update.text}"
+
+    async def handle(session: AsyncSession, update):  # noqa: ANN001, ANN202
+        if "照片" in update.text:  # as the conversation does for a photo
+            attachment_rows.note_media_work(session)
+        return reply(update)
+
+    gw.dispatcher.handle = handle  # type: ignore[method-assign]
+    await gw.mp(text_xml("o-a", "路灯坏了", msg_id=9101), encrypt=True)
+    await gw.mp(text_xml("o-b", "井盖丢了", msg_id=9102), encrypt=True)
+    assert (gw.sender.wakes, gw.media.wakes) == (2, 0)
+    await gw.mp(text_xml("o-c", "照片在这", msg_id=9103), encrypt=True)
+    assert (gw.sender.wakes, gw.media.wakes) == (3, 1)

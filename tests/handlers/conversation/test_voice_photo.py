@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.conversation.types import Update
+from storage.repos.attachments import media_work
 from tests.support.bot import Bot, code_of
 from tests.support.wechat import WeChat, attachments
 
@@ -133,3 +135,24 @@ async def test_assignment_push_counts_the_photos_and_a_later_one_is_passed_on(
     bot.clock.advance(minutes=3)
     assert "转告负责人" in await wx.image(RESIDENT, "PHOTO_C")
     assert any("补充了照片" in x and code in x for x in await bot.texts("zhangwei"))
+
+
+async def test_a_photo_or_voice_says_the_media_store_has_work_and_text_does_not(
+        bot: Bot) -> None:
+    """The gateway wakes the media store (downloads before the id expires) after a unit that
+    made it work, and leaves it to its poll otherwise."""
+    async def said(update: Update) -> bool:
+        async def unit(s):  # noqa: ANN001, ANN202
+            await bot.dispatcher.handle(s, update)
+            return media_work(s)
+
+        return await bot.db.run(unit)
+
+    def update(n: int, kind: str, **kw: object) -> Update:
+        return Update(channel="mp", sender=f"{RESIDENT}-{n}", type=kind, msg_id=str(9000 + n),
+                      create_time=1764000000 + n, **kw)  # type: ignore[arg-type]
+
+    assert not await said(update(1, "text", text=REPORT))
+    assert await said(update(2, "image", media_id="PHOTO_W"))
+    assert await said(update(3, "voice", media_id="VOICE_W", text="金色港湾2栋门口井盖丢了"))
+    assert not await said(update(4, "text", text="查询"))
