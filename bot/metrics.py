@@ -36,8 +36,10 @@ SEND = Histogram("gridbot_outbox_send_seconds", "One outbound API call for a not
 ERRCODES = Counter("gridbot_outbox_errcodes", "API answers to notices, by errcode.",
                    ["channel", "errcode"])
 SENDER = Counter("gridbot_sender", "Outbox notices by what the sender did with them "
-                 "(sent, failed, held, retried, deferred, reclaimed).", ["counter"])
-SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed")
+                 "(sent, failed, held, retried, reclaimed; deferred: held back by WeCom's "
+                 "per-member pace, each notice once however often it is looked at again; "
+                 "folded: sent as a line of a digest).", ["counter"])
+SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed", "folded")
 for _kind in SENDER_COUNTERS:  # every series from zero, so a dashboard's lines never vanish
     SENDER.labels(_kind)
 FLOOD_STORE_UP = Gauge("gridbot_flood_store_up",

@@ -157,6 +157,9 @@ class OutboxConfig(Section):
     max_attempts: int = Field(6, ge=1)
     backoff_seconds: float = Field(5.0, gt=0)  # doubled each attempt
     batch: int = Field(50, ge=1)
+    # WeCom notices held back by the per-member pace are folded into digests once this many
+    # of one priority wait for the same member (0: never)
+    fold_after: int = Field(10, ge=0)
 
 
 class HttpConfig(Section):

@@ -79,10 +79,11 @@ async def import_district(session: AsyncSession, text: str, *, source: str = "<f
     await session.flush()
     await _release_kept(session, now or utcnow())
     for person, posts in await unreachable(session):
+        code = f" {person.bind_code} " if person.bind_code else ""
         report.warnings.append(
             f"{person.name}（{person.id}）担任{'、'.join(posts)}，但没有企业微信账号"
-            f"（wecom_userid），也尚未用绑定码{f' {person.bind_code}' if person.bind_code else ''}"
-            "绑定公众号，收不到任何通知：派给他的工单会同时告知社区分拨员和社区书记，"
+            f"（wecom_userid），也尚未用绑定码{code}绑定公众号，收不到任何通知："
+            "派给他的工单会同时告知社区分拨员和社区书记，"
             "通知保留到他绑定后补发")
     return report
 

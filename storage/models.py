@@ -255,13 +255,17 @@ class Outbox(Base):
     person_id: Mapped[str | None] = mapped_column(String(64))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"text": ...}
-    # pending → sending → sent | failed; held = waits for the resident's next message
+    # pending → sending → sent | failed; held = waits for the resident's next message;
+    # folded = sent as a line of a digest (bot/channels/sender.py)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # 1 urgent (an urgent ticket's notices, escalations): sent before ordinary ones (0) to the
+    # same recipient; folded = merged into a digest row when a paced backlog grew long
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     ticket: Mapped[Ticket | None] = relationship(lazy="raise")  # as TicketEvent.ticket
 

@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import held_rows
 from storage.models import Outbox, Ticket, new_row
 
+URGENT, ORDINARY = 1, 0  # Outbox.priority
+
 
 def enqueue(
     session: AsyncSession, *, channel: str, recipient: str, text: str, at: datetime,
     person_id: str | None = None, ticket_id: int | None = None, kind: str = "text",
-    ticket: Ticket | None = None,
+    ticket: Ticket | None = None, urgent: bool = False,  # sent before ordinary ones
 ) -> Outbox:
     """Queue a text notice; it is sent only if the caller's transaction commits. A notice of
     a `ticket` not written yet is written with it (storage.held_rows)."""
@@ -22,7 +24,7 @@ def enqueue(
         ticket_id, ticket = ticket.id, None
     row = new_row(Outbox, channel=channel, recipient=recipient, person_id=person_id,
                   ticket_id=ticket_id, payload={"kind": kind, "text": text}, state="pending",
-                  next_attempt_at=at, created_at=at)
+                  next_attempt_at=at, created_at=at, priority=URGENT if urgent else ORDINARY)
     if ticket is not None:
         held_rows.hold(session, ticket, row)
     else:
@@ -48,11 +50,11 @@ UNREACHED = "unreached"  # a staff member with no channel yet: kept until they h
 
 
 def keep_unreached(session: AsyncSession, *, person_id: str, text: str, at: datetime,
-                   ticket: Ticket | None = None) -> Outbox:
+                   ticket: Ticket | None = None, urgent: bool = False) -> Outbox:
     """A notice for a member of staff who has no channel yet (only a bind code): kept, with
     no recipient, until `release_unreached` gives it the channel they bind."""
     row = enqueue(session, channel="", recipient="", text=text, at=at, person_id=person_id,
-                  ticket=ticket)
+                  ticket=ticket, urgent=urgent)
     row.state, row.last_error = UNREACHED, "no channel yet: kept until they bind"
     return row
 

@@ -51,21 +51,23 @@ class LeasedQueue(Generic[M]):
     `next_attempt_at` columns."""
 
     def __init__(self, model: type[M], *, due_states: tuple[str, ...],
-                 claim_lock: int | None = None) -> None:
+                 claim_lock: int | None = None, first: tuple[Any, ...] = ()) -> None:
         self.model: Any = model
         self.due_states = due_states
         self.claim_lock = claim_lock  # a PostgreSQL advisory lock key: claims take turns
+        self.first = first  # ORDER BY terms before the id (the outbox: urgent rows first)
 
     async def due(self, session: AsyncSession, now: datetime, limit: int,
                   *where: Any) -> list[M]:
-        """The due rows, oldest first, locked against other claimers until the unit ends.
+        """The due rows, oldest first (after the queue's `first` terms), locked against other
+        claimers until the unit ends.
         `where` narrows them in the query itself (rows the caller would skip must not take
         the places of rows it would keep)."""
         m = self.model
         if self.claim_lock is not None:
             await dialect.advisory_xact_lock(session, self.claim_lock)
         stmt = (select(m).where(m.state.in_(self.due_states), m.next_attempt_at <= now, *where)
-                .order_by(m.id).limit(limit))
+                .order_by(*self.first, m.id).limit(limit))
         return list((await session.scalars(dialect.for_update(session, stmt,
                                                               skip_locked=True))).all())
 

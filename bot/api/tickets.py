@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,7 @@ from bot.runtime import RUNTIME
 from nlp.taxonomy import CATEGORIES
 from storage.db import UNIT_KIND
 from storage.models import Outbox, Ticket
+from storage.outbox import ORDINARY, URGENT
 from storage.statemachine import STATUSES
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_LIMIT = 200
 _LIST_PARAMS = ("status", "grid", "category", "assignee", "limit", "offset")
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "held", "unreached")
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "held", "unreached", "folded")
 
 
 class ApiError(Exception):
@@ -176,14 +178,28 @@ def _family(name: str, kind: str, help_: str, label: str,
     return lines
 
 
-async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int]]:
+PRIORITIES = {URGENT: "urgent", ORDINARY: "ordinary"}
+WAITING = ("pending", "sending")  # notices we still have to send (held ones wait for a person)
+
+
+async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int],
+                                            dict[str, tuple[int, datetime | None]]]:
     tickets = await s.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
     outbox = await s.execute(select(Outbox.state, func.count()).group_by(Outbox.state))
-    return {k: n for k, n in tickets.all()}, {k: n for k, n in outbox.all()}
+    waiting = await s.execute(select(Outbox.priority, func.count(), func.min(Outbox.created_at))
+                              .where(Outbox.state.in_(WAITING)).group_by(Outbox.priority))
+    by_priority = {PRIORITIES.get(p, str(p)): (n, oldest) for p, n, oldest in waiting.all()}
+    return {k: n for k, n in tickets.all()}, {k: n for k, n in outbox.all()}, by_priority
+
+
+def _age(now: datetime, since: datetime | None) -> float:
+    return round(max((now - since).total_seconds(), 0.0), 1) if since is not None else 0
 
 
 async def metrics(request: web.Request) -> web.Response:
-    by_status, by_state = await request.app[RUNTIME].db.read(_counts)
+    runtime = request.app[RUNTIME]
+    by_status, by_state, by_priority = await runtime.db.read(_counts)
+    now = runtime.clock.now()
     # every known value is listed, zero or not, so a dashboard's series never vanish
     statuses = list(STATUSES) + sorted(set(by_status) - set(STATUSES))
     states = list(OUTBOX_STATES) + sorted(set(by_state) - set(OUTBOX_STATES))
@@ -191,6 +207,14 @@ async def metrics(request: web.Request) -> web.Response:
                     [(k, by_status.get(k, 0)) for k in statuses])
     lines += _family("gridbot_outbox", "gauge", "Outbox notices by state.", "state",
                      [(k, by_state.get(k, 0)) for k in states])
+    priorities = list(PRIORITIES.values())
+    lines += _family("gridbot_outbox_waiting", "gauge",
+                     "Notices still to send (pending or being sent), by priority.", "priority",
+                     [(p, by_priority.get(p, (0, None))[0]) for p in priorities])
+    lines += _family("gridbot_outbox_oldest_waiting_seconds", "gauge",
+                     "Age of the oldest notice still to send, by priority (0: none waits).",
+                     "priority", [(p, _age(now, by_priority.get(p, (0, None))[1]))
+                                  for p in priorities])
     # the process's (every worker's, under --workers) histograms and counters: prometheus_client
     body = ("\n".join(lines) + "\n").encode() + exposition()
     return web.Response(body=body,

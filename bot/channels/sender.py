@@ -8,8 +8,12 @@ once, never twice otherwise).
 
 Per-recipient rules are decided at claim time: the Official Account's customer-service window
 (5 pushes within 48 h of the person's last message; closed → template message when configured,
-else `held` for the next reply) and WeCom's 30 messages a minute per member (rows over the pace
-wait, they do not fail). Rows for one recipient go out one after another, in id order.
+else `held` for the next reply) and WeCom's pace per member (`wechat.work.max_per_minute`: rows
+over the pace wait, they do not fail). Rows for one recipient go out one after another, urgent
+ones (an urgent ticket's notices, escalations: `Outbox.priority`) first, each priority in id
+order. When `outbox.fold_after` notices of one priority wait for the pace of one member, they
+are folded into digest messages (one line a notice, `handlers.ops.messages.digests`), which
+take their place in the line: a typhoon's hundreds of pages arrive in minutes, not an hour.
 
 No head-of-line blocking: recipients with a row in flight are left out in the claim's query, so
 one stuck recipient never holds back the due rows of others. A lease scales with what the
@@ -37,7 +41,9 @@ from bot.channels import SendResult, failure
 from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
+from handlers.ops import messages as msg
 from handlers.ops.privacy import tag
+from storage import dialect, outbox
 from storage.clock import Clock
 from storage.config import Settings
 from storage.db import Database
@@ -52,7 +58,10 @@ PACE_PERIOD = timedelta(minutes=1)
 LEASE_MARGIN = timedelta(seconds=5)
 PER_RECIPIENT = 10  # rows of one recipient per round (their sends are sequential)
 CLAIM_LOCK = 0x6772_6964_626F_7402  # PostgreSQL advisory lock ("gridbot" + 2)
-QUEUE = LeasedQueue(Outbox, due_states=("pending", "sending"), claim_lock=CLAIM_LOCK)
+QUEUE = LeasedQueue(Outbox, due_states=("pending", "sending"), claim_lock=CLAIM_LOCK,
+                    first=(Outbox.priority.desc(),))
+PACED = "paced: waits for WeCom's per-member limit"  # last_error of a row the pace holds back
+FOLD_MAX = 500  # rows folded at once for one member and priority
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,10 @@ class OutboxSender(PollLoop):
         paces = await _paces(session, now, {r.recipient for r in rows if r.channel == "work"})
         windows = await _windows(session, {r.recipient for r in rows if r.channel == "mp"})
         lines: Counter[tuple[str, str]] = Counter()  # rows kept per recipient this round
+        looked: set[tuple[str, int]] = set()  # (member, priority) whose backlog was looked at
         for row in rows:
+            if row.state == "folded":  # into a digest, a moment ago in this claim
+                continue
             line = (row.channel, row.recipient)
             if line not in lines and len(lines) >= self.concurrency \
                     or lines[line] >= PER_RECIPIENT:
@@ -181,8 +193,15 @@ class OutboxSender(PollLoop):
             if row.channel == "work":
                 sent, free_at = paces.get(row.recipient, (0, None))
                 if sent >= cfg.wechat.work.max_per_minute:
-                    row.state, row.next_attempt_at = "pending", free_at or now + PACE_PERIOD
-                    claim.counts["deferred"] += 1
+                    free = free_at or now + PACE_PERIOD
+                    if (row.recipient, row.priority) not in looked:
+                        looked.add((row.recipient, row.priority))
+                        claim.counts["folded"] += await self._fold(session, row, free, now)
+                        if row.state == "folded":
+                            continue
+                    if row.last_error != PACED:  # a notice held back, counted once
+                        claim.counts["deferred"] += 1
+                    row.state, row.next_attempt_at, row.last_error = "pending", free, PACED
                     continue
                 paces[row.recipient] = (sent + 1, free_at)
             elif row.channel == "mp":
@@ -202,6 +221,38 @@ class OutboxSender(PollLoop):
             claim.rows.append(Claimed(row.id, row.channel, row.recipient,
                                       str((row.payload or {}).get("text", "")), row.attempts, via))
         return claim
+
+    async def _fold(self, session: AsyncSession, row: Outbox, free: datetime,
+                    now: datetime) -> int:
+        """`row`'s member is at WeCom's pace: when `outbox.fold_after` notices of its priority
+        wait for them, they become digest rows (due when the pace has room, as old as the
+        oldest notice they carry) and are marked `folded`; how many were folded."""
+        fold_after = self.settings.outbox.fold_after
+        if not fold_after:
+            return 0
+        waiting = [w for w in (await session.scalars(dialect.for_update(session, select(Outbox)
+                   .where(Outbox.channel == "work", Outbox.recipient == row.recipient,
+                          Outbox.state == "pending", Outbox.priority == row.priority)
+                   .order_by(Outbox.id).limit(FOLD_MAX), skip_locked=True))).all()
+                   if (w.payload or {}).get("kind") != "digest"]  # never a digest of digests
+        if len(waiting) < fold_after:
+            return 0
+        urgent = row.priority == outbox.URGENT
+        texts = msg.digests([str((w.payload or {}).get("text", "")) for w in waiting], urgent,
+                            self.settings.wechat.work.max_per_minute)
+        made = [outbox.enqueue(session, channel="work", recipient=row.recipient, text=text,
+                               at=now, person_id=row.person_id, kind="digest", urgent=urgent)
+                for text in texts]
+        oldest = min(w.created_at or now for w in waiting)
+        for digest in made:
+            digest.next_attempt_at, digest.created_at = free, oldest
+        await session.flush()
+        note = "folded into digest " + ", ".join(f"#{d.id}" for d in made)
+        for w in waiting:
+            w.state, w.last_error = "folded", note
+        logger.info("outbox: %d %s notice(s) to %s folded into %d digest(s)", len(waiting),
+                    "urgent" if urgent else "ordinary", tag(row.recipient), len(made))
+        return len(waiting)
 
     # -- send -------------------------------------------------------------------------------
     async def _send_group(self, items: list[Claimed]) -> None:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,7 @@ def _logging(level: str = "INFO") -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.access_log import ACCESS_LOG
     from bot.app import create_app
 
     settings = _settings(args)
@@ -48,10 +50,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from bot.cli.workers import serve_workers
 
         return serve_workers(settings, args.workers)
-    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
-                # the path, not the query: a callback's query carries the sender's openid
-                access_log_format="%a %m %U %s %b %Tfs")
+    host, port = settings.server.host, settings.server.port
+    web.run_app(create_app(settings), host=host, port=port, reuse_port=overlap_ok(settings),
+                print=lambda _: logger.info("listening on %s:%d (pid %d)", host, port,
+                                            os.getpid()),
+                **ACCESS_LOG)  # no openid, signature or nonce in the access log
     return 0
+
+
+def overlap_ok(settings: Settings) -> bool:
+    """Whether a second `serve` may listen on the same port while this one runs
+    (SO_REUSEPORT): the way to restart without a gap (README, operations). PostgreSQL only:
+    SQLite's file has one writer, so there a second server is refused (address in use)."""
+    import socket
+
+    return hasattr(socket, "SO_REUSEPORT") and not settings.database.url.startswith("sqlite")
 
 
 class CliError(Exception):
@@ -347,6 +360,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `gridbot say … | head`: the reader has what it wanted
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """Quiet, as a Unix tool whose reader closed the pipe (exit 141, as SIGPIPE would): no
+    traceback, and none either from the interpreter flushing stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
 
 
 if __name__ == "__main__":

@@ -35,14 +35,18 @@ STOP_GRACE = 15.0
 def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
     from aiohttp import web
 
+    from bot.access_log import ACCESS_LOG
     from bot.app import create_app
     from bot.cli.main import _logging
 
     _logging(settings.logging.level)
-    logger.info("worker %d (pid %d) serving", index, os.getpid())
-    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
-                reuse_port=reuse_port, print=None,
-                access_log_format='%a "%r" %s %b %Tfs')
+    host, port = settings.server.host, settings.server.port
+    logger.info("worker %d (pid %d) starting", index, os.getpid())
+    web.run_app(create_app(settings), host=host, port=port, reuse_port=reuse_port,
+                # called once the socket listens, after the start-up (classifier, district)
+                print=lambda _: logger.info("worker %d (pid %d) serving: listening on %s:%d",
+                                            index, os.getpid(), host, port),
+                **ACCESS_LOG)  # no openid, signature or nonce in the access log
 
 
 def shared_console_secret(settings: Settings, workers: int) -> Settings:

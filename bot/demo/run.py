@@ -59,6 +59,7 @@ class Transcript:
 
 
 async def run_demo(verbose: bool = False) -> int:
+    from bot.access_log import ACCESS_LOG
     from bot.app import create_app
     from bot.demo.standin import WeChatStandIn
     from storage.db import Database
@@ -80,7 +81,7 @@ async def run_demo(verbose: bool = False) -> int:
 
         await db.run(lambda s: add_user(s, "centre", role="centre", password=DEMO_PASSWORD,
                                         name="指挥中心值班员"))
-        runner = web.AppRunner(create_app(settings, db=db))
+        runner = web.AppRunner(create_app(settings, db=db), **ACCESS_LOG)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

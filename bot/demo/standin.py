@@ -218,7 +218,7 @@ class WeChatStandIn:
 
     def _record(self, channel: str, kind: str, touser: str, text: str, **extra: Any) -> None:
         self.sent.append({"channel": channel, "kind": kind, "touser": touser, "text": text,
-                          **extra})
+                          "at": time.time(), **extra})
         logger.debug("stand-in: %s %s to %s", channel, kind, touser)
 
     def _custom_send(self, request: web.Request, body: dict[str, Any],
@@ -330,8 +330,12 @@ _ROUTES: dict[str, Callable[..., web.Response]] = {
 
 
 def push_line(m: dict[str, Any]) -> str:
+    """A push as printed: when the stand-in received it (local time, as in the log's lines),
+    so a notice's delay can be read off against its ticket."""
     where = "企业微信" if m["channel"] == "work" else "公众号"
-    return f"【推送 → {m['touser']}（{where}）】{m['text']}"
+    at = m.get("at") or time.time()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at)) + f",{int(at % 1 * 1000):03d}"
+    return f"{stamp} 【推送 → {m['touser']}（{where}）】{m['text']}"
 
 
 async def print_pushes(standin: WeChatStandIn, stop: asyncio.Event,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -33,6 +34,7 @@ class Leader:
         self._engine: AsyncEngine | None = None
         self._conn: AsyncConnection | None = None
         self._lock = asyncio.Lock()
+        self.checked = False  # the first check (at start) is announced by the scheduler
 
     @property
     def is_leader(self) -> bool:
@@ -43,15 +45,21 @@ class Leader:
         alive), else tries to take it. Never raises: a database hiccup means "not now"."""
         if self.is_sqlite:
             return True
-        async with self._lock:
-            if self._conn is not None:
-                try:
-                    await self._conn.execute(text("SELECT 1"))
-                    return True
-                except Exception:  # the session is gone, and the lock with it
-                    logger.warning("lost the scheduler lock's connection; trying again")
-                    await self._drop()
-            return await self._try_acquire()
+        try:
+            async with self._lock:
+                return await self._check()
+        finally:
+            self.checked = True
+
+    async def _check(self) -> bool:
+        if self._conn is not None:
+            try:
+                await self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # the session is gone, and the lock with it
+                logger.warning("lost the scheduler lock's connection; trying again")
+                await self._drop()
+        return await self._try_acquire()
 
     async def _try_acquire(self) -> bool:
         if self._engine is None:
@@ -71,7 +79,9 @@ class Leader:
             return False
         if got:
             self._conn = conn
-            logger.info("this worker leads: it runs the scheduled jobs")
+            if self.checked:  # at start the scheduler's line says so
+                logger.info("scheduler: this process (pid %d) takes over the lead: it runs "
+                            "the scheduled jobs now", os.getpid())
             return True
         await conn.close()
         return False
@@ -91,7 +101,8 @@ class Leader:
                 except Exception:  # closing the session below releases it anyway
                     logger.debug("advisory unlock failed", exc_info=True)
                 await self._drop()
-                logger.info("scheduler leadership released")
+                logger.info("scheduler leadership released (pid %d): another process takes "
+                            "over at its next sweep", os.getpid())
             if self._engine is not None:
                 await self._engine.dispose()
                 self._engine = None

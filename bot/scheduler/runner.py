@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable
 
@@ -42,6 +43,7 @@ class SupervisionScheduler(AsyncIOScheduler):
         super().__init__(timezone=SHANGHAI)
         self.leader = leader
         self._closing: asyncio.Task[None] | None = None
+        self.announcing: asyncio.Task[None] | None = None
 
     def shutdown(self, wait: bool = True) -> None:
         super().shutdown(wait=wait)
@@ -97,6 +99,18 @@ def start_scheduler(runtime: Runtime) -> AsyncIOScheduler | None:
     add(daily_digest, _cron(cfg.digest_time), LATE_GRACE)
     add(weekly_summary, _cron(cfg.weekly_time, cfg.weekly_day), LATE_GRACE)
     scheduler.start()
-    logger.info("scheduler started: sweep every %ss, digest at %s, weekly %s %s (Asia/Shanghai)",
-                cfg.sweep_seconds, cfg.digest_time, cfg.weekly_day, cfg.weekly_time)
+    plan = (f"sweep every {cfg.sweep_seconds}s, digest at {cfg.digest_time}, weekly "
+            f"{cfg.weekly_day} {cfg.weekly_time} (Asia/Shanghai)")
+    scheduler.announcing = asyncio.get_running_loop().create_task(
+        _announce(leader, plan), name="scheduler-announce")
     return scheduler
+
+
+async def _announce(leader: Leader, plan: str) -> None:
+    """One line at start that says whether this process leads (runs the jobs) or stands by:
+    under `--workers N` only one of the N lines says it leads."""
+    if await leader.check():
+        logger.info("scheduler started, this process (pid %d) leads: %s", os.getpid(), plan)
+    else:
+        logger.info("scheduler started, standing by (pid %d): another process leads the "
+                    "scheduled jobs; this one takes over if it stops", os.getpid())

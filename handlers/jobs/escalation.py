@@ -96,7 +96,8 @@ async def _escalate(session: AsyncSession, services: Services, ticket_id: int,
             continue
         people = await level_people(session, t, level)
         for person in people:
-            await notify(session, person, leader_text(t, due, level, services), at=now, ticket=t)
+            await notify(session, person, leader_text(t, due, level, services), at=now,
+                         ticket=t, urgent=True)
         record(session, t, "escalated", actor_id=None,
                note=f"{due.word}超时，升级至{LEVEL_NAMES[level]}："
                     + ("、".join(p.name or p.id for p in people) or "无人可通知"), at=now)
@@ -105,7 +106,8 @@ async def _escalate(session: AsyncSession, services: Services, ticket_id: int,
     if not told:
         return 0
     for person in await people_on(session, t):
-        await notify(session, person, officer_text(t, due, max(told), services), at=now, ticket=t)
+        await notify(session, person, officer_text(t, due, max(told), services), at=now,
+                     ticket=t, urgent=True)
     return 1
 
 

@@ -278,6 +278,36 @@ def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
     return fit(body, t.code, keep=keep)
 
 
+DIGEST_LINE_CHARS = 56  # one folded notice's line in a digest: head, code, category, place
+
+
+def digests(texts: list[str], urgent: bool, per_minute: int,
+            limit: int = WECOM_TEXT_BYTES) -> list[str]:
+    """Notices that would have waited for WeCom's pace, folded into as few messages as fit,
+    one line each (the whole text stays on the ticket: 「工单 CODE」)."""
+    head = "【紧急通知汇总】" if urgent else "【通知汇总】"
+    tail = "详情请发送「工单 编号」查看。"
+    lines = [_short(" ".join(t.split()), DIGEST_LINE_CHARS) for t in texts]
+    out: list[list[str]] = [[]]
+    room = limit - 200 - len(tail.encode())  # the head line with its numbers takes < 200
+    used = 0
+    for line in lines:
+        size = len(line.encode()) + 6  # «12. » and the line feed
+        if out[-1] and used + size > room:
+            out.append([])
+            used = 0
+        out[-1].append(line)
+        used += size
+    texts_out = []
+    for i, chunk in enumerate(out, 1):
+        part = f"（{i}/{len(out)}）" if len(out) > 1 else ""
+        body = [f"{head}{part}通知较多（企业微信每人每分钟限 {per_minute} 条），"
+                f"以下 {len(chunk)} 条合并发送：",
+                *(f"{n}. {line}" for n, line in enumerate(chunk, 1)), tail]
+        texts_out.append("\n".join(body))
+    return texts_out
+
+
 def unreached_assignee(t: Ticket, person: Person, notice: str) -> str:
     """To the triage desk and the leader: the assignee has no channel yet, pass it on."""
     head = (f"【无法送达】工单 {t.code} 已派给 {person_label(person)}，但本人尚未绑定"

@@ -39,18 +39,23 @@ async def contact(session: AsyncSession, person: Person) -> tuple[str, str] | No
 
 
 async def notify(session: AsyncSession, person: Person | None, text: str, *, at: datetime,
-                 ticket: Ticket | None = None) -> bool:
+                 ticket: Ticket | None = None, urgent: bool | None = None) -> bool:
     """Queue `text` for `person` on their best channel; False (and a log line) when they have
     no channel at all, so the caller can tell someone who can reach them. A member of staff
     with no channel yet (a bind code not used) has the notice kept: it goes out when they
-    bind (`deliver_kept`)."""
+    bind (`deliver_kept`). A notice about an urgent ticket is urgent unless `urgent` says
+    otherwise (escalations say so for any ticket): it goes before the ordinary notices
+    waiting for the same person."""
     if person is None:
         return False
+    if urgent is None:
+        urgent = ticket is not None and ticket.urgency == "urgent"
     found = await contact(session, person)
     text = within_limit(text, ticket)
     if found is None:
         if person.active and person.has_role(*STAFF_ROLES):  # delivered when they bind
-            outbox.keep_unreached(session, person_id=person.id, text=text, at=at, ticket=ticket)
+            outbox.keep_unreached(session, person_id=person.id, text=text, at=at, ticket=ticket,
+                                  urgent=urgent)
             logger.warning("no channel to reach %s (%s) yet; notice kept until they bind",
                            person.id, person.name)
         else:
@@ -58,7 +63,7 @@ async def notify(session: AsyncSession, person: Person | None, text: str, *, at:
                            person.id, person.name)
         return False
     outbox.enqueue(session, channel=found[0], recipient=found[1], text=text, at=at,
-                   person_id=person.id, ticket=ticket)
+                   person_id=person.id, ticket=ticket, urgent=urgent)
     return True
 
 

@@ -6,9 +6,14 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
-from tests.support.api import MakeClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import outbox
+from storage.db import Database
+from tests.support.api import T0, MakeClient
 
 
 def samples(text: str) -> dict[str, float]:
@@ -35,6 +40,26 @@ async def test_counts_without_a_token(make_client: MakeClient) -> None:
     assert "# TYPE gridbot_tickets gauge" in text
 
 
+async def test_the_backlog_by_priority_and_its_oldest_notices_age(
+        seeded: Database, make_client: MakeClient) -> None:
+    now = T0 + timedelta(days=1)  # the app's clock
+
+    async def more(s: AsyncSession) -> None:
+        for minutes, state, urgent in ((9, "pending", True), (2, "sending", True),
+                                       (30, "held", True), (60, "sent", True)):
+            row = outbox.enqueue(s, channel="work", recipient="keyiming", text="【紧急工单】",
+                                 at=now - timedelta(minutes=minutes), urgent=urgent)
+            row.state = state
+
+    await seeded.run(more)
+    async with make_client() as client:
+        got = samples(await (await client.get("/metrics")).text())
+    assert got['gridbot_outbox_waiting{priority="urgent"}'] == 2  # held and sent do not wait
+    assert got['gridbot_outbox_oldest_waiting_seconds{priority="urgent"}'] == 540
+    assert got['gridbot_outbox_waiting{priority="ordinary"}'] == 2  # the seed's, a day old
+    assert got['gridbot_outbox_oldest_waiting_seconds{priority="ordinary"}'] == 86400
+
+
 def test_sender_counts_are_a_prometheus_counter_from_zero() -> None:
     from prometheus_client import REGISTRY
 
@@ -46,7 +71,7 @@ def test_sender_counts_are_a_prometheus_counter_from_zero() -> None:
 
     text = exposition().decode()
     assert "# TYPE gridbot_sender_total counter" in text
-    for kind in ("sent", "failed", "held", "retried", "deferred", "reclaimed"):
+    for kind in ("sent", "failed", "held", "retried", "deferred", "reclaimed", "folded"):
         assert f'gridbot_sender_total{{counter="{kind}"}}' in text  # listed even when zero
     before = value("sent"), value("held")
     sender = OutboxSender.__new__(OutboxSender)  # only its counting, no loop
@@ -61,6 +86,7 @@ WORKER = """
 import sys
 from bot.channels.sender import OutboxSender
 from collections import Counter
+from datetime import timedelta
 s = OutboxSender.__new__(OutboxSender)
 s.counters = Counter()
 s._count("sent", int(sys.argv[1]))

@@ -73,10 +73,11 @@ class Rig:
                                        backoff_seconds=0)
         return OutboxSender(self.settings, self.db, self.clock, clients.mp, clients.work, **kw)
 
-    async def enqueue(self, channel: str, recipient: str, *texts: str) -> list[int]:
+    async def enqueue(self, channel: str, recipient: str, *texts: str,
+                      urgent: bool = False) -> list[int]:
         async def unit(s: AsyncSession) -> list[int]:
             rows = [outbox.enqueue(s, channel=channel, recipient=recipient, text=t,
-                                   at=self.clock.now()) for t in texts]
+                                   at=self.clock.now(), urgent=urgent) for t in texts]
             await s.flush()
             return [r.id for r in rows]
 

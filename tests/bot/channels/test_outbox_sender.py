@@ -277,3 +277,103 @@ async def test_a_push_that_may_have_arrived_is_not_pushed_again(
     assert mp_row.state == "held" and "may have arrived" in (mp_row.last_error or "")
     # WeCom drops a repeat itself (duplicate check): that row is retried
     assert (await rig.row(work_row)).state == "pending"
+
+
+def _page(i: int, head: str = "【新工单】") -> str:
+    return (f"{head}GD20261203-{i:04d}\n类别：供水排水，紧急程度：一般\n位置：澄园{i}栋\n"
+            f"内容：地下车库进水了\n回复「接单 GD20261203-{i:04d}」接单。")
+
+
+async def _drain(sender: Any, times: int = 5) -> None:
+    for _ in range(times):
+        await sender.drain_once()
+
+
+async def test_an_urgent_page_goes_before_the_ordinary_backlog_of_the_same_member(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, outbox={"fold_after": 0})  # one message per notice: order alone
+    await rig.enqueue("work", "keyiming", *(_page(i) for i in range(30)))
+    sender = rig.sender()
+    await _drain(sender)
+    assert len(rig.standin.texts("keyiming")) == 20  # the minute's pace, oldest first
+    rig.clock.advance(seconds=20)
+    [urgent] = await rig.enqueue("work", "keyiming", _page(99, "【紧急工单】"), urgent=True)
+    rig.clock.advance(seconds=40)  # the pace has room again
+    await _drain(sender)
+    got = rig.standin.texts("keyiming")
+    assert got[20] == _page(99, "【紧急工单】")  # before the ten ordinary ones still waiting
+    assert got[21:] == [_page(i) for i in range(20, 30)]
+    assert (await rig.row(urgent)).state == "sent"
+
+
+async def test_deferred_counts_the_notices_held_back_not_each_look_at_them(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, outbox={"fold_after": 0})
+    sender = rig.sender()
+    await rig.enqueue("work", "keyiming", *(f"派单{i}" for i in range(10)))
+    await _drain(sender)
+    rig.clock.advance(seconds=1)  # ten more a second later: their slots free a second later
+    await rig.enqueue("work", "keyiming", *(f"派单{i}" for i in range(10, 20)))
+    await _drain(sender)
+    late = await rig.enqueue("work", "keyiming", *(f"派单{i}" for i in range(20, 35)))
+    await _drain(sender)
+    assert sender.metrics()["deferred"] == 15
+    rig.clock.advance(seconds=59)  # the first ten slots are free: ten go, five wait again
+    await _drain(sender)
+    assert len(rig.standin.texts("keyiming")) == 30
+    assert (await rig.row(late[-1])).next_attempt_at == rig.clock.now() + timedelta(seconds=1)
+    rig.clock.advance(seconds=1)
+    await _drain(sender)
+    assert rig.standin.texts("keyiming") == [f"派单{i}" for i in range(35)]
+    assert sender.metrics()["deferred"] == 15  # 15 notices waited, however often looked at
+    assert sender.metrics()["sent"] == 35
+
+
+async def test_a_long_backlog_is_folded_into_digests_urgent_first(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, outbox={"fold_after": 10})
+    sender = rig.sender()
+    await rig.enqueue("work", "zhanqiuhe", *(_page(i) for i in range(20)))
+    await _drain(sender)
+    ordinary = await rig.enqueue("work", "zhanqiuhe", *(_page(i) for i in range(20, 32)))
+    urgent = await rig.enqueue("work", "zhanqiuhe",
+                               *(_page(i, "【紧急工单】") for i in range(40, 51)), urgent=True)
+    few = await rig.enqueue("work", "lisi", *(_page(i) for i in range(60, 63)))
+    await _drain(sender)
+    assert len(rig.standin.texts("zhanqiuhe")) == 20  # the pace: nothing more this minute
+    assert rig.standin.texts("lisi") == [_page(i) for i in range(60, 63)]  # short: whole
+    rig.clock.advance(seconds=60)
+    await _drain(sender)
+    first, second = rig.standin.texts("zhanqiuhe")[20:]  # 23 notices in two messages
+    assert first.startswith("【紧急通知汇总】通知较多（企业微信每人每分钟限 20 条），"
+                            "以下 11 条合并发送：")
+    assert "\n1. 【紧急工单】GD20261203-0040 类别：供水排水，紧急程度：一般 位置：澄园40栋" \
+        in first
+    assert "\n11. 【紧急工单】GD20261203-0050 " in first
+    assert first.endswith("详情请发送「工单 编号」查看。")
+    assert second.startswith("【通知汇总】") and "以下 12 条" in second
+    assert "\n12. 【新工单】GD20261203-0031 " in second
+    assert all(len(t.encode()) <= 2048 for t in (first, second))
+    rows = [await rig.row(i) for i in ordinary + urgent]
+    assert {r.state for r in rows} == {"folded"}
+    assert rows[0].last_error.startswith("folded into digest #")
+    assert sender.metrics()["folded"] == 23 and sender.metrics()["sent"] == 25
+    assert {(await rig.row(i)).state for i in few} == {"sent"}
+
+
+async def test_a_digest_of_many_notices_is_split_to_fit_wecoms_limit(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(db, outbox={"fold_after": 10})
+    sender = rig.sender()
+    await rig.enqueue("work", "zhanqiuhe", *(f"派单{i}" for i in range(20)))
+    await _drain(sender)
+    await rig.enqueue("work", "zhanqiuhe", *(_page(i) for i in range(100, 160)))
+    await _drain(sender)
+    rig.clock.advance(seconds=60)
+    await _drain(sender)
+    digests = rig.standin.texts("zhanqiuhe")[20:]
+    assert len(digests) > 1 and all(len(t.encode()) <= 2048 for t in digests)
+    assert digests[0].startswith(f"【通知汇总】（1/{len(digests)}）")
+    folded = [line for t in digests for line in t.split("\n")[1:-1]]
+    assert len(folded) == 60 and folded[-1].startswith(f"{len(digests[-1].split(chr(10))) - 2}. ")
+    assert "GD20261203-0159" in folded[-1]

@@ -32,7 +32,8 @@ def test_an_unreachable_officer_is_named(tmp_path: Path,
     assert UNBOUND != DISTRICT
     out = _import(tmp_path, UNBOUND, capsys)
     [line] = [x for x in out.splitlines() if "收不到" in x]
-    assert "李娜（lina）" in line and "连江社区第二网格网格员" in line and "556677" in line
+    assert "李娜（lina）" in line and "连江社区第二网格网格员" in line
+    assert "尚未用绑定码 556677 绑定公众号" in line  # the code stands apart from the words
 
 
 def test_a_district_everyone_can_be_reached_in_warns_of_nobody(

@@ -116,3 +116,23 @@ def test_refusals_are_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[s
     err = _refused(capsys, ["district", "import", "examples/district.toml", "--config",
                             str(_config(empty))])  # a database not migrated yet
     assert "gridbot db upgrade" in err and not ENGLISH.search(err.replace("gridbot db", "")), err
+
+
+def test_output_cut_short_by_head_ends_quietly(tmp_path: Path) -> None:
+    """`gridbot … | head`: the reader closes the pipe early; no BrokenPipe traceback."""
+    import subprocess
+    import sys
+
+    lines = tmp_path / "many.txt"
+    lines.write_text("3号楼楼道灯坏了\n" * 3000, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from bot.cli.main import main; sys.exit(main())",
+         "classify", "--file", str(lines)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).parents[3])
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # what `head -1` reads, then it goes away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert b'"category"' in first
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

@@ -4,6 +4,7 @@ each push (for driving your own `gridbot serve` by hand)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 
 import pytest
@@ -37,7 +38,9 @@ async def test_the_stand_in_runs_alone_on_its_port_and_prints_pushes(
     assert await asyncio.wait_for(task, 10) == 0
     out = capsys.readouterr().out
     assert base in out
-    assert "【推送 → o-resident（公众号）】已派单" in out
+    [line] = [x for x in out.splitlines() if "【推送" in x]
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"  # when it came: delays can be measured
+    assert re.fullmatch(stamp + " 【推送 → o-resident（公众号）】已派单", line), line
 
 
 def test_the_cli_has_the_ports() -> None:

@@ -9,6 +9,7 @@ import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.access_log import ACCESS_LOG
 from bot.gateway.routes import setup_gateway
 from bot.runtime import RUNTIME, Runtime
 from storage.clock import FrozenClock
@@ -31,6 +32,7 @@ async def make_gw(db: Database) -> AsyncIterator[MakeGw]:
                                sender=sender, media=media)  # type: ignore[arg-type]
         setup_gateway(app, settings)
         client = TestClient(TestServer(app))
+        await client.server.start_server(**ACCESS_LOG)  # the access log `serve` writes
         await client.start_server()
         clients.append(client)
         gw = Gw(client, app, database or db, clock, dispatcher, sender)

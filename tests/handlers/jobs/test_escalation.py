@@ -123,3 +123,18 @@ async def test_waiting_ticket_neither_reminds_nor_escalates_until_answered(bot: 
     bot.clock.advance(minutes=1)
     assert await escalate(bot) == 1
     assert (await bot.ticket(code)).escalation_level == 1
+
+
+async def test_urgent_pages_and_every_escalation_go_out_as_urgent_notices(bot: Bot) -> None:
+    """What the sender puts first for a person (bot/channels/sender.py): an urgent ticket's
+    pages, and escalations of any ticket; an ordinary ticket's page waits its turn."""
+    urgent = code_of(await bot.send(RESIDENT, URGENT))
+    high = code_of(await bot.send("o_resident_two", HIGH))
+    pages = {r.payload["text"].split("\n")[0]: r.priority for r in await bot.outbox("zhangwei")}
+    assert pages == {f"【紧急工单】{urgent}": 1, f"【新工单】{high}": 0}
+    bot.clock.advance(hours=4, minutes=1)  # both overdue to accept: the community leader
+    assert await escalate(bot) == 2
+    told = [r for r in await bot.outbox("chenjun") if LEADER in r.payload["text"]]
+    assert {r.priority for r in told} == {1} and any(high in r.payload["text"] for r in told)
+    late = [r for r in await bot.outbox("zhangwei") if OFFICER in r.payload["text"]]
+    assert len(late) == 2 and {r.priority for r in late} == {1}
