@@ -19,7 +19,7 @@ from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import link_draft
 from handlers.conversation.meaning import Meaning, bare, is_detail, looks_like_problem, understand
-from handlers.conversation.places import file_draft, resolve
+from handlers.conversation.places import file_draft, placement_at, resolve
 from handlers.conversation.reports import file_report, is_district_desk
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
@@ -338,18 +338,30 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
     """A new complaint. A question left open for another draft stays open; if this report asks
     a question of its own, that draft goes to the desk as it stands."""
     analysis = ctx.services.analyzer.analyze(text)
+    said = pieces.problem_beside_place(ctx, text, analysis)
+    # 「澄园3栋地下车库开始进水了」, which nlp reads as an address: the words beside the place
+    # say what is wrong, so it is a report of their category, never a place kept for later
+    own = {"category": said.category} if said is not None else {}
     if state == Conv.AWAITING_DESCRIPTION or (state in DRAFTS and not data.get("text")):
-        if data.get("where") and _no_problem(analysis):  # 「楼道里」: more of the place
+        if data.get("where") and _no_problem(analysis, said):  # 「楼道里」: more of the place
             return await _ask_what_there(ctx, {**data, "where": f"{data['where']}{text}"})
+        if (kept := await _kept_place_elsewhere(ctx, analysis, data)) is not None:
+            # 「桂井新苑东门口一棵大树倒了」 after 「澄园3栋」 was kept: the place the message
+            # states wins; the kept one had no problem told, and the resident hears so
+            await ctx.clear_state()
+            reply = await file_report(ctx, text, draft={
+                **own, "attachments": list(data.get("attachments") or [])})
+            return reply + (f"\n\n（之前记下的位置「{kept[:20]}」还没有说明出了什么问题，"
+                            "没有登记；那里有问题请再发一条，说明位置和情况。）")
         # the photo, position or place waited for these words: they complete that draft
-        return await file_report(ctx, text, where=data.get("where"), draft=data)
-    if state is None and _no_problem(analysis) and analysis.location.community:
+        return await file_report(ctx, text, where=data.get("where"), draft={**data, **own})
+    if state is None and _no_problem(analysis, said) and analysis.location.community:
         # 「松涛苑B栋」 out of the blue: a place, no problem yet. Kept for the next message
         return await _ask_what_there(ctx, {"where": text})
     held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
     if held is not None:
         await ctx.clear_state()  # file_report must not take the other draft's pieces
-    reply = await file_report(ctx, text, draft={})
+    reply = await file_report(ctx, text, draft=own)
     if held is None:
         return reply
     new_state = await _state_now(ctx)
@@ -363,10 +375,37 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
     return reply
 
 
-def _no_problem(analysis: Any) -> bool:
-    """Words that say where (or a detail), no problem of their own: 「松涛苑B栋」, 「楼道里」."""
+def _no_problem(analysis: Any, said: Any) -> bool:
+    """Words that say where (or a detail), no problem of their own: 「松涛苑B栋」, 「楼道里」;
+    not 「澄园3栋地下车库开始进水了」, whose words beside the place (`said`) are a report."""
     return analysis.act == "detail" and analysis.category in (None, "other") \
-        and analysis.urgency != "urgent"
+        and analysis.urgency != "urgent" and said is None
+
+
+async def _kept_place_elsewhere(ctx: Ctx, analysis: Any, data: dict[str, Any]) -> str | None:
+    """The kept place's words (or «您发送的位置») when this message names a place of its own
+    (a compound or building) that is not the kept one; None when it names none or the same."""
+    loc = analysis.location
+    if not (loc.community or loc.building):
+        return None
+    own, placed = await resolve(ctx.session, analysis)
+    if data.get("lng") is not None and data.get("lat") is not None:
+        kept = await placement_at(ctx, float(data["lng"]), float(data["lat"]))
+        if own.grid is not None and kept.grid is not None and own.grid.id != kept.grid.id:
+            return str(data.get("label") or "您发送的位置")
+        return None
+    where = str(data.get("where") or "")
+    if not where:
+        return None
+    kept, located = await resolve(ctx.session, ctx.services.analyzer.analyze(where))
+    here, there = placed.location, located.location
+    if own.grid is not None and kept.grid is not None and own.grid.id != kept.grid.id:
+        return where
+    if here.community and there.community and bare(here.community) != bare(there.community):
+        return where
+    if here.building and there.building and here.building != there.building:
+        return where
+    return None
 
 
 async def _ask_what_there(ctx: Ctx, data: dict[str, Any]) -> str:
