@@ -153,7 +153,7 @@ async def handle(ctx: Ctx) -> str | None:
         # minutes after her report: a piece of it (「已经三天了」, 「就是灯不亮啊楼道的灯」),
         # a report of its own (「桂井新苑东门自来水突然停了」 after a 澄园 car park), or unclear
         place, placed = await resolve(ctx.session, analysis)
-        verdict = pieces.verdict(ctx, t, text, placed, place)
+        verdict = await pieces.verdict(ctx, t, text, placed, place)
         if verdict == "piece":
             return await pieces.append(ctx, t, text)
         if verdict == "ask":

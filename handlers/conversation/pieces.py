@@ -136,18 +136,20 @@ async def recent_report(ctx: Ctx) -> Ticket | None:
 
 # keywords nlp gives that say how many or that another matter follows, not what is wrong
 _NOT_WHAT = re.compile(r"^(?:[一二两三四五六七八九十几\d]+[个棵辆只条台处根块间层]|"
-                       r"还有|另外|又有)$")
+                       r"还有|另外|又有|尽快|赶紧|马上|麻烦|一直|处理|派人|反映|投诉|看看|管管)$")
 # a building, unit, room or floor: where, not what
 _WHERE_WORDS = re.compile(r"[0-9A-Za-z一二三四五六七八九十]{1,4}\s*"
                           r"(?:号楼|栋|幢|座|号|单元|室|层|楼)")
 
 
-def problem_words(analysis: Any) -> set[str]:
+def problem_words(analysis: Any, *places: str | None) -> set[str]:
     """The domain words nlp found that say what is wrong (消火栓, 漏水, 电动车), not where
-    (the place text's words: 地下车库, 东门, 楼道) nor how many (一棵)."""
-    place = analysis.location.place or ""
+    (the place text's words, its own or `places`: 地下车库, 东门, 楼道, 人行道) nor how many
+    (一棵) nor how soon (尽快)."""
+    wheres = [p for p in (analysis.location.place, *places) if p]
     return {k for k in analysis.keywords or []
-            if k and not _NOT_WHAT.match(k) and k not in place and not (place and place in k)}
+            if len(k) >= 2 and not _NOT_WHAT.match(k)
+            and not any(k in p or p in k for p in wheres)}
 
 
 def what_is_said(text: str, analysis: Any) -> str:
@@ -159,6 +161,19 @@ def what_is_said(text: str, analysis: Any) -> str:
         if words:
             b = b.replace(bare(words), "")
     return _DIGITS.sub("", _WHERE_WORDS.sub("", b))
+
+
+_CLAUSE = re.compile(r"[，,。.！!？?；;\s]+")
+
+
+def first_said(text: str, analysis: Any) -> str:
+    """The first clause that says something besides the place: the complaint itself, before
+    the pleas and asides that end many reports alike (邻居们都很着急, 拜托了)."""
+    for clause in _CLAUSE.split(text):
+        said = what_is_said(clause, analysis)
+        if len(said) >= 2:
+            return said
+    return what_is_said(text, analysis)
 
 
 def states_problem(ctx: Ctx, text: str, analysis: Any) -> bool:
@@ -191,11 +206,16 @@ def problem_beside_place(ctx: Ctx, text: str, analysis: Any) -> Any | None:
 
 def same_matter(text: str, analysis: Any, other_text: str, other: Any, *,
                 place_words: bool) -> bool:
-    """Whether two reports of one category are about the same problem: a domain word of one
-    in the words of the other (垃圾堆 and 垃圾, 漏水 and 漏水), or, when one of them names no
-    such word, the same place word (`place_words`: both «楼道») or words alike once places
-    and numbers are left out."""
-    mine, theirs = problem_words(analysis), problem_words(other)
+    """Whether two reports of one category are about the same problem: a domain word of the
+    complaint of one (its first clause) in the words of the other (垃圾堆 and 垃圾, 漏水 and 漏水),
+    or, when one of them names no such word, the same place word (`place_words`: both «楼道»)
+    or first clauses alike once places and numbers are left out. The pleas and asides after
+    the complaint, which many reports share (邻居们都很着急), never make two problems one."""
+    # a word that is the place of either says where, not what (人行道 beside 人行道上方)
+    places = (analysis.location.place, other.location.place)
+    first, other_first = first_said(text, analysis), first_said(other_text, other)
+    mine = {w for w in problem_words(analysis, *places) if w in first}
+    theirs = {w for w in problem_words(other, *places) if w in other_first}
     said, other_said = bare(text), bare(other_text)
     if any(w in other_said for w in mine) or any(w in said for w in theirs):
         return True
@@ -204,30 +224,32 @@ def same_matter(text: str, analysis: Any, other_text: str, other: Any, *,
     pa, pb = analysis.location.place, other.location.place
     if place_words and pa and pb and (pa in pb or pb in pa):
         return True
-    return _alike(what_is_said(text, analysis), what_is_said(other_text, other))
+    return _alike(first, other_first)
 
 
-def elsewhere(t: Ticket, analysis: Any, place: Placement) -> bool:
+async def elsewhere(ctx: Ctx, t: Ticket, analysis: Any, place: Placement) -> bool:
     """The message names a place of its own (a compound or building) that is not `t`'s: in
-    another grid, or another building or compound of the same one."""
+    another grid, or another compound (one grid may hold several: 桂井新苑 and 墨池巷) or
+    building. A compound's other name (澄园小区 for 澄园) is the same place."""
     loc = analysis.location
     if not (loc.community or loc.building):
         return False
     if place.grid is not None and t.region_id is not None and place.grid.id != t.region_id:
         return True
-    if loc.building and t.building and \
-            normalize_building(loc.building) != normalize_building(t.building):
-        return True
-    if place.grid is not None and t.region_id is not None:
-        return False  # the same grid: a compound's other name, not another place
-    return bool(loc.community and t.community_text and
-                bare(loc.community) != bare(t.community_text))
+    if loc.community and t.community_text:
+        canon = {bare(n): bare(c) for c, aliases in await repo.gazetteer(ctx.session)
+                 for n in (c, *aliases)}
+        mine, theirs = bare(loc.community), bare(t.community_text)
+        if canon.get(mine, mine) != canon.get(theirs, theirs):
+            return True
+    return bool(loc.building and t.building and
+                normalize_building(loc.building) != normalize_building(t.building))
 
 
 _ANNOUNCED = re.compile(r"^(?:还有|另外|又有|再投诉|再反映|再说一件|顺便|对了还有)")
 
 
-def verdict(ctx: Ctx, t: Ticket, text: str, analysis: Any, place: Placement) -> str:
+async def verdict(ctx: Ctx, t: Ticket, text: str, analysis: Any, place: Placement) -> str:
     """What a message sent minutes after the resident's report `t` is: "piece" (a place, a
     time, who did it, how it is now: appended to `t`), "report" (it states a problem of its
     own: a new report, whatever the time since `t`) or "ask" (unclear: the resident says).
@@ -235,7 +257,7 @@ def verdict(ctx: Ctx, t: Ticket, text: str, analysis: Any, place: Placement) -> 
     problem = states_problem(ctx, text, analysis)
     if _ANNOUNCED.match(bare(text)) and (problem or looks_like_problem(text)):
         return "report"  # 「还有，3栋电梯坏了」
-    if elsewhere(t, analysis, place):
+    if await elsewhere(ctx, t, analysis, place):
         # 「桂井新苑东门自来水突然停了」 after a 澄园11栋 car park: another place's problem;
         # a bare place elsewhere may correct the report's place or start another one
         return "report" if problem or looks_like_problem(text) else "ask"

@@ -107,3 +107,12 @@ async def test_a_bare_place_elsewhere_is_asked_not_appended(bot: Bot) -> None:
     question = await bot.send(RESIDENT, "幸福花园8号楼") or ""
     assert code in question and "回复 1" in question
     assert "8号楼" not in (await bot.ticket(code)).text
+
+
+async def test_another_compound_of_the_same_grid_is_its_own_report(bot: Bot) -> None:
+    # 金色港湾 and 幸福花园 6–10 are both 李娜's grid: the grid alone does not make one place
+    code = code_of(await bot.send(RESIDENT, "金色港湾门口水管漏水了"))
+    bot.clock.advance(minutes=2)
+    new = code_of(await bot.send(RESIDENT, "幸福花园8号楼门口自来水突然停了"))
+    assert new != code and (await bot.ticket(new)).building == "8"
+    assert "自来水" not in (await bot.ticket(code)).text

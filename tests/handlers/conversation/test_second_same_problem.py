@@ -70,3 +70,10 @@ async def test_silence_seconds_and_the_words_still_reach_the_officer(bot: Bot) -
     [notice] = [x for x in await bot.texts("zhangwei") if "【附议】" in x]
     assert ebike in notice and CHARGING in notice
     assert any("已为您附议" in x for x in await bot.texts("oC"))
+
+
+async def test_a_plea_in_common_does_not_make_two_problems_one(bot: Bot) -> None:
+    wall = code_of(await bot.send("oA", "幸福花园8号楼围墙被雨泡塌了一截，邻居们都很着急"))
+    reply = await bot.send("oB", "幸福花园8号楼广告牌被风吹得晃来晃去，邻居们都很着急") or ""
+    assert OFFER not in reply and wall not in reply
+    assert (await bot.ticket(code_of(reply))).assignee_id == "lina"
