@@ -2,8 +2,14 @@
 
 A report of the same category in the same building (or within a radius when both have
 coordinates) while a ticket is open from the last days is offered to the resident as 附议
-instead of a new ticket. Followers hear every notice the reporter hears
-(`handlers.ops.notices.tell_reporters`). Officers merge two tickets with `合并 CODE1 CODE2`.
+instead of a new ticket, when the two are about the same problem (`same_problem`: a domain
+word in common, or the same place word or like words when one names none): a 消火栓漏水 is
+never offered onto a drowned e-bike's 消防安全 ticket. The offer says what the open ticket is
+about (its domain words, never its reporter's words). Whether answered 1 or not answered at
+all (the draft-expiry job seconds it), the seconder's own words go to the ticket's holder
+(「【附议】…」) and into its history, so nothing a resident wrote is lost in a seconding.
+Followers hear every notice the reporter hears (`handlers.ops.notices.tell_reporters`).
+Officers merge two tickets with `合并 CODE1 CODE2`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handlers.conversation import pieces
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import link, voice_attachment_ids
 from handlers.conversation.router import Command, Router
@@ -20,6 +27,7 @@ from handlers.ops import actions
 from handlers.ops import messages as msg
 from handlers.ops.actions import ActionError
 from handlers.ops.followers import add_follower, follower_count
+from handlers.ops.privacy import mask_phones
 from handlers.ops.reach import may_merge
 from nlp.taxonomy import category_name
 from storage.clock import local_text
@@ -35,15 +43,36 @@ FOLLOW_WORDS = {"1": True, "一": True, "附议": True, "2": False, "二": False
                 "仍然新建": False}
 
 
+def same_problem(ctx: Ctx, ticket: Ticket, text: str, analysis: Any) -> bool:
+    """Whether a new report (`text`, its `analysis` with the place found) is about the same
+    problem as the open `ticket` of its category nearby: a domain word in common (漏水, 井盖),
+    or, when one of them names none, the same place word (楼道, 地下车库) or words alike."""
+    first = ticket.text.split("\n补充：")[0]
+    other = ctx.services.analyzer.analyze(first)
+    return pieces.same_matter(text, analysis, first, other, place_words=True)
+
+
+def _about(ticket: Ticket, ctx: Ctx) -> str:
+    """What the open ticket is about, in its domain words only (the words of its reporter
+    may say who they are)."""
+    other = ctx.services.analyzer.analyze(ticket.text.split("\n补充：")[0])
+    words = sorted(pieces.problem_words(other))
+    return "、".join(words[:3])
+
+
 async def offer(ctx: Ctx, ticket: Ticket, draft: dict[str, Any]) -> str:
     """Hold the report and ask: 1 附议 / 2 仍然新建."""
     n = await follower_count(ctx.session, ticket)
-    # category, place and status only: the other resident's words may say who they are
-    line = (f"{ticket.code} {category_name(ticket.category)} · "
+    # category, what about, place and status only: the other resident's words may say who
+    # they are
+    about = _about(ticket, ctx)
+    line = (f"{ticket.code} {category_name(ticket.category)}{f'（{about}）' if about else ''} · "
             f"{STATUS_NAMES.get(ticket.status, ticket.status)}（{msg.where(ticket)}，"
             f"{local_text(ticket.created_at)} 反映{f'，{n} 人附议' if n else ''}）")
     prompt = "回复 1 附议该工单（一并处理），回复 2 仍然新建工单"
-    text = f"附近已有同类问题正在处理：\n{line}\n{prompt}"
+    minutes = ctx.settings.conversation.draft_minutes
+    text = (f"附近已有同类问题正在处理：\n{line}\n{prompt}\n"
+            f"（{minutes} 分钟内不回复，将作为附议转告负责人，您说的情况会一并转达。）")
     await ctx.set_state(Conv.AWAITING_DUPLICATE, {**draft, "code": ticket.code, "prompt": prompt},
                         ctx.settings.conversation.draft_minutes)
     return text
@@ -60,9 +89,18 @@ async def accept(ctx: Ctx, draft: dict[str, Any]) -> str | None:
     n = await follower_count(ctx.session, t)
     if not added:  # answered twice (a WeChat retry after the state was read)
         return f"您已附议工单 {t.code}。发送「查询 {t.code}」查看进度。"
-    record(ctx.session, t, "followed", actor_id=ctx.person.id, note=f"共 {n} 人附议", at=ctx.now)
+    words = mask_phones(str(draft.get("text") or ""))
+    record(ctx.session, t, "followed", actor_id=ctx.person.id,
+           note=f"共 {n} 人附议：{words}" if words else f"共 {n} 人附议", at=ctx.now)
+    if words and t.assignee is not None:  # the seconder's words may say more: the holder reads
+        await ctx.notify(t.assignee, seconded_notice(t, words, n), t)
     return (f"已附议工单 {t.code}，目前共 {n} 位居民附议。处理进展会同样通知您。\n"
             f"发送「查询 {t.code}」查看进度。")
+
+
+def seconded_notice(t: Ticket, words: str, n: int) -> str:
+    """The holder's notice of a seconding, with the seconder's own words."""
+    return f"【附议】工单 {t.code}（{msg.where(t)}）又有居民附议，共 {n} 人。附议人反映：{words}"
 
 
 @router.on(Command("合并"))

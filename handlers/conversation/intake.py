@@ -17,8 +17,9 @@ from typing import Any
 from handlers.conversation import desk, duplicates, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
+from handlers.conversation.drafts import link_draft
 from handlers.conversation.meaning import Meaning, bare, is_detail, looks_like_problem, understand
-from handlers.conversation.places import file_draft, resolve
+from handlers.conversation.places import file_draft, placement_at, resolve
 from handlers.conversation.reports import file_report, is_district_desk
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
@@ -27,6 +28,7 @@ from storage import repo
 from storage.models import Ticket
 from storage.repos.conversations import current_state
 from storage.repos.tickets import latest_resolved_of, ticket_by_code
+from storage.statemachine import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,8 @@ CHAT_REPLY = "好的。有需要随时发消息告诉我们；发送「帮助」
 PENDING_HINT = {Conv.AWAITING_LOCATION: "还在等您告诉我位置",
                 Conv.AWAITING_PLACE: "还在等您告诉我位置",
                 Conv.AWAITING_CATEGORY: "还在等您选择类别",
-                Conv.AWAITING_DUPLICATE: "还在等您回复是否附议"}
+                Conv.AWAITING_DUPLICATE: "还在等您回复是否附议",
+                Conv.AWAITING_PIECE: "还在等您回复这条是补充还是新问题"}
 
 
 async def handle(ctx: Ctx) -> str | None:
@@ -59,6 +62,8 @@ async def handle(ctx: Ctx) -> str | None:
     meaning = understand(text, analysis, rating_open=rating_open,
                          open_category=resolved.category if resolved is not None else None)
 
+    if state == Conv.AWAITING_PIECE and (answer := _piece_answer(text)) is not None:
+        return await _piece_answered(ctx, data, answer)  # asked just now: «1» is its answer
     if meaning.kind == "rating" and len(bare(text)) > 4 and \
             (reply := await desk.about_staff(ctx, text)) is not None:
         return reply  # 「周晓燕根本没来看过就说办结了，我要投诉她」: to her leader, not to her
@@ -142,15 +147,17 @@ async def handle(ctx: Ctx) -> str | None:
         return await desk.consult(ctx, text)
     if (reply := await desk.about_staff(ctx, text)) is not None:
         return reply
-    if state not in DRAFTS and is_detail(text) and (t := await pieces.recent_report(ctx)) \
-            and not _report_of_its_own(analysis, t):
-        return await pieces.append(ctx, t, text)
-    if state not in DRAFTS and _restates(analysis, text) and \
-            (t := await pieces.recent_report(ctx)) is not None and \
-            t.category in [c for c, _ in analysis.alternatives[:3]]:
-        # 「就是灯不亮啊楼道的灯」 minutes after her report: the same matter again, in other
-        # words and with no place of its own; a piece of that report, not a new placeless one
-        return await pieces.append(ctx, t, text)
+    if state not in DRAFTS and (is_detail(text) or analysis.act == "detail"
+                                or _restates(analysis, text)) and \
+            (t := await pieces.recent_report(ctx)) is not None:
+        # minutes after her report: a piece of it (「已经三天了」, 「就是灯不亮啊楼道的灯」),
+        # a report of its own (「桂井新苑东门自来水突然停了」 after a 澄园 car park), or unclear
+        place, placed = await resolve(ctx.session, analysis)
+        verdict = await pieces.verdict(ctx, t, text, placed, place)
+        if verdict == "piece":
+            return await pieces.append(ctx, t, text)
+        if verdict == "ask":
+            return await pieces.ask(ctx, t, text)
     return await _new_report(ctx, text, state, data)
 
 
@@ -175,6 +182,34 @@ def _choice_in_words(text: str, choices: list[str]) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+_PIECE_NO = re.compile(r"^(?:2|二)$|^(?:不是|不对|新问题|新的|另一|另外一|别的|不同|单独|新建)")
+_PIECE_YES = re.compile(r"^(?:1|一)$|^(?:是的?$|对的?$|嗯|补充|是补充|是这个|就是这个|没错|同一)")
+
+
+def _piece_answer(text: str) -> bool | None:
+    """The answer to «补充 or 新问题?»: True 1 补充, False 2 a new report, None neither."""
+    b = bare(text)
+    if len(b) > 8:
+        return None
+    if _PIECE_NO.match(b):
+        return False
+    if _PIECE_YES.match(b):
+        return True
+    return None
+
+
+async def _piece_answered(ctx: Ctx, data: dict[str, Any], piece: bool) -> str:
+    await ctx.clear_state()
+    t = await ticket_by_code(ctx.session, data.get("code"))
+    if piece and t is not None and t.status in OPEN_STATUSES:
+        reply = await pieces.append(ctx, t, str(data.get("text") or ""))
+        if data.get("attachments"):
+            await link_draft(ctx, t, data)
+        return reply
+    return await file_report(ctx, str(data.get("text") or ""),
+                             draft={"attachments": list(data.get("attachments") or [])})
+
+
 def _follow_answer(text: str) -> bool | None:
     b = bare(text)
     if _NO.match(b):
@@ -191,15 +226,6 @@ async def _rate(ctx: Ctx, data: dict[str, Any], value: int, resolved: Any) -> st
     if t is None:
         return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
     return await rating_ops.rate(ctx, t, value)
-
-
-def _report_of_its_own(analysis: Any, recent: Ticket) -> bool:
-    """「梧桐苑6栋楼顶有人私自搭了个铁皮棚子」 after a 人工 request or another report: its own
-    place and a category the recent ticket does not have, so a report, not a piece of it."""
-    loc = analysis.location
-    return bool(loc.community or loc.building) and analysis.act == "report" and \
-        analysis.category not in (None, "other") and \
-        recent.category not in [c for c, _ in analysis.alternatives[:3]]
 
 
 def _restates(analysis: Any, text: str) -> bool:
@@ -312,18 +338,30 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
     """A new complaint. A question left open for another draft stays open; if this report asks
     a question of its own, that draft goes to the desk as it stands."""
     analysis = ctx.services.analyzer.analyze(text)
+    said = pieces.problem_beside_place(ctx, text, analysis)
+    # 「澄园3栋地下车库开始进水了」, which nlp reads as an address: the words beside the place
+    # say what is wrong, so it is a report of their category, never a place kept for later
+    own = {"category": said.category} if said is not None else {}
     if state == Conv.AWAITING_DESCRIPTION or (state in DRAFTS and not data.get("text")):
-        if data.get("where") and _no_problem(analysis):  # 「楼道里」: more of the place
+        if data.get("where") and _no_problem(analysis, said):  # 「楼道里」: more of the place
             return await _ask_what_there(ctx, {**data, "where": f"{data['where']}{text}"})
+        if (kept := await _kept_place_elsewhere(ctx, analysis, data)) is not None:
+            # 「桂井新苑东门口一棵大树倒了」 after 「澄园3栋」 was kept: the place the message
+            # states wins; the kept one had no problem told, and the resident hears so
+            await ctx.clear_state()
+            reply = await file_report(ctx, text, draft={
+                **own, "attachments": list(data.get("attachments") or [])})
+            return reply + (f"\n\n（之前记下的位置「{kept[:20]}」还没有说明出了什么问题，"
+                            "没有登记；那里有问题请再发一条，说明位置和情况。）")
         # the photo, position or place waited for these words: they complete that draft
-        return await file_report(ctx, text, where=data.get("where"), draft=data)
-    if state is None and _no_problem(analysis) and analysis.location.community:
+        return await file_report(ctx, text, where=data.get("where"), draft={**data, **own})
+    if state is None and _no_problem(analysis, said) and analysis.location.community:
         # 「松涛苑B栋」 out of the blue: a place, no problem yet. Kept for the next message
         return await _ask_what_there(ctx, {"where": text})
     held = (state, data) if state in DRAFTS or state == Conv.AWAITING_PLACE else None
     if held is not None:
         await ctx.clear_state()  # file_report must not take the other draft's pieces
-    reply = await file_report(ctx, text, draft={})
+    reply = await file_report(ctx, text, draft=own)
     if held is None:
         return reply
     new_state = await _state_now(ctx)
@@ -337,10 +375,37 @@ async def _new_report(ctx: Ctx, text: str, state: str | None, data: dict[str, An
     return reply
 
 
-def _no_problem(analysis: Any) -> bool:
-    """Words that say where (or a detail), no problem of their own: 「松涛苑B栋」, 「楼道里」."""
+def _no_problem(analysis: Any, said: Any) -> bool:
+    """Words that say where (or a detail), no problem of their own: 「松涛苑B栋」, 「楼道里」;
+    not 「澄园3栋地下车库开始进水了」, whose words beside the place (`said`) are a report."""
     return analysis.act == "detail" and analysis.category in (None, "other") \
-        and analysis.urgency != "urgent"
+        and analysis.urgency != "urgent" and said is None
+
+
+async def _kept_place_elsewhere(ctx: Ctx, analysis: Any, data: dict[str, Any]) -> str | None:
+    """The kept place's words (or «您发送的位置») when this message names a place of its own
+    (a compound or building) that is not the kept one; None when it names none or the same."""
+    loc = analysis.location
+    if not (loc.community or loc.building):
+        return None
+    own, placed = await resolve(ctx.session, analysis)
+    if data.get("lng") is not None and data.get("lat") is not None:
+        kept = await placement_at(ctx, float(data["lng"]), float(data["lat"]))
+        if own.grid is not None and kept.grid is not None and own.grid.id != kept.grid.id:
+            return str(data.get("label") or "您发送的位置")
+        return None
+    where = str(data.get("where") or "")
+    if not where:
+        return None
+    kept, located = await resolve(ctx.session, ctx.services.analyzer.analyze(where))
+    here, there = placed.location, located.location
+    if own.grid is not None and kept.grid is not None and own.grid.id != kept.grid.id:
+        return where
+    if here.community and there.community and bare(here.community) != bare(there.community):
+        return where
+    if here.building and there.building and here.building != there.building:
+        return where
+    return None
 
 
 async def _ask_what_there(ctx: Ctx, data: dict[str, Any]) -> str:

@@ -130,7 +130,7 @@ async def _to_asker(ctx: Ctx, att: Attachment) -> str | None:
 def _next_step(state: str, data: dict[str, Any], example: str | None) -> str:
     if state == Conv.AWAITING_LOCATION:
         return msg.ask_location(example)
-    if state in (Conv.AWAITING_DUPLICATE, Conv.AWAITING_CATEGORY):
+    if state in (Conv.AWAITING_DUPLICATE, Conv.AWAITING_CATEGORY, Conv.AWAITING_PIECE):
         return str(data.get("prompt") or "请回复数字选择。")
     return ASK_WHAT_ONLY if data.get("lng") is not None else ask_what(example)
 

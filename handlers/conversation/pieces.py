@@ -4,9 +4,13 @@
   resident's own open tickets from the last `[conversation] repeat_hours` make no ticket; they
   are told it is filed. New MsgIds do not matter: WeChat retries are the gateway's business.
 - Pieces: within `[conversation] piece_minutes` of the resident's own report, a message that
-  adds a place, a time or who did it but no new complaint is appended to that report, and its
-  officer is told. A place that the report lacked completes it (and routes it when it waited on
-  the triage list).
+  adds a place, a time, who did it or how it is now, but no problem of its own, is appended to
+  that report, and its officer is told. A place that the report lacked completes it (and routes
+  it when it waited on the triage list). A message that states its own problem (its own place
+  elsewhere, another category, a danger the report did not have) is a new report however soon
+  it comes (`verdict`); when it is unclear (the same kind of problem told with other words, a
+  bare place elsewhere) the resident is asked once, 1 补充 / 2 新问题, and silence files it as
+  a new report (the state is a draft: the draft-expiry job files it), never a silent «补充».
 - `补充 CODE 内容` does the same on purpose, at any time; on a `waiting` ticket it answers the
   追问 and the clock runs again. `催办 CODE` nudges the holder, at most once a day per ticket; a
   second 催办 once the deadline has passed copies the community leader.
@@ -22,12 +26,15 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.conversation.context import Ctx
-from handlers.conversation.meaning import bare
+from handlers.conversation.meaning import bare, looks_like_problem
+from handlers.conversation.states import Conv
 from handlers.ops import messages as msg
 from handlers.ops.privacy import mask_phones
-from handlers.ops.tickets import place_for, route
+from handlers.ops.tickets import Placement, place_for, route
+from nlp.taxonomy import category_name
 from storage import repo
 from storage.models import Region, Ticket, TicketEvent
+from storage.repo import normalize_building
 from storage.repos.tickets import of_resident
 from storage.statemachine import OPEN_STATUSES, record, transition
 
@@ -125,6 +132,170 @@ async def recent_report(ctx: Ctx) -> Ticket | None:
                 .order_by(TicketEvent.id.desc()).limit(1))
             return t if max(t.created_at, last or t.created_at) >= since else None
     return None
+
+
+# keywords nlp gives that say how many or that another matter follows, not what is wrong
+_NOT_WHAT = re.compile(r"^(?:[一二两三四五六七八九十几\d]+[个棵辆只条台处根块间层]|"
+                       r"还有|另外|又有|尽快|赶紧|马上|麻烦|一直|处理|派人|反映|投诉|看看|管管)$")
+# a building, unit, room or floor: where, not what
+_WHERE_WORDS = re.compile(r"[0-9A-Za-z一二三四五六七八九十]{1,4}\s*"
+                          r"(?:号楼|栋|幢|座|号|单元|室|层|楼)")
+
+
+def problem_words(analysis: Any, *places: str | None) -> set[str]:
+    """The domain words nlp found that say what is wrong (消火栓, 漏水, 电动车), not where
+    (the place text's words, its own or `places`: 地下车库, 东门, 楼道, 人行道) nor how many
+    (一棵) nor how soon (尽快)."""
+    wheres = [p for p in (analysis.location.place, *places) if p]
+    return {k for k in analysis.keywords or []
+            if len(k) >= 2 and not _NOT_WHAT.match(k)
+            and not any(k in p or p in k for p in wheres)}
+
+
+def what_is_said(text: str, analysis: Any) -> str:
+    """The words of a message once its place is taken out (「澄园3栋地下车库开始进水了」 →
+    「开始进水了」), bare."""
+    b = bare(text)
+    loc = analysis.location
+    for words in (loc.community, loc.place):
+        if words:
+            b = b.replace(bare(words), "")
+    return _DIGITS.sub("", _WHERE_WORDS.sub("", b))
+
+
+_CLAUSE = re.compile(r"[，,。.！!？?；;\s]+")
+
+
+def first_said(text: str, analysis: Any) -> str:
+    """The first clause that says something besides the place: the complaint itself, before
+    the pleas and asides that end many reports alike (邻居们都很着急, 拜托了)."""
+    for clause in _CLAUSE.split(text):
+        said = what_is_said(clause, analysis)
+        if len(said) >= 2:
+            return said
+    return what_is_said(text, analysis)
+
+
+def states_problem(ctx: Ctx, text: str, analysis: Any) -> bool:
+    """The message says something is wrong, on its own: nlp reads it as a report of a
+    category with a problem word or a domain word, or (nlp read it as a bare place or a
+    detail) its words beside the place do (「澄园3栋地下车库开始进水了」: 开始进水了)."""
+    if analysis.act == "report" and analysis.category not in (None, "other") and \
+            (looks_like_problem(text) or problem_words(analysis)
+             or analysis.urgency == "urgent"):
+        return True
+    return problem_beside_place(ctx, text, analysis) is not None
+
+
+def problem_beside_place(ctx: Ctx, text: str, analysis: Any) -> Any | None:
+    """When nlp takes a message for a place or a detail although it names a place and more:
+    the analysis of the words beside the place, if they are a report of a category."""
+    loc = analysis.location
+    if analysis.act == "report" and analysis.category not in (None, "other"):
+        return None
+    if not (loc.community or loc.building or loc.place):
+        return None
+    rest = what_is_said(text, analysis)
+    if len(rest) < 2 or rest == bare(text):
+        return None
+    said = ctx.services.analyzer.analyze(rest)
+    if said.act == "report" and said.category not in (None, "other", "consult"):
+        return said
+    return None
+
+
+def same_matter(text: str, analysis: Any, other_text: str, other: Any, *,
+                place_words: bool) -> bool:
+    """Whether two reports of one category are about the same problem: a domain word of the
+    complaint of one (its first clause) in the words of the other (垃圾堆 and 垃圾, 漏水 and 漏水),
+    or, when one of them names no such word, the same place word (`place_words`: both «楼道»)
+    or first clauses alike once places and numbers are left out. The pleas and asides after
+    the complaint, which many reports share (邻居们都很着急), never make two problems one."""
+    # a word that is the place of either says where, not what (人行道 beside 人行道上方)
+    places = (analysis.location.place, other.location.place)
+    first, other_first = first_said(text, analysis), first_said(other_text, other)
+    mine = {w for w in problem_words(analysis, *places) if w in first}
+    theirs = {w for w in problem_words(other, *places) if w in other_first}
+    said, other_said = bare(text), bare(other_text)
+    if any(w in other_said for w in mine) or any(w in said for w in theirs):
+        return True
+    if mine and theirs:
+        return False  # 消火栓、漏水 is not 电动车、充电
+    pa, pb = analysis.location.place, other.location.place
+    if place_words and pa and pb and (pa in pb or pb in pa):
+        return True
+    return _alike(first, other_first)
+
+
+async def elsewhere(ctx: Ctx, t: Ticket, analysis: Any, place: Placement) -> bool:
+    """The message names a place of its own (a compound or building) that is not `t`'s: in
+    another grid, or another compound (one grid may hold several: 桂井新苑 and 墨池巷) or
+    building. A compound's other name (澄园小区 for 澄园) is the same place."""
+    loc = analysis.location
+    if not (loc.community or loc.building):
+        return False
+    if place.grid is not None and t.region_id is not None and place.grid.id != t.region_id:
+        return True
+    if loc.community and t.community_text:
+        canon = {bare(n): bare(c) for c, aliases in await repo.gazetteer(ctx.session)
+                 for n in (c, *aliases)}
+        mine, theirs = bare(loc.community), bare(t.community_text)
+        if canon.get(mine, mine) != canon.get(theirs, theirs):
+            return True
+    return bool(loc.building and t.building and
+                normalize_building(loc.building) != normalize_building(t.building))
+
+
+_ANNOUNCED = re.compile(r"^(?:还有|另外|又有|再投诉|再反映|再说一件|顺便|对了还有)")
+
+
+async def verdict(ctx: Ctx, t: Ticket, text: str, analysis: Any, place: Placement) -> str:
+    """What a message sent minutes after the resident's report `t` is: "piece" (a place, a
+    time, who did it, how it is now: appended to `t`), "report" (it states a problem of its
+    own: a new report, whatever the time since `t`) or "ask" (unclear: the resident says).
+    `analysis` carries the place `resolve` found, `place` its grid."""
+    problem = states_problem(ctx, text, analysis)
+    if _ANNOUNCED.match(bare(text)) and (problem or looks_like_problem(text)):
+        return "report"  # 「还有，3栋电梯坏了」
+    if await elsewhere(ctx, t, analysis, place):
+        # 「桂井新苑东门自来水突然停了」 after a 澄园11栋 car park: another place's problem;
+        # a bare place elsewhere may correct the report's place or start another one
+        return "report" if problem or looks_like_problem(text) else "ask"
+    if not problem:
+        return "piece"  # 「已经三天了」「就在2单元门口」「是楼上那家干的」
+    if t.category in ("other", "consult") and t.request_kind in ("求助", "咨询"):
+        return "report"  # after 「人工客服」 or a question to the desk: a problem is a report
+    if analysis.urgency == "urgent" and t.urgency != "urgent":
+        return "report"  # a danger now is paged at once, never a line on a calmer ticket
+    first = t.text.split("\n补充：")[0]
+    before = ctx.services.analyzer.analyze(first)
+    category = analysis.category
+    said = problem_beside_place(ctx, text, analysis)
+    if said is not None:
+        category = said.category
+    if category != t.category:
+        alts = [c for c, _ in analysis.alternatives[:2]]
+        unsure = analysis.confidence < ctx.settings.conversation.choice_below
+        if t.category == "other" or (unsure and t.category in alts):
+            return "ask"  # the report had no category, or this one may be of its kind
+        return "report"  # 「垃圾也没人清理」 after a broken lamp
+    if same_matter(text, analysis, first, before, place_words=False):
+        return "piece"  # 「水越来越深了」: how it is now
+    return "ask"  # the same kind of problem, other words: the same one, or another?
+
+
+PIECE_PROMPT = "回复 1 补充到该工单，回复 2 作为新问题反映"
+
+
+async def ask(ctx: Ctx, t: Ticket, text: str, attachments: list[int] | None = None) -> str:
+    """Unclear whether `text` belongs to `t`: one question. The words wait as a draft, so an
+    unanswered question files them as a report of their own (never a silent «补充»)."""
+    prompt = PIECE_PROMPT
+    await ctx.set_state(Conv.AWAITING_PIECE, {"text": text, "code": t.code, "prompt": prompt,
+                                              "attachments": list(attachments or [])},
+                        ctx.settings.conversation.draft_minutes)
+    return (f"这条是对工单 {t.code}（{category_name(t.category)}，{msg.where(t)}）的补充，"
+            f"还是另一个问题？\n{prompt}")
 
 
 async def locate(ctx: Ctx, t: Ticket, where: str, *, lng: float | None = None,

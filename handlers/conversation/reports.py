@@ -84,7 +84,11 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
                                     community_text=analysis.location.community,
-                                    building=analysis.location.building, lng=lng, lat=lat)
+                                    building=analysis.location.building, lng=lng, lat=lat,
+                                    same=lambda t: duplicates.same_problem(ctx, t, text,
+                                                                           analysis))
+        # only the same problem is offered: another problem of the category in the building
+        # (消火栓漏水 beside a drowned e-bike's ticket) is a ticket of its own
         if dup is not None:
             return await duplicates.offer(ctx, dup, {**draft, "text": text, "where": where})
     if label:  # a location message's place text is kept as the ticket's place

@@ -15,6 +15,7 @@ class Conv(StrEnum):
     AWAITING_DESCRIPTION = "awaiting_description"  # a photo or voice waits for its words
     AWAITING_DUPLICATE = "awaiting_duplicate"  # 附议 or a new ticket? (1/2)
     AWAITING_CATEGORY = "awaiting_category"  # two categories compete (1/2, 0 = best guess)
+    AWAITING_PIECE = "awaiting_piece"  # a piece of the last report or a new one? (1/2)
     AWAITING_RATING = "awaiting_rating"  # a resolved ticket waits for 1–4
     ANSWERING = "answering"  # the officer asked (追问): the next text is the answer
     AWAITING_PLACE = "awaiting_place"  # an urgent ticket filed without a place waits for it
@@ -23,4 +24,4 @@ class Conv(StrEnum):
 
 # a report not yet filed: the draft-expiry job files these as tickets when nobody answers
 DRAFTS = frozenset({Conv.AWAITING_LOCATION, Conv.AWAITING_DESCRIPTION, Conv.AWAITING_DUPLICATE,
-                    Conv.AWAITING_CATEGORY})
+                    Conv.AWAITING_CATEGORY, Conv.AWAITING_PIECE})

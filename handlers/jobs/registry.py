@@ -26,8 +26,9 @@ from handlers.jobs.followup import follow_up
 from handlers.jobs.reminders import send_reminders
 from handlers.ops import messages as msg
 from handlers.ops.attachments import link_ids
-from handlers.ops.followers import add_follower
+from handlers.ops.followers import add_follower, follower_count
 from handlers.ops.notices import notify
+from handlers.ops.privacy import mask_phones
 from handlers.ops.services import Services
 from storage import dialect
 from storage.db import Database
@@ -46,7 +47,8 @@ __all__ = ["daily_digest", "escalate_overdue", "expire_drafts", "follow_up", "se
 async def expire_drafts(db: Database, services: Services) -> int:
     """An unfinished report is never lost: when its conversation expires, a draft that waited
     for its place or its words becomes a triage ticket (with its photos), and one that was
-    offered as 附议 and got no answer follows the open ticket."""
+    offered as 附议 and got no answer follows the open ticket, its words told to that ticket's
+    holder (the offer is made only for the same problem; the words may still say more)."""
     now = services.clock.now()
 
     async def unit(session: AsyncSession) -> int:
@@ -79,8 +81,14 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
         if original is not None and original.status in OPEN_STATUSES:
             await add_follower(session, original, ident.person, now)
             await link_ids(session, original, photos, actor_id=ident.person_id, at=now)
+            words = mask_phones(str(data.get("text") or ""))
             record(session, original, "followed", actor_id=ident.person_id,
-                   note="未回复，默认附议", at=now)
+                   note=f"未回复，默认附议：{words}" if words else "未回复，默认附议", at=now)
+            if words and original.assignee is not None:
+                n = await follower_count(session, original)
+                await notify(session, original.assignee,
+                             f"【附议】工单 {original.code}（{msg.where(original)}）又有居民附议，"
+                             f"共 {n} 人。附议人反映：{words}", at=now, ticket=original)
             await notify(session, ident.person,
                          f"您没有回复，已为您附议工单 {original.code}，处理进展会同样通知您。"
                          f"如需单独反映，请重新发送。", at=now, ticket=original)

@@ -3,6 +3,7 @@ and who follows a ticket."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,10 +22,13 @@ if TYPE_CHECKING:
 
 async def find(session: AsyncSession, settings: Settings, now: datetime, *, person: Person,
                category: str, place: Placement, community_text: str | None,
-               building: str | None, lng: float | None, lat: float | None) -> Ticket | None:
+               building: str | None, lng: float | None, lat: float | None,
+               same: Callable[[Ticket], bool] | None = None) -> Ticket | None:
     """The latest open ticket of someone else that the new report repeats, if any. A
     resident's own tickets (reported or followed) are not offered: writing again about one's
-    own matter may be a new occurrence, and seconding oneself means nothing."""
+    own matter may be a new occurrence, and seconding oneself means nothing. `same`: whether
+    a ticket of the category and place is about the same problem (the caller's reading of the
+    words); a ticket it refuses is passed over for an older one."""
     cfg = settings.duplicates
     since = now - timedelta(days=cfg.window_days)
     followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person.id)
@@ -37,14 +41,15 @@ async def find(session: AsyncSession, settings: Settings, now: datetime, *, pers
     community_id = place.community.id if place.community else None
     for t in rows:
         if lng is not None and lat is not None and t.lng is not None and t.lat is not None:
-            if metres_between(lng, lat, t.lng, t.lat) <= cfg.radius_metres:
+            if metres_between(lng, lat, t.lng, t.lat) <= cfg.radius_metres and \
+                    (same is None or same(t)):
                 return t
             continue
         if wanted is None or normalize_building(t.building) != wanted:
             continue
         if community_id and t.community_id and community_id != t.community_id:
             continue
-        if community_text and t.community_text == community_text:
+        if community_text and t.community_text == community_text and (same is None or same(t)):
             return t
     return None
 
