@@ -17,9 +17,9 @@ SAME_HANDS = "幸福花园3号楼门口的长椅一下雨就泡在水里"
 
 
 class Unsure:
-    """The real analyser, except that it is unsure about two sentences: municipal (the grid
-    officer) vs public_order (the community police), and municipal vs water (both the
-    officer's)."""
+    """The real analyser, except that it reads two sentences as reports and is unsure about
+    them: municipal (the grid officer) vs public_order (the community police), and municipal
+    vs water (both the officer's)."""
 
     def __init__(self, real: Any) -> None:
         self.real = real
@@ -30,11 +30,13 @@ class Unsure:
     def analyze(self, text: str) -> Any:
         a = self.real.analyze(text)
         if AMBIGUOUS in text:
-            return replace(a, category="municipal", confidence=0.34,
+            return replace(a, intent="report", act="report", category="municipal",
+                           confidence=0.34,
                            alternatives=[("municipal", 0.34), ("public_order", 0.31),
                                          ("other", 0.1)])
         if SAME_HANDS in text:
-            return replace(a, category="municipal", confidence=0.34,
+            return replace(a, intent="report", act="report", category="municipal",
+                           confidence=0.34,
                            alternatives=[("municipal", 0.34), ("water", 0.31), ("other", 0.1)])
         return a
 
