@@ -9,10 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import crash as crashkit
+from tests.support.db import reset_schema
 
 PG_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL")
 CASES = {
@@ -29,11 +28,7 @@ async def crash_db(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN
     if not PG_URL:
         pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
     yield PG_URL
-    engine = create_async_engine(PG_URL)  # leave the schema as the other tests expect it
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await reset_schema(PG_URL)
 
 
 @pytest.mark.parametrize("case", CASES)

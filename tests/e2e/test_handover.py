@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.demo.simulator import MpSide, text_xml
 from bot.demo.standin import WeChatStandIn
 from tests.support import crash as crashkit
+from tests.support.db import reset_schema
 
 PG_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL")
 
@@ -42,11 +43,7 @@ async def pg_url():  # noqa: ANN201
     if not PG_URL:
         pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
     yield PG_URL
-    engine = create_async_engine(PG_URL)  # leave the schema as the other tests expect it
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await reset_schema(PG_URL)
 
 
 @pytest.mark.postgres

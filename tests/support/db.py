@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from storage.db import Database
 from storage.models import Base
 
@@ -17,3 +20,13 @@ async def fresh(url: str) -> Database:
         await conn.run_sync(Base.metadata.drop_all)
         await conn.run_sync(Base.metadata.create_all)
     return db
+
+
+async def reset_schema(url: str) -> None:
+    """Leave PostgreSQL's schema empty, as the other tests expect it after a test that ran
+    real servers (which created tables of their own) against `url`."""
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
