@@ -105,6 +105,9 @@ async def handle(ctx: Ctx) -> str | None:
         if earlier:
             await ctx.clear_state()
         return await desk.ask_for_person(ctx, text, earlier)
+    if state not in DRAFTS and meaning.kind != "rating" and pieces.is_nudge(text) and \
+            (reply := await pieces.nudge_latest(ctx)) is not None:
+        return reply  # 「怎么还没人来啊」 after her report: the holder is reminded, no new ticket
     if meaning.kind == "refusal":
         if state in DRAFTS:
             await ctx.clear_state()

@@ -364,6 +364,47 @@ async def supplement(ctx: Ctx, t: Ticket, text: str) -> str:
     return await append(ctx, t, text)
 
 
+# impatience about a report already made: 「催一下」「怎么还没人来」「等了好几天了」. A question
+# about progress (「有进展吗」) is a query and lists the tickets instead.
+_NUDGE = re.compile(
+    r"催(?:一下|一催|催|下|办|促)|帮我催|"
+    r"(?:怎么|咋)还(?:是)?没(?:有)?人?(?:来|处理|修|弄|管|回复|回|动静|解决|到)|"
+    r"还没(?:有)?(?:人|人来|来人)(?:处理|修|管|弄|来)?|还没(?:修好|弄好|处理|解决|来)|"
+    r"(?:什么|啥)时候(?:能|才|会|可以)?(?:来|过来|处理|修|弄|解决|派人)|"
+    r"等了(?:好久|半天|一天|一上午|一下午|一晚上|好几天|[一二两三四五六七八九十几\d]+天|这么久)|"
+    r"(?:能不能|可不可以|可以|麻烦)?快(?:点|一点)(?:来|处理|修|弄|派人)?")
+# words of a problem that are not the impatience itself (a nudge names none of its own)
+_NUDGE_WORDS = re.compile(
+    r"催|来|人|没|还|处理|修|弄|管|回复|动静|解决|时候|什么|啥|等|快|点|一下|好久|好|都|半天|天|了|"
+    r"啊|呀|吗|呢|吧|啦|能|不能|可以|麻烦|你们|我|的|这么|久|怎么|咋|是|有|帮|到|过|派|会|才|"
+    r"上午|下午|晚上|几|[一二两三四五六七八九十\d]")
+
+
+def is_nudge(text: str) -> bool:
+    """「催一下」「怎么还没人来啊」: impatience, naming no problem of its own
+    (「怎么还没人来修路灯」 names one and is read as a report about it)."""
+    b = bare(text)
+    return 0 < len(b) <= 24 and bool(_NUDGE.search(b)) and not _NUDGE_WORDS.sub("", b)
+
+
+async def open_reports(ctx: Ctx) -> list[Ticket]:
+    """The resident's own tickets still being handled, the latest first."""
+    return [t for t in await of_resident(ctx.session, ctx.person.id, limit=20)
+            if t.reporter_id == ctx.person.id and t.status in OPEN_STATUSES]
+
+
+async def nudge_latest(ctx: Ctx) -> str | None:
+    """催办 without a code: the latest open report is the one meant; None when there is none."""
+    open_now = await open_reports(ctx)
+    if not open_now:
+        return None
+    reply = await nudge(ctx, open_now[0])
+    if len(open_now) > 1:
+        reply += (f"\n您还有 {len(open_now) - 1} 件工单在办理中，"
+                  "催办其他工单请发送「催办 工单号」，发送「查询」查看工单号。")
+    return reply
+
+
 async def nudge(ctx: Ctx, t: Ticket) -> str:
     since = ctx.now - timedelta(days=1)
     earlier = (await ctx.session.scalars(select(TicketEvent.created_at).where(

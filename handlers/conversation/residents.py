@@ -186,7 +186,10 @@ async def supplement(ctx: Ctx, args: str) -> str:
 
 @router.on(Command("催办", "催一下", "催促"))
 async def nudge(ctx: Ctx, args: str) -> str:
-    code, _ = split_code(args)
+    code, rest = split_code(args)
+    if code is None and not rest:  # 「催一下」 alone: the latest report still being handled
+        reply = await pieces.nudge_latest(ctx)
+        return reply or "您目前没有正在办理的工单。有问题请直接发文字描述问题和位置。"
     t = await ticket_by_code(ctx.session, code) if code else None
     if t is None or t.reporter_id != ctx.person.id:
         return "请发送「催办 工单号」，工单号可发送「查询」查看。"
