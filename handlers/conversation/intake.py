@@ -18,9 +18,16 @@ from handlers.conversation import desk, duplicates, pieces
 from handlers.conversation import rating as rating_ops
 from handlers.conversation.context import Ctx
 from handlers.conversation.drafts import link_draft
-from handlers.conversation.meaning import Meaning, bare, is_detail, looks_like_problem, understand
+from handlers.conversation.meaning import (
+    Meaning,
+    bare,
+    is_announcement,
+    is_detail,
+    looks_like_problem,
+    understand,
+)
 from handlers.conversation.places import file_draft, placement_at, resolve
-from handlers.conversation.reports import file_report, is_district_desk
+from handlers.conversation.reports import file_report, is_district_desk, refers_back
 from handlers.conversation.states import DRAFTS, Conv
 from handlers.ops import messages as msg
 from nlp.taxonomy import category_name
@@ -108,6 +115,9 @@ async def handle(ctx: Ctx) -> str | None:
     if state not in DRAFTS and meaning.kind != "rating" and pieces.is_nudge(text) and \
             (reply := await pieces.nudge_latest(ctx)) is not None:
         return reply  # 「怎么还没人来啊」 after her report: the holder is reminded, no new ticket
+    if state not in DRAFTS and meaning.kind not in ("rating", "human", "refusal") and \
+            is_announcement(text):
+        return ANNOUNCED_REPLY  # 「你好 我要反映个问题」: no draft, the next message is the report
     if meaning.kind == "refusal":
         if state in DRAFTS:
             await ctx.clear_state()
@@ -162,6 +172,10 @@ async def handle(ctx: Ctx) -> str | None:
         if verdict == "ask":
             return await pieces.ask(ctx, t, text)
     return await _new_report(ctx, text, state, data)
+
+
+ANNOUNCED_REPLY = ("您好，请直接把要反映的问题或想咨询的事发过来："
+                   "是什么事、在哪里（小区、几号楼），一条消息说清楚就行，我们马上登记转给负责的工作人员。")
 
 
 def _chat_reply(state: str | None, data: dict[str, Any]) -> str:
@@ -228,7 +242,7 @@ async def _rate(ctx: Ctx, data: dict[str, Any], value: int, resolved: Any) -> st
         await ctx.clear_state()
     if t is None:
         return "您目前没有待评价的工单。反映问题请直接发文字描述；发送「帮助」查看用法。"
-    return await rating_ops.rate(ctx, t, value)
+    return await rating_ops.rate(ctx, t, value, ctx.text)
 
 
 def _restates(analysis: Any, text: str) -> bool:
@@ -243,7 +257,7 @@ def _is_new_complaint(analysis: Any, text: str) -> bool:
     its own place). 「还有旧沙发」 after 「楼道里堆了好多纸箱子」 names no problem of its own:
     a piece of the draft, not another report."""
     loc = analysis.location
-    announced = bool(re.match(r"^(?:还有|另外|又有|再)", bare(text)))
+    announced = bool(re.match(r"^(?:还有|另外|又有|再|顺便|(?:哦|噢|啊|嗯)?对了)", bare(text)))
     return (announced and looks_like_problem(text)) or (
         bool(loc.community or loc.building) and len(bare(text)) > 12
         and not is_detail(text) and analysis.category not in ("other",))
@@ -266,6 +280,9 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
     if _is_new_complaint(analysis, text) or _other_complaint(ctx, analysis, text, data):
         return None
     draft_text = data.get("text", "")
+    if refers_back(text):  # 「就是刚才说的那里啊」: the place of the report just made
+        await ctx.clear_state()
+        return await file_report(ctx, draft_text, where=text, draft=data)
     place, located = await resolve(ctx.session,
                                    ctx.services.analyzer.analyze(f"{text} {draft_text}"))
     b = bare(text)

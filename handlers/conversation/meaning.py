@@ -92,6 +92,29 @@ def is_chat(text: str) -> bool:
     return len(b) <= 16 and bool(_THANKS.search(b)) and not _looks_like_problem(b)
 
 
+# 「你好 我要反映个问题」「在不在 有个事」「打扰一下 想投诉」: the resident announces a report and
+# has not told it yet (the next message is the report, never this one's place)
+_OPENERS = re.compile(r"^(?:你好|您好|在不在|在吗|在么|打扰一下|打扰了|打扰|请问|麻烦|喂|哈喽|"
+                      r"hello|hi|同志|师傅|领导|小哥|那个|嗯|哦|就是)+", re.IGNORECASE)
+_ANNOUNCE = re.compile(
+    r"^(?:我|我们|我这|我这边|这边)?(?:有|还有)?(?:想|要|想要|需要|得|来|可以)?"
+    r"(?:反映|反应|投诉|举报|报告|报修|求助|咨询|问|说|报|找你们)?(?:一下|下)?"
+    r"(?:个|一个|件|一件|点|些)?(?:问题|情况|事|事情|事儿|麻烦)?"
+    r"(?:想|要)?(?:反映|反应|投诉|说|问|麻烦你们)?(?:一下|下)?"
+    r"(?:可以吗|行吗|好吗|吗|呢|啊|呀|哈)?$")
+
+
+def is_announcement(text: str) -> bool:
+    """A report announced and not yet told: no problem, no place, only the wish to tell one."""
+    b = bare(text)
+    rest = _OPENERS.sub("", b)
+    if not rest or len(rest) > 16 or _looks_like_problem(rest.replace("投诉", "").replace(
+            "反映", "")) or re.search(r"\d|楼|栋|幢|座|号|苑|村|路|街", rest):
+        return False
+    m = _ANNOUNCE.match(rest)
+    return bool(m) and bool(re.search(r"反映|反应|投诉|举报|报告|报修|求助|问题|情况|事", rest))
+
+
 def is_refusal(text: str) -> bool:
     b = bare(text)
     return len(b) <= 12 and bool(_REFUSAL.search(b))

@@ -17,8 +17,9 @@ from handlers.ops import messages as msg
 from handlers.ops.tickets import Placement, create_ticket
 from nlp.taxonomy import category_name
 from storage import repo
-from storage.models import Person
+from storage.models import Person, Region
 from storage.repo import triage_people
+from storage.repos.tickets import of_resident
 
 
 async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
@@ -48,6 +49,16 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         at_point = await placement_at(ctx, *pos)
         if at_point.grid is not None and place.community in (None, at_point.community):
             place, (lng, lat) = at_point, pos
+    if place.grid is None and refers_back(f"{where or ''} {text}") and \
+            (earlier := await _placed_just_now(ctx)) is not None:
+        # 「刚才那条狗把一个小孩咬了」 20 s after 「丹桂苑3栋门口有条大狗没拴绳」: that place
+        place = Placement(await ctx.session.get(Region, earlier.region_id),
+                          await ctx.session.get(Region, earlier.community_id)
+                          if earlier.community_id else None)
+        loc = analysis.location
+        analysis = replace(analysis, location=replace(
+            loc, community=loc.community or earlier.community_text,
+            building=loc.building or earlier.building, place=loc.place or earlier.place))
     if place.grid is None and ctx.person.home_address:
         home_place, home = await resolve(ctx.session, analyzer.analyze(ctx.person.home_address))
         if place.community is None or place.community == home_place.community:
@@ -174,6 +185,28 @@ def _with_location(original: Any, located: Any) -> Any:
 
 # the resident's own home is the place: 「我家卫生间天花板漏水」 (then the door matters)
 _INSIDE_HOME = re.compile(r"我家|家里|屋里|室内|卫生间|厨房|阳台|天花板|客厅|卧室|房间|我屋")
+
+
+# 「刚才那条狗」「就是刚才说的那里」「还是那个地方」: the place of the report just made
+_BACK = re.compile(
+    r"(?:刚才|刚刚|刚|上面|前面|之前)(?:说|讲|报|反映|发)?(?:的|了的)?(?:那|这)"
+    r"(?:条|只|个|棵|辆|里|儿|边|家|位|根|块|处|间|栋|座|楼)?|"
+    r"同一个(?:地方|位置)|同一(?:个)?地方|还是那(?:里|儿|个地方|边)|就是那(?:里|儿|边)")
+BACK_MINUTES = 30  # how long after a report 「刚才那里」 still means its place
+
+
+def refers_back(text: str) -> bool:
+    return bool(_BACK.search(text))
+
+
+async def _placed_just_now(ctx: Ctx) -> Any:
+    """The resident's latest report of the last BACK_MINUTES that has a grid, else None."""
+    for t in await of_resident(ctx.session, ctx.person.id, limit=3):
+        if t.reporter_id == ctx.person.id and t.region_id is not None and \
+                (ctx.now - t.created_at).total_seconds() <= BACK_MINUTES * 60:
+            return t
+        break  # only the latest: an older report's place is not what 「刚才」 means
+    return None
 
 
 def _at_home(analysis: Any, home: Any, text: str) -> Any:

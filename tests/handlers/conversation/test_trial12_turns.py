@@ -1,0 +1,120 @@
+"""Turns a new user's trial (2026-12-03) lost: a report announced before it is told
+(「你好 我要反映个问题」), a second problem brought in with 对了 while the bot waits for the
+first one's place, and the words said with a rating (「不满意 根本没修好 还是翘的」)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import Ticket, TicketEvent
+from tests.support.bot import RESIDENT, Bot, code_of
+
+THEFT = "幸福花园2号楼地下车库有人偷电瓶"
+
+
+async def _count(bot: Bot, model) -> int:  # noqa: ANN001
+    async def q(s):  # noqa: ANN001, ANN202
+        return await s.scalar(select(func.count()).select_from(model))
+    return await bot.db.read(q)
+
+
+async def _texts_of_tickets(bot: Bot) -> list[str]:
+    async def q(s):  # noqa: ANN001, ANN202
+        return list((await s.scalars(select(Ticket.text))).all())
+    return await bot.db.read(q)
+
+
+@pytest.mark.parametrize("opener", ["你好 我要反映个问题", "在不在 有个事", "您好，想反映一个情况",
+                                    "打扰一下 想投诉"])
+async def test_an_announced_report_waits_for_the_report_itself(bot: Bot, opener: str) -> None:
+    reply = await bot.send(RESIDENT, opener) or ""
+    assert "什么事" in reply and "在哪里" in reply and "位置" not in reply
+    assert await _count(bot, Ticket) == 0
+    bot.clock.advance(minutes=1)
+    code = code_of(await bot.send(RESIDENT, THEFT))
+    t = await bot.ticket(code)
+    assert (t.text, t.category, t.building) == (THEFT, "public_order", "2")
+    assert opener not in t.text
+
+
+async def test_a_report_that_says_its_problem_is_no_announcement(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, "你好 我要反映一下" + THEFT))
+    assert (await bot.ticket(code)).category == "public_order"
+
+
+async def test_a_second_problem_with_dui_le_is_not_the_first_ones_place(bot: Bot) -> None:
+    ask = await bot.send(RESIDENT, "有人在小区里遛狗不捡屎") or ""
+    assert "哪个小区" in ask or "位置" in ask
+    bot.clock.advance(minutes=1)
+    hydrant = "对了 我们楼下的消防栓也漏水好久了"
+    reply = await bot.send(RESIDENT, hydrant) or ""
+    assert f"位置：{hydrant}" not in reply
+    texts = await _texts_of_tickets(bot)
+    assert not any("遛狗" in x and "消防栓" in x for x in texts)  # not one ticket of both
+    bot.clock.advance(minutes=1)
+    await bot.send(RESIDENT, "幸福花园3号楼")
+    texts = await _texts_of_tickets(bot)
+    assert any(x.startswith("对了 我们楼下的消防栓") for x in texts)  # the hydrant is filed
+
+
+async def _resolved(bot: Bot) -> str:
+    code = code_of(await bot.send(RESIDENT, "幸福花园3号楼楼道的灯坏了"))
+    assert "已办结" in (await bot.send("wy01", f"办结 {code} 已更换灯管", channel="work") or "")
+    return code
+
+
+async def test_the_words_of_a_dissatisfied_rating_reach_officer_and_leader(bot: Bot) -> None:
+    code = await _resolved(bot)
+    bot.clock.advance(hours=1)
+    await bot.send(RESIDENT, "不满意 根本没修好 还是一闪一闪的")
+    t = await bot.ticket(code)
+    assert t.status == "reopened" and t.rating == 4
+    officer = [x for x in await bot.texts("wy01") if "已重新打开" in x]
+    assert officer and "根本没修好 还是一闪一闪的" in officer[-1]
+    leader = [x for o in await bot.outbox() if "【不满意】" in (x := o.payload.get("text") or "")]
+    assert leader and "根本没修好 还是一闪一闪的" in leader[-1]
+
+    async def notes(s):  # noqa: ANN001, ANN202
+        return list((await s.scalars(select(TicketEvent.note).where(
+            TicketEvent.ticket_id == t.id, TicketEvent.kind == "reopened"))).all())
+    assert any("还是一闪一闪的" in (n or "") for n in await bot.db.read(notes))
+
+
+async def test_a_bare_rating_adds_no_words(bot: Bot) -> None:
+    code = await _resolved(bot)
+    bot.clock.advance(hours=1)
+    await bot.send(RESIDENT, "2")
+    told = [x for x in await bot.texts("wy01") if "居民评价" in x]
+    assert told and "居民说" not in told[-1] and code in told[-1]
+
+
+DOG = "幸福花园3号楼门口有条大狗没拴绳 老冲人叫"
+
+
+async def test_just_now_there_is_the_place_of_the_report_just_made(bot: Bot) -> None:
+    first = await bot.ticket(code_of(await bot.send(RESIDENT, DOG)))
+    bot.clock.advance(seconds=20)
+    reply = await bot.send(RESIDENT, "刚才那条狗把一个小孩咬了 流血了") or ""
+    second = await bot.ticket(code_of(reply))
+    assert second.code != first.code and "哪个小区" not in reply
+    assert (second.region_id, second.building) == (first.region_id, "3")
+    assert second.assignee_id == first.assignee_id is not None
+
+
+async def test_just_now_is_the_answer_to_where(bot: Bot) -> None:
+    first = await bot.ticket(code_of(await bot.send(RESIDENT, DOG)))
+    bot.clock.advance(minutes=1)
+    ask = await bot.send(RESIDENT, "又有人在楼道里乱扔垃圾") or ""
+    assert "哪个小区" in ask or "位置" in ask  # no place of its own: asked where
+    bot.clock.advance(minutes=1)
+    reply = await bot.send(RESIDENT, "就是刚才说的那里啊") or ""
+    t = await bot.ticket(code_of(reply))
+    assert t.region_id == first.region_id and "垃圾" in t.text
+
+
+async def test_an_old_report_is_not_what_just_now_means(bot: Bot) -> None:
+    await bot.send(RESIDENT, DOG)
+    bot.clock.advance(hours=3)
+    reply = await bot.send(RESIDENT, "刚才那边有人在烧垃圾 烟很大") or ""
+    assert "哪个小区" in reply or "位置" in reply or "未注明" in reply
