@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from handlers.conversation import drafts
@@ -10,7 +11,7 @@ from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router, State
 from handlers.conversation.states import Conv
 from handlers.conversation.steps import holder_step
-from handlers.conversation.text import normalize, split_code
+from handlers.conversation.text import CODE_RE, normalize, split_code
 from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
 from handlers.ops import points
@@ -98,6 +99,30 @@ async def show(ctx: Ctx, args: str) -> str:
 
 async def reporter_of(ctx: Ctx, t: Ticket) -> Person | None:
     return await ctx.session.get(Person, t.reporter_id) if t.reporter_id else None
+
+
+_SHORT_CODE = re.compile(r"(?<![\d-])\d{4,}(?!\d)")
+
+
+def codes_in(args: str) -> list[str]:
+    """「GD20261203-0025,0047,0050」 → the three codes: a bare number after a full code is
+    a code of the same day. In the order written, each once."""
+    text = normalize(args)
+    codes: list[str] = []
+    for m in CODE_RE.finditer(text):
+        codes.append(m.group(0).upper())
+        prefix = codes[-1].rsplit("-", 1)[0]
+        end = CODE_RE.search(text, m.end())
+        tail = text[m.end():end.start() if end else len(text)]
+        codes += [f"{prefix}-{n.group(0)}" for n in _SHORT_CODE.finditer(tail)]
+    return list(dict.fromkeys(codes))
+
+
+@router.on(Command("接单"), lambda ctx: len(codes_in(ctx.text)) > 1)
+async def accept_several(ctx: Ctx, args: str) -> str:
+    """「接单GD…0025,0047,0050」: every ticket named is accepted (or told why not), not the first
+    alone: an urgent one left unaccepted escalates."""
+    return "\n\n".join([await accept(ctx, code) for code in codes_in(args)])
 
 
 @router.on(Command("接单"))
