@@ -115,6 +115,13 @@ async def handle(ctx: Ctx) -> str | None:
     if state not in DRAFTS and meaning.kind != "rating" and pieces.is_nudge(text) and \
             (reply := await pieces.nudge_latest(ctx)) is not None:
         return reply  # 「怎么还没人来啊」 after her report: the holder is reminded, no new ticket
+    if state not in DRAFTS and meaning.kind != "rating" and pieces.is_fixed_already(text) and \
+            (open_now := await pieces.open_reports(ctx)):
+        # 「不用来了 已经换好了」: the holder hears it at once, the resident may withdraw it
+        t = open_now[0]
+        told = await pieces.append(ctx, t, text)
+        return (f"{told}\n如果问题已经解决、不需要工作人员再来，请回复「撤销 {t.code}」，"
+                "我们会撤销工单并告知负责人。")
     if state not in DRAFTS and meaning.kind not in ("rating", "human", "refusal") and \
             is_announcement(text):
         return ANNOUNCED_REPLY  # 「你好 我要反映个问题」: no draft, the next message is the report

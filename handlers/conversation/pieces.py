@@ -387,6 +387,20 @@ def is_nudge(text: str) -> bool:
     return 0 < len(b) <= 24 and bool(_NUDGE.search(b)) and not _NUDGE_WORDS.sub("", b)
 
 
+# 「不用来了 我儿子回来已经把灯泡换好了」「已经修好了，不用麻烦了」: the resident's problem went
+# away before anyone came
+_FIXED = re.compile(
+    r"(?:不用|不需要|不必|别)(?:再|派人)?(?:来|过来|麻烦|处理|修)了|"
+    r"(?:已经|自己|我们自己|刚刚|刚才|现在)[^，。！？,.!?]{0,10}(?:修好|换好|弄好|处理好|搞好|"
+    r"通了|解决)(?!了?(?:吗|么|没|不))|"
+    r"(?:已经|现在)(?:好了|没事了|恢复了|不漏了|不响了|亮了)(?!吗|么|没)")
+
+
+def is_fixed_already(text: str) -> bool:
+    b = bare(text)
+    return 0 < len(b) <= 40 and bool(_FIXED.search(b))
+
+
 async def open_reports(ctx: Ctx) -> list[Ticket]:
     """The resident's own tickets still being handled, the latest first."""
     return [t for t in await of_resident(ctx.session, ctx.person.id, limit=20)

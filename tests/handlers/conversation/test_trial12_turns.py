@@ -118,3 +118,24 @@ async def test_an_old_report_is_not_what_just_now_means(bot: Bot) -> None:
     bot.clock.advance(hours=3)
     reply = await bot.send(RESIDENT, "刚才那边有人在烧垃圾 烟很大") or ""
     assert "哪个小区" in reply or "位置" in reply or "未注明" in reply
+
+
+@pytest.mark.parametrize("words", ["不用来了 我儿子回来已经把灯泡换好了",
+                                   "已经修好了，不用麻烦了，谢谢"])
+async def test_fixed_already_tells_the_holder_and_offers_to_withdraw(bot: Bot, words: str) -> None:
+    code = code_of(await bot.send(RESIDENT, "幸福花园3号楼楼道的灯坏了"))
+    before = await _count(bot, Ticket)
+    bot.clock.advance(minutes=45)
+    reply = await bot.send(RESIDENT, words) or ""
+    assert f"撤销 {code}" in reply and await _count(bot, Ticket) == before
+    assert any(words in x for x in await bot.texts("wy01"))  # the holder need not go
+    assert (await bot.ticket(code)).status != "cancelled"  # withdrawn only when they say so
+    await bot.send(RESIDENT, f"撤销 {code}")
+    assert (await bot.ticket(code)).status == "cancelled"
+
+
+async def test_asking_whether_it_is_fixed_is_no_withdrawal(bot: Bot) -> None:
+    await bot.send(RESIDENT, "幸福花园3号楼楼道的灯坏了")
+    bot.clock.advance(minutes=45)
+    reply = await bot.send(RESIDENT, "已经修好了吗") or ""
+    assert "撤销" not in reply
