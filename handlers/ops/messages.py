@@ -172,6 +172,18 @@ _MEDICAL = ("晕倒", "昏倒", "昏迷", "叫不醒", "不省人事", "没反�
             "起不来", "抽搐", "没呼吸", "没有呼吸", "心脏病", "中风", "流血", "受伤", "急救")
 
 
+# gas named outright (the first six), or by what a voice slip or a smell says
+_GAS = ("煤气", "燃气", "天然气", "漏气", "液化气", "瓦斯",
+        "臭鸡蛋", "气味", "气罐", "燃起", "煤汽")
+_ELECTRIC = ("电箱", "电线", "火花", "漏电", "触电", "电表", "配电", "插座", "电闸", "电缆",
+             "打火", "短路", "变压器")
+_BURNING = ("烧焦", "焦糊", "焦味", "糊味", "烧糊", "塑料味")
+_BITE = ("咬", "抓伤")
+_WATER_IN = ("进水", "进屋", "漫进", "灌进", "涌进", "淹了", "水漫", "往下漏", "往家里", "泡了")
+_BEHIND_DOOR = ("敲门没反应", "敲门也没反应", "敲门没人应", "敲门也没人应", "好几天没见",
+                "几天没见", "好几天没出门", "几天没出门", "好几天没看到", "几天没看到")
+
+
 def hazard_of(t: Ticket) -> str:
     """Which danger an urgent report is about, for the advice that goes with it."""
     text = t.text or ""
@@ -179,12 +191,23 @@ def hazard_of(t: Ticket) -> str:
         return "drowning"
     if t.category == "building_safety" and ("电梯" in text or "困" in text):
         return "lift"
-    if t.category == "gas_electric" and any(w in text for w in ("煤气", "燃气", "天然气", "漏气")):
+    if any(w in text for w in _BITE) and t.category in ("animals", "other", "public_order"):
+        return "bite"
+    if any(w in text for w in _BEHIND_DOOR):
+        return "behind_door"
+    if t.category == "gas_electric" and any(w in text for w in _GAS[:6]):
         return "gas"
-    if t.category == "fire_safety" or any(w in text for w in ("着火", "起火", "冒烟", "火苗")):
+    if t.category == "fire_safety" or any(w in text for w in ("着火", "起火", "冒烟", "火苗")) \
+            or any(w in text for w in _BURNING):
         return "fire"
     if t.category == "gas_electric":
-        return "electric"
+        # a smell with no electric thing named is treated as gas: its advice is the safe one
+        smell = "味" in text and not any(w in text for w in _ELECTRIC)
+        return "gas" if smell or any(w in text for w in _GAS) else "electric"
+    if any(w in text for w in _WATER_IN) and t.category in ("water", "neighbor"):
+        # from a pipe or the flat above (a valve to close), or water rising from outside
+        pipe = t.category == "neighbor" or any(w in text for w in ("楼上", "水管", "爆管", "管子"))
+        return "water_in" if pipe else "flood"
     if any(w in text for w in _MEDICAL):
         return "medical"
     return "other"
@@ -201,9 +224,25 @@ def emergency_line(t: Ticket, services: Services) -> str:
         return ("闻到燃气味请立即开窗通风，不要开关电器、不要打电话或用明火，"
                 f"关闭燃气总阀后到室外拨打{gas}火警 {e.fire}。")
     if hazard == "fire":
-        return f"发现火情请立即拨打火警 {e.fire}，不要乘电梯，用湿毛巾捂住口鼻往低处撤离。"
+        return (f"发现火情请立即拨打火警 {e.fire}，不要乘电梯。门外楼道烟大时不要开门冲进烟里："
+                "用湿毛巾堵住门缝，到窗边呼救等待救援；能安全离开时用湿毛巾捂住口鼻、弯腰沿楼梯"
+                "往下撤离。")
     if hazard == "electric":
         return f"请远离冒火花的电箱，不要用水浇或用手碰；起火请拨打火警 {e.fire}。"
+    if hazard == "bite":
+        return ("被狗或其他动物咬伤、抓伤，请立即用肥皂水和流动清水交替冲洗伤口约15分钟，"
+                f"尽快到医院或狂犬病暴露处置门诊处理；伤得重请拨急救 {e.ambulance}。"
+                "请远离那只动物，不要追打。")
+    if hazard == "behind_door":
+        return (f"请不要独自破门。请拨打 {e.police} 请民警到场，并联系其家属或物业；"
+                f"如能看到有人倒地，同时拨打急救 {e.ambulance}。")
+    if hazard == "water_in":
+        return ("请先关闭自家进水总阀，断开电闸，把电器和贵重物品移到高处，不要在积水里碰电器、"
+                f"插座；请联系物业或楼上住户关阀。有人被困水中请拨 {e.police} 或 {e.fire}。")
+    if hazard == "flood":
+        return ("请断开电闸，把电器和贵重物品移到高处，不要在积水里碰电器、插座；"
+                "水还在涨时带上老人孩子往高处去，不要蹚水走过井盖和低洼处。"
+                f"有人被困水中请拨 {e.police} 或 {e.fire}。")
     if hazard == "drowning":
         return (f"有人落水请立即拨打 {e.police} 和急救 {e.ambulance}，说清具体位置。"
                 "不会水、没有救生经验不要贸然下水，向落水者抛救生圈、长竿、绳子或能漂浮的东西，"

@@ -45,3 +45,44 @@ def test_the_other_hazards_keep_their_own_advice() -> None:
     assert "开窗" in _line("楼道里煤气味很重", category="gas_electric")
     assert "120" in _line("有人被困在电梯里了，还受伤了", category="building_safety")
     assert "119" in _line("楼道里着火了", category="fire_safety")
+
+
+@pytest.mark.parametrize("text", ["我家厨房好像有点漏期的味道是不是燃起管子坏了",
+                                  "楼道里一股臭鸡蛋味 越来越重", "屋里有股怪味 头晕"])
+def test_a_gas_smell_in_other_words_gets_the_gas_advice(text: str) -> None:
+    line = _line(text, category="gas_electric")
+    assert "开窗" in line and "不要开关电器" in line and "电箱" not in line
+
+
+def test_sparks_from_a_box_keep_the_electric_advice() -> None:
+    line = _line("配电箱一直冒火花 噼里啪啦响", category="gas_electric")
+    assert "电箱" in line and "开窗" not in line
+
+
+def test_a_burning_smell_gets_the_fire_advice() -> None:
+    assert "119" in _line("楼道里有股烧焦的味道 越来越浓", category="gas_electric")
+
+
+def test_smoke_in_the_corridor_is_not_told_to_run_into_it() -> None:
+    line = _line("门缝底下一直往屋里冒烟 好像是走廊那边", category="fire_safety")
+    assert "堵住门缝" in line and "不要开门冲进烟里" in line and "119" in line
+
+
+def test_a_dog_bite_gets_wound_care_not_fainting_advice() -> None:
+    line = _line("刚才那条狗把一个小孩咬了 流血了", category="animals")
+    assert "冲洗伤口" in line and "狂犬" in line and "侧卧" not in line
+
+
+def test_water_pouring_into_a_home_gets_the_valve_and_power() -> None:
+    line = _line("楼上的水哗哗往下漏 我家客厅都淹了", category="neighbor")
+    assert "总阀" in line and "电闸" in line and "119" in line
+
+
+def test_a_neighbour_unseen_behind_a_door_gets_the_police_not_first_aid() -> None:
+    line = _line("隔壁独居老人好几天没见了 敲门也没反应")
+    assert "110" in line and "不要独自破门" in line and "侧卧" not in line
+
+
+def test_water_rising_from_outside_is_not_told_to_close_a_valve() -> None:
+    line = _line("暴雨 地下车库进水了 水还在涨", category="water")
+    assert "高处" in line and "电闸" in line and "总阀" not in line
