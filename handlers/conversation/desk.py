@@ -25,6 +25,7 @@ from handlers.conversation.router import Command, Router
 from handlers.conversation.text import split_code
 from handlers.ops import actions
 from handlers.ops import messages as msg
+from handlers.ops.privacy import mask_phones
 from handlers.ops.reach import may_act
 from handlers.ops.tickets import Placement, assign, create_ticket
 from nlp.taxonomy import category_name
@@ -32,7 +33,7 @@ from storage import repo
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
 from storage.repos.tickets import of_resident, ticket_by_code
-from storage.statemachine import OPEN_STATUSES
+from storage.statemachine import OPEN_STATUSES, record
 
 logger = logging.getLogger(__name__)
 router = Router("desk")  # staff: 回复 CODE 内容
@@ -86,12 +87,36 @@ async def repo_open_of(ctx: Ctx, since: datetime) -> list[Ticket]:
             if t.status in OPEN_STATUSES and t.created_at >= since]
 
 
+CALLBACK_HOURS = 24  # a request for a person this soon after a report is about that report
+
+
+async def _report_just_made(ctx: Ctx) -> Ticket | None:
+    """The resident's latest open report (not a desk ticket) of the last CALLBACK_HOURS."""
+    for t in await of_resident(ctx.session, ctx.person.id, limit=3):
+        if t.reporter_id == ctx.person.id and t.status in OPEN_STATUSES and \
+                t.request_kind not in ("求助", "咨询") and \
+                ctx.now - t.created_at <= timedelta(hours=CALLBACK_HOURS):
+            return t
+    return None
+
+
 async def ask_for_person(ctx: Ctx, text: str, earlier: str | None = None) -> str:
+    about = None if earlier else await _report_just_made(ctx)
+    if about is not None:
+        # 「能不能找个真人」 after her report: its holder calls back, no ticket of its own
+        record(ctx.session, about, "callback", actor_id=ctx.person.id, note=text, at=ctx.now)
+        holder = about.assignee
+        if holder is not None and await ctx.notify(
+                holder, f"【居民请求联系】工单 {about.code}（{msg.where(about)}）反映人希望"
+                f"工作人员直接联系：「{mask_phones(text)}」", about):
+            return (f"已请负责工单 {about.code} 的{holder.name}尽快联系您，请留意消息。"
+                    "有补充也可以直接发文字说明。")
     open_one = await open_desk_ticket(ctx, "求助")
     if open_one is not None:
         return (f"已为您转人工（工单 {open_one.code}），社区工作人员会尽快回复您，请留意消息。"
                 "有具体问题也可以直接发文字说明。")
-    body = f"居民请求人工服务：{text}" + (f"\n此前反映：{earlier}" if earlier else "")
+    body = f"居民请求人工服务：{text}" + (f"\n此前反映：{earlier}" if earlier else "") + \
+        (f"\n关于工单：{about.code}" if about is not None else "")
     t, desk = await _desk_ticket(ctx, body, kind="求助", category="other")
     names = "、".join(p.name for p in desk) or "社区工作人员"
     return (f"已为您转人工，工单号 {t.code}。"

@@ -13,6 +13,7 @@ EVENT_NAMES = {
     "escalated": "升级督办", "reminded": "到期提醒", "triage": "进入分拨",
     "attached": "补充附件", "followed": "居民附议", "located": "补充位置",
     "urged": "催办", "replied": "回复居民", "supplemented": "居民补充", "nudged": "居民催办",
+    "callback": "居民请求联系",
     "rerouted": "补充位置后改派", "unreached": "通知未送达",
 }
 

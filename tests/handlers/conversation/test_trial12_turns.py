@@ -139,3 +139,18 @@ async def test_asking_whether_it_is_fixed_is_no_withdrawal(bot: Bot) -> None:
     bot.clock.advance(minutes=45)
     reply = await bot.send(RESIDENT, "已经修好了吗") or ""
     assert "撤销" not in reply
+
+
+async def test_asking_for_a_person_after_a_report_reaches_its_holder(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, "幸福花园3号楼楼道的灯坏了"))
+    before = await _count(bot, Ticket)
+    bot.clock.advance(hours=2)
+    reply = await bot.send(RESIDENT, "能不能找个真人跟我说") or ""
+    assert code in reply and await _count(bot, Ticket) == before  # no 人工 ticket of its own
+    told = [x for x in await bot.texts("wy01") if "【居民请求联系】" in x]
+    assert told and code in told[-1] and "能不能找个真人跟我说" in told[-1]
+
+
+async def test_asking_for_a_person_with_no_recent_report_goes_to_the_desk(bot: Bot) -> None:
+    reply = await bot.send(RESIDENT, "转人工") or ""
+    assert "已为您转人工，工单号" in reply
