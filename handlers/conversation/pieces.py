@@ -30,7 +30,7 @@ from handlers.conversation.meaning import bare, looks_like_problem
 from handlers.conversation.states import Conv
 from handlers.ops import messages as msg
 from handlers.ops.privacy import mask_phones
-from handlers.ops.tickets import Placement, place_for, route
+from handlers.ops.tickets import Placement, assign, place_for, responsible, route
 from nlp.taxonomy import category_name
 from storage import repo
 from storage.models import Region, Ticket, TicketEvent
@@ -329,13 +329,55 @@ async def locate(ctx: Ctx, t: Ticket, where: str, *, lng: float | None = None,
     return True
 
 
+# 「不是我家那栋 是隔壁丹桂苑1栋的」「地址写错了，应该是5栋」: the place is corrected
+_CORRECTION = re.compile(r"不是[^，。,.!！?？]{0,12}(?:是|在)|(?:写|说|填|弄|定位)错了|"
+                         r"应该是|更正|纠正|搞错了")
+NOT_YET_TAKEN = ("new", "assigned", "returned")  # a correction moves a ticket nobody accepted
+
+
+async def _moved(ctx: Ctx, t: Ticket, text: str) -> str | None:
+    """A place correction naming another grid moves `t` there when nobody has accepted it;
+    the holder it leaves is told. None: not a correction, the same grid, or no grid found."""
+    if not _CORRECTION.search(bare(text)) or t.status not in NOT_YET_TAKEN:
+        return None
+    said = _CORRECTION.split(text, maxsplit=1)[-1] or text  # what follows 不是…是
+    analyzer = ctx.services.analyzer
+    if not analyzer.analyze(said).location.community and t.community_text:
+        said = f"{t.community_text}{said}"  # 「是7号楼的」: of the same compound
+    located = analyzer.analyze(said)
+    place = await place_for(ctx.session, located)
+    if place.grid is None or place.grid.id == t.region_id or not located.location.building:
+        return None
+    holder, copied = await responsible(ctx.session, ctx.services, t, place.grid)
+    if holder is None:
+        return None
+    left = t.assignee
+    located = located.location
+    t.community_text = located.community or t.community_text
+    t.building, t.unit, t.room = located.building, located.unit, located.room
+    t.region_id, t.region = place.grid.id, place.grid
+    if place.community is not None:
+        t.community_id, t.community = place.community.id, place.community
+    record(ctx.session, t, "rerouted", actor_id=ctx.person.id, note=mask_phones(text), at=ctx.now)
+    await assign(ctx.session, ctx.services, t, holder, now=ctx.now, actor_id=None, copied=copied,
+                 action="reassign" if t.status == "assigned" else "assign",
+                 note=f"居民更正位置后改派给 {holder.name}（{holder.id}）")
+    if left is not None and left.id != t.assignee_id:
+        await ctx.notify(left, f"工单 {t.code} 居民更正了位置（{msg.where(t)}），已改派，"
+                         "您无需处理。", t)
+    return f"已按您更正的位置改派工单 {t.code}，{msg.responsible_line(t)}。"
+
+
 async def append(ctx: Ctx, t: Ticket, text: str) -> str:
     """Add `text` to `t` as the resident's own words; its holder hears it."""
     t.text = f"{t.text}\n补充：{text}"
+    if (moved := await _moved(ctx, t, text)) is not None:
+        return moved
     analysis = ctx.services.analyzer.analyze(f"{t.community_text or ''}{text}")
     loc = analysis.location
     if t.region_id is None and (loc.community or loc.building):
-        if await locate(ctx, t, text):
+        if await locate(ctx, t, text if loc.community or not t.community_text
+                        else f"{t.community_text}{text}"):
             return f"已把位置补充到工单 {t.code}，{msg.responsible_line(t)}。"
     t.unit = t.unit or loc.unit
     t.room = t.room or loc.room

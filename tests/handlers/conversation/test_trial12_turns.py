@@ -154,3 +154,34 @@ async def test_asking_for_a_person_after_a_report_reaches_its_holder(bot: Bot) -
 async def test_asking_for_a_person_with_no_recent_report_goes_to_the_desk(bot: Bot) -> None:
     reply = await bot.send(RESIDENT, "转人工") or ""
     assert "已为您转人工，工单号" in reply
+
+
+LEAK = "幸福花园3号楼楼道水管漏水了"  # 张伟's grid (buildings 1–5); 7号楼 is 李娜's
+
+
+async def _correct(bot: Bot, words: str) -> str:
+    reply = await bot.send(RESIDENT, words) or ""
+    if "回复 1 补充到该工单" in reply:  # asked whether it is a piece: it is
+        bot.clock.advance(seconds=20)
+        reply = await bot.send(RESIDENT, "1") or ""
+    return reply
+
+
+async def test_a_place_correction_moves_a_ticket_nobody_accepted(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, LEAK))
+    assert (await bot.ticket(code)).assignee_id == "zhangwei"
+    bot.clock.advance(minutes=2)
+    reply = await _correct(bot, "不是3号楼 是7号楼的楼道")
+    t = await bot.ticket(code)
+    assert (t.assignee_id, t.building) == ("lina", "7") and "改派" in reply
+    assert any(code in x and "已改派" in x for x in await bot.texts("zhangwei"))
+    assert any(code in x for x in await bot.texts("lina"))
+
+
+async def test_an_accepted_ticket_is_not_moved_by_a_correction(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, LEAK))
+    await bot.send("zhangwei", f"接单 {code}", channel="work")
+    bot.clock.advance(minutes=2)
+    await _correct(bot, "不是3号楼 是7号楼的楼道")
+    t = await bot.ticket(code)
+    assert t.assignee_id == "zhangwei" and "7号楼" in t.text  # told as a piece, not moved
