@@ -16,6 +16,7 @@ from operator import add
 from typing import Any
 
 from nlp.focus import QUOTE_MARKS, QUOTED
+from nlp.scan import starts
 
 try:  # the regex parser, to find each cue's anchor characters (see Cue.anchors)
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -632,7 +633,7 @@ def _compound_hits(text: str, names: set[str] | None) -> list[tuple[str, int, in
         for sent in unit.finditer(text):
             found: list[re.Match[str]] = []
             for part in parts:
-                m = part.search(text, sent.start(), sent.end())
+                m = starts(part).search(text, sent.start(), sent.end())
                 if m is None:
                     break
                 found.append(m)
@@ -803,7 +804,7 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         names = tuple(names)
     spans: list[tuple[Cue, int, int]] = []
     for cue in _selection(names).passing(_present_grams(text)):
-        spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
+        spans += [(cue, a, b) for a, b in starts(cue.pattern).spans(text)]
     if _COMPOUND_ANCHOR_CHARS.search(text):
         wanted = None if names is None else set(names)
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
@@ -949,7 +950,7 @@ def category_cues(text: str) -> list[CategoryCue]:
     """The category cues the text states (not in a negated clause)."""
     found = []
     for cue in _CATEGORY_SELECTION.passing(_present_grams(text)):
-        for m in cue.pattern.finditer(text):
+        for m in starts(cue.pattern).finditer(text):
             if not _NEG.search(_clause_before(text, m.start())):
                 found.append(cue)
                 break
