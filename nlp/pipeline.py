@@ -236,7 +236,6 @@ class Analyzer:
         self._reload_lock = threading.Lock()
         self._category_cues = {c: cues_for(c) for c in CATEGORIES}
         self._joint = Joint(model, heads)
-        self._keyword_words: tuple[LinearModel, dict[str, tuple[int | None, bool]]] | None = None
 
     def _scorer(self) -> Joint:
         """The joint scorer of the model now in use (made anew when a reload swapped it)."""
@@ -356,8 +355,8 @@ class Analyzer:
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
         address_only = len(norm) <= 24 and is_address_only(norm, self._gazetteer, location)
-        mentions_problem = not self._domain.isdisjoint(words)
-        intent = intent_of(norm, mentions_problem=mentions_problem, address_only=address_only)
+        intent = intent_of(norm, mentions_problem=not self._domain.isdisjoint(words),
+                           address_only=address_only)
         if intent == "human":
             told = _SEND_SOMEONE.search(norm)
             if told is not None and told.start() >= CLAUSE_MIN_CHARS \
@@ -372,7 +371,8 @@ class Analyzer:
         elif self._heads is not None and (intent == "report" or intent in _SMALL_TALK) \
                 and len(norm) <= INTENT_HEAD_MAX and not danger and not _WITHDRAWN.search(norm):
             learned = joint.heads_scores(total)
-            intent = self._learned_intent(intent, norm, learned[1], mentions_problem)
+            intent = self._learned_intent(intent, norm, learned[1],
+                                          not self._domain.isdisjoint(words))
         if intent != "report":
             # 「谢谢，路灯修好了」 or 「你好在吗」 is conversation, not a ticket to route.
             ranked = apply_override(ranked, "other")
@@ -427,29 +427,15 @@ class Analyzer:
         """Domain words of the message first, then words that strongly signal its category."""
         ci = model.classes.index(category) if category in model.classes else -1
         scored: dict[str, float] = {}
-        table, shift = self._keyword_table(model), FIELD * ci
+        table, shift = model.words, FIELD * ci
         for w in words:
-            entry = table.get(w)  # None: too short, a stop word, not a word, or weightless
-            if entry is None or w in scored:
+            if len(w) < 2 or w in scored or w in _STOP_KEYWORDS or not w.isalnum() or w.isdigit():
                 continue
-            packed, domain = entry  # model.word_weight, inlined
+            packed = table.get(w)  # model.word_weight, inlined
             weight = (0.0 if packed is None or ci < 0
                       else (((packed >> shift) & MASK) - BIAS) / SCALE)
-            if domain:
+            if w in self._domain:
                 scored[w] = 1.0 + weight
             elif weight >= KEYWORD_WEIGHT:
                 scored[w] = weight
         return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:MAX_KEYWORDS]]
-
-    def _keyword_table(self, model: LinearModel) -> dict[str, tuple[int | None, bool]]:
-        """The words that can be keywords (two characters or more, letters or Han, not only
-        digits, not a stop word; in the model's words or the domain's), each with its packed
-        weights and whether it is a domain word: one lookup a word. Made once per model."""
-        made = self._keyword_words
-        if made is None or made[0] is not model:
-            table: dict[str, tuple[int | None, bool]] = {}
-            for w in (*model.words, *self._domain):
-                if len(w) >= 2 and w not in _STOP_KEYWORDS and w.isalnum() and not w.isdigit():
-                    table[w] = (model.words.get(w), w in self._domain)
-            made = self._keyword_words = (model, table)
-        return made[1]
