@@ -118,3 +118,17 @@ def test_model_logits_and_clause_problems_equal_the_plain_way(analyzer: Analyzer
         checked += bool(plain)
     assert checked > 20
     assert math.isfinite(sum(joint.model_logits(0)))
+
+
+def test_traditional_characters_are_found_as_the_set_finds_them(texts: list[str]) -> None:
+    """normalize.has_traditional (a class of the BMP's, the set beyond it) says what
+    `not _TRADITIONAL.isdisjoint(text)` says: on every character tw2s changes, alone and in a
+    sentence, on characters beyond the BMP that it does and does not change, and on the texts."""
+    from nlp.normalize import _TRADITIONAL, has_traditional
+
+    beyond = sorted(c for c in _TRADITIONAL if ord(c) >= 0x10000)
+    assert beyond  # the table has some: the second test is exercised
+    samples = [*texts, *_TRADITIONAL, *(f"楼道里{c}了" for c in sorted(_TRADITIONAL)[::7]),
+               "部𨋢坏了", "𠀀𠀁", f"电梯{beyond[0]}", "😀着火"]
+    for text in samples:
+        assert has_traditional(text) == (not _TRADITIONAL.isdisjoint(text)), text
