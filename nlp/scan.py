@@ -145,12 +145,14 @@ class Starts:
                 pos = found.end()
 
 
-_MADE: dict[re.Pattern[str], Starts] = {}
+# By the pattern's id, not the pattern: a pattern's hash is made from its text and code on every
+# call. The Starts keeps its pattern alive, so the id cannot be reused while it is in here.
+_MADE: dict[int, Starts] = {}
 
 
 def starts(pattern: re.Pattern[str]) -> Starts:
     """The pattern's `Starts`, made once."""
-    made = _MADE.get(pattern)
+    made = _MADE.get(id(pattern))
     if made is None:
-        made = _MADE[pattern] = Starts(pattern)
+        made = _MADE[id(pattern)] = Starts(pattern)
     return made
