@@ -16,6 +16,7 @@ from operator import add
 from typing import Any
 
 from nlp.focus import QUOTE_MARKS, QUOTED
+from nlp.scan import starts
 
 try:  # the regex parser, to find each cue's anchor characters (see Cue.anchors)
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -632,7 +633,7 @@ def _compound_hits(text: str, names: set[str] | None) -> list[tuple[str, int, in
         for sent in unit.finditer(text):
             found: list[re.Match[str]] = []
             for part in parts:
-                m = part.search(text, sent.start(), sent.end())
+                m = starts(part).search(text, sent.start(), sent.end())
                 if m is None:
                     break
                 found.append(m)
@@ -672,19 +673,41 @@ class _Selection:
     Rather than testing every cue's grams (Cue.grams, else Cue.anchors) against a set of all
     the message's characters and pairs, each gram that some cue needs maps to a bit mask of the
     cues needing it, and only the grams present in the text are looked up (`_present_grams`):
-    the same cues pass as with `grams(text)`, in the same order, found with a few lookups."""
+    the same cues pass as with `grams(text)`, in the same order, found with a few lookups.
+
+    `Cue.requires` is tested the same way: each set of grams an alternative needs one of is a
+    bit (a "need"), each gram maps to the needs it meets as well (above the cues' bits, in the
+    same integer: one lookup per gram), and an alternative is the mask of its needs, met when
+    the text's needs cover it."""
 
     def __init__(self, cues: Iterable[Any]) -> None:
         self.cues = tuple(cues)
+        n = len(self.cues)
+        self._shift = n
+        self._cue_mask = (1 << n) - 1
         self.always = 0  # cues without a shortcut: always tried
         self.index: dict[str, int] = {}
-        # Cue.requires split for a quick test: what any alternative that needs one thing needs
-        # (one set), and the alternatives that need more
-        self.fine: list[tuple[frozenset[str], tuple[tuple[frozenset[str], ...], ...]] | None] = [
-            None if cue.requires is None else (
-                frozenset().union(*(alt[0] for alt in cue.requires if len(alt) == 1)),
-                tuple(alt for alt in cue.requires if len(alt) > 1))
-            for cue in self.cues]
+        needs: dict[frozenset[str], int] = {}  # a set of grams one of which is needed → its bit
+
+        def bit(need: frozenset[str]) -> int:
+            return 1 << needs.setdefault(need, len(needs))
+
+        # Cue.requires as alternatives' masks of needs: what any alternative that needs one
+        # thing needs (one need), and each alternative that needs more (all of its needs)
+        self.fine: list[tuple[int, ...] | None] = []
+        for cue in self.cues:
+            if cue.requires is None:
+                self.fine.append(None)
+                continue
+            single = frozenset().union(*(alt[0] for alt in cue.requires if len(alt) == 1))
+            alts = [bit(single)] if single else []
+            for alt in cue.requires:
+                if len(alt) > 1:
+                    mask = 0
+                    for need in alt:
+                        mask |= bit(need)
+                    alts.append(mask)
+            self.fine.append(tuple(alts))
         for k, cue in enumerate(self.cues):
             needed = cue.grams if cue.grams is not None else cue.anchors
             if needed is None:
@@ -692,29 +715,32 @@ class _Selection:
                 continue
             for g in needed:
                 self.index[g] = self.index.get(g, 0) | (1 << k)
+        for need, b in needs.items():
+            for g in need:
+                self.index[g] = self.index.get(g, 0) | (1 << (n + b))
 
     def passing(self, present: list[str]) -> list[Any]:
         """The cues (in order) of which the text holds a needed gram (and, for a cue that
         `requires` more, all that one of its alternatives needs)."""
-        mask = self.always
+        found = self.always
         get = self.index.get
         for g in present:
-            mask |= get(g, 0)
+            found |= get(g, 0)
+        mask = found & self._cue_mask
+        held = found >> self._shift  # the needs the text meets
         out = []
         cues = self.cues
-        held: set[str] | None = None
         fine = self.fine
         while mask:
             low = mask & -mask
             mask ^= low
             k = low.bit_length() - 1
-            test = fine[k]
-            if test is not None:
-                if held is None:
-                    held = set(present)
-                single, multi = test
-                if single.isdisjoint(held) and not any(
-                        all(not need.isdisjoint(held) for need in alt) for alt in multi):
+            alts = fine[k]
+            if alts is not None:
+                for alt in alts:
+                    if held & alt == alt:
+                        break
+                else:
                     continue
             out.append(cues[k])
         return out
@@ -778,7 +804,7 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         names = tuple(names)
     spans: list[tuple[Cue, int, int]] = []
     for cue in _selection(names).passing(_present_grams(text)):
-        spans += [(cue, m.start(), m.end()) for m in cue.pattern.finditer(text)]
+        spans += [(cue, a, b) for a, b in starts(cue.pattern).spans(text)]
     if _COMPOUND_ANCHOR_CHARS.search(text):
         wanted = None if names is None else set(names)
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
@@ -924,7 +950,7 @@ def category_cues(text: str) -> list[CategoryCue]:
     """The category cues the text states (not in a negated clause)."""
     found = []
     for cue in _CATEGORY_SELECTION.passing(_present_grams(text)):
-        for m in cue.pattern.finditer(text):
+        for m in starts(cue.pattern).finditer(text):
             if not _NEG.search(_clause_before(text, m.start())):
                 found.append(cue)
                 break

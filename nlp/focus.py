@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from nlp.scan import Starts
+
 _STOP = r"[^，。！？；,.!?;\n]"
 # Parties named as who was asked, who came, who answered or who did nothing.
 PARTIES = (r"(?:物业(?:公司|管理处|经理|客服|保安|值班的人|的人|那边|工作人员)?|业主们?|业委会|"
@@ -58,6 +60,7 @@ QUOTED = re.compile(r"'[^'\n]{1,30}'|\"[^\"\n]{1,30}\"|“[^”\n]{1,30}”|‘[
 QUOTE_MARKS = frozenset("'\"“‘「『")
 _QUOTE_MARK = re.compile("[" + "".join(sorted(map(re.escape, QUOTE_MARKS))) + "]")
 _SPANS = re.compile(f"{_PARTY_SHRUG}|{_NOBODY}|{_PREAMBLE}|{_HAZARD_PLACE}")
+_SPANS_AT = Starts(_SPANS)  # tried only where a span can begin (nlp/scan.py)
 _PARTY = re.compile(PARTIES + r"|管理处|保安")
 # Characters without which none of the patterns can match (most chat messages have none).
 _HINTS = frozenset("物业社居开城街网保管房热有相1没尊您你我本自反来多情恳希盼谢感辛联"
@@ -69,7 +72,7 @@ def focus_spans(text: str) -> list[tuple[int, int]]:
     """Spans of `text` that name parties, preambles and pleas rather than the problem."""
     if _HINTS.isdisjoint(text):
         return []
-    spans = [m.span() for m in _SPANS.finditer(text) if m.end() > m.start()]
+    spans = [(a, b) for a, b in _SPANS_AT.spans(text) if b > a]
     colon = max(text.find("："), text.find(":"))
     if colon > 0 and len(text) - colon > 8 and _PARTY.search(text, 0, colon):
         # 城管到现在都没来：北巷口那个修车铺把废机油倒进雨水井: who did nothing, then the problem

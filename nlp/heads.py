@@ -120,6 +120,8 @@ class Joint:
         k = len(model.classes)
         self._count_shift = FIELD * k
         self._heads_shift = FIELD * (k + 2)
+        self._model_mask = (1 << self._count_shift) - 1  # the model's own fields
+        self._fields = list(zip([FIELD * c for c in range(k)], model.intercepts, strict=True))
         self._words, self._chars = self._build()
 
     def _build(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -142,7 +144,15 @@ class Joint:
                 + sum(map(self._chars.get, chars, repeat(0))))
 
     def model_logits(self, total: int) -> list[float]:
-        return self.model.logits(total, (total >> self._count_shift) & MASK)
+        """`model.logits` of the sum: the same numbers, from the model's fields masked first
+        (each field's shift then copies a third of the integer) and shifts made once."""
+        n = (total >> self._count_shift) & MASK
+        if not n:
+            return list(self.model.intercepts)
+        own = total & self._model_mask
+        offset = n * BIAS
+        unit = 1.0 / (SCALE * math.sqrt(n))
+        return [b + (((own >> shift) & MASK) - offset) * unit for shift, b in self._fields]
 
     def heads_scores(self, total: int) -> tuple[float, tuple[str, float]]:
         heads = self.heads

@@ -9,6 +9,7 @@ dictionary, which is meant for start-up (or rare updates) rather than per reques
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -137,13 +138,20 @@ def _focus_by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, 
     return fw, fc
 
 
-def _clause_problems(clause_totals: list[int], joint: Joint) -> list[str]:
-    """Categories a clause of the message states on its own with confidence."""
+def _clause_problems(clause_totals: list[int], joint: Joint,
+                     known: Iterable[str] = ()) -> list[str]:
+    """Categories a clause of the message states on its own with confidence, but those in
+    `known` (the main category and those already in `also`)."""
     found: list[str] = []
-    model = joint.model
+    skip = {"other", "consult", *known}
+    classes = joint.model.classes
     for part in clause_totals:
-        c, p = model.best(joint.model_logits(part))
-        if p >= CLAUSE_CONFIDENCE and c not in found and c not in ("other", "consult"):
+        logits = joint.model_logits(part)
+        best = max(logits)
+        c = classes[logits.index(best)]
+        if c in skip or c in found:
+            continue  # the probability (model.best's) is made only when it can count
+        if 1.0 / sum([math.exp(x - best) for x in logits]) >= CLAUSE_CONFIDENCE:
             found.append(c)
     return found
 
@@ -387,8 +395,7 @@ class Analyzer:
         if intent in ("report", "consult"):
             also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
             if len(norm) >= CLAUSE_SPLIT_MIN:
-                also += [c for c in _clause_problems(clause_totals, joint)
-                         if c not in also and c != category]
+                also += _clause_problems(clause_totals, joint, (category, *also))
         also = [c for c in also if c != category]
         kind = request_kind_of(norm, intent, category, urgency)
         rating = (rating_of(norm) or rating_value(norm)) if intent == "rating" else None

@@ -1,0 +1,158 @@
+"""Regex scans that go straight to the places where a match can begin.
+
+Python's `re` skips ahead by itself only when a pattern begins with a literal or a character
+class. A pattern that begins with an optional part (「(?:找|问|打电话给…)?(?:了|过)?物业…」) or a
+long alternation is tried at every position of the text, alternative by alternative. `Starts`
+reads off the parsed pattern the characters any match must begin with, finds the next of them
+with one character class (a scan in C), and tries the pattern only there. The matches are the
+same as the pattern's own `search` and `finditer` (the pattern itself decides at each place,
+lookbehinds and all); a pattern whose first characters cannot be told (one that can match the
+empty string, begins with `.` or a negated class, or ignores case) is scanned as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+try:
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re._parser import parse as _sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - another Python: every pattern is scanned as it is
+    _sre = None
+
+    def _sre_parse(pattern: str, flags: int = 0) -> Any:
+        raise ImportError
+
+_WIDEST_RANGE = 512  # a class range wider than this (\u4e00-\u9fff) is "any character"
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _first(seq: Any) -> tuple[set[str], bool]:
+    """(the characters a match of the parsed sequence can begin with, whether it can match
+    the empty string); _Unknown when that cannot be told."""
+    out: set[str] = set()
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            out.add(chr(av))
+            return out, False
+        if op is _sre.IN:
+            for o, v in av:
+                if o is _sre.LITERAL:
+                    out.add(chr(v))
+                elif o is _sre.RANGE and v[1] - v[0] <= _WIDEST_RANGE:
+                    out.update(map(chr, range(v[0], v[1] + 1)))
+                else:  # a negated class, a category (\d, \s), a wide range
+                    raise _Unknown
+            return out, False
+        if op is _sre.BRANCH:
+            nullable = False
+            for alt in av[1]:
+                chars, empty = _first(alt)
+                out |= chars
+                nullable = nullable or empty
+            if not nullable:
+                return out, False
+        elif op is _sre.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                raise _Unknown
+            chars, empty = _first(av[3])
+            out |= chars
+            if not empty:
+                return out, False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            chars, empty = _first(av[2])
+            out |= chars
+            if av[0] >= 1 and not empty:
+                return out, False
+        elif op not in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):  # zero width: look further
+            raise _Unknown
+    return out, True
+
+
+def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters every match of the pattern begins with, or None when not known (or
+    when it can match the empty string)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        chars, empty = _first(_sre_parse(pattern.pattern, pattern.flags))
+    except (_Unknown, ImportError):
+        return None
+    return None if empty or not chars else frozenset(chars)
+
+
+class Starts:
+    """`pattern.search` and `pattern.finditer`, tried only where a match can begin."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        chars = first_chars(pattern)
+        self._start = (None if chars is None else
+                       re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]"))
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None,
+               ) -> re.Match[str] | None:
+        end = len(text) if endpos is None else endpos
+        start = self._start
+        if start is None:
+            return self.pattern.search(text, pos, end)
+        find, match = start.search, self.pattern.match
+        while True:
+            m = find(text, pos, end)
+            if m is None:
+                return None
+            p = m.start()
+            found = match(text, p, end)
+            if found is not None:
+                return found
+            pos = p + 1
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self._start is None:
+            yield from self.pattern.finditer(text)
+            return
+        pos = 0
+        while True:
+            m = self.search(text, pos)
+            if m is None:
+                return
+            yield m
+            pos = m.end()  # never empty: first_chars refuses a pattern that can match ""
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """[m.span() for m in finditer(text)], in one loop."""
+        start = self._start
+        if start is None:
+            return [m.span() for m in self.pattern.finditer(text)]
+        find, match = start.search, self.pattern.match
+        out: list[tuple[int, int]] = []
+        pos = 0
+        while True:
+            m = find(text, pos)
+            if m is None:
+                return out
+            p = m.start()
+            found = match(text, p)
+            if found is None:
+                pos = p + 1
+            else:
+                out.append(found.span())
+                pos = found.end()
+
+
+# By the pattern's id, not the pattern: a pattern's hash is made from its text and code on every
+# call. The Starts keeps its pattern alive, so the id cannot be reused while it is in here.
+_MADE: dict[int, Starts] = {}
+
+
+def starts(pattern: re.Pattern[str]) -> Starts:
+    """The pattern's `Starts`, made once."""
+    made = _MADE.get(id(pattern))
+    if made is None:
+        made = _MADE[id(pattern)] = Starts(pattern)
+    return made

@@ -1,0 +1,134 @@
+"""The speed work's shortcuts give what the plain way gives (docs/nlp.md, the classifier's speed,
+third round): a regex tried only where a match can begin, a clause's probability made only when
+it can count, the model's logits from masked fields."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from nlp import Analyzer
+from nlp.cues import _COMPOUND, CATEGORY_CUES, CUES
+from nlp.focus import _SPANS
+from nlp.normalize import clean
+from nlp.scan import Starts, first_chars
+from nlp.training import CORPUS, corpus_files
+
+HERE = Path(__file__).parent
+# Texts that sit on the edges: a match at the very start or end, one ending where the next
+# begins, lookbehinds that look before where the scan resumes, empty and punctuation-only
+# texts, Latin letters and digits, full-width forms, Traditional characters, emoji.
+AWKWARD = [
+    "", "，", "物业", "找物业也没用找物业也没用", "我是3栋的业主我是3栋的业主",
+    "物业费太贵了，物业说不归他们管", "尊敬的领导您好：自2019年入住以来多次反映",
+    "没人管没人管没人管", "燃气表那块贴满了小广告，消防栓旁边堆满了垃圾",
+    "'燃气泄漏检测'的小广告", "城管到现在都没来：北巷口那个修车铺把废机油倒进雨水井",
+    "ABC物业xyz12345热线", "樓道裡著火了快來人", "电梯关人了😭😭", "１２３４５热线打不通",
+    "不是煤气味，是塑料烧焦的味", "着火了着火了", "楼上漏水漏到我家客厅里了，家里进水了",
+    "有人在打架，拿着刀", "电梯不走了 我奶奶还在里头", "孩子被锁在车里出不来",
+]
+
+
+def _texts() -> list[str]:
+    paths = (*corpus_files([CORPUS]), HERE / "regression.jsonl")
+    texts = [json.loads(line)["text"] for path in paths
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [clean(t) for t in (*AWKWARD, *texts[::3])]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return _texts()
+
+
+def _patterns() -> list[re.Pattern[str]]:
+    out = [_SPANS, *(c.pattern for c in CUES), *(c.pattern for c in CATEGORY_CUES)]
+    out += [part for _, parts, _, _ in _COMPOUND for part in parts]
+    return out
+
+
+def test_first_characters_are_read_off_the_pattern() -> None:
+    assert first_chars(re.compile(r"(?:找|问)?(?:了|过)?物业")) == frozenset("找问了过物")
+    assert first_chars(re.compile(r"(?<![是要])不是[a-c0-1]")) == frozenset("不")
+    assert first_chars(re.compile(r"^(?:\s*)?火")) is None        # \s: not told
+    assert first_chars(re.compile(r"a?")) is None                 # can match nothing
+    assert first_chars(re.compile(r".火")) is None
+    assert first_chars(re.compile(r"[^，]火")) is None
+    assert first_chars(re.compile(r"(?i)ab")) is None             # case folded
+    assert first_chars(re.compile(r"(?i:a)b")) is None
+
+
+def test_starts_finds_what_the_pattern_finds(texts: list[str]) -> None:
+    """Every cue pattern, every compound part and the focus's spans: the same matches by
+    finditer and search (also from a position and up to an end) as the pattern's own."""
+    patterns = _patterns()
+    assert sum(Starts(p)._start is not None for p in patterns) > len(patterns) * 0.9
+    for pattern in patterns:
+        scan = Starts(pattern)
+        for text in texts:
+            want = [m.span() for m in pattern.finditer(text)]
+            assert scan.spans(text) == want, (pattern.pattern[:40], text)
+            assert [m.span() for m in scan.finditer(text)] == want
+            mid = len(text) // 2
+            for pos, end in ((0, len(text)), (mid, len(text)), (0, mid), (1, max(1, mid))):
+                a = pattern.search(text, pos, end)
+                b = scan.search(text, pos, end)
+                assert (a and a.span()) == (b and b.span()), (pattern.pattern[:40], text, pos)
+
+
+def test_a_pattern_that_cannot_be_told_is_scanned_as_it_is() -> None:
+    pattern = re.compile(r"x*")
+    scan = Starts(pattern)
+    assert scan._start is None
+    assert scan.spans("axxb") == [m.span() for m in pattern.finditer("axxb")]
+
+
+def test_model_logits_and_clause_problems_equal_the_plain_way(analyzer: Analyzer,
+                                                               texts: list[str]) -> None:
+    """Joint.model_logits is model.logits bit for bit; _clause_problems with what is already
+    known left out is the plain one's list less those (the probability is made only when it
+    can count)."""
+    from nlp.features import extract_sets
+    from nlp.pipeline import CLAUSE_CONFIDENCE, _by_clause, _clause_problems, _clauses
+
+    joint = analyzer._scorer()
+    model = joint.model
+    classes = model.classes
+    checked = 0
+    for text in texts:
+        norm, words = analyzer._prep.prepare(text)
+        total = joint.total(*extract_sets(norm, words, model.config))
+        n = (total >> joint._count_shift) & ((1 << 48) - 1)
+        assert joint.model_logits(total) == model.logits(total, n)
+        clauses = _clauses(norm, words)
+        if not clauses:
+            continue
+        parts = _by_clause(norm, words, clauses, joint, model.config)[3]
+        plain: list[str] = []
+        for part in parts:
+            c, p = model.best(joint.model_logits(part))
+            if p >= CLAUSE_CONFIDENCE and c not in plain and c not in ("other", "consult"):
+                plain.append(c)
+        for known in ((), (classes[0],), tuple(plain[:1]), tuple(plain)):
+            assert _clause_problems(parts, joint, known) == [c for c in plain if c not in known]
+        checked += bool(plain)
+    assert checked > 20
+    assert math.isfinite(sum(joint.model_logits(0)))
+
+
+def test_traditional_characters_are_found_as_the_set_finds_them(texts: list[str]) -> None:
+    """normalize.has_traditional (a class of the BMP's, the set beyond it) says what
+    `not _TRADITIONAL.isdisjoint(text)` says: on every character tw2s changes, alone and in a
+    sentence, on characters beyond the BMP that it does and does not change, and on the texts."""
+    from nlp.normalize import _TRADITIONAL, has_traditional
+
+    beyond = sorted(c for c in _TRADITIONAL if ord(c) >= 0x10000)
+    assert beyond  # the table has some: the second test is exercised
+    samples = [*texts, *_TRADITIONAL, *(f"楼道里{c}了" for c in sorted(_TRADITIONAL)[::7]),
+               "部𨋢坏了", "𠀀𠀁", f"电梯{beyond[0]}", "😀着火"]
+    for text in samples:
+        assert has_traditional(text) == (not _TRADITIONAL.isdisjoint(text)), text
