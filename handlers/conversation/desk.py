@@ -25,7 +25,6 @@ from handlers.conversation.router import Command, Router
 from handlers.conversation.text import split_code
 from handlers.ops import actions
 from handlers.ops import messages as msg
-from handlers.ops.privacy import mask_phones
 from handlers.ops.reach import may_act
 from handlers.ops.tickets import Placement, assign, create_ticket
 from nlp.taxonomy import category_name
@@ -103,23 +102,20 @@ async def _report_just_made(ctx: Ctx) -> Ticket | None:
 async def ask_for_person(ctx: Ctx, text: str, earlier: str | None = None) -> str:
     about = None if earlier else await _report_just_made(ctx)
     if about is not None:
-        # 「能不能找个真人」 after her report: its holder calls back, no ticket of its own
+        # 「能不能找个真人」 after her report: the desk's 求助 ticket names it, and the report's
+        # history shows the request
         record(ctx.session, about, "callback", actor_id=ctx.person.id, note=text, at=ctx.now)
-        holder = about.assignee
-        if holder is not None and await ctx.notify(
-                holder, f"【居民请求联系】工单 {about.code}（{msg.where(about)}）反映人希望"
-                f"工作人员直接联系：「{mask_phones(text)}」", about):
-            return (f"已请负责工单 {about.code} 的{holder.name}尽快联系您，请留意消息。"
-                    "有补充也可以直接发文字说明。")
     open_one = await open_desk_ticket(ctx, "求助")
     if open_one is not None:
         return (f"已为您转人工（工单 {open_one.code}），社区工作人员会尽快回复您，请留意消息。"
                 "有具体问题也可以直接发文字说明。")
     body = f"居民请求人工服务：{text}" + (f"\n此前反映：{earlier}" if earlier else "") + \
-        (f"\n关于工单：{about.code}" if about is not None else "")
+        (f"\n关于工单：{about.code}（{category_name(about.category)}，{msg.where(about)}）"
+         if about is not None else "")
     t, desk = await _desk_ticket(ctx, body, kind="求助", category="other")
     names = "、".join(p.name for p in desk) or "社区工作人员"
-    return (f"已为您转人工，工单号 {t.code}。"
+    return (f"已为您转人工，工单号 {t.code}"
+            f"{f'（关于您反映的 {about.code}）' if about is not None else ''}。"
             f"{names}会在{msg.deadline_text(t.respond_by, ctx.services)}"
             "通过这里回复您（工作时间内通常更快）。\n"
             "您也可以先把要办的事用文字写下来，工作人员看到后直接处理。")

@@ -141,14 +141,19 @@ async def test_asking_whether_it_is_fixed_is_no_withdrawal(bot: Bot) -> None:
     assert "撤销" not in reply
 
 
-async def test_asking_for_a_person_after_a_report_reaches_its_holder(bot: Bot) -> None:
+async def test_asking_for_a_person_after_a_report_names_that_report(bot: Bot) -> None:
     code = code_of(await bot.send(RESIDENT, "幸福花园3号楼楼道的灯坏了"))
-    before = await _count(bot, Ticket)
     bot.clock.advance(hours=2)
     reply = await bot.send(RESIDENT, "能不能找个真人跟我说") or ""
-    assert code in reply and await _count(bot, Ticket) == before  # no 人工 ticket of its own
-    told = [x for x in await bot.texts("wy01") if "【居民请求联系】" in x]
-    assert told and code in told[-1] and "能不能找个真人跟我说" in told[-1]
+    assert "已为您转人工，工单号" in reply and f"关于您反映的 {code}" in reply
+    desk = await bot.ticket(code_of(reply.replace(code, "")))
+    assert desk.request_kind == "求助" and code in desk.text  # the desk sees which report
+
+    async def kinds(s):  # noqa: ANN001, ANN202
+        t = await bot.ticket(code)
+        return list((await s.scalars(select(TicketEvent.kind).where(
+            TicketEvent.ticket_id == t.id))).all())
+    assert "callback" in await bot.db.read(kinds)  # and the report's history shows it
 
 
 async def test_asking_for_a_person_with_no_recent_report_goes_to_the_desk(bot: Bot) -> None:
