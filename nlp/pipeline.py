@@ -382,8 +382,9 @@ class Analyzer:
                     and not not_now(norm, hits):
                 urgency = "urgent"
         keywords = self._keywords(words, category, model)
-        if intent == "report" and is_consult(norm, category, urgency):
-            intent = "consult"
+        if intent == "report" and is_consult(norm, category, urgency) \
+                and not _PLEA.search(norm):
+            intent = "consult"  # (有没有人来管管 calls for someone to come: it asks nothing)
         if intent in ("report", "consult"):
             also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
             if len(norm) >= CLAUSE_SPLIT_MIN:

@@ -47,3 +47,27 @@ def _bur(analyzer: Analyzer, text: str) -> tuple[str | None, str | None, str | N
 def test_location_fields_the_text_does_not_state_are_not_made_up(
         analyzer: Analyzer, text: str, bur: tuple[str | None, str | None, str | None]) -> None:
     assert _bur(analyzer, text) == bur
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("3号楼电梯坏了，对了顺便问下物业费怎么交", "building_safety"),
+        ("楼下垃圾三天没人收了，另外想问问物业费能不能晚点交", "sanitation"),
+    ],
+)
+def test_a_question_asked_in_passing_does_not_take_the_category(
+        analyzer: Analyzer, text: str, category: str) -> None:
+    """The focus leaves out a question asked after the complaint (顺便问下…)."""
+    a = analyzer.analyze(text)
+    assert (a.act, a.category) == ("report", category), a.alternatives
+
+
+def test_the_question_alone_is_still_asked(analyzer: Analyzer) -> None:
+    a = analyzer.analyze("好的谢谢，路灯修好了。顺便问下老年卡还能办吗")
+    assert (a.act, a.category) == ("consult", "consult")
+
+
+@pytest.mark.parametrize("text", ["有没有人来管管", "快来人啊"])
+def test_a_call_for_someone_to_come_asks_nothing(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
