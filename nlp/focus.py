@@ -53,8 +53,8 @@ _HAZARD_PLACE = (r"(?:燃气表|煤气表|燃气管道?|电表箱|电表|电箱|
                  r"里面|前面|后面)")
 # A question asked in passing after the complaint (3号楼电梯坏了，对了顺便问下物业费怎么交): the
 # report is what came before it (a message that is only the question keeps it: MIN_LEFT).
-_ASIDE = (r"(?:顺便|对了|另外|还有|还想)[^，。！？；,.!?;\n]{0,3}(?:问下|问一下|问问|想问|请问|咨询)"
-          r"[^。！？!?\n]*")
+_ASIDE = (r"(?:顺便|对了|另外|还有|还想)[^，。！？；,.!?;\n]{0,3}"
+          r"(?:问下|问一下|问问|想问|请问|咨询)[^。！？!?\n]*")
 # Words that name what was said, not what happens: a quotation ('燃气泄漏检测'的小广告,
 # 放'家里燃气漏了怎么办'的广告, 那家'爆炸鸡排').
 QUOTED = re.compile(r"'[^'\n]{1,30}'|\"[^\"\n]{1,30}\"|“[^”\n]{1,30}”|‘[^’\n]{1,30}’|"

@@ -71,3 +71,103 @@ def test_the_question_alone_is_still_asked(analyzer: Analyzer) -> None:
 @pytest.mark.parametrize("text", ["有没有人来管管", "快来人啊"])
 def test_a_call_for_someone_to_come_asks_nothing(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # smoke seen rising, eyes that cannot open in it (a Wu speaker's 交关, 睁勿开)
+        "配电房里一直有放电声，还冒出青烟了",
+        "阿拉楼道里厢烟交关大，眼睛睁勿开",
+        # a crack widening as one watches, a wall cracking open with sounds
+        "客厅墙上的裂缝这一个小时明显变大了，还有咔咔的声音",
+        "墙突然裂开了一条缝，一直在响，我们都跑到外面来了",
+        # a structure tilting or swaying with people on it or under it
+        "工地那个脚手架倾斜了，上面还有工人在干活",
+        "楼顶的广告牌被风吹得来回晃，下面就是幼儿园门口",
+        "那棵大树正在慢慢往公交站那边倒，站台底下好多人",
+        # the water still rising where a car or people cannot get out
+        "地下车库水到膝盖了还在进，车出不去",
+        # a sudden illness seen now
+        "我爸刚才突然说不出话了，嘴也歪了",
+        # someone who just fell down a hole, something thrown that hit the writer
+        "井盖翻了，刚有人掉下去",
+        "楼上扔砖头下来，砸我头盔上了，还在扔",
+        # people who cannot get off
+        "一棵树砸在公交车顶上，车上乘客暂未能下车",
+    ],
+)
+def test_danger_told_by_what_one_sees_is_urgent(analyzer: Analyzer, text: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.urgency) == ("report", "urgent"), (a.category, a.urgency)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "气得我说不出话，物业又把楼道灯关了",  # a figure of speech
+        "吓得说不出话，楼上又往下扔东西",
+        "井盖翻了，差点有人掉下去",  # a near miss
+        "墙上的裂缝好几年了，一直没变大",  # standing, not widening
+        "地下车库下雨就积水，车要绕着开",  # water, nobody stuck
+    ],
+)
+def test_the_same_words_not_happening_now_are_not_urgent(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).urgency != "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼下在搞消防演习，拿着喇叭喊'着火了快跑'，吵死了",  # a drill
+        "楼下搞灭火演示，真点了一盆油，黑烟全飘进我家窗户了",
+        "水已经退了，家里地板全泡坏了，想问问谁来赔",  # the flood has gone down
+        "冒火花的那个电箱已经断电了，想问啥时候能来电",  # the power cut off at the box
+        "刚才楼下那辆车冒烟，消防来过已经处理完了，地上全是泡沫没人清理",  # dealt with
+        "落水的那个孩子已经救上来了，没事，那段河边该装个栏杆了",  # pulled out, all right
+        "楼下烧烤店用炭火烤，火星子乱飞，离我家晾的被子就一米远",  # a grill's sparks
+        "电梯现在能用了，但我被困的时候按了报警按钮完全没反应",  # when it happened
+        "说好的漏电排查，电工来了半天就走了",  # an inspection of a hazard
+    ],
+)
+def test_danger_over_done_or_staged_is_not_urgent(analyzer: Analyzer, text: str) -> None:
+    a = analyzer.analyze(text)
+    assert a.urgency != "urgent", (a.category, a.urgency)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道里着火了，烟越来越大",  # no drill, no end
+        "家里进水了，水还在往屋里灌",
+        "电箱冒火花，还在噼里啪啦响",
+        "孩子掉河里了，还没救上来",
+    ],
+)
+def test_without_those_words_the_danger_is_urgent(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).urgency == "urgent"
+
+
+def test_a_request_to_send_someone_is_no_sign_of_danger(analyzer: Analyzer, monkeypatch) -> None:
+    """The urgency head is asked again without 请派人来处理: when only the plea made it say
+    urgent (a fallen tree across the road), the report stays high."""
+    joint = analyzer._scorer()
+    seen: dict[int, set[str]] = {}
+    real_total, real_scores = joint.total, joint.heads_scores
+
+    def total(words: set[str], chars: set[str]) -> int:
+        t = real_total(words, chars)
+        seen.setdefault(t, set()).update(chars)
+        return t
+
+    def heads_scores(t: int) -> tuple[float, tuple[str, float]]:
+        p_urgent, intent = real_scores(t)
+        return (0.9 if "派人" in seen.get(t, set()) else 0.1), intent
+
+    monkeypatch.setattr(joint, "total", total)
+    monkeypatch.setattr(joint, "heads_scores", heads_scores)
+    pleaded = analyzer.analyze("大树被风刮倒了，横在路上，请派人来处理")
+    assert (pleaded.category, pleaded.urgency) == ("greening", "high")
+    # a danger the head reads in the report itself still counts
+    monkeypatch.setattr(joint, "heads_scores", lambda t: (0.9, real_scores(t)[1]))
+    assert analyzer.analyze("大树被风刮倒了，横在路上，请派人来处理").urgency == "urgent"
