@@ -38,7 +38,8 @@ _RESOLVED = re.compile(r"(?:修|补|装|换|清|拖|拉|搬|运|处理|弄|搞|�
                        r"上次帮忙|帮了大忙|效率真高|很及时|挺快|办得好|服务很好|"
                        r"处理得(?:很|挺|非常|真)?(?:好|及时|快)|(?:很|特别|非常)(?:耐心|负责|认真|热情)|"
                        r"服务(?:很|真|非常|越来越)?好|满意")
-_UNRESOLVED = re.compile(r"(?:没|没有|还没|未|不)(?:修好|弄好|解决|处理好|处理完|恢复)|又坏|又不")
+_UNRESOLVED = re.compile(r"(?:没|没有|还没|未|不)(?:修好|弄好|解决|处理好|处理完|恢复)|又坏|又不|"
+                         r"(?:还是|仍然|依然|仍)(?:不|没)|拖了[^，。]{0,3}(?:天|月|周|礼拜|星期|年)")
 _PROBLEM = re.compile(r"坏|不亮|没人管|没有人管|堵|漏|吵|臭|乱|投诉|反映|麻烦(?:你们|派|来)|请|"
                       r"能不能|怎么办|又|还是|一直|天天")
 _SUGGEST = re.compile(r"建议|能不能(?:多|增加|加装|装|建|设|安排|搞|办)|可不可以(?:装|建|加|增加)|"
@@ -123,6 +124,8 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if nudge(text):
+        return "chat"  # 催一下; 怎么还没人来: a nudge about the report, nothing new to file
     if reply_rating(text) is not None:
         return "rating"  # 选1, 回复4, 给个3吧, manyi: the answer to the rating prompt
     if len(bare) <= FOLLOW_UP_MAX and _FOLLOW_UP_LEAD.match(to_plain(text).strip()) \
@@ -247,6 +250,7 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
                    r"你们是[^，。]{1,6}的(?:还是|吗|吧)|(?:可以|能)(?:发|用)(?:语音|图片|照片|视频|表情)|"
                    r"你(?:们)?能记住|(?:老|总|一直|别老|别总)发(?:一样|同样|重复)|"
                    r"能听到吗|听得到吗|听得见吗|语音打字|语音输入|回复[^，。]{0,4}快|"
+                   r"(?:你|你们)?回(?:得|的|复得)[^，。]{0,4}(?:快|慢)|"
                    r"你们(?:一般|平时|周末|晚上|中午|几点)[^，。]{0,8}(?:下班|上班|值班|回消息|回复|休息)")
 # Someone to talk to instead of the bot.
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
@@ -259,6 +263,9 @@ _HUMAN = re.compile(
     r"(?:居委会|社区)的人|"
     # issue 9, round seven: whom they ask for, and how
     r"(?:拨|打)(?:个)?电话给我|管事的|网格长|找[^，。]{0,6}经理|经理[^，。]{0,3}(?:来|叫|电话)|"
+    # issue 9, round eight: 来个人吧, 帮我接一下居委会, 电话沟通
+    r"来个人(?:吧|呗|跟我|和我|聊)|(?:帮我)?(?:接|转接|接通)(?:一下)?(?:居委会|社区|网格员|人工|客服|领导|"
+    r"工作人员)|电话(?:沟通|联系|聊)(?:吗|一下|吧)?$|"
     r"(?:不|不想|不要)(?:再)?(?:跟|和)机器|(?:跟|和)[^，。]{1,4}说话|"
     r"转(?:给|到)[^，。]{0,6}(?:的人|人工|领导|负责)|让(?:他|她)回我|"
     r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?电话|派(?:个|一个)?人(?:来)?上门(?:看看|看一下)?(?:吧|吗)?$")
@@ -306,7 +313,10 @@ def _is_correction(bare: str) -> bool:
 # told after a report, it describes that report.
 _DESCRIPTION = re.compile(
     r"^(?:那个|那|这个)?(?:声音|响声|动静|味道|气味|颜色|水|烟|人|男的|女的|车|狗|猫|车牌)"
-    r"(?:是|像|有点|特别|很|挺|好像|听着|闻着|看着|大概)[^，。！？]{0,14}$")
+    r"(?:是|像|有点|特别|很|挺|好像|听着|闻着|看着|大概|"
+    # issue 9, round eight: what it looks like in a doubled word (水黄黄的, 烟灰蒙蒙的)
+    r"(?P<aa>[\u4e00-\u9fff])(?P=aa)的|[\u4e00-\u9fff](?P<bb>[\u4e00-\u9fff])(?P=bb)的?)"
+    r"[^，。！？]{0,14}$")
 _WHEN = re.compile(
     r"^(?:已经|都|差不多|大概|从|自从|有|快|将近|已经快|都快)*(?:[零一二两三四五六七八九十几半多\d]+|好几|十几|一整)"
     r"(?:个)?(?:多)?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|晚)(?:多)?(?:了|前|以前|之前)?"
@@ -344,7 +354,8 @@ _WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见�
 # What a complaint says happens; a fragment with none of these only locates or times one.
 _COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
                              r"烟|火|味|充电|摆摊|"
-                             r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不")
+                             r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不|"
+                             r"鬼鬼祟祟|可疑|形迹")
 _DETAIL_TAIL = re.compile(r"都这样|是另一个|作证|可以证明|也看到了|也听到了|"
                           r"不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|"
                           r"已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
@@ -363,14 +374,17 @@ _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|�
                        r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
                        r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
                        r"还是老样子|还是照样|等于没|不认可|(?:太|很|真)?差$|太慢(?:了)?|服务态度差|"
-                       r"态度差|挂我电话")
+                       r"态度差|挂我电话|不咋(?:地|样|的)")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
                          r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
-                         r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地")
+                         r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地|中不溜|"
+                         r"将就")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
                         r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的|"
-                        r"(?:处理|办|弄|修|干)得(?:特别|非常|太|超级)好|一流")
+                        r"(?:处理|办|弄|修|干)得(?:特别|非常|太|超级)好|一流|"
+                        r"巴适得很|巴适惨了|安逸得很|贼好|(?:老|贼|超|可)满意")
 _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好|"
+                      r"巴适|安逸|蛮好|得劲|不赖|没毛病|"
                       r"(?:处理|办|弄|修|干)得(?:很|挺|真)?好|^可以的")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
@@ -383,6 +397,10 @@ _CONSULT_ASK = re.compile(
     r"请问|问一下|问下|咨询|想问|打听|怎么(?:办理|申请|补办?|交|领|开|报名|登记|查)|如何(?:办理|申请)|"
     r"(?:要|需要)(?:带|准备|满足)?(?:什么|啥|哪些)(?:材料|手续|证件|条件|东西)?|去哪|在哪(?:里)?(?:办|领|交|补|开)|"
     r"哪个窗口|找谁|归谁管|怎么改|是真的吗|在哪(?:里)?上|能不能申请|可以申请|能申请|还能补|什么时候(?:发|办|开始|恢复|来)|几点|有通知吗|"
+    # issue 9, round eight: 要到物业备案吗, 有招聘信息吗, 怎么预约
+    r"(?:要|需要|得)(?:到|去|跟|向)?[^，。]{0,6}(?:备案|报备|登记|审批)(?:吗|么|不)|"
+    r"有(?:没有)?[^，。]{0,6}(?:招聘|信息|活动|名额|课程|培训|讲座)(?:吗|么|没有?)|"
+    r"(?:怎么|咋|如何)(?:预约|报名|操作|备案|认证)|"
     r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)|"
     r"(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|节假日|中午|晚上)"
     r"[^，。]{0,4}(?:上班|开门|办公|营业)(?:吗|么|不|没)")
@@ -400,7 +418,10 @@ _VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处�
             # issue 9, round seven: plain verdicts (不错不错, 可以的, 太慢了, 差, 服务一流)
             r"(?:不错)+|可以的|挺好(?:的)?|很好|(?:太|很|真)?差(?:劲)?|太慢(?:了)?|一流|没话说|"
             r"暂时没问题(?:了)?|(?:处理|办|弄|修|干)得(?:很|挺|特别|非常|真|太)?(?:好|不错)|"
-            r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分")
+            r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分|"
+            # issue 9, round eight: verdicts in dialect and slang (巴适得很, 贼好, 还得劲, 没毛病)
+            r"巴适(?:得很|惨了)?|安逸(?:得很)?|贼好|蛮好(?:的|额|哦)?|(?:还|真)?得劲|(?:还|真)?不赖|没毛病|"
+            r"中不溜(?:吧)?|(?:效果)?不咋(?:地|样|的)|(?:老|贼|超|可)满意(?:嘞|额|了|啦)?|杠杠(?:的)?")
 _VERDICT_FIRST = re.compile(rf"^(?:{_VERDICT})(?=\s|，|,|！|!|。|$)")
 _VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了|弄得|修得|办得)(?:给个|算是)?(?:{_VERDICT})$")
 VERDICT_MAX = 24
@@ -420,7 +441,11 @@ _RATE_PARTLY = re.compile(
     r"(?:只|就|才)(?:修|弄|处理|搞|干|做|解决)了(?:一半|一部分|个大概)|(?:修|弄|处理|搞|解决)了一半|"
     r"没(?:修|弄|处理|搞)完|治标不治本|"
     r"(?:来了|修了|处理了|解决了|弄好了|修好了|办了|好了)[^。！？]{0,4}(?:但|但是|就是|不过|可是|只是)"
-    r"[^。！？]{0,16}(?:态度|通知|一声|慢|拖|冲|凶|不耐烦|不好|差|没说|没回)")
+    r"[^。！？]{0,16}(?:态度|通知|一声|慢|拖|冲|凶|不耐烦|不好|差|没说|没回)|"
+    # issue 9, round eight: thanks with a reservation about the wait (谢谢 就是来得有点晚)
+    r"(?:谢谢|感谢|多谢|谢了)[^。！？]{0,10}(?:就是|但是|但|不过|只是|虽然|可惜)[^。！？，,]{0,5}"
+    r"(?:慢|晚|久|拖)|"
+    r"(?:虽然|就是|不过|但是)[^。！？，,]{0,5}(?:慢|晚|久|拖)[^。！？]{0,10}(?:谢谢|感谢|总算|终于)")
 
 
 # A verdict told as a story rather than in rating words (issue 9, round six). Bad: the fix did
@@ -456,7 +481,8 @@ _STORY_GOOD_STRONG = re.compile(
 _STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|"
                              r"(?<![这那什])么|"
                              r"怎么")
-_STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到")
+_STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到|"
+                        r"(?<!上)(?:这次|这回)(?:是|又)")
 _PARTY_FIRST = re.compile(r"(?:小区)?(?:物业|城管|开发商|房东|居委会|业委会)")
 _DURATION = re.compile(r"[一二两三四五六七八九十几半\d]+(?:个)?(?:多)?(?:天|周|礼拜|星期|月|年)")
 _NO_MORE = re.compile(r"没话说|(?:终于|总算)(?:没|不)|不再|没再|不滴了|没(?:什么|啥)可挑")
@@ -672,9 +698,16 @@ def is_fragment(text: str) -> bool:
         and not _COMPLAINT_WORD.search(plain)
 
 
+# Water standing where it should not, or a place that floods whenever it rains (门口那块地方
+# 一下雨就一大片水): the complaint itself, though no complaint word names it.
+_STANDING_WATER = re.compile(r"一(?:大)?(?:片|滩|摊|汪)(?:的)?水|全是水|都是水|泡在水|淹|"
+                             r"(?:一|每次|每逢|只要)下雨就|一到下雨")
+
+
 def states_complaint(text: str) -> bool:
     """The message says what is wrong (坏, 漏, 臭, 占 …), not only where or when."""
-    return bool(_COMPLAINT_WORD.search(_bare(text)))
+    bare = _bare(text)
+    return bool(_COMPLAINT_WORD.search(bare) or _STANDING_WATER.search(bare))
 
 
 def is_consult(text: str, category: str, urgency: str) -> bool:
@@ -707,7 +740,10 @@ _FOLLOW_UP_LEAD = re.compile(r"^(?:再)?补(?:充)?(?:一下|下|说明|一句|�
                              r"\s*[：:，,]")
 # A new problem in the same breath (另外…, 对了…, 不过今天我发现…) after a verdict or thanks.
 _NEW_LEAD = re.compile(r"另外|对了|顺便|还有个|还有一|"
-                       r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)")
+                       r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)|"
+                       # issue 9, round eight: 这次是…, 但今天…又 (…但今天那个摊贩又来了)
+                       r"(?<!上)(?:这次|这回)(?:是|又)|(?:但|但是|不过|可是)[^，。]{0,3}"
+                       r"(?:今天|这次|这回|现在|最近|这两天|昨天|今早|刚才)")
 
 
 def new_problem(bare: str) -> bool:
@@ -744,7 +780,7 @@ def reply_rating(text: str) -> int | None:
 
 # Words with 不/没 that complain about nothing (不方便, 不在家, 能不能看到).
 _HARMLESS_NOT = re.compile(r"不方便|不在家|不着急|不好意思|不打扰|不清楚|不知道|不确定|"
-                           r"不一定|不止|不是|能不能看到|看不看得到|没变化")
+                           r"不一定|不止|不是|能不能看到|看不看得到|没变化|不怎么(?:见|来|在|出现|看到)")
 # Who the resident is, how to reach or meet them.
 _CONTACT = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|联系人|手机号|联系电话|"
                       r"白天(?:都|均)?(?:在家|能打|可以打|能接)|随时(?:配合|联系|可以)|"
@@ -815,7 +851,10 @@ _STILL_NOBODY = re.compile(
     r"[，,\s]*(?:都|也|还|一直)?(?:没人|没有人)(?:来|管|处理|弄|问)|^不止一次了?|(?:也|都)这样$")
 _MEASURED = re.compile(r"量了|(?:^那个|^这个|^那)[^，。]{0,6}(?:有)?"
                        r"[一二两三四五六七八九十几\d]+多?"
-                       r"(?:公分|厘米|米)(?:深|宽|高|长)?")
+                       r"(?:公分|厘米|米)(?:深|宽|高|长)?|"
+                       # how big, in the measures at hand (堆了快一人高, 裂缝有一指宽)
+                       r"(?:快|有|足有|差不多|将近)?(?:一|半|两)(?:人|个人)(?:多)?高|"
+                       r"(?:有)?[一两三四五六七八九十几半]+(?:指|拳|巴掌|根手指)(?:多)?(?:宽|深|长|粗)")
 _WORSE_WHEN = re.compile(
     rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
     r"(?:就|更|特别|比较|最)(?:明显|严重|重|厉害|多|大|响)")
@@ -829,6 +868,18 @@ _COUNT_IN = re.compile(r"(?:有|来了)(?:大概|差不多)?"
 # …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
 _CHATTY = re.compile(r"随便问问|打(?:个)?招呼|可爱|便宜|哈哈|怀疑人生|\[图片\]|干嘛用|公众号")
 _CLAUSE_CUT = re.compile(r"[，,。！!？?；;\s]+")
+# Issue 9, round eight. Which one, pointed at (就那个绿色的配电箱, 靠北边那根路灯, 东边那一排).
+_THAT_ONE = re.compile(r"^(?:就是?|是|就在)?(?:靠)?(?:[东南西北左右前后里外]边|[东南西北]头|"
+                       r"靠近[^，。]{1,6}|[^，。]{1,6}(?:旁边|对面|后面|前面))?(?:的)?(?:那|这)(?:一)?"
+                       r"(?:个|根|盏|棵|辆|只|条|块|部|栋|家|排|片|堆|间|户|扇|座|台|口|处)"
+                       r"[^，。！？]{0,8}$")
+# Where it comes from (是从楼上往下扔的, 是二楼往下扔的): the source of the thing reported.
+_SOURCE = re.compile(r"^(?:是|应该是|好像是|估计是)(?:从)?[^，。]{1,8}?(?:往下|往外)?"
+                     r"(?:扔|丢|倒|泼|掉|飘|流|传|冒|漏|滴)(?:下来|出来|过来|进来)?的")
+# A piece that says it is one at its end (是我家老人反映的 我帮他补充下).
+_FOLLOW_UP_TAIL = re.compile(r"(?:我)?(?:帮[他她]|来|再)?补充(?:一下|下|几句|说明)$")
+# Which one, with what is wrong about it (漏的是厨房那根管子, 堆的都是装修垃圾).
+_WHICH_IS = re.compile(r"^[^，。]{1,4}的(?:都|全|就)?是")
 
 
 def told_detail(text: str) -> bool:
@@ -854,14 +905,16 @@ def told_detail(text: str) -> bool:
             or _WORSE_WHEN.match(first) \
             or _SAID_WRONG.search(bare) and not _COMPLAINT_WORD.search(_SAID_WRONG.sub("", bare)):
         return True
+    if _SOURCE.match(first) or _FOLLOW_UP_TAIL.search(bare):
+        return True
     if _UPDATE.match(first):
         # a change of state may name what changed (现在停了，刚刚又响起来了), not new damage
         return not _DAMAGE.search("".join(clauses[1:]))
     if _KIND_OF.search(first) and not _CHRONIC_WORD.search(bare):
         return True  # 臭味是那种馊掉的饭菜味: the kind of thing it is
     if not quiet:
-        if _IS_DESC.match(first) and re.match(r"^[^，。]{1,4}的是", first) \
-                and not _COMPLAINT_WORD.search(bare, bare.index("的是") + 2):
+        which = _WHICH_IS.match(first) if _IS_DESC.match(first) else None
+        if which is not None and not _COMPLAINT_WORD.search(first, which.end()):
             return True  # 漏的是厨房那根管子: which one leaks
         if _CONTACT.search(bare) and not _COMPLAINT_WORD.search(
                 _HARMLESS_NOT.sub("", _CONTACT.sub("", bare))):
@@ -873,7 +926,7 @@ def told_detail(text: str) -> bool:
                 or _COUNT.match(bare) or _COUNT_IN.search(bare) or _PLACE_NAME.match(first)
                 or _RECUR.match(first) or _IS_DESC.match(first)
                 or _THING_DESC.match(first) or _PLACE_IN.match(first) or _ADDRESS.match(bare)
-                or _RECORDED.match(first) or _IS_NOT.match(bare))
+                or _RECORDED.match(first) or _IS_NOT.match(bare) or _THAT_ONE.match(first))
 
 
 # Talk about the day and the weather (今天降温了，大家注意添衣服; 这太阳毒得能煎鸡蛋).
@@ -902,8 +955,32 @@ _CLOSING = re.compile(
     r"转告(?:给)?[^，。]{0,6}|等(?:通知|消息|你们(?:的)?(?:消息|通知|电话)?)|"
     r"(?:刚才|刚刚|刚)?(?:打|发|输)错了|(?:刚才|刚刚|刚)?发错(?:了|人了|群了)?|不着急|别着急|慢慢来|"
     r"没事没事|没事|没关系|(?:刚才|刚刚)?(?:语气|态度)不好|说话冲了|"
-    r"不好意思|对不起|抱歉|sorry|那就|就|"
+    r"不好意思|对不起|抱歉|sorry|那就|就|打扰(?:你们|您|你)?了|"
     r"已经好了|不弄了|不说了|(?:也)?不指望了|哎|算了)+(?:了|啊|哈|呀|的|吧|哦)*$")
+
+
+# Issue 9, round eight. A nudge about a report already made (催一下; 怎么还没人来; 到底有没有
+# 人在看; 等了半天了): every clause one of these, an acknowledgement or a greeting, nothing new.
+_NUDGE = re.compile(
+    r"^(?:喂|你好|您好|请问|麻烦|那个|哎|唉|我说)*(?:再)?(?:"
+    r"催(?:一下|一催|催|下)(?:吧|啊|哈)?|帮我催(?:一下|下)?|"
+    r"(?:怎么|咋)(?:还)?(?:没|不)(?:人)?(?:来|处理|管|回|回复|动静|消息|结果|下文|反应)(?:啊|呀|呢|了)?|"
+    r"(?:还|都)?没(?:有)?(?:人)?(?:来|处理|动静|消息|下文|回音)(?:吗|呢|啊|呀|么)?|"
+    r"到底(?:有没有|有)人(?:在)?(?:看|管|处理|理)(?:吗|啊|呀|没)?|"
+    r"有(?:没有)?人(?:在)?(?:看|处理|跟进|跟)(?:吗|没)?|"
+    r"(?:什么时候|啥时候|几时|多久)(?:能|才|会)?(?:来|处理|来人|有人来|弄|修)(?:啊|呀|呢|啊)?|"
+    r"等了(?:好久|半天|很久|[一两三四五六七八九十几半\d]+(?:天|个小时|小时|周))(?:了)?|"
+    r"上次(?:那个|的)?(?:单子|工单|事|事情|问题)(?:有人(?:在)?(?:跟|管|处理)吗)?|"
+    r"人呢|还要等多久|要等到什么时候)(?:啊|呀|呢|吧|了|哈)*$")
+
+
+def nudge(text: str) -> bool:
+    plain = to_plain(text).strip().lower()
+    if len(_bare(plain)) > 24:
+        return False
+    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    return bool(clauses) and any(_NUDGE.match(c) for c in clauses) and all(
+        _NUDGE.match(c) or _CHAT.match(c) for c in clauses)
 
 
 def closing_talk(text: str) -> bool:

@@ -433,7 +433,7 @@ def extract_location(text: str, gazetteer: Gazetteer | None = None) -> Location:
 
 
 _FLOOR_OR_NUMBER = re.compile(rf"{_N}\s*(?:层|楼|号|户)?|[a-z]\d*\s*(?:座|栋|幢|区)?|大堂|楼下|"
-                              r"楼上|"
+                              r"楼上|大厅|门厅|"
                               r"[东南西北]头|[东南西北]边|那户|那家|这栋|这边|那边|那儿|那里|这里|旁边|附近|对面|"
                               r"交叉口|路口|口|里|内|外|前|后")
 _FILLER = re.compile(r"就|是|在|位置|地点|地址|我家|我们|我|那个|这个|的|啊|呢|吧|对|那|这|和|与")

@@ -171,3 +171,107 @@ def test_a_request_to_send_someone_is_no_sign_of_danger(analyzer: Analyzer, monk
     # a danger the head reads in the report itself still counts
     monkeypatch.setattr(joint, "heads_scores", lambda t: (0.9, real_scores(t)[1]))
     assert analyzer.analyze("大树被风刮倒了，横在路上，请派人来处理").urgency == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("巴适得很", 1),  # verdicts in dialect and slang
+        ("贼好", 1),
+        ("老满意嘞", 1),
+        ("蛮好的", 2),
+        ("还得劲", 2),
+        ("还不赖", 2),
+        ("没毛病", 2),
+        ("中不溜吧", 3),
+        ("效果不咋地", 4),
+        # thanks with a reservation about the wait
+        ("谢谢 就是来得有点晚", 3),
+        ("谢谢了 虽然慢了点但总算弄好了", 3),
+        ("谢谢啊，反正是弄好了，虽然等得有点久", 3),
+        ("谢谢你们，处理得挺及时", 2),  # thanks and praise
+    ],
+)
+def test_verdicts_in_other_words_rate(analyzer: Analyzer, text: str, rating: int) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.rating) == ("rating", rating), a
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "谢谢 但是楼道灯还是不亮，都拖了一个月了",  # not fixed: 拖了 is the wait, not a mop
+        "非常感谢上次修了路灯 这次是小区后门的下水道堵了",  # this time, a new problem
+        "你们上次处理得挺好 但今天那个摊贩又来占道了",
+        "收到 另外这几天晚上有几个人鬼鬼祟祟的 老在车旁边转",  # suspicious people
+    ],
+)
+def test_thanks_or_a_verdict_then_a_problem_is_a_report(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "就那个绿色的配电箱",  # which one, pointed at
+        "靠北边那根路灯",
+        "东边那一排",
+        "A座一楼大厅",  # a place and nothing else
+        "是我家老人反映的 我帮他补充下",  # says it adds to the report
+        "水黄黄的 一股铁锈味",  # what it looks like
+        "垃圾堆了快一人高",  # how big
+        "裂缝从窗角斜着往下走，有一指宽",
+        "是从楼上往下扔的 好像是矿泉水瓶",  # where it comes from
+        "他们一般周末来，工作日不怎么见",  # when
+        "堆的都是装修垃圾",  # what kind
+    ],
+)
+def test_details_that_point_measure_or_describe(analyzer: Analyzer, text: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.category, a.urgency) == ("detail", "other", "normal"), a
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["那个井盖又坏了", "那棵树倒了", "那辆车停了一个月了", "门口那块地方一下雨就一大片水"],
+)
+def test_the_same_shapes_stating_a_problem_are_reports(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["催一下", "怎么还没人来", "到底有没有人在看", "催一下，上次那个单子有人在跟吗", "等了半天了",
+     "没事了 打扰了", "你回得还挺快"],
+)
+def test_nudges_and_talk_about_the_reply_are_chat(analyzer: Analyzer, text: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.category) == ("chat", "other"), a
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["催一下 电梯还是坏的", "怎么还没人来，楼道里的水越来越多了", "打扰了，楼下有人在烧垃圾"],
+)
+def test_a_nudge_that_tells_a_problem_is_a_report(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize("text", ["打字太麻烦了 来个人吧", "帮我接一下居委会", "可以电话沟通吗"])
+def test_asking_for_a_person_in_other_words(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "human"
+
+
+def test_a_call_for_help_with_a_danger_is_the_report(analyzer: Analyzer) -> None:
+    a = analyzer.analyze("快来个人啊，楼道着火了")
+    assert (a.act, a.urgency) == ("report", "urgent")
+
+
+@pytest.mark.parametrize("text", ["装修要到物业备案吗", "社区最近有招聘信息吗",
+                                  "大件垃圾怎么预约清运"])
+def test_short_information_questions_are_consult(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "consult"
+
+
+def test_a_problem_asked_about_is_a_report(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("楼上漏水怎么弄").act == "report"
