@@ -275,3 +275,68 @@ def test_short_information_questions_are_consult(analyzer: Analyzer, text: str) 
 
 def test_a_problem_asked_about_is_a_report(analyzer: Analyzer) -> None:
     assert analyzer.analyze("楼上漏水怎么弄").act == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("💯💯💯", 1),  # a verdict drawn in emoji, alone or before a few words
+        ("👎👎 还是没人管", 4),
+        ("🐢🐢🐢 这速度", 4),
+        # a message up to 60 characters that ends on its verdict: the verdict's own value
+        ("垃圾是拉走了，地上那滩黑水没人冲，味儿还在，只能说基本满意", 3),
+        ("结果还行，过程太折腾，打了三遍电话才有人理，就基本满意吧", 3),
+        ("物业经理亲自上门道歉了，问题也解决了，我这边满意", 2),
+        ("也不能说不满意吧", 3),
+        ("超讚的，一下子就修好了", 1),
+        ("北门那个坑填平了，这回干得漂亮", 1),
+        # sarcasm about the work
+        ("这叫修好了？你们自己来看看，裂缝就拿水泥抹了一下", 4),
+        ("呃……还不如不修，现在更响了", 4),
+        ("管是管了，管了三天又恢复原样，那帮人又摆回来了", 4),
+        ("打分的话选3", 3),  # the prompt answered after a lead
+    ],
+)
+def test_verdicts_drawn_told_last_or_sarcastic_rate(analyzer: Analyzer, text: str,
+                                                   rating: int) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.rating) == ("rating", rating), a
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "👎 另外楼下的井盖又坏了",  # a new problem after the emoji
+        "楼下小区的居民对物业的服务很不满意",  # the company's service, not the prompt
+    ],
+)
+def test_those_shapes_with_a_complaint_are_reports(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("Human please", "human"),
+        ("我快被晒化了，出门五分钟一身汗", "chat"),  # the weather
+        ("不好意思，手滑点到了", "chat"),  # an apology
+        ("没事没事，我就随便聊两句，不是要反映啥", "chat"),  # just talk
+        ("好的，我等电话", "chat"),
+        ("你们是不是也挺忙的", "chat"),  # about the service itself
+        ("我是帮我妈问的，她不会用手机", "detail"),  # who is writing
+        ("穿红衣服的老头，每天下午三点左右来", "detail"),  # who did it
+        ("老太太头发花白，推个买菜的小车", "detail"),
+        ("断断续续一个多月了", "detail"),  # how long
+    ],
+)
+def test_more_talk_details_and_requests(analyzer: Analyzer, text: str, act: str) -> None:
+    assert analyzer.analyze(text).act == act
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["穿红衣服的老头天天在楼道里抽烟", "火已经灭了 消防走了 但楼道烧得黑乎乎的 灭火器也用完了"],
+)
+def test_a_person_or_an_update_with_a_complaint_is_a_report(analyzer: Analyzer,
+                                                           text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
