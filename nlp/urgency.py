@@ -58,7 +58,9 @@ _OVER_WHEN_ALL_RIGHT = {"collapsed", "fell_in", "hurt", "trapped"}
 # Sparks from a grill, welding or fireworks are what those do (烧烤店的炭火火星子乱飞: high).
 _SPARK_SOURCE = re.compile(r"烧烤|炭火|烤串|烤肉|电焊|焊接|切割机|烟花|鞭炮|打铁")
 # The power cut off where the sparks were (冒火花的电箱已经断电了): the sparks are over.
-_POWER_CUT = re.compile(r"已(?:经)?(?:被)?(?:断(?:了)?电|拉(?:了)?闸|关(?:了)?电闸)")
+_POWER_CUT = re.compile(r"已(?:经)?(?:被)?(?:断(?:了)?电|拉(?:了)?闸|关(?:了)?电闸)|跳闸了|"
+                        r"(?:电工|师傅|工人|供电局|物业)[^，。]{0,6}(?:来过|来了)[^，。]{0,6}"
+                        r"(?:换了|修好|修了|处理|弄好)")
 
 
 # What the category rules and every category's urgency need; the category-specific high cues

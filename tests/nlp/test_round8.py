@@ -340,3 +340,37 @@ def test_more_talk_details_and_requests(analyzer: Analyzer, text: str, act: str)
 def test_a_person_or_an_update_with_a_complaint_is_a_report(analyzer: Analyzer,
                                                            text: str) -> None:
     assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Cantonese: water into homes and shops (屋企, 铺头, 浸), a dog that will not let go
+        "成条街啲水浸入铺头，我屋企地下都浸咗",
+        "屋企下水道倒灌啊，啲污水成個廚房都係",
+        "有只大狼狗而家咬住个细路唔放口",
+        # someone not back and not reachable
+        "我儿子放学到现在都没回来，平时四点就到家，电话也不接",
+        "我爸有老年痴呆，下午出门到现在没回来，手机也没带",
+        # a scaffold askew with men on it, a sign hanging by a corner over people
+        "对面工地的脚手架歪了一大截，上面还站着两个工人",
+        "广告牌被风刮得只剩一个角挂着，底下人在拿快递",
+        "楼上小孩骑在窗台上，窗子没护栏，大人不在家",  # on the sill
+    ],
+)
+def test_more_danger_now_in_other_words(analyzer: Analyzer, text: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.urgency) == ("report", "urgent"), (a.category, a.urgency)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "快递到现在都没送来，电话也不接",  # a parcel, not a person
+        "那棵树歪了好几年了，下面好多人乘凉",  # askew for years
+        "刚才电箱冒了一下火花，然后就跳闸了，现在整栋楼没电",  # the breaker cut it off
+        "电箱冒火花，电工已经来过把线换了，就是还没来电",
+    ],
+)
+def test_those_words_when_nobody_is_in_danger_now(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).urgency != "urgent"
