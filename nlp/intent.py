@@ -365,6 +365,8 @@ _CLOCK = re.compile(r"^(?:大概|差不多|约|就)?(?:今天|昨天)?(?:早上|
                     r"[零一二两三四五六七八九十\d]+点(?:多|半|左右|钟)?(?:的时候|左右|开始|以后|前后)?$")
 # A message that measures itself against the previous one (比刚才还大, 越来越多了).
 _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说的|^越来越[^，。]{0,4}了$|"
+                        r"比(?:昨天|前天|上午|早上|以前|上次|平时|前几天)(?:还|更)|"
+                        r"^(?:现在|这会儿)?[^，。]{0,3}得(?:更|越来越|比刚才还)(?:厉害|大|严重|多|响|快)了$|"
                         r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
 _WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见了")
 # What a complaint says happens; a fragment with none of these only locates or times one.
@@ -946,8 +948,12 @@ _SOURCE = re.compile(r"^(?:是|应该是|好像是|估计是)(?:从)?[^，。]{1
                      r"(?:扔|丢|倒|泼|掉|飘|流|传|冒|漏|滴)(?:下来|出来|过来|进来)?的")
 # A piece that says it is one at its end (是我家老人反映的 我帮他补充下).
 _FOLLOW_UP_TAIL = re.compile(r"(?:我)?(?:帮[他她]|来|再)?补充(?:一下|下|几句|说明)$")
-# Which one, with what is wrong about it (漏的是厨房那根管子, 堆的都是装修垃圾).
-_WHICH_IS = re.compile(r"^[^，。]{1,4}的(?:都|全|就)?是")
+# Which one, with what is wrong about it (漏的是厨房那根管子, 堆的都是装修垃圾, 漏的地方在厨房).
+_WHICH_IS = re.compile(r"^[^，。]{1,4}的(?:(?:都|全|就)?是|(?:地方|位置)(?:在|是))")
+# When or where it is mostly (臭味主要是晚上, 主要是夏天特别臭): a piece of the report before.
+_MAINLY = re.compile(r"^(?:还有)?[^，。]{0,4}主要(?:是|在|集中在)[^，。]{0,3}"
+                     r"(?:早上|上午|中午|下午|晚上|夜里|半夜|凌晨|白天|周末|夏天|冬天|下雨|刮风|天热|[零一二两三四五六七八九十\d]+点|"
+                     r"这边|那边|楼上|楼下|门口|厨房|卫生间|阳台|东边|西边|南边|北边)")
 
 
 def told_detail(text: str) -> bool:
@@ -981,9 +987,12 @@ def told_detail(text: str) -> bool:
     if _KIND_OF.search(first) and not _CHRONIC_WORD.search(bare):
         return True  # 臭味是那种馊掉的饭菜味: the kind of thing it is
     if not quiet:
-        which = _WHICH_IS.match(first) if _IS_DESC.match(first) else None
-        if which is not None and not _COMPLAINT_WORD.search(first, which.end()):
+        which = _WHICH_IS.match(first)
+        if which is not None and (_IS_DESC.match(first) or not which.group().endswith("是")) \
+                and not _COMPLAINT_WORD.search(first, which.end()):
             return True  # 漏的是厨房那根管子: which one leaks
+        if _MAINLY.match(bare) and len(bare) <= 16:
+            return True  # 臭味主要是晚上
         if _CONTACT.search(bare) and not _COMPLAINT_WORD.search(
                 _HARMLESS_NOT.sub("", _CONTACT.sub("", bare))):
             return True

@@ -374,3 +374,24 @@ def test_more_danger_now_in_other_words(analyzer: Analyzer, text: str) -> None:
 )
 def test_those_words_when_nobody_is_in_danger_now(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).urgency != "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "还有，臭味主要是晚上",  # when it is mostly
+        "主要是夏天特别臭",
+        "味道比昨天还大",  # measured against before
+        "现在漏得更厉害了",
+        "漏的地方在厨房",  # where, with what leaks
+        "补充：晚上味道更重",  # announced as a piece
+    ],
+)
+def test_details_with_a_complaint_word_in_them(analyzer: Analyzer, text: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.category) == ("detail", "other"), a
+
+
+@pytest.mark.parametrize("text", ["主要是物业不管", "楼下垃圾主要是没人清", "厨房的水管漏了"])
+def test_a_complaint_of_its_own_is_a_report(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act == "report"
