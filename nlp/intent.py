@@ -620,6 +620,8 @@ def ending_verdict(text: str) -> int | None:
     plain = to_plain(text).strip()
     n = len(_bare(plain))
     if n <= THANKS_MAX:
+        if "满意" not in plain:
+            return None
         m = _ENDS_SATISFIED.search(plain)
         if m is not None and _PARTY_OF.search(plain, max(0, m.start() - 12), m.start() + 1):
             return None  # 居民对物业的服务很不满意 complains about the company
@@ -979,7 +981,7 @@ def told_detail(text: str) -> bool:
             or _WORSE_WHEN.match(first) \
             or _SAID_WRONG.search(bare) and not _COMPLAINT_WORD.search(_SAID_WRONG.sub("", bare)):
         return True
-    if _SOURCE.match(first) or _FOLLOW_UP_TAIL.search(bare):
+    if _SOURCE.match(first) or "补充" in bare and _FOLLOW_UP_TAIL.search(bare):
         return True
     if _UPDATE.match(first):
         # a change of state may name what changed (现在停了，刚刚又响起来了), not new damage
@@ -1052,9 +1054,12 @@ _NUDGE = re.compile(
     r"人呢|还要等多久|要等到什么时候)(?:啊|呀|呢|吧|了|哈)*$")
 
 
+_NUDGE_HINT = frozenset("催没不到有时几多等上呢")
+
+
 def nudge(text: str) -> bool:
     plain = to_plain(text).strip().lower()
-    if len(_bare(plain)) > 24:
+    if len(_bare(plain)) > 24 or _NUDGE_HINT.isdisjoint(plain):
         return False
     clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
     return bool(clauses) and any(_NUDGE.match(c) for c in clauses) and all(
