@@ -32,6 +32,8 @@ def _bur(analyzer: Analyzer, text: str) -> tuple[str | None, str | None, str | N
         # between two buildings names neither
         ("2号楼和3号楼中间那根管子爆了", (None, None, None)),
         ("1号楼至4号楼之间的消防通道被车堵了", (None, None, None)),
+        ("一、二号楼之间那条消防车道被装了地锁", (None, None, None)),  # the suffix shared
+        ("1、2、3号楼的电梯都坏了", ("1", None, None)),  # a list without 之间 names the first
         ("5至8号楼的电梯都坏了", ("5", None, None)),  # a range without 之间 starts at 5
         # dates written with slashes or dots
         ("12/15/2023 垃圾一直没人清", (None, None, None)),
