@@ -53,18 +53,22 @@ _HAZARD_PLACE = (r"(?:燃气表|煤气表|燃气管道?|电表箱|电表|电箱|
                  r"消防栓|消防箱|消防通道|消防车道|电梯机房|井盖)(?:的)?"
                  r"(?:那一块|那块|那里|那儿|旁边|边上|附近|下面|底下|上面|上|门口|隔壁|围栏里面?|"
                  r"里面|前面|后面)")
+# A question asked in passing after the complaint (3号楼电梯坏了，对了顺便问下物业费怎么交): the
+# report is what came before it (a message that is only the question keeps it: MIN_LEFT).
+_ASIDE = (r"(?:顺便|对了|另外|还有|还想)[^，。！？；,.!?;\n]{0,3}"
+          r"(?:问下|问一下|问问|想问|请问|咨询)[^。！？!?\n]*")
 # Words that name what was said, not what happens: a quotation ('燃气泄漏检测'的小广告,
 # 放'家里燃气漏了怎么办'的广告, 那家'爆炸鸡排').
 QUOTED = re.compile(r"'[^'\n]{1,30}'|\"[^\"\n]{1,30}\"|“[^”\n]{1,30}”|‘[^’\n]{1,30}’|"
                     r"「[^」\n]{1,30}」|『[^』\n]{1,30}』")
 QUOTE_MARKS = frozenset("'\"“‘「『")
 _QUOTE_MARK = re.compile("[" + "".join(sorted(map(re.escape, QUOTE_MARKS))) + "]")
-_SPANS = re.compile(f"{_PARTY_SHRUG}|{_NOBODY}|{_PREAMBLE}|{_HAZARD_PLACE}")
+_SPANS = re.compile(f"{_PARTY_SHRUG}|{_NOBODY}|{_PREAMBLE}|{_HAZARD_PLACE}|{_ASIDE}")
 _SPANS_AT = Starts(_SPANS)  # tried only where a span can begin (nlp/scan.py)
 _PARTY = re.compile(PARTIES + r"|管理处|保安")
 # Characters without which none of the patterns can match (most chat messages have none).
 _HINTS = frozenset("物业社居开城街网保管房热有相1没尊您你我本自反来多情恳希盼谢感辛联"
-                   "燃煤电变消井：:'\"“‘「『")
+                   "燃煤电变消井问咨：:'\"“‘「『")
 MIN_LEFT = 4  # Han characters the focus must keep, else the whole message is its focus
 
 

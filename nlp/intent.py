@@ -38,7 +38,8 @@ _RESOLVED = re.compile(r"(?:修|补|装|换|清|拖|拉|搬|运|处理|弄|搞|�
                        r"上次帮忙|帮了大忙|效率真高|很及时|挺快|办得好|服务很好|"
                        r"处理得(?:很|挺|非常|真)?(?:好|及时|快)|(?:很|特别|非常)(?:耐心|负责|认真|热情)|"
                        r"服务(?:很|真|非常|越来越)?好|满意")
-_UNRESOLVED = re.compile(r"(?:没|没有|还没|未|不)(?:修好|弄好|解决|处理好|处理完|恢复)|又坏|又不")
+_UNRESOLVED = re.compile(r"(?:没|没有|还没|未|不)(?:修好|弄好|解决|处理好|处理完|恢复)|又坏|又不|"
+                         r"(?:还是|仍然|依然|仍)(?:不|没)|拖了[^，。]{0,3}(?:天|月|周|礼拜|星期|年)")
 _PROBLEM = re.compile(r"坏|不亮|没人管|没有人管|堵|漏|吵|臭|乱|投诉|反映|麻烦(?:你们|派|来)|请|"
                       r"能不能|怎么办|又|还是|一直|天天")
 _SUGGEST = re.compile(r"建议|能不能(?:多|增加|加装|装|建|设|安排|搞|办)|可不可以(?:装|建|加|增加)|"
@@ -102,7 +103,17 @@ def drawn_rating(text: str) -> int | None:
     m = _OFF_SCALE_SCORE.match(_bare(plain))
     if m:
         return {"0": 4, "5": 1, "10": 1, "100": 1}[m.group("n")]
+    lead = _EMOJI_LEAD.match(plain)
+    if lead:  # 💯💯💯; 👎👎 还是没人管; 🐢🐢🐢 这速度
+        rest = _bare(to_plain(plain[lead.end():]))
+        if len(rest) <= 16 and not new_problem(rest) and not _STORY_NEW.search(rest):
+            return _EMOJI_VALUE[lead.group("e")]
     return None
+
+
+# Issue 9, round eight: a verdict drawn in emoji, alone or before a few words of why.
+_EMOJI_VALUE = {"💯": 1, "👎": 4, "😡": 4, "🤬": 4, "😠": 4, "😤": 4, "🐢": 4, "🐌": 4, "💩": 4}
+_EMOJI_LEAD = re.compile("^(?P<e>[" + "".join(_EMOJI_VALUE) + r"])(?:(?P=e)|\s|\uFE0F)*")
 
 
 def intent_of(text: str, mentions_problem: bool = False, address_only: bool = False) -> str:
@@ -123,13 +134,14 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         return "cancel"
     if _QUERY.search(bare):
         return "query"
+    if nudge(text):
+        return "chat"  # 催一下; 怎么还没人来: a nudge about the report, nothing new to file
     if reply_rating(text) is not None:
         return "rating"  # 选1, 回复4, 给个3吧, manyi: the answer to the rating prompt
     if len(bare) <= FOLLOW_UP_MAX and _FOLLOW_UP_LEAD.match(to_plain(text).strip()) \
             and not new_problem(bare):
         return "detail"  # 补充说明：该违建位于本楼顶层平台…: a piece of the report before
-    if THANKS_MAX < len(bare) <= LONG_VERDICT_MAX \
-            and _LONG_VERDICT.search(to_plain(text).strip()) and rating_value(text) is not None:
+    if ending_verdict(text) is not None:
         return "rating"  # 来的那个小伙子很好很热情 就是那个水呢还是有一点点小 就算基本满意吧
     if len(bare) > THANKS_MAX:  # too long for a rating, thanks, a detail or a request for a person
         if _GREETING.match(bare):
@@ -177,10 +189,13 @@ _TALK_CHARS = frozenset("玩逗说聊唠别")
 def _just_talk(bare: str) -> bool:
     if _TALK_CHARS.isdisjoint(bare):
         return False
-    return bool(_JUST_TALK.search(bare)) and not _FIX_REQUEST.search(bare) \
+    return bool(_JUST_TALK.search(bare)) \
+        and not _FIX_REQUEST.search(_NOT_REPORTING.sub("", bare)) \
         and not _ASK.search(bare) and not _JOKE_BUT.search(bare)
 
 
+# 不是要反映啥: saying there is nothing to report is no request to fix anything.
+_NOT_REPORTING = re.compile(r"不是要反映|不是反映|不用反映|不反映|不是投诉|不投诉")
 # 开个玩笑，不过确实经常停: the joke is taken back and the complaint stands.
 _JOKE_BUT = re.compile(r"(?:玩笑|说说)[^。！？]{0,4}(?:不过|但是|但|可是)")
 
@@ -193,6 +208,9 @@ def rating_of(text: str) -> int | None:
     replied = reply_rating(text)
     if replied is not None:
         return replied
+    ending = ending_verdict(text)
+    if ending is not None:
+        return ending
     bare = _bare(text)
     m = _RATING.match(bare)
     if m:
@@ -236,7 +254,7 @@ _CHAT = re.compile(
     r"(?:今天)?天气(?:真|很|挺)?(?:好|不错)|明天(?:再说|见)|万事如意|身体健康|"
     r"测试|测试一下|test|试试|试一下|哈喽|嗨|hello|hi|在么|在吗|吃了没|吃了吗|今天天气真好|你好|您好|老铁|亲|呢|啊|呀|的|了|"
     r"谢谢|谢啦|多谢|感谢|辛苦了|辛苦啦|辛苦|可以|早|麻烦了|麻烦你们了|麻烦您了|(?:那)?我等着|等着|(?:那)?我等|"
-    r"等(?:你们|您)?(?:的)?(?:消息|回复|通知)|(?:周末|工作|生活)?愉快)+$")
+    r"(?:我|那我)?等(?:你们|您)?(?:的)?(?:消息|回复|通知|电话)|(?:周末|工作|生活)?愉快)+$")
 _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
                    r"你们是(?:政府|哪个|哪里|什么)|是哪个部门|"
                    r"这是哪|这个号|干嘛的|干什么的|机器人|"
@@ -247,7 +265,9 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
                    r"你们是[^，。]{1,6}的(?:还是|吗|吧)|(?:可以|能)(?:发|用)(?:语音|图片|照片|视频|表情)|"
                    r"你(?:们)?能记住|(?:老|总|一直|别老|别总)发(?:一样|同样|重复)|"
                    r"能听到吗|听得到吗|听得见吗|语音打字|语音输入|回复[^，。]{0,4}快|"
-                   r"你们(?:一般|平时|周末|晚上|中午|几点)[^，。]{0,8}(?:下班|上班|值班|回消息|回复|休息)")
+                   r"(?:你|你们)?回(?:得|的|复得)[^，。]{0,4}(?:快|慢)|"
+                   r"你们(?:一般|平时|周末|晚上|中午|几点)[^，。]{0,8}(?:下班|上班|值班|回消息|回复|休息)|"
+                   r"你们(?:是不是)?(?:也|都)?(?:挺|很|太|那么|这么)?(?:忙|辛苦|累)(?:的|吧|吗|啊|呀)?$")
 # Someone to talk to instead of the bot.
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
 _HUMAN = re.compile(
@@ -259,6 +279,9 @@ _HUMAN = re.compile(
     r"(?:居委会|社区)的人|"
     # issue 9, round seven: whom they ask for, and how
     r"(?:拨|打)(?:个)?电话给我|管事的|网格长|找[^，。]{0,6}经理|经理[^，。]{0,3}(?:来|叫|电话)|"
+    # issue 9, round eight: 来个人吧, 帮我接一下居委会, 电话沟通
+    r"来个人(?:吧|呗|跟我|和我|聊)|(?:帮我)?(?:接|转接|接通)(?:一下)?(?:居委会|社区|网格员|人工|客服|领导|"
+    r"工作人员)|电话(?:沟通|联系|聊)(?:吗|一下|吧)?$|"
     r"(?:不|不想|不要)(?:再)?(?:跟|和)机器|(?:跟|和)[^，。]{1,4}说话|"
     r"转(?:给|到)[^，。]{0,6}(?:的人|人工|领导|负责)|让(?:他|她)回我|"
     r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?电话|派(?:个|一个)?人(?:来)?上门(?:看看|看一下)?(?:吧|吗)?$")
@@ -295,7 +318,7 @@ _DETAIL_ANYWHERE = re.compile(r"加我微信|打我(?:手机|电话)")
 # Chat that says it is a joke or just talk (气得我冒烟哈哈，开玩笑的; 就是跟你说说): not a report
 # whatever it names, however long it rambles.
 _JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?:就是|只是)?跟你(?:们)?说说|"
-                        r"随便聊聊|"
+                        r"随便聊聊|随便聊(?:两|几)句|不是要反映|"
                         r"唠唠嗑|闲聊|没别的事")
 
 
@@ -306,7 +329,10 @@ def _is_correction(bare: str) -> bool:
 # told after a report, it describes that report.
 _DESCRIPTION = re.compile(
     r"^(?:那个|那|这个)?(?:声音|响声|动静|味道|气味|颜色|水|烟|人|男的|女的|车|狗|猫|车牌)"
-    r"(?:是|像|有点|特别|很|挺|好像|听着|闻着|看着|大概)[^，。！？]{0,14}$")
+    r"(?:是|像|有点|特别|很|挺|好像|听着|闻着|看着|大概|"
+    # issue 9, round eight: what it looks like in a doubled word (水黄黄的, 烟灰蒙蒙的)
+    r"(?P<aa>[\u4e00-\u9fff])(?P=aa)的|[\u4e00-\u9fff](?P<bb>[\u4e00-\u9fff])(?P=bb)的?)"
+    r"[^，。！？]{0,14}$")
 _WHEN = re.compile(
     r"^(?:已经|都|差不多|大概|从|自从|有|快|将近|已经快|都快)*(?:[零一二两三四五六七八九十几半多\d]+|好几|十几|一整)"
     r"(?:个)?(?:多)?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|晚)(?:多)?(?:了|前|以前|之前)?"
@@ -339,12 +365,15 @@ _CLOCK = re.compile(r"^(?:大概|差不多|约|就)?(?:今天|昨天)?(?:早上|
                     r"[零一二两三四五六七八九十\d]+点(?:多|半|左右|钟)?(?:的时候|左右|开始|以后|前后)?$")
 # A message that measures itself against the previous one (比刚才还大, 越来越多了).
 _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说的|^越来越[^，。]{0,4}了$|"
+                        r"比(?:昨天|前天|上午|早上|以前|上次|平时|前几天)(?:还|更)|"
+                        r"^(?:现在|这会儿)?[^，。]{0,3}得(?:更|越来越|比刚才还)(?:厉害|大|严重|多|响|快)了$|"
                         r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
 _WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见了")
 # What a complaint says happens; a fragment with none of these only locates or times one.
 _COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
                              r"烟|火|味|充电|摆摊|"
-                             r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不")
+                             r"广告|垃圾没|没人|占|违建|搭|施工|噪|咬|偷|骗|投诉|反映|举报|漏|堆|挡|倒|丢|没了|掉|满|翻|响|叫|停|不|"
+                             r"鬼鬼祟祟|可疑|形迹")
 _DETAIL_TAIL = re.compile(r"都这样|是另一个|作证|可以证明|也看到了|也听到了|"
                           r"不是我们(?:单元|楼|家)|物业说[^，。]{0,10}|"
                           r"已经打过[^，。]{0,8}电话了?|穿[^，。]{0,6}衣服|"
@@ -363,14 +392,18 @@ _RATE_BAD = re.compile(r"不(?:太|怎么|咋|大|很)?满意|不是(?:很|太|�
                        r"差评|太差|不太行|一点也不好|很差|非常差|满意不了|不怎么样|差劲|"
                        r"(?:一点)?用都没有|没什么用|白报|失望|寂寞|敷衍|啥也没干|也叫处理|"
                        r"还是老样子|还是照样|等于没|不认可|(?:太|很|真)?差$|太慢(?:了)?|服务态度差|"
-                       r"态度差|挂我电话")
+                       r"态度差|挂我电话|不咋(?:地|样|的)")
 _RATE_SO_SO = re.compile(r"基本(?:上)?满意|还行|还可以|一般般?|凑合|马马虎虎|就那样|过得去|"
                          r"先这样吧|就这样吧|算是解决|好点了?|好一些|暂时没问题|"
-                         r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地")
+                         r"说得过去|中规中矩|勉强|中评|(?<!不)及格|还算可以|基本认可|麻麻地|中不溜|"
+                         r"将就")
 _RATE_VERY = re.compile(r"(?:非常|很|特别|超级|超|十分|相当|太|真|好|最)满意|非常非常|满意极了|"
                         r"五星(?!期|级|酒店|饭店|宾馆|红旗)|满分|一百分|锦旗|没得说|没话说|杠杠的|"
-                        r"(?:处理|办|弄|修|干)得(?:特别|非常|太|超级)好|一流")
+                        r"(?:处理|办|弄|修|干)得(?:特别|非常|太|超级)好|一流|"
+                        r"巴适得很|巴适惨了|安逸得很|贼好|(?:老|贼|超|可)满意|(?:超|太|好|真)赞|"
+                        r"(?:干|做|弄|修|办)得(?:真|很|太|挺)?漂亮")
 _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞|锦旗|都夸|弄得好|修得好|"
+                      r"巴适|安逸|蛮好|得劲|不赖|没毛病|"
                       r"(?:处理|办|弄|修|干)得(?:很|挺|真)?好|^可以的")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # Words that may sit beside a rating without making the message anything else.
@@ -383,6 +416,10 @@ _CONSULT_ASK = re.compile(
     r"请问|问一下|问下|咨询|想问|打听|怎么(?:办理|申请|补办?|交|领|开|报名|登记|查)|如何(?:办理|申请)|"
     r"(?:要|需要)(?:带|准备|满足)?(?:什么|啥|哪些)(?:材料|手续|证件|条件|东西)?|去哪|在哪(?:里)?(?:办|领|交|补|开)|"
     r"哪个窗口|找谁|归谁管|怎么改|是真的吗|在哪(?:里)?上|能不能申请|可以申请|能申请|还能补|什么时候(?:发|办|开始|恢复|来)|几点|有通知吗|"
+    # issue 9, round eight: 要到物业备案吗, 有招聘信息吗, 怎么预约
+    r"(?:要|需要|得)(?:到|去|跟|向)?[^，。]{0,6}(?:备案|报备|登记|审批)(?:吗|么|不)|"
+    r"有(?:没有)?[^，。]{0,6}(?:招聘|信息|活动|名额|课程|培训|讲座)(?:吗|么|没有?)|"
+    r"(?:怎么|咋|如何)(?:预约|报名|操作|备案|认证)|"
     r"多少钱|收费标准|有没有(?:什么)?(?:政策|补贴|补助)|"
     r"(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|节假日|中午|晚上)"
     r"[^，。]{0,4}(?:上班|开门|办公|营业)(?:吗|么|不|没)")
@@ -400,7 +437,11 @@ _VERDICT = (r"(?:我|我们)?(?:觉得)?(?:对(?:处理结果|这次处理|处�
             # issue 9, round seven: plain verdicts (不错不错, 可以的, 太慢了, 差, 服务一流)
             r"(?:不错)+|可以的|挺好(?:的)?|很好|(?:太|很|真)?差(?:劲)?|太慢(?:了)?|一流|没话说|"
             r"暂时没问题(?:了)?|(?:处理|办|弄|修|干)得(?:很|挺|特别|非常|真|太)?(?:好|不错)|"
-            r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分")
+            r"(?:打|给)?(?:[一二两三四五1-5])(?:颗|个)?星|零分|"
+            # issue 9, round eight: verdicts in dialect and slang (巴适得很, 贼好, 还得劲, 没毛病)
+            r"巴适(?:得很|惨了)?|安逸(?:得很)?|贼好|蛮好(?:的|额|哦)?|(?:还|真)?得劲|(?:还|真)?不赖|没毛病|"
+            r"中不溜(?:吧)?|(?:效果)?不咋(?:地|样|的)|(?:老|贼|超|可)满意(?:嘞|额|了|啦)?|杠杠(?:的)?|"
+            r"(?:超|太|好|真)赞(?:的)?|(?:这回|这次)?(?:干|做|弄|修|办)得(?:真|很|太|挺)?漂亮")
 _VERDICT_FIRST = re.compile(rf"^(?:{_VERDICT})(?=\s|，|,|！|!|。|$)")
 _VERDICT_LAST = re.compile(rf"(?:^|\s|，|,|了|弄得|修得|办得)(?:给个|算是)?(?:{_VERDICT})$")
 VERDICT_MAX = 24
@@ -420,7 +461,11 @@ _RATE_PARTLY = re.compile(
     r"(?:只|就|才)(?:修|弄|处理|搞|干|做|解决)了(?:一半|一部分|个大概)|(?:修|弄|处理|搞|解决)了一半|"
     r"没(?:修|弄|处理|搞)完|治标不治本|"
     r"(?:来了|修了|处理了|解决了|弄好了|修好了|办了|好了)[^。！？]{0,4}(?:但|但是|就是|不过|可是|只是)"
-    r"[^。！？]{0,16}(?:态度|通知|一声|慢|拖|冲|凶|不耐烦|不好|差|没说|没回)")
+    r"[^。！？]{0,16}(?:态度|通知|一声|慢|拖|冲|凶|不耐烦|不好|差|没说|没回)|"
+    # issue 9, round eight: thanks with a reservation about the wait (谢谢 就是来得有点晚)
+    r"(?:谢谢|感谢|多谢|谢了)[^。！？]{0,10}(?:就是|但是|但|不过|只是|虽然|可惜)[^。！？，,]{0,5}"
+    r"(?:慢|晚|久|拖)|"
+    r"(?:虽然|就是|不过|但是)[^。！？，,]{0,5}(?:慢|晚|久|拖)[^。！？]{0,10}(?:谢谢|感谢|总算|终于)")
 
 
 # A verdict told as a story rather than in rating words (issue 9, round six). Bad: the fix did
@@ -433,13 +478,16 @@ _RATE_PARTLY = re.compile(
 STORY_MAX = 40
 _STORY_DONE = re.compile(
     r"(?:修|补|弄|换|搞|处理|清|挪|贴|拖|撤|拉|协调)(?:完|好|过|了)|修是修了|刚[修补换]的|"
+    r"(?P<v>[修管弄清拆补换剪])是(?P=v)了|"
     r"来(?<![出回起进又]来)了|来过|来拍|来看|上门|"
     r"说好|说派人|来拍|派人了|报(?:上去|了)|[打催报]了[一二两三四五六七八九十几\d]+(?:次|回|遍|个)|转给|"
     r"说改天|说修好|办结|点了完成|贴了张条|发评价|[修补](?:了)?[一二两三四五六七八九十几\d]+(?:次|回|遍)")
 _STORY_BAD_ALONE = re.compile(
     r"(?:跟|和|等于)没(?:修|弄|处理|管)(?:一样)?|白修|问题(?:还在|照旧|依旧|没变|都没解决|根本没解决)|"
     r"(?:没|冇)(?:什么|什|啥|乜)改善|未搞掂|没有然后了|说了也白说|瞎忽悠|修一次坏一次|不认可|"
-    r"[有顶](?:啥|什么|乜)用|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁")
+    r"[有顶](?:啥|什么|乜)用|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
+    r"这(?:也)?叫(?:修好|办结|处理|解决|完成|修过|弄好)(?:了)?|还不如不(?:修|弄|管|处理)|"
+    r"(?:管|修|弄|处理)成(?:现在)?这(?:样|个样)")
 _STORY_BAD = re.compile(
     r"又|还是|照样|照旧|依旧|没人来|都没(?:人)?来|也没来|人呢|根本没(?:人)?来|连个(?:电话|人影|回复|人)都没|"
     r"人影都没|没动静|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
@@ -456,7 +504,8 @@ _STORY_GOOD_STRONG = re.compile(
 _STORY_NOT_GOOD = re.compile(r"又|还是|照样|依旧|差|慢|坏|漏|堵|没(?:修|弄|来|人)|吗|"
                              r"(?<![这那什])么|"
                              r"怎么")
-_STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到")
+_STORY_NEW = re.compile(r"另外|对了|顺便|还有个|还有一|今天[^，。]{0,6}又|又(?:挪|搬|跑|换)到|"
+                        r"(?<!上)(?:这次|这回)(?:是|又)")
 _PARTY_FIRST = re.compile(r"(?:小区)?(?:物业|城管|开发商|房东|居委会|业委会)")
 _DURATION = re.compile(r"[一二两三四五六七八九十几半\d]+(?:个)?(?:多)?(?:天|周|礼拜|星期|月|年)")
 _NO_MORE = re.compile(r"没话说|(?:终于|总算)(?:没|不)|不再|没再|不滴了|没(?:什么|啥)可挑")
@@ -555,6 +604,43 @@ def _rating_value(bare: str) -> int | None:
     return None
 
 
+# Whose service a 满意 is about, when it is named just before (对物业的服务不满意: a complaint).
+_PARTY_OF = re.compile(r"对[^，。]{0,8}(?:物业|城管|开发商|居委会|业委会|房东|街道|公司|服务)")
+# A message of up to 40 characters that ends on a plain 满意 verdict (…只能说基本满意; …问题也解决
+# 了，我这边满意; …我很满意，非常非常): the verdict is the answer, what comes before is why.
+_ENDS_SATISFIED = re.compile(
+    r"(?:^|\s|，|,|。|了|就|算|呢|说)(?:只能说|就算|算是|总体(?:上|来说)?|整体|总的来说|总之|所以|我这边|"
+    r"我们|我|反正)?(?:还是|也|就|都)?(?:非常|很|比较|基本|挺|不太|不是很|不怎么|不)?满意"
+    r"(?:吧|了|的|啦)?(?:[，,\s]*(?:非常)+)?[。！!]*$")
+
+
+def ending_verdict(text: str) -> int | None:
+    """The rating of a message too long for `rating_in` that ends on its verdict: the value of
+    that verdict (结果还行，过程太折腾…就基本满意吧 is 3), or None."""
+    plain = to_plain(text).strip()
+    n = len(_bare(plain))
+    if n <= THANKS_MAX:
+        if "满意" not in plain:
+            return None
+        m = _ENDS_SATISFIED.search(plain)
+        if m is not None and _PARTY_OF.search(plain, max(0, m.start() - 12), m.start() + 1):
+            return None  # 居民对物业的服务很不满意 complains about the company
+    elif THANKS_MAX < n <= LONG_VERDICT_MAX:
+        m = _LONG_VERDICT.search(plain)
+    else:
+        return None
+    if m is None or new_problem(_bare(plain)):
+        return None
+    # the value of the clause the verdict is in (也不能说不满意吧 is lukewarm, not 不满意)
+    at = plain.rfind("满意", 0, m.end())
+    if at < 0:
+        at = m.start()
+    cuts = "，,。！!？?；; "
+    start = max(plain.rfind(c, 0, at) for c in cuts) + 1
+    end = min((i for i in (plain.find(c, at) for c in cuts) if i >= 0), default=len(plain))
+    return _rating_value(plain[start:end]) or _rating_value(m.group()) or rating_value(text)
+
+
 def rating_in(text: str) -> int | None:
     """The 1–4 rating of a message that is a rating, said any way (「还行吧基本满意」 → 3,
     「不太满意」 → 4, 「给你们打2」 → 2), or None when the message is something else."""
@@ -619,6 +705,7 @@ _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|�
 
 # 人工, 真人, 客服 typed in pinyin (rengong, zhuan ren gong, kefu).
 _HUMAN_PINYIN = re.compile(r"^rgkf$|"
+                           r"^(?:a ?)?(?:human|real ?person|agent|operator)(?: ?please| ?pls)?$|"
                            r"^(?:wo ?yao ?|zhuan ?|zhao ?)?"
                            r"(?:reng? ?g?ong|zhen ?ren|ke ?fu|huo ?ren)"
                            r"(?: ?fu ?wu| ?ke ?fu)?$")
@@ -672,9 +759,16 @@ def is_fragment(text: str) -> bool:
         and not _COMPLAINT_WORD.search(plain)
 
 
+# Water standing where it should not, or a place that floods whenever it rains (门口那块地方
+# 一下雨就一大片水): the complaint itself, though no complaint word names it.
+_STANDING_WATER = re.compile(r"一(?:大)?(?:片|滩|摊|汪)(?:的)?水|全是水|都是水|泡在水|淹|"
+                             r"(?:一|每次|每逢|只要)下雨就|一到下雨")
+
+
 def states_complaint(text: str) -> bool:
     """The message says what is wrong (坏, 漏, 臭, 占 …), not only where or when."""
-    return bool(_COMPLAINT_WORD.search(_bare(text)))
+    bare = _bare(text)
+    return bool(_COMPLAINT_WORD.search(bare) or _STANDING_WATER.search(bare))
 
 
 def is_consult(text: str, category: str, urgency: str) -> bool:
@@ -707,7 +801,10 @@ _FOLLOW_UP_LEAD = re.compile(r"^(?:再)?补(?:充)?(?:一下|下|说明|一句|�
                              r"\s*[：:，,]")
 # A new problem in the same breath (另外…, 对了…, 不过今天我发现…) after a verdict or thanks.
 _NEW_LEAD = re.compile(r"另外|对了|顺便|还有个|还有一|"
-                       r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)")
+                       r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)|"
+                       # issue 9, round eight: 这次是…, 但今天…又 (…但今天那个摊贩又来了)
+                       r"(?<!上)(?:这次|这回)(?:是|又)|(?:但|但是|不过|可是)[^，。]{0,3}"
+                       r"(?:今天|这次|这回|现在|最近|这两天|昨天|今早|刚才)")
 
 
 def new_problem(bare: str) -> bool:
@@ -718,7 +815,8 @@ def new_problem(bare: str) -> bool:
 
 # The answer to the rating prompt in its own form (选1, 回复4, 回3, 给个3吧, 选4吧，拖了太久)
 # or in pinyin (manyi, fei chang man yi, bu manyi).
-_REPLY_RATING = re.compile(r"^(?:回复|回|选|选择|评|给个|打个)(?P<n>[1-4])(?:分|星|号)?(?:吧|啊)?"
+_REPLY_RATING = re.compile(r"^(?:打分的话|打分|评分的话|评分|评价)?(?:就|我)?"
+                           r"(?:回复|回|选|选择|评|给个|打个)(?P<n>[1-4])(?:分|星|号)?(?:吧|啊)?"
                            r"(?=$|[，,。！!\s])")
 # Stars given first, then why (两颗星，人来了，活干得稀里糊涂…).
 _LEADING_STARS = re.compile(r"^(?:给)?(?P<n>[一二两三四五1-5])(?:颗|个)星(?:吧)?[，,。！!\s]")
@@ -744,7 +842,8 @@ def reply_rating(text: str) -> int | None:
 
 # Words with 不/没 that complain about nothing (不方便, 不在家, 能不能看到).
 _HARMLESS_NOT = re.compile(r"不方便|不在家|不着急|不好意思|不打扰|不清楚|不知道|不确定|"
-                           r"不一定|不止|不是|能不能看到|看不看得到|没变化")
+                           r"不一定|不止|不是|能不能看到|看不看得到|没变化|不怎么(?:见|来|在|出现|看到)|"
+                           r"不会(?:用|打字|弄|操作|上网)")
 # Who the resident is, how to reach or meet them.
 _CONTACT = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|联系人|手机号|联系电话|"
                       r"白天(?:都|均)?(?:在家|能打|可以打|能接)|随时(?:配合|联系|可以)|"
@@ -752,7 +851,8 @@ _CONTACT = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|联系人|手机号|联�
 _WHO = re.compile(r"^我(?:们)?(?:是|就是)[^，。]{0,8}"
                   r"(?:住户|业主|租户|租客|居民|邻居|的)(?:[，,]|$)|"
                   r"^我(?:爸|妈|家老人|老伴|奶奶|爷爷|外婆|姥姥)[^，。]{0,4}"
-                  r"(?:\d+|[一二三四五六七八九十]+)(?:多)?岁|^家里就")
+                  r"(?:\d+|[一二三四五六七八九十]+)(?:多)?岁|^家里就|"
+                  r"^我是(?:帮|替|给)(?:我)?[^，。]{1,4}(?:问|反映|发|说)的")
 # Which one (最里面那盏灯, 左边第二个井盖, 东门进来左手边第二个垃圾桶那).
 _WHICH = re.compile(r"^(?:就是)?(?:最(?:里面|外面|里边|外边|东|西|南|北|左|右|前|后|上|下|顶|底)"
                     r"[边头面]?|[左右前后东西南北]边?(?:数)?第[一二三四五六七八九十\d]+|"
@@ -768,6 +868,7 @@ _UPDATE = re.compile(
     r"(?:退了|小(?:了)?(?:一)?(?:点|些|多了)|淡(?:了)?(?:一)?(?:点|些)|少(?:了)?(?:一)?(?:点|些)|"
     r"轻(?:了)?(?:一)?(?:点|些)|不(?:滴|冒|响|漏|吵|流|叫|臭)了|好(?:一)?(?:点|些)了)|"
     r"^(?:现在|已经|目前)停了|"
+    rf"^{_SUBSTANCE}?(?:已经|现在|早就?)?(?:被)?(?:灭了|熄了|扑灭了|散了|退下去了)|"
     r"^(?:刚|刚刚|刚才)?又(?:响|来|漏|冒|吵|叫|开始)(?:了|起来了)(?:一次|一下|一阵|一会儿?)?$|"
     r"^(?:还是)?(?:老样子|跟(?:之前|以前|前天|昨天|上次|原来|刚才|早上)一样)|^还在(?:那|那儿|那里|原地)?(?:[，,]|$)|"
     r"^(?:上述|以上|该|这个)(?:情况|问题)(?:目前|至今|到现在)?(?:仍|依然|还|仍然)(?:未|没)")
@@ -801,7 +902,7 @@ _IS_NOT = re.compile(r"^[^，。]{0,8}是[^，。]{1,10}[，,]不是[^，。]{1,
 DETAIL7_MAX = 30
 # What a detail does not say: violence, damage, a new hazard (两户人家在楼道打起来了).
 _MORE_COMPLAINT = re.compile(r"打起来|打架|砸|拆|爆|泡坏|溅|赌|扔|晃|歪|碎|撞|空了|坑|淹")
-_DAMAGE = re.compile(r"坏|破|裂|塌|堵|物业|投诉|反映|泡|冒|淹|烂|脏")
+_DAMAGE = re.compile(r"坏|破|裂|塌|堵|物业|投诉|反映|泡|冒|淹|烂|脏|烧|熏黑|黑乎乎")
 # Confirming which one, or what was said (对，就是那个，灰色的…; 就是我上午说的那个坑…), a
 # correction of a word (是南门，我刚说成北门了), how long or how often, with nobody come yet
 # (三天了都没人来弄; 不止一次了，上礼拜也这样), a measurement of the thing (那个坑我量了…),
@@ -815,20 +916,46 @@ _STILL_NOBODY = re.compile(
     r"[，,\s]*(?:都|也|还|一直)?(?:没人|没有人)(?:来|管|处理|弄|问)|^不止一次了?|(?:也|都)这样$")
 _MEASURED = re.compile(r"量了|(?:^那个|^这个|^那)[^，。]{0,6}(?:有)?"
                        r"[一二两三四五六七八九十几\d]+多?"
-                       r"(?:公分|厘米|米)(?:深|宽|高|长)?")
+                       r"(?:公分|厘米|米)(?:深|宽|高|长)?|"
+                       # how big, in the measures at hand (堆了快一人高, 裂缝有一指宽)
+                       r"(?:快|有|足有|差不多|将近)?(?:一|半|两)(?:人|个人)(?:多)?高|"
+                       r"(?:有)?[一两三四五六七八九十几半]+(?:指|拳|巴掌|根手指)(?:多)?(?:宽|深|长|粗)")
 _WORSE_WHEN = re.compile(
     rf"^(?:一到)?{_SUBSTANCE}?(?:下雨天?|雨天|晴天|晚上|夜里|白天|周末|刮风|天热|夏天|冬天)[^，。]{{0,3}}"
     r"(?:就|更|特别|比较|最)(?:明显|严重|重|厉害|多|大|响)")
 _PLACE_NAME = re.compile(r"^[^，。]{2,8}(?:社区|小区|花园|新村|大院)$|"
                          r"^[^，。]{0,6}(?:名字叫|名叫|叫做|店名叫|名字是)|"
                          r"^(?:那个|那个地方|那地方|地方|位置|地点)(?:就|是)?在")
-_HOW_LONG = re.compile(r"^(?:差不多|大概|已经|都)?(?:持续|有)?(?:了)?"
+_HOW_LONG = re.compile(r"^(?:断断续续|陆陆续续|前前后后|反反复复)?"
+                       r"(?:差不多|大概|已经|都)?(?:持续|有)?(?:了)?"
                        r"[一二两三四五六七八九十几半多\d]+(?:个)?(?:多)?(?:小时|钟头|天|周|星期|礼拜|月|年|分钟)(?:了)?(?:吧|啊|呢)?$")
 _COUNT_IN = re.compile(r"(?:有|来了)(?:大概|差不多)?"
                        r"[一二两三四五六七八九十几\d]{1,3}(?:来|多)?个人")
 # …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
 _CHATTY = re.compile(r"随便问问|打(?:个)?招呼|可爱|便宜|哈哈|怀疑人生|\[图片\]|干嘛用|公众号")
 _CLAUSE_CUT = re.compile(r"[，,。！!？?；;\s]+")
+# Who did it, described (穿红衣服的老头，每天下午三点左右来; 老太太头发花白，推个买菜的小车).
+_PERSON_DESC = re.compile(
+    r"^(?:是)?(?:一个|个|那个)?(?:穿|戴|背|推|拿|骑|开)[^，。]{1,8}的(?:老头|老太太|老太|男的|女的|男人|女人|"
+    r"人|小伙子?|年轻人|大爷|大妈|阿姨|老人|小孩|师傅)|"
+    r"^(?:那个)?(?:老头子?|老太太|男的|女的|那人|小伙子?|大爷|大妈|阿姨)(?:头发|个子|大概|穿|戴|推|骑|背|"
+    r"拿|长得|[一二三四五六七八九]十多?岁)")
+# Issue 9, round eight. Which one, pointed at (就那个绿色的配电箱, 靠北边那根路灯, 东边那一排).
+_THAT_ONE = re.compile(r"^(?:就是?|是|就在)?(?:靠)?(?:[东南西北左右前后里外]边|[东南西北]头|"
+                       r"靠近[^，。]{1,6}|[^，。]{1,6}(?:旁边|对面|后面|前面))?(?:的)?(?:那|这)(?:一)?"
+                       r"(?:个|根|盏|棵|辆|只|条|块|部|栋|家|排|片|堆|间|户|扇|座|台|口|处)"
+                       r"[^，。！？]{0,8}$")
+# Where it comes from (是从楼上往下扔的, 是二楼往下扔的): the source of the thing reported.
+_SOURCE = re.compile(r"^(?:是|应该是|好像是|估计是)(?:从)?[^，。]{1,8}?(?:往下|往外)?"
+                     r"(?:扔|丢|倒|泼|掉|飘|流|传|冒|漏|滴)(?:下来|出来|过来|进来)?的")
+# A piece that says it is one at its end (是我家老人反映的 我帮他补充下).
+_FOLLOW_UP_TAIL = re.compile(r"(?:我)?(?:帮[他她]|来|再)?补充(?:一下|下|几句|说明)$")
+# Which one, with what is wrong about it (漏的是厨房那根管子, 堆的都是装修垃圾, 漏的地方在厨房).
+_WHICH_IS = re.compile(r"^[^，。]{1,4}的(?:(?:都|全|就)?是|(?:地方|位置)(?:在|是))")
+# When or where it is mostly (臭味主要是晚上, 主要是夏天特别臭): a piece of the report before.
+_MAINLY = re.compile(r"^(?:还有)?[^，。]{0,4}主要(?:是|在|集中在)[^，。]{0,3}"
+                     r"(?:早上|上午|中午|下午|晚上|夜里|半夜|凌晨|白天|周末|夏天|冬天|下雨|刮风|天热|[零一二两三四五六七八九十\d]+点|"
+                     r"这边|那边|楼上|楼下|门口|厨房|卫生间|阳台|东边|西边|南边|北边)")
 
 
 def told_detail(text: str) -> bool:
@@ -854,32 +981,38 @@ def told_detail(text: str) -> bool:
             or _WORSE_WHEN.match(first) \
             or _SAID_WRONG.search(bare) and not _COMPLAINT_WORD.search(_SAID_WRONG.sub("", bare)):
         return True
+    if _SOURCE.match(first) or "补充" in bare and _FOLLOW_UP_TAIL.search(bare):
+        return True
     if _UPDATE.match(first):
         # a change of state may name what changed (现在停了，刚刚又响起来了), not new damage
         return not _DAMAGE.search("".join(clauses[1:]))
     if _KIND_OF.search(first) and not _CHRONIC_WORD.search(bare):
         return True  # 臭味是那种馊掉的饭菜味: the kind of thing it is
     if not quiet:
-        if _IS_DESC.match(first) and re.match(r"^[^，。]{1,4}的是", first) \
-                and not _COMPLAINT_WORD.search(bare, bare.index("的是") + 2):
+        which = _WHICH_IS.match(first)
+        if which is not None and (_IS_DESC.match(first) or not which.group().endswith("是")) \
+                and not _COMPLAINT_WORD.search(first, which.end()):
             return True  # 漏的是厨房那根管子: which one leaks
+        if _MAINLY.match(bare) and len(bare) <= 16:
+            return True  # 臭味主要是晚上
         if _CONTACT.search(bare) and not _COMPLAINT_WORD.search(
                 _HARMLESS_NOT.sub("", _CONTACT.sub("", bare))):
             return True
         return False
-    if _CHRONIC_WORD.search(bare) and not _RECUR.match(first):
+    if _CHRONIC_WORD.search(bare) and not _RECUR.match(first) and not _PERSON_DESC.match(first):
         return False
     return bool(_CONTACT.search(bare) or _WHO.match(first) or _WHICH.search(first)
                 or _COUNT.match(bare) or _COUNT_IN.search(bare) or _PLACE_NAME.match(first)
                 or _RECUR.match(first) or _IS_DESC.match(first)
                 or _THING_DESC.match(first) or _PLACE_IN.match(first) or _ADDRESS.match(bare)
-                or _RECORDED.match(first) or _IS_NOT.match(bare))
+                or _RECORDED.match(first) or _IS_NOT.match(bare) or _THAT_ONE.match(first)
+                or _PERSON_DESC.match(first))
 
 
 # Talk about the day and the weather (今天降温了，大家注意添衣服; 这太阳毒得能煎鸡蛋).
 _WEATHER = re.compile(r"天气|下雨|下雪|降温|升温|太阳|热死|好热|热到|热得|冷死|好冷|冷得|"
                       r"[\d十]+度了|添衣|加衣|带伞|桑拿|闷热|风大|大风|台风要来|秋老虎|三伏天|"
-                      r"入冬|入秋|冬天|夏天")
+                      r"入冬|入秋|冬天|夏天|晒化|晒死|热化|冻死|一身汗|雾(?:好|真|很)?大|大雾")
 # …but not the heating, the air conditioning or anything still awaited (天冷了暖气还没来).
 _WEATHER_NOT = re.compile(r"暖气|供暖|空调|还没|没来|怎么还|停|淹|坑|树|路|车|楼|墙|窗|管|灯|井|"
                           r"水(?!果)|晃|漏|积|扔")
@@ -900,10 +1033,37 @@ _CLOSING = re.compile(
     r"去忙了?|忙去了|忙了|不打扰(?:你们)?了?|早点休息吧?|休息了|下了|"
     r"(?:跟|和|给)(?:邻居|邻居们|家里人|家人|大家|老伴|楼里的人|其他人)[^，。]{0,3}说(?:一声|一下)|"
     r"转告(?:给)?[^，。]{0,6}|等(?:通知|消息|你们(?:的)?(?:消息|通知|电话)?)|"
-    r"(?:刚才|刚刚|刚)?(?:打|发|输)错了|(?:刚才|刚刚|刚)?发错(?:了|人了|群了)?|不着急|别着急|慢慢来|"
+    r"(?:刚才|刚刚|刚)?(?:打|发|输|点|按)错了|手滑(?:了)?(?:点到了|按到了|点错了)?|(?:刚才|刚刚|刚)?发错(?:了|人了|群了)?|不着急|别着急|慢慢来|"
     r"没事没事|没事|没关系|(?:刚才|刚刚)?(?:语气|态度)不好|说话冲了|"
-    r"不好意思|对不起|抱歉|sorry|那就|就|"
+    r"不好意思|对不起|抱歉|sorry|那就|就|打扰(?:你们|您|你)?了|"
     r"已经好了|不弄了|不说了|(?:也)?不指望了|哎|算了)+(?:了|啊|哈|呀|的|吧|哦)*$")
+
+
+# Issue 9, round eight. A nudge about a report already made (催一下; 怎么还没人来; 到底有没有
+# 人在看; 等了半天了): every clause one of these, an acknowledgement or a greeting, nothing new.
+_NUDGE = re.compile(
+    r"^(?:喂|你好|您好|请问|麻烦|那个|哎|唉|我说)*(?:再)?(?:"
+    r"催(?:一下|一催|催|下)(?:吧|啊|哈)?|帮我催(?:一下|下)?|"
+    r"(?:怎么|咋)(?:还)?(?:没|不)(?:人)?(?:来|处理|管|回|回复|动静|消息|结果|下文|反应)(?:啊|呀|呢|了)?|"
+    r"(?:还|都)?没(?:有)?(?:人)?(?:来|处理|动静|消息|下文|回音)(?:吗|呢|啊|呀|么)?|"
+    r"到底(?:有没有|有)人(?:在)?(?:看|管|处理|理)(?:吗|啊|呀|没)?|"
+    r"有(?:没有)?人(?:在)?(?:看|处理|跟进|跟)(?:吗|没)?|"
+    r"(?:什么时候|啥时候|几时|多久)(?:能|才|会)?(?:来|处理|来人|有人来|弄|修)(?:啊|呀|呢|啊)?|"
+    r"等了(?:好久|半天|很久|[一两三四五六七八九十几半\d]+(?:天|个小时|小时|周))(?:了)?|"
+    r"上次(?:那个|的)?(?:单子|工单|事|事情|问题)(?:有人(?:在)?(?:跟|管|处理)吗)?|"
+    r"人呢|还要等多久|要等到什么时候)(?:啊|呀|呢|吧|了|哈)*$")
+
+
+_NUDGE_HINT = frozenset("催没不到有时几多等上呢")
+
+
+def nudge(text: str) -> bool:
+    plain = to_plain(text).strip().lower()
+    if len(_bare(plain)) > 24 or _NUDGE_HINT.isdisjoint(plain):
+        return False
+    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    return bool(clauses) and any(_NUDGE.match(c) for c in clauses) and all(
+        _NUDGE.match(c) or _CHAT.match(c) for c in clauses)
 
 
 def closing_talk(text: str) -> bool:

@@ -47,6 +47,9 @@ _COUNTED_BUILDINGS = re.compile(
     # 共有住宅楼11栋，…: the count after what is counted
     rf"(?:楼|楼房|住宅|建筑|高层|多层){_N}\s*(?:栋|幢|座)(?=[，。,.、；;和及]|$)|"
     rf"{_N}\s*(?:栋|幢|座)楼(?:之间|中间)|"
+    # 2号楼和3号楼中间, 6栋与7栋之间: between two buildings names neither as the place
+    rf"{_N}\s*(?:号楼|栋|幢|座)?(?:楼)?\s*(?:和|与|跟|同|、|及|至|到)\s*{_N}\s*(?:号楼|栋|幢|座)(?:楼)?"
+    r"\s*(?:的)?\s*(?:之间|中间|当中)|"
     # 三座桥, 两栋居民楼, 3栋烂尾楼: buildings or structures counted by what they are
     rf"{_N}\s*(?:栋|幢|座)\s*(?:居民楼|住宅楼|宿舍楼|写字楼|办公楼|高楼|大楼|老楼|新楼|危楼|"
     r"烂尾楼|楼房|房子|民房|厂房|平房|自建房|出租房|别墅|公厕|厕所|桥|山|塔|庙|变电站)")
@@ -58,7 +61,13 @@ _NOT_ADDRESS = re.compile(
     r"(?:(?<=[街巷弄])|(?<=大道)|(?<=(?<![马公小大水铁线电走])路))\d{1,4}\s*号(?!院|楼\s*\d|楼\s*[一二三四五六七八九十]+\s*单元)|"
     r"(?:(?<=\d月)|(?<=[一二三四五六七八九十本]月))\d{1,2}\s*(?:[至到~-]\s*\d{1,2}\s*)?[号日]|"
     r"\d{3,4}\s*(?=号?(?:停)?车位|号?车库)|"
-    r"[a-z]\d{1,2}\s*-\s*\d{3,4}(?=号?车位)")
+    r"[a-z]\d{1,2}\s*-\s*\d{3,4}(?=号?车位)|"
+    # dates written with slashes or dots (12/15/2023, 15.12.2023, 2023/12/15, 2023-12-15)
+    r"(?<![\d/.\-])\d{1,2}\s*[/.]\s*\d{1,2}\s*[/.]\s*(?:19|20)\d\d(?!\d)|"
+    r"(?<![\d/.\-])(?:19|20)\d\d\s*([/.\-])\s*\d{1,2}\s*\1\s*\d{1,2}(?!\d)|"
+    # the convenience store 7-11 (楼下711门口, 711便利店旁边), not a room unless a floor or a
+    # building comes before it (7楼711门口 is a door on the seventh floor)
+    r"(?<![\d楼层栋幢座元#\-])7\s*-?\s*11(?=\s*(?:便利|门口|门前|店|旁边|对面|附近|超市|那边|那里))")
 # A form filled in by hand: 楼号：12, 单元号：2 (the room: 室号/房号 in _ROOM_BY_NEIGHBOUR).
 _BUILDING_FIELD = re.compile(r"(?:楼号|栋号|幢号|楼栋号)\s*[:：]?\s*(?:是\s*)?"
                              rf"(?P<n>[a-z]?\d{{1,3}}|{CN_NUM})(?![\d层楼])")
@@ -283,6 +292,27 @@ def _earlier(text: str, m: re.Match[str], pattern: re.Pattern[str]) -> bool:
                for later in pattern.finditer(text, m.end()))
 
 
+# The resident's own building (我住3号楼，…; 我家在7栋，…; 本人是12栋的业主): where they live, not
+# where the problem is when another building is named after it (`_own_before_other`).
+_OWN_BEFORE = re.compile(r"(?:我|我们|我家|俺|俺家|本人|咱家)(?:家)?(?:就|也)?"
+                         r"(?:是|住|住在|在|家在)[^，。,.!！?？；;]{0,12}$")
+# 第二栋楼, 进门第3栋: an ordinal, a position counted from somewhere, not the building's number
+# (书香门第5号楼 is a compound's name before a number).
+_ORDINAL = re.compile(r"(?<![门府宅])第\s*$")
+
+
+def _own_before_other(text: str, m: re.Match[str], pattern: re.Pattern[str],
+                      skip: list[tuple[int, int]]) -> bool:
+    """我住3号楼，5号楼有人在楼道里烧东西: the first is the writer's home, the problem is at 5."""
+    cut = max(text.rfind(c, 0, m.start()) for c in "，。,.!！?？；;\n")
+    if not _OWN_BEFORE.search(text, cut + 1, m.start()):
+        return False
+    return any(later.group("n") != m.group("n")
+               and not any(lo <= later.start() < hi for lo, hi in skip)
+               and not _denied(text, later.start())
+               for later in pattern.finditer(text, m.end()))
+
+
 def _building(text: str) -> str | None:
     for coded in _CODED_BUILDING.finditer(text):
         if not _denied(text, coded.start()):
@@ -292,7 +322,9 @@ def _building(text: str) -> str | None:
         if counted is None:
             counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
         if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()) \
-                or _earlier(text, b, _BUILDING):
+                or _earlier(text, b, _BUILDING) \
+                or _ORDINAL.search(text, max(0, b.start() - 3), b.start()) \
+                or _own_before_other(text, b, _BUILDING, counted):
             continue
         article = b.group("n") == "一" and b.group("s") in ("栋", "幢", "座")
         if article and not _ONE_NAMES.match(text, b.end()):
@@ -401,7 +433,7 @@ def extract_location(text: str, gazetteer: Gazetteer | None = None) -> Location:
 
 
 _FLOOR_OR_NUMBER = re.compile(rf"{_N}\s*(?:层|楼|号|户)?|[a-z]\d*\s*(?:座|栋|幢|区)?|大堂|楼下|"
-                              r"楼上|"
+                              r"楼上|大厅|门厅|"
                               r"[东南西北]头|[东南西北]边|那户|那家|这栋|这边|那边|那儿|那里|这里|旁边|附近|对面|"
                               r"交叉口|路口|口|里|内|外|前|后")
 _FILLER = re.compile(r"就|是|在|位置|地点|地址|我家|我们|我|那个|这个|的|啊|呢|吧|对|那|这|和|与")

@@ -387,11 +387,12 @@ class Analyzer:
             urgency = urgency_for(category, hits, norm)
             if urgency != "urgent" and intent == "report" and self._heads is not None \
                     and (learned or joint.heads_scores(total))[0] >= URGENT_HEAD \
-                    and not not_now(norm, hits):
+                    and not not_now(norm, hits) and self._urgent_without_plea(norm, joint):
                 urgency = "urgent"
         keywords = self._keywords(words, category, model)
-        if intent == "report" and is_consult(norm, category, urgency):
-            intent = "consult"
+        if intent == "report" and is_consult(norm, category, urgency) \
+                and not _PLEA.search(norm):
+            intent = "consult"  # (有没有人来管管 calls for someone to come: it asks nothing)
         if intent in ("report", "consult"):
             also += [c for c, p in ranked[1:3] if p >= ALSO_MIN and c not in also]
             if len(norm) >= CLAUSE_SPLIT_MIN:
@@ -401,6 +402,18 @@ class Analyzer:
         rating = (rating_of(norm) or rating_value(norm)) if intent == "rating" else None
         return Analysis(text, category, category_name(category), confidence, ranked[:3], urgency,
                         location, keywords, intent, kind, act_of(intent), rating, tuple(also))
+
+    def _urgent_without_plea(self, norm: str, joint: Joint) -> bool:
+        """The urgency head still says urgent once a request to send someone (请派人来处理一下)
+        is left out: asking for someone to deal with it is how a report ends, urgent or not,
+        and says nothing of danger now (a fallen tree, a railing down)."""
+        told = _SEND_SOMEONE.search(norm)
+        if told is None:
+            return True
+        rest = norm[:told.start()] + " " * (told.end() - told.start()) + norm[told.end():]
+        words = self._prep.prepare(rest)[1]
+        total = joint.total(*extract_sets(rest, words, joint.model.config))
+        return joint.heads_scores(total)[0] >= URGENT_HEAD
 
     @staticmethod
     def _learned_intent(intent: str, norm: str, head: tuple[str, float],

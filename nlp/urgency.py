@@ -48,6 +48,19 @@ _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 _OVER_WHEN_OUT = {"lift_trapped", "trapped", "fell_in", "danger_below"}
 # Past cues that still make a message high: someone was hurt, bitten or attacked.
 _PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed"}
+# Issue 9, round eight. A drill (消防演习, 灭火演示) is no fire, whatever is burnt or shouted.
+_DRILL = re.compile(r"演习|演练|演示")
+# The water has gone down (水已经退了): the flood is over, what it left is high.
+_FLOOD_OVER = re.compile(r"水(?:已经|都|早就?)?退(?:了|下去|掉)|水(?:已经)?排(?:干净|完)了")
+# Someone pulled out or taken care of and all right (救上来了，没事): over.
+_ALL_RIGHT = re.compile(r"没事|没有?大碍|无大碍|平安|脱离危险")
+_OVER_WHEN_ALL_RIGHT = {"collapsed", "fell_in", "hurt", "trapped"}
+# Sparks from a grill, welding or fireworks are what those do (烧烤店的炭火火星子乱飞: high).
+_SPARK_SOURCE = re.compile(r"烧烤|炭火|烤串|烤肉|电焊|焊接|切割机|烟花|鞭炮|打铁")
+# The power cut off where the sparks were (冒火花的电箱已经断电了): the sparks are over.
+_POWER_CUT = re.compile(r"已(?:经)?(?:被)?(?:断(?:了)?电|拉(?:了)?闸|关(?:了)?电闸)|跳闸了|"
+                        r"(?:电工|师傅|工人|供电局|物业)[^，。]{0,6}(?:来过|来了)[^，。]{0,6}"
+                        r"(?:换了|修好|修了|处理|弄好)")
 
 
 # What the category rules and every category's urgency need; the category-specific high cues
@@ -87,13 +100,21 @@ def urgency_for(category: str, hits: list[Hit], text: str) -> str:
     denied = denied_cues(text)
     real = [h for h in real if h.cue not in denied]
     out = people_out(text)
+    drill = _FIRE_CUES & names and _DRILL.search(text) is not None
+    flood_over = "flood_home" in names and _FLOOD_OVER.search(text) is not None
+    all_right = out and _OVER_WHEN_ALL_RIGHT & names and _ALL_RIGHT.search(text) is not None
+    spark_source = "sparks" in names and (_SPARK_SOURCE.search(text) is not None
+                                          or _POWER_CUT.search(text) is not None)
     for h in real:
         if h.chronic and h.level == "urgent":
             level = _max(level, "high")  # a standing hazard: high, never paged as urgent
         elif h.cue in _URGENT_ANYWHERE or h.cue in _URGENT_UNLESS_BITE:
             if h.cue in _URGENT_UNLESS_BITE and "bite" in names:
                 level = _max(level, "high")
-            elif h.cue in _OVER_WHEN_RESOLVED and fire_out or h.cue in _OVER_WHEN_OUT and out:
+            elif h.cue in _OVER_WHEN_RESOLVED and fire_out or h.cue in _OVER_WHEN_OUT and out \
+                    or drill and h.cue in _FIRE_CUES or flood_over and h.cue == "flood_home" \
+                    or all_right and h.cue in _OVER_WHEN_ALL_RIGHT \
+                    or spark_source and h.cue == "sparks":
                 level = _max(level, "high")
             else:
                 level = _max(level, "urgent")
@@ -136,7 +157,9 @@ _NOT_NOW = re.compile(
     # the past week, recurring (Cantonese 日日), a vehicle (not a person) stuck
     r"(?:摔|砸|掉|落)(?:碎)?在[^，。]{0,4}(?:脚边|身边|旁边|边上|跟前|面前)|还没(?:掉|倒|塌)下?来|"
     r"虚惊一场|传说|谣传|上星期|上个星期|上个礼拜|日日|每周|每个星期|"
-    r"(?:我的|我家的?|谁的)(?:车|车子|电动车|电瓶车|自行车)[^，。]{0,3}(?:被)?(?:困|关|堵|卡|锁)")
+    r"(?:我的|我家的?|谁的)(?:车|车子|电动车|电瓶车|自行车)[^，。]{0,3}(?:被)?(?:困|关|堵|卡|锁)|"
+    # issue 9, round eight: a drill, a flood gone down
+    r"演习|演练|演示|水(?:已经|都|早就?)?退(?:了|下去|掉)")
 
 
 def not_now(text: str, hits: list[Hit]) -> bool:
