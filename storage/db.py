@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import sqlite_inline
+from storage import fast, sqlite_inline
 from storage.dialect import is_sqlite_url
 from storage.district_model import DistrictModel
 
@@ -165,22 +165,8 @@ class Database:
         self._writer: asyncio.Task[None] | None = None
 
 
-    async def run(self, unit: Unit[T], *, one_statement: bool = False) -> T:
-        """Run `unit(session)` and commit; raise what it raised, with nothing written.
-        `one_statement`: the unit writes with a single statement, which on PostgreSQL is then
-        its own transaction (autocommit), without the BEGIN and COMMIT round trips."""
-        if not self.is_sqlite and one_statement:
-            async with self.engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                async with AsyncSession(bind=conn, expire_on_commit=False,
-                                        info=dict(self._info)) as session:
-                    session.info[UNIT_SCOPE] = {}
-                    start = await _statements(session) if self.observer else 0
-                    result = await unit(session)
-                    if self.observer is not None:
-                        self.observer.unit(await _statements(session) - start,
-                                           UNIT_KIND.get())
-                    return result
+    async def run(self, unit: Unit[T]) -> T:
+        """Run `unit(session)` and commit; raise what it raised, with nothing written."""
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
                 session.info[UNIT_SCOPE] = {}
@@ -197,6 +183,18 @@ class Database:
         assert self._queue is not None
         await self._queue.put((unit, fut, UNIT_KIND.get()))
         return await fut
+
+    async def run_one(self, stmt: Any, params: dict[str, Any]) -> Any:
+        """One prebuilt write statement as a unit of its own (`storage.fast`: no ORM): its
+        rows (RETURNING) or its rowcount, committed. On PostgreSQL it is autocommitted on a
+        pooled connection of its own, without a session, BEGIN or COMMIT
+        (`fast.run_alone`); on SQLite it is a unit of the writer's burst like any other."""
+        if self.is_sqlite:
+            return await self.run(lambda session: fast.execute(session, stmt, params))
+        result = await fast.run_alone(self.engine, stmt, params)
+        if self.observer is not None:
+            self.observer.unit(1, UNIT_KIND.get())
+        return result
 
     async def read(self, query: Unit[T]) -> T:
         """A read-only query on its own session (WAL readers do not wait for the writer)."""
