@@ -209,7 +209,7 @@ def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Pa
         cursor.close()
 
 
-async def _connection(session: AsyncSession) -> AsyncConnection:
+async def connection(session: AsyncSession) -> AsyncConnection:
     """The session's connection, remembered for its transaction (asking the session again
     costs a greenlet switch each time)."""
     tx = session.sync_session.get_transaction()
@@ -226,7 +226,7 @@ _CONN = "fast.connection"
 
 async def execute(session: AsyncSession, stmt: Any, params: Params) -> Any:
     """Run `stmt` once in the session's transaction: its rows (RETURNING) or its rowcount."""
-    conn = await _connection(session)
+    conn = await connection(session)
     raw = _inline(conn)
     if raw is not None:
         return _run(conn.sync_connection, raw, stmt, [params], False)  # type: ignore[arg-type]
@@ -241,7 +241,7 @@ async def execute_many(session: AsyncSession, stmt: Any, rows: Sequence[Params])
     """Run `stmt` for each of `rows` (the same columns in each) as one executemany."""
     if not rows:
         return
-    conn = await _connection(session)
+    conn = await connection(session)
     raw = _inline(conn)
     adapted = None if raw is not None else _asyncpg(conn)
     if raw is not None:
@@ -327,7 +327,7 @@ async def advisory_xact_lock(session: AsyncSession, ns: int, key: int) -> None:
     by the engine's listeners (BEGIN is not, as it never is)."""
     ns, key = int(ns), int(key)  # never anything but an integer in this text
     sql = f"SELECT pg_advisory_xact_lock({ns}, {key})"
-    conn = await _connection(session)
+    conn = await connection(session)
     adapted = _asyncpg(conn)
     sync = conn.sync_connection
     assert adapted is not None and sync is not None, "PostgreSQL's asyncpg only"
