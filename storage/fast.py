@@ -68,7 +68,10 @@ def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     found = _CACHE.get(cache_key)
     if found is not None and found[0] is stmt:
         return found[1]
-    compiled = stmt.compile(dialect=dialect, column_keys=sorted(keys))
+    # the given columns shape an INSERT or UPDATE; a SELECT's data-modifying CTEs name theirs
+    # (given names would add columns to them)
+    selecting = bool(getattr(stmt, "is_select", False))
+    compiled = stmt.compile(dialect=dialect, column_keys=None if selecting else sorted(keys))
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("storage.fast cannot run statements with expanding parameters")
     if not compiled.positional:
@@ -83,7 +86,7 @@ def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     for name, bind in compiled.binds.items():
         if name in processors and isinstance(bind.type, DateTime):
             processors[name] = _once_per_value(processors[name], (dialect.name, repr(bind.type)))
-    rows = bool(compiled.effective_returning) or bool(getattr(stmt, "is_select", False))
+    rows = bool(compiled.effective_returning) or selecting
     result = _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors,
                        prefetch, literals, rows)
     _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
