@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import sqlite_inline
+from storage import fast, sqlite_inline
 from storage.dialect import is_sqlite_url
 from storage.district_model import DistrictModel
 
@@ -106,11 +106,6 @@ def _count_statements(engine: AsyncEngine) -> None:
             conn.info["statements"] = conn.info.get("statements", 0) + 1
 
 
-async def _statements(session: AsyncSession) -> int:
-    conn = await session.connection()
-    return conn.sync_connection.info.get("statements", 0)  # type: ignore[union-attr]
-
-
 # what the caller's units of work are, for the statements-per-unit metric: "message" (an
 # inbound message's work), "claim", "outbox", "media", "job", "api", "console"; set by bot/
 UNIT_KIND: ContextVar[str] = ContextVar("gridbot_unit_kind", default="other")
@@ -165,31 +160,10 @@ class Database:
         self._writer: asyncio.Task[None] | None = None
 
 
-    async def run(self, unit: Unit[T], *, one_statement: bool = False) -> T:
-        """Run `unit(session)` and commit; raise what it raised, with nothing written.
-        `one_statement`: the unit writes with a single statement, which on PostgreSQL is then
-        its own transaction (autocommit), without the BEGIN and COMMIT round trips."""
-        if not self.is_sqlite and one_statement:
-            async with self.engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                async with AsyncSession(bind=conn, expire_on_commit=False,
-                                        info=dict(self._info)) as session:
-                    session.info[UNIT_SCOPE] = {}
-                    start = await _statements(session) if self.observer else 0
-                    result = await unit(session)
-                    if self.observer is not None:
-                        self.observer.unit(await _statements(session) - start,
-                                           UNIT_KIND.get())
-                    return result
+    async def run(self, unit: Unit[T]) -> T:
+        """Run `unit(session)` and commit; raise what it raised, with nothing written."""
         if not self.is_sqlite:
-            async with self.sessions() as session, session.begin():
-                session.info[UNIT_SCOPE] = {}
-                start = await _statements(session) if self.observer else 0
-                result = await unit(session)
-                if self.observer is not None:
-                    await session.flush()  # what the commit would write counts too
-                    self.observer.unit(await _statements(session) - start, UNIT_KIND.get())
-                return result
+            return await self._run_pg(unit)
         if self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
             self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
@@ -197,6 +171,46 @@ class Database:
         assert self._queue is not None
         await self._queue.put((unit, fut, UNIT_KIND.get()))
         return await fut
+
+    async def _run_pg(self, unit: Unit[T]) -> T:
+        """A transaction of its own for `unit`, begun by its first statement. Committed, the
+        session is closed in place: the commit gave its connection back already, so closing
+        is forgetting its objects, with none of the async close's task and greenlet hop;
+        if anything fails before that, the async close rolls back."""
+        session = self.sessions()
+        try:
+            session.info[UNIT_SCOPE] = {}
+            observer = self.observer
+            # the unit's connection, now (its first statement needs it anyway): its
+            # statement count is read from it without asking the session again
+            counts = (await fast.connection(session)).sync_connection.info \
+                if observer is not None else {}  # type: ignore[union-attr]
+            start = counts.get("statements", 0)
+            result = await unit(session)
+            await session.commit()
+        except BaseException:
+            await session.close()
+            raise
+        if observer is not None:  # what the commit wrote (its flush) counted too
+            observer.unit(counts.get("statements", 0) - start, UNIT_KIND.get())
+        sync = session.sync_session
+        if sync.in_transaction():  # never after a commit; if it were, the I/O of a rollback
+            await session.close()
+        else:
+            sync.close()
+        return result
+
+    async def run_one(self, stmt: Any, params: dict[str, Any]) -> Any:
+        """One prebuilt write statement as a unit of its own (`storage.fast`: no ORM): its
+        rows (RETURNING) or its rowcount, committed. On PostgreSQL it is autocommitted on a
+        pooled connection of its own, without a session, BEGIN or COMMIT
+        (`fast.run_alone`); on SQLite it is a unit of the writer's burst like any other."""
+        if self.is_sqlite:
+            return await self.run(lambda session: fast.execute(session, stmt, params))
+        result = await fast.run_alone(self.engine, stmt, params)
+        if self.observer is not None:
+            self.observer.unit(1, UNIT_KIND.get())
+        return result
 
     async def read(self, query: Unit[T]) -> T:
         """A read-only query on its own session (WAL readers do not wait for the writer)."""

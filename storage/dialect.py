@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, TypeVar
 
-from sqlalchemy import Float, Integer, bindparam, cast, extract, func, select, text
+from sqlalchemy import Float, cast, extract, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,11 +70,8 @@ async def sender_xact_lock(session: AsyncSession, channel: str, sender: str) -> 
         return
     digest = hashlib.blake2b(f"{channel}:{sender}".encode(), digest_size=4).digest()
     key = int.from_bytes(digest, "big", signed=True)
-    await fast.execute(session, _SENDER_LOCK, {"ns": SENDER_LOCKS, "k": key})
-
-
-_SENDER_LOCK = select(func.pg_advisory_xact_lock(bindparam("ns", type_=Integer),
-                                                 bindparam("k", type_=Integer)))
+    # the unit's first statement: its BEGIN goes in the same message (storage.fast)
+    await fast.advisory_xact_lock(session, SENDER_LOCKS, key)
 
 
 def seconds_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:

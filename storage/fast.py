@@ -31,7 +31,8 @@ from typing import Any
 
 from sqlalchemy import DateTime, exc
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from storage.sqlite_inline import InlineConnection
 
@@ -67,7 +68,10 @@ def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     found = _CACHE.get(cache_key)
     if found is not None and found[0] is stmt:
         return found[1]
-    compiled = stmt.compile(dialect=dialect, column_keys=sorted(keys))
+    # the given columns shape an INSERT or UPDATE; a SELECT's data-modifying CTEs name theirs
+    # (given names would add columns to them)
+    selecting = bool(getattr(stmt, "is_select", False))
+    compiled = stmt.compile(dialect=dialect, column_keys=None if selecting else sorted(keys))
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("storage.fast cannot run statements with expanding parameters")
     if not compiled.positional:
@@ -82,8 +86,9 @@ def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     for name, bind in compiled.binds.items():
         if name in processors and isinstance(bind.type, DateTime):
             processors[name] = _once_per_value(processors[name], (dialect.name, repr(bind.type)))
+    rows = bool(compiled.effective_returning) or selecting
     result = _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors,
-                       prefetch, literals, bool(compiled.effective_returning))
+                       prefetch, literals, rows)
     _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
     return result
 
@@ -145,21 +150,22 @@ def _values(c: _Compiled, rows: Sequence[Params]) -> list[list[Any]]:
     return out
 
 
-def _heard(conn: Connection, cursor: Any, c: _Compiled, out: list[list[Any]],
+def _heard(conn: Connection, cursor: Any, sql: str, out: list[list[Any]],
            many: bool) -> None:
     if conn._has_events or conn.engine._has_events:  # noqa: SLF001
-        conn.dispatch.before_cursor_execute(conn, cursor, c.sql, out if many else out[0],
+        conn.dispatch.before_cursor_execute(conn, cursor, sql, out if many else out[0],
                                             None, many)
 
 
 async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Params],
-                  many: bool) -> Any:
+                  many: bool, *, autocommit: bool = False) -> Any:
+    """`autocommit`: run it outside any transaction, as its own (the statement alone)."""
     c = _compile(stmt, conn.dialect, tuple(rows[0]))
     out = _values(c, rows)
-    _heard(conn, None, c, out, many)
+    _heard(conn, None, c.sql, out, many)
     async with adapted._execute_mutex:  # noqa: SLF001 - as the adapter's cursor does
         try:
-            if adapted._transaction is None:  # noqa: SLF001
+            if adapted._transaction is None and not autocommit:  # noqa: SLF001
                 await adapted._start_transaction()  # noqa: SLF001 - none in autocommit
             prepared, _ = await adapted._prepare(c.sql, 0)  # noqa: SLF001 - its cache
             if many:
@@ -171,13 +177,18 @@ async def _run_pg(conn: Connection, adapted: Any, stmt: Any, rows: Sequence[Para
             status = prepared.get_statusmsg() or ""
             return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else -1
         except Exception as err:  # noqa: BLE001 - translated as SQLAlchemy translates it
-            try:
-                adapted._handle_exception(err)  # noqa: SLF001 - raises the DBAPI error
-            except conn.dialect.loaded_dbapi.Error as dbapi_err:
-                raise exc.DBAPIError.instance(
-                    c.sql, out, dbapi_err, conn.dialect.loaded_dbapi.Error,
-                    hide_parameters=True, dialect=conn.dialect) from err
-            raise
+            _raise_translated(conn, adapted, c.sql, out, err)
+
+
+def _raise_translated(conn: Connection, adapted: Any, sql: str, params: Any,
+                      err: Exception) -> None:
+    try:
+        adapted._handle_exception(err)  # noqa: SLF001 - raises the DBAPI error
+    except conn.dialect.loaded_dbapi.Error as dbapi_err:
+        raise exc.DBAPIError.instance(
+            sql, params, dbapi_err, conn.dialect.loaded_dbapi.Error,
+            hide_parameters=True, dialect=conn.dialect) from err
+    raise err
 
 
 def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Params],
@@ -187,7 +198,7 @@ def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Pa
     out = _values(c, rows)
     cursor = raw.cursor()
     try:
-        _heard(conn, cursor, c, out, many)
+        _heard(conn, cursor, c.sql, out, many)
         try:
             if many:
                 cursor.executemany(c.sql, out)
@@ -201,7 +212,7 @@ def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Pa
         cursor.close()
 
 
-async def _connection(session: AsyncSession) -> AsyncConnection:
+async def connection(session: AsyncSession) -> AsyncConnection:
     """The session's connection, remembered for its transaction (asking the session again
     costs a greenlet switch each time)."""
     tx = session.sync_session.get_transaction()
@@ -218,7 +229,7 @@ _CONN = "fast.connection"
 
 async def execute(session: AsyncSession, stmt: Any, params: Params) -> Any:
     """Run `stmt` once in the session's transaction: its rows (RETURNING) or its rowcount."""
-    conn = await _connection(session)
+    conn = await connection(session)
     raw = _inline(conn)
     if raw is not None:
         return _run(conn.sync_connection, raw, stmt, [params], False)  # type: ignore[arg-type]
@@ -233,7 +244,7 @@ async def execute_many(session: AsyncSession, stmt: Any, rows: Sequence[Params])
     """Run `stmt` for each of `rows` (the same columns in each) as one executemany."""
     if not rows:
         return
-    conn = await _connection(session)
+    conn = await connection(session)
     raw = _inline(conn)
     adapted = None if raw is not None else _asyncpg(conn)
     if raw is not None:
@@ -242,3 +253,96 @@ async def execute_many(session: AsyncSession, stmt: Any, rows: Sequence[Params])
         await _run_pg(conn.sync_connection, adapted, stmt, rows, True)  # type: ignore[arg-type]
     else:
         await conn.execute(stmt, list(rows))
+
+
+async def run_alone(engine: AsyncEngine, stmt: Any, params: Params) -> Any:
+    """Run `stmt` once as a transaction of its own: its rows (RETURNING) or its rowcount.
+
+    PostgreSQL: autocommitted on a pooled connection, with no session, no BEGIN and COMMIT,
+    and no trip through the async adapter (a session, a connection in AUTOCOMMIT and their
+    greenlet hops cost several times the statement's own round trip). The pool's checkout and
+    checkin events, the statement listeners and the error translation are as for any
+    statement. Other databases: a Core statement on a connection of its own, committed."""
+    conn: Connection = await greenlet_spawn(engine.sync_engine.connect)
+    try:
+        adapted = _asyncpg_of(conn)
+        if adapted is None:
+            return await greenlet_spawn(_core_alone, conn, stmt, params)
+        try:
+            return await _run_pg(conn, adapted, stmt, [params], False, autocommit=True)
+        except exc.DBAPIError:
+            if adapted._connection.is_closed():  # noqa: SLF001 - gone: not back to the pool
+                await greenlet_spawn(conn.invalidate)
+            raise
+    finally:
+        await greenlet_spawn(conn.close)
+
+
+def _core_alone(conn: Connection, stmt: Any, params: Params) -> Any:
+    result = conn.execute(stmt, params)
+    found = result.all() if result.returns_rows else result.rowcount
+    conn.commit()
+    return found
+
+
+def _asyncpg_of(conn: Connection) -> Any:
+    adapted = conn.connection.dbapi_connection
+    return adapted if hasattr(adapted, "_start_transaction") and hasattr(
+        adapted, "_prepare") else None
+
+
+class _Begun:
+    """The transaction that `advisory_xact_lock` opened with its BEGIN, in the place of
+    asyncpg's Transaction for SQLAlchemy's adapter, which only ever commits or rolls it back
+    (and forgets it either way)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def commit(self) -> None:
+        await self._conn.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self._conn.execute("ROLLBACK")
+
+
+_ISOLATION = {"read_committed": " ISOLATION LEVEL READ COMMITTED",
+              "read_uncommitted": " ISOLATION LEVEL READ UNCOMMITTED",
+              "repeatable_read": " ISOLATION LEVEL REPEATABLE READ",
+              "serializable": " ISOLATION LEVEL SERIALIZABLE"}
+
+
+def _begin(adapted: Any) -> str:
+    """The BEGIN that asyncpg's Transaction would send for the adapter's settings."""
+    return ("BEGIN" + _ISOLATION.get(adapted.isolation_level or "", "")
+            + (" READ ONLY" if adapted.readonly else "")
+            + (" DEFERRABLE" if adapted.deferrable else ""))
+
+
+async def advisory_xact_lock(session: AsyncSession, ns: int, key: int) -> None:
+    """PostgreSQL: `pg_advisory_xact_lock(ns, key)` in the session's transaction. As the
+    unit's first statement it goes in one message with the unit's BEGIN: the simple-query
+    protocol takes several statements in one message when none has parameters, and the two
+    keys are integers, written as literals (`int()` of them: digits and a sign only). One
+    round trip where BEGIN and a prepared statement took two. The statement is still heard
+    by the engine's listeners (BEGIN is not, as it never is)."""
+    ns, key = int(ns), int(key)  # never anything but an integer in this text
+    sql = f"SELECT pg_advisory_xact_lock({ns}, {key})"
+    conn = await connection(session)
+    adapted = _asyncpg(conn)
+    sync = conn.sync_connection
+    assert adapted is not None and sync is not None, "PostgreSQL's asyncpg only"
+    _heard(sync, None, sql, [[]], False)
+    async with adapted._execute_mutex:  # noqa: SLF001 - as the adapter's cursor does
+        try:
+            if adapted._transaction is not None or adapted.isolation_level == "autocommit":  # noqa: SLF001
+                await adapted._connection.execute(sql)  # noqa: SLF001
+                return
+            # marked begun before it is sent: whatever happens to the message, the unit's
+            # rollback sends ROLLBACK (a no-op with a warning if BEGIN never ran)
+            adapted._transaction = _Begun(adapted._connection)  # noqa: SLF001
+            await adapted._connection.execute(f"{_begin(adapted)}; {sql}")  # noqa: SLF001
+        except Exception as err:  # noqa: BLE001 - translated as SQLAlchemy translates it
+            _raise_translated(sync, adapted, sql, [], err)

@@ -221,20 +221,25 @@ class Inbound:
         deferred = slot.waits(now)
         notice = FLOOD_NOTICE if slot.notice else None
 
-        async def claim(session: AsyncSession) -> tuple[int, bool]:
-            # the claim also tells whether the sender is new: the work then skips that query
-            found = await repo.claim(
-                session, None if deferred else (update.channel, update.sender),
-                dedupe_key=key, channel=update.channel, from_user=update.sender,
-                msg_type=update.type, raw=raw_xml, created_at=now, attempts=1,
-                status="deferred" if deferred else "processing",
-                lease_until=slot.at if deferred else now + self.lease)
-            if deferred:
-                _settle(session, handle, update, notice, now)
+        row = dict(dedupe_key=key, channel=update.channel, from_user=update.sender,
+                   msg_type=update.type, raw=raw_xml, created_at=now, attempts=1,
+                   status="deferred" if deferred else "processing",
+                   lease_until=slot.at if deferred else now + self.lease)
+
+        async def claim_deferred(session: AsyncSession) -> tuple[int, bool]:
+            found = await repo.claim(session, None, **row)
+            _settle(session, handle, update, notice, now)
             return found
 
         try:
-            row_id, new_sender = await db.run(claim, one_statement=not deferred)
+            if deferred:
+                row_id, new_sender = await db.run(claim_deferred)
+            else:
+                # one statement, committed alone (on PostgreSQL autocommitted, without a
+                # session); it also tells whether the sender is new: the work then skips
+                # that query
+                stmt, params = repo.claim_statement((update.channel, update.sender), **row)
+                row_id, new_sender = repo.claimed((await db.run_one(stmt, params))[0])
         except IntegrityError:
             handle.stored = True  # by the first delivery
             handle.kind = "duplicate"

@@ -32,11 +32,18 @@ async def find(session: AsyncSession, settings: Settings, now: datetime, *, pers
     cfg = settings.duplicates
     since = now - timedelta(days=cfg.window_days)
     followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person.id)
-    rows = (await session.scalars(select(Ticket).where(
-        Ticket.category == category, Ticket.status.in_(OPEN_STATUSES),
-        Ticket.created_at >= since, Ticket.id.not_in(followed),
-        or_(Ticket.reporter_id.is_(None), Ticket.reporter_id != person.id))
-        .order_by(Ticket.id.desc()).limit(200))).unique().all()
+    # without an autoflush: what a unit has pending when a report is checked is the sender's
+    # own rows (a resident and identity made in this unit, the push window's time) and the
+    # conversation state, none of which this reads (tickets and followers are flushed where
+    # they change). A new resident and identity then go with the ticket's own INSERT
+    # (storage.repos.tickets.flush_new: on PostgreSQL one statement for all of them) instead
+    # of an ORM flush of their own here.
+    with session.no_autoflush:
+        rows = (await session.scalars(select(Ticket).where(
+            Ticket.category == category, Ticket.status.in_(OPEN_STATUSES),
+            Ticket.created_at >= since, Ticket.id.not_in(followed),
+            or_(Ticket.reporter_id.is_(None), Ticket.reporter_id != person.id))
+            .order_by(Ticket.id.desc()).limit(200))).unique().all()
     wanted = normalize_building(building)
     community_id = place.community.id if place.community else None
     for t in rows:

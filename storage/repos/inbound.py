@@ -8,6 +8,7 @@ of committing the work a second time. Never commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,17 +44,30 @@ _CLAIM_SENDER = insert(InboundMessage).returning(InboundMessage.id, ~select(Iden
 _FINISH: dict[frozenset[str], Any] = {}
 
 
+def claim_statement(sender: tuple[str, str] | None = None,
+                    **values: Any) -> tuple[Any, dict[str, Any]]:
+    """The claim's INSERT and its parameters (`values` are the row's columns), for a unit of
+    its own (`Database.run_one`); with `sender` (channel, external id) its RETURNING also
+    says whether no identity has that address. Read its row with `claimed`."""
+    if sender is None:
+        return _CLAIM, values
+    return _CLAIM_SENDER, values | {"s_channel": sender[0], "s_id": stored_id(*sender)}
+
+
+def claimed(row: Sequence[Any]) -> tuple[int, bool]:
+    """The claimed row's id, and whether its sender has no identity yet (False if not
+    asked)."""
+    return row[0], bool(row[1]) if len(row) > 1 else False
+
+
 async def claim(session: AsyncSession, sender: tuple[str, str] | None = None,
                 **values: Any) -> tuple[int, bool]:
-    """Store a new inbound row (`values` are its columns): its id, and with `sender`
-    (channel, external id) whether no identity has that address (False without). The unique
-    dedupe key raises IntegrityError here, inside the caller's unit. Core, not the ORM:
-    nothing reads the row back in the unit (storage.fast)."""
-    if sender is None:
-        return (await fast.execute(session, _CLAIM, values))[0][0], False
-    params = values | {"s_channel": sender[0], "s_id": stored_id(*sender)}
-    row = (await fast.execute(session, _CLAIM_SENDER, params))[0]
-    return row[0], bool(row[1])
+    """Store a new inbound row (`values` are its columns) in the caller's unit: its id, and
+    with `sender` (channel, external id) whether no identity has that address (False
+    without). The unique dedupe key raises IntegrityError here. Core, not the ORM: nothing
+    reads the row back in the unit (storage.fast)."""
+    stmt, params = claim_statement(sender, **values)
+    return claimed((await fast.execute(session, stmt, params))[0])
 
 
 def _finish_stmt(keys: frozenset[str]) -> Any:

@@ -5,7 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, String, bindparam, case, cast, event, func, literal, or_, select
+from sqlalchemy import (
+    Column,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    event,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -181,14 +195,23 @@ def _substitute(stand_in: str, real: str, rows: list[TicketEvent | Outbox]) -> N
 
 
 async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
-    """Write a new ticket with its pending events and notices in three statements.
+    """Write a new ticket with its pending events and notices: one statement on PostgreSQL,
+    three on SQLite.
 
     The ORM inserts rows one at a time on SQLite (it cannot match RETURNING rows to objects
     there), and nothing reads these events or notices back in the unit: so they never enter
     the session (storage.held_rows) and go as one multi-row INSERT each, once the ticket has
-    its id."""
+    its id. On PostgreSQL the ticket, its events and notices (and a resident and identity
+    made in the unit) are one statement of data-modifying CTEs (`_insert_all`): one round
+    trip where there were up to five."""
     rows = held_rows.take(session, ticket)
     stand_in = ticket.code if repo.is_provisional(ticket.code) else None
+    if (stand_in is not None and ticket in session.new
+            and dialect.name(session) == dialect.POSTGRESQL
+            and await _insert_all(session, ticket, rows)):
+        _substitute(stand_in, ticket.code, rows)  # the copies in memory, as the rows stored
+        await session.flush()  # whatever else is pending (nothing, for a resident's report)
+        return
     if ticket in session.new and await _insert_new(session, ticket):
         if stand_in is not None:  # its code came with the INSERT: into the texts with it
             _substitute(stand_in, ticket.code, rows)
@@ -216,6 +239,40 @@ def _plain(obj: object) -> bool:
     return isinstance(obj, Identity) and not district_watch.serves(obj.person_id)
 
 
+def _new_rows_first(session: AsyncSession) -> list[Person | Identity] | None:
+    """The new residents and identities pending in the session, people first; None when one
+    of them is something the district's read model serves (the ORM's flush writes it)."""
+    first = [o for o in session.new if isinstance(o, Person | Identity)]
+    if not all(_plain(o) for o in first):
+        return None
+    first.sort(key=lambda o: isinstance(o, Identity))  # people before their identities
+    return first
+
+
+def _values_of(obj: object, spec: Spec) -> dict[str, Any]:
+    """The row of `obj` to insert: its columns (a many-to-one set by object only gives its
+    key) or their Python defaults."""
+    for rel, pairs in _many_to_one(type(obj)):
+        target = obj.__dict__.get(rel)
+        if target is not None:
+            for local, remote in pairs:
+                if obj.__dict__.get(local) is None:
+                    setattr(obj, local, getattr(target, remote))
+    return _row(obj, spec)
+
+
+def _written(obj: object, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        obj.__dict__[key] = value  # what was written, defaults included (committed below)
+
+
+def _persistent(session: AsyncSession, objs: list[object]) -> None:
+    """Pending → persistent, as the ORM's flush moves what it inserted: identity key, history
+    committed, the transaction told (a rollback expunges them again)."""
+    session.sync_session._register_persistent({sa_inspect(o) for o in objs})  # noqa: SLF001
+    session.info.get("unit", {}).pop("of_resident", None)  # as after a flush: ask again
+
+
 async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
     """Insert the new `ticket` (and the new resident and identity it may depend on) by Core
     and make them persistent in the session as a flush would: the ORM's flush (unit-of-work
@@ -223,38 +280,128 @@ async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
     a stand-in code gets its real one in the same statement (`_coded_insert`). Anything else
     pending, or a new person the district model serves, is left to the ORM's flush (False:
     nothing done)."""
-    first = [o for o in session.new if isinstance(o, Person | Identity)]
-    if not all(_plain(o) for o in first):
+    first = _new_rows_first(session)
+    if first is None:
         return False
-    first.sort(key=lambda o: isinstance(o, Identity))  # people before their identities
-    written = []
     for obj in (*first, ticket):
         coded = obj is ticket and repo.is_provisional(ticket.code)
         spec, stmt = (_coded_insert(dialect.name(session)) if coded
                       else _insert_one(type(obj)))
-        for rel, pairs in _many_to_one(type(obj)):  # set by object only: take its key
-            target = obj.__dict__.get(rel)
-            if target is not None:
-                for local, remote in pairs:
-                    if obj.__dict__.get(local) is None:
-                        setattr(obj, local, getattr(target, remote))
-        values = _row(obj, spec)
+        values = _values_of(obj, spec)
         if coded:
             values["code_day"] = ticket.code[2:10]  # GDyyyymmdd-~…: the day it counts in
         done = await fast.execute(session, stmt, values)
         values.pop("code_day", None)
-        for key, value in values.items():
-            obj.__dict__[key] = value  # what was written, defaults included (committed below)
+        _written(obj, values)
         if not isinstance(obj, Person):
             obj.__dict__["id"] = done[0][0]
         if coded:
             obj.__dict__["code"] = done[0][1]
-        written.append(sa_inspect(obj))
-    # pending → persistent, as the ORM's flush moves what it inserted: identity key, history
-    # committed, the transaction told (a rollback expunges them again)
-    session.sync_session._register_persistent(set(written))  # noqa: SLF001
-    session.info.get("unit", {}).pop("of_resident", None)  # as after a flush: ask again
+    _persistent(session, [*first, ticket])
     return True
+
+
+async def _insert_all(session: AsyncSession, ticket: Ticket,
+                      rows: list[TicketEvent | Outbox]) -> bool:
+    """PostgreSQL: the new `ticket` with its code, its events and notices (`rows`), and the
+    resident and identity made in this unit if any, as one statement (`_all_in_one`), then
+    persistent in the session as `_insert_new` leaves them. The texts are written with the
+    stand-in code replaced by the real one by the statement itself. False (nothing done)
+    where `_insert_new` would not write them either, or for more than one new person or
+    identity."""
+    first = _new_rows_first(session)
+    if first is None:
+        return False
+    people = [o for o in first if isinstance(o, Person)]
+    idents = [o for o in first if isinstance(o, Identity)]
+    if len(people) > 1 or len(idents) > 1:
+        return False
+    specs, stmt = _all_in_one(bool(people), bool(idents))
+    params: dict[str, Any] = {"stand_in": ticket.code, "code_day": ticket.code[2:10]}
+    written: list[tuple[object, dict[str, Any]]] = []
+    for prefix, obj in (("p_", people[0] if people else None),
+                        ("i_", idents[0] if idents else None)):
+        if obj is not None:
+            values = _values_of(obj, specs[prefix])
+            params.update({prefix + k: v for k, v in values.items()})
+            written.append((obj, values))
+    values = _values_of(ticket, specs[""])
+    params.update(values)
+    written.append((ticket, values))
+    for prefix, model in (("e_", TicketEvent), ("o_", Outbox)):
+        mine = [_row(o, specs[prefix]) for o in rows if isinstance(o, model)]
+        for key, _default in specs[prefix]:
+            params[prefix + key] = [r[key] for r in mine]
+    ticket_id, code, ident_id = (await fast.execute(session, stmt, params))[0]
+    for obj, values in written:
+        _written(obj, values)
+    if idents:
+        idents[0].__dict__["id"] = ident_id
+    ticket.__dict__["id"], ticket.__dict__["code"] = ticket_id, code
+    for obj in rows:
+        obj.ticket_id = ticket_id
+    _persistent(session, [o for o, _ in written])
+    return True
+
+
+_ALL: dict[tuple[bool, bool], tuple[dict[str, Spec], Any]] = {}
+
+
+def _all_in_one(person: bool, identity: bool) -> tuple[dict[str, Spec], Any]:
+    """PostgreSQL: one statement of data-modifying CTEs writing a new resident (`p_…`
+    parameters) and identity (`i_…`, RETURNING its id) if asked, the day's counter and the
+    ticket with its code (as `_coded_insert`), the ticket's events (`e_…`) and notices
+    (`o_…`), each column an array unnested into rows (any number of rows, one statement and
+    one prepared plan), with the stand-in code (`stand_in`) replaced by the real one in
+    their texts. Its row: the ticket's id and code, and the identity's id. The rows of
+    sibling CTEs meet their foreign keys at the end of the statement, as PostgreSQL checks
+    them. Specs by prefix ("" for the ticket), built once per shape."""
+    found = _ALL.get((person, identity))
+    if found is not None:
+        return found
+    specs: dict[str, Spec] = {}
+    ctes = []
+    ident_id: Any = null()
+    for prefix, model, wanted in (("p_", Person, person), ("i_", Identity, identity)):
+        if not wanted:
+            continue
+        table = model.__table__  # type: ignore[attr-defined]
+        columns = [c for c in table.columns if model is Person or c.key != "id"]
+        specs[prefix] = _spec(columns)
+        insert = table.insert().values(
+            {c.key: bindparam(prefix + c.key, type_=c.type) for c in columns})
+        if model is Identity:
+            cte = insert.returning(table.c.id).cte("i")
+            ident_id = select(cte.c.id).scalar_subquery()
+        else:
+            ctes.append(insert.cte("p"))
+    spec, coded = _coded_insert(dialect.POSTGRESQL)
+    specs[""] = spec
+    ticket = coded.cte("t")
+    stand_in = bindparam("stand_in", type_=String)
+    for prefix, model in (("e_", TicketEvent), ("o_", Outbox)):
+        table = model.__table__  # type: ignore[attr-defined]
+        columns = [c for c in table.columns if c.key not in ("id", "ticket_id")]
+        specs[prefix] = _spec(columns)
+        arrays = func.unnest(*[bindparam(prefix + c.key, type_=postgresql.ARRAY(c.type))
+                               for c in columns]
+                             ).table_valued(*[c.key for c in columns]).render_derived()
+        picked = []
+        for c in columns:
+            value: Any = arrays.c[c.key]
+            if c.key == "note":
+                value = func.replace(value, stand_in, ticket.c.code)
+            elif c.key == "payload":  # JSON: the stand-in is plain ASCII in its text
+                value = cast(func.replace(cast(value, Text), stand_in, ticket.c.code),
+                             c.type)
+            picked.append(value)
+        ctes.append(table.insert().from_select(
+            ["ticket_id", *[c.key for c in columns]],
+            select(ticket.c.id, *picked).select_from(ticket).join(arrays, true())
+        ).cte(prefix[0]))
+    stmt = select(ticket.c.id, ticket.c.code, ident_id).add_cte(*ctes)
+    found = _ALL[(person, identity)] = (specs, stmt)
+    return found
 
 
 _CODED: dict[str, tuple[Spec, Any]] = {}

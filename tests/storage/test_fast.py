@@ -4,6 +4,7 @@ ticket and resident written without the ORM's flush are attached as if loaded.""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -13,10 +14,10 @@ from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from storage import fast
+from storage import fast, repo
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Identity, Outbox, Person, Ticket
+from storage.models import Identity, Outbox, Person, Ticket, TicketEvent
 from storage.repos import people
 from storage.repos import tickets as tickets_repo
 from tests.support.db import PG_URL, fresh
@@ -240,3 +241,195 @@ async def test_on_postgresql_a_pooled_connection_killed_while_idle_is_replaced(
     monkeypatch.setattr(db_module, "PING_AFTER_IDLE", 0.0)  # it rested long enough
     assert await pg.run(count) == 0  # pinged, found dead, replaced: the unit never saw it
     assert "a pooled database connection was dead" in caplog.text
+
+
+def _pg_port() -> int:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).port or 5432
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_senders_lock_begins_the_unit_in_the_same_message(
+        pg) -> None:  # noqa: ANN001
+    """BEGIN and the lock are one round trip; the lock is the unit's, held to its commit,
+    and what the unit wrote after it commits or rolls back with the unit."""
+    from storage import dialect
+    from tests.support.wire import round_trips
+
+    async def probe(session: AsyncSession) -> bool:  # another connection asks for the lock
+        return await session.scalar(text(
+            "SELECT pg_try_advisory_xact_lock(:ns, :k)"), {"ns": ns, "k": key})
+
+    held = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def unit(session: AsyncSession) -> None:
+        await dialect.sender_xact_lock(session, "mp", "o-lock")
+        await fast.execute(session, Person.__table__.insert(), RESIDENT_ROW)
+        held.set()
+        await go_on.wait()
+
+    ns, key = dialect.SENDER_LOCKS, _sender_key("mp", "o-lock")
+    await pg.run(lambda s: s.scalar(text("SELECT 1")))  # a pooled connection, warmed
+    with round_trips(_pg_port()) as trips:
+        task = asyncio.create_task(pg.run(unit))
+        await held.wait()
+        during = list(trips)
+        assert await pg.read(probe) is False  # held by the unit, not released with BEGIN's
+        go_on.set()
+        await task
+    assert during[:1] == [b"Q"]  # BEGIN and the lock: one simple query, then the INSERT
+    assert len([t for t in trips if t == b"Q"]) >= 2  # …and COMMIT
+    assert await pg.read(probe) is True  # released by the commit
+    assert (await pg.read(lambda s: s.get(Person, "r-1"))) is not None
+
+    async def fails(session: AsyncSession) -> None:
+        await dialect.sender_xact_lock(session, "mp", "o-lock")
+        await fast.execute(session, Person.__table__.insert(), {**RESIDENT_ROW, "id": "r-2"})
+        raise RuntimeError("the unit fails after its lock")
+
+    with pytest.raises(RuntimeError):
+        await pg.run(fails)
+    assert await pg.read(lambda s: s.get(Person, "r-2")) is None  # rolled back with it
+    assert await pg.read(probe) is True  # and the lock with it
+    for _ in range(3):  # the pooled connections are clean: no transaction left open
+        await pg.run(lambda s: dialect.sender_xact_lock(s, "mp", "o-lock"))
+
+
+def _sender_key(channel: str, sender: str) -> int:
+    import hashlib
+
+    digest = hashlib.blake2b(f"{channel}:{sender}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_senders_next_unit_reads_what_the_one_before_committed(
+        pg) -> None:  # noqa: ANN001
+    """The lock goes in the message that begins the transaction, but the read after it is a
+    statement of its own: at READ COMMITTED it takes its snapshot once the lock is granted,
+    so it sees the write of the unit that held the lock before."""
+    from storage import dialect
+
+    first_holds = asyncio.Event()
+    release = asyncio.Event()
+
+    async def first(session: AsyncSession) -> None:
+        await dialect.sender_xact_lock(session, "mp", "o-turn")
+        await fast.execute(session, Person.__table__.insert(), RESIDENT_ROW)
+        first_holds.set()
+        await release.wait()
+
+    async def second(session: AsyncSession) -> int:
+        await dialect.sender_xact_lock(session, "mp", "o-turn")
+        return await session.scalar(select(func.count()).select_from(Person))
+
+    one = asyncio.create_task(pg.run(first))
+    await first_holds.wait()
+    two = asyncio.create_task(pg.run(second))
+    await asyncio.sleep(0.2)  # the second is waiting for the lock, not reading yet
+    assert not two.done()
+    release.set()
+    await one
+    assert await two == 1
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_one_statement_runs_alone_autocommitted(pg) -> None:  # noqa: ANN001
+    from tests.support.wire import round_trips
+
+    seen: list[str] = []
+    event.listen(pg.engine.sync_engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    units: list[tuple[int, str]] = []
+
+    class Observer:
+        def burst(self, units: int) -> None: ...
+
+        def unit(self, statements: int, kind: str) -> None:
+            units.append((statements, kind))
+
+    pg.observer = Observer()
+    await pg.run_one(Person.__table__.insert(), {**RESIDENT_ROW, "id": "r-0"})  # warmed
+    with round_trips(_pg_port()) as trips:
+        assert await pg.run_one(Person.__table__.insert(), RESIDENT_ROW) == 1
+    assert trips == [b"S"]  # the statement alone: no BEGIN, no COMMIT
+    assert sum(s.startswith("INSERT INTO people") for s in seen) == 2  # heard
+    assert units == [(1, "other"), (1, "other")]
+    assert (await pg.read(lambda s: s.get(Person, "r-1"))) is not None  # committed
+    with pytest.raises(IntegrityError):
+        await pg.run_one(Person.__table__.insert(), RESIDENT_ROW)
+    assert await pg.run_one(Person.__table__.update().where(
+        Person.id == bindparam("pid")).values(name=bindparam("n")), {"pid": "r-1", "n": "王"}) == 1
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_new_resident_ticket_events_and_notices_are_one_statement(
+        pg) -> None:  # noqa: ANN001
+    """As the three statements store them (SQLite's path), and attached as if loaded: the
+    texts written with the stand-in code carry the real one."""
+    from storage import outbox
+    from storage.statemachine import record
+
+    seen: list[str] = []
+    event.listen(pg.engine.sync_engine, "before_cursor_execute",
+                 lambda *a: seen.append(" ".join(a[2].split()[:3])))
+
+    async def unit(session: AsyncSession) -> tuple[int, int, str]:
+        person, ident = await people.new_resident(session, "mp", "oOne", AT)
+        ticket = Ticket(code="GD20261202-~abcdef03", category="municipal", urgency="normal",
+                        text="路灯坏了", reporter_id=person.id, created_at=AT, updated_at=AT)
+        ticket.reporter = person
+        session.add(ticket)
+        record(session, ticket, "created", actor_id=person.id, note=f"{ticket.code} 已受理",
+               at=AT)
+        record(session, ticket, "assigned", actor_id=None, at=AT)
+        outbox.enqueue(session, channel="work", recipient="lina", at=AT, ticket=ticket,
+                       text=f"新工单 {ticket.code}：路灯坏了（\"3号楼\"）", urgent=True)
+        await tickets_repo.flush_new(session, ticket)
+        assert not session.new and not session.dirty
+        assert ticket.code == "GD20261202-0001" and ticket.id is not None
+        assert ident.id is not None and ticket.reporter is person
+        assert await session.get(Ticket, ticket.id) is ticket  # as if loaded: no SQL
+        return ticket.id, ident.id, person.id
+
+    ticket_id, ident_id, person_id = await pg.run(unit)
+    inserts = [s for s in seen if s.split()[0] in ("INSERT", "WITH")]
+    assert inserts == ["WITH p AS"]  # one statement for all of it
+
+    async def stored(session: AsyncSession):  # noqa: ANN202
+        t = await session.get(Ticket, ticket_id)
+        evs = (await session.scalars(select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))).all()
+        notes = (await session.scalars(select(Outbox).where(Outbox.ticket_id == ticket_id))).all()
+        ident = await session.get(Identity, ident_id)
+        person = await session.get(Person, person_id)
+        return t, evs, notes, ident, person
+
+    t, evs, notices, ident, person = await pg.read(stored)
+    assert (t.code, t.status, t.reporter_id, t.created_at) == (
+        "GD20261202-0001", "new", person_id, AT)
+    assert [(e.kind, e.note, e.created_at) for e in evs] == [
+        ("created", "GD20261202-0001 已受理", AT), ("assigned", None, AT)]
+    assert [(n.payload, n.priority, n.state, n.next_attempt_at) for n in notices] == [
+        ({"kind": "text", "text": "新工单 GD20261202-0001：路灯坏了（\"3号楼\"）"},
+         outbox.URGENT, "pending", AT)]
+    assert (ident.person_id, ident.external_id, ident.pushes_since_inbound) == (
+        person_id, "oOne", 0)
+    assert (person.roles, person.active, person.created_at) == (["resident"], True, AT)
+
+    async def fails_after(session: AsyncSession) -> None:
+        person, _ = await people.new_resident(session, "mp", "oTwo", AT)
+        ticket = Ticket(code="GD20261202-~abcdef04", category="municipal", urgency="normal",
+                        text="井盖没了", reporter_id=person.id, created_at=AT, updated_at=AT)
+        session.add(ticket)
+        record(session, ticket, "created", actor_id=person.id, at=AT)
+        await tickets_repo.flush_new(session, ticket)
+        raise RuntimeError("the unit fails after the write")
+
+    with pytest.raises(RuntimeError):
+        await pg.run(fails_after)
+    assert await pg.read(lambda s: s.scalar(select(func.count(Ticket.id)))) == 1
+    assert await pg.read(lambda s: s.scalar(select(func.count(Identity.id)))) == 1
+    # the code was not used up: the next ticket of the day is 0002
+    assert await pg.run(lambda s: repo.next_ticket_code(s, AT.date())) == "GD20261202-0002"

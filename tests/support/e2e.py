@@ -104,8 +104,10 @@ class Quiet:
 
 
 @asynccontextmanager
-async def quiet_world(tmp_path: Path) -> AsyncIterator[Quiet]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'stmts.db'}"
+async def quiet_world(tmp_path: Path, url: str | None = None) -> AsyncIterator[Quiet]:
+    """On a fresh SQLite file, or migrated at `url` (PostgreSQL: the caller leaves its schema
+    as it found it, tests.support.db.reset_schema)."""
+    url = url or f"sqlite+aiosqlite:///{tmp_path / 'stmts.db'}"
     await upgrade(url)
     db = Database(url)
     await db.run(lambda s: import_district(s, DISTRICT, source="test"))
