@@ -80,8 +80,19 @@ token = "bench-admin"
     return cfg
 
 
-def env_for(tree: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(tree), "PROMETHEUS_MULTIPROC_DIR": ""}
+def env_for(tree: Path, trace: Path | None = None) -> dict[str, str]:
+    """The server's environment: `tree`'s code; with `trace`, bench/probe's recorder too.
+    PROMETHEUS_MULTIPROC_DIR is taken out, not set empty: prometheus_client turns its
+    multiprocess mode on when the variable exists at all (then every observation is a write
+    to a file in the working directory), and one `gridbot serve` runs without it; under
+    `--workers` the parent sets its own."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir")}
+    env["PYTHONPATH"] = str(tree)
+    if trace is not None:
+        env["PYTHONPATH"] += os.pathsep + str(HERE / "probe")
+        env["GRIDBOT_PROBE_DIR"] = str(trace)
+    return env
 
 
 def wait_http(url: str, timeout: float = 90) -> None:
@@ -207,7 +218,7 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
     else:
         db_url = f"sqlite+aiosqlite:///{tmp / f'{case}.db'}"
     cfg = config(tmp, db_url, port, keys)
-    env = env_for(args.tree)
+    env = env_for(args.tree, args.trace)
     py = [sys.executable, "-m", "bot.cli.main"]
     # cwd: `python -m` puts the working directory before PYTHONPATH, so not this tree's
     subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
@@ -289,8 +300,14 @@ def main() -> None:
                     " (e.g. /var/run/postgresql) instead of TCP on 127.0.0.1")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--py-spy", type=Path, help="a folder: write each case's sampled stacks")
+    ap.add_argument("--trace", type=Path, help="a folder: the server records its requests, "
+                    "garbage collections, writer bursts and background rounds against time "
+                    "there (bench/probe; summarise with bench/trace.py)")
     args = ap.parse_args()
     args.tree = args.tree.resolve()
+    if args.trace is not None:
+        args.trace = args.trace.resolve()
+        args.trace.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()}; tree {args.tree}", flush=True)
     stmts = statements_per_report(args.tree)
     print(f"statements per report: {stmts}", flush=True)
