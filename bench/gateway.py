@@ -118,7 +118,8 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int], part: slice = slice(11, 13)) -> float:
+    """utime + stime of `pids` (`part`: slice(11, 12) for user time only, (12, 13) kernel)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
@@ -126,7 +127,7 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += sum(int(x) for x in fields[part]) / tick
     return total
 
 
@@ -240,7 +241,8 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         write_requests(reqdir, keys, args.threads, args.per_thread, mixed=case == "mixed")
         procs = [server.pid, *children(server.pid)]
         pg = pg_backends() if case.startswith("pg") else []
-        before = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        before = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg),
+                  "workers_kernel": cpu_seconds(procs, slice(12, 13))}
         spy = None
         if args.py_spy:  # folded stacks of every worker while wrk runs, for a profile
             spy = subprocess.Popen(
@@ -253,7 +255,8 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         if spy is not None:
             spy.wait()
         pg = sorted(set(pg) | set(pg_backends())) if case.startswith("pg") else []
-        after = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        after = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg),
+                  "workers_kernel": cpu_seconds(procs, slice(12, 13))}
         rss = [peak_rss_mb(p) for p in procs if peak_rss_mb(p) > 0]
     finally:
         server.send_signal(signal.SIGINT)
