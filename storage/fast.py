@@ -46,6 +46,7 @@ class _Compiled:
     prefetch: tuple[tuple[str, Callable[[Any], Any]], ...]  # Python-side defaults
     literals: dict[str, Any]  # values bound in the statement itself (`status == "processing"`)
     returning: bool
+    plan: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()  # (position, its processor)
 
 
 # keyed by the parameters' names in the order given: a caller passes the same columns in the
@@ -82,8 +83,10 @@ def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     for name, bind in compiled.binds.items():
         if name in processors and isinstance(bind.type, DateTime):
             processors[name] = _once_per_value(processors[name], (dialect.name, repr(bind.type)))
-    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors,
-                       prefetch, literals, bool(compiled.effective_returning))
+    positions = tuple(compiled.positiontup or ())
+    result = _Compiled(compiled.string, positions, processors, prefetch, literals,
+                       bool(compiled.effective_returning),
+                       tuple((key, processors.get(key)) for key in positions))
     _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
     return result
 
@@ -129,19 +132,21 @@ def _asyncpg(conn: AsyncConnection) -> Any:
 
 
 def _values(c: _Compiled, rows: Sequence[Params]) -> list[list[Any]]:
+    """Each row's parameters in the statement's order, converted by its bind processors (one
+    list comprehension over the plan made at compile time: this runs for every column of
+    every row a report writes)."""
     out = []
+    literals, prefetch, plan = c.literals, c.prefetch, c.plan
     for row in rows:
-        if c.prefetch:
+        if prefetch:
             row = dict(row)
-            for key, default in c.prefetch:
+            for key, default in prefetch:
                 if key not in row:
                     row[key] = default(None)
-        values = []
-        for key in c.positions:
-            value = row[key] if key in row else c.literals[key]  # KeyError: a missing one
-            proc = c.processors.get(key)
-            values.append(proc(value) if proc is not None else value)
-        out.append(values)
+        if literals:  # what the row has wins (a defaulted column is a literal None too)
+            row = {**literals, **row}
+        # KeyError: a parameter missing
+        out.append([row[key] if proc is None else proc(row[key]) for key, proc in plan])
     return out
 
 

@@ -148,14 +148,9 @@ def _spec(columns: list[Column]) -> Spec:
 def _row(obj: object, spec: Spec) -> dict[str, Any]:
     """The object's column values, or the Python defaults the ORM would have applied (read
     from its __dict__: a new object's unset attribute is None to the ORM too)."""
-    d = obj.__dict__
-    row = {}
-    for key, default in spec:
-        value = d.get(key)
-        if value is None and default is not None:
-            value = default(None)
-        row[key] = value
-    return row
+    get = obj.__dict__.get
+    return {key: value if (value := get(key)) is not None or default is None else default(None)
+            for key, default in spec}
 
 
 async def settle(session: AsyncSession, ticket: Ticket,
