@@ -8,17 +8,18 @@ figure to compare for a small CPU cut (alternate `--tree` exports in one run).
 Run: .venv/bin/python bench/instructions.py [--tree DIR ...] [--requests 400] [--concurrency 16]
 Prints, per tree, instructions per request (the whole process: event loop, the commit's
 thread, SQLite) and the wall time of the measured requests under valgrind. The loops that run
-by the clock (the recovery sweep, the sender's and media store's polls) do far more rounds per
-request under valgrind's slowness than at full speed, and with the bench's unreachable API the
-sender's retries come in bursts: the count moves by 1-2 % between runs of one tree (more when
-the machine is loaded and the run takes longer). The idle rate after the requests (`--idle`
-seconds) is printed to show that share; it is too bursty to subtract.
+by the clock (the recovery sweep, the outbox sender's and the media store's rounds, the
+scheduler) are kept quiet (bench/quiet/sitecustomize.py, `[scheduler] enabled = false`): under
+valgrind's slowness they did far more rounds per request than at full speed, in proportion to
+the wall time, and moved the count by several per cent between runs of one tree. The idle rate
+after the requests (`--idle` seconds) is printed to show what is left of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import signal
 import subprocess
@@ -55,7 +56,9 @@ def measure(tree: Path, args: argparse.Namespace, tmp: Path) -> dict[str, float]
     port = free_port()
     db_url = f"sqlite+aiosqlite:///{tmp / 'cg.db'}"
     cfg = config(tmp, db_url, port, keys)
+    cfg.write_text(cfg.read_text() + "[scheduler]\nenabled = false\n")
     env = env_for(tree)
+    env["PYTHONPATH"] += os.pathsep + str(HERE / "quiet")  # the clock's loops do nothing
     py = [sys.executable, "-m", "bot.cli.main"]
     subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
                    capture_output=True, cwd=tmp)

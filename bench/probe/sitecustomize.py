@@ -6,6 +6,7 @@ the server does; it records, against time.monotonic(), what the tail of the late
 - each garbage collection (gc.callbacks: generation, duration, objects collected),
 - each SQLite writer burst (its units by kind, and the commit's thread hop on its own),
 - each round of the outbox sender and the media store, and each inbound recovery sweep,
+- each wait of the event loop in epoll longer than 0.2 ms (the loop idle),
 
 and writes them as JSON lines to DIR/trace-<pid>.jsonl when the process exits. Summarise with
 `bench/trace.py DIR/trace-<pid>.jsonl`.
@@ -34,6 +35,21 @@ def _install() -> None:
             events.append(("gc", gc_start[0], now(), info["generation"], info["collected"]))
 
     gc.callbacks.append(on_gc)
+
+    import selectors
+
+    select = selectors.EpollSelector.select
+
+    def timed_select(self, timeout=None):  # type: ignore[no-untyped-def]
+        start = now()
+        try:
+            return select(self, timeout)
+        finally:
+            end = now()
+            if end - start > 0.0002:  # the loop had nothing to run: idle
+                events.append(("idle", start, end, None))
+
+    selectors.EpollSelector.select = timed_select  # type: ignore[method-assign]
 
     from aiohttp import web_app
 
