@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
 from storage import dialect, district_watch, fast, held_rows, repo
+from storage.db import flush_pending
 from storage.models import (
     Identity,
     Outbox,
@@ -189,7 +190,7 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
             _substitute(stand_in, ticket.code, rows)
     else:
         await settle(session, ticket, rows)
-    await session.flush()  # whatever else is pending (nothing, for a resident's new report)
+    await flush_pending(session)  # whatever else is pending (nothing, for a new report)
     for model in (TicketEvent, Outbox):
         mine = [o for o in rows if isinstance(o, model)]
         if not mine:
