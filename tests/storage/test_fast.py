@@ -4,12 +4,14 @@ ticket and resident written without the ORM's flush are attached as if loaded.""
 
 from __future__ import annotations
 
+import random
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy import DateTime, bindparam, event, func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -240,3 +242,20 @@ async def test_on_postgresql_a_pooled_connection_killed_while_idle_is_replaced(
     monkeypatch.setattr(db_module, "PING_AFTER_IDLE", 0.0)  # it rested long enough
     assert await pg.run(count) == 0  # pinged, found dead, replaced: the unit never saw it
     assert "a pooled database connection was dead" in caplog.text
+
+
+def test_datetimes_are_written_as_sqlalchemys_sqlite_text() -> None:
+    """The C-made text (`datetime.isoformat`) that replaces SQLAlchemy's SQLite DATETIME
+    processor is the very text it writes: rows compare as text in SQLite."""
+    dialect = sqlite.dialect()
+    process = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    converted = fast._as_text(process)
+    assert converted is not process
+    rnd = random.Random(7)
+    for _ in range(5000):
+        when = datetime(rnd.randint(1, 9999), rnd.randint(1, 12), rnd.randint(1, 28),
+                        rnd.randint(0, 23), rnd.randint(0, 59), rnd.randint(0, 59),
+                        rnd.choice([0, rnd.randint(0, 999_999)]))
+        assert converted(when) == process(when)
+    aware = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert converted(aware) == process(aware)  # not the C path: SQLAlchemy's own
