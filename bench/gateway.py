@@ -80,8 +80,19 @@ token = "bench-admin"
     return cfg
 
 
-def env_for(tree: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(tree), "PROMETHEUS_MULTIPROC_DIR": ""}
+def env_for(tree: Path, trace: Path | None = None) -> dict[str, str]:
+    """The server's environment: `tree`'s code; with `trace`, bench/probe's recorder too.
+    PROMETHEUS_MULTIPROC_DIR is taken out, not set empty: prometheus_client turns its
+    multiprocess mode on when the variable exists at all (then every observation is a write
+    to a file in the working directory), and one `gridbot serve` runs without it; under
+    `--workers` the parent sets its own."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir")}
+    env["PYTHONPATH"] = str(tree)
+    if trace is not None:
+        env["PYTHONPATH"] += os.pathsep + str(HERE / "probe")
+        env["GRIDBOT_PROBE_DIR"] = str(trace)
+    return env
 
 
 def wait_http(url: str, timeout: float = 90) -> None:
@@ -107,7 +118,8 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int], part: slice = slice(11, 13)) -> float:
+    """utime + stime of `pids` (`part`: slice(11, 12) for user time only, (12, 13) kernel)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
@@ -115,7 +127,7 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += sum(int(x) for x in fields[part]) / tick
     return total
 
 
@@ -207,7 +219,7 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
     else:
         db_url = f"sqlite+aiosqlite:///{tmp / f'{case}.db'}"
     cfg = config(tmp, db_url, port, keys)
-    env = env_for(args.tree)
+    env = env_for(args.tree, args.trace)
     py = [sys.executable, "-m", "bot.cli.main"]
     # cwd: `python -m` puts the working directory before PYTHONPATH, so not this tree's
     subprocess.run([*py, "db", "upgrade", "--config", str(cfg)], env=env, check=True,
@@ -229,7 +241,8 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         write_requests(reqdir, keys, args.threads, args.per_thread, mixed=case == "mixed")
         procs = [server.pid, *children(server.pid)]
         pg = pg_backends() if case.startswith("pg") else []
-        before = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        before = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg),
+                  "workers_kernel": cpu_seconds(procs, slice(12, 13))}
         spy = None
         if args.py_spy:  # folded stacks of every worker while wrk runs, for a profile
             spy = subprocess.Popen(
@@ -242,7 +255,8 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
         if spy is not None:
             spy.wait()
         pg = sorted(set(pg) | set(pg_backends())) if case.startswith("pg") else []
-        after = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg)}
+        after = {"workers": cpu_seconds(procs), "postgres": cpu_seconds(pg),
+                  "workers_kernel": cpu_seconds(procs, slice(12, 13))}
         rss = [peak_rss_mb(p) for p in procs if peak_rss_mb(p) > 0]
     finally:
         server.send_signal(signal.SIGINT)
@@ -289,8 +303,14 @@ def main() -> None:
                     " (e.g. /var/run/postgresql) instead of TCP on 127.0.0.1")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--py-spy", type=Path, help="a folder: write each case's sampled stacks")
+    ap.add_argument("--trace", type=Path, help="a folder: the server records its requests, "
+                    "garbage collections, writer bursts and background rounds against time "
+                    "there (bench/probe; summarise with bench/trace.py)")
     args = ap.parse_args()
     args.tree = args.tree.resolve()
+    if args.trace is not None:
+        args.trace = args.trace.resolve()
+        args.trace.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()}; tree {args.tree}", flush=True)
     stmts = statements_per_report(args.tree)
     print(f"statements per report: {stmts}", flush=True)

@@ -51,6 +51,9 @@ class Snapshot:
     _active: dict[tuple[str, ...], list[Region]] = field(default_factory=dict)
     _places: match.Index | None = None
     _staff: dict[frozenset[str], list[Person]] = field(default_factory=dict)
+    # the same lists by the first character of each name: (first character → [(position, p)])
+    _initials: dict[frozenset[str], dict[str, list[tuple[int, Person]]]] = field(
+        default_factory=dict)
 
     def active(self, *levels: str) -> list[Region]:
         """Active regions of `levels` (a snapshot never changes: each list is made once)."""
@@ -218,7 +221,17 @@ class DistrictModel:
             found = snap._staff[key] = [p for p in sorted(snap.people.values(),
                                                           key=lambda p: p.id)
                                         if p.name and set(p.roles or []) & roles]
-        return [_attach(session, p) for p in found if within is None or p.name[0] in within]
+            initials: dict[str, list[tuple[int, Person]]] = {}
+            for i, p in enumerate(found):
+                initials.setdefault(p.name[0], []).append((i, p))
+            snap._initials[key] = initials
+        if within is None:
+            return [_attach(session, p) for p in found]
+        # each message asks this (a complaint may name a staff member): the characters it
+        # holds are looked up, not every name's first character read off its ORM object
+        initials = snap._initials[key]
+        picked = sorted(entry for c in set(within) & initials.keys() for entry in initials[c])
+        return [_attach(session, p) for _, p in picked]
 
     async def contact(self, session: AsyncSession, person: Person,
                       staff: bool) -> tuple[str, str] | None:

@@ -47,6 +47,7 @@ class _Compiled:
     prefetch: tuple[tuple[str, Callable[[Any], Any]], ...]  # Python-side defaults
     literals: dict[str, Any]  # values bound in the statement itself (`status == "processing"`)
     returning: bool
+    plan: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()  # (position, its processor)
 
 
 # keyed by the parameters' names in the order given: a caller passes the same columns in the
@@ -85,12 +86,38 @@ def _compile(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Compiled:
     processors = dict(compiled._bind_processors)  # noqa: SLF001
     for name, bind in compiled.binds.items():
         if name in processors and isinstance(bind.type, DateTime):
-            processors[name] = _once_per_value(processors[name], (dialect.name, repr(bind.type)))
+            processors[name] = _once_per_value(_as_text(processors[name]),
+                                               (dialect.name, repr(bind.type)))
+    positions = tuple(compiled.positiontup or ())
     rows = bool(compiled.effective_returning) or selecting
-    result = _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors,
-                       prefetch, literals, rows)
+    result = _Compiled(compiled.string, positions, processors, prefetch, literals, rows,
+                       tuple((key, processors.get(key)) for key in positions))
     _CACHE[cache_key] = (stmt, result)  # the statement is kept so its id is not reused
     return result
+
+
+_PROBES = (datetime(2026, 12, 3, 14, 34, 0, 897295), datetime(2027, 1, 1),
+           datetime(999, 5, 6, 7, 8, 9, 10))
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat(" ", "microseconds")  # type: ignore[no-any-return]
+
+
+def _as_text(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A datetime processor that writes text the way `datetime.isoformat` does (in C) is
+    replaced by it for plain naive datetimes: SQLite's storage format is that text, and
+    SQLAlchemy makes it with a Python format string. Checked against the processor itself on
+    a few instants, so another storage format (or dialect) keeps its own processor."""
+    if any(process(p) != _iso(p) for p in _PROBES):
+        return process
+
+    def convert(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            return _iso(value)
+        return process(value)
+
+    return convert
 
 
 _LAST_TEXT: dict[tuple[str, str], list[Any]] = {}  # (dialect, type) -> [datetime, its text]
@@ -134,19 +161,21 @@ def _asyncpg(conn: AsyncConnection) -> Any:
 
 
 def _values(c: _Compiled, rows: Sequence[Params]) -> list[list[Any]]:
+    """Each row's parameters in the statement's order, converted by its bind processors (one
+    list comprehension over the plan made at compile time: this runs for every column of
+    every row a report writes)."""
     out = []
+    literals, prefetch, plan = c.literals, c.prefetch, c.plan
     for row in rows:
-        if c.prefetch:
+        if prefetch:
             row = dict(row)
-            for key, default in c.prefetch:
+            for key, default in prefetch:
                 if key not in row:
                     row[key] = default(None)
-        values = []
-        for key in c.positions:
-            value = row[key] if key in row else c.literals[key]  # KeyError: a missing one
-            proc = c.processors.get(key)
-            values.append(proc(value) if proc is not None else value)
-        out.append(values)
+        if literals:  # what the row has wins (a defaulted column is a literal None too)
+            row = {**literals, **row}
+        # KeyError: a parameter missing
+        out.append([row[key] if proc is None else proc(row[key]) for key, proc in plan])
     return out
 
 
@@ -215,13 +244,22 @@ def _run(conn: Connection, raw: sqlite3.Connection, stmt: Any, rows: Sequence[Pa
 async def connection(session: AsyncSession) -> AsyncConnection:
     """The session's connection, remembered for its transaction (asking the session again
     costs a greenlet switch each time)."""
+    return (await _connection(session))[0]  # type: ignore[no-any-return]
+
+
+async def _connection(session: AsyncSession) -> tuple[AsyncConnection, Any, Any]:
+    """The session's connection with its inline sqlite3 connection or asyncpg adapter (or
+    neither), remembered for its transaction: asking the session again costs a greenlet
+    switch, and reaching the driver's connection a chain of SQLAlchemy properties."""
     tx = session.sync_session.get_transaction()
     cached = session.info.get(_CONN)
     if tx is not None and cached is not None and cached[0] is tx:
         return cached[1]  # type: ignore[no-any-return]
     conn = await session.connection()
-    session.info[_CONN] = (session.sync_session.get_transaction(), conn)
-    return conn
+    raw = _inline(conn)
+    found = (conn, raw, None if raw is not None else _asyncpg(conn))
+    session.info[_CONN] = (session.sync_session.get_transaction(), found)
+    return found
 
 
 _CONN = "fast.connection"
@@ -229,11 +267,9 @@ _CONN = "fast.connection"
 
 async def execute(session: AsyncSession, stmt: Any, params: Params) -> Any:
     """Run `stmt` once in the session's transaction: its rows (RETURNING) or its rowcount."""
-    conn = await connection(session)
-    raw = _inline(conn)
+    conn, raw, adapted = await _connection(session)
     if raw is not None:
         return _run(conn.sync_connection, raw, stmt, [params], False)  # type: ignore[arg-type]
-    adapted = _asyncpg(conn)
     if adapted is not None:
         return await _run_pg(conn.sync_connection, adapted, stmt, [params], False)  # type: ignore[arg-type]
     result = await conn.execute(stmt, params)
@@ -244,9 +280,7 @@ async def execute_many(session: AsyncSession, stmt: Any, rows: Sequence[Params])
     """Run `stmt` for each of `rows` (the same columns in each) as one executemany."""
     if not rows:
         return
-    conn = await connection(session)
-    raw = _inline(conn)
-    adapted = None if raw is not None else _asyncpg(conn)
+    conn, raw, adapted = await _connection(session)
     if raw is not None:
         _run(conn.sync_connection, raw, stmt, rows, True)  # type: ignore[arg-type]
     elif adapted is not None:

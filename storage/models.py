@@ -22,7 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import instance_state
 
 from storage.clock import utcnow
 
@@ -53,6 +55,38 @@ def new_row(model: type[M], **values: Any) -> M:
     obj = model.__mapper__.class_manager.new_instance()
     obj.__dict__.update(values)
     return obj
+
+
+_CASCADED: dict[type, tuple[str, ...]] = {}
+
+
+def add_new(session: AsyncSession | Session, *objs: Base) -> None:
+    """Make new rows (from `new_row`) pending in `session`, as `session.add` does, without
+    its save-update cascade: that walks every relationship of the model looking for related
+    objects to add as well (a ticket has a dozen), and a row made by `new_row` relates to
+    nothing, or only to objects the session holds already (a ticket's grid and community).
+    A row related to anything else, or not new, goes through `session.add`."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    for obj in objs:
+        state = instance_state(obj)
+        model = type(obj)
+        keys = _CASCADED.get(model)
+        if keys is None:
+            keys = _CASCADED[model] = tuple(
+                r.key for r in model.__mapper__.relationships if r.cascade.save_update)
+        d = state.dict
+        if state.key is not None or any(
+                k in d and d[k] is not None and not _held(sync, d[k]) for k in keys):
+            sync.add(obj)
+            continue
+        state._orphaned_outside_of_session = False  # noqa: SLF001 - as Session.add sets it
+        sync._save_impl(state)  # noqa: SLF001 - what Session.add does for a new object
+
+
+def _held(sync: Session, value: Any) -> bool:
+    if isinstance(value, list | set | tuple):
+        return all(v in sync for v in value)
+    return value in sync
 
 
 class Region(Base):

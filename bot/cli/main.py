@@ -40,6 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from bot.access_log import ACCESS_LOG
     from bot.app import create_app
+    from bot.heap import settle_after_start
 
     settings = _settings(args)
     _logging(settings.logging.level)
@@ -51,7 +52,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return serve_workers(settings, args.workers)
     host, port = settings.server.host, settings.server.port
-    web.run_app(create_app(settings), host=host, port=port, reuse_port=overlap_ok(settings),
+    web.run_app(settle_after_start(create_app(settings)), host=host, port=port,
+                reuse_port=overlap_ok(settings),
                 print=lambda _: logger.info("listening on %s:%d (pid %d)", host, port,
                                             os.getpid()),
                 **ACCESS_LOG)  # no openid, signature or nonce in the access log

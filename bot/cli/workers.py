@@ -38,11 +38,13 @@ def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
     from bot.access_log import ACCESS_LOG
     from bot.app import create_app
     from bot.cli.main import _logging
+    from bot.heap import settle_after_start
 
     _logging(settings.logging.level)
     host, port = settings.server.host, settings.server.port
     logger.info("worker %d (pid %d) starting", index, os.getpid())
-    web.run_app(create_app(settings), host=host, port=port, reuse_port=reuse_port,
+    web.run_app(settle_after_start(create_app(settings)), host=host, port=port,
+                reuse_port=reuse_port,
                 # called once the socket listens, after the start-up (classifier, district)
                 print=lambda _: logger.info("worker %d (pid %d) serving: listening on %s:%d",
                                             index, os.getpid(), host, port),

@@ -10,6 +10,7 @@ nothing of a problem, so a real complaint is never taken for small talk.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -64,8 +65,11 @@ class Meaning:
     rating: int | None = None
 
 
+@functools.lru_cache(maxsize=32)
 def bare(text: str) -> str:
-    """The words without punctuation, emoji or spaces, for comparing and short-message rules."""
+    """The words without punctuation, emoji or spaces, for comparing and short-message rules.
+    Remembered for the last few texts: one message's is made bare nine times by the rules
+    that read it, one after another."""
     return _NOISE.sub("", normalize(text)).lower()
 
 

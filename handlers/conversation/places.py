@@ -48,13 +48,32 @@ _FACILITY_WORDS = ("路灯", "路面", "路牙", "路沿", "路障", "井盖", "
                    "墙皮", "车位", "车棚", "水管", "管道", "下水道", "树枝", "栏杆", "台阶")
 
 
+_RESOLVED = "places.resolved"  # the unit's scratch: (analysis, what resolve made of it)
+
+
 async def resolve(session: AsyncSession, analysis: Analysis) -> tuple[Placement, Analysis]:
     """The grid and community a message names, and its analysis with that place.
 
     nlp's extraction is the first try; when it finds no grid, the message's own words are
     matched against the gazetteer, so 「金溪社区溪畔新村垃圾没人清」 (a community name, then the
     compound) finds the compound whatever nlp kept of it. A compound split over grids without
-    a building, or a community alone, stays (None, community): the caller asks where."""
+    a building, or a community alone, stays (None, community): the caller asks where.
+
+    A report is resolved twice in its unit, with the very same analysis (the near-repeat
+    check, then the ticket it files): the answer is kept in the unit's scratch for that, as
+    it depends on nothing else the unit can change (the district's read model)."""
+    scratch = session.info.get("unit")
+    if scratch is not None:
+        found = scratch.get(_RESOLVED)
+        if found is not None and found[0] is analysis:
+            return found[1]  # type: ignore[no-any-return]
+    answer = await _resolve(session, analysis)
+    if scratch is not None:
+        scratch[_RESOLVED] = (analysis, answer)
+    return answer
+
+
+async def _resolve(session: AsyncSession, analysis: Analysis) -> tuple[Placement, Analysis]:
     analysis = _clean_place(analysis)
     place = await place_for(session, analysis)
     if place.grid is not None:

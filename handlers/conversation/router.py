@@ -52,8 +52,12 @@ class Router:
 
 
 def Command(*words: str) -> Filter:
+    # a message is offered to a dozen of these: most are turned away by one C call on the
+    # text the dispatcher normalised already (ctx.text), before `command` reads it again
+    starts = tuple(words)
+
     def f(ctx: Ctx) -> dict[str, str] | None:
-        if ctx.update.type != "text":
+        if ctx.update.type != "text" or not ctx.text.startswith(starts):
             return None
         args = command(ctx.text, *words)
         return None if args is None else {"args": args}

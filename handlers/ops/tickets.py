@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from handlers.ops import messages as msg
 from handlers.ops.attachments import link_ids
@@ -17,7 +18,7 @@ from handlers.ops.verification import ask_verification, verifiers_for
 from nlp import Analysis
 from storage import repo
 from storage.clock import SHANGHAI, to_local
-from storage.models import Person, Region, Ticket, new_row
+from storage.models import Person, Region, Ticket, add_new, new_row
 from storage.repo import triage_people
 from storage.repos import attachments as attachment_rows
 from storage.repos import tickets as tickets_repo
@@ -96,11 +97,13 @@ async def create_ticket(
         confidence=analysis.confidence, created_at=now, updated_at=now,
     )
     # the objects too, as the session holds them: the notices and the reply read the grid's
-    # and community's names without a lookup each
-    ticket.region, ticket.community = place.grid, community
+    # and community's names without a lookup each. Set as loaded (the ids above are what is
+    # written; no backref to update), not through the attribute's change events
+    set_committed_value(ticket, "region", place.grid)
+    set_committed_value(ticket, "community", community)
     # flushed once routed: its events and notices link to it, so one flush writes the ticket
     # already assigned (one INSERT, no UPDATE after it), its events and its notices
-    session.add(ticket)
+    add_new(session, ticket)
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
@@ -142,7 +145,7 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
                actor_role="system" if actor_id is None else "staff",
                note=note or f"派给 {person.name}（{person.id}）", at=now)
     ticket.assignee_id = person.id
-    ticket.assignee = person
+    set_committed_value(ticket, "assignee", person)  # read by the notices; the id is written
     photos = sum(a.kind == "image" for a in await attachment_rows.of_ticket(session, ticket.id)) \
         if ticket.id is not None else 0
     text = msg.assignment(ticket, services, photos)

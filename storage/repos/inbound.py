@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import fast
+from storage.db import flush_pending
 from storage.models import Identity, InboundMessage, Outbox
 from storage.repos.people import stored_id
 
@@ -87,7 +88,7 @@ def _finish_stmt(keys: frozenset[str]) -> Any:
 async def finish(session: AsyncSession, row_id: int, attempts: int, **values: Any) -> bool:
     """Record the outcome of attempt `attempts`; False if the row was taken over since."""
     params = {"row_id": row_id, "attempt": attempts} | {f"v_{k}": v for k, v in values.items()}
-    await session.flush()  # the unit's pending writes first, as the ORM's autoflush would
+    await flush_pending(session)  # the unit's pending writes first, as autoflush would
     return await fast.execute(session, _finish_stmt(frozenset(values)), params) == 1
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationState, Identity, Outbox, Person, new_row
+from storage.models import ConversationState, Identity, Outbox, Person, add_new, new_row
 
 
 async def identity(session: AsyncSession, channel: str, external_id: str) -> Identity | None:
@@ -34,7 +34,7 @@ async def new_resident(session: AsyncSession, channel: str, external_id: str,
     ident = new_row(Identity, person_id=person.id, channel=channel, external_id=external_id,
                     created_at=now, pushes_since_inbound=0)
     # not flushed: the next flush inserts both, with whatever the caller sets on them first
-    session.add_all([person, ident])
+    add_new(session, person, ident)
     # this unit knows they have no tickets yet (storage.repos.tickets.of_resident asks)
     session.info.setdefault("unit", {}).setdefault("new_people", set()).add(person.id)
     return person, ident

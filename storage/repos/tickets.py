@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
 from storage import dialect, district_watch, fast, held_rows, repo
+from storage.db import flush_pending
 from storage.models import (
     Identity,
     Outbox,
@@ -162,14 +163,9 @@ def _spec(columns: list[Column]) -> Spec:
 def _row(obj: object, spec: Spec) -> dict[str, Any]:
     """The object's column values, or the Python defaults the ORM would have applied (read
     from its __dict__: a new object's unset attribute is None to the ORM too)."""
-    d = obj.__dict__
-    row = {}
-    for key, default in spec:
-        value = d.get(key)
-        if value is None and default is not None:
-            value = default(None)
-        row[key] = value
-    return row
+    get = obj.__dict__.get
+    return {key: value if (value := get(key)) is not None or default is None else default(None)
+            for key, default in spec}
 
 
 async def settle(session: AsyncSession, ticket: Ticket,
@@ -217,7 +213,7 @@ async def flush_new(session: AsyncSession, ticket: Ticket) -> None:
             _substitute(stand_in, ticket.code, rows)
     else:
         await settle(session, ticket, rows)
-    await session.flush()  # whatever else is pending (nothing, for a resident's new report)
+    await flush_pending(session)  # whatever else is pending (nothing, for a new report)
     for model in (TicketEvent, Outbox):
         mine = [o for o in rows if isinstance(o, model)]
         if not mine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, text
@@ -136,3 +137,43 @@ async def test_postgresql_keeps_its_connections_under_a_burst() -> None:
         assert len(opened) <= POOL_SIZE
     finally:
         await db.close()
+
+
+async def test_a_request_is_claimed_and_worked_in_two_consecutive_bursts(
+        tmp_path: Path) -> None:
+    """A closed loop of clients as the gateway is (each request reaches its claim a few loop
+    turns after it is read, then its work unit, then the next request): the writer takes
+    what is on its way into its burst, so no claim or work waits for a burst it just missed."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bursts.db'}"
+    await upgrade(url)
+    db = Database(url)
+    bursts = 0
+
+    class Count:
+        def burst(self, units: int) -> None:
+            nonlocal bursts
+            bursts += 1
+
+        def unit(self, statements: int, kind: str) -> None:
+            pass
+
+    db.observer = Count()
+    spans: list[int] = []
+
+    async def client(n: int) -> None:
+        for k in range(6):
+            # on its way to its claim: up to three turns (aiohttp reads and parses it, the
+            # handler, the gateway's task), each request a little apart from the others
+            for _ in range(1 + (n + k) % 3):
+                await asyncio.sleep(0)
+            start = bursts
+            await db.run(_insert(f"c{n}-{k}"))  # the claim
+            await db.run(_insert(f"w{n}-{k}"))  # the work
+            spans.append(bursts - start)
+
+    try:
+        await asyncio.gather(*(client(n) for n in range(20)))
+    finally:
+        await db.close()
+    assert len(spans) == 120
+    assert set(spans) == {2}  # claim, then work: two bursts, never a third

@@ -5,12 +5,14 @@ ticket and resident written without the ORM's flush are attached as if loaded.""
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy import DateTime, bindparam, event, func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -433,3 +435,18 @@ async def test_on_postgresql_a_new_resident_ticket_events_and_notices_are_one_st
     assert await pg.read(lambda s: s.scalar(select(func.count(Identity.id)))) == 1
     # the code was not used up: the next ticket of the day is 0002
     assert await pg.run(lambda s: repo.next_ticket_code(s, AT.date())) == "GD20261202-0002"
+def test_datetimes_are_written_as_sqlalchemys_sqlite_text() -> None:
+    """The C-made text (`datetime.isoformat`) that replaces SQLAlchemy's SQLite DATETIME
+    processor is the very text it writes: rows compare as text in SQLite."""
+    dialect = sqlite.dialect()
+    process = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    converted = fast._as_text(process)
+    assert converted is not process
+    rnd = random.Random(7)
+    for _ in range(5000):
+        when = datetime(rnd.randint(1, 9999), rnd.randint(1, 12), rnd.randint(1, 28),
+                        rnd.randint(0, 23), rnd.randint(0, 59), rnd.randint(0, 59),
+                        rnd.choice([0, rnd.randint(0, 999_999)]))
+        assert converted(when) == process(when)
+    aware = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert converted(aware) == process(aware)  # not the C path: SQLAlchemy's own

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import Outbox, Person, new_row
+from storage.models import Identity, Outbox, Person, add_new, new_row
 
 AT = datetime(2026, 11, 22, 9, 0)
 
@@ -40,3 +40,35 @@ def test_a_keyword_that_is_no_column_is_refused() -> None:
         new_row(Person, id="p-1", nmae="张伟")
     with pytest.raises(TypeError, match="identities"):
         new_row(Person, id="p-1", identities=[])  # a relationship is set afterwards
+
+
+async def test_add_new_makes_rows_pending_and_written_as_add_does(any_db: Database) -> None:
+    async def unit(s):  # noqa: ANN001, ANN202
+        person = new_row(Person, id="r-new", roles=["resident"], created_at=AT)
+        ident = new_row(Identity, person_id="r-new", channel="mp", external_id="o-new",
+                        created_at=AT, pushes_since_inbound=0)
+        add_new(s, person, ident)
+        assert person in s and ident in s and set(s.new) == {person, ident}
+        await s.flush()
+
+    await any_db.run(unit)
+    found = await any_db.read(lambda s: s.scalar(
+        select(Identity.person_id).where(Identity.external_id == "o-new")))
+    assert found == "r-new"
+
+
+async def test_add_new_of_a_row_linked_to_an_outside_object_adds_that_one_too(
+        any_db: Database) -> None:
+    async def unit(s):  # noqa: ANN001, ANN202
+        person = new_row(Person, id="r-linked", roles=["resident"], created_at=AT)
+        ident = new_row(Identity, channel="mp", external_id="o-linked", created_at=AT,
+                        pushes_since_inbound=0)
+        ident.person = person  # not in the session: the save-update cascade must take it
+        add_new(s, ident)
+        assert person in s
+        await s.flush()
+
+    await any_db.run(unit)
+    found = await any_db.read(lambda s: s.scalar(
+        select(Identity.person_id).where(Identity.external_id == "o-linked")))
+    assert found == "r-linked"

@@ -73,6 +73,16 @@ def test_released_slot_does_not_count() -> None:
 
 def test_quiet_senders_are_forgotten() -> None:
     guard = FloodGuard()
-    for n in range(2000):
+    for n in range(2000):  # a new sender a second: about a minute's worth stays
         guard.slot(("mp", f"o-{n}"), at(n), 5)
-    assert len(guard._slots) <= 1100  # swept every 1024 hits: memory follows activity
+    assert len(guard._slots) <= 100  # memory follows activity: ~61 live, a few per message
+
+
+def test_a_sender_still_waiting_is_not_forgotten() -> None:
+    guard = FloodGuard()
+    for _ in range(3):  # a flood: the third waits a minute
+        slot = guard.slot(A, at(0), 2)
+    assert slot.waits(at(0))
+    for n in range(200):  # many others write meanwhile, five a second
+        guard.slot(("mp", f"o-{n}"), at(1 + n * 0.2), 5)
+    assert guard.would_wait(A, at(41), 2)  # its window is still full: A was kept
