@@ -56,7 +56,10 @@ _SMALL_TALK = re.compile(r"^[^\d楼栋幢座号苑村路街巷弄园里门口]{1
 # dissatisfaction in words, for a resolved ticket waiting for its rating
 _DISSATISFIED = re.compile(
     r"根本没(?:有)?(?:处理|解决|人来|来|管|弄)|没(?:有)?(?:处理|解决)|还是老样子|一点没变|"
-    r"糊弄|敷衍|忽悠|骗人|走过场|假办结|等于没|白说")
+    r"糊弄|敷衍|忽悠|骗人|走过场|假办结|等于没|白说|"
+    # 「这也叫办结？今晚还在赌呢」: the closing itself disputed, or the problem still going on
+    r"这(?:也|就)?(?:叫|算)(?:办结|解决|处理)|怎么就(?:办结|结了)|凭什么(?:办结|结案)|"
+    r"(?:今天|今晚|现在|又|还)(?:还)?在(?:赌|吵|漏|堆|摆|响|冒|烧|闹)")
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,16 @@ async def test_an_accepted_ticket_is_not_moved_by_a_correction(bot: Bot) -> None
     await _correct(bot, "不是3号楼 是7号楼的楼道")
     t = await bot.ticket(code)
     assert t.assignee_id == "zhangwei" and "7号楼" in t.text  # told as a piece, not moved
+
+
+@pytest.mark.parametrize("words", ["什么叫明晚检查？今晚还在赌呢 这也叫办结？", "这也叫解决了？",
+                                   "怎么就办结了 灯还是不亮"])
+async def test_disputing_the_closing_is_a_dissatisfied_rating(bot: Bot, words: str) -> None:
+    code = await _resolved(bot)
+    before = await _count(bot, Ticket)
+    bot.clock.advance(hours=1)
+    await bot.send(RESIDENT, words)
+    t = await bot.ticket(code)
+    assert (t.status, t.rating) == ("reopened", 4) and await _count(bot, Ticket) == before
+    told = [x for x in await bot.texts("wy01") if "已重新打开" in x]
+    assert told and words in told[-1]
