@@ -129,32 +129,56 @@ def _building_said(building: str) -> re.Pattern[str]:
 def building_words(t: Ticket) -> str:
     """The building as the resident wrote it (「A栋」 stays 「A栋」, 「5幢」 「5幢」); without
     their word, 「3号楼」 for a number and 「A座」 otherwise."""
-    b = t.building or ""
-    found = _building_said(b).search(t.text or "")
+    return said_building(t.building or "", t.text)
+
+
+def said_building(b: str, text: str | None) -> str:
+    found = _building_said(b).search(text or "")
     if found:
         return f"{b}{found.group(1)}"
     return f"{b}号楼" if b.isdigit() else f"{b}座"
 
 
-def where(t: Ticket) -> str:
+# the word a building, unit or room ends with, which a place text may start with again
+# («1单元» + «单元门口», «E座» + «座门口»); 楼 is not one: «3号楼» + «楼道» is right as it is
+_SEAM_WORDS = ("单元", "号楼", "栋", "幢", "座", "室")
+
+
+def _joined(text: str, place: str) -> str:
+    """`text` followed by `place`, without the word at the seam said twice."""
+    for word in _SEAM_WORDS:
+        if text.endswith(word) and place.startswith(word) and len(place) > len(word):
+            return text + place[len(word):]
+    return text + place
+
+
+def place_phrase(community: str | None, building: str | None, unit: str | None,
+                 room: str | None, place: str | None, text: str | None) -> str:
     """The place as one phrase, without saying a part twice (「枫林苑3幢」, not
-    「枫林苑3号楼枫林苑3幢」) when the kept place text already holds it."""
-    place = t.place or ""
-    parts = [t.community_text or (t.community.name if t.community else None)]
-    if t.building:
-        parts.append(building_words(t))
-    if t.unit:
-        parts.append(f"{t.unit}单元")
-    if t.room:
-        parts.append(f"{t.room}室")
+    「枫林苑3号楼枫林苑3幢」, and 「F3栋1单元门口」, not 「…1单元单元门口」) when the kept place
+    text already holds it."""
+    place = place or ""
+    parts = [community]
+    if building:
+        parts.append(said_building(building, text))
+    if unit:
+        parts.append(f"{unit}单元")
+    if room:
+        parts.append(f"{room}室")
     if place and parts[0] and parts[0] in place:  # the place text already names the compound
-        extra = [(t.building, parts[1] if t.building else ""), (t.unit, f"{t.unit}单元"),
-                 (t.room, f"{t.room}室")]
+        extra = [(building, parts[1] if building else ""), (unit, f"{unit}单元"),
+                 (room, f"{room}室")]
         return place + "".join(p for value, p in extra if value and value not in place)
-    text = "".join(p for p in parts if p)
-    if place and place not in text:
-        text += place
-    return text or "未注明"
+    said = "".join(p for p in parts if p)
+    if place and place not in said:
+        said = _joined(said, place)
+    return said or "未注明"
+
+
+def where(t: Ticket) -> str:
+    """The ticket's place as one phrase (`place_phrase`)."""
+    return place_phrase(t.community_text or (t.community.name if t.community else None),
+                        t.building, t.unit, t.room, t.place, t.text)
 
 
 def block(t: Ticket) -> str:
