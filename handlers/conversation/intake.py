@@ -100,6 +100,10 @@ async def handle(ctx: Ctx) -> str | None:
                                  draft={**data, "category": picked, "details": details})
     if state == Conv.AWAITING_DUPLICATE and (answer := _follow_answer(text)) is not None:
         await ctx.clear_state()
+        if (more := _beyond_answer(text)):
+            # 「不是一回事吧 我说的是另一盏 靠近车库那个」: what the answer says beyond 1 or 2
+            # belongs to the report, whichever ticket it joins (trial L5)
+            data = {**data, "details": [*(data.get("details") or []), more]}
         if answer and (reply := await duplicates.accept(ctx, data)) is not None:
             return reply
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
@@ -232,6 +236,18 @@ async def _piece_answered(ctx: Ctx, data: dict[str, Any], piece: bool) -> str:
         return reply
     return await file_report(ctx, str(data.get("text") or ""),
                              draft={"attachments": list(data.get("attachments") or [])})
+
+
+_ANSWER_WORDS = re.compile(r"^(?:[12一二]|是的?|对的?|就是|附议|同一个?|一样的?|没错|嗯+|"
+                          r"不是(?:一回事|同一个|一个)?|不一样|仍然新建|新建|另一个?|别的|不同)"
+                          r"[吧啊呀的了哈嘛呢]*[\s,，.。!！、;；]*")
+
+
+def _beyond_answer(text: str) -> str:
+    """The words of an answer to the 附议 question past its yes or no, when they say
+    something (four characters or more), else ''."""
+    rest = _ANSWER_WORDS.sub("", text.strip(), count=1).strip()
+    return rest if len(bare(rest)) >= 4 else ""
 
 
 def _follow_answer(text: str) -> bool | None:
