@@ -21,12 +21,13 @@ message is stored `deferred` until its slot and the sweep processes it then.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import inspect
 import logging
 import time
 from collections.abc import Awaitable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -92,6 +93,12 @@ class Handle:
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
     stored: bool = False  # the message is in the database: it may be acknowledged
     kind: str = "passive"  # for the latency metric: passive|late|duplicate|held|failed
+    # set once the claim has an outcome (stored or not): a concurrent copy waits on it
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def store_outcome(self, stored: bool) -> None:
+        self.stored = stored
+        self.settled.set()
 
 
 def storage_key(update: Update) -> str:
@@ -157,7 +164,10 @@ class Inbound:
         key = storage_key(update)
         first = self.inflight.get(key)
         if first is not None:
-            if not first.stored:  # not even stored yet (the database is locked): not acked
+            if not first.stored:  # a copy while the first is being stored: wait for that
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(first.settled.wait(), self.budget)
+            if not first.stored:  # not stored within the budget: not acknowledged
                 handle.kind = "failed"
                 raise NotStored
             logger.info("retry of %s while the first is still being processed: ignored",
@@ -196,6 +206,7 @@ class Inbound:
         def done(t: asyncio.Task[str | None]) -> None:
             self.tasks.discard(t)
             self.inflight.pop(key, None)
+            handle.settled.set()  # however it ended, nobody waits on it any longer
 
         task.add_done_callback(done)
         return task
@@ -253,7 +264,7 @@ class Inbound:
                 stmt, params = repo.claim_statement((update.channel, update.sender), **row)
                 row_id, new_sender = repo.claimed((await db.run_one(stmt, params))[0])
         except IntegrityError:
-            handle.stored = True  # by the first delivery
+            handle.store_outcome(True)  # by the first delivery
             handle.kind = "duplicate"
             await _maybe(self.flood.release((update.channel, update.sender), slot))
             return await self._retry(update, key, handle)
@@ -261,8 +272,9 @@ class Inbound:
             logger.error("could not store inbound %s (%s): not acknowledged, WeChat resends",
                          tag_key(key), type(exc).__name__, exc_info=True)
             handle.kind = "failed"
+            handle.store_outcome(False)
             raise NotStored from exc
-        handle.stored = True
+        handle.store_outcome(True)
         if deferred:
             handle.kind = "held"  # stored, processed at its slot: not refused
             logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
