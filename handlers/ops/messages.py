@@ -341,16 +341,32 @@ def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
     return fit(body, t.code, keep=keep)
 
 
-DIGEST_LINE_CHARS = 56  # one folded notice's line in a digest: head, code, category, place
+DIGEST_LINE_CHARS = 72  # one folded notice's line in a digest: head, code, place, content
+DIGEST_WORDS = 24  # of the resident's words (内容) in such a line
+
+
+def digest_line(text: str) -> str:
+    """A notice as one line: its first line (head and code), then its place and the start of
+    its 内容 when it has them: the deadlines and the category line are left out, they took
+    the whole line and cut the resident's words to four characters (trial 13)."""
+    first, *rest = text.split("\n")
+    place = next((r.removeprefix("位置：") for r in rest if r.startswith("位置：")), "")
+    words = next((r.removeprefix("内容：") for r in rest if r.startswith("内容：")), "")
+    if not words:
+        return _short(" ".join(text.split()), DIGEST_LINE_CHARS)
+    line = " ".join(x for x in (first.strip(), place, _short(words, DIGEST_WORDS)) if x)
+    return _short(" ".join(line.split()), DIGEST_LINE_CHARS)
 
 
 def digests(texts: list[str], urgent: bool, per_minute: int,
-            limit: int = WECOM_TEXT_BYTES) -> list[str]:
-    """Notices that would have waited for WeCom's pace, folded into as few messages as fit,
-    one line each (the whole text stays on the ticket: 「工单 CODE」)."""
+            limit: int = WECOM_TEXT_BYTES, why: str | None = None) -> list[str]:
+    """Notices that would have waited for WeCom's pace (or, with `why`, another reason),
+    folded into as few messages as fit, one line each (the whole text stays on the ticket:
+    「工单 CODE」)."""
     head = "【紧急通知汇总】" if urgent else "【通知汇总】"
     tail = "详情请发送「工单 编号」查看。"
-    lines = [_short(" ".join(t.split()), DIGEST_LINE_CHARS) for t in texts]
+    why = why or f"通知较多（企业微信每人每分钟限 {per_minute} 条）"
+    lines = [digest_line(t) for t in texts]
     out: list[list[str]] = [[]]
     room = limit - 200 - len(tail.encode())  # the head line with its numbers takes < 200
     used = 0
@@ -364,8 +380,7 @@ def digests(texts: list[str], urgent: bool, per_minute: int,
     texts_out = []
     for i, chunk in enumerate(out, 1):
         part = f"（{i}/{len(out)}）" if len(out) > 1 else ""
-        body = [f"{head}{part}通知较多（企业微信每人每分钟限 {per_minute} 条），"
-                f"以下 {len(chunk)} 条合并发送：",
+        body = [f"{head}{part}{why}，以下 {len(chunk)} 条合并发送：",
                 *(f"{n}. {line}" for n, line in enumerate(chunk, 1)), tail]
         texts_out.append("\n".join(body))
     return texts_out

@@ -101,10 +101,17 @@ async def tell_reporters(session: AsyncSession, ticket: Ticket, text: str, *, at
 
 
 async def deliver_kept(session: AsyncSession, person: Person, channel: str, recipient: str, *,
-                       at: datetime) -> int:
+                       at: datetime, fold_after: int = 0) -> int:
     """`person` now has a channel (they bound it): the notices kept for them go out on it,
-    oldest first; how many."""
-    return await outbox.release_unreached(session, person.id, channel, recipient, at)
+    urgent first, then oldest first; how many. On the Official Account, which pushes only a
+    few messages per reply of theirs, `fold_after` or more of one priority are folded into
+    digests."""
+    def fold(texts: list[str], urgent: bool) -> list[str]:
+        return msg.digests(texts, urgent, 0, why="此前未能送达的通知")
+
+    return await outbox.release_unreached(session, person.id, channel, recipient, at,
+                                          fold=fold if channel == "mp" else None,
+                                          fold_after=fold_after)
 
 
 async def stand_ins(session: AsyncSession, community: Region | None,
