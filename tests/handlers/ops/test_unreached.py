@@ -104,3 +104,17 @@ async def test_a_transfer_to_a_department_nobody_can_reach_is_passed_on(db: Data
     assert (await bot.ticket(code)).assignee_id == "cg"
     said = [t for t in await bot.texts("liming") if code in t and "城管中队" in t]
     assert said and "收不到" in said[0]
+
+
+async def test_an_unreachable_officer_is_one_log_line_not_one_a_notice(world: Bot,
+                                                                       caplog) -> None:  # noqa: ANN001
+    import logging
+
+    from handlers.ops import notices
+    notices._kept_since.clear()  # what earlier tests in this process said
+    caplog.set_level(logging.WARNING, logger="handlers.ops.notices")
+    for i in range(4):
+        code_of(await world.send(f"oR{i}", f"幸福花园{6 + i}号楼门口垃圾桶满了好几天没人清运"))
+    said = [r.getMessage() for r in caplog.records if "no channel to reach lina" in r.getMessage()]
+    assert len(said) == 1 and "kept until they bind" in said[0]
+    assert len([t for t in await world.texts("liming") if "【无法送达】" in t]) == 4  # all told
