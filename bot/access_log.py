@@ -38,6 +38,12 @@ def safe_target(request: web.BaseRequest) -> str:
 class SafeAccessLogger(AbstractAccessLogger):
     """`client "METHOD /path?query HTTP/1.1" status bytes seconds`, the query as above."""
 
+    @property
+    def enabled(self) -> bool:
+        """aiohttp asks once per connection: with INFO off it neither times a request nor
+        calls `log` for it (as its own AccessLogger)."""
+        return self.logger.isEnabledFor(logging.INFO)
+
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         if not self.logger.isEnabledFor(logging.INFO):
             return

@@ -131,10 +131,11 @@ def _once_per_value(process: Callable[[Any], Any], kind: tuple[str, str]
     report's CPU. Only the very same instant, naive, reuses the text (an aware datetime
     equal to another may carry other wall-clock digits)."""
     last = _LAST_TEXT.setdefault(kind, [None, None])
+    null = process(None)  # what the processor makes of None, once (it is None: NULL)
 
     def convert(value: Any) -> Any:
         if value is None:  # the unset ones (accepted_at, sent_at…) leave the last instant
-            return process(value)
+            return null
         seen = last[0]
         if value is seen or (type(value) is datetime and type(seen) is datetime
                              and value.tzinfo is None and seen.tzinfo is None

@@ -33,6 +33,14 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+# sqlite3 binds an exact int, float, str or bytearray as it is, and asks everything else for
+# an adapter: a lookup in its registry and, when none is there, `__adapt__` on its protocol
+# type and `__conform__` on the value, each a failed attribute lookup that formats an
+# AttributeError. None (NULL) took that way for each of the ~30 NULL columns of a report's
+# rows (an unset unit, room, deadline…): registered, it is found at the first lookup and
+# handed back as it is (a C call, `{}.get(None)`). The same NULL is bound either way.
+sqlite3.register_adapter(type(None), {}.get)
+
 CHECKPOINT_SECONDS = 1.0  # at most one checkpoint per this, started by a commit
 
 

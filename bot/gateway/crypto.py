@@ -86,5 +86,19 @@ class Envelope:
         return plain
 
     def seal(self, xml: str, nonce: str, timestamp: int) -> str:
-        """The encrypted reply envelope (Encrypt, MsgSignature, TimeStamp, Nonce)."""
-        return self._crypto.encrypt_message(xml, nonce, str(timestamp))
+        """The encrypted reply envelope (Encrypt, MsgSignature, TimeStamp, Nonce): wechatpy's
+        encryption and its envelope, by this receiver's one cipher (wechatpy's
+        `encrypt_message` made a new cipher and a signer per reply)."""
+        encrypt = self._prp.encrypt(xml, self.receiver_id).decode("ascii")
+        stamp = str(timestamp)
+        return _SEALED.format(encrypt=encrypt, signature=sha1_signature(
+            self.token, stamp, nonce, encrypt), timestamp=stamp, nonce=nonce)
+
+
+# the envelope of a passive reply, as wechatpy's `encrypt_message` writes it
+_SEALED = """<xml>
+<Encrypt><![CDATA[{encrypt}]]></Encrypt>
+<MsgSignature><![CDATA[{signature}]]></MsgSignature>
+<TimeStamp>{timestamp}</TimeStamp>
+<Nonce><![CDATA[{nonce}]]></Nonce>
+</xml>"""

@@ -146,6 +146,7 @@ class Inbound:
             else FloodGuard())
         self.inflight: dict[str, Handle] = {}  # key → its handle, while a unit runs here
         self.tasks: set[asyncio.Task[str | None]] = set()
+        self._keys: dict[asyncio.Task[str | None], str] = {}  # each task's dedupe key
         self._wake_sweep = asyncio.Event()
         self._stop = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
@@ -200,11 +201,15 @@ class Inbound:
     def _start(self, key: str, work: Coroutine[Any, Any, str | None],
                handle: Handle) -> asyncio.Task[str | None]:
         self.inflight[key] = handle
-        task = asyncio.create_task(work, name=f"inbound {tag_key(key)}")
+        # unnamed: a name with the key's tag hashed the sender's id for every message, for
+        # the shutdown's log line only (drain names what it cancels)
+        task = asyncio.create_task(work)
         self.tasks.add(task)
+        self._keys[task] = key
 
         def done(t: asyncio.Task[str | None]) -> None:
             self.tasks.discard(t)
+            self._keys.pop(t, None)
             self.inflight.pop(key, None)
             handle.settled.set()  # however it ended, nobody waits on it any longer
 
@@ -479,7 +484,7 @@ class Inbound:
             return
         _, still = await asyncio.wait(pending, timeout=grace)
         for task in still:
-            logger.warning("cancelling %s at shutdown", task.get_name())
+            logger.warning("cancelling inbound %s at shutdown", tag_key(self._keys.get(task, "")))
             task.cancel()
         if still:
             await asyncio.wait(still, timeout=1)

@@ -104,3 +104,16 @@ async def test_the_wal_is_checkpointed_beside_the_writer_not_in_its_commit(
         assert other.execute("SELECT count(*) FROM ticket_sequences").fetchone() == (31,)
     finally:
         other.close()
+
+
+def test_none_is_bound_as_null_by_the_registered_adapter() -> None:
+    """A None parameter is found in sqlite3's adapter registry (no failed `__adapt__` and
+    `__conform__` lookups) and is stored as NULL, beside values of every other type."""
+    assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)](None) is None
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a, b, c NOT NULL DEFAULT 'x')")
+    conn.execute("INSERT INTO t (a, b) VALUES (?, ?)", (None, "路灯"))
+    assert conn.execute("SELECT a IS NULL, typeof(a), b FROM t").fetchall() == \
+        [(1, "null", "路灯")]
+    with pytest.raises(sqlite3.IntegrityError):  # NULL, not an empty value, reaches SQLite
+        conn.execute("INSERT INTO t (a, c) VALUES (?, ?)", (1, None))

@@ -66,3 +66,20 @@ async def test_no_route_logs_an_openid_a_signature_or_a_nonce(
            '&encrypt_type=aes HTTP/1.1"' in mp_post  # the same hash as gridbot's own lines
     assert '"GET /wechat/work?timestamp=' in lines[2]
     assert '"GET /console/wecom/callback?appid=ww8a7b6c5d4e3f2a10 HTTP/1.1" 404 ' in lines[4]
+
+
+async def test_with_info_off_no_request_is_timed_or_logged(
+        gw: Gw, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiohttp asks the logger whether it is on (once a connection): at WARNING it is not, so
+    it neither times a request nor hands it over to be logged (the test above: at INFO every
+    request is)."""
+    from bot.access_log import SafeAccessLogger
+
+    called: list[str] = []
+    monkeypatch.setattr(SafeAccessLogger, "log",
+                        lambda self, request, response, time: called.append(request.path))
+    caplog.set_level(logging.WARNING, logger="aiohttp.access")
+    for _ in range(2):
+        async with gw.client.get("/healthz") as resp:
+            assert resp.status == 200
+    assert called == [] and access_lines(caplog) == []

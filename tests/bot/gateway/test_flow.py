@@ -4,7 +4,9 @@ database: what was answered, what was stored, what went to the outbox."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
+import pytest
 import xmltodict
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -253,3 +255,22 @@ async def test_the_media_store_is_woken_only_by_a_unit_that_left_it_work(gw: Gw)
     assert (gw.sender.wakes, gw.media.wakes) == (2, 0)
     await gw.mp(text_xml("o-c", "照片在这", msg_id=9103), encrypt=True)
     assert (gw.sender.wakes, gw.media.wakes) == (3, 1)
+
+
+async def test_a_unit_still_running_at_shutdown_is_cancelled_and_named_by_its_tag(
+        make_gw: MakeGw, caplog: pytest.LogCaptureFixture) -> None:
+    from handlers.ops.privacy import tag
+
+    gw = await make_gw("safe", reply_budget_seconds=0.2)
+    gw.dispatcher.gate = asyncio.Event()
+    xml = text_xml("o-resident-late", "下水道堵了", msg_id=9013)
+    status, body = await asyncio.wait_for(gw.mp(xml, encrypt=True), 5)
+    assert (status, body) == (200, "success")  # answered; the unit goes on
+    inbound = gw.app[INBOUND]
+    [task] = inbound.tasks
+    caplog.set_level(logging.WARNING, logger="bot.gateway.flow")
+    await inbound.drain(0.1)
+    assert task.cancelled() and not inbound.tasks
+    [line] = [r.getMessage() for r in caplog.records if "at shutdown" in r.getMessage()]
+    assert line == f"cancelling inbound mp:{tag('o-resident-late')}:9013 at shutdown"
+    gw.dispatcher.gate.set()

@@ -106,3 +106,27 @@ def test_long_reply_is_cut_to_wechats_limit_on_a_character_boundary() -> None:
     assert len(cut.encode("utf-8")) <= MAX_REPLY_BYTES
     assert cut.startswith("工单进展工单") and cut.endswith("指令查看）")
     assert fit_reply("短回复") == "短回复"
+
+
+@pytest.mark.parametrize("msg_type", ["", "<a>text</a>"])
+def test_a_type_that_is_not_text_is_refused(msg_type: str) -> None:
+    xml = _msg("text", "<Content>x</Content>").replace("<![CDATA[text]]>", msg_type)
+    with pytest.raises(Rejected) as exc:
+        to_update("mp", xml)
+    assert exc.value.status == 400
+
+
+@pytest.mark.parametrize("channel", ["mp", "work"])
+def test_the_message_object_is_wechatpys_with_the_fields_of_the_callback(channel: str) -> None:
+    from bot.gateway.message import _message
+
+    xml = _msg("text", "<Content><![CDATA[路灯不亮]]></Content>")
+    raw = to_update(channel, xml).raw
+    ours = _message(channel, xml, raw)  # type: ignore[arg-type]
+    from wechatpy import parse_message
+    from wechatpy.enterprise import parse_message as parse_work
+    theirs = (parse_work if channel == "work" else parse_message)(xml)
+    assert type(ours) is type(theirs)
+    assert (ours.content, ours.source, ours.id) == (theirs.content, theirs.source, theirs.id)
+    ours.content = "changed"  # the message keeps a copy: the Update's raw fields stay
+    assert raw["Content"] == "路灯不亮"

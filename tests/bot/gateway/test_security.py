@@ -217,3 +217,25 @@ async def test_log_lines_carry_no_openid_and_tracebacks_no_phone(
     assert "RuntimeError" in written  # the traceback is there...
     assert "13912345678" not in written and "139****5678" in written  # ...masked
     assert "oSecretOpenid123" not in written
+
+
+@pytest.mark.parametrize("work", [False, True])
+def test_a_sealed_reply_is_what_wechatpy_seals(work: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply's envelope is wechatpy's, byte for byte (its random prefix held still), and
+    wechatpy opens it with the signature it carries."""
+    from wechatpy.crypto.base import BasePrpCrypto
+
+    from bot.gateway.crypto import Envelope
+
+    monkeypatch.setattr(BasePrpCrypto, "get_random_string", lambda self: "0123456789abcdef")
+    receiver = CORP_ID if work else APP_ID
+    envelope = Envelope(TOKEN, AES_KEY, receiver, work=work)
+    crypto = (WorkCrypto if work else WeChatCrypto)(TOKEN, AES_KEY, receiver)
+    reply = "<xml><Content><![CDATA[已收到，工单 GD20261203-0001]]></Content></xml>"
+    for _ in range(2):  # the one cipher serves every reply
+        sealed = envelope.seal(reply, "8f2c4d1e", 1795399200)
+        assert sealed == crypto.encrypt_message(reply, "8f2c4d1e", "1795399200")
+    doc = xmltodict.parse(sealed)["xml"]
+    assert crypto.decrypt_message(sealed, doc["MsgSignature"], doc["TimeStamp"],
+                                  doc["Nonce"]) == reply
