@@ -1,0 +1,90 @@
+"""Instructions a message of `Analyzer.analyze` and of raw `jieba.lcut`, counted by valgrind's
+callgrind (deterministic, unlike a clock on a shared machine: the figure to compare a small CPU
+cut by). A benchmark, not a test.
+
+    .venv/bin/python bench/analyze_instructions.py [--tree DIR ...] [--every 4] [--jieba]
+
+The messages are `bench/classify.py`'s (the corpus and the dev sample), every `--every`-th one.
+Each tree is run in a child under callgrind with instrumentation off (`--instr-atstart=no`):
+it loads the analyser, analyses every message once to warm it, then switches instrumentation
+on for itself (`callgrind_control -i on`), analyses them all again, and dumps. Loading and the
+warm pass are not counted. PYTHONHASHSEED=0, so sets iterate in one order from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = r"""
+import os, subprocess, sys
+sys.path.insert(0, os.path.join(sys.argv[1], "bench"))
+from classify import messages
+texts = messages(None)[::int(sys.argv[2])]
+if sys.argv[3] == "jieba":
+    import logging, jieba
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    fn = jieba.lcut
+else:
+    from nlp import Analyzer
+    fn = Analyzer.load().analyze
+for t in texts:
+    fn(t)
+def control(*args):
+    subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+control("-i", "on")
+for t in texts:
+    fn(t)
+control("-d", "measured")
+control("-i", "off")
+print(len(texts))
+"""
+
+
+def count(tree: Path, every: int, what: str) -> tuple[int, float]:
+    """(messages, instructions a message) of `what` ("analyze" or "jieba") in `tree`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(tree)}
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+             f"--callgrind-out-file={out}", sys.executable, "-c", CHILD, str(tree), str(every),
+             what], env=env, cwd=tree, capture_output=True, text=True, check=True)
+        n = int(run.stdout.strip().splitlines()[-1])
+        for dump in Path(tmp).glob("callgrind.out*"):
+            text = dump.read_text(errors="replace")
+            if re.search(r"^desc: Trigger: .*measured$", text, re.MULTILINE):
+                found = re.search(r"^totals: (\d+)", text, re.MULTILINE)
+                if found:
+                    return n, int(found.group(1)) / n
+    raise RuntimeError("no dump of the measured pass")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tree", type=Path, action="append",
+                    help="the code to count (repeat to compare); default this tree")
+    ap.add_argument("--every", type=int, default=4, help="every n-th message (default 4)")
+    ap.add_argument("--jieba", action="store_true", help="count raw jieba.lcut too")
+    args = ap.parse_args()
+    trees = [t.resolve() for t in (args.tree or [HERE.parent])]
+    for tree in trees:
+        n, per = count(tree, args.every, "analyze")
+        print(f"{tree}: analyze {per:,.0f} instructions a message ({n} messages)", flush=True)
+    if args.jieba:
+        n, per = count(trees[0], args.every, "jieba")
+        print(f"raw jieba.lcut {per:,.0f} instructions a message ({n} messages)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
