@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from nlp.numbers import ANY_NUM, CN_NUM, cn_to_int, num_str
+from nlp.scan import Anchored
 
 _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
@@ -127,6 +128,8 @@ _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )
 _COMMUNITY = re.compile(rf"(?P<name>[\u4e00-\u9fff0-9]{{1,8}}?)(?P<suffix>{_COMMUNITY_SUFFIX})")
+# (searched from 8 characters before the first suffix: nlp/scan.py Anchored)
+_COMMUNITY_AT = Anchored(_COMMUNITY, _COMMUNITY_SUFFIX, 8)
 # Characters after which a name cannot continue to the left (我是锦绣家园 → 锦绣家园).
 _LEFT_STOP = re.compile(
     r".*(?:[的了是在住我你他她们这那个到从给把被让说问喂呢啊吧吗跟对请找去叫帮要想老该全各]|"
@@ -144,6 +147,10 @@ _INTERSECTION = re.compile(
     r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
 _ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))"
                    r"(?P<tail>[\u4e00-\u9fff]{0,2})")
+# Both begin with a wide class, which re tries at every position: searched from a few characters
+# before the first road word (and the joining word of an intersection) instead.
+_INTERSECTION_AT = Anchored(_INTERSECTION, r"(?:路|街|大道)(?:和|与|跟|、)", 5)
+_ROAD_AT = Anchored(_ROAD, r"路|街|大道|大街", 4)
 _ROAD_STOP = re.compile(r".*[的了是在住我你他她们这那个到从给把被让说问上下边和]")
 _NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路", "挡路", "堵路", "占路", "拦路",
                  "修路", "让路", "带路", "过路", "开路", "封路", "断路", "绕路", "上路", "问路")
@@ -221,7 +228,7 @@ def estate_after(text: str, end: int) -> tuple[str, int, int] | None:
 
 
 def _community_at(text: str, pos: int) -> tuple[str, int, int] | None:
-    for m in _COMMUNITY.finditer(text, pos):
+    for m in _COMMUNITY_AT.finditer(text, pos):
         name, suffix = m.group("name"), m.group("suffix")
         cut = _LEFT_STOP.match(name)
         start = m.start("name") + (cut.end() if cut else 0)
@@ -389,11 +396,11 @@ def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
 
 
 def _place(text: str) -> str | None:
-    m = _INTERSECTION.search(text) or _BUS_STOP.search(text)
+    m = _INTERSECTION_AT.search(text) or _BUS_STOP.search(text)
     if m:
         return m.group(0)
     best: tuple[int, str] | None = None
-    for r in _ROAD.finditer(text):
+    for r in _ROAD_AT.finditer(text):
         road = r.group("road")
         cut = _ROAD_STOP.match(road)
         if cut:

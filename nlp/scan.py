@@ -156,3 +156,35 @@ def starts(pattern: re.Pattern[str]) -> Starts:
     if made is None:
         made = _MADE[id(pattern)] = Starts(pattern)
     return made
+
+
+class Anchored:
+    """`pattern.search` and `pattern.finditer` begun near the first place a match can hold.
+
+    For a pattern each match of which holds a match of `anchor` (a cheap regex, usually a few
+    literals re finds in C) beginning at most `reach` characters after the match's own start:
+    a pattern that begins with a wide class (`[\\u4e00-\\u9fff]{1,8}?(?:小区|社区…)`) is tried by
+    re at every position, each with all its backtracking, while most texts hold no anchor or
+    one far on. No match can begin before the first anchor at or after `pos` less `reach`, so
+    the search starts there (and finds nothing when there is no anchor): the same matches.
+    The pattern must not match an empty string (finditer's steps are then plain searches from
+    the end of the last match); lookbehinds still see what lies before where it starts."""
+
+    def __init__(self, pattern: re.Pattern[str], anchor: str, reach: int) -> None:
+        self.pattern = pattern
+        self.anchor = re.compile(anchor)
+        self.reach = reach
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        a = self.anchor.search(text, pos)
+        if a is None:
+            return None
+        return self.pattern.search(text, max(pos, a.start() - self.reach))
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        while True:
+            m = self.search(text, pos)
+            if m is None:
+                return
+            yield m
+            pos = m.end()

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp import Analyzer
 from nlp.cues import _COMPOUND, CATEGORY_CUES, CUES
@@ -132,3 +134,46 @@ def test_traditional_characters_are_found_as_the_set_finds_them(texts: list[str]
                "部𨋢坏了", "𠀀𠀁", f"电梯{beyond[0]}", "😀着火"]
     for text in samples:
         assert has_traditional(text) == (not _TRADITIONAL.isdisjoint(text)), text
+
+
+# Characters around the location patterns' anchors: names, suffixes, roads, joining words,
+# digits, punctuation, so generated texts put anchors at every distance from a match's start.
+_NEAR_ANCHORS = "阳光小区社区花园家园新村大厦苑府湾园幸福的我住在解放路街大道和与跟、中山0123，。 "
+
+
+def _anchored() -> list[tuple[str, re.Pattern[str], object]]:
+    from nlp import location
+
+    return [("community", location._COMMUNITY, location._COMMUNITY_AT),
+            ("intersection", location._INTERSECTION, location._INTERSECTION_AT),
+            ("road", location._ROAD, location._ROAD_AT)]
+
+
+def _same_matches(pattern: re.Pattern[str], fast: object, text: str) -> None:
+    for pos in range(len(text) + 1):
+        a = pattern.search(text, pos)
+        b = fast.search(text, pos)  # type: ignore[attr-defined]
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), \
+            (pattern.pattern[:30], text, pos)
+    want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+    got = [(m.span(), m.groupdict()) for m in fast.finditer(text)]  # type: ignore[attr-defined]
+    assert got == want, (pattern.pattern[:30], text)
+
+
+def test_anchored_location_patterns_find_what_the_patterns_find(texts: list[str]) -> None:
+    """The community, intersection and road patterns searched from before their first anchor
+    (scan.Anchored) give the same matches and groups as the patterns, from every position."""
+    awkward = ["阳光小区", "小区", "阳光花园小区3栋", "金溪社区溪畔新村3栋",
+               "的小区里", "幸福家园家园", "一二三四五六七八九小区", "0123456789小区",
+               "解放路和中山路交叉口", "路和路", "解放大道与人民大街", "在中山路上", "大道",
+               "我住在阳光苑，解放路、中山街口"]
+    for _, pattern, fast in _anchored():
+        for text in (*awkward, *texts):
+            _same_matches(pattern, fast, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NEAR_ANCHORS, max_size=30))
+def test_anchored_location_patterns_on_generated_texts(text: str) -> None:
+    for _, pattern, fast in _anchored():
+        _same_matches(pattern, fast, text)
