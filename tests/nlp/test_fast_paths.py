@@ -177,23 +177,3 @@ def test_anchored_location_patterns_find_what_the_patterns_find(texts: list[str]
 def test_anchored_location_patterns_on_generated_texts(text: str) -> None:
     for _, pattern, fast in _anchored():
         _same_matches(pattern, fast, text)
-
-
-def test_focus_hints_and_han_count_are_the_plain_ones(texts: list[str]) -> None:
-    """focus.py's character class says what `_HINTS.isdisjoint` says, and its count of Han
-    characters left outside spans is the character-by-character count."""
-    from nlp import focus
-
-    def plain(text: str, spans: list[tuple[int, int]]) -> int:
-        keep = [True] * len(text)
-        for a, b in spans:
-            keep[a:b] = [False] * (b - a)
-        return sum(1 for ch, k in zip(text, keep, strict=True) if k and "\u4e00" <= ch <= "\u9fff")
-
-    samples = [*texts, *focus._HINTS, "一丁", "\u4dff\u4e00\u9fff\ua000", "ab：cd"]
-    for text in samples:
-        assert (focus._HINT.search(text) is None) == focus._HINTS.isdisjoint(text), text
-        n = len(text)
-        for spans in ([], [(0, n)], [(0, n // 2)], [(n // 3, n // 2), (n // 2 + 1, n)]):
-            spans = [(a, b) for a, b in spans if a <= b]
-            assert focus._han_left(text, spans) == plain(text, spans), (text, spans)
