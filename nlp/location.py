@@ -142,6 +142,20 @@ _NOT_COMMUNITY = {
 }
 _WEAK_SUFFIX = {"苑", "府", "湾", "园"}
 
+# The address patterns begin with a digit, a numeral, a letter or a suffix after lookbehinds and
+# lookaheads, which re tries at every position: each is searched from the first character its
+# matches can begin with instead (scan.Anchored with no reach; a text without one is done).
+_NUMERAL_AT = r"[\d零〇一二两三四五六七八九十百千幺]"
+_ADDRESS_HINT_AT = Anchored(_ADDRESS_HINT, r"[栋幢座单元室房户家#\-号楼\d]", 0)
+_TRIPLE_AT = Anchored(_TRIPLE, r"\d", 0)
+_TRIPLE_NAMED_AT = Anchored(_TRIPLE_NAMED, r"\d", 0)
+_PAIR_UNIT_AT = Anchored(_PAIR_UNIT, r"\d", 0)
+_CODED_BUILDING_AT = Anchored(_CODED_BUILDING, r"[a-z]", 0)
+_BUILDING_AT = Anchored(_BUILDING, _NUMERAL_AT, 0)
+_LETTER_BUILDING_AT = Anchored(_LETTER_BUILDING, r"[A-Za-zＡ-Ｚ]", 0)
+_UNIT_AT = Anchored(_UNIT, _NUMERAL_AT, 0)
+_ROOM_AT = Anchored(_ROOM, r"[\d零〇幺一二三四五六七八九十层楼\s]", 0)
+
 _INTERSECTION = re.compile(
     r"(?P<a>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:和|与|跟|、)"
     r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
@@ -321,11 +335,11 @@ def _own_before_other(text: str, m: re.Match[str], pattern: re.Pattern[str],
 
 
 def _building(text: str) -> str | None:
-    for coded in _CODED_BUILDING.finditer(text):
+    for coded in _CODED_BUILDING_AT.finditer(text):
         if not _denied(text, coded.start()):
             return re.sub(r"[\s-]", "", coded.group("n")).upper()
     counted: list[tuple[int, int]] | None = None
-    for b in _BUILDING.finditer(text):
+    for b in _BUILDING_AT.finditer(text):
         if counted is None:
             counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
         if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()) \
@@ -337,7 +351,7 @@ def _building(text: str) -> str | None:
         if article and not _ONE_NAMES.match(text, b.end()):
             continue  # 一栋老楼: the article, not building one
         return num_str(_list_start(text, b))
-    for lettered in _LETTER_BUILDING.finditer(text):  # 锦绣华庭B座, A栋
+    for lettered in _LETTER_BUILDING_AT.finditer(text):  # 锦绣华庭B座, A栋
         if not _denied(text, lettered.start()):
             return lettered.group("n").upper()
     field = _BUILDING_FIELD.search(text)
@@ -348,7 +362,7 @@ def _building(text: str) -> str | None:
 
 
 def _unit(text: str) -> str | None:
-    for u in _UNIT.finditer(text):
+    for u in _UNIT_AT.finditer(text):
         if not _denied(text, u.start()):
             return num_str(_list_start(text, u))
     field = _UNIT_FIELD.search(text)
@@ -358,7 +372,7 @@ def _unit(text: str) -> str | None:
 def _room(text: str) -> str | None:
     if not _ROOM_HINT.search(text):
         return None
-    for r in _ROOM.finditer(text):
+    for r in _ROOM_AT.finditer(text):
         number = r.group("n") or num_str(r.group("c") or r.group("m") or "")
         floor = r.group("f") if r.group("m") else None
         if r.group("m") and not floor and not r.group("s") and (
@@ -382,14 +396,14 @@ def _room(text: str) -> str | None:
 
 
 def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
-    if not _ADDRESS_HINT.search(text):
+    if not _ADDRESS_HINT_AT.search(text):
         return None, None, None
     if _DIGIT.search(text):
         text = _NOT_ADDRESS.sub(_blank, text)
-    m = _TRIPLE.search(text) or _TRIPLE_NAMED.search(text)
+    m = _TRIPLE_AT.search(text) or _TRIPLE_NAMED_AT.search(text)
     if m:
         return m.group(1), m.group(2), m.group(3)
-    pair = _PAIR_UNIT.search(text)
+    pair = _PAIR_UNIT_AT.search(text)
     if pair and int(pair.group(1)) > int(pair.group(2)):  # 2-3单元 is a range of units
         return pair.group(1), pair.group(2), _room(text)
     return _building(text), _unit(text), _room(text)

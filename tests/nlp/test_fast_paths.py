@@ -138,7 +138,9 @@ def test_traditional_characters_are_found_as_the_set_finds_them(texts: list[str]
 
 # Characters around the location patterns' anchors: names, suffixes, roads, joining words,
 # digits, punctuation, so generated texts put anchors at every distance from a match's start.
-_NEAR_ANCHORS = "阳光小区社区花园家园新村大厦苑府湾园幸福的我住在解放路街大道和与跟、中山0123，。 "
+_NEAR_ANCHORS = ("阳光小区社区花园家园新村大厦苑府湾园幸福的我住在解放路街大道"
+                 "和与跟、中山0123，。 "
+                 "栋幢座单元室房户号楼层梯#-—/一二两三十零幺几这共有居民年abAB")
 
 
 def _anchored() -> list[tuple[str, re.Pattern[str], object]]:
@@ -146,7 +148,16 @@ def _anchored() -> list[tuple[str, re.Pattern[str], object]]:
 
     return [("community", location._COMMUNITY, location._COMMUNITY_AT),
             ("intersection", location._INTERSECTION, location._INTERSECTION_AT),
-            ("road", location._ROAD, location._ROAD_AT)]
+            ("road", location._ROAD, location._ROAD_AT),
+            ("address hint", location._ADDRESS_HINT, location._ADDRESS_HINT_AT),
+            ("triple", location._TRIPLE, location._TRIPLE_AT),
+            ("triple named", location._TRIPLE_NAMED, location._TRIPLE_NAMED_AT),
+            ("pair unit", location._PAIR_UNIT, location._PAIR_UNIT_AT),
+            ("coded building", location._CODED_BUILDING, location._CODED_BUILDING_AT),
+            ("building", location._BUILDING, location._BUILDING_AT),
+            ("letter building", location._LETTER_BUILDING, location._LETTER_BUILDING_AT),
+            ("unit", location._UNIT, location._UNIT_AT),
+            ("room", location._ROOM, location._ROOM_AT)]
 
 
 def _same_matches(pattern: re.Pattern[str], fast: object, text: str) -> None:
@@ -166,7 +177,10 @@ def test_anchored_location_patterns_find_what_the_patterns_find(texts: list[str]
     awkward = ["阳光小区", "小区", "阳光花园小区3栋", "金溪社区溪畔新村3栋",
                "的小区里", "幸福家园家园", "一二三四五六七八九小区", "0123456789小区",
                "解放路和中山路交叉口", "路和路", "解放大道与人民大街", "在中山路上", "大道",
-               "我住在阳光苑，解放路、中山街口"]
+               "我住在阳光苑，解放路、中山街口", "3-2-301", "9号楼-2-301", "2-3单元", "b12栋",
+               "锦绣华庭B座", "一栋三单元502", "两栋楼", "居民420户", "18层1803号", "楼三零二",
+               "住户301户", "12月3号楼下", "六号楼的八零二", "在 楼302",
+               "3 层 1203"]
     for _, pattern, fast in _anchored():
         for text in (*awkward, *texts):
             _same_matches(pattern, fast, text)
