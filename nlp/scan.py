@@ -188,3 +188,45 @@ class Anchored:
                 return
             yield m
             pos = m.end()
+
+
+try:
+    from re._compiler import _get_charset_prefix, _get_literal_prefix  # type: ignore
+except ImportError:  # pragma: no cover - another Python: nothing is replaced
+    _get_charset_prefix = _get_literal_prefix = None
+
+
+def skips_ahead(pattern: re.Pattern[str]) -> bool:
+    """re finds where a match may begin by itself: the pattern begins with a literal or with a
+    class (or alternatives that each begin with a literal), which its search looks for in C."""
+    if _get_literal_prefix is None:
+        return True
+    parsed = _sre_parse(pattern.pattern, pattern.flags)
+    return bool(_get_literal_prefix(parsed, pattern.flags)[0]
+                or _get_charset_prefix(parsed, pattern.flags))
+
+
+class Scanned:
+    """A compiled pattern whose `search` is its `Starts` search (tried only where a match can
+    begin); every other method is the pattern's own, so it stands in for the pattern."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.plain = pattern
+        self.search = Starts(pattern).search
+        for name in ("match", "fullmatch", "finditer", "findall", "sub", "subn", "split",
+                     "pattern", "flags", "groups", "groupindex"):
+            setattr(self, name, getattr(pattern, name))
+
+
+def scan_patterns(namespace: dict[str, Any]) -> list[str]:
+    """Put a `Scanned` in place of each compiled pattern of a module's namespace that re
+    tries at every position (it does not skip ahead by itself) and whose first characters are
+    known: a module of rules calls this once at its end, so patterns added later are covered
+    too. Returns the names replaced."""
+    replaced = []
+    for name, value in list(namespace.items()):
+        if isinstance(value, re.Pattern) and first_chars(value) is not None \
+                and not skips_ahead(value):
+            namespace[name] = Scanned(value)
+            replaced.append(name)
+    return replaced

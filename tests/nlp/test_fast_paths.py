@@ -191,3 +191,27 @@ def test_anchored_location_patterns_find_what_the_patterns_find(texts: list[str]
 def test_anchored_location_patterns_on_generated_texts(text: str) -> None:
     for _, pattern, fast in _anchored():
         _same_matches(pattern, fast, text)
+
+
+def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> None:
+    """The rule modules' patterns that re tries at every position are searched through
+    `Starts` (scan.scan_patterns): the same match as the plain pattern's, from the start, from
+    a position and up to an end, on the texts and on each text's bare form (intent's rules
+    search both)."""
+    import nlp.intent as intent
+    from nlp.scan import Scanned, skips_ahead
+
+    assert len(intent.SCANNED) > 30
+    for name in intent.SCANNED:
+        fast = getattr(intent, name)
+        assert isinstance(fast, Scanned) and not skips_ahead(fast.plain)
+        for text in (*texts, *map(intent._bare, texts)):
+            mid = len(text) // 2
+            for pos, end in ((0, len(text)), (mid, len(text)), (0, mid), (1, max(1, mid))):
+                a = fast.plain.search(text, pos, end)
+                b = fast.search(text, pos, end)
+                assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), \
+                    (name, text, pos, end)
+            a, b = fast.plain.search(text), fast.search(text)
+            assert (a and a.span()) == (b and b.span()), (name, text)
+    assert skips_ahead(re.compile("物业|物管")) and not skips_ahead(re.compile("(?:找)?物业"))
