@@ -198,12 +198,15 @@ def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> No
     `Starts` (scan.scan_patterns): the same match as the plain pattern's, from the start, from
     a position and up to an end, on the texts and on each text's bare form (intent's rules
     search both)."""
+    import nlp.cues as cues
     import nlp.intent as intent
+    import nlp.rules as rules
+    import nlp.urgency as urgency
     from nlp.scan import Scanned, skips_ahead
 
-    assert len(intent.SCANNED) > 30
-    for name in intent.SCANNED:
-        fast = getattr(intent, name)
+    assert len(intent.SCANNED) > 30 and cues.SCANNED and urgency.SCANNED and rules.SCANNED
+    for module, name in [(m, n) for m in (intent, cues, urgency, rules) for n in m.SCANNED]:
+        fast = getattr(module, name)
         assert isinstance(fast, Scanned) and not skips_ahead(fast.plain)
         for text in (*texts, *map(intent._bare, texts)):
             mid = len(text) // 2
