@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from nlp.numbers import ANY_NUM, CN_NUM, cn_to_int, num_str
-from nlp.scan import Anchored
+from nlp.scan import Anchored, scan_patterns
 
 _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
@@ -483,3 +483,8 @@ def is_address_only(text: str, gazetteer: Gazetteer | None = None,
     rest = _FLOOR_OR_NUMBER.sub(" ", rest)
     rest = _FILLER.sub("", re.sub(r"[\s，。！？!?,.、#-]+", "", rest))
     return len(rest) <= 1
+
+
+# The patterns above that re would try at every position are searched only where a match can
+# begin (nlp/scan.py scan_patterns); the matches are the same.
+SCANNED = scan_patterns(globals())

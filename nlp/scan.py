@@ -32,6 +32,11 @@ class _Unknown(Exception):
     pass
 
 
+# Categories a match may begin with, written as they go into a class (`Starts`): a digit or a
+# space of any script, as the pattern's own \d and \s read them.
+_CATEGORIES = {} if _sre is None else {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_SPACE: r"\s"}
+
+
 def _first(seq: Any) -> tuple[set[str], bool]:
     """(the characters a match of the parsed sequence can begin with, whether it can match
     the empty string); _Unknown when that cannot be told."""
@@ -46,7 +51,9 @@ def _first(seq: Any) -> tuple[set[str], bool]:
                     out.add(chr(v))
                 elif o is _sre.RANGE and v[1] - v[0] <= _WIDEST_RANGE:
                     out.update(map(chr, range(v[0], v[1] + 1)))
-                else:  # a negated class, a category (\d, \s), a wide range
+                elif o is _sre.CATEGORY and v in _CATEGORIES:
+                    out.add(_CATEGORIES[v])  # \d or \s: kept as such in the class of starts
+                else:  # a negated class, another category, a wide range
                     raise _Unknown
             return out, False
         if op is _sre.BRANCH:
@@ -75,8 +82,8 @@ def _first(seq: Any) -> tuple[set[str], bool]:
 
 
 def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The characters every match of the pattern begins with, or None when not known (or
-    when it can match the empty string)."""
+    r"""The characters every match of the pattern begins with (r"\d" and r"\s" standing for
+    those categories), or None when not known (or when it can match the empty string)."""
     if pattern.flags & re.IGNORECASE:
         return None
     try:
@@ -92,8 +99,8 @@ class Starts:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         chars = first_chars(pattern)
-        self._start = (None if chars is None else
-                       re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]"))
+        self._start = (None if chars is None else re.compile(
+            "[" + "".join(c if len(c) > 1 else re.escape(c) for c in sorted(chars)) + "]"))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None,
                ) -> re.Match[str] | None:
