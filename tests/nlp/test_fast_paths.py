@@ -56,7 +56,11 @@ def _patterns() -> list[re.Pattern[str]]:
 def test_first_characters_are_read_off_the_pattern() -> None:
     assert first_chars(re.compile(r"(?:找|问)?(?:了|过)?物业")) == frozenset("找问了过物")
     assert first_chars(re.compile(r"(?<![是要])不是[a-c0-1]")) == frozenset("不")
-    assert first_chars(re.compile(r"^(?:\s*)?火")) is None        # \s: not told
+    assert first_chars(re.compile(r"^(?:\s*)?火")) == frozenset({"\\s", "火"})
+    assert first_chars(re.compile(r"^\s*火")) == frozenset({"\\s", "火"})  # categories kept
+    assert first_chars(re.compile(r"[\d十]+度")) == frozenset({"\\d", "十"})
+    assert first_chars(re.compile(r"(?:^|\s|了)好")) == frozenset({"\\s", "了", "好"})
+    assert first_chars(re.compile(r"\w火")) is None                # other categories: not told
     assert first_chars(re.compile(r"a?")) is None                 # can match nothing
     assert first_chars(re.compile(r".火")) is None
     assert first_chars(re.compile(r"[^，]火")) is None
@@ -200,12 +204,14 @@ def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> No
     search both)."""
     import nlp.cues as cues
     import nlp.intent as intent
+    import nlp.location as location
     import nlp.rules as rules
     import nlp.urgency as urgency
     from nlp.scan import Scanned, skips_ahead
 
-    assert len(intent.SCANNED) > 30 and cues.SCANNED and urgency.SCANNED and rules.SCANNED
-    for module, name in [(m, n) for m in (intent, cues, urgency, rules) for n in m.SCANNED]:
+    modules = (intent, cues, urgency, rules, location)
+    assert len(intent.SCANNED) > 30 and all(m.SCANNED for m in modules)
+    for module, name in [(m, n) for m in modules for n in m.SCANNED]:
         fast = getattr(module, name)
         assert isinstance(fast, Scanned) and not skips_ahead(fast.plain)
         for text in (*texts, *map(intent._bare, texts)):
@@ -218,3 +224,27 @@ def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> No
             a, b = fast.plain.search(text), fast.search(text)
             assert (a and a.span()) == (b and b.span()), (name, text)
     assert skips_ahead(re.compile("物业|物管")) and not skips_ahead(re.compile("(?:找)?物业"))
+
+
+def test_clean_of_a_text_no_step_touches_is_strip_and_lower(texts: list[str]) -> None:
+    """normalize.clean skips its steps for a text without a character they act on: the same
+    result as taking every step, for each such character alone and inside a sentence, for
+    every kind of whitespace, two spaces, characters beyond the BMP, and the raw corpus."""
+    from nlp.normalize import (
+        _CANTONESE_ONLY,
+        _HALFWIDTH,
+        _SPACE_CHARS,
+        _TRADITIONAL,
+        clean,
+        clean_steps,
+    )
+
+    raw = [json.loads(line)["text"] for path in corpus_files([CORPUS])
+           for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    odd = sorted({*_CANTONESE_ONLY, *_TRADITIONAL, *_SPACE_CHARS, *map(chr, _HALFWIDTH),
+                  *map(chr, range(0x20)), "\x7f", "\U0001F600", "𨋢", "A", "Ｚ", " "})
+    samples = [*raw[::2], *AWKWARD, *odd, *(f" 3号楼{c}楼道 " for c in odd),
+               "楼道  灯坏了", " 楼道灯坏了 ", "ABC", "唔该", "部𨋢坏咗", "入面好臭"]
+    for text in samples:
+        assert clean(text) == clean_steps(text), repr(text)
+    assert all(not chr(c).isspace() for c in range(0x3001, 0x110000))  # _SPACE_CHARS is all
