@@ -214,7 +214,7 @@ def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> No
     for module, name in [(m, n) for m in modules for n in m.SCANNED]:
         fast = getattr(module, name)
         assert isinstance(fast, Scanned) and not skips_ahead(fast.plain)
-        for text in (*texts, *map(intent._bare, texts)):
+        for text in (*texts[::2], *map(intent._bare, texts[1::4])):
             mid = len(text) // 2
             for pos, end in ((0, len(text)), (mid, len(text)), (0, mid), (1, max(1, mid))):
                 a = fast.plain.search(text, pos, end)
