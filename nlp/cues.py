@@ -16,7 +16,7 @@ from operator import add
 from typing import Any
 
 from nlp.focus import QUOTE_MARKS, QUOTED
-from nlp.scan import starts
+from nlp.scan import scan_patterns, starts
 
 try:  # the regex parser, to find each cue's anchor characters (see Cue.anchors)
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -991,3 +991,8 @@ def category_cues(text: str) -> list[CategoryCue]:
 # (built here: the category cues are defined after find_hits)
 _GRAMS = _GramIndex((*CUES, *CATEGORY_CUES))
 _CATEGORY_SELECTION = _Selection(CATEGORY_CUES)
+
+
+# The patterns above that re would try at every position are searched only where a match can
+# begin (nlp/scan.py scan_patterns); the matches are the same.
+SCANNED = scan_patterns(globals())

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from nlp.scan import scan_patterns
+
 _PUNCT = re.compile(r"[\s，。！？!?,.、~～…：:；;😊🙏👍❤️]+")
 # Emoji, symbols and pictographs: a message of only these is conversation.
 _SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u3030\u2B50\u2B06\u2764]+")
@@ -1073,3 +1075,9 @@ def closing_talk(text: str) -> bool:
     clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
     return bool(clauses) and any(_CLOSING.match(c) for c in clauses) and all(
         _CLOSING.match(c) or _CHAT.match(c) for c in clauses)
+
+
+# Every pattern above that re would try at every position (one beginning with an optional part
+# or alternatives that do not all begin with a literal) is searched only where a match can
+# begin (nlp/scan.py); the matches are the same.
+SCANNED = scan_patterns(globals())

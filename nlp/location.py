@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from nlp.numbers import ANY_NUM, CN_NUM, cn_to_int, num_str
+from nlp.scan import Anchored, scan_patterns
 
 _N = ANY_NUM
 # 1-2-301 (also 1—2—301, 1/2/301): building, unit, room.
@@ -127,6 +128,8 @@ _COMMUNITY_SUFFIX = (
     "小区|社区|花园|家园|新村|新城|家属院|家属楼|公寓|大厦|山庄|华庭|名苑|公馆|佳苑|雅苑|苑|府|湾|园"
 )
 _COMMUNITY = re.compile(rf"(?P<name>[\u4e00-\u9fff0-9]{{1,8}}?)(?P<suffix>{_COMMUNITY_SUFFIX})")
+# (searched from 8 characters before the first suffix: nlp/scan.py Anchored)
+_COMMUNITY_AT = Anchored(_COMMUNITY, _COMMUNITY_SUFFIX, 8)
 # Characters after which a name cannot continue to the left (我是锦绣家园 → 锦绣家园).
 _LEFT_STOP = re.compile(
     r".*(?:[的了是在住我你他她们这那个到从给把被让说问喂呢啊吧吗跟对请找去叫帮要想老该全各]|"
@@ -139,11 +142,29 @@ _NOT_COMMUNITY = {
 }
 _WEAK_SUFFIX = {"苑", "府", "湾", "园"}
 
+# The address patterns begin with a digit, a numeral, a letter or a suffix after lookbehinds and
+# lookaheads, which re tries at every position: each is searched from the first character its
+# matches can begin with instead (scan.Anchored with no reach; a text without one is done).
+_NUMERAL_AT = r"[\d零〇一二两三四五六七八九十百千幺]"
+_ADDRESS_HINT_AT = Anchored(_ADDRESS_HINT, r"[栋幢座单元室房户家#\-号楼\d]", 0)
+_TRIPLE_AT = Anchored(_TRIPLE, r"\d", 0)
+_TRIPLE_NAMED_AT = Anchored(_TRIPLE_NAMED, r"\d", 0)
+_PAIR_UNIT_AT = Anchored(_PAIR_UNIT, r"\d", 0)
+_CODED_BUILDING_AT = Anchored(_CODED_BUILDING, r"[a-z]", 0)
+_BUILDING_AT = Anchored(_BUILDING, _NUMERAL_AT, 0)
+_LETTER_BUILDING_AT = Anchored(_LETTER_BUILDING, r"[A-Za-zＡ-Ｚ]", 0)
+_UNIT_AT = Anchored(_UNIT, _NUMERAL_AT, 0)
+_ROOM_AT = Anchored(_ROOM, r"[\d零〇幺一二三四五六七八九十层楼\s]", 0)
+
 _INTERSECTION = re.compile(
     r"(?P<a>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:和|与|跟|、)"
     r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
 _ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))"
                    r"(?P<tail>[\u4e00-\u9fff]{0,2})")
+# Both begin with a wide class, which re tries at every position: searched from a few characters
+# before the first road word (and the joining word of an intersection) instead.
+_INTERSECTION_AT = Anchored(_INTERSECTION, r"(?:路|街|大道)(?:和|与|跟|、)", 5)
+_ROAD_AT = Anchored(_ROAD, r"路|街|大道|大街", 4)
 _ROAD_STOP = re.compile(r".*[的了是在住我你他她们这那个到从给把被让说问上下边和]")
 _NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路", "挡路", "堵路", "占路", "拦路",
                  "修路", "让路", "带路", "过路", "开路", "封路", "断路", "绕路", "上路", "问路")
@@ -221,7 +242,7 @@ def estate_after(text: str, end: int) -> tuple[str, int, int] | None:
 
 
 def _community_at(text: str, pos: int) -> tuple[str, int, int] | None:
-    for m in _COMMUNITY.finditer(text, pos):
+    for m in _COMMUNITY_AT.finditer(text, pos):
         name, suffix = m.group("name"), m.group("suffix")
         cut = _LEFT_STOP.match(name)
         start = m.start("name") + (cut.end() if cut else 0)
@@ -314,11 +335,11 @@ def _own_before_other(text: str, m: re.Match[str], pattern: re.Pattern[str],
 
 
 def _building(text: str) -> str | None:
-    for coded in _CODED_BUILDING.finditer(text):
+    for coded in _CODED_BUILDING_AT.finditer(text):
         if not _denied(text, coded.start()):
             return re.sub(r"[\s-]", "", coded.group("n")).upper()
     counted: list[tuple[int, int]] | None = None
-    for b in _BUILDING.finditer(text):
+    for b in _BUILDING_AT.finditer(text):
         if counted is None:
             counted = [m.span() for m in _COUNTED_BUILDINGS.finditer(text)]
         if any(lo <= b.start() < hi for lo, hi in counted) or _denied(text, b.start()) \
@@ -330,7 +351,7 @@ def _building(text: str) -> str | None:
         if article and not _ONE_NAMES.match(text, b.end()):
             continue  # 一栋老楼: the article, not building one
         return num_str(_list_start(text, b))
-    for lettered in _LETTER_BUILDING.finditer(text):  # 锦绣华庭B座, A栋
+    for lettered in _LETTER_BUILDING_AT.finditer(text):  # 锦绣华庭B座, A栋
         if not _denied(text, lettered.start()):
             return lettered.group("n").upper()
     field = _BUILDING_FIELD.search(text)
@@ -341,7 +362,7 @@ def _building(text: str) -> str | None:
 
 
 def _unit(text: str) -> str | None:
-    for u in _UNIT.finditer(text):
+    for u in _UNIT_AT.finditer(text):
         if not _denied(text, u.start()):
             return num_str(_list_start(text, u))
     field = _UNIT_FIELD.search(text)
@@ -351,7 +372,7 @@ def _unit(text: str) -> str | None:
 def _room(text: str) -> str | None:
     if not _ROOM_HINT.search(text):
         return None
-    for r in _ROOM.finditer(text):
+    for r in _ROOM_AT.finditer(text):
         number = r.group("n") or num_str(r.group("c") or r.group("m") or "")
         floor = r.group("f") if r.group("m") else None
         if r.group("m") and not floor and not r.group("s") and (
@@ -375,25 +396,25 @@ def _room(text: str) -> str | None:
 
 
 def _building_unit_room(text: str) -> tuple[str | None, str | None, str | None]:
-    if not _ADDRESS_HINT.search(text):
+    if not _ADDRESS_HINT_AT.search(text):
         return None, None, None
     if _DIGIT.search(text):
         text = _NOT_ADDRESS.sub(_blank, text)
-    m = _TRIPLE.search(text) or _TRIPLE_NAMED.search(text)
+    m = _TRIPLE_AT.search(text) or _TRIPLE_NAMED_AT.search(text)
     if m:
         return m.group(1), m.group(2), m.group(3)
-    pair = _PAIR_UNIT.search(text)
+    pair = _PAIR_UNIT_AT.search(text)
     if pair and int(pair.group(1)) > int(pair.group(2)):  # 2-3单元 is a range of units
         return pair.group(1), pair.group(2), _room(text)
     return _building(text), _unit(text), _room(text)
 
 
 def _place(text: str) -> str | None:
-    m = _INTERSECTION.search(text) or _BUS_STOP.search(text)
+    m = _INTERSECTION_AT.search(text) or _BUS_STOP.search(text)
     if m:
         return m.group(0)
     best: tuple[int, str] | None = None
-    for r in _ROAD.finditer(text):
+    for r in _ROAD_AT.finditer(text):
         road = r.group("road")
         cut = _ROAD_STOP.match(road)
         if cut:
@@ -462,3 +483,8 @@ def is_address_only(text: str, gazetteer: Gazetteer | None = None,
     rest = _FLOOR_OR_NUMBER.sub(" ", rest)
     rest = _FILLER.sub("", re.sub(r"[\s，。！？!?,.、#-]+", "", rest))
     return len(rest) <= 1
+
+
+# The patterns above that re would try at every position are searched only where a match can
+# begin (nlp/scan.py scan_patterns); the matches are the same.
+SCANNED = scan_patterns(globals())

@@ -242,9 +242,30 @@ def from_cantonese(text: str) -> str:
     return text.replace("唔", "不").translate(_CANTONESE)
 
 
+# Every character some step of `clean` below changes or acts on besides lower-casing: Cantonese
+# and Traditional ones, full-width forms, control characters, whitespace but the plain space;
+# with two spaces in a row and characters beyond the BMP (Traditional ones among them, as the
+# class is kept to the BMP: see _TRADITIONAL_BMP), what a text must hold for the steps to do
+# anything. Most messages hold none, and for them `clean` is strip and lower.
+_SPACE_CHARS = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " ")
+_TOUCHED = re.compile(
+    "[" + "".join(sorted(map(re.escape, {*_CANTONESE_ONLY, *_TRADITIONAL, *_SPACE_CHARS,
+                                          *map(chr, _HALFWIDTH), *map(chr, range(0x20)), "\x7f"}
+                                      - {c for c in _TRADITIONAL if ord(c) >= 0x10000}
+                                      - {c for c in _CANTONESE_ONLY if ord(c) >= 0x10000})))
+    + "]|  |[\U00010000-\U0010FFFF]")
+
+
 def clean(text: str) -> str:
     """Simplified characters, Mandarin for Cantonese particles, half-width letters and digits,
     lower case, single spaces, no control characters."""
+    if _TOUCHED.search(text) is None:  # nothing `clean_steps` does would change it
+        return text.strip().lower()
+    return clean_steps(text)
+
+
+def clean_steps(text: str) -> str:
+    """`clean`, every step taken."""
     # Cantonese first: tw2s rewrites some of its characters (嗰 → 𠮶, 燶 → 㶶) out of the table
     text = to_simplified(from_cantonese(text))
     if _FULLWIDTH.search(text):  # rare, and translate with a dict is not free

@@ -12,6 +12,7 @@ import math
 import re
 
 from nlp.cues import Hit, category_cues, real
+from nlp.scan import scan_patterns
 
 # Where sparks or smoke come from decides fire_safety versus gas_electric.
 _ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电闸|闸盒|开关|插座|路灯杆|电线杆|"
@@ -141,3 +142,8 @@ def boost_category_cues(text: str, ranked: list[tuple[str, float]]) -> list[tupl
     total = sum(p for _, p in scaled) or 1.0
     return hazard_first(sorted(((c, p / total) for c, p in scaled), key=lambda cp: -cp[1]),
                         frozenset(boosted))
+
+
+# The patterns above that re would try at every position are searched only where a match can
+# begin (nlp/scan.py scan_patterns); the matches are the same.
+SCANNED = scan_patterns(globals())

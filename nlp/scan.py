@@ -32,6 +32,11 @@ class _Unknown(Exception):
     pass
 
 
+# Categories a match may begin with, written as they go into a class (`Starts`): a digit or a
+# space of any script, as the pattern's own \d and \s read them.
+_CATEGORIES = {} if _sre is None else {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_SPACE: r"\s"}
+
+
 def _first(seq: Any) -> tuple[set[str], bool]:
     """(the characters a match of the parsed sequence can begin with, whether it can match
     the empty string); _Unknown when that cannot be told."""
@@ -46,7 +51,9 @@ def _first(seq: Any) -> tuple[set[str], bool]:
                     out.add(chr(v))
                 elif o is _sre.RANGE and v[1] - v[0] <= _WIDEST_RANGE:
                     out.update(map(chr, range(v[0], v[1] + 1)))
-                else:  # a negated class, a category (\d, \s), a wide range
+                elif o is _sre.CATEGORY and v in _CATEGORIES:
+                    out.add(_CATEGORIES[v])  # \d or \s: kept as such in the class of starts
+                else:  # a negated class, another category, a wide range
                     raise _Unknown
             return out, False
         if op is _sre.BRANCH:
@@ -75,8 +82,8 @@ def _first(seq: Any) -> tuple[set[str], bool]:
 
 
 def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The characters every match of the pattern begins with, or None when not known (or
-    when it can match the empty string)."""
+    r"""The characters every match of the pattern begins with (r"\d" and r"\s" standing for
+    those categories), or None when not known (or when it can match the empty string)."""
     if pattern.flags & re.IGNORECASE:
         return None
     try:
@@ -92,8 +99,8 @@ class Starts:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         chars = first_chars(pattern)
-        self._start = (None if chars is None else
-                       re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]"))
+        self._start = (None if chars is None else re.compile(
+            "[" + "".join(c if len(c) > 1 else re.escape(c) for c in sorted(chars)) + "]"))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None,
                ) -> re.Match[str] | None:
@@ -156,3 +163,77 @@ def starts(pattern: re.Pattern[str]) -> Starts:
     if made is None:
         made = _MADE[id(pattern)] = Starts(pattern)
     return made
+
+
+class Anchored:
+    """`pattern.search` and `pattern.finditer` begun near the first place a match can hold.
+
+    For a pattern each match of which holds a match of `anchor` (a cheap regex, usually a few
+    literals re finds in C) beginning at most `reach` characters after the match's own start:
+    a pattern that begins with a wide class (`[\\u4e00-\\u9fff]{1,8}?(?:小区|社区…)`) is tried by
+    re at every position, each with all its backtracking, while most texts hold no anchor or
+    one far on. No match can begin before the first anchor at or after `pos` less `reach`, so
+    the search starts there (and finds nothing when there is no anchor): the same matches.
+    The pattern must not match an empty string (finditer's steps are then plain searches from
+    the end of the last match); lookbehinds still see what lies before where it starts."""
+
+    def __init__(self, pattern: re.Pattern[str], anchor: str, reach: int) -> None:
+        self.pattern = pattern
+        self.anchor = re.compile(anchor)
+        self.reach = reach
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        a = self.anchor.search(text, pos)
+        if a is None:
+            return None
+        return self.pattern.search(text, max(pos, a.start() - self.reach))
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        while True:
+            m = self.search(text, pos)
+            if m is None:
+                return
+            yield m
+            pos = m.end()
+
+
+try:
+    from re._compiler import _get_charset_prefix, _get_literal_prefix  # type: ignore
+except ImportError:  # pragma: no cover - another Python: nothing is replaced
+    _get_charset_prefix = _get_literal_prefix = None
+
+
+def skips_ahead(pattern: re.Pattern[str]) -> bool:
+    """re finds where a match may begin by itself: the pattern begins with a literal or with a
+    class (or alternatives that each begin with a literal), which its search looks for in C."""
+    if _get_literal_prefix is None:
+        return True
+    parsed = _sre_parse(pattern.pattern, pattern.flags)
+    return bool(_get_literal_prefix(parsed, pattern.flags)[0]
+                or _get_charset_prefix(parsed, pattern.flags))
+
+
+class Scanned:
+    """A compiled pattern whose `search` is its `Starts` search (tried only where a match can
+    begin); every other method is the pattern's own, so it stands in for the pattern."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.plain = pattern
+        self.search = Starts(pattern).search
+        for name in ("match", "fullmatch", "finditer", "findall", "sub", "subn", "split",
+                     "pattern", "flags", "groups", "groupindex"):
+            setattr(self, name, getattr(pattern, name))
+
+
+def scan_patterns(namespace: dict[str, Any]) -> list[str]:
+    """Put a `Scanned` in place of each compiled pattern of a module's namespace that re
+    tries at every position (it does not skip ahead by itself) and whose first characters are
+    known: a module of rules calls this once at its end, so patterns added later are covered
+    too. Returns the names replaced."""
+    replaced = []
+    for name, value in list(namespace.items()):
+        if isinstance(value, re.Pattern) and first_chars(value) is not None \
+                and not skips_ahead(value):
+            namespace[name] = Scanned(value)
+            replaced.append(name)
+    return replaced

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from nlp.cues import Hit, benign_smoke, fire_resolved, people_out
+from nlp.scan import scan_patterns
 from nlp.taxonomy import URGENCY_ORDER
 
 DEFAULT_URGENCY: dict[str, str] = {
@@ -168,3 +169,8 @@ def not_now(text: str, hits: list[Hit]) -> bool:
         return True
     return (bool(_NOT_NOW.search(text)) or fire_resolved(text) or people_out(text)
             or benign_smoke(text))
+
+
+# The patterns above that re would try at every position are searched only where a match can
+# begin (nlp/scan.py scan_patterns); the matches are the same.
+SCANNED = scan_patterns(globals())

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp import Analyzer
 from nlp.cues import _COMPOUND, CATEGORY_CUES, CUES
@@ -54,7 +56,11 @@ def _patterns() -> list[re.Pattern[str]]:
 def test_first_characters_are_read_off_the_pattern() -> None:
     assert first_chars(re.compile(r"(?:找|问)?(?:了|过)?物业")) == frozenset("找问了过物")
     assert first_chars(re.compile(r"(?<![是要])不是[a-c0-1]")) == frozenset("不")
-    assert first_chars(re.compile(r"^(?:\s*)?火")) is None        # \s: not told
+    assert first_chars(re.compile(r"^(?:\s*)?火")) == frozenset({"\\s", "火"})
+    assert first_chars(re.compile(r"^\s*火")) == frozenset({"\\s", "火"})  # categories kept
+    assert first_chars(re.compile(r"[\d十]+度")) == frozenset({"\\d", "十"})
+    assert first_chars(re.compile(r"(?:^|\s|了)好")) == frozenset({"\\s", "了", "好"})
+    assert first_chars(re.compile(r"\w火")) is None                # other categories: not told
     assert first_chars(re.compile(r"a?")) is None                 # can match nothing
     assert first_chars(re.compile(r".火")) is None
     assert first_chars(re.compile(r"[^，]火")) is None
@@ -132,3 +138,113 @@ def test_traditional_characters_are_found_as_the_set_finds_them(texts: list[str]
                "部𨋢坏了", "𠀀𠀁", f"电梯{beyond[0]}", "😀着火"]
     for text in samples:
         assert has_traditional(text) == (not _TRADITIONAL.isdisjoint(text)), text
+
+
+# Characters around the location patterns' anchors: names, suffixes, roads, joining words,
+# digits, punctuation, so generated texts put anchors at every distance from a match's start.
+_NEAR_ANCHORS = ("阳光小区社区花园家园新村大厦苑府湾园幸福的我住在解放路街大道"
+                 "和与跟、中山0123，。 "
+                 "栋幢座单元室房户号楼层梯#-—/一二两三十零幺几这共有居民年abAB")
+
+
+def _anchored() -> list[tuple[str, re.Pattern[str], object]]:
+    from nlp import location
+
+    return [("community", location._COMMUNITY, location._COMMUNITY_AT),
+            ("intersection", location._INTERSECTION, location._INTERSECTION_AT),
+            ("road", location._ROAD, location._ROAD_AT),
+            ("address hint", location._ADDRESS_HINT, location._ADDRESS_HINT_AT),
+            ("triple", location._TRIPLE, location._TRIPLE_AT),
+            ("triple named", location._TRIPLE_NAMED, location._TRIPLE_NAMED_AT),
+            ("pair unit", location._PAIR_UNIT, location._PAIR_UNIT_AT),
+            ("coded building", location._CODED_BUILDING, location._CODED_BUILDING_AT),
+            ("building", location._BUILDING, location._BUILDING_AT),
+            ("letter building", location._LETTER_BUILDING, location._LETTER_BUILDING_AT),
+            ("unit", location._UNIT, location._UNIT_AT),
+            ("room", location._ROOM, location._ROOM_AT)]
+
+
+def _same_matches(pattern: re.Pattern[str], fast: object, text: str) -> None:
+    for pos in range(len(text) + 1):
+        a = pattern.search(text, pos)
+        b = fast.search(text, pos)  # type: ignore[attr-defined]
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), \
+            (pattern.pattern[:30], text, pos)
+    want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+    got = [(m.span(), m.groupdict()) for m in fast.finditer(text)]  # type: ignore[attr-defined]
+    assert got == want, (pattern.pattern[:30], text)
+
+
+def test_anchored_location_patterns_find_what_the_patterns_find(texts: list[str]) -> None:
+    """The community, intersection and road patterns searched from before their first anchor
+    (scan.Anchored) give the same matches and groups as the patterns, from every position."""
+    awkward = ["阳光小区", "小区", "阳光花园小区3栋", "金溪社区溪畔新村3栋",
+               "的小区里", "幸福家园家园", "一二三四五六七八九小区", "0123456789小区",
+               "解放路和中山路交叉口", "路和路", "解放大道与人民大街", "在中山路上", "大道",
+               "我住在阳光苑，解放路、中山街口", "3-2-301", "9号楼-2-301", "2-3单元", "b12栋",
+               "锦绣华庭B座", "一栋三单元502", "两栋楼", "居民420户", "18层1803号", "楼三零二",
+               "住户301户", "12月3号楼下", "六号楼的八零二", "在 楼302",
+               "3 层 1203"]
+    for _, pattern, fast in _anchored():
+        for text in (*awkward, *texts):
+            _same_matches(pattern, fast, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NEAR_ANCHORS, max_size=30))
+def test_anchored_location_patterns_on_generated_texts(text: str) -> None:
+    for _, pattern, fast in _anchored():
+        _same_matches(pattern, fast, text)
+
+
+def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> None:
+    """The rule modules' patterns that re tries at every position are searched through
+    `Starts` (scan.scan_patterns): the same match as the plain pattern's, from the start, from
+    a position and up to an end, on the texts and on each text's bare form (intent's rules
+    search both)."""
+    import nlp.cues as cues
+    import nlp.intent as intent
+    import nlp.location as location
+    import nlp.rules as rules
+    import nlp.urgency as urgency
+    from nlp.scan import Scanned, skips_ahead
+
+    modules = (intent, cues, urgency, rules, location)
+    assert len(intent.SCANNED) > 30 and all(m.SCANNED for m in modules)
+    for module, name in [(m, n) for m in modules for n in m.SCANNED]:
+        fast = getattr(module, name)
+        assert isinstance(fast, Scanned) and not skips_ahead(fast.plain)
+        for text in (*texts[::2], *map(intent._bare, texts[1::4])):
+            mid = len(text) // 2
+            for pos, end in ((0, len(text)), (mid, len(text)), (0, mid), (1, max(1, mid))):
+                a = fast.plain.search(text, pos, end)
+                b = fast.search(text, pos, end)
+                assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), \
+                    (name, text, pos, end)
+            a, b = fast.plain.search(text), fast.search(text)
+            assert (a and a.span()) == (b and b.span()), (name, text)
+    assert skips_ahead(re.compile("物业|物管")) and not skips_ahead(re.compile("(?:找)?物业"))
+
+
+def test_clean_of_a_text_no_step_touches_is_strip_and_lower(texts: list[str]) -> None:
+    """normalize.clean skips its steps for a text without a character they act on: the same
+    result as taking every step, for each such character alone and inside a sentence, for
+    every kind of whitespace, two spaces, characters beyond the BMP, and the raw corpus."""
+    from nlp.normalize import (
+        _CANTONESE_ONLY,
+        _HALFWIDTH,
+        _SPACE_CHARS,
+        _TRADITIONAL,
+        clean,
+        clean_steps,
+    )
+
+    raw = [json.loads(line)["text"] for path in corpus_files([CORPUS])
+           for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    odd = sorted({*_CANTONESE_ONLY, *_TRADITIONAL, *_SPACE_CHARS, *map(chr, _HALFWIDTH),
+                  *map(chr, range(0x20)), "\x7f", "\U0001F600", "𨋢", "A", "Ｚ", " "})
+    samples = [*raw[::2], *AWKWARD, *odd, *(f" 3号楼{c}楼道 " for c in odd),
+               "楼道  灯坏了", " 楼道灯坏了 ", "ABC", "唔该", "部𨋢坏咗", "入面好臭"]
+    for text in samples:
+        assert clean(text) == clean_steps(text), repr(text)
+    assert all(not chr(c).isspace() for c in range(0x3001, 0x110000))  # _SPACE_CHARS is all
