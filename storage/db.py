@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import fast, sqlite_inline
+from storage import codes, fast, sqlite_inline
 from storage.dialect import is_sqlite_url
 from storage.district_model import DistrictModel
 from storage.pg_group import GroupCommit
@@ -175,6 +175,10 @@ class Database:
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any], str]] | None = None
         self._writer: asyncio.Task[None] | None = None
         self.group = GroupCommit(self, pg_lanes) if pg_lanes and not self.is_sqlite else None
+        # PostgreSQL: ticket codes from blocks this worker reserves (storage.codes)
+        self.codes = None if self.is_sqlite else codes.CodeBlocks(self.engine)
+        if self.codes is not None:
+            info[codes.INFO_KEY] = self.codes
 
     async def run(self, unit: Unit[T]) -> T:
         """Run `unit(session)` and commit; raise what it raised, with nothing written."""
