@@ -45,34 +45,38 @@ def code_of(day: str, number: int) -> str:
 
 
 class CodeBlocks:
-    """The numbers this worker has reserved, per day (only the latest day is kept)."""
+    """The numbers this worker has reserved, per day (the last few days kept: a ticket made
+    just before midnight may be written just after it)."""
+
+    KEEP_DAYS = 3
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.reserved = 0  # reservations made (tests)
-        self._day: str | None = None
-        self._next = self._end = 0  # the block's numbers left: _next .. _end
-        self._size = 1
-        self._since = 0.0  # when the current block was reserved
+        # day -> [next, end, size, when reserved]: the block's numbers left are next..end
+        self._blocks: dict[str, list[Any]] = {}
         self._lock = asyncio.Lock()
 
     async def take(self, day: str) -> str:
         """The next code of `day` ("yyyymmdd")."""
         while True:
-            if day == self._day and self._next <= self._end:
-                number = self._next
-                self._next += 1
+            block = self._blocks.get(day)
+            if block is not None and block[0] <= block[1]:
+                number = block[0]
+                block[0] += 1
                 return code_of(day, number)
             async with self._lock:  # one reservation at a time; the others wait for it
-                if day != self._day or self._next > self._end:
-                    await self._reserve(day)
+                block = self._blocks.get(day)
+                if block is None or block[0] > block[1]:
+                    await self._reserve(day, block)
 
-    async def _reserve(self, day: str) -> None:
+    async def _reserve(self, day: str, block: list[Any] | None) -> None:
         now = time.monotonic()
-        fast_enough = day == self._day and now - self._since < GROW_SECONDS
-        size = min(self._size * 2, MAX_BLOCK) if fast_enough else 1
+        fast_enough = block is not None and now - block[3] < GROW_SECONDS
+        size = min(block[2] * 2, MAX_BLOCK) if fast_enough and block is not None else 1
         rows: Any = await fast.run_alone(self.engine, _RESERVE, {"day": day, "n": size})
         last = rows[0][0]
-        self._day, self._next, self._end = day, last - size + 1, last
-        self._size, self._since = size, now
+        self._blocks[day] = [last - size + 1, last, size, now]
         self.reserved += 1
+        for old in sorted(self._blocks)[:-self.KEEP_DAYS]:
+            del self._blocks[old]

@@ -279,6 +279,9 @@ async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
     first = _new_rows_first(session)
     if first is None:
         return False
+    blocks = session.info.get(codes.INFO_KEY)
+    if blocks is not None and repo.is_provisional(ticket.code):  # PostgreSQL: storage.codes
+        ticket.code = await blocks.take(ticket.code[2:10])
     for obj in (*first, ticket):
         coded = obj is ticket and repo.is_provisional(ticket.code)
         spec, stmt = (_coded_insert(dialect.name(session)) if coded
