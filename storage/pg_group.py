@@ -68,11 +68,13 @@ class GroupCommit:
         self.bursts = 0  # bursts of more than one unit committed (tests)
         self._queue: asyncio.Queue[Item] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def run(self, unit: Unit, kind: str) -> Any:
-        if self._queue is None or any(t.done() for t in self._tasks):
-            self._start()
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._loop is not loop or any(t.done() for t in self._tasks):
+            self._start(loop)  # first use, a lane died, or another event loop (a CLI's run)
+        fut: asyncio.Future[Any] = loop.create_future()
         assert self._queue is not None
         self._queue.put_nowait((unit, fut, kind))
         return await fut
@@ -80,9 +82,11 @@ class GroupCommit:
     async def run_one(self, stmt: Any, params: dict[str, Any], kind: str) -> Any:
         return await self.run(_One(stmt, params), kind)
 
-    def _start(self) -> None:
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         for task in self._tasks:
-            task.cancel()
+            if not task.done() and self._loop is loop:
+                task.cancel()
+        self._loop = loop
         self._queue = asyncio.Queue()
         self._tasks = [asyncio.create_task(self._lane(), name=f"pg-group-commit-{n}")
                        for n in range(self.lanes)]
@@ -190,6 +194,9 @@ class GroupCommit:
                 fut.set_result(value)
 
     async def close(self) -> None:
+        if self._loop is not asyncio.get_running_loop():
+            self._tasks, self._queue = [], None  # another loop's lanes: gone with it
+            return
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
