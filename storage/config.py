@@ -64,7 +64,7 @@ class DatabaseConfig(Section):
     sqlite_writer: Literal["thread", "inline"] = "inline"
     # PostgreSQL's group commit (storage.pg_group): a worker's concurrent units share a
     # transaction, this many bursts in flight at once; 0: a transaction per unit, as before
-    pg_lanes: int = Field(1, ge=0, le=8)
+    pg_lanes: int = Field(2, ge=0, le=8)
 
 
 class MpConfig(Section):

@@ -155,7 +155,7 @@ class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
     def __init__(self, url: str, *, district_check_seconds: float = 5.0,
-                 sqlite_writer: str = "inline", pg_lanes: int = 1) -> None:
+                 sqlite_writer: str = "inline", pg_lanes: int = 2) -> None:
         """`sqlite_writer`: "inline" runs the writer's statements on the event loop's thread
         (storage.sqlite_inline), "thread" on aiosqlite's (config `[database] sqlite_writer`).
         `pg_lanes`: PostgreSQL's group commit (storage.pg_group) with this many bursts in

@@ -24,6 +24,7 @@ async def pg():  # noqa: ANN201
     if not PG_URL:
         pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
     database = await fresh(PG_URL)
+    database.group.lanes = 1  # one burst at a time: which units share it is then certain
     yield database
     await database.close()
 
@@ -112,3 +113,23 @@ async def test_nothing_is_acknowledged_before_the_bursts_commit(pg) -> None:  # 
     assert await _keys(pg) == sorted([f"early{n}" for n in range(4)] + ["last"])
     assert await pg.read(lambda s: s.scalar(
         select(func.count()).select_from(InboundMessage))) == 5
+
+
+async def test_a_second_lane_runs_while_the_first_waits(pg) -> None:  # noqa: ANN001
+    """With two lanes (the default) a burst held up (a unit waiting on another worker's
+    lock, say) does not hold up the worker's next units."""
+    pg.group.lanes = 2
+    entered, go_on = asyncio.Event(), asyncio.Event()
+
+    async def held(session):  # noqa: ANN001, ANN202
+        await repo.claim(session, None, **_row("held"))
+        entered.set()
+        await go_on.wait()
+
+    first = asyncio.ensure_future(pg.run(held))
+    await entered.wait()
+    await asyncio.wait_for(_claim(pg, "meanwhile"), timeout=5)
+    assert await _keys(pg) == ["meanwhile"]
+    go_on.set()
+    await first
+    assert await _keys(pg) == ["held", "meanwhile"]
