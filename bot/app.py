@@ -56,7 +56,8 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             db = given or Database(settings.database.url,
-                                   sqlite_writer=settings.database.sqlite_writer)
+                                   sqlite_writer=settings.database.sqlite_writer,
+                                   pg_lanes=settings.database.pg_lanes)
             if given is None:
                 stack.push_async_callback(db.close)
             services = await _services(settings, clock, db)

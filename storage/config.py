@@ -62,6 +62,9 @@ class DatabaseConfig(Section):
     # commit on a thread, the hot path's writes on sqlite3 directly (storage.fast); "thread"
     # runs every statement on aiosqlite's thread, a hop each. Measured in the README.
     sqlite_writer: Literal["thread", "inline"] = "inline"
+    # PostgreSQL's group commit (storage.pg_group): a worker's concurrent units share a
+    # transaction, this many bursts in flight at once; 0: a transaction per unit, as before
+    pg_lanes: int = Field(2, ge=0, le=8)
 
 
 class MpConfig(Section):

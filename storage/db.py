@@ -5,7 +5,8 @@ outbox rows) commit together or not at all. On SQLite there is one writer anyway
 queued to a single writer task that runs a burst of them in one transaction (group commit): one
 commit and one flush for the burst instead of one per message. If a unit raises, the burst rolls
 back and each of its units reruns alone, so a failing unit rolls back alone and the others still
-commit. On PostgreSQL each unit has its own transaction and they run concurrently.
+commit. On PostgreSQL a worker's concurrent units share a transaction the same way
+(storage.pg_group), with each burst of one unit its own transaction as before.
 
 A unit must be a function of the database only (no network I/O, no `db.run` inside it): it may
 run twice when its burst is retried.
@@ -30,9 +31,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import fast, sqlite_inline
+from storage import codes, fast, sqlite_inline
 from storage.dialect import is_sqlite_url
 from storage.district_model import DistrictModel
+from storage.pg_group import GroupCommit
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +155,11 @@ class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
     def __init__(self, url: str, *, district_check_seconds: float = 5.0,
-                 sqlite_writer: str = "inline") -> None:
+                 sqlite_writer: str = "inline", pg_lanes: int = 2) -> None:
         """`sqlite_writer`: "inline" runs the writer's statements on the event loop's thread
-        (storage.sqlite_inline), "thread" on aiosqlite's (config `[database] sqlite_writer`)."""
+        (storage.sqlite_inline), "thread" on aiosqlite's (config `[database] sqlite_writer`).
+        `pg_lanes`: PostgreSQL's group commit (storage.pg_group) with this many bursts in
+        flight; 0 runs every unit in a transaction of its own, concurrently."""
         self.url = url
         self.engine = create_engine(url, inline=sqlite_writer == "inline")
         self.observer: Observer | None = None
@@ -170,12 +174,18 @@ class Database:
                                                 info=info)
         self._queue: asyncio.Queue[tuple[Unit[Any], asyncio.Future[Any], str]] | None = None
         self._writer: asyncio.Task[None] | None = None
-
+        self.group = GroupCommit(self, pg_lanes) if pg_lanes and not self.is_sqlite else None
+        # PostgreSQL: ticket codes from blocks this worker reserves (storage.codes)
+        self.codes = None if self.is_sqlite else codes.CodeBlocks(self.engine)
+        if self.codes is not None:
+            info[codes.INFO_KEY] = self.codes
 
     async def run(self, unit: Unit[T]) -> T:
         """Run `unit(session)` and commit; raise what it raised, with nothing written."""
         if not self.is_sqlite:
-            return await self._run_pg(unit)
+            if self.group is not None:
+                return await self.group.run(unit, UNIT_KIND.get())  # type: ignore[no-any-return]
+            return await self._unit_alone(unit, UNIT_KIND.get())
         if self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
             self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
@@ -184,7 +194,7 @@ class Database:
         await self._queue.put((unit, fut, UNIT_KIND.get()))
         return await fut
 
-    async def _run_pg(self, unit: Unit[T]) -> T:
+    async def _unit_alone(self, unit: Unit[T], kind: str) -> T:
         """A transaction of its own for `unit`, begun by its first statement. Committed, the
         session is closed in place: the commit gave its connection back already, so closing
         is forgetting its objects, with none of the async close's task and greenlet hop;
@@ -204,7 +214,7 @@ class Database:
             await session.close()
             raise
         if observer is not None:  # what the commit wrote (its flush) counted too
-            observer.unit(counts.get("statements", 0) - start, UNIT_KIND.get())
+            observer.unit(counts.get("statements", 0) - start, kind)
         sync = session.sync_session
         if sync.in_transaction():  # never after a commit; if it were, the I/O of a rollback
             await session.close()
@@ -219,9 +229,14 @@ class Database:
         (`fast.run_alone`); on SQLite it is a unit of the writer's burst like any other."""
         if self.is_sqlite:
             return await self.run(lambda session: fast.execute(session, stmt, params))
+        if self.group is not None:  # alone it is autocommitted still (_one_alone)
+            return await self.group.run_one(stmt, params, UNIT_KIND.get())
+        return await self._one_alone(stmt, params, UNIT_KIND.get())
+
+    async def _one_alone(self, stmt: Any, params: dict[str, Any], kind: str) -> Any:
         result = await fast.run_alone(self.engine, stmt, params)
         if self.observer is not None:
-            self.observer.unit(1, UNIT_KIND.get())
+            self.observer.unit(1, kind)
         return result
 
     async def read(self, query: Unit[T]) -> T:
@@ -308,6 +323,8 @@ class Database:
                 fut.set_result(value)
 
     async def close(self) -> None:
+        if self.group is not None:
+            await self.group.close()
         if self._writer is not None:
             self._writer.cancel()
             while self._queue is not None and not self._queue.empty():

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import dialect, district_model, fast
+from storage import codes, dialect, district_model, fast
 from storage.district_match import MIN_MATCH, normalize_building
 from storage.models import Identity, Person, Region, TicketSequence
 
@@ -121,8 +121,13 @@ async def settle_code(session: AsyncSession, code: str) -> str:
 
 
 async def next_ticket_code(session: AsyncSession, day: date) -> str:
-    """GD + yyyymmdd + '-' + a district-wide daily sequence (one atomic upsert)."""
+    """GD + yyyymmdd + '-' + a district-wide daily sequence (one atomic upsert). On
+    PostgreSQL from the worker's reserved block (storage.codes) when it has one: a unit that
+    locked the day's row here would stall a reservation of its own burst."""
     key = day.strftime("%Y%m%d")
+    blocks = session.info.get(codes.INFO_KEY)
+    if blocks is not None:
+        return await blocks.take(key)  # type: ignore[no-any-return]
     stmt = _SEQUENCE.get(dialect.name(session))
     if stmt is None:  # built once per dialect: building costs more than running it
         stmt = dialect.insert(session, TicketSequence).values(day=bindparam("day"), last=1)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from nlp.normalize import to_halfwidth
-from storage import dialect, district_watch, fast, held_rows, repo
+from storage import codes, dialect, district_watch, fast, held_rows, repo
 from storage.db import flush_pending
 from storage.models import (
     Identity,
@@ -279,6 +279,9 @@ async def _insert_new(session: AsyncSession, ticket: Ticket) -> bool:
     first = _new_rows_first(session)
     if first is None:
         return False
+    blocks = session.info.get(codes.INFO_KEY)
+    if blocks is not None and repo.is_provisional(ticket.code):  # PostgreSQL: storage.codes
+        ticket.code = await blocks.take(ticket.code[2:10])
     for obj in (*first, ticket):
         coded = obj is ticket and repo.is_provisional(ticket.code)
         spec, stmt = (_coded_insert(dialect.name(session)) if coded
@@ -312,8 +315,12 @@ async def _insert_all(session: AsyncSession, ticket: Ticket,
     idents = [o for o in first if isinstance(o, Identity)]
     if len(people) > 1 or len(idents) > 1:
         return False
-    specs, stmt = _all_in_one(bool(people), bool(idents))
-    params: dict[str, Any] = {"stand_in": ticket.code, "code_day": ticket.code[2:10]}
+    day = ticket.code[2:10]
+    blocks = session.info.get(codes.INFO_KEY)  # the worker's reserved codes (storage.codes)
+    specs, stmt = _all_in_one(bool(people), bool(idents), blocks is not None)
+    params: dict[str, Any] = {"stand_in": ticket.code, "code_day": day}
+    if blocks is not None:
+        params["code"] = await blocks.take(day)
     written: list[tuple[object, dict[str, Any]]] = []
     for prefix, obj in (("p_", people[0] if people else None),
                         ("i_", idents[0] if idents else None)):
@@ -340,10 +347,11 @@ async def _insert_all(session: AsyncSession, ticket: Ticket,
     return True
 
 
-_ALL: dict[tuple[bool, bool], tuple[dict[str, Spec], Any]] = {}
+_ALL: dict[tuple[bool, bool, bool], tuple[dict[str, Spec], Any]] = {}
 
 
-def _all_in_one(person: bool, identity: bool) -> tuple[dict[str, Spec], Any]:
+def _all_in_one(person: bool, identity: bool, drawn: bool = False
+                ) -> tuple[dict[str, Spec], Any]:
     """PostgreSQL: one statement of data-modifying CTEs writing a new resident (`p_…`
     parameters) and identity (`i_…`, RETURNING its id) if asked, the day's counter and the
     ticket with its code (as `_coded_insert`), the ticket's events (`e_…`) and notices
@@ -351,8 +359,10 @@ def _all_in_one(person: bool, identity: bool) -> tuple[dict[str, Spec], Any]:
     one prepared plan), with the stand-in code (`stand_in`) replaced by the real one in
     their texts. Its row: the ticket's id and code, and the identity's id. The rows of
     sibling CTEs meet their foreign keys at the end of the statement, as PostgreSQL checks
-    them. Specs by prefix ("" for the ticket), built once per shape."""
-    found = _ALL.get((person, identity))
+    them. Specs by prefix ("" for the ticket), built once per shape. `drawn`: the code is
+    given (`code`, from the worker's block, storage.codes) instead of drawn from the day's
+    counter, whose row the statement then does not lock."""
+    found = _ALL.get((person, identity, drawn))
     if found is not None:
         return found
     specs: dict[str, Spec] = {}
@@ -372,6 +382,12 @@ def _all_in_one(person: bool, identity: bool) -> tuple[dict[str, Spec], Any]:
         else:
             ctes.append(insert.cte("p"))
     spec, coded = _coded_insert(dialect.POSTGRESQL)
+    if drawn:
+        table = Ticket.__table__
+        coded = table.insert().values(
+            code=bindparam("code", type_=String),
+            **{c.key: bindparam(c.key, type_=c.type) for c in table.columns
+               if c.key not in ("id", "code")}).returning(table.c.id, table.c.code)
     specs[""] = spec
     ticket = coded.cte("t")
     stand_in = bindparam("stand_in", type_=String)
@@ -396,7 +412,7 @@ def _all_in_one(person: bool, identity: bool) -> tuple[dict[str, Spec], Any]:
             select(ticket.c.id, *picked).select_from(ticket).join(arrays, true())
         ).cte(prefix[0]))
     stmt = select(ticket.c.id, ticket.c.code, ident_id).add_cte(*ctes)
-    found = _ALL[(person, identity)] = (specs, stmt)
+    found = _ALL[(person, identity, drawn)] = (specs, stmt)
     return found
 
 

@@ -77,18 +77,33 @@ async def test_a_report_costs_a_handful_of_statements(on_either: Quiet) -> None:
     # first use costs a round trip more), and asyncpg learns the array and JSON types
     warm = await quiet.mp.say("o-warm", "幸福花园1号楼门口路灯不亮了")
     assert "工单号" in (warm.content or "")
+    # PostgreSQL: a worker reserves ticket codes in blocks (storage.codes), one autocommitted
+    # statement per block, growing while reports come fast: such a reservation may fall in
+    # a counted report, and is counted apart (at most one per report)
+    blocks = quiet.db.codes
+    reserved = [blocks.reserved if blocks else 0]
+
+    def reservations() -> int:
+        now = blocks.reserved if blocks else 0
+        n, reserved[0] = now - reserved[0], now
+        assert n <= 1
+        return n
+
     with counting(quiet) as first, round_trips(port) as first_trips:
         reply = await quiet.mp.say("o-budget", "幸福花园3号楼楼道有人拉飞线给电动车充电")
     assert "工单号" in (reply.content or "")
+    first_blocks = reservations()
     with counting(quiet) as second, round_trips(port) as second_trips:
         again = await quiet.mp.say("o-budget", "金色港湾门口垃圾三天没人清运了")
     assert "工单号" in (again.content or "")
-    assert len(first) <= (PG_FIRST_REPORT if pg else FIRST_REPORT), "\n".join(first)
-    assert len(second) <= (PG_KNOWN_RESIDENT_REPORT if pg else KNOWN_RESIDENT_REPORT), \
-        "\n".join(second)
+    second_blocks = reservations()
+    assert len(first) - first_blocks <= (PG_FIRST_REPORT if pg else FIRST_REPORT), \
+        "\n".join(first)
+    assert len(second) - second_blocks <= (
+        PG_KNOWN_RESIDENT_REPORT if pg else KNOWN_RESIDENT_REPORT), "\n".join(second)
     if pg:
-        assert len(first_trips) <= PG_FIRST_TRIPS, (first_trips, first)
-        assert len(second_trips) <= PG_KNOWN_TRIPS, (second_trips, second)
+        assert len(first_trips) - first_blocks <= PG_FIRST_TRIPS, (first_trips, first)
+        assert len(second_trips) - second_blocks <= PG_KNOWN_TRIPS, (second_trips, second)
 
     # and the cheaper path wrote everything: routed ticket, both events, the officer's notice
     code = code_of(again.content)

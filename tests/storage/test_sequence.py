@@ -32,17 +32,23 @@ async def test_codes_count_up_per_day_and_restart_on_a_new_day(any_db: Database)
     assert await _code(any_db, DAY) == "GD20261122-0005"
 
 
-async def test_a_rolled_back_unit_does_not_use_up_a_code(any_db: Database) -> None:
+async def test_a_rolled_back_units_code_is_never_given_twice(any_db: Database) -> None:
+    """SQLite: the counter rolls back with the unit, the code is given to the next ticket.
+    PostgreSQL: the worker's reserved block (storage.codes) does not take a code back, so a
+    rolled-back unit leaves a gap (DESIGN.md: codes are unique, not gapless)."""
     async def fails(s):
-        await repo.next_ticket_code(s, DAY)
+        taken.append(await repo.next_ticket_code(s, DAY))
         raise RuntimeError("handler failed after taking a code")
 
+    taken: list[str] = []
     assert await _code(any_db, DAY) == "GD20261122-0001"
     try:
         await any_db.run(fails)
     except RuntimeError:
         pass
-    assert await _code(any_db, DAY) == "GD20261122-0002"
+    assert taken == ["GD20261122-0002"]
+    assert await _code(any_db, DAY) == ("GD20261122-0002" if any_db.is_sqlite
+                                        else "GD20261122-0003")
 
 
 async def test_concurrent_units_get_distinct_codes(any_db: Database) -> None:

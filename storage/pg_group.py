@@ -1,0 +1,209 @@
+"""Group commit on PostgreSQL: a worker's concurrent units share one transaction.
+
+Each unit in a transaction of its own paid its fixed costs alone: BEGIN and COMMIT as round
+trips of their own, a WAL flush per COMMIT (and one per autocommitted claim), and a wait of
+the event loop for each. SQLite's writer amortises them over a burst; this does the same on
+PostgreSQL. Units queue; a lane (a task with one connection at a time) takes what is queued
+once the units on their way have joined (GATHER_TURNS loop turns) and runs them one after the
+other in one transaction, and only the shared COMMIT resolves their futures: nothing is
+acknowledged before it is durable, exactly as in SQLite's bursts, so a crash mid-burst loses
+only units nobody was told about.
+
+Optimistic, as SQLite's writer: no savepoint per unit (two round trips each). If a unit
+raises (a unique key, a fenced row, a deadlock with another worker's burst), the burst rolls
+back and each of its units runs again alone, so a failing unit fails alone and the others
+still commit. A burst of one is a unit in its own transaction as before (begun by its first
+statement), and a claim alone (`Database.run_one`) is still autocommitted: a quiet worker
+sends what it sent before, round trip for round trip.
+
+Units of one burst run one after the other on one connection, in the order they were
+queued; a sender's advisory lock taken twice in one transaction is granted at once, and the
+second unit reads what the first wrote. Several lanes (`lanes`) keep that many bursts in
+flight, for a unit that waits on another worker's lock not to hold up all of its worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import fast
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 64
+GATHER_TURNS = 3  # as storage.db's writer: a claim's request and a claim's work to join
+
+Unit = Callable[[AsyncSession], Awaitable[Any]]
+
+
+class _One:
+    """A prebuilt statement queued as a unit (`Database.run_one`): alone it autocommits."""
+
+    __slots__ = ("params", "stmt")
+
+    def __init__(self, stmt: Any, params: dict[str, Any]) -> None:
+        self.stmt, self.params = stmt, params
+
+    async def __call__(self, session: AsyncSession) -> Any:
+        return await fast.execute(session, self.stmt, self.params)
+
+
+Item = tuple[Unit | _One, "asyncio.Future[Any]", str]
+
+
+class GroupCommit:
+    """The queue and its lanes for one `Database` on PostgreSQL.
+
+    `alone(unit)` runs one unit in its own transaction (storage.db's `_run_pg`), `one(stmt,
+    params)` one statement autocommitted, `observer` the Database's (read at each burst)."""
+
+    def __init__(self, db: Any, lanes: int = 1) -> None:
+        self.db = db
+        self.lanes = lanes
+        self.bursts = 0  # bursts of more than one unit committed (tests)
+        self._queue: asyncio.Queue[Item] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self, unit: Unit, kind: str) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._loop is not loop or any(t.done() for t in self._tasks):
+            self._start(loop)  # first use, a lane died, or another event loop (a CLI's run)
+        fut: asyncio.Future[Any] = loop.create_future()
+        assert self._queue is not None
+        self._queue.put_nowait((unit, fut, kind))
+        return await fut
+
+    async def run_one(self, stmt: Any, params: dict[str, Any], kind: str) -> Any:
+        return await self.run(_One(stmt, params), kind)
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        for task in self._tasks:
+            if not task.done() and self._loop is loop:
+                task.cancel()
+        self._loop = loop
+        self._queue = asyncio.Queue()
+        self._tasks = [asyncio.create_task(self._lane(), name=f"pg-group-commit-{n}")
+                       for n in range(self.lanes)]
+
+    async def _lane(self) -> None:
+        assert self._queue is not None
+        queue = self._queue
+        while True:
+            batch = [await queue.get()]
+            for _ in range(GATHER_TURNS):
+                await asyncio.sleep(0)
+            while len(batch) < MAX_BATCH and not queue.empty():
+                batch.append(queue.get_nowait())
+            try:
+                await self._run_batch(batch)
+            except asyncio.CancelledError:
+                for _, fut, _ in batch:
+                    if not fut.done():
+                        fut.cancel()
+                raise
+            except Exception as exc:  # the lane must outlive any one batch
+                logger.exception("group commit of %d units failed", len(batch))
+                for _, fut, _ in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+
+    async def _alone(self, item: Item) -> None:
+        unit, fut, kind = item
+        try:
+            if isinstance(unit, _One):
+                result = await self.db._one_alone(unit.stmt, unit.params, kind)  # noqa: SLF001
+            else:
+                result = await self.db._unit_alone(unit, kind)  # noqa: SLF001
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            if not fut.done():
+                fut.cancel()
+            return
+        except BaseException as exc:  # noqa: BLE001 - the caller's to see
+            if not fut.done():
+                fut.set_exception(exc)
+            return
+        if not fut.done():
+            fut.set_result(result)
+
+    async def _run_batch(self, batch: list[Item]) -> None:
+        batch = [item for item in batch if not item[1].done()]  # callers that gave up
+        if len(batch) <= 1:
+            if batch:
+                await self._alone(batch[0])
+            return
+        from storage.db import UNIT_SCOPE, flush_pending  # noqa: PLC0415 - a cycle
+
+        results: list[tuple[asyncio.Future[Any], Any]] = []
+        counts: list[int] = []
+        failed: BaseException | None = None
+        session: AsyncSession = self.db.sessions()
+        try:
+            info = (await fast.connection(session)).sync_connection.info  # type: ignore[union-attr]
+            for unit, fut, _ in batch:
+                try:
+                    start = info.get("statements", 0)
+                    session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
+                    results.append((fut, await unit(session)))
+                    counts.append(info.get("statements", 0) - start)
+                except asyncio.CancelledError as exc:
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise  # the lane itself is stopping
+                    failed = exc  # something inside the unit was cancelled: its failure
+                    break
+                except Exception as exc:
+                    failed = exc
+                    break
+            if failed is None:
+                try:
+                    before = info.get("statements", 0)
+                    await flush_pending(session)  # the last unit's pending writes
+                    counts[-1] += info.get("statements", 0) - before
+                    await session.commit()
+                except Exception as exc:
+                    failed = exc
+        finally:
+            sync = session.sync_session
+            if failed is not None or sync.in_transaction():
+                await session.close()  # rolls back what is left
+            else:
+                sync.close()  # committed: forgetting its objects is all that is left
+        if failed is not None:
+            logger.info("a burst of %d units failed (%s): each runs alone", len(batch),
+                        type(failed).__name__)
+            for item in batch:
+                await self._alone(item)
+            return
+        self.bursts += 1
+        observer = self.db.observer
+        if observer is not None:
+            observer.burst(len(batch))
+            for n, (_, _, kind) in zip(counts, batch, strict=True):
+                observer.unit(n, kind)
+        for fut, value in results:
+            if not fut.done():
+                fut.set_result(value)
+
+    async def close(self) -> None:
+        if self._loop is not asyncio.get_running_loop():
+            self._tasks, self._queue = [], None  # another loop's lanes: gone with it
+            return
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        while self._queue is not None and not self._queue.empty():
+            self._queue.get_nowait()[1].cancel()
+        for task in tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass

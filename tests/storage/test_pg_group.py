@@ -1,0 +1,135 @@
+"""PostgreSQL's group commit (storage.pg_group): a worker's concurrent units share one
+transaction, nobody hears of a unit before that transaction's COMMIT, and a unit that fails
+fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from storage.models import InboundMessage
+from storage.repos import inbound as repo
+from tests.support.db import PG_URL, fresh
+
+pytestmark = pytest.mark.postgres
+
+AT = datetime(2026, 12, 3, 12, 0, 0)
+
+
+@pytest.fixture
+async def pg():  # noqa: ANN201
+    if not PG_URL:
+        pytest.skip("GRIDBOT_TEST_DATABASE_URL is not set")
+    database = await fresh(PG_URL)
+    database.group.lanes = 1  # one burst at a time: which units share it is then certain
+    yield database
+    await database.close()
+
+
+def _row(key: str) -> dict:
+    return dict(dedupe_key=key, channel="mp", from_user=f"o-{key}", msg_type="text",
+                raw="<xml/>", created_at=AT, attempts=1, status="processing",
+                lease_until=AT)
+
+
+async def _keys(db) -> list[str]:  # noqa: ANN001 - read on a connection of its own
+    async def read(session):  # noqa: ANN001, ANN202
+        return sorted((await session.scalars(select(InboundMessage.dedupe_key))).all())
+    return await db.read(read)
+
+
+async def _claim(db, key: str) -> int:  # noqa: ANN001
+    stmt, params = repo.claim_statement(None, **_row(key))
+    return repo.claimed((await db.run_one(stmt, params))[0])[0]
+
+
+async def test_concurrent_units_share_one_transaction(pg) -> None:  # noqa: ANN001
+    pids: list[int] = []
+
+    async def unit(session, key: str) -> str:  # noqa: ANN001
+        pids.append(await session.scalar(text("SELECT txid_current()")))
+        await repo.claim(session, None, **_row(key))
+        return key
+
+    done = await asyncio.gather(*[pg.run(lambda s, k=f"k{n}": unit(s, k)) for n in range(6)],
+                                _claim(pg, "alone-style"))
+    assert done[:6] == [f"k{n}" for n in range(6)]
+    assert await _keys(pg) == sorted(["alone-style", *[f"k{n}" for n in range(6)]])
+    assert len(set(pids)) == 1, pids  # one transaction: one transaction id for all six
+    assert pg.group.bursts == 1
+
+
+async def test_a_failing_unit_fails_alone(pg) -> None:  # noqa: ANN001
+    await _claim(pg, "taken")
+
+    class Boom(Exception):
+        pass
+
+    async def boom(session):  # noqa: ANN001, ANN202
+        await repo.claim(session, None, **_row("boom"))  # written, then rolled back
+        raise Boom
+
+    results = await asyncio.gather(
+        _claim(pg, "a"), pg.run(boom), _claim(pg, "taken"), _claim(pg, "b"),
+        pg.run(lambda s: repo.claim(s, None, **_row("c"))), return_exceptions=True)
+    assert isinstance(results[1], Boom)
+    assert type(results[2]).__name__ == "IntegrityError"  # the duplicate claim: its own error
+    assert all(isinstance(r, int) for r in (results[0], results[3])), results
+    assert results[4][0] > 0
+    # the others committed, each once; nothing of the failing units
+    assert await _keys(pg) == ["a", "b", "c", "taken"]
+
+
+async def test_nothing_is_acknowledged_before_the_bursts_commit(pg) -> None:  # noqa: ANN001
+    """A burst killed before its COMMIT (here: its backend terminated while its last unit
+    runs, as when the worker or the server dies mid-burst) told nobody its units were
+    stored, and none of them is: what was acknowledged is what committed."""
+    reached, go_on = asyncio.Event(), asyncio.Event()
+    pid: list[int] = []
+
+    async def last(session):  # noqa: ANN001, ANN202
+        pid.append(await session.scalar(text("SELECT pg_backend_pid()")))
+        await repo.claim(session, None, **_row("last"))
+        reached.set()
+        await go_on.wait()
+        await session.execute(text("SELECT 1"))  # the connection is gone by now
+
+    first = [asyncio.ensure_future(_claim(pg, f"early{n}")) for n in range(4)]
+    tail = asyncio.ensure_future(pg.run(last))
+    await reached.wait()
+    # the early claims ran their INSERTs in this burst, but nobody has heard back
+    assert not any(f.done() for f in first)
+    assert await _keys(pg) == []  # and nothing is visible: not committed
+    async with pg.engine.connect() as other:  # the "crash": the burst's backend dies
+        await other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid[0]})
+    go_on.set()
+    results = await asyncio.gather(*first, tail, return_exceptions=True)
+    # the burst failed; each unit ran again alone: the claims committed and only then were
+    # answered, the unit that had seen its backend die ran again and committed too
+    assert all(isinstance(r, int) for r in results[:4]), results
+    assert await _keys(pg) == sorted([f"early{n}" for n in range(4)] + ["last"])
+    assert await pg.read(lambda s: s.scalar(
+        select(func.count()).select_from(InboundMessage))) == 5
+
+
+async def test_a_second_lane_runs_while_the_first_waits(pg) -> None:  # noqa: ANN001
+    """With two lanes (the default) a burst held up (a unit waiting on another worker's
+    lock, say) does not hold up the worker's next units."""
+    pg.group.lanes = 2
+    entered, go_on = asyncio.Event(), asyncio.Event()
+
+    async def held(session):  # noqa: ANN001, ANN202
+        await repo.claim(session, None, **_row("held"))
+        entered.set()
+        await go_on.wait()
+
+    first = asyncio.ensure_future(pg.run(held))
+    await entered.wait()
+    await asyncio.wait_for(_claim(pg, "meanwhile"), timeout=5)
+    assert await _keys(pg) == ["meanwhile"]
+    go_on.set()
+    await first
+    assert await _keys(pg) == ["held", "meanwhile"]
