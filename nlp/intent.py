@@ -406,6 +406,14 @@ _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞
                       r"巴适|安逸|蛮好|得劲|不赖|没毛病|"
                       r"(?:处理|办|弄|修|干)得(?:很|挺|真)?好|^可以的")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
+# issue 9, round nine: praise, then what was wrong (人还可以，就是太慢了; 态度挺好 不过拖了一周):
+# lukewarm, 3 — the complaint takes the praise down, but not to 不满意 unless it says so or
+# nobody came.
+_RATE_MIXED = re.compile(
+    r"(?:还可以|还行|挺好|不错|很好|蛮好|(?:挺|很|蛮|还)(?:热情|客气|耐心|负责)|态度(?:也)?(?:还)?好|"
+    r"(?<!不)可以)(?:的|啊|哈)?[，,\s]*(?:就是|但是|但|不过|只是|可是|可惜|就是有点)"
+    r"(?![^。！？]{0,14}(?:没来|没人来|根本|白修|没用|又坏|又漏|还在漏))")
+_NOT_SATISFIED = re.compile(r"不(?:太|怎么|咋|大|很)?满意|差评|不认可")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
                           r"了|啊|呢|"
@@ -485,12 +493,23 @@ _STORY_DONE = re.compile(
 _STORY_BAD_ALONE = re.compile(
     r"(?:跟|和|等于)没(?:修|弄|处理|管)(?:一样)?|白修|问题(?:还在|照旧|依旧|没变|都没解决|根本没解决)|"
     r"(?:没|冇)(?:什么|什|啥|乜)改善|未搞掂|没有然后了|说了也白说|瞎忽悠|修一次坏一次|不认可|"
-    r"[有顶](?:啥|什么|乜)用|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
+    r"[有顶](?:啥|什么|乜)用|白跑一趟|啥也不懂|什么都不懂|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
     r"这(?:也)?叫(?:修好|办结|处理|解决|完成|修过|弄好)(?:了)?|还不如不(?:修|弄|管|处理)|"
     r"(?:管|修|弄|处理)成(?:现在)?这(?:样|个样)")
 _STORY_BAD = re.compile(
     r"又|还是|照样|照旧|依旧|没人来|都没(?:人)?来|也没来|人呢|根本没(?:人)?来|连个(?:电话|人影|回复|人)都没|"
-    r"人影都没|没动静|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
+    r"人影都没|没动静|才(?:来|有)(?:人|了)|一个月才|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
+# issue 9, round nine: a verdict conceded, then qualified (满意是满意，不过…; 解决是解决了 就是等了
+#快一个礼拜; 比上次快点 但还是慢): lukewarm, 3; 4 when what follows says it did not hold.
+_CONCEDE = re.compile(r"(?P<v>满意|解决|处理|修好|弄好|好)是(?P=v)(?:了|的)?(?:[，,\s]*)"
+                      r"(?:不过|但是?|就是|可是|只是|可|前后|就)|"
+                      r"比(?:上次|以前|之前|原来)(?:快|好)(?:了)?(?:点|一点|些|一些)?[，,\s]*(?:但|但是|不过|就是|可)"
+                      r"(?:还是|还|也)?[^，。]{0,3}(?:慢|差|久)")
+_CONCEDE_BAD = re.compile(r"又坏|又漏|又堵|又不亮|又开始|还在漏|没用|跟没|不满意")
+# 我要给差评，…; 差评！…: a bad review said first, whatever the reason after it.
+_BAD_REVIEW = re.compile(r"(?:我)?(?:要|必须|只能)?(?:给|打)?(?:你们|个|一个)?差评")
+_QUOTES_CHARS = frozenset("“”\"'‘’「」")
+_QUOTES = re.compile("[“”\"'‘’「」]")
 _STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效率)|好效率|可真是|厉害了|"
                             r"真服了|呵呵")
 _STORY_GOOD = re.compile(
@@ -549,6 +568,13 @@ def story_rating(text: str) -> int | None:
     bare = _bare(to_plain(text))
     if not bare or len(bare) > STORY_MAX:
         return None
+    if _QUOTES_CHARS.intersection(bare):
+        bare = _QUOTES.sub("", bare)  # 真是“高效”啊: the quotes are the sarcasm
+    if _STORY_NEW.search(bare) is None and not new_problem(bare):
+        if _CONCEDE.search(bare):
+            return 4 if _STORY_BAD_ALONE.search(bare) or _CONCEDE_BAD.search(bare) else 3
+        if _BAD_REVIEW.match(bare):
+            return 4
     done = _STORY_DONE.search(bare)
     alone = _STORY_BAD_ALONE.search(bare)
     sarcasm = _STORY_SARCASM.search(bare)
@@ -593,6 +619,9 @@ def _rating_value(bare: str) -> int | None:
         return 3
     if _RATE_DOUBLE_NEG.search(bare):
         return 3 if _RATE_BUT.search(bare) else 2
+    if _RATE_MIXED.search(bare) and _RATE_BAD.search(bare, _RATE_MIXED.search(bare).end()) \
+            and not _NOT_SATISFIED.search(bare):
+        return 3
     if _RATE_BAD.search(bare):
         return 4
     if _RATE_SO_SO.search(bare):
