@@ -368,6 +368,9 @@ _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说�
                         r"比(?:昨天|前天|上午|早上|以前|上次|平时|前几天)(?:还|更)|"
                         r"^(?:现在|这会儿)?[^，。]{0,3}得(?:更|越来越|比刚才还)(?:厉害|大|严重|多|响|快)了$|"
                         r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
+# 还有人吗, 有人在吗: asking whether anyone reads (chat), not 还有… adding to the report.
+_ANYONE_THERE = re.compile(
+    r"^(?:喂+)?(?:还|现在|到底)?有(?:没有)?人(?:在)?(?:吗|么|嘛|没|不|没有)?$")
 _WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见了")
 # What a complaint says happens; a fragment with none of these only locates or times one.
 _COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
@@ -413,6 +416,7 @@ _RATE_MIXED = re.compile(
     r"(?:还可以|还行|挺好|不错|很好|蛮好|(?:挺|很|蛮|还)(?:热情|客气|耐心|负责)|态度(?:也)?(?:还)?好|"
     r"(?<!不)可以)(?:的|啊|哈)?[，,\s]*(?:就是|但是|但|不过|只是|可是|可惜|就是有点)"
     r"(?![^。！？]{0,14}(?:没来|没人来|根本|白修|没用|又坏|又漏|还在漏))")
+_MIXED_COMPLAINT = re.compile(r"慢|晚|久|拖|差|不行|低|不怎么样|不咋")
 _NOT_SATISFIED = re.compile(r"不(?:太|怎么|咋|大|很)?满意|差评|不认可")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -503,7 +507,7 @@ _STORY_BAD = re.compile(
 #快一个礼拜; 比上次快点 但还是慢): lukewarm, 3; 4 when what follows says it did not hold.
 _CONCEDE = re.compile(r"(?P<v>满意|解决|处理|修好|弄好|好)是(?P=v)(?:了|的)?(?:[，,\s]*)"
                       r"(?:不过|但是?|就是|可是|只是|可|前后|就)|"
-                      r"比(?:上次|以前|之前|原来)(?:快|好)(?:了)?(?:点|一点|些|一些)?[，,\s]*(?:但|但是|不过|就是|可)"
+                      r"比(?:上次|上回|以前|之前|原来)(?:快|好)(?:了)?(?:点|一点|些|一些)?[，,\s]*(?:但|但是|不过|就是|可)"
                       r"(?:还是|还|也)?[^，。]{0,3}(?:慢|差|久)")
 _CONCEDE_BAD = re.compile(r"又坏|又漏|又堵|又不亮|又开始|还在漏|没用|跟没|不满意")
 # 我要给差评，…; 差评！…: a bad review said first, whatever the reason after it.
@@ -619,8 +623,8 @@ def _rating_value(bare: str) -> int | None:
         return 3
     if _RATE_DOUBLE_NEG.search(bare):
         return 3 if _RATE_BUT.search(bare) else 2
-    if _RATE_MIXED.search(bare) and _RATE_BAD.search(bare, _RATE_MIXED.search(bare).end()) \
-            and not _NOT_SATISFIED.search(bare):
+    mixed = _RATE_MIXED.search(bare)
+    if mixed and _MIXED_COMPLAINT.search(bare, mixed.end()) and not _NOT_SATISFIED.search(bare):
         return 3
     if _RATE_BAD.search(bare):
         return 4
@@ -692,6 +696,10 @@ def rating_in(text: str) -> int | None:
         return value
     # a score, or work half done, is a verdict wherever it stands, unless the rest says what
     # else is wrong (路只修了一半就停工了 reports a stalled road)
+    mixed = _RATE_MIXED.search(bare)
+    if mixed and len(bare) <= VERDICT_MAX and _MIXED_COMPLAINT.search(bare, mixed.end()) \
+            and not new_problem(bare):
+        return value  # 师傅挺客气的，就是拖得太久了: the praise and its complaint are the verdict
     scored = _RATE_ZERO.search(bare) or _RATE_STARS.search(bare) or _RATE_PARTLY.search(bare)
     if scored and len(bare) <= VERDICT_MAX \
             and not _COMPLAINT_WORD.search(bare[:scored.start()] + bare[scored.end():]):
@@ -718,7 +726,8 @@ def is_chat(text: str) -> bool:
             and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
         return True  # 今天天气真好 去公园遛弯了
     if len(plain) <= 30 and _PERSONAL.search(plain) \
-            and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)):
+            and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)) \
+            and not _NEWS_THEN_ASK.search(plain):
         return True  # 我女儿今年考上大学了，高兴，跟你们说一声
     return is_small_talk(text) or (len(plain) <= 20 and bool(_META.search(plain)))
 
@@ -728,6 +737,8 @@ _PERSONAL = re.compile(r"喜糖|满月|考上|过生日|生日快乐|高兴|开�
                        r"跟你们说一声$|跟你们分享")
 
 
+# 孩子考上大学了…有没有助学金可以申请: the news leads to a question for the service desk.
+_NEWS_THEN_ASK = re.compile(r"有没有|能不能|可不可以|怎么(?:申请|办|弄)|如何|申请|[吗么][？?]?$")
 _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
                        r"吃了(?:吗|没)|哈哈|笑死|hhh|233|嘻嘻|嘿嘿|[（(]笑[)）]")
 
@@ -737,7 +748,8 @@ _HUMAN_PINYIN = re.compile(r"^rgkf$|"
                            r"^(?:a ?)?(?:human|real ?person|agent|operator)(?: ?please| ?pls)?$|"
                            r"^(?:wo ?yao ?|zhuan ?|zhao ?)?"
                            r"(?:reng? ?g?ong|zhen ?ren|ke ?fu|huo ?ren)"
-                           r"(?: ?fu ?wu| ?ke ?fu)?(?: ?(?:zai ?ma|zai ?bu ?zai|ne|a|ba|pls|please))?$")
+                           r"(?: ?fu ?wu| ?ke ?fu)?"
+                           r"(?: ?(?:zai ?ma|zai ?bu ?zai|ne|a|ba|pls|please))?$")
 
 
 def is_small_talk(text: str) -> bool:
@@ -779,7 +791,7 @@ def is_fragment(text: str) -> bool:
     """A piece of a report without a complaint of its own, even when it names a place or a
     thing that is a domain word (靠近垃圾站那里, 红绿灯旁边, 还在漏, 刚拍的, 两点多的时候)."""
     plain = _bare(text)
-    if not plain or len(plain) > 16:
+    if not plain or len(plain) > 16 or _ANYONE_THERE.match(plain):
         return False
     if _STILL.match(plain) or _CLOCK.match(plain) or _WITNESS.search(plain) \
             or _FOLLOW_UP.search(plain):
