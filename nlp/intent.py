@@ -175,6 +175,10 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "thanks"
     if is_chat(text) or _just_talk(bare):
         return "chat"
+    item = _NEW_ITEM.match(bare)
+    if item and len(bare) - item.end() >= 5 and not _WHEN.match(bare, item.end()) \
+            and not _DESCRIPTION.match(bare[item.end():]) and not told_detail(bare[item.end():]):
+        return "report"  # 另外公交站牌被车撞歪了: a second problem, not a piece of the first
     if is_detail(text, address_only) and (
             address_only or not mentions_problem or is_fragment(text)
             or _DETAIL_LEAD.match(bare) and not _COMPLAINT_WORD.search(bare)
@@ -368,6 +372,9 @@ _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说�
                         r"比(?:昨天|前天|上午|早上|以前|上次|平时|前几天)(?:还|更)|"
                         r"^(?:现在|这会儿)?[^，。]{0,3}得(?:更|越来越|比刚才还)(?:厉害|大|严重|多|响|快)了$|"
                         r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
+# 另外…, 还有个事…: a new problem follows (not 还有就是…, 另外说一下那条狗…, 还有 那辆车…).
+_NEW_ITEM = re.compile(r"^(?:另外|还有)(?:个事|一个事|件事|一件事|一个|个)?"
+                       r"(?!就是|说|那|这|是|补充|一点|人|我拍|照片|图片|视频)")
 # 还有人吗, 有人在吗: asking whether anyone reads (chat), not 还有… adding to the report.
 _ANYONE_THERE = re.compile(
     r"^(?:喂+)?(?:还|现在|到底)?有(?:没有)?人(?:在)?(?:吗|么|嘛|没|不|没有)?$")
@@ -413,10 +420,11 @@ _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
 # lukewarm, 3 — the complaint takes the praise down, but not to 不满意 unless it says so or
 # nobody came.
 _RATE_MIXED = re.compile(
-    r"(?:还可以|还行|挺好|不错|很好|蛮好|(?:挺|很|蛮|还)(?:热情|客气|耐心|负责)|态度(?:也)?(?:还)?好|"
+    r"(?:还可以|还行|挺好|不错|很好|蛮好|(?:挺|很|蛮|还)(?:热情|客气|耐心|负责|及时|快)|态度(?:也)?(?:还)?好|"
     r"(?<!不)可以)(?:的|啊|哈)?[，,\s]*(?:就是|但是|但|不过|只是|可是|可惜|就是有点)"
     r"(?![^。！？]{0,14}(?:没来|没人来|根本|白修|没用|又坏|又漏|还在漏))")
-_MIXED_COMPLAINT = re.compile(r"慢|晚|久|拖|差|不行|低|不怎么样|不咋")
+_MIXED_COMPLAINT = re.compile(r"慢|晚|久|拖|差|不行|低|不怎么样|不咋|一声|"
+                              r"没(?:人)?(?:说|通知|告诉|收拾|补)|坏|弄脏|一塌糊涂")
 _NOT_SATISFIED = re.compile(r"不(?:太|怎么|咋|大|很)?满意|差评|不认可")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -497,15 +505,17 @@ _STORY_DONE = re.compile(
 _STORY_BAD_ALONE = re.compile(
     r"(?:跟|和|等于)没(?:修|弄|处理|管)(?:一样)?|白修|问题(?:还在|照旧|依旧|没变|都没解决|根本没解决)|"
     r"(?:没|冇)(?:什么|什|啥|乜)改善|未搞掂|没有然后了|说了也白说|瞎忽悠|修一次坏一次|不认可|"
-    r"[有顶](?:啥|什么|乜)用|白跑一趟|啥也不懂|什么都不懂|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
+    r"[有顶](?:啥|什么|乜)用|白跑一趟|问题(?:一点|一点都|一点也)?没动|"
+    r"(?:说|显示|你们说)(?:已|已经)?办结[^。！]{0,8}(?:不知道|没人联系|没人来)|啥也不懂|什么都不懂|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
     r"这(?:也)?叫(?:修好|办结|处理|解决|完成|修过|弄好)(?:了)?|还不如不(?:修|弄|管|处理)|"
     r"(?:管|修|弄|处理)成(?:现在)?这(?:样|个样)")
 _STORY_BAD = re.compile(
     r"又|还是|照样|照旧|依旧|没人来|都没(?:人)?来|也没来|人呢|根本没(?:人)?来|连个(?:电话|人影|回复|人)都没|"
     r"人影都没|没动静|才(?:来|有)(?:人|了)|一个月才|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
 # issue 9, round nine: a verdict conceded, then qualified (满意是满意，不过…; 解决是解决了 就是等了
-#快一个礼拜; 比上次快点 但还是慢): lukewarm, 3; 4 when what follows says it did not hold.
-_CONCEDE = re.compile(r"(?P<v>满意|解决|处理|修好|弄好|好)是(?P=v)(?:了|的)?(?:[，,\s]*)"
+# 快一个礼拜; 比上次快点 但还是慢): lukewarm, 3; 4 when what follows says it did not hold.
+_CONCEDE = re.compile(r"(?:(?P<v>满意|解决|处理|修好|弄好|好)是(?P=v)|(?P<w>[修弄办清])是(?P=w)好)"
+                      r"(?:了|的)?[，,\s]*"
                       r"(?:不过|但是?|就是|可是|只是|可|前后|就)|"
                       r"比(?:上次|上回|以前|之前|原来)(?:快|好)(?:了)?(?:点|一点|些|一些)?[，,\s]*(?:但|但是|不过|就是|可)"
                       r"(?:还是|还|也)?[^，。]{0,3}(?:慢|差|久)")
@@ -572,6 +582,8 @@ def story_rating(text: str) -> int | None:
     bare = _bare(to_plain(text))
     if not bare or len(bare) > STORY_MAX:
         return None
+    if bare.startswith(("请问", "为什么", "为啥", "问一下", "想问")):
+        return None  # 请问为什么…每次都说已办结: a question about the handling, not a verdict
     if _QUOTES_CHARS.intersection(bare):
         bare = _QUOTES.sub("", bare)  # 真是“高效”啊: the quotes are the sarcasm
     if _STORY_NEW.search(bare) is None and not new_problem(bare):
