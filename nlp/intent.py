@@ -147,6 +147,9 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         if _GREETING.match(bare):
             return "greeting"
         return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
+    if len(bare) <= 20 and _ABOUT_THE_TALK.search(bare) and not _COMPLAINT_FIX.search(bare) \
+            and not is_human(text):
+        return "chat"  # 怎么又是自动回复; 刚才那条发错了，不用管: about the talk itself
     if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
             and not _FIX_REQUEST.search(bare) and not _CALL_ME_BY.search(bare) \
             and not is_small_talk(text):
@@ -372,6 +375,13 @@ _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说�
                         r"比(?:昨天|前天|上午|早上|以前|上次|平时|前几天)(?:还|更)|"
                         r"^(?:现在|这会儿)?[^，。]{0,3}得(?:更|越来越|比刚才还)(?:厉害|大|严重|多|响|快)了$|"
                         r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
+# Issue 9, round nine: talk about the conversation or the service itself, not a report.
+_ABOUT_THE_TALK = re.compile(
+    r"自动回复|重复(?:同一句|一样的|同样的)|(?:那条|刚才那个|上一条)?发错了|不是这个意思|"
+    r"(?:能|可以)发(?:消息|语音|图片|照片|视频)|这个怎么用|怎么用(?:的|啊|呀)?$|回复的字|"
+    r"(?:又|老是|总)让我评|公众号[^，。]{0,8}(?:人|关注)|转发给我|编号记下|记下了$|打个招呼|"
+    r"(?:你们|您)?也(?:挺|很|蛮)?不容易")
+_COMPLAINT_FIX = re.compile(r"快来|派人|处理|管管|没人管|投诉|举报")
 # 另外…, 还有个事…: a new problem follows (not 还有就是…, 另外说一下那条狗…, 还有 那辆车…).
 _NEW_ITEM = re.compile(r"^(?:另外|还有)(?:个事|一个事|件事|一件事|一个|个)?"
                        r"(?!就是|说|那|这|是|补充|一点|人|我拍|照片|图片|视频)")
@@ -506,7 +516,7 @@ _STORY_BAD_ALONE = re.compile(
     r"(?:跟|和|等于)没(?:修|弄|处理|管)(?:一样)?|白修|问题(?:还在|照旧|依旧|没变|都没解决|根本没解决)|"
     r"(?:没|冇)(?:什么|什|啥|乜)改善|未搞掂|没有然后了|说了也白说|瞎忽悠|修一次坏一次|不认可|"
     r"[有顶](?:啥|什么|乜)用|白跑一趟|问题(?:一点|一点都|一点也)?没动|"
-    r"(?:说|显示|你们说)(?:已|已经)?办结[^。！]{0,8}(?:不知道|没人联系|没人来)|啥也不懂|什么都不懂|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
+    r"(?:说|显示|你们说)(?:是)?(?:已|已经)?办结[^。！]{0,10}(?:不知道|没人联系|没人来)|啥也不懂|什么都不懂|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
     r"这(?:也)?叫(?:修好|办结|处理|解决|完成|修过|弄好)(?:了)?|还不如不(?:修|弄|管|处理)|"
     r"(?:管|修|弄|处理)成(?:现在)?这(?:样|个样)")
 _STORY_BAD = re.compile(
