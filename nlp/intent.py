@@ -178,6 +178,9 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "thanks"
     if is_chat(text) or _just_talk(bare):
         return "chat"
+    if len(bare) <= 24 and _ANSWER_LEAD.match(bare) and not new_problem(bare) \
+            and not _FIX_REQUEST.search(bare):
+        return "detail"  # 是白色的面包车，停了快一个月了; 整栋楼都没水，不光我们家: an answer
     item = _NEW_ITEM.match(bare)
     if item and len(bare) - item.end() >= 5 and not _WHEN.match(bare, item.end()) \
             and not _DESCRIPTION.match(bare[item.end():]) and not told_detail(bare[item.end():]):
@@ -382,6 +385,13 @@ _ABOUT_THE_TALK = re.compile(
     r"(?:又|老是|总)让我评|公众号[^，。]{0,8}(?:人|关注)|转发给我|编号记下|记下了$|打个招呼|"
     r"(?:你们|您)?也(?:挺|很|蛮)?不容易")
 _COMPLAINT_FIX = re.compile(r"快来|派人|处理|管管|没人管|投诉|举报")
+# Issue 9, round nine: the way an answer to the officer's question starts (是白天 晚上倒还好; 对
+# 一直在响; 就那家卖烤串的…; 整栋楼都…, 不光我们家; 比昨天又多了两袋; 差不多每隔半小时…).
+_ANSWER_LEAD = re.compile(
+    r"^(?:是(?!不是|否|谁|哪|什么|啥|真的)|对(?=\s|，|,)|对的|就(?:是)?那(?:家|个|辆|条|只|栋|户|根)|"
+    r"整(?:栋|个单元|个小区|条街)[^，。]{0,4}都|不光我|不止我|影响(?:我们|整|了)|"
+    r"比(?:昨天|前天|上午|早上|之前|刚才|上次)|差不多每|大概每|每隔|现场(?:现在)?(?:有|还有)|"
+    r"声音(?:是)?(?:一阵|断断续续)|好像是[^，。]{1,6}的)")
 # 另外…, 还有个事…: a new problem follows (not 还有就是…, 另外说一下那条狗…, 还有 那辆车…).
 _NEW_ITEM = re.compile(r"^(?:另外|还有)(?:个事|一个事|件事|一件事|一个|个)?"
                        r"(?!就是|说|那|这|是|补充|一点|人|我拍|照片|图片|视频)")
