@@ -1005,6 +1005,18 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
         ("child_at_window", "building_safety",
          r"(?:小孩|孩子|儿童|宝宝|小朋友|娃)[^。！？]{0,12}(?:窗台|窗沿|窗户外|窗外|阳台外|护栏外|"
          r"防盗窗|悬空|悬挂于)"),
+        # issue 9, round nine: vendors and shops taking the road (路边摊占道 车过不去; 卖早点的
+        # 三轮车; 修车铺把车停在人行道上修) are street order, whatever vehicles are named
+        ("vendors_on_the_road", "street_order",
+         r"(?:摊|摊贩|摊位|早餐车|早点车|流动车|卖[^，。！？]{1,6}的(?:三轮车|车|小推车)|车商|修车铺|"
+         r"汽修店|店家|商贩)[^。！？]{0,12}(?:占道|占着|占了|堵在|堵着|摆在|停在(?:马路|路边|人行道)|"
+         r"停在路边(?:卖|修))|占道经营|停在(?:路边|马路边|人行道上)(?:卖|修|卸货)"),
+        # smoke and smell from cooking or from leaves burnt (烧烤摊的烟往家里飘, 油烟熏得漆黑,
+        # 在路边烧树叶) are the environment's
+        ("cooking_smoke", "sanitation",
+         r"(?<!邻居家的)(?<!邻居家)(?:烧烤|油烟|烤串|排烟管|排油烟|抽油烟机|火锅店)[^。！？]{0,12}"
+         r"(?:烟|味|熏|呛)|"
+         r"(?:烧|点火烧|焚烧)(?:了)?(?:树叶|落叶|垃圾|秸秆)"),
         ("id_question", "consult", r"(?:身份证|户口|户籍|居住证|临时身份证|落户|迁户|"
          r"户口本)[^。！？]{0,14}"
          r"(?:怎么|如何|在哪|哪里|哪儿|需要|要带|要什么|什么材料|能不能|可不可以|可以吗|多久|流程|手续|去哪)|"
