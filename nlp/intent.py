@@ -178,8 +178,9 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "thanks"
     if is_chat(text) or _just_talk(bare):
         return "chat"
-    if len(bare) <= 24 and _ANSWER_LEAD.match(bare) and not new_problem(bare) \
-            and not _FIX_REQUEST.search(bare):
+    if len(bare) <= 24 and _ANSWER_LEAD.match(bare) and not mentions_problem \
+            and not new_problem(bare) and not _FIX_REQUEST.search(bare) \
+            and not (_SCOPE_LEAD.match(bare) and _COMPLAINT_WORD.search(bare)):
         return "detail"  # 是白色的面包车，停了快一个月了; 整栋楼都没水，不光我们家: an answer
     item = _NEW_ITEM.match(bare)
     if item and len(bare) - item.end() >= 5 and not _WHEN.match(bare, item.end()) \
@@ -381,17 +382,19 @@ _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说�
 # Issue 9, round nine: talk about the conversation or the service itself, not a report.
 _ABOUT_THE_TALK = re.compile(
     r"自动回复|重复(?:同一句|一样的|同样的)|(?:那条|刚才那个|上一条)?发错了|不是这个意思|"
-    r"(?:能|可以)发(?:消息|语音|图片|照片|视频)|这个怎么用|怎么用(?:的|啊|呀)?$|回复的字|"
-    r"(?:又|老是|总)让我评|公众号[^，。]{0,8}(?:人|关注)|转发给我|编号记下|记下了$|打个招呼|"
+    r"(?:能|可以)发(?:消息|语音|图片|照片|视频)|^(?:这个|这|你们这个|这个号|公众号|小程序)怎么用|回复的字|"
+    r"(?:又|老是|总)让我评|公众号[^，。]{0,8}(?:人|关注)|转发给我|编号记下|打个招呼|"
     r"(?:你们|您)?也(?:挺|很|蛮)?不容易")
 _COMPLAINT_FIX = re.compile(r"快来|派人|处理|管管|没人管|投诉|举报")
 # Issue 9, round nine: the way an answer to the officer's question starts (是白天 晚上倒还好; 对
 # 一直在响; 就那家卖烤串的…; 整栋楼都…, 不光我们家; 比昨天又多了两袋; 差不多每隔半小时…).
 _ANSWER_LEAD = re.compile(
-    r"^(?:是(?!不是|否|谁|哪|什么|啥|真的)|对(?=\s|，|,)|对的|就(?:是)?那(?:家|个|辆|条|只|栋|户|根)|"
+    r"^(?:是(?!不是|否|谁|哪|什么|啥|真的|这样|关于|我们|我家|咱)|对(?=\s|，|,)|对的|就(?:是)?那(?:家|个|辆|条|只|栋|户|根)|"
     r"整(?:栋|个单元|个小区|条街)[^，。]{0,4}都|不光我|不止我|影响(?:我们|整|了)|"
     r"比(?:昨天|前天|上午|早上|之前|刚才|上次)|差不多每|大概每|每隔|现场(?:现在)?(?:有|还有)|"
     r"声音(?:是)?(?:一阵|断断续续)|好像是[^，。]{1,6}的)")
+# How far it reaches (整栋楼都没水，不光我家) is the problem itself when it names a failure.
+_SCOPE_LEAD = re.compile(r"^(?:整|不光|不止|影响)")
 # 另外…, 还有个事…: a new problem follows (not 还有就是…, 另外说一下那条狗…, 还有 那辆车…).
 _NEW_ITEM = re.compile(r"^(?:另外|还有)(?:个事|一个事|件事|一件事|一个|个)?"
                        r"(?!就是|说|那|这|是|补充|一点|人|我拍|照片|图片|视频)")
@@ -445,6 +448,13 @@ _RATE_MIXED = re.compile(
     r"(?![^。！？]{0,14}(?:没来|没人来|根本|白修|没用|又坏|又漏|还在漏))")
 _MIXED_COMPLAINT = re.compile(r"慢|晚|久|拖|差|不行|低|不怎么样|不咋|一声|"
                               r"没(?:人)?(?:说|通知|告诉|收拾|补)|坏|弄脏|一塌糊涂")
+# Who or what the praise is about when it is a verdict on the work (师傅人挺好; 来得挺快),
+# not on a place (小区环境还可以，就是垃圾清运太慢了 is a report).
+_PRAISED = re.compile(r"(?:(?:那个|来的|你们的?)?(?:师傅|小伙子|小姑娘|网格员|工作人员|人员|社区)?"
+                      r"(?:人|态度|服务|速度|效率|处理|结果|整体|总体|(?:来|修|弄|办|处理|干)得)?"
+                      r"(?:也|还|都)?)")
+# What a complaint about the handling says that a complaint about a problem also says.
+_HARMLESS_PACE = re.compile(r"没人(?:跟我|给我|和我)?(?:说|通知|告诉|打电话)|弄坏|踩坏|碰坏")
 _NOT_SATISFIED = re.compile(r"不(?:太|怎么|咋|大|很)?满意|差评|不认可")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
@@ -730,7 +740,9 @@ def rating_in(text: str) -> int | None:
     # else is wrong (路只修了一半就停工了 reports a stalled road)
     mixed = _RATE_MIXED.search(bare)
     if mixed and len(bare) <= VERDICT_MAX and _MIXED_COMPLAINT.search(bare, mixed.end()) \
-            and not new_problem(bare):
+            and not new_problem(bare) and not _PROBLEM.search(bare) \
+            and _PRAISED.fullmatch(bare, 0, mixed.start()) \
+            and not _COMPLAINT_WORD.search(_HARMLESS_PACE.sub("", bare[mixed.end():])):
         return value  # 师傅挺客气的，就是拖得太久了: the praise and its complaint are the verdict
     scored = _RATE_ZERO.search(bare) or _RATE_STARS.search(bare) or _RATE_PARTLY.search(bare)
     if scored and len(bare) <= VERDICT_MAX \

@@ -51,6 +51,7 @@ def test_a_building_and_a_streetlight_do_not_make_a_road(
         # sarcasm in quotes, a month before anyone came
         ("你们真是“高效”，半个月还没动静", 4),
         ("呵呵 真快啊 两个月才来人", 4),
+        # left alone: praise of a place then its problem is a report (see the next test)
         # left alone: plain verdicts
         ("很满意，谢谢", 1),
         ("太慢了", 4),
@@ -154,7 +155,11 @@ def test_danger_told_without_its_word(analyzer: Analyzer, text: str, urgency: st
         ("还有就是不止我们单元，隔壁单元也这样", "detail"),
         # the way an answer to the officer's question starts
         ("是辆黑色的小轿车，停了半个多月了", "detail"),
-        ("整个单元都没电，不光我家", "detail"),
+        ("不光我家，整个单元都这样", "detail"),
+        # ... but a failure named, or a domain problem, is the report itself
+        ("整个单元都没电，不光我家", "report"),
+        ("整栋楼都停水了", "report"),
+        ("是我们楼的电梯坏了", "report"),
         ("差不多每隔十分钟响一次", "detail"),
         ("是不是有人在楼道里烧东西", "report"),  # a question, not an answer
         # talk about the conversation itself is chat
@@ -180,3 +185,21 @@ def test_new_problems_and_talk_about_the_talk(analyzer: Analyzer, text: str, int
 def test_verdicts_about_how_it_was_done(analyzer: Analyzer, text: str, rating: int) -> None:
     a = analyzer.analyze(text)
     assert (a.intent, a.rating) == ("rating", rating)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("小区环境还可以，就是垃圾清运太慢了", "sanitation"),
+        ("这里还不错，就是晚上太吵", "noise"),
+    ],
+)
+def test_praise_of_a_place_then_its_problem_is_a_report(
+        analyzer: Analyzer, text: str, category: str) -> None:
+    a = analyzer.analyze(text)
+    assert (a.act, a.category) == ("report", category)
+
+
+@pytest.mark.parametrize("text", ["灭火器怎么用", "车牌号我记下了"])
+def test_how_to_and_a_note_are_not_talk_about_the_talk(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).act != "chat"
