@@ -47,6 +47,13 @@ FLOOD_STORE_UP = Gauge("gridbot_flood_store_up",
                        "away and the guard is off (only with flood_store = \"redis\"; the "
                        "lowest of the live workers).", multiprocess_mode="livemin")
 FLOOD_STORE_UP.set(1)  # the in-memory guard is never away
+INBOUND_FAILURES = Counter("gridbot_inbound_failures",
+                           "Inbound messages whose unit of work failed and rolled back: retried "
+                           "(tried again after a back-off) or given_up (after the last attempt "
+                           "the resident is asked to send it again; alert on this).",
+                           ["outcome"])
+for _outcome in ("retried", "given_up"):
+    INBOUND_FAILURES.labels(_outcome)
 JOB_RUNS = Counter("gridbot_job_runs", "Scheduled job runs by outcome.", ["job", "outcome"])
 JOB_SECONDS = Histogram("gridbot_job_seconds", "Scheduled job duration.", ["job"],
                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60))

@@ -50,6 +50,7 @@ class Snapshot:
 
     _active: dict[tuple[str, ...], list[Region]] = field(default_factory=dict)
     _places: match.Index | None = None
+    _slot_regions: dict[str, set[int]] | None = None
     _staff: dict[frozenset[str], list[Person]] = field(default_factory=dict)
     # the same lists by the first character of each name: (first character → [(position, p)])
     _initials: dict[frozenset[str], dict[str, list[tuple[int, Person]]]] = field(
@@ -198,17 +199,66 @@ class DistrictModel:
             ids = _ids(slots.get("triage") or slots.get("command_centre"))
         return [_attach(session, snap.people[p]) for p in ids if p in snap.people]
 
-    async def people_with_department(self, session: AsyncSession, name: str) -> list[Person]:
-        """Active district people whose `departments` name `name` (exact, else contained)."""
+    async def people_with_department(self, session: AsyncSession, name: str,
+                                     near: Iterable[int] = ()) -> list[Person]:
+        """Active district people whose `departments` name `name` (exact, else contained),
+        or whose name is `name` (the department picked by its full name).
+
+        With `near` (the ids of the ticket's grid, community, street): a match that holds a
+        slot in one of them comes first, and a match holding slots only in other regions
+        (another compound's property company) is left out, so a `转办 … 物业` never lands
+        at a company that does not serve the ticket's place. Matches holding no slot anywhere
+        (a district-wide 城管) stay."""
         name = name.strip()
         if not name:
             return []
         snap = await self.fresh(session)
         people = [p for p in snap.people.values() if p.from_district_file and p.departments]
+        named = [p for p in people if p.name == name]
         exact = [p for p in people if name in p.departments]
-        found = exact or [p for p in people if any(name in d or d in name
-                                                   for d in p.departments)]
+        found = named or exact or [p for p in people if any(name in d or d in name
+                                                            for d in p.departments)]
+        near = set(near)
+        if near and not named:
+            held = self.slot_regions(snap)
+            here = [p for p in found if held.get(p.id, set()) & near]
+            anywhere = [p for p in found if not held.get(p.id)]
+            found = here + anywhere
         return [_attach(session, p) for p in found]
+
+    async def department_names(self, session: AsyncSession) -> list[str]:
+        """Every department name the district file gives, in file order of first use."""
+        snap = await self.fresh(session)
+        names: dict[str, None] = {}
+        for p in sorted(snap.people.values(), key=lambda p: p.id):
+            if p.from_district_file and p.active:
+                names.update((d, None) for d in p.departments or [])
+        return list(names)
+
+    async def departments_elsewhere(self, session: AsyncSession,
+                                    name: str) -> list[tuple[Person, list[Region]]]:
+        """The matches of `name` and the regions where they hold a slot (for the reply when
+        none of them serves a ticket's place)."""
+        snap = await self.fresh(session)
+        held = self.slot_regions(snap)
+        found = await self.people_with_department(session, name)
+        return [(p, sorted((snap.regions[r] for r in held.get(p.id, ())), key=lambda r: r.id))
+                for p in found]
+
+    @staticmethod
+    def slot_regions(snap: Snapshot) -> dict[str, set[int]]:
+        """Person id → ids of the active regions where they hold any slot (made once)."""
+        if snap._slot_regions is None:
+            held: dict[str, set[int]] = {}
+            for region in snap.regions.values():
+                if not region.active:
+                    continue
+                for value in (region.slots or {}).values():
+                    for pid in value if isinstance(value, list) else [value]:
+                        if isinstance(pid, str):
+                            held.setdefault(pid, set()).add(region.id)
+            snap._slot_regions = held
+        return snap._slot_regions
 
     async def staff(self, session: AsyncSession, roles: set[str],
                     within: str | None = None) -> list[Person]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -76,9 +77,20 @@ async def gazetteer(session: AsyncSession) -> list[tuple[str, list[str]]]:
     return await district_model.of(session).gazetteer(session)
 
 
-async def people_with_department(session: AsyncSession, name: str) -> list[Person]:
-    """Active people whose `departments` name `name` (exact, else contained either way)."""
-    return await district_model.of(session).people_with_department(session, name)
+async def people_with_department(session: AsyncSession, name: str,
+                                 near: Iterable[int] = ()) -> list[Person]:
+    """Active people whose `departments` name `name` (exact, else contained either way);
+    with `near`, those serving other regions only are left out (DistrictModel)."""
+    return await district_model.of(session).people_with_department(session, name, near)
+
+
+async def department_names(session: AsyncSession) -> list[str]:
+    return await district_model.of(session).department_names(session)
+
+
+async def departments_elsewhere(session: AsyncSession,
+                                name: str) -> list[tuple[Person, list[Region]]]:
+    return await district_model.of(session).departments_elsewhere(session, name)
 
 
 async def triage_people(session: AsyncSession, community: Region | None) -> list[Person]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ops.events import event_name
+from handlers.ops.messages import place_phrase
 from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import iso, to_local
@@ -211,9 +212,8 @@ def format_ticket_text(t: Ticket, events: list[TicketEvent]) -> str:
     """`gridbot tickets show CODE`: the ticket and its history, as a person reads it."""
     item = ticket_item(t)
     loc = item["location"]
-    where = "".join(x for x in (loc["community"], loc["building"] and f"{loc['building']}号楼",
-                                loc["unit"] and f"{loc['unit']}单元", loc["room"] and
-                                f"{loc['room']}室", loc["place"] and f" {loc['place']}") if x)
+    where = place_phrase(loc["community"], loc["building"], loc["unit"], loc["room"],
+                         loc["place"], t.text)
     if loc["lng"] is not None and loc["lat"] is not None:
         where += f" ({loc['lng']:.6f}, {loc['lat']:.6f})"
     fields = [

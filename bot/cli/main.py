@@ -20,19 +20,24 @@ def _settings(args: argparse.Namespace, *, required: bool = False) -> Settings:
     return load_settings(config_path(args.config), required=required)
 
 
-def _logging(level: str = "INFO") -> None:
-    from handlers.ops.privacy import MaskPhones
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 
-    logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        # the pid: under --workers, which worker wrote the line
-                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+
+def _logging(level: str = "INFO") -> None:
+    from handlers.ops.privacy import MaskPhones, OneLine
+
+    # the pid: under --workers, which worker wrote the line
+    logging.basicConfig(level=level.upper(), stream=sys.stderr, format=LOG_FORMAT)
     # at INFO/DEBUG these print every SQL statement with its parameters: tokens and residents'
     # personal data, once a second from the outbox poll
+    # apscheduler says «Running job … executed successfully» every sweep: our jobs log what
+    # they did (and every run is on /metrics), so only its warnings are kept
     for noisy in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncio",
-                  "alembic.runtime.plugins"):
+                  "alembic.runtime.plugins", "apscheduler.executors", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:  # 138****0001 in every log line
         handler.addFilter(MaskPhones())
+        handler.setFormatter(OneLine(LOG_FORMAT))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import secrets
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -32,7 +33,23 @@ RESTART_PAUSE = 1.0  # a worker that dies at once is not restarted in a tight lo
 STOP_GRACE = 15.0
 
 
-def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
+def exit_with_parent(parent: int, interval: float = 1.0) -> threading.Thread:
+    """Stop this worker (SIGTERM: aiohttp's graceful shutdown) once `parent` is gone. A
+    worker whose parent was killed would serve on as an orphan, never restarted when it
+    dies, and a new `serve` would start beside it on the same port (trial 13)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        logger.error("the serving parent (pid %d) is gone: this worker stops", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_worker(settings: Settings, index: int, reuse_port: bool,
+               parent: int | None = None) -> None:
     from aiohttp import web
 
     from bot.access_log import ACCESS_LOG
@@ -41,6 +58,8 @@ def run_worker(settings: Settings, index: int, reuse_port: bool) -> None:
     from bot.heap import settle_after_start
 
     _logging(settings.logging.level)
+    if parent is not None:
+        exit_with_parent(parent)
     host, port = settings.server.host, settings.server.port
     logger.info("worker %d (pid %d) starting", index, os.getpid())
     web.run_app(settle_after_start(create_app(settings)), host=host, port=port,
@@ -85,7 +104,8 @@ def serve_workers(settings: Settings, workers: int) -> int:
     stopping = False
 
     def start(i: int) -> BaseProcess:
-        proc = ctx.Process(target=run_worker, args=(settings, i, True), name=f"gridbot-{i}")
+        proc = ctx.Process(target=run_worker, args=(settings, i, True, os.getpid()),
+                           name=f"gridbot-{i}")
         proc.start()
         return proc
 

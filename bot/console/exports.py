@@ -27,6 +27,7 @@ from bot.console import core as cw
 from bot.console.pages import RATES, overview_data, pct
 from bot.console.queries import SOURCES, Filters, stream_rows
 from bot.console.scope import Scope
+from handlers.ops.messages import place_phrase
 from handlers.ops.privacy import mask_phones
 from nlp.taxonomy import URGENCIES, category_name
 from storage import stats
@@ -52,9 +53,8 @@ def row_maker(sc: Scope, names: dict[str, str]) -> Callable[[Any], list[Any]]:
         grid = sc.regions.get(r.region_id) if r.region_id else None
         community = sc.regions.get(r.community_id) if r.community_id else None
         street = sc.up_to(community, "street")
-        where = "".join(x for x in (r.community_text, r.building and f"{r.building}号楼",
-                                    r.unit and f"{r.unit}单元", r.room and f"{r.room}室",
-                                    r.place) if x)
+        where = place_phrase(r.community_text, r.building, r.unit, r.room, r.place, r.text)
+        where = "" if where == "未注明" else where
         return [r.code, STATUS_NAMES.get(r.status, r.status), category_name(r.category),
                 URGENCIES.get(r.urgency, r.urgency), r.request_kind,
                 SOURCES.get(r.source, r.source), street.name if street else "",

@@ -21,12 +21,13 @@ message is stored `deferred` until its slot and the sweep processes it then.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import inspect
 import logging
 import time
 from collections.abc import Awaitable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -46,6 +47,7 @@ from handlers.ops.privacy import mask_phones, tag
 from storage import outbox
 from storage.db import UNIT_KIND
 from storage.models import Identity, Person
+from storage.queue import Backoff
 from storage.repos import attachments as attachment_rows
 from storage.repos import inbound as repo
 from storage.repos import people
@@ -57,6 +59,17 @@ FLOOD_NOTICE = ("您发送得太快了，请稍候。您的消息都已收到，
                 "处理结果会陆续告诉您，请不要重复发送。")
 MAX_KEY = 255  # width of inbound_messages.dedupe_key
 MAX_ATTEMPTS = 5  # a message that kills its worker this often is failed, not retried forever
+# a unit that failed (and rolled back) is tried again after 5, 10, 20, 40 s: a database that
+# went away for a moment, a connection killed under it
+RETRY = Backoff(base_seconds=5)
+GAVE_UP = ("很抱歉，您{what}系统多次处理都没有成功。请稍后重新发送一次；"
+           "情况紧急请直接拨打 110、119 或 120。")
+
+
+def gave_up_text(update: Update | None) -> str:
+    """What the resident hears when their message is given up: which one, and what to do."""
+    words = mask_phones(" ".join((update.text or "").split()))[:20] if update else ""
+    return GAVE_UP.format(what=f"发送的消息「{words}」" if words else "刚才发送的消息")
 SWEEP_BATCH = 20
 SWEEP_SECONDS = 1.0
 STAFF_ROLES = ("officer", "liaison", "leader", "department", "admin")
@@ -80,6 +93,12 @@ class Handle:
     decided: bool = False  # the unit chose the passive reply: the gateway waits for the commit
     stored: bool = False  # the message is in the database: it may be acknowledged
     kind: str = "passive"  # for the latency metric: passive|late|duplicate|held|failed
+    # set once the claim has an outcome (stored or not): a concurrent copy waits on it
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def store_outcome(self, stored: bool) -> None:
+        self.stored = stored
+        self.settled.set()
 
 
 def storage_key(update: Update) -> str:
@@ -145,7 +164,10 @@ class Inbound:
         key = storage_key(update)
         first = self.inflight.get(key)
         if first is not None:
-            if not first.stored:  # not even stored yet (the database is locked): not acked
+            if not first.stored:  # a copy while the first is being stored: wait for that
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(first.settled.wait(), self.budget)
+            if not first.stored:  # not stored within the budget: not acknowledged
                 handle.kind = "failed"
                 raise NotStored
             logger.info("retry of %s while the first is still being processed: ignored",
@@ -184,6 +206,7 @@ class Inbound:
         def done(t: asyncio.Task[str | None]) -> None:
             self.tasks.discard(t)
             self.inflight.pop(key, None)
+            handle.settled.set()  # however it ended, nobody waits on it any longer
 
         task.add_done_callback(done)
         return task
@@ -241,7 +264,7 @@ class Inbound:
                 stmt, params = repo.claim_statement((update.channel, update.sender), **row)
                 row_id, new_sender = repo.claimed((await db.run_one(stmt, params))[0])
         except IntegrityError:
-            handle.stored = True  # by the first delivery
+            handle.store_outcome(True)  # by the first delivery
             handle.kind = "duplicate"
             await _maybe(self.flood.release((update.channel, update.sender), slot))
             return await self._retry(update, key, handle)
@@ -249,8 +272,9 @@ class Inbound:
             logger.error("could not store inbound %s (%s): not acknowledged, WeChat resends",
                          tag_key(key), type(exc).__name__, exc_info=True)
             handle.kind = "failed"
+            handle.store_outcome(False)
             raise NotStored from exc
-        handle.stored = True
+        handle.store_outcome(True)
         if deferred:
             handle.kind = "held"  # stored, processed at its slot: not refused
             logger.info("%s over its flood limit: processed at %s%s", tag_key(key),
@@ -331,23 +355,42 @@ class Inbound:
 
     async def _fail(self, row_id: int, attempts: int, update: Update, handle: Handle,
                     exc: Exception) -> None:
+        """The unit failed and rolled back. Until MAX_ATTEMPTS it is tried again after a
+        back-off (a few seconds of database trouble must not leave an acknowledged report
+        undone: trial 13 lost 103 that way); the resident hears BUSY once, at the first
+        failure. After the last attempt the row is `failed` and the resident is told to send
+        it again (GAVE_UP), not left waiting on «我们会尽快处理»."""
         clock = self.runtime.clock
         error = mask_phones(f"{type(exc).__name__}: {exc}")[:2000]
+        again = attempts < MAX_ATTEMPTS
 
         async def mark(session: AsyncSession) -> None:
             at = clock.now()
-            queued = _settle(session, handle, update, BUSY, at)
+            if again:
+                queued = _settle(session, handle, update, BUSY, at) if attempts == 1 else None
+                if queued is not None:
+                    await session.flush()
+                await repo.retry_later(session, row_id, attempts, until=at + RETRY.delay(attempts),
+                                       error=error)
+                return
+            said = gave_up_text(update)
+            queued = _settle(session, handle, update, said, at)
             if queued is not None:
                 await session.flush()
             await repo.finish(session, row_id, attempts, status="failed", error=error,
-                              reply=BUSY, processed_at=at,
+                              reply=said, processed_at=at,
                               reply_outbox_id=queued.id if queued else None)
 
         try:
             await self.runtime.db.run(mark)
-        except Exception:
+        except Exception:  # the row stays `processing`: the sweep takes it when its lease ends
             logger.exception("could not mark inbound %d failed", row_id)
-        self._wake()
+        else:
+            metrics.INBOUND_FAILURES.labels("retried" if again else "given_up").inc()
+            if again:
+                logger.warning("inbound %d: attempt %d failed, tried again in %.0f s", row_id,
+                               attempts, RETRY.delay(attempts).total_seconds())
+        self._wake()  # the sweep (every SWEEP_SECONDS) takes the row when it is due
 
     # -- recovery -----------------------------------------------------------------------------
     async def sweep_once(self) -> int:
@@ -385,15 +428,16 @@ class Inbound:
             update = None
 
         async def mark(session: AsyncSession) -> None:
-            queued = (_settle(session, Handle(late=True), update, BUSY, now)
+            queued = (_settle(session, Handle(late=True), update, gave_up_text(update), now)
                       if update is not None else None)
             if queued is not None:
                 await session.flush()
             await repo.finish(session, item.id, item.attempts, status="failed", error=reason,
-                              reply=BUSY, processed_at=now,
+                              reply=gave_up_text(update), processed_at=now,
                               reply_outbox_id=queued.id if queued else None)
 
         await self.runtime.db.run(mark)
+        metrics.INBOUND_FAILURES.labels("given_up").inc()
 
     def start_recovery(self) -> None:
         self._stop = asyncio.Event()

@@ -46,6 +46,13 @@ async def bind_officer(ctx: Ctx, code: str) -> str:
     person.bind_code_used = True
     logger.info("bound mp identity %s to %s", ctx.identity.id, person.id)
     # the notices kept while nobody could reach them (an assignment, a reminder) go out now
-    kept = await deliver_kept(ctx.session, person, "mp", ctx.identity.external_id, at=ctx.now)
-    late = f"此前有 {kept} 条通知未能送达，现在补发给您。\n" if kept else ""
+    fold_after = ctx.settings.outbox.fold_after
+    kept = await deliver_kept(ctx.session, person, "mp", ctx.identity.external_id, at=ctx.now,
+                              fold_after=fold_after)
+    late = ""
+    if kept and fold_after and kept >= fold_after:
+        late = (f"此前有 {kept} 条通知未能送达，已合并成汇总消息补发（紧急的在前）；"
+                "待办以「我的工单」为准。\n")
+    elif kept:
+        late = f"此前有 {kept} 条通知未能送达，现在补发给您。\n"
     return f"{person.name}，绑定成功。您可以在这里接收和处理工单。\n{late}" + msg.OFFICER_HELP

@@ -86,7 +86,7 @@ class Dispatcher:
             head = f"您有 {len(held)} 条新消息：\n{news}"
             reply = f"{head}\n\n{reply}" if reply else head
         if logger.isEnabledFor(logging.INFO):  # masking costs more than the line
-            logger.info("%s %s → %s", update.channel, update.type,
+            logger.info("%s %s from %s → %s", update.channel, update.type, tag(update.sender),
                         mask_phones((reply or "")[:60]))
         return reply
 

@@ -89,7 +89,8 @@ async def accept(ctx: Ctx, draft: dict[str, Any]) -> str | None:
     n = await follower_count(ctx.session, t)
     if not added:  # answered twice (a WeChat retry after the state was read)
         return f"您已附议工单 {t.code}。发送「查询 {t.code}」查看进度。"
-    words = mask_phones(str(draft.get("text") or ""))
+    said = [draft.get("text"), *(draft.get("details") or [])]
+    words = mask_phones("；".join(str(w) for w in said if w))
     record(ctx.session, t, "followed", actor_id=ctx.person.id,
            note=f"共 {n} 人附议：{words}" if words else f"共 {n} 人附议", at=ctx.now)
     if words and t.assignee is not None:  # the seconder's words may say more: the holder reads

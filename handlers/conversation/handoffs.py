@@ -30,9 +30,7 @@ async def transfer(ctx: Ctx, t: Ticket, rest: str) -> str:
     try:
         person = await actions.transfer(ctx.session, ctx.services, t, dept_name, note,
                                         _actor(ctx, t), now=ctx.now)
-    except ActionError as e:
-        return f"{e}请发送「转办 {t.code} 部门 说明」，部门如 城管、供水。"
-    except TransitionError as e:
+    except (ActionError, TransitionError) as e:
         return str(e)
     return f"已将 {t.code} 转办至{dept_name}（{person.name}），办理结果会通知您和居民。"
 

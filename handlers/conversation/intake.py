@@ -98,8 +98,14 @@ async def handle(ctx: Ctx) -> str | None:
         details = [*(data.get("details") or []), text]
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
                                  draft={**data, "category": picked, "details": details})
+    if state == Conv.AWAITING_DUPLICATE and _ASKS_WHAT.search(bare(text)):
+        return FOLLOW_EXPLAINED + str(data.get("prompt") or "")  # 「附议是什么意思」 is no 1
     if state == Conv.AWAITING_DUPLICATE and (answer := _follow_answer(text)) is not None:
         await ctx.clear_state()
+        if (more := _beyond_answer(text)):
+            # 「不是一回事吧 我说的是另一盏 靠近车库那个」: what the answer says beyond 1 or 2
+            # belongs to the report, whichever ticket it joins (trial L5)
+            data = {**data, "details": [*(data.get("details") or []), more]}
         if answer and (reply := await duplicates.accept(ctx, data)) is not None:
             return reply
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
@@ -140,7 +146,11 @@ async def handle(ctx: Ctx) -> str | None:
             return "不客气，感谢您对社区工作的支持！有新问题随时告诉我们。"
         if not PENDING_HINT.get(state or "") and analysis.intent == "greeting":
             return "您好！请直接发文字描述您遇到的问题和位置（小区、楼号）。发送「帮助」查看用法。"
-        return _chat_reply(state, data)
+        return _chat_reply(state, data, text)
+    if state not in DRAFTS and _VENTING.search(bare(text)) and analysis.category == "other":
+        # 「你们这些人都是吃干饭的 反映了一百遍了」: anger with nothing to act on is no draft
+        # waiting for a place (its next message, a real report, was told «还在等您告诉我位置»)
+        return VENT_REPLY
     if bare(text).isdigit() and len(bare(text)) <= 2:
         return "现在没有等您回复数字的问题。反映问题请直接发文字描述；发送「帮助」查看用法。"
     if state in DRAFTS and data.get("text") and bare(data["text"]) == bare(text):
@@ -181,16 +191,46 @@ async def handle(ctx: Ctx) -> str | None:
     return await _new_report(ctx, text, state, data)
 
 
+_VENTING = re.compile(r"吃干饭|吃闲饭|不作为|废物|摆设|饭桶|没用的东西|有什么用|有啥用|管不管|"
+                      r"(?:说|反映|投诉|打)了?(?:一百|几十|好几|多少|无数|n|很多)[遍次回]")
+VENT_REPLY = ("很抱歉让您失望了。请告诉我们是什么问题、在哪里（小区、楼号），我们登记后转给负责的"
+              "工作人员并跟进到底；之前反映过的，发送「查询」可看进度，回复「人工」请工作人员联系您。")
 ANNOUNCED_REPLY = ("您好，请直接把要反映的问题或想咨询的事发过来："
                    "是什么事、在哪里（小区、几号楼），一条消息说清楚就行，我们马上登记转给负责的工作人员。")
 
 
-def _chat_reply(state: str | None, data: dict[str, Any]) -> str:
+# what the bot is, asked in chat (「你们是机器人吗？」「你是谁」「是自动回复吗」)
+_ABOUT_BOT = re.compile(r"机器人|人工智能|ai|自动回复|智能客服|你们?是谁|你们?是真人|是不是真人|"
+                        r"谁在回|有人在回")
+BOT_REPLY = ("我是社区的自动助手：您反映的问题会登记成工单，转给负责的网格员处理，"
+             "每一步进展都会告诉您。需要工作人员联系您，请回复「人工」。")
+# how to send a place (「你们不能自己定位吗？」「怎么发位置」)
+_LOCATING = re.compile(r"定位|发位置|发个位置|位置怎么发|怎么发送?位置|共享位置|发地址|地图")
+LOCATE_REPLY = ("可以直接发送位置：点输入框旁的「+」，选「位置」，选好地点后发送。"
+                "也可以用文字告诉我小区和楼号。")
+# an acknowledgement, which 「好的。」 may answer in kind
+_ACK = re.compile(r"^(?:好|好的|好滴|好嘞|嗯+|哦+|噢+|ok|okay|收到|知道了|明白|了解|行|可以|"
+                  r"谢谢|多谢|辛苦了?)[了啦呀啊吧哈的]*$")
+_STILL_THERE = re.compile(r"^(?:在吗|在不在|有人吗|有没有人|人呢)")
+
+
+def _chat_reply(state: str | None, data: dict[str, Any], text: str = "") -> str:
+    """The answer to chat: what was asked when it was a question about the bot or about
+    sending a place, 「好的。」 only for an acknowledgement, then what is still awaited."""
     hint = PENDING_HINT.get(state or "")
-    if not hint:
-        return CHAT_REPLY
+    b = bare(text)
     prompt = f"：请{data['prompt']}" if data.get("prompt") else ""
-    return f"好的。{hint}{prompt}。不需要了请回复「算了」。"
+    pending = f"{hint}{prompt}。不需要了请回复「算了」。" if hint else ""
+    if _ABOUT_BOT.search(b):
+        return BOT_REPLY + (f"\n（{pending.rstrip('。')}）" if pending else "")
+    if _LOCATING.search(b):
+        return LOCATE_REPLY
+    if _STILL_THERE.match(b):
+        return "在的。" + (pending or "请直接告诉我遇到了什么问题、在哪里（小区、楼号），"
+                                     "我们马上登记处理。")
+    if not hint:
+        return CHAT_REPLY if not b or _ACK.match(b) else CHAT_REPLY.removeprefix("好的。")
+    return ("好的。" if _ACK.match(b) else "") + pending
 
 
 def _pending_prompt(state: str | None, data: dict[str, Any]) -> str:
@@ -232,6 +272,22 @@ async def _piece_answered(ctx: Ctx, data: dict[str, Any], piece: bool) -> str:
         return reply
     return await file_report(ctx, str(data.get("text") or ""),
                              draft={"attachments": list(data.get("attachments") or [])})
+
+
+_ASKS_WHAT = re.compile(r"(?:附议|一并处理).{0,3}(?:什么意思|是什么|是啥|啥意思|什么东西|指什么)|"
+                        r"(?:什么|啥)(?:是|叫)附议|不懂|不明白|看不懂|什么意思")
+FOLLOW_EXPLAINED = ("「附议」是说您反映的和这张工单是同一个问题：我们把您加到这张工单上，"
+                    "一起处理，进展同样通知您。不是同一件事就新建一张。\n")
+_ANSWER_WORDS = re.compile(r"^(?:[12一二]|是的?|对的?|就是|附议|同一个?|一样的?|没错|嗯+|"
+                          r"不是(?:一回事|同一个|一个)?|不一样|仍然新建|新建|另一个?|别的|不同)"
+                          r"[吧啊呀的了哈嘛呢]*[\s,，.。!！、;；]*")
+
+
+def _beyond_answer(text: str) -> str:
+    """The words of an answer to the 附议 question past its yes or no, when they say
+    something (four characters or more), else ''."""
+    rest = _ANSWER_WORDS.sub("", text.strip(), count=1).strip()
+    return rest if len(bare(rest)) >= 4 else ""
 
 
 def _follow_answer(text: str) -> bool | None:
@@ -287,6 +343,9 @@ async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
     if _is_new_complaint(analysis, text) or _other_complaint(ctx, analysis, text, data):
         return None
     draft_text = data.get("text", "")
+    if _LOCATING.search(bare(text)) and re.search(r"[吗么呢?？]|怎么|能不能|可不可以|如何",
+                                                   text):
+        return LOCATE_REPLY  # 「你们不能自己定位吗？」: how to send one, and still waiting
     if refers_back(text):  # 「就是刚才说的那里啊」: the place of the report just made
         await ctx.clear_state()
         return await file_report(ctx, draft_text, where=text, draft=data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.conversation.text import normalize
+from nlp.normalize import to_simplified
 
 NLP_INTENTS = frozenset({"report", "chat", "detail", "rating", "human", "consult"})
 
@@ -73,7 +74,7 @@ def bare(text: str) -> str:
     """The words without punctuation, emoji or spaces, for comparing and short-message rules.
     Remembered for the last few texts: one message's is made bare nine times by the rules
     that read it, one after another."""
-    return _NOISE.sub("", normalize(text)).lower()
+    return _NOISE.sub("", to_simplified(normalize(text))).lower()
 
 
 def rating_in(text: str) -> int | None:

@@ -51,10 +51,20 @@ class Router:
         return False, None
 
 
+def traditional_forms(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The command words as Traditional Chinese writes them (查詢, 評價, 轉辦), so the quick
+    check lets them through to `command`, which reads the text in Simplified."""
+    import opencc  # only at start-up, once per filter
+
+    forms = {opencc.OpenCC(config).convert(w) for config in ("s2t", "s2tw", "s2hk")
+             for w in words}
+    return tuple(sorted(forms - set(words)))
+
+
 def Command(*words: str) -> Filter:
     # a message is offered to a dozen of these: most are turned away by one C call on the
     # text the dispatcher normalised already (ctx.text), before `command` reads it again
-    starts = tuple(words)
+    starts = tuple(words) + traditional_forms(words)
 
     def f(ctx: Ctx) -> dict[str, str] | None:
         if ctx.update.type != "text" or not ctx.text.startswith(starts):

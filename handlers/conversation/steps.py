@@ -17,6 +17,7 @@ from handlers.ops import messages as msg
 from handlers.ops.notices import tell_reporters
 from handlers.ops.reach import may_act
 from handlers.ops.words import malformed_code, not_found
+from nlp.taxonomy import URGENCY_ORDER
 from storage.models import Ticket
 from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
@@ -64,9 +65,12 @@ async def _implicit(ctx: Ctx, verb: str, action: str, note: str,
         word, example = NOTE.get(verb, ("内容", "已处理"))
         return f"请写明{word}，例如「{verb} {example}」。"
     allowed = RULES[action].sources
-    # the latest push first: the ticket assigned last is the one the officer just read about
+    # urgent first (a lift with someone inside is not ninth after a broken window: trial 13),
+    # then by urgency, then the latest push first: the one the officer just read about
     mine = sorted((t for t in await tickets.assigned_to(ctx.session, ctx.person.id)
-                   if t.status in allowed), key=lambda t: t.id, reverse=True)
+                   if t.status in allowed),
+                  key=lambda t: (-URGENCY_ORDER.index(t.urgency)
+                                 if t.urgency in URGENCY_ORDER else 0, -t.id))
     if not mine:
         return f"您目前没有可以{DOING.get(verb, verb)}的工单。发送「我的工单」查看待办。"
     if len(mine) == 1:

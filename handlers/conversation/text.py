@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers.ops.messages import RATING_WORDS
-from nlp.normalize import to_halfwidth
+from nlp.normalize import to_halfwidth, to_simplified
 
 CODE_RE = re.compile(r"GD\d{8}-\d{4,}", re.IGNORECASE)
 
@@ -18,7 +18,7 @@ def normalize(text: str) -> str:
 
 def command(text: str, *words: str) -> str | None:
     """The arguments after a command word, or None. Tolerates ':' and a missing space."""
-    t = normalize(text)
+    t = to_simplified(normalize(text))  # 評價/查詢 are the same words
     for word in sorted(words, key=len, reverse=True):
         if t == word or t.startswith(word):
             rest = t[len(word):]
@@ -42,7 +42,7 @@ def split_code(args: str) -> tuple[str | None, str]:
 
 
 def parse_rating(text: str) -> int | None:
-    t = normalize(text).rstrip("。.!！")
+    t = to_simplified(normalize(text)).rstrip("。.!！")
     if t in ("1", "2", "3", "4"):
         return int(t)
     return RATING_WORDS.get(t)

@@ -26,7 +26,7 @@ from handlers.jobs.deadlines import (
     people_on,
 )
 from handlers.ops import messages as msg
-from handlers.ops.notices import notify
+from handlers.ops.notices import notify, tell_reporters
 from handlers.ops.privacy import mask_phones
 from handlers.ops.services import Services
 from nlp.taxonomy import category_name
@@ -108,6 +108,7 @@ async def _escalate(session: AsyncSession, services: Services, ticket_id: int,
     for person in await people_on(session, t):
         await notify(session, person, officer_text(t, due, max(told), services), at=now,
                      ticket=t, urgent=True)
+    await tell_reporters(session, t, resident_text(t, due, max(told), services), at=now)
     return 1
 
 
@@ -158,3 +159,18 @@ def officer_text(t: Ticket, due: Due, level: int, services: Services) -> str:
     by = msg.deadline_text(due.at, services)
     return (f"【超时】工单 {t.code} {due.word}已超时（时限 {by}），"
             f"已上报{LEVEL_NAMES[level]}督办，请尽快处理。回复{action}。")
+
+
+def resident_text(t: Ticket, due: Due, level: int, services: Services) -> str:
+    """What the reporter and followers hear when their ticket climbs: they were waiting, and
+    without this they heard nothing until somebody acted (no officer's name: who is late is
+    the leaders' business)."""
+    if due.kind == "respond":
+        text = (f"您反映的问题（{t.code}）还没有工作人员接单，已报告{LEVEL_NAMES[level]}督办，"
+                "会尽快安排人员处理。")
+        if t.urgency == "urgent":
+            text += "如情况危急，请直接拨打 110、119 或 120。"
+        return text
+    by = msg.deadline_text(due.at, services)
+    return (f"您反映的问题（{t.code}）未能在{by}前办结，已报告{LEVEL_NAMES[level]}督办，"
+            "我们会继续跟进。")

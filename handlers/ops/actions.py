@@ -103,13 +103,38 @@ async def dispatch(session: AsyncSession, services: Services, t: Ticket, person_
     return person
 
 
+async def _area_of(session: AsyncSession, t: Ticket) -> list[int]:
+    """The ids of the ticket's grid, community and street (what a department may serve)."""
+    ids: list[int] = []
+    region_id = t.region_id or t.community_id
+    while region_id is not None and len(ids) < 4:
+        region = await session.get(Region, region_id)
+        if region is None or region.level == "district":
+            break
+        ids.append(region.id)
+        region_id = region.parent_id
+    return ids
+
+
 @_stamped
 async def transfer(session: AsyncSession, services: Services, t: Ticket, department: str,
                    note: str, actor: Actor, *, now: datetime) -> Person:
     """转办 to a department's contacts; the grid officer stays responsible (owner)."""
-    people = [p for p in await repo.people_with_department(session, department) if p.active]
+    near = await _area_of(session, t)
+    people = [p for p in await repo.people_with_department(session, department, near)
+              if p.active]
     if not people:
-        raise ActionError(f"没有找到部门「{department}」。")
+        elsewhere = [(p, regions) for p, regions in
+                     await repo.departments_elsewhere(session, department) if p.active]
+        if not elsewhere:
+            known = "、".join(await repo.department_names(session)) or "（区划文件里还没有部门）"
+            raise ActionError(f"没有找到部门「{department}」。请发送「转办 {t.code} 部门 说明」，"
+                              f"部门有：{known}。")
+        serves = "；".join(f"{p.name}（负责{'、'.join(r.name for r in regions)}）"
+                          for p, regions in elsewhere[:3])
+        raise ActionError(f"「{department}」只有别处的部门：{serves}，不负责本工单的位置。"
+                          f"确需转给他们，请写全名，如「转办 {t.code} "
+                          f"{elsewhere[0][0].name} 说明」。")
     transition(session, t, "transfer", actor_id=actor.id, actor_role=actor.role,
                note=f"转{department}：{note}" if note else f"转{department}", at=now)
     t.owner_id = t.owner_id or t.assignee_id

@@ -129,32 +129,56 @@ def _building_said(building: str) -> re.Pattern[str]:
 def building_words(t: Ticket) -> str:
     """The building as the resident wrote it (「A栋」 stays 「A栋」, 「5幢」 「5幢」); without
     their word, 「3号楼」 for a number and 「A座」 otherwise."""
-    b = t.building or ""
-    found = _building_said(b).search(t.text or "")
+    return said_building(t.building or "", t.text)
+
+
+def said_building(b: str, text: str | None) -> str:
+    found = _building_said(b).search(text or "")
     if found:
         return f"{b}{found.group(1)}"
     return f"{b}号楼" if b.isdigit() else f"{b}座"
 
 
-def where(t: Ticket) -> str:
+# the word a building, unit or room ends with, which a place text may start with again
+# («1单元» + «单元门口», «E座» + «座门口»); 楼 is not one: «3号楼» + «楼道» is right as it is
+_SEAM_WORDS = ("单元", "号楼", "栋", "幢", "座", "室")
+
+
+def _joined(text: str, place: str) -> str:
+    """`text` followed by `place`, without the word at the seam said twice."""
+    for word in _SEAM_WORDS:
+        if text.endswith(word) and place.startswith(word) and len(place) > len(word):
+            return text + place[len(word):]
+    return text + place
+
+
+def place_phrase(community: str | None, building: str | None, unit: str | None,
+                 room: str | None, place: str | None, text: str | None) -> str:
     """The place as one phrase, without saying a part twice (「枫林苑3幢」, not
-    「枫林苑3号楼枫林苑3幢」) when the kept place text already holds it."""
-    place = t.place or ""
-    parts = [t.community_text or (t.community.name if t.community else None)]
-    if t.building:
-        parts.append(building_words(t))
-    if t.unit:
-        parts.append(f"{t.unit}单元")
-    if t.room:
-        parts.append(f"{t.room}室")
+    「枫林苑3号楼枫林苑3幢」, and 「F3栋1单元门口」, not 「…1单元单元门口」) when the kept place
+    text already holds it."""
+    place = place or ""
+    parts = [community]
+    if building:
+        parts.append(said_building(building, text))
+    if unit:
+        parts.append(f"{unit}单元")
+    if room:
+        parts.append(f"{room}室")
     if place and parts[0] and parts[0] in place:  # the place text already names the compound
-        extra = [(t.building, parts[1] if t.building else ""), (t.unit, f"{t.unit}单元"),
-                 (t.room, f"{t.room}室")]
+        extra = [(building, parts[1] if building else ""), (unit, f"{unit}单元"),
+                 (room, f"{room}室")]
         return place + "".join(p for value, p in extra if value and value not in place)
-    text = "".join(p for p in parts if p)
-    if place and place not in text:
-        text += place
-    return text or "未注明"
+    said = "".join(p for p in parts if p)
+    if place and place not in said:
+        said = _joined(said, place)
+    return said or "未注明"
+
+
+def where(t: Ticket) -> str:
+    """The ticket's place as one phrase (`place_phrase`)."""
+    return place_phrase(t.community_text or (t.community.name if t.community else None),
+                        t.building, t.unit, t.room, t.place, t.text)
 
 
 def block(t: Ticket) -> str:
@@ -317,16 +341,32 @@ def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
     return fit(body, t.code, keep=keep)
 
 
-DIGEST_LINE_CHARS = 56  # one folded notice's line in a digest: head, code, category, place
+DIGEST_LINE_CHARS = 72  # one folded notice's line in a digest: head, code, place, content
+DIGEST_WORDS = 24  # of the resident's words (内容) in such a line
+
+
+def digest_line(text: str) -> str:
+    """A notice as one line: its first line (head and code), then its place and the start of
+    its 内容 when it has them: the deadlines and the category line are left out, they took
+    the whole line and cut the resident's words to four characters (trial 13)."""
+    first, *rest = text.split("\n")
+    place = next((r.removeprefix("位置：") for r in rest if r.startswith("位置：")), "")
+    words = next((r.removeprefix("内容：") for r in rest if r.startswith("内容：")), "")
+    if not words:
+        return _short(" ".join(text.split()), DIGEST_LINE_CHARS)
+    line = " ".join(x for x in (first.strip(), place, _short(words, DIGEST_WORDS)) if x)
+    return _short(" ".join(line.split()), DIGEST_LINE_CHARS)
 
 
 def digests(texts: list[str], urgent: bool, per_minute: int,
-            limit: int = WECOM_TEXT_BYTES) -> list[str]:
-    """Notices that would have waited for WeCom's pace, folded into as few messages as fit,
-    one line each (the whole text stays on the ticket: 「工单 CODE」)."""
+            limit: int = WECOM_TEXT_BYTES, why: str | None = None) -> list[str]:
+    """Notices that would have waited for WeCom's pace (or, with `why`, another reason),
+    folded into as few messages as fit, one line each (the whole text stays on the ticket:
+    「工单 CODE」)."""
     head = "【紧急通知汇总】" if urgent else "【通知汇总】"
     tail = "详情请发送「工单 编号」查看。"
-    lines = [_short(" ".join(t.split()), DIGEST_LINE_CHARS) for t in texts]
+    why = why or f"通知较多（企业微信每人每分钟限 {per_minute} 条）"
+    lines = [digest_line(t) for t in texts]
     out: list[list[str]] = [[]]
     room = limit - 200 - len(tail.encode())  # the head line with its numbers takes < 200
     used = 0
@@ -340,8 +380,7 @@ def digests(texts: list[str], urgent: bool, per_minute: int,
     texts_out = []
     for i, chunk in enumerate(out, 1):
         part = f"（{i}/{len(out)}）" if len(out) > 1 else ""
-        body = [f"{head}{part}通知较多（企业微信每人每分钟限 {per_minute} 条），"
-                f"以下 {len(chunk)} 条合并发送：",
+        body = [f"{head}{part}{why}，以下 {len(chunk)} 条合并发送：",
                 *(f"{n}. {line}" for n, line in enumerate(chunk, 1)), tail]
         texts_out.append("\n".join(body))
     return texts_out

@@ -4,6 +4,7 @@ tell a ticket's reporter and followers."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from sqlalchemy import select
@@ -38,6 +39,25 @@ async def contact(session: AsyncSession, person: Person) -> tuple[str, str] | No
     return (ident.channel, ident.external_id) if ident is not None else None
 
 
+KEPT_WARN_SECONDS = 600.0  # one line per unreachable person per ten minutes, with the count
+_kept_since: dict[str, tuple[float, int]] = {}  # person id → (when last said, kept since)
+
+
+def _warn_kept(person: Person) -> None:
+    """An officer nobody can reach gets notices all day: say so once, then once every ten
+    minutes with how many were kept meanwhile (a trial saw 168 identical lines in two
+    minutes for one officer, hiding everything else)."""
+    now = time.monotonic()
+    last, count = _kept_since.get(person.id, (float("-inf"), 0))
+    if now - last < KEPT_WARN_SECONDS:
+        _kept_since[person.id] = (last, count + 1)
+        return
+    _kept_since[person.id] = (now, 0)
+    logger.warning("no channel to reach %s (%s) yet; notice kept until they bind%s",
+                   person.id, person.name,
+                   f" ({count + 1} kept since the last such line)" if count else "")
+
+
 async def notify(session: AsyncSession, person: Person | None, text: str, *, at: datetime,
                  ticket: Ticket | None = None, urgent: bool | None = None) -> bool:
     """Queue `text` for `person` on their best channel; False (and a log line) when they have
@@ -56,8 +76,7 @@ async def notify(session: AsyncSession, person: Person | None, text: str, *, at:
         if person.active and person.has_role(*STAFF_ROLES):  # delivered when they bind
             outbox.keep_unreached(session, person_id=person.id, text=text, at=at, ticket=ticket,
                                   urgent=urgent)
-            logger.warning("no channel to reach %s (%s) yet; notice kept until they bind",
-                           person.id, person.name)
+            _warn_kept(person)
         else:
             logger.warning("no channel to reach %s (%s); notice not queued",
                            person.id, person.name)
@@ -101,10 +120,17 @@ async def tell_reporters(session: AsyncSession, ticket: Ticket, text: str, *, at
 
 
 async def deliver_kept(session: AsyncSession, person: Person, channel: str, recipient: str, *,
-                       at: datetime) -> int:
+                       at: datetime, fold_after: int = 0) -> int:
     """`person` now has a channel (they bound it): the notices kept for them go out on it,
-    oldest first; how many."""
-    return await outbox.release_unreached(session, person.id, channel, recipient, at)
+    urgent first, then oldest first; how many. On the Official Account, which pushes only a
+    few messages per reply of theirs, `fold_after` or more of one priority are folded into
+    digests."""
+    def fold(texts: list[str], urgent: bool) -> list[str]:
+        return msg.digests(texts, urgent, 0, why="此前未能送达的通知")
+
+    return await outbox.release_unreached(session, person.id, channel, recipient, at,
+                                          fold=fold if channel == "mp" else None,
+                                          fold_after=fold_after)
 
 
 async def stand_ins(session: AsyncSession, community: Region | None,

@@ -130,6 +130,16 @@ class MaskPhones(logging.Filter):
         return True
 
 
+class OneLine(logging.Formatter):
+    """Each record on one line: the line feeds of a message (a reply, a notice) and of a
+    traceback become « ⏎ », so every line of the log starts with its time, level and pid and
+    a grep for a time or a pid finds the whole record (a trial found 62 % of the lines
+    without a time stamp)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\r", "").replace("\n", " ⏎ ")
+
+
 def tag(external_id: str | None) -> str:
     """An openid or WeCom userid fit for a log line: a short stable hash, never the id (the
     same person gets the same tag, so a log can still be followed)."""

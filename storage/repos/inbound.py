@@ -92,6 +92,20 @@ async def finish(session: AsyncSession, row_id: int, attempts: int, **values: An
     return await fast.execute(session, _finish_stmt(frozenset(values)), params) == 1
 
 
+async def retry_later(session: AsyncSession, row_id: int, attempts: int, *, until: datetime,
+                      error: str) -> bool:
+    """Attempt `attempts` failed and rolled back: the row waits (`deferred`) until `until`,
+    when the recovery sweep (or WeChat's retry) takes it as a new attempt. Fenced like
+    `finish`; False if the row was taken over since."""
+    done = await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == row_id, InboundMessage.status == "processing",
+               InboundMessage.attempts == attempts)
+        .values(status="deferred", lease_until=until, error=error)
+        .execution_options(synchronize_session=False))
+    return done.rowcount == 1
+
+
 async def by_key(session: AsyncSession, key: str) -> InboundMessage | None:
     return await session.scalar(_locking(
         session, select(InboundMessage).where(InboundMessage.dedupe_key == key), skip=False))

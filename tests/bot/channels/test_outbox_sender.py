@@ -347,8 +347,8 @@ async def test_a_long_backlog_is_folded_into_digests_urgent_first(
     first, second = rig.standin.texts("zhanqiuhe")[20:]  # 23 notices in two messages
     assert first.startswith("【紧急通知汇总】通知较多（企业微信每人每分钟限 20 条），"
                             "以下 11 条合并发送：")
-    assert "\n1. 【紧急工单】GD20261203-0040 类别：供水排水，紧急程度：一般 位置：澄园40栋" \
-        in first
+    # head and code, place, the resident's words (the deadlines and category lines left out)
+    assert "\n1. 【紧急工单】GD20261203-0040 澄园40栋 地下车库进水了\n" in first
     assert "\n11. 【紧急工单】GD20261203-0050 " in first
     assert first.endswith("详情请发送「工单 编号」查看。")
     assert second.startswith("【通知汇总】") and "以下 12 条" in second

@@ -56,3 +56,36 @@ def test_workers_without_a_console_secret_share_one_key_with_one_warning(
     caplog.clear()
     given = Settings(console={"secret": "s3cret"})
     assert shared_console_secret(given, 4).console.secret == "s3cret" and not caplog.records
+
+
+def test_every_log_line_starts_with_its_time_and_pid() -> None:
+    """A reply or a traceback spans lines; on call one greps a time or a pid and must get the
+    whole record (trial 13: 62 % of the lines had no time stamp)."""
+    import io
+    import logging
+    import re
+
+    from bot.cli.main import LOG_FORMAT
+    from handlers.ops.privacy import MaskPhones, OneLine
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(MaskPhones())
+    handler.setFormatter(OneLine(LOG_FORMAT))
+    log = logging.getLogger("gridbot.test.oneline")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("reply:\n已受理您的反映\n电话 13800000001")
+        try:
+            raise ValueError("第一行\n第二行")
+        except ValueError:
+            log.exception("processing failed")
+    finally:
+        log.removeHandler(handler)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    stamp = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (WARNING|ERROR) \[\d+\] ")
+    assert all(stamp.match(line) for line in lines)
+    assert "已受理您的反映 ⏎ 电话 138****0001" in lines[0]
+    assert "Traceback" in lines[1] and "ValueError: 第一行 ⏎ 第二行" in lines[1]

@@ -114,3 +114,22 @@ async def test_an_urgent_report_is_never_folded_into_another_ticket(bot: Bot) ->
     assert (t.urgency, t.category, t.assignee_id) == ("urgent", "building_safety", "zhangwei")
     assert await _followers(bot, code_of(reply)) == 0
     assert any(t.code in x for x in await bot.texts("zhangwei"))
+
+
+async def test_what_the_answer_says_beyond_1_or_2_stays_with_the_report(bot: Bot) -> None:
+    """Trial L5: «不是一回事吧 我说的是另一盏 靠近车库那个» made a ticket holding only the first
+    message; the officer saw two tickets with nearly the same words."""
+    code = code_of(await bot.send(FIRST, LAMP))
+    assert OFFER in await bot.send(SECOND, LAMP_AGAIN)
+    second = code_of(await bot.send(SECOND, "不是一回事吧 我说的是另一盏 靠近车库那个"))
+    assert second != code
+    t = await bot.ticket(second)
+    assert t.text.startswith(LAMP_AGAIN) and "靠近车库那个" in t.text
+    assert "不是一回事" not in t.text  # the answer itself is no part of the report
+    # agreeing with more words: the holder reads them with the 附议
+    offer = await bot.send(THIRD, "幸福花园3号楼门口那个路灯坏了好几天了")
+    assert OFFER in offer
+    offered = code_of(offer)
+    assert f"已附议工单 {offered}" in await bot.send(THIRD, "是的 我家老人晚上出门差点摔了")
+    [told] = [x for x in await bot.texts("zhangwei") if "【附议】" in x]
+    assert offered in told and "差点摔了" in told and "好几天了" in told

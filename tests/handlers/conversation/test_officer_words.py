@@ -77,3 +77,16 @@ async def test_refusals_read_as_sentences(bot: Bot) -> None:
     reply = await bot.send("lina", f"进度 {code} 已联系物业", channel="work")
     assert "不能报告进度" in reply and "不能进度" not in reply
     assert "请写明退回原因" in await bot.send("zhangwei", f"退回 {code}", channel="work")
+
+
+async def test_the_choice_lists_urgent_tickets_first(bot: Bot) -> None:
+    """Trial 13: an officer with many tickets saw a broken window first and the lift with
+    someone trapped fourth; the choice lists the urgent ones first, then the newest."""
+    lift = code_of(await bot.send("oR1", "幸福花园2号楼电梯里困了人 按铃没人应"))
+    lamp = code_of(await bot.send("oR2", OTHER))
+    wire = code_of(await bot.send("oR3", REPORT))
+    assert (await bot.ticket(lift)).urgency == "urgent"
+    assert (await bot.ticket(lamp)).urgency == "normal"
+    reply = await bot.send("zhangwei", "接单", channel="work")
+    assert reply.index(lift) < reply.index(wire) < reply.index(lamp)
+    assert f"1. {lift}" in reply or reply.split("1.")[1].lstrip().startswith(lift)

@@ -138,3 +138,31 @@ async def test_urgent_pages_and_every_escalation_go_out_as_urgent_notices(bot: B
     assert {r.priority for r in told} == {1} and any(high in r.payload["text"] for r in told)
     late = [r for r in await bot.outbox("zhangwei") if OFFICER in r.payload["text"]]
     assert len(late) == 2 and {r.priority for r in late} == {1}
+
+
+async def test_the_resident_hears_when_nobody_took_their_urgent_report(bot: Bot) -> None:
+    """Trial U4: water coming in, 30 minutes unaccepted; the officer and the leader were told,
+    the resident heard nothing after the first reply."""
+    code = code_of(await bot.send(RESIDENT, URGENT))
+    before = len(await bot.texts(RESIDENT))
+    bot.clock.advance(minutes=31)
+    assert await escalate(bot) == 1
+    [told] = (await bot.texts(RESIDENT))[before:]
+    assert code in told and "还没有工作人员接单" in told and "社区督办" in told
+    assert "119" in told and "张伟" not in told  # who is late is the leaders' business
+    await bot.send("zhangwei", f"接单 {code}", channel="work")
+    accepted = len(await bot.texts(RESIDENT))
+    bot.clock.advance(hours=2)  # accepted: no further climb for the respond deadline
+    assert await escalate(bot) == 0
+    assert len(await bot.texts(RESIDENT)) == accepted
+
+
+async def test_the_resident_hears_when_the_resolve_deadline_passes(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, HIGH))  # respond 14:00, resolve Wed 18:00
+    await bot.send("zhangwei", f"接单 {code}", channel="work")
+    before = len(await bot.texts(RESIDENT))
+    bot.clock.advance(days=3)
+    assert await escalate(bot) == 1
+    [told] = (await bot.texts(RESIDENT))[before:]
+    assert code in told and "未能在" in told and "办结" in told and "督办" in told
+    assert "119" not in told

@@ -141,3 +141,15 @@ async def test_unlinked_draft_media_is_erased_too(bot: Bot, wx: WeChat) -> None:
     await bot.event(GONE, "unsubscribe")
     [a] = await _rows(bot, Attachment)
     assert (a.state, a.media_id) == ("erased", "")
+
+
+async def test_the_reply_log_line_names_the_sender_by_tag_only(bot, caplog) -> None:  # noqa: ANN001
+    """On call one follows a resident through the log: the reply line names the sender, as
+    the short tag every other line uses, never the openid (trial 13)."""
+    import logging
+
+    from handlers.ops.privacy import tag
+    caplog.set_level(logging.INFO, logger="handlers.conversation.dispatcher")
+    await bot.send("oTraceMe01", "幸福花园3号楼楼道灯坏了")
+    [line] = [r.getMessage() for r in caplog.records if "→" in r.getMessage()]
+    assert f"from {tag('oTraceMe01')}" in line and "oTraceMe01" not in line

@@ -1,0 +1,55 @@
+"""Chat gets an answer to what it said (trial 12's wording list): 「好的。」 answers only an
+acknowledgement; a question about the bot, about sending a place or about 附议 is answered;
+anger with nothing to act on is no draft waiting for a place."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.bot import Bot, code_of
+
+LAMP = "幸福花园3号楼门口路灯坏了"
+
+
+@pytest.mark.parametrize("words", ["在吗😭", "在不在啊"])
+async def test_are_you_there_is_answered_without_okay(bot: Bot, words: str) -> None:
+    reply = await bot.send("oA", words)
+    assert not reply.startswith("好的") and "小区" in reply  # what to send, not «好的。»
+
+
+async def test_a_question_about_the_bot_is_answered_and_the_place_still_awaited(
+        bot: Bot) -> None:
+    assert "哪个小区" in await bot.send("oA", "幸福花园楼道灯坏了")
+    reply = await bot.send("oA", "你们是机器人吗？")
+    assert "自动助手" in reply and "人工" in reply and "还在等您告诉我位置" in reply
+    assert not reply.startswith("好的")
+    assert "已受理" in await bot.send("oA", "3号楼")  # the draft waited
+
+
+async def test_an_acknowledgement_is_still_answered_in_kind(bot: Bot) -> None:
+    assert (await bot.send("oA", "好的")).startswith("好的。")
+
+
+async def test_how_to_send_a_place_is_answered_while_it_is_awaited(bot: Bot) -> None:
+    assert "哪个小区" in await bot.send("oA", "楼道里有人飞线充电")
+    reply = await bot.send("oA", "你们不能自己定位吗？")
+    assert "「+」" in reply and "位置" in reply and "已记下" not in reply
+    code = code_of(await bot.send("oA", "幸福花园3号楼"))
+    assert "定位" not in (await bot.ticket(code)).text  # the question is no part of the report
+
+
+async def test_asking_what_fuyi_means_is_no_yes(bot: Bot) -> None:
+    code = code_of(await bot.send("oA", LAMP))
+    assert "附议" in await bot.send("oB", "幸福花园3号楼那边路灯一直不亮")
+    reply = await bot.send("oB", "附议是什么意思")
+    assert "同一个问题" in reply and "回复 1" in reply and "已附议" not in reply
+    assert f"已附议工单 {code}" in await bot.send("oB", "1")
+
+
+async def test_anger_with_nothing_to_act_on_makes_no_draft(bot: Bot) -> None:
+    reply = await bot.send("oA", "你们这些人都是吃干饭的 反映了一百遍了")
+    assert "很抱歉" in reply and "还在等" not in reply
+    filed = await bot.send("oA", "幸福花园5号楼门口垃圾三天没人收了")
+    assert "已受理" in filed and "还在等您告诉我位置" not in filed
+    # anger with a problem in it is a report
+    assert "已受理" in await bot.send("oC", "反映了一百遍了 幸福花园3号楼楼道灯还是不亮")
