@@ -79,12 +79,14 @@ class MpSide:
         self.crypto = (WeChatCrypto(self.cfg.token, self.cfg.encoding_aes_key, self.cfg.app_id)
                        if self.cfg.mode != "plain" else None)
 
-    async def post(self, xml: str, *, timestamp: int | None = None) -> Reply:
+    async def post(self, xml: str, *, timestamp: int | None = None,
+                   openid: str = "x") -> Reply:
         ts, nonce = str(timestamp or int(time.time())), secrets.token_hex(8)
         signer = WeChatSigner()
         signer.add_data(self.cfg.token, ts, nonce)
+        # WeChat puts the follower's openid in the query too (the access log's tag of it)
         params = {"signature": signer.signature, "timestamp": ts, "nonce": nonce,
-                  "openid": "x"}
+                  "openid": openid}
         body = xml
         if self.crypto is not None:
             envelope = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, ts))["xml"]
@@ -106,10 +108,12 @@ class MpSide:
         return Reply(status, text, doc.get("Content"), doc)
 
     async def say(self, openid: str, content: str) -> Reply:
-        return await self.post(text_xml(self.cfg.app_id or "gh_demo", openid, content))
+        return await self.post(text_xml(self.cfg.app_id or "gh_demo", openid, content),
+                               openid=openid)
 
     async def event(self, openid: str, event: str, key: str = "") -> Reply:
-        return await self.post(event_xml(self.cfg.app_id or "gh_demo", openid, event, key))
+        return await self.post(event_xml(self.cfg.app_id or "gh_demo", openid, event, key),
+                               openid=openid)
 
 
 class WorkSide:

@@ -147,10 +147,6 @@ async def handle(ctx: Ctx) -> str | None:
         if not PENDING_HINT.get(state or "") and analysis.intent == "greeting":
             return "您好！请直接发文字描述您遇到的问题和位置（小区、楼号）。发送「帮助」查看用法。"
         return _chat_reply(state, data, text)
-    if state not in DRAFTS and _VENTING.search(bare(text)) and analysis.category == "other":
-        # 「你们这些人都是吃干饭的 反映了一百遍了」: anger with nothing to act on is no draft
-        # waiting for a place (its next message, a real report, was told «还在等您告诉我位置»)
-        return VENT_REPLY
     if bare(text).isdigit() and len(bare(text)) <= 2:
         return "现在没有等您回复数字的问题。反映问题请直接发文字描述；发送「帮助」查看用法。"
     if state in DRAFTS and data.get("text") and bare(data["text"]) == bare(text):
@@ -188,6 +184,11 @@ async def handle(ctx: Ctx) -> str | None:
             return await pieces.append(ctx, t, text)
         if verdict == "ask":
             return await pieces.ask(ctx, t, text)
+    if state not in DRAFTS and analysis.category == "other" and not analysis.keywords and \
+            _VENTING.search(bare(text)):
+        # 「你们这些人都是吃干饭的 反映了一百遍了」: anger naming nothing to act on is no draft
+        # waiting for a place (its next message, a real report, was told «还在等您告诉我位置»)
+        return VENT_REPLY
     return await _new_report(ctx, text, state, data)
 
 

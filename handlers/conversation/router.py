@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from handlers.conversation.text import command, normalize, parse_rating
+from nlp.normalize import has_traditional, to_simplified
 
 if TYPE_CHECKING:
     from handlers.conversation.context import Ctx
@@ -51,24 +52,20 @@ class Router:
         return False, None
 
 
-def traditional_forms(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The command words as Traditional Chinese writes them (查詢, 評價, 轉辦), so the quick
-    check lets them through to `command`, which reads the text in Simplified."""
-    import opencc  # only at start-up, once per filter
-
-    forms = {opencc.OpenCC(config).convert(w) for config in ("s2t", "s2tw", "s2hk")
-             for w in words}
-    return tuple(sorted(forms - set(words)))
-
-
 def Command(*words: str) -> Filter:
     # a message is offered to a dozen of these: most are turned away by one C call on the
     # text the dispatcher normalised already (ctx.text), before `command` reads it again
-    starts = tuple(words) + traditional_forms(words)
+    starts = tuple(words)
 
     def f(ctx: Ctx) -> dict[str, str] | None:
-        if ctx.update.type != "text" or not ctx.text.startswith(starts):
+        if ctx.update.type != "text":
             return None
+        if not ctx.text.startswith(starts):
+            # 查詢/評價/轉辦: the same words in Traditional characters (`command` reads the
+            # text in Simplified); most texts have none and stop at the first check
+            head = ctx.text[:8]
+            if not has_traditional(head) or not to_simplified(head).startswith(starts):
+                return None
         args = command(ctx.text, *words)
         return None if args is None else {"args": args}
 
