@@ -149,6 +149,9 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
         if _GREETING.match(bare):
             return "greeting"
         return "chat" if is_small_talk(text) or _just_talk(bare) else "report"
+    if len(bare) <= 20 and _ABOUT_THE_TALK.search(bare) and not _COMPLAINT_FIX.search(bare) \
+            and not is_human(text):
+        return "chat"  # 怎么又是自动回复; 刚才那条发错了，不用管: about the talk itself
     if len(bare) <= 24 and (_DETAIL_MORE.match(bare) or _DETAIL_ANYWHERE.search(bare)) \
             and not _FIX_REQUEST.search(bare) and not _CALL_ME_BY.search(bare) \
             and not is_small_talk(text):
@@ -177,6 +180,14 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
             return "thanks"
     if is_chat(text) or _just_talk(bare):
         return "chat"
+    if len(bare) <= 24 and _ANSWER_LEAD.match(bare) and not mentions_problem \
+            and not new_problem(bare) and not _FIX_REQUEST.search(bare) \
+            and not (_SCOPE_LEAD.match(bare) and _COMPLAINT_WORD.search(bare)):
+        return "detail"  # 是白色的面包车，停了快一个月了; 整栋楼都没水，不光我们家: an answer
+    item = _NEW_ITEM.match(bare)
+    if item and len(bare) - item.end() >= 5 and not _WHEN.match(bare, item.end()) \
+            and not _DESCRIPTION.match(bare[item.end():]) and not told_detail(bare[item.end():]):
+        return "report"  # 另外公交站牌被车撞歪了: a second problem, not a piece of the first
     if is_detail(text, address_only) and (
             address_only or not mentions_problem or is_fragment(text)
             or _DETAIL_LEAD.match(bare) and not _COMPLAINT_WORD.search(bare)
@@ -274,7 +285,7 @@ _META = re.compile(r"测试|test|你们是谁|你是谁|你们是干什么|"
 _BOT_QUESTION = re.compile(r"真人还是|是真人吗|是机器人吗|是不是机器人|是ai吗")
 _HUMAN = re.compile(
     r"人工(?!湖|草|智能)|真人|活人|(?:转|找|要|有没有|和|跟|叫)(?:个)?客服|客服(?:在|客服|说|$)|"
-    r"不想跟机器人|不要机器人|不要自动|换(?:个)?(?:真)?人|打(?:个)?电话给我|叫个人|让(?:个)?人(?:打|来|给)|^客服|坐席|有个人来|人来回我|工作人员|值班(?:的)?(?:人|人员)|负责人|领导|书记|主任|"
+    r"不想跟机器人|不要机器人|(?:怎么|咋|为什么|为啥)(?:还是|又是|总是)机器人|不要自动|换(?:个)?(?:真)?人|打(?:个)?电话给我|叫个人|让(?:个)?人(?:打|来|给)|^客服|坐席|有个人来|人来回我|工作人员|值班(?:的)?(?:人|人员)|负责人|领导|书记|主任|"
     r"网格员(?:在|联系|给我|过来|是谁)|(?:联系|找|叫)[^，。]{0,10}网格员|"
     r"(?:找|叫|派|安排)(?:个|一个)?人(?:来)?(?:跟|和|给|回|处理|说|$)|我要找人|找个人|要人$|"
     r"(?:给|回)我?(?:打|回)(?:个)?电话|联系我|联系方式|电话多少|当面说|自动回复|别让机器人|"
@@ -291,7 +302,7 @@ _HUMAN = re.compile(
 _CALL_ME_BY = re.compile(r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?(?:手机|电话)")
 # Parts of a report already made: where, since when, who, what it looks like, evidence sent.
 _DETAIL_LEAD = re.compile(
-    r"^(?:补充(?:一下)?|忘了说|还有|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
+    r"^(?:补充(?:一下)?|忘了说|还有(?!人(?:在|没)?(?:吗|么|嘛|没|不|\?|？|$))|另外|更正(?:一下)?|对[，,\s]*就是|就是上面|就是那|上面说的|"
     r"照片|图片|视频|位置我|我拍了|我电话|电话是|我姓|车牌|人还在|我刚又|就是[^，。]{0,6}(?:说的|反映的)|"
     r"位置在|地点在|地址是|定位|同一个(?:位置|地方)|还是那个(?:位置|地方)|我(?:是)?住(?:在)?[^，。]{1,8}$|"
     r"是(?:楼上|楼下|隔壁|对面|[一二三四五六七八九十\d]+楼)(?:那|的|这)|"
@@ -370,6 +381,28 @@ _FOLLOW_UP = re.compile(r"比刚才|比之前|跟刚才|刚才说的|上面说�
                         r"比(?:昨天|前天|上午|早上|以前|上次|平时|前几天)(?:还|更)|"
                         r"^(?:现在|这会儿)?[^，。]{0,3}得(?:更|越来越|比刚才还)(?:厉害|大|严重|多|响|快)了$|"
                         r"^[^，。]{0,4}越来越(?:多|大|严重|响|近)了$|^一直没停过?|^到现在还(?:在|是|没)")
+# Issue 9, round nine: talk about the conversation or the service itself, not a report.
+_ABOUT_THE_TALK = re.compile(
+    r"自动回复|重复(?:同一句|一样的|同样的)|(?:那条|刚才那个|上一条)?发错了|不是这个意思|"
+    r"(?:能|可以)发(?:消息|语音|图片|照片|视频)|^(?:这个|这|你们这个|这个号|公众号|小程序)怎么用|回复的字|"
+    r"(?:又|老是|总)让我评|公众号[^，。]{0,8}(?:人|关注)|转发给我|编号记下|打个招呼|"
+    r"(?:你们|您)?也(?:挺|很|蛮)?不容易")
+_COMPLAINT_FIX = re.compile(r"快来|派人|处理|管管|没人管|投诉|举报")
+# Issue 9, round nine: the way an answer to the officer's question starts (是白天 晚上倒还好; 对
+# 一直在响; 就那家卖烤串的…; 整栋楼都…, 不光我们家; 比昨天又多了两袋; 差不多每隔半小时…).
+_ANSWER_LEAD = re.compile(
+    r"^(?:是(?!不是|否|谁|哪|什么|啥|真的|这样|关于|我们|我家|咱)|对(?=\s|，|,)|对的|就(?:是)?那(?:家|个|辆|条|只|栋|户|根)|"
+    r"整(?:栋|个单元|个小区|条街)[^，。]{0,4}都|不光我|不止我|影响(?:我们|整|了)|"
+    r"比(?:昨天|前天|上午|早上|之前|刚才|上次)|差不多每|大概每|每隔|现场(?:现在)?(?:有|还有)|"
+    r"声音(?:是)?(?:一阵|断断续续)|好像是[^，。]{1,6}的)")
+# How far it reaches (整栋楼都没水，不光我家) is the problem itself when it names a failure.
+_SCOPE_LEAD = re.compile(r"^(?:整|不光|不止|影响)")
+# 另外…, 还有个事…: a new problem follows (not 还有就是…, 另外说一下那条狗…, 还有 那辆车…).
+_NEW_ITEM = re.compile(r"^(?:另外|还有)(?:个事|一个事|件事|一件事|一个|个)?"
+                       r"(?!就是|说|那|这|是|补充|一点|人|我拍|照片|图片|视频)")
+# 还有人吗, 有人在吗: asking whether anyone reads (chat), not 还有… adding to the report.
+_ANYONE_THERE = re.compile(
+    r"^(?:喂+)?(?:还|现在|到底)?有(?:没有)?人(?:在)?(?:吗|么|嘛|没|不|没有)?$")
 _WITNESS = re.compile(r"作证|可以证明|也看到了|也听到了|都看见了")
 # What a complaint says happens; a fragment with none of these only locates or times one.
 _COMPLAINT_WORD = re.compile(r"坏|不亮|漏水|堵|吵|臭|乱|脏|破|裂|塌|积水|停水|停电|没水|没电|冒|"
@@ -408,6 +441,23 @@ _RATE_OK = re.compile(r"满意|挺好|不错|很好|好评|利索|点(?:个)?赞
                       r"巴适|安逸|蛮好|得劲|不赖|没毛病|"
                       r"(?:处理|办|弄|修|干)得(?:很|挺|真)?好|^可以的")
 _RATE_BUT = re.compile(r"就是|但是|不过|只是|慢了|有点")
+# issue 9, round nine: praise, then what was wrong (人还可以，就是太慢了; 态度挺好 不过拖了一周):
+# lukewarm, 3 — the complaint takes the praise down, but not to 不满意 unless it says so or
+# nobody came.
+_RATE_MIXED = re.compile(
+    r"(?:还可以|还行|挺好|不错|很好|蛮好|(?:挺|很|蛮|还)(?:热情|客气|耐心|负责|及时|快)|态度(?:也)?(?:还)?好|"
+    r"(?<!不)可以)(?:的|啊|哈)?[，,\s]*(?:就是|但是|但|不过|只是|可是|可惜|就是有点)"
+    r"(?![^。！？]{0,14}(?:没来|没人来|根本|白修|没用|又坏|又漏|还在漏))")
+_MIXED_COMPLAINT = re.compile(r"慢|晚|久|拖|差|不行|低|不怎么样|不咋|一声|"
+                              r"没(?:人)?(?:说|通知|告诉|收拾|补)|坏|弄脏|一塌糊涂")
+# Who or what the praise is about when it is a verdict on the work (师傅人挺好; 来得挺快),
+# not on a place (小区环境还可以，就是垃圾清运太慢了 is a report).
+_PRAISED = re.compile(r"(?:(?:那个|来的|你们的?)?(?:师傅|小伙子|小姑娘|网格员|工作人员|人员|社区)?"
+                      r"(?:人|态度|服务|速度|效率|处理|结果|整体|总体|(?:来|修|弄|办|处理|干)得)?"
+                      r"(?:也|还|都)?)")
+# What a complaint about the handling says that a complaint about a problem also says.
+_HARMLESS_PACE = re.compile(r"没人(?:跟我|给我|和我)?(?:说|通知|告诉|打电话)|弄坏|踩坏|碰坏")
+_NOT_SATISFIED = re.compile(r"不(?:太|怎么|咋|大|很)?满意|差评|不认可")
 # Words that may sit beside a rating without making the message anything else.
 _RATE_FILLER = re.compile(r"谢谢|感谢|辛苦(?:你们|了)*|网格员|你们|我觉得|我|给个|算是|也就|吧|的|"
                           r"了|啊|呢|"
@@ -487,12 +537,25 @@ _STORY_DONE = re.compile(
 _STORY_BAD_ALONE = re.compile(
     r"(?:跟|和|等于)没(?:修|弄|处理|管)(?:一样)?|白修|问题(?:还在|照旧|依旧|没变|都没解决|根本没解决)|"
     r"(?:没|冇)(?:什么|什|啥|乜)改善|未搞掂|没有然后了|说了也白说|瞎忽悠|修一次坏一次|不认可|"
-    r"[有顶](?:啥|什么|乜)用|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
+    r"[有顶](?:啥|什么|乜)用|白跑一趟|问题(?:一点|一点都|一点也)?没动|"
+    r"(?:说|显示|你们说)(?:是)?(?:已|已经)?办结[^。！]{0,10}(?:不知道|没人联系|没人来)|啥也不懂|什么都不懂|点了完成|这叫处理|根本没解决|又给我发评价|好什么好|无瘾|都系咁|"
     r"这(?:也)?叫(?:修好|办结|处理|解决|完成|修过|弄好)(?:了)?|还不如不(?:修|弄|管|处理)|"
     r"(?:管|修|弄|处理)成(?:现在)?这(?:样|个样)")
 _STORY_BAD = re.compile(
     r"又|还是|照样|照旧|依旧|没人来|都没(?:人)?来|也没来|人呢|根本没(?:人)?来|连个(?:电话|人影|回复|人)都没|"
-    r"人影都没|没动静|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
+    r"人影都没|没动静|才(?:来|有)(?:人|了)|一个月才|拖到现在|白跑一趟|才有人|拍了?个照(?:就)?走|看了一眼就走|看了一下[^。！？]{0,10}就走|就走了|没人接|没下文|每次都说|不靠谱|又坏|还没修好")
+# issue 9, round nine: a verdict conceded, then qualified (满意是满意，不过…; 解决是解决了 就是等了
+# 快一个礼拜; 比上次快点 但还是慢): lukewarm, 3; 4 when what follows says it did not hold.
+_CONCEDE = re.compile(r"(?:(?P<v>满意|解决|处理|修好|弄好|好)是(?P=v)|(?P<w>[修弄办清])是(?P=w)好)"
+                      r"(?:了|的)?[，,\s]*"
+                      r"(?:不过|但是?|就是|可是|只是|可|前后|就)|"
+                      r"比(?:上次|上回|以前|之前|原来)(?:快|好)(?:了)?(?:点|一点|些|一些)?[，,\s]*(?:但|但是|不过|就是|可)"
+                      r"(?:还是|还|也)?[^，。]{0,3}(?:慢|差|久)")
+_CONCEDE_BAD = re.compile(r"又坏|又漏|又堵|又不亮|又开始|还在漏|没用|跟没|不满意")
+# 我要给差评，…; 差评！…: a bad review said first, whatever the reason after it.
+_BAD_REVIEW = re.compile(r"(?:我)?(?:要|必须|只能)?(?:给|打)?(?:你们|个|一个)?差评")
+_QUOTES_CHARS = frozenset("“”\"'‘’「」")
+_QUOTES = re.compile("[“”\"'‘’「」]")
 _STORY_SARCASM = re.compile(r"真快啊|效率真高|真是(?:好)?(?:高效|效率)|好效率|可真是|厉害了|"
                             r"真服了|呵呵")
 _STORY_GOOD = re.compile(
@@ -551,6 +614,15 @@ def story_rating(text: str) -> int | None:
     bare = _bare(to_plain(text))
     if not bare or len(bare) > STORY_MAX:
         return None
+    if bare.startswith(("请问", "为什么", "为啥", "问一下", "想问")):
+        return None  # 请问为什么…每次都说已办结: a question about the handling, not a verdict
+    if _QUOTES_CHARS.intersection(bare):
+        bare = _QUOTES.sub("", bare)  # 真是“高效”啊: the quotes are the sarcasm
+    if _STORY_NEW.search(bare) is None and not new_problem(bare):
+        if _CONCEDE.search(bare):
+            return 4 if _STORY_BAD_ALONE.search(bare) or _CONCEDE_BAD.search(bare) else 3
+        if _BAD_REVIEW.match(bare):
+            return 4
     done = _STORY_DONE.search(bare)
     alone = _STORY_BAD_ALONE.search(bare)
     sarcasm = _STORY_SARCASM.search(bare)
@@ -595,6 +667,9 @@ def _rating_value(bare: str) -> int | None:
         return 3
     if _RATE_DOUBLE_NEG.search(bare):
         return 3 if _RATE_BUT.search(bare) else 2
+    mixed = _RATE_MIXED.search(bare)
+    if mixed and _MIXED_COMPLAINT.search(bare, mixed.end()) and not _NOT_SATISFIED.search(bare):
+        return 3
     if _RATE_BAD.search(bare):
         return 4
     if _RATE_SO_SO.search(bare):
@@ -665,6 +740,12 @@ def rating_in(text: str) -> int | None:
         return value
     # a score, or work half done, is a verdict wherever it stands, unless the rest says what
     # else is wrong (路只修了一半就停工了 reports a stalled road)
+    mixed = _RATE_MIXED.search(bare)
+    if mixed and len(bare) <= VERDICT_MAX and _MIXED_COMPLAINT.search(bare, mixed.end()) \
+            and not new_problem(bare) and not _PROBLEM.search(bare) \
+            and _PRAISED.fullmatch(bare, 0, mixed.start()) \
+            and not _COMPLAINT_WORD.search(_HARMLESS_PACE.sub("", bare[mixed.end():])):
+        return value  # 师傅挺客气的，就是拖得太久了: the praise and its complaint are the verdict
     scored = _RATE_ZERO.search(bare) or _RATE_STARS.search(bare) or _RATE_PARTLY.search(bare)
     if scored and len(bare) <= VERDICT_MAX \
             and not _COMPLAINT_WORD.search(bare[:scored.start()] + bare[scored.end():]):
@@ -691,7 +772,8 @@ def is_chat(text: str) -> bool:
             and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
         return True  # 今天天气真好 去公园遛弯了
     if len(plain) <= 30 and _PERSONAL.search(plain) \
-            and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)):
+            and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)) \
+            and not _NEWS_THEN_ASK.search(plain):
         return True  # 我女儿今年考上大学了，高兴，跟你们说一声
     return is_small_talk(text) or (len(plain) <= 20 and bool(_META.search(plain)))
 
@@ -701,6 +783,8 @@ _PERSONAL = re.compile(r"喜糖|满月|考上|过生日|生日快乐|高兴|开�
                        r"跟你们说一声$|跟你们分享")
 
 
+# 孩子考上大学了…有没有助学金可以申请: the news leads to a question for the service desk.
+_NEWS_THEN_ASK = re.compile(r"有没有|能不能|可不可以|怎么(?:申请|办|弄)|如何|申请|[吗么][？?]?$")
 _DAY_TALK = re.compile(r"天气(?:真|很|挺|不错|好)|早上好|晚上好|下午好|晚安|周末愉快|"
                        r"吃了(?:吗|没)|哈哈|笑死|hhh|233|嘻嘻|嘿嘿|[（(]笑[)）]")
 
@@ -710,7 +794,8 @@ _HUMAN_PINYIN = re.compile(r"^rgkf$|"
                            r"^(?:a ?)?(?:human|real ?person|agent|operator)(?: ?please| ?pls)?$|"
                            r"^(?:wo ?yao ?|zhuan ?|zhao ?)?"
                            r"(?:reng? ?g?ong|zhen ?ren|ke ?fu|huo ?ren)"
-                           r"(?: ?fu ?wu| ?ke ?fu)?$")
+                           r"(?: ?fu ?wu| ?ke ?fu)?"
+                           r"(?: ?(?:zai ?ma|zai ?bu ?zai|ne|a|ba|pls|please))?$")
 
 
 def is_small_talk(text: str) -> bool:
@@ -752,7 +837,7 @@ def is_fragment(text: str) -> bool:
     """A piece of a report without a complaint of its own, even when it names a place or a
     thing that is a domain word (靠近垃圾站那里, 红绿灯旁边, 还在漏, 刚拍的, 两点多的时候)."""
     plain = _bare(text)
-    if not plain or len(plain) > 16:
+    if not plain or len(plain) > 16 or _ANYONE_THERE.match(plain):
         return False
     if _STILL.match(plain) or _CLOCK.match(plain) or _WITNESS.search(plain) \
             or _FOLLOW_UP.search(plain):

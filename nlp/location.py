@@ -159,13 +159,16 @@ _ROOM_AT = Anchored(_ROOM, r"[\d零〇幺一二三四五六七八九十层楼\s]
 _INTERSECTION = re.compile(
     r"(?P<a>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:和|与|跟|、)"
     r"(?P<b>[\u4e00-\u9fff]{1,5}(?:路|街|大道))(?:交叉口|交口|路口|十字路口|口)?")
-_ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路|街|大道|大街))"
+# 路灯 is a streetlight, not a road's end: 中山路路灯 is on 中山路, not 中山路路.
+_ROAD = re.compile(r"(?P<road>[\u4e00-\u9fff]{2,4}(?:路(?!灯)|街|大道|大街))"
                    r"(?P<tail>[\u4e00-\u9fff]{0,2})")
 # Both begin with a wide class, which re tries at every position: searched from a few characters
 # before the first road word (and the joining word of an intersection) instead.
 _INTERSECTION_AT = Anchored(_INTERSECTION, r"(?:路|街|大道)(?:和|与|跟|、)", 5)
 _ROAD_AT = Anchored(_ROAD, r"路|街|大道|大街", 4)
-_ROAD_STOP = re.compile(r".*[的了是在住我你他她们这那个到从给把被让说问上下边和]")
+# A road's name starts after these; 号 栋 幢 门口 end a building's or a door's words before it
+# (3号楼门口解放路 → 解放路; 5号楼门口路灯 names no road: the place is 门口).
+_ROAD_STOP = re.compile(r".*(?:[的了是在住我你他她们这那个到从给把被让说问上下边和号栋幢]|门口)")
 _NOT_ROAD_END = ("马路", "公路", "道路", "大路", "小路", "走路", "挡路", "堵路", "占路", "拦路",
                  "修路", "让路", "带路", "过路", "开路", "封路", "断路", "绕路", "上路", "问路")
 _BUS_STOP = re.compile(r"\d+路(?:公交)?(?:车站|站台|站牌|站)")
@@ -419,6 +422,8 @@ def _place(text: str) -> str | None:
         cut = _ROAD_STOP.match(road)
         if cut:
             road = road[cut.end():]
+        if road.endswith("路路"):
+            road = road[:-1]  # 解放路路口: the road, then its crossing
         if len(road) < 3 or road in _NOT_ROAD or road.endswith(_NOT_ROAD_END):
             continue
         tail = _PLACES.match(text, r.end("road"))

@@ -19,6 +19,7 @@ _ELECTRIC_SOURCE = re.compile(r"电箱|配电|电表|变压器|电缆|电线|电
                               r"线路|电路")
 _CRACKLE = re.compile(r"噼里啪啦|劈哩啪啦|劈里啪啦|噼噼啪啪")
 _CHARGING = re.compile(r"充电|电动车|电瓶车|电单车|电驴|电池")
+_FIRE_SPARKS = re.compile(r"烧烤|炭火|烧纸|纸钱|烟花|鞭炮|礼炮|电焊|焊接|红光|冒火(?!花)|火苗")
 _FIRE_LANE = re.compile(r"消防(?:通道|车道)|生命通道|安全通道|逃生通道")
 _BLOCKED_BY = re.compile(r"停|占|堵|挡|车")
 _LEAK_ABOVE = re.compile(
@@ -76,6 +77,12 @@ def forced_category(text: str, hits: list[Hit], model_top: str,
             return "fire_safety"
         if real(hits, "burning_smell") and _CRACKLE.search(text):
             return "fire_safety"  # 一股烧塑料的味儿…噼里啪啦在响, nothing electric named: burning
+        if model_top == "building_safety" and "电梯" in text:
+            return None  # 电梯轿厢里有一股焦糊味: the lift's fault, the model's call
+        if not real(hits, "sparks") or _FIRE_SPARKS.search(text):
+            # issue 9, round nine: a burning smell with nothing electric named (焦糊味…里面还在
+            # 冒), or sparks from a flame (烧纸的火星子, 窗户里冒火, 窜红光), is a fire
+            return "fire_safety"
         return "gas_electric"
     if model_top == "gas_electric" and _STREETLIGHT_OUT.search(text) and \
             not any(h.real and h.cue in _WIRE_DANGER for h in hits):
