@@ -151,6 +151,40 @@ def _sqlite_pragmas(engine: AsyncEngine, begin: str) -> None:
         conn.exec_driver_sql(begin)
 
 
+async def run_burst(session: AsyncSession, batch: list[Any], info: dict[str, Any]
+                    ) -> tuple[list[tuple[asyncio.Future[Any], Any]], list[int],
+                               BaseException | None]:
+    """Run a burst's units one after the other in `session`'s transaction, then flush and
+    commit: (each future with its unit's result, statements per unit, the failure or None).
+    A unit that raises stops the burst (the caller rolls back and reruns each alone); a
+    cancellation from inside a unit is its failure, the running task's own is raised. Shared
+    by SQLite's writer and PostgreSQL's lanes (`storage.pg_group`); `info` is the burst's
+    connection's info, whose statement count is read without an await."""
+    results: list[tuple[asyncio.Future[Any], Any]] = []
+    counts: list[int] = []
+    for unit, fut, _ in batch:
+        try:
+            start = info.get("statements", 0)
+            session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
+            results.append((fut, await unit(session)))
+            counts.append(info.get("statements", 0) - start)
+        except asyncio.CancelledError as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # the writer or lane itself is stopping
+            return results, counts, exc  # something inside the unit was cancelled
+        except Exception as exc:
+            return results, counts, exc
+    try:
+        before = info.get("statements", 0)
+        await flush_pending(session)  # the last unit's pending writes
+        counts[-1] += info.get("statements", 0) - before
+        await session.commit()
+    except Exception as exc:
+        return results, counts, exc
+    return results, counts, None
+
+
 class Database:
     """The engine, a session maker and `run(unit)` (the unit of work)."""
 
@@ -281,29 +315,7 @@ class Database:
             # the burst's one connection: its statement count is read without an await
             info = (await session.connection()).sync_connection.info  # type: ignore[union-attr]
             try:
-                for unit, fut, _ in batch:
-                    try:
-                        start = info.get("statements", 0)
-                        session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
-                        results.append((fut, await unit(session)))
-                        counts.append(info.get("statements", 0) - start)
-                    except asyncio.CancelledError as exc:
-                        task = asyncio.current_task()
-                        if task is not None and task.cancelling():
-                            raise  # the writer itself is stopping
-                        failed = exc  # something inside the unit was cancelled: its failure
-                        break
-                    except Exception as exc:
-                        failed = exc
-                        break
-                if failed is None:
-                    try:
-                        before = info.get("statements", 0)
-                        await flush_pending(session)  # the last unit's pending writes
-                        counts[-1] += info.get("statements", 0) - before
-                        await session.commit()
-                    except Exception as exc:
-                        failed = exc
+                results, counts, failed = await run_burst(session, batch, info)
             finally:
                 if session.in_transaction():
                     await session.rollback()

@@ -140,7 +140,7 @@ class GroupCommit:
             if batch:
                 await self._alone(batch[0])
             return
-        from storage.db import UNIT_SCOPE, flush_pending  # noqa: PLC0415 - a cycle
+        from storage.db import run_burst  # noqa: PLC0415 - a cycle
 
         results: list[tuple[asyncio.Future[Any], Any]] = []
         counts: list[int] = []
@@ -148,29 +148,7 @@ class GroupCommit:
         session: AsyncSession = self.db.sessions()
         try:
             info = (await fast.connection(session)).sync_connection.info  # type: ignore[union-attr]
-            for unit, fut, _ in batch:
-                try:
-                    start = info.get("statements", 0)
-                    session.info[UNIT_SCOPE] = {}  # what one unit notes for itself
-                    results.append((fut, await unit(session)))
-                    counts.append(info.get("statements", 0) - start)
-                except asyncio.CancelledError as exc:
-                    task = asyncio.current_task()
-                    if task is not None and task.cancelling():
-                        raise  # the lane itself is stopping
-                    failed = exc  # something inside the unit was cancelled: its failure
-                    break
-                except Exception as exc:
-                    failed = exc
-                    break
-            if failed is None:
-                try:
-                    before = info.get("statements", 0)
-                    await flush_pending(session)  # the last unit's pending writes
-                    counts[-1] += info.get("statements", 0) - before
-                    await session.commit()
-                except Exception as exc:
-                    failed = exc
+            results, counts, failed = await run_burst(session, batch, info)
         finally:
             sync = session.sync_session
             if failed is not None or sync.in_transaction():
