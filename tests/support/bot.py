@@ -82,3 +82,18 @@ def code_of(reply: str | None) -> str:
     m = re.search(r"GD\d{8}-\d{4}", reply or "")
     assert m, reply
     return m.group(0)
+
+
+async def bot_on(db: Database, district: str) -> Bot:
+    """A bot over `district` (a district file's text) imported into `db`, its analyser told the
+    district's place names, its clock frozen at START: for tests of a district of their own."""
+    from handlers.ops.services import Services
+    from storage import repo
+    from storage.config import Settings
+    from storage.district import import_district
+
+    await db.run(lambda s: import_district(s, district, source="test", now=START))
+    an = analyzer()
+    an.set_gazetteer(await db.read(repo.gazetteer))
+    clock = FrozenClock(START)
+    return Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)

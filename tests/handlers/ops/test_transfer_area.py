@@ -3,14 +3,8 @@ compound's (trial W3: 丹桂苑's ticket went to 枫林雅苑's company, which o
 
 from __future__ import annotations
 
-from handlers.conversation.dispatcher import Dispatcher
-from handlers.ops.services import Services
-from storage import repo
-from storage.clock import FrozenClock
-from storage.config import Settings
 from storage.db import Database
-from storage.district import import_district
-from tests.support.bot import START, Bot, analyzer, code_of
+from tests.support.bot import bot_on, code_of
 from tests.support.district import DISTRICT
 
 GRID1 = "幸福花园3号楼楼道里堆满杂物，堵住了消防通道"  # 连江社区第一网格: 幸福物业 is its property
@@ -28,14 +22,6 @@ departments = ["物业"]
 ''', '''    officer = "lina"
     property = "aa-jg"
 ''', 1)
-
-
-async def bot_on(db: Database, text: str) -> Bot:
-    await db.run(lambda s: import_district(s, text, source="test", now=START))
-    an = analyzer()
-    an.set_gazetteer(await db.read(repo.gazetteer))
-    clock = FrozenClock(START)
-    return Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)
 
 
 async def test_a_company_serving_another_grid_is_not_picked(db: Database) -> None:

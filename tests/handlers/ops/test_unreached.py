@@ -8,14 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from handlers.conversation.dispatcher import Dispatcher
-from handlers.ops.services import Services
-from storage import repo
-from storage.clock import FrozenClock
-from storage.config import Settings
 from storage.db import Database
-from storage.district import import_district
-from tests.support.bot import START, Bot, analyzer, code_of
+from tests.support.bot import Bot, bot_on, code_of
 from tests.support.district import DISTRICT
 
 # 李娜 (幸福花园 6–10, 金色港湾) has only a bind code
@@ -27,11 +21,7 @@ LINAS = "幸福花园8号楼门口垃圾桶满了好几天没人清运"
 @pytest_asyncio.fixture
 async def world(db: Database) -> AsyncIterator[Bot]:
     assert UNBOUND != DISTRICT
-    await db.run(lambda s: import_district(s, UNBOUND, source="test", now=START))
-    an = analyzer()
-    an.set_gazetteer(await db.read(repo.gazetteer))
-    clock = FrozenClock(START)
-    yield Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)
+    yield await bot_on(db, UNBOUND)
 
 
 async def test_the_desk_and_the_leader_are_told_to_pass_it_on(world: Bot) -> None:
@@ -94,11 +84,7 @@ async def test_a_reachable_officer_is_not_reported(world: Bot) -> None:
 async def test_a_transfer_to_a_department_nobody_can_reach_is_passed_on(db: Database) -> None:
     text = DISTRICT.replace('wecom_userid = "cg01"\n', "")
     assert text != DISTRICT
-    await db.run(lambda s: import_district(s, text, source="test", now=START))
-    an = analyzer()
-    an.set_gazetteer(await db.read(repo.gazetteer))
-    clock = FrozenClock(START)
-    bot = Bot(db, Dispatcher(Services(settings=Settings(), analyzer=an, clock=clock)), clock)
+    bot = await bot_on(db, text)
     code = code_of(await bot.send("oR1", "幸福花园3号楼楼道里堆满杂物，堵住了消防通道"))
     await bot.send("zhangwei", f"转办 {code} 城管 请清理", channel="work")
     assert (await bot.ticket(code)).assignee_id == "cg"
