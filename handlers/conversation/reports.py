@@ -90,8 +90,10 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                             ctx.settings.conversation.draft_minutes)
         return (f"为了派给合适的人，请确认问题类别：\n{prompt}\n"
                 "（也可以直接用文字说明；不确定请回复 0，交社区工作人员判断）")
-    # someone in danger now is paged at once: an urgent report is never held behind a 附议 question
-    if check_duplicates and ctx.settings.duplicates.enabled and analysis.urgency != "urgent":
+    # someone in danger now is paged at once: an urgent report is never held behind a 附议
+    # question; it is filed, and its page names the open ticket it may repeat (trial 12, J5)
+    related = None
+    if check_duplicates and ctx.settings.duplicates.enabled:
         dup = await followers.find(ctx.session, ctx.settings, ctx.now, person=ctx.person,
                                     category=analysis.category, place=place,
                                     community_text=analysis.location.community,
@@ -100,8 +102,9 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                                                                            analysis))
         # only the same problem is offered: another problem of the category in the building
         # (消火栓漏水 beside a drowned e-bike's ticket) is a ticket of its own
-        if dup is not None:
+        if dup is not None and analysis.urgency != "urgent":
             return await duplicates.offer(ctx, dup, {**draft, "text": text, "where": where})
+        related = dup
     if label:  # a location message's place text is kept as the ticket's place
         loc = analysis.location
         both = label if not loc.place or loc.place in label else f"{label} {loc.place}"
@@ -114,11 +117,13 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
                                  text=with_details(text, draft),
                                  analysis=analysis, reporter=ctx.person, source=_source(ctx),
                                  place=place, extra_place=where if place.grid is None else None,
-                                 lng=lng, lat=lat,
+                                 lng=lng, lat=lat, related=related,
                                  attachment_ids=await drafts.draft_attachment_ids(ctx, draft))
     desk = await triage_people(ctx.session, place.community) if ticket.assignee is None else []
     reply = msg.accepted_reply(ticket, ctx.services, desk,
                                district_desk=await is_district_desk(ctx, desk))
+    if related is not None:
+        reply += "\n" + msg.related_for_reporter(related, ctx.now)
     if ticket.region_id is None and where is None and lng is None and not draft.get("triage"):
         # urgent and nowhere: paged already; the answer to this question re-routes it
         await ctx.set_state(Conv.AWAITING_PLACE, {"code": ticket.code},

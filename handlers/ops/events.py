@@ -14,7 +14,7 @@ EVENT_NAMES = {
     "attached": "补充附件", "followed": "居民附议", "located": "补充位置",
     "urged": "催办", "replied": "回复居民", "supplemented": "居民补充", "nudged": "居民催办",
     "callback": "居民请求联系",
-    "rerouted": "补充位置后改派", "unreached": "通知未送达",
+    "rerouted": "补充位置后改派", "unreached": "通知未送达", "related": "疑似重复",
 }
 
 # events whose note is for the record, not for the history a person reads (the report's own

@@ -326,12 +326,36 @@ def fit(text: str, code: str | None, limit: int = WECOM_TEXT_BYTES,
     return f"{cut}{tail}" + (f"\n{keep}" if keep else "")
 
 
-def assignment(t: Ticket, services: Services, photos: int = 0) -> str:
+def _ago(then: datetime, now: datetime) -> str:
+    minutes = max(int((now - then).total_seconds() // 60), 0)
+    if minutes < 1:
+        return "刚刚"
+    if minutes < 120:
+        return f"{minutes} 分钟前"
+    return f"{local_text(then)} "
+
+
+def related_line(related: Ticket, now: datetime, code: str) -> str:
+    """The line of an urgent page naming the open ticket the new report may repeat (two
+    neighbours smelling the same gas): what it is, when, and the 合并 that makes one of them."""
+    return (f"注意：{_ago(related.created_at, now)}已有人在同一位置反映同类问题"
+            f"（{related.code}，{STATUS_NAMES.get(related.status, related.status)}），"
+            f"可能是同一件事；核实后可发送「合并 {related.code} {code}」。")
+
+
+def related_for_reporter(related: Ticket, now: datetime) -> str:
+    return (f"（{_ago(related.created_at, now)}已有邻居反映了同样的情况，工单 {related.code}，"
+            "工作人员已收到；您的反映也已转告，不会耽误。）")
+
+
+def assignment(t: Ticket, services: Services, photos: int = 0,
+               related: str | None = None) -> str:
     head = "【紧急工单】" if t.urgency == "urgent" else "【新工单】"
     body = "\n".join([
         f"{head}{t.code}",
         f"类别：{category_name(t.category)}，紧急程度：{URGENCIES[t.urgency]}",
         f"位置：{where(t)}",
+        *([related] if related else []),
         f"请于 {deadline_text(t.respond_by, services)}接单，"
         f"{deadline_text(t.resolve_by, services)}办结。",
         *([f"附件：居民发来照片 {photos} 张，发送「工单 {t.code}」查看。"] if photos else []),
@@ -414,10 +438,10 @@ def triage_notice(t: Ticket) -> str:
     return fit(body, t.code, keep=keep)
 
 
-def urgent_leader(t: Ticket) -> str:
+def urgent_leader(t: Ticket, related: str | None = None) -> str:
     who = person_label(t.assignee) if t.assignee else "待分拨"
     return (f"【紧急工单提醒】{t.code} {category_name(t.category)}，位置：{where(t)}，"
-            f"负责人：{who}。内容：{_short(t.text, 80)}")
+            f"负责人：{who}。内容：{_short(t.text, 80)}" + (f"\n{related}" if related else ""))
 
 
 def history_line(e: TicketEvent, names: dict[str, str]) -> str:

@@ -68,10 +68,12 @@ async def create_ticket(
     session: AsyncSession, services: Services, *, now: datetime, text: str, analysis: Analysis,
     reporter: Person | None, source: str, place: Placement, extra_place: str | None = None,
     lng: float | None = None, lat: float | None = None, route_to_desk: bool = True,
-    attachment_ids: Sequence[int] = (),
+    attachment_ids: Sequence[int] = (), related: Ticket | None = None,
 ) -> Ticket:
     """Insert the ticket with its deadlines and `created` event, link the photos the resident
-    sent with it (so the assignment push counts them), then route it."""
+    sent with it (so the assignment push counts them), then route it. `related`: an open
+    ticket of someone else this urgent report may repeat (same problem, same place): its
+    notices name it, so the officer can 合并 instead of going twice."""
     local_day = to_local(now).date() if now else datetime.now(SHANGHAI).date()
     # a stand-in until the ticket is written: the day's counter is locked from then to the
     # commit (storage.repos.tickets.flush_new gives the real code, also in the notices)
@@ -107,6 +109,9 @@ async def create_ticket(
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
+    if related is not None:
+        record(session, ticket, "related", actor_id=None, at=now,
+               note=msg.related_line(related, now, ticket.code))
     if attachment_ids:  # the photos link to the ticket's id, so it is written first
         await tickets_repo.settle(session, ticket)
         await session.flush()
@@ -114,19 +119,21 @@ async def create_ticket(
     if verifiers:  # correspondents (issue 5): the liaison routes it on 核实
         await ask_verification(session, ticket, verifiers, reporter, now=now)
     elif route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
-        await route(session, services, ticket, place.grid, community, now=now)
+        await route(session, services, ticket, place.grid, community, now=now,
+                    related=related)
     await tickets_repo.flush_new(session, ticket)
     return ticket
 
 
 async def route(session: AsyncSession, services: Services, ticket: Ticket, grid: Region | None,
-                community: Region | None, *, now: datetime, actor_id: str | None = None) -> None:
+                community: Region | None, *, now: datetime, actor_id: str | None = None,
+                related: Ticket | None = None) -> None:
     """Assign to the responsible person of the grid, or put it on the triage list."""
     if grid is not None:
         assignee, copied = await responsible(session, services, ticket, grid)
         if assignee is not None:
             await assign(session, services, ticket, assignee, now=now, actor_id=actor_id,
-                         action="assign", copied=copied)
+                         action="assign", copied=copied, related=related)
             return
     ticket.assignee_id = None
     people = await triage_people(session, community)
@@ -135,12 +142,13 @@ async def route(session: AsyncSession, services: Services, ticket: Ticket, grid:
     for p in people:
         await notify(session, p, msg.triage_notice(ticket), at=now, ticket=ticket)
     if ticket.urgency == "urgent":
-        await page_leader(session, ticket, community, now=now)
+        await page_leader(session, ticket, community, now=now, related=related)
 
 
 async def assign(session: AsyncSession, services: Services, ticket: Ticket, person: Person, *,
                  now: datetime, actor_id: str | None, action: str,
-                 copied: list[Person] | None = None, note: str | None = None) -> None:
+                 copied: list[Person] | None = None, note: str | None = None,
+                 related: Ticket | None = None) -> None:
     transition(session, ticket, action, actor_id=actor_id,
                actor_role="system" if actor_id is None else "staff",
                note=note or f"派给 {person.name}（{person.id}）", at=now)
@@ -148,7 +156,8 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
     set_committed_value(ticket, "assignee", person)  # read by the notices; the id is written
     photos = sum(a.kind == "image" for a in await attachment_rows.of_ticket(session, ticket.id)) \
         if ticket.id is not None else 0
-    text = msg.assignment(ticket, services, photos)
+    text = msg.assignment(ticket, services, photos,
+                          related=msg.related_line(related, now, ticket.code) if related else None)
     reached = await notify(session, person, text, at=now, ticket=ticket)
     for p in copied or []:
         await notify(session, p, msg.copy_notice(ticket, person), at=now, ticket=ticket)
@@ -159,7 +168,8 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
     if not reached:  # nobody may be left not knowing: the desk and the leader pass it on
         told = await tell_stand_ins(session, ticket, person, community, text, now=now)
     if ticket.urgency == "urgent" and not told:
-        await page_leader(session, ticket, community, now=now, skip=person.id)
+        await page_leader(session, ticket, community, now=now, skip=person.id,
+                          related=related)
 
 
 async def tell_stand_ins(session: AsyncSession, ticket: Ticket, person: Person,
@@ -177,10 +187,13 @@ async def tell_stand_ins(session: AsyncSession, ticket: Ticket, person: Person,
 
 
 async def page_leader(session: AsyncSession, ticket: Ticket, community: Region | None, *,
-                      now: datetime, skip: str | None = None) -> None:
+                      now: datetime, skip: str | None = None,
+                      related: Ticket | None = None) -> None:
     """Urgent: the community leader hears at once, not after an escalation."""
     if community is None:
         return
     leader = await repo.slot_person(session, community, "leader")
     if leader is not None and leader.id != skip:
-        await notify(session, leader, msg.urgent_leader(ticket), at=now, ticket=ticket)
+        await notify(session, leader, msg.urgent_leader(
+            ticket, msg.related_line(related, now, ticket.code) if related else None),
+            at=now, ticket=ticket)

@@ -1,0 +1,61 @@
+"""Two neighbours report the same danger minutes apart (trial 12, J5: the same gas smell in one
+stairwell, 4 minutes apart, paged the officer and the leader twice with nothing tying the two).
+An urgent report is never held behind the 附议 question, so the second is still filed and paged
+at once; its page, the leader's page, its history and the resident's reply name the open
+ticket it may repeat, and the officer is told the 合并 that makes one of them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import TicketEvent
+from tests.support.bot import Bot, code_of
+
+GAS = "幸福花园3号楼2单元楼道里一股煤气味，很浓"
+GAS_AGAIN = "幸福花园3号楼2单元楼梯间煤气味特别重 是不是哪家漏气了"
+
+
+async def _events(bot: Bot, code: str) -> list[TicketEvent]:
+    t = await bot.ticket(code)
+
+    async def q(s):  # type: ignore[no-untyped-def]
+        return list((await s.scalars(select(TicketEvent).where(
+            TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))).all())
+
+    return await bot.db.read(q)
+
+
+async def test_a_second_urgent_report_of_the_same_danger_names_the_first(bot: Bot) -> None:
+    first = code_of(await bot.send("oA", GAS))
+    bot.clock.advance(minutes=4)
+    reply = await bot.send("oB", GAS_AGAIN) or ""
+    second = code_of(reply)
+    assert second != first  # filed at once, never held behind a question
+    assert "回复 1 附议" not in reply
+    assert first in reply and "4 分钟前" in reply  # the resident knows it is being handled
+    assert (await bot.ticket(second)).urgency == "urgent"
+    [page] = [x for x in await bot.texts("zhangwei") if second in x and "【紧急工单】" in x]
+    assert first in page and f"合并 {first} {second}" in page and "4 分钟前" in page
+    [leader] = [x for x in await bot.texts("chenjun") if second in x]
+    assert first in leader
+    [note] = [e.note for e in await _events(bot, second) if e.kind == "related"]
+    assert first in note
+    # the first ticket's own page said nothing of a repeat
+    [page1] = [x for x in await bot.texts("zhangwei") if f"【紧急工单】{first}" in x]
+    assert "合并" not in page1
+
+
+async def test_another_danger_in_the_building_is_not_called_a_repeat(bot: Bot) -> None:
+    first = code_of(await bot.send("oA", GAS))
+    reply = await bot.send("oB", "幸福花园3号楼2单元楼道里电线在冒火花 噼里啪啦的") or ""
+    second = code_of(reply)
+    assert first not in reply
+    [page] = [x for x in await bot.texts("zhangwei") if second in x and "【紧急工单】" in x]
+    assert first not in page and "合并" not in page
+
+
+async def test_the_same_danger_in_another_building_is_not_a_repeat(bot: Bot) -> None:
+    first = code_of(await bot.send("oA", GAS))
+    reply = await bot.send("oB", "幸福花园5号楼楼道里一股煤气味，很浓") or ""
+    assert first not in reply
+    assert not [e for e in await _events(bot, code_of(reply)) if e.kind == "related"]
