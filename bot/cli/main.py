@@ -332,11 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     nlp.add_argument("action", choices=["train"])
     menu = add("menu", cmd_menu, "Official Account menu (我要反映 / 我的反映 / 办事指南)")
     menu.add_argument("action", choices=["push"])
+    from bot.cli.keys import add_keys_command
     from bot.cli.say import add_say_command
     from bot.cli.stats import add_stats_command
     from bot.cli.users import add_users_command
 
     add_users_command(sub, common)
+    add_keys_command(sub, common)
     add_say_command(sub, common)
 
     add_stats_command(sub, common)
