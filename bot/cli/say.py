@@ -1,7 +1,9 @@
 """`gridbot say TEXT`: send one message to a running `gridbot serve` (or `gridbot demo
 --serve`) the way WeChat's servers send it, and print the reply.
 
-The message is a text callback from `--from` (an openid on the Official Account, or a WeCom
+The message is a text callback (or, on the Official Account, a location with `--location`, a
+voice message with WeChat's speech recognition with `--voice`, a menu click or subscription with
+`--event`) from `--from` (an openid on the Official Account, or a WeCom
 member id with `--work`), signed with the account's Token and, unless the account is in plain
 mode, encrypted with its EncodingAESKey by wechatpy (bot.demo.simulator, as the demo and the
 end-to-end tests send it). The reply is checked and decrypted the same way. An answer that
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import sys
 from typing import Any
 
 import aiohttp
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.demo.simulator import MpSide, Reply, WorkSide
+from bot.demo.simulator import MpSide, Reply, WorkSide, event_xml, location_xml, media_xml
 from storage.config import ConfigError, Settings, config_path, load_settings
 
 
@@ -48,16 +51,44 @@ def _check(settings: Settings, work: bool) -> None:
         raise SayError(f"[wechat.mp] mode 为 {mp.mode}，需要 encoding_aes_key 和 app_id")
 
 
+def message_xml(settings: Settings, sender: str, *, location: str | None = None,
+                voice: bool = False, event: str | None = None, text: str = "") -> str | None:
+    """The Official Account callback for a location (「纬度,经度[,地点名]」), a recognised voice
+    message (`text` is what WeChat's recognition heard) or an event (「subscribe」,
+    「CLICK:KEY」); None for a plain text message. SayError for a malformed value."""
+    to = settings.wechat.mp.app_id or "gh_demo"
+    if location is not None:
+        parts = [p.strip() for p in location.replace("，", ",").split(",", 2)]
+        try:
+            lat, lng = float(parts[0]), float(parts[1])
+        except (ValueError, IndexError):
+            raise SayError(f"--location 应为「纬度,经度[,地点名]」，例如 23.6865,113.0320,"
+                           f"幸福花园3号楼，收到「{location}」") from None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise SayError(f"--location 的纬度、经度超出范围：{lat},{lng}")
+        return location_xml(to, sender, lat, lng, parts[2] if len(parts) > 2 else text)
+    if voice:
+        return media_xml(to, sender, "voice", f"say{secrets.token_hex(6)}", recognition=text)
+    if event is not None:
+        name, _, key = event.partition(":")
+        return event_xml(to, sender, name, key)
+    return None
+
+
 async def say(settings: Settings, url: str, sender: str, text: str, *, work: bool = False,
-              http: aiohttp.ClientSession | None = None) -> str:
-    """Send `text` from `sender` to the server at `url`; the reply's text ("" when the server
-    answered `success`), or SayError."""
+              http: aiohttp.ClientSession | None = None, xml: str | None = None) -> str:
+    """Send `text` from `sender` to the server at `url` (or, on the Official Account, the
+    callback `xml` made by `message_xml`); the reply's text ("" when the server answered
+    `success`), or SayError."""
     _check(settings, work)
+    if xml is not None and work:
+        raise SayError("--location、--voice、--event 只用于公众号，不能与 --work 同用")
     own = http is None
     client = http or aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     try:
         side: Any = WorkSide(client, url, settings) if work else MpSide(client, url, settings)
-        reply: Reply = await side.say(sender, text)
+        reply: Reply = await (side.post(xml, openid=sender) if xml is not None
+                              else side.say(sender, text))
     except aiohttp.ClientError as e:
         raise SayError(f"连不上 {url}（{type(e).__name__}: {e}）") from None
     except InvalidSignatureException:
@@ -80,7 +111,11 @@ def cmd_say(args: argparse.Namespace) -> int:
     sender = args.sender or ("zhangwei" if args.work else "oLocalTester0001")
     url = base_url(settings, args.url)
     try:
-        reply = asyncio.run(say(settings, url, sender, text, work=args.work))
+        if not text and args.location is None and args.event is None:
+            raise SayError("请写要发送的内容，或用 --location / --event")
+        xml = message_xml(settings, sender, location=args.location, voice=args.voice,
+                          event=args.event, text=text)
+        reply = asyncio.run(say(settings, url, sender, text, work=args.work, xml=xml))
     except SayError as e:
         print(f"gridbot say：{e}", file=sys.stderr)
         return 1
@@ -93,7 +128,15 @@ def add_say_command(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="send a signed, encrypted message to a running server as WeChat "
                             "does, and print the reply")
     p.set_defaults(fn=cmd_say)
-    p.add_argument("text", nargs="+", help="the message")
+    p.add_argument("text", nargs="*", help="the message (with --voice: what WeChat's speech "
+                                           "recognition heard; with --location: the place name)")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--location", metavar="LAT,LNG[,NAME]",
+                      help="send a location message (WeChat's 位置: latitude, longitude, GCJ-02)")
+    kind.add_argument("--voice", action="store_true",
+                      help="send a voice message whose recognition is TEXT")
+    kind.add_argument("--event", metavar="EVENT[:KEY]",
+                      help="send an event: subscribe, unsubscribe, CLICK:REPORT, SCAN:bind_…")
     p.add_argument("--from", dest="sender", metavar="ID",
                    help="the sender's openid (default oLocalTester0001); with --work a WeCom "
                         "member id (default zhangwei)")
