@@ -32,8 +32,11 @@ def _logging(level: str = "INFO") -> None:
     # personal data, once a second from the outbox poll
     # apscheduler says «Running job … executed successfully» every sweep: our jobs log what
     # they did (and every run is on /metrics), so only its warnings are kept
+    # alembic says «Context impl SQLiteImpl» and a line per migration at INFO: `db upgrade`
+    # prints what it applied in one line of its own (trial 12 read them as trouble)
     for noisy in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncio",
-                  "alembic.runtime.plugins", "apscheduler.executors", "apscheduler.scheduler"):
+                  "alembic.runtime.plugins", "alembic.runtime.migration",
+                  "apscheduler.executors", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:  # 138****0001 in every log line
         handler.addFilter(MaskPhones())

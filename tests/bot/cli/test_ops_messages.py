@@ -32,6 +32,19 @@ def test_db_upgrade_says_what_it_applied_then_that_it_is_current(
     assert "数据库已是最新结构" in capsys.readouterr().out
 
 
+def test_db_upgrade_prints_its_summary_without_alembics_info_lines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cfg = _config(tmp_path)
+    run = subprocess.run([sys.executable, "-m", "bot.cli.main", "db", "upgrade", "--config",
+                          str(cfg)], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[3])
+    assert run.returncode == 0 and f"已升级：0001 → {head()}" in run.stdout
+    assert "Context impl" not in run.stderr and "Running upgrade" not in run.stderr
+    assert "database migrated to" in run.stderr  # our own one line stays
+
+
 def test_every_log_line_names_the_process_that_wrote_it(
         capsys: pytest.CaptureFixture[str]) -> None:
     root = logging.getLogger()
