@@ -235,8 +235,37 @@ async def unknown(ctx: Ctx) -> str:
         raise NotHandled  # a bound officer may also report as a resident
     if ctx.update.type == "event":
         return ""
-    if ctx.update.type == "text" and (guess := did_you_mean(normalize(ctx.text))):
+    text = normalize(ctx.text) if ctx.update.type == "text" else ""
+    if guess := did_you_mean(text):
         return guess  # one character off a command: not the whole help
-    return "没看懂这条指令。\n" + _help(ctx)
+    if guess := _verb_last(text):
+        return guess
+    # a phone screen, not the 15-line help (trial 12: «收到 马上去» got it all): the officer's
+    # likely next step first, then the few commands used every day
+    lines = ["没看懂这条指令。"]
+    waiting = [t for t in await tickets.assigned_to(ctx.session, ctx.person.id)
+               if t.status == "assigned"]
+    if len(waiting) == 1:
+        lines.append(f"如果是要接单 {msg.ticket_line(waiting[0])}，请回复「接单」。")
+    elif waiting:
+        lines.append(f"您有 {len(waiting)} 件待接单，回复「接单」后选择序号。")
+    lines += ["常用：接单 工单号｜进度 工单号 说明｜办结 工单号 处理结果｜我的工单",
+              "发送「帮助」查看全部指令。"]
+    return "\n".join(lines)
+
+
+_VERBS = ("接单", "办结", "进度", "退回", "工单")
+# 「25接单」「GD20261203-0025 接单」: the code written before the verb
+_VERB_LAST = re.compile(r"^((?:GD\d{8}-)?\d{1,4})\s*(" + "|".join(_VERBS) + r")\s*(.*)$",
+                        re.IGNORECASE)
+
+
+def _verb_last(text: str) -> str | None:
+    m = _VERB_LAST.match(text.strip())
+    if m is None:
+        return None
+    code, verb, rest = m.group(1).upper(), m.group(2), m.group(3).strip()
+    shown = f"{verb} {code}" + (f" {rest[:40]}" if rest else "")
+    return f"您是想发送「{shown}」吗？指令写在前面、工单号写在后面，请重新发送。"
 
 

@@ -53,3 +53,27 @@ async def test_a_leaders_ticket_view_offers_the_leaders_step(bot: Bot) -> None:
         assert resident_or_holder not in leader, (resident_or_holder, leader)
     holder = await bot.send("zhangwei", f"工单 {code}", channel="work") or ""
     assert f"办结 {code}" in holder and "撤销" not in holder
+
+
+async def test_words_that_are_no_command_get_a_phone_screen_naming_the_next_step(
+        bot: Bot) -> None:
+    """Trial 12: «收到 马上去» got the 15-line help. With one ticket waiting to be accepted the
+    answer names it and the one word that accepts it, in a few lines."""
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    reply = await bot.send("zhangwei", "收到 马上去", channel="work") or ""
+    assert code in reply and "请回复「接单」" in reply
+    assert len(reply.splitlines()) <= 4 and "转办" not in reply and "合并" not in reply
+    assert (await bot.ticket(code)).status == "assigned"  # a guess is never acted on
+    code_of(await bot.send("oResident002", OTHER))
+    reply = await bot.send("zhangwei", "好的好的", channel="work") or ""
+    assert "2 件待接单" in reply and len(reply.splitlines()) <= 4
+
+
+async def test_a_code_written_before_the_verb_is_turned_round(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    short = code[-2:]
+    reply = await bot.send("zhangwei", f"{short}接单", channel="work") or ""
+    assert reply.startswith(f"您是想发送「接单 {short}」吗？")
+    reply = await bot.send("zhangwei", f"{code} 办结 线已拆除", channel="work") or ""
+    assert reply.startswith(f"您是想发送「办结 {code} 线已拆除」吗？")
+    assert (await bot.ticket(code)).status == "assigned"
