@@ -83,8 +83,8 @@ async def import_district(session: AsyncSession, text: str, *, source: str = "<f
         report.warnings.append(
             f"{person.name}（{person.id}）担任{'、'.join(posts)}，但没有企业微信账号"
             f"（wecom_userid），也尚未用绑定码{code}绑定公众号，收不到任何通知："
-            "派给他的工单会同时告知社区分拨员和社区书记，"
-            "通知保留到他绑定后补发")
+            "派给此人的工单会同时告知社区分拨员和社区书记，"
+            "通知保留到绑定后补发")
     return report
 
 

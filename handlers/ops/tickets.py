@@ -168,7 +168,8 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
     if not reached:  # nobody may be left not knowing: the desk and the leader pass it on
         told = await tell_stand_ins(session, ticket, person, community, text, now=now)
     if ticket.urgency == "urgent" and not told:
-        await page_leader(session, ticket, community, now=now, skip=person.id,
+        # nor the leader who has just made this 派单 themself (trial 12)
+        await page_leader(session, ticket, community, now=now, skip=(person.id, actor_id),
                           related=related)
 
 
@@ -187,13 +188,13 @@ async def tell_stand_ins(session: AsyncSession, ticket: Ticket, person: Person,
 
 
 async def page_leader(session: AsyncSession, ticket: Ticket, community: Region | None, *,
-                      now: datetime, skip: str | None = None,
+                      now: datetime, skip: tuple[str | None, ...] = (),
                       related: Ticket | None = None) -> None:
     """Urgent: the community leader hears at once, not after an escalation."""
     if community is None:
         return
     leader = await repo.slot_person(session, community, "leader")
-    if leader is not None and leader.id != skip:
+    if leader is not None and leader.id not in skip:
         await notify(session, leader, msg.urgent_leader(
             ticket, msg.related_line(related, now, ticket.code) if related else None),
             at=now, ticket=ticket)

@@ -59,3 +59,21 @@ async def test_the_same_danger_in_another_building_is_not_a_repeat(bot: Bot) -> 
     reply = await bot.send("oB", "幸福花园5号楼楼道里一股煤气味，很浓") or ""
     assert first not in reply
     assert not [e for e in await _events(bot, code_of(reply)) if e.kind == "related"]
+
+
+async def test_the_leader_is_not_paged_for_the_assignment_they_made_themself(bot: Bot) -> None:
+    """Trial 12: the community leader who 派单s an urgent ticket off the triage list got
+    «【紧急工单提醒】» for his own 派单; the desk's 派单 still pages him (he did not make it)."""
+    first = code_of(await bot.send("oA", "连江社区这边楼道里一股煤气味，很浓"))
+    assert (await bot.ticket(first)).assignee_id is None  # on the triage list: no grid
+
+    def pages(texts: list[str], code: str) -> int:
+        return sum(t.startswith("【紧急工单提醒】" + code) for t in texts)
+
+    assert pages(await bot.texts("chenjun"), first) == 1  # paged once, as it was filed
+    assert "已将" in (await bot.send("chenjun", f"派单 {first} zhangwei", channel="work") or "")
+    assert pages(await bot.texts("chenjun"), first) == 1  # not again for his own 派单
+    assert any(first in t and "【紧急工单】" in t for t in await bot.texts("zhangwei"))
+    second = code_of(await bot.send("oB", "连江社区有户人家门缝里往外冒烟"))
+    assert "已将" in (await bot.send("liming", f"派单 {second} zhangwei", channel="work") or "")
+    assert pages(await bot.texts("chenjun"), second) == 2
