@@ -98,8 +98,10 @@ async def _settle_draft(session: AsyncSession, services: Services, row: Conversa
     ticket = await file_draft(session, services, {**data, "attachments": []},
                               reporter=ident.person, now=now)
     await link_ids(session, ticket, photos, actor_id=ident.person_id, at=now)
-    head = ("您之前反映的问题信息不全，已交社区工作人员确认后处理。" if ticket.assignee is None
-            else "您之前反映的问题没有等到您的回复，已按现有信息登记派单。")
+    # which report this is: the resident may have written several since (trial 12)
+    what = f"「{msg.short(str(data.get('text') or ''), 20)}」" if data.get("text") else "的问题"
+    head = (f"您之前反映{what}信息不全，已交社区工作人员确认后处理。" if ticket.assignee is None
+            else f"您之前反映{what}没有等到您的回复，已按现有信息登记派单。")
     await notify(session, ident.person, f"{head}\n{msg.accepted_reply(ticket, services)}",
                  at=now, ticket=ticket)
     return 1

@@ -119,6 +119,9 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+short = _short  # the start of a resident's words, phones masked, for a notice's line
+
+
 @functools.lru_cache(maxsize=1024)
 def _building_said(building: str) -> re.Pattern[str]:
     """The building's number followed by the word for it, compiled once per number."""

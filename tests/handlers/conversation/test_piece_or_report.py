@@ -99,6 +99,7 @@ async def test_an_unanswered_question_files_the_words_never_appends_them(bot: Bo
     told = [x for x in await bot.texts(RESIDENT) if "没有等到您的回复" in x or "信息不全" in x]
     new = code_of(told[0])
     assert new != code and (await bot.ticket(new)).text == UNCLEAR
+    assert f"您之前反映「{UNCLEAR[:20]}" in told[0]  # which report: they may have sent several
 
 
 async def test_a_bare_place_elsewhere_is_asked_not_appended(bot: Bot) -> None:
