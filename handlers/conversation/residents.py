@@ -104,13 +104,30 @@ async def query(ctx: Ctx, args: str) -> str:
     return f"没有找到您提交的工单 {code}。发送「查询」查看您的全部工单。"
 
 
+def _draft_line(ctx: Ctx) -> str | None:
+    """A report still waiting for the resident's answer (where, which category, 附议 or new):
+    not a ticket yet, so 查询 says so and repeats the question (trial 12: «查询» while we
+    waited for the place answered «您还没有反映过问题»)."""
+    if ctx.state is None or ctx.state.state not in DRAFTS:
+        return None
+    data = ctx.state.data or {}
+    words = str(data.get("text") or "").strip()
+    what = f"「{msg.short(words, 20)}」" if words else "的问题"
+    ask = data.get("prompt") if ctx.state.state != Conv.AWAITING_LOCATION else None
+    ask = ask or "请告诉我具体位置：哪个小区、几号楼？也可以直接发送位置"
+    return f"您刚才反映{what}还没有登记成工单，还差一步：{ask}。"
+
+
 async def my_tickets(ctx: Ctx) -> str:
     rows = await tickets.of_resident(ctx.session, ctx.person.id)
+    draft = _draft_line(ctx)
     if not rows:
-        return "您还没有反映过问题。直接发文字描述问题和位置即可。"
+        return draft or "您还没有反映过问题。直接发文字描述问题和位置即可。"
     followed_mark = {t.id: "（附议）" for t in rows if t.reporter_id != ctx.person.id}
     lines = ["您最近的反映："] + [msg.ticket_line(t) + followed_mark.get(t.id, "") for t in rows]
     lines.append("发送「查询 工单号」查看详细进度。")
+    if draft:
+        lines.append(draft)
     return "\n".join(lines)
 
 

@@ -117,3 +117,15 @@ async def test_another_compound_of_the_same_grid_is_its_own_report(bot: Bot) -> 
     new = code_of(await bot.send(RESIDENT, "幸福花园8号楼门口自来水突然停了"))
     assert new != code and (await bot.ticket(new)).building == "8"
     assert "自来水" not in (await bot.ticket(code)).text
+
+
+async def test_a_query_while_we_wait_for_the_place_names_the_waiting_report(bot: Bot) -> None:
+    """Trial 12: «查询» while the bot waited for a place answered «您还没有反映过问题»."""
+    words = "路口那个井盖没了 晚上很危险"
+    asked = await bot.send(RESIDENT, words) or ""
+    assert "哪个小区" in asked
+    reply = await bot.send(RESIDENT, "查询") or ""
+    assert "还没有反映过" not in reply
+    assert f"「{words[:20]}" in reply and "还没有登记成工单" in reply and "几号楼" in reply
+    code = code_of(await bot.send(RESIDENT, "幸福花园3号楼"))  # the draft is still there
+    assert (await bot.ticket(code)).text.startswith(words)
