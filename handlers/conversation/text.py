@@ -11,14 +11,15 @@ CODE_RE = re.compile(r"GD\d{8}-\d{4,}", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
-    """Fold full-width letters, digits, ：and U+3000; trim. Chinese punctuation (，！？（）)
-    stays as the person wrote it."""
-    return to_halfwidth(text or "").replace("：", ":").strip()
+    """Fold full-width letters, digits and U+3000; trim. Chinese punctuation (：，！？（）)
+    stays as the person wrote it: this is also the text a ticket keeps, and an officer reads
+    «尊敬的社区领导：» as the resident wrote it (trial 12). Commands fold ：themselves."""
+    return to_halfwidth(text or "").strip()
 
 
 def command(text: str, *words: str) -> str | None:
     """The arguments after a command word, or None. Tolerates ':' and a missing space."""
-    t = to_simplified(normalize(text))  # 評價/查詢 are the same words
+    t = to_simplified(normalize(text)).replace("：", ":")  # 評價/查詢 are the same words
     for word in sorted(words, key=len, reverse=True):
         if t == word or t.startswith(word):
             rest = t[len(word):]
@@ -38,7 +39,7 @@ def split_code(args: str) -> tuple[str | None, str]:
     m = CODE_RE.match(args.strip())
     if not m:
         return None, args.strip()
-    return m.group(0).upper(), args.strip()[m.end():].lstrip(" :,，").strip()
+    return m.group(0).upper(), args.strip()[m.end():].lstrip(" :：,，").strip()
 
 
 def parse_rating(text: str) -> int | None:

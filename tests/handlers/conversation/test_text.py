@@ -37,5 +37,7 @@ def test_phones_are_masked() -> None:
     assert mask_phones("订单号2138000000012") == "订单号2138000000012"
 
 
-def test_normalize_folds_full_width() -> None:
-    assert normalize("　查询：ＧＤ20261122-0007 ") == "查询:GD20261122-0007"
+def test_normalize_folds_full_width_letters_and_digits_not_punctuation() -> None:
+    assert normalize("　查询：ＧＤ20261122-0007 ") == "查询：GD20261122-0007"
+    assert command("　查询：ＧＤ20261122-0007 ", "查询") == "GD20261122-0007"
+    assert split_code("GD20261122-0007：已修好") == ("GD20261122-0007", "已修好")

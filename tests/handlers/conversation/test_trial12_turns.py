@@ -203,3 +203,12 @@ async def test_disputing_the_closing_is_a_dissatisfied_rating(bot: Bot, words: s
     assert (t.status, t.rating) == ("reopened", 4) and await _count(bot, Ticket) == before
     told = [x for x in await bot.texts("wy01") if "已重新打开" in x]
     assert told and words in told[-1]
+
+
+async def test_the_officer_reads_the_residents_punctuation_as_written(bot: Bot) -> None:
+    """Trial 12: «尊敬的社区领导：» reached the officer as «尊敬的社区领导:»."""
+    letter = "尊敬的社区领导：幸福花园3号楼2单元楼道里堆满了旧家具和纸箱，联系电话：13800000001"
+    code = code_of(await bot.send(RESIDENT, letter))
+    assert (await bot.ticket(code)).text == letter
+    [page] = [x for x in await bot.texts("zhangwei") if code in x]
+    assert "尊敬的社区领导：幸福花园" in page and "联系电话：138****0001" in page
