@@ -312,6 +312,11 @@ async def locate(ctx: Ctx, t: Ticket, where: str, *, lng: float | None = None,
         community = await repo.community_of(ctx.session, grid)
     if grid is None:
         return False
+    # the desk that was given it to place (triage_notice): told it need not, once it is routed
+    desk: list[Any] = []
+    if t.assignee_id is None and t.status in ("new", "returned"):
+        was = await ctx.session.get(Region, t.community_id) if t.community_id else None
+        desk = await repo.triage_people(ctx.session, was)
     t.community_text = loc.community or t.community_text
     t.building, t.unit = loc.building or t.building, loc.unit or t.unit
     t.room = loc.room or t.room
@@ -324,6 +329,11 @@ async def locate(ctx: Ctx, t: Ticket, where: str, *, lng: float | None = None,
     record(ctx.session, t, "located", actor_id=ctx.person.id, note=mask_phones(where), at=ctx.now)
     if t.assignee_id is None and t.status in ("new", "returned"):
         await route(ctx.session, ctx.services, t, grid, community, now=ctx.now)
+        if t.assignee is not None:
+            for p in desk:
+                if p.id != t.assignee_id:
+                    await ctx.notify(p, f"工单 {t.code} 居民已补充位置（{msg.where(t)}），"
+                                     f"已派给 {t.assignee.name}，无需再分拨。", t)
     elif t.assignee is not None:
         await ctx.notify(t.assignee, f"工单 {t.code} 居民补充了位置：{msg.where(t)}", t)
     return True

@@ -77,3 +77,21 @@ async def test_the_leader_is_not_paged_for_the_assignment_they_made_themself(bot
     second = code_of(await bot.send("oB", "连江社区有户人家门缝里往外冒烟"))
     assert "已将" in (await bot.send("liming", f"派单 {second} zhangwei", channel="work") or "")
     assert pages(await bot.texts("chenjun"), second) == 2
+
+
+async def test_the_desk_hears_when_the_residents_answer_places_its_urgent_ticket(
+        bot: Bot) -> None:
+    """Trial 12: the desk got «【紧急待分拨】» and nothing when the resident's answer to «where?»
+    routed the ticket to an officer, so it would still go and place it."""
+    reply = await bot.send("oA", "楼道里一股煤气味，很浓，快来人")
+    code = code_of(reply)
+    t = await bot.ticket(code)
+    assert t.assignee_id is None and "尽快赶到" in (reply or "")
+    desk = [p for p in ("centre", "liming") if any(
+        f"【紧急待分拨】{code}" in x for x in await bot.texts(p))]
+    assert desk  # whoever the district's desk is, it was told
+    await bot.send("oA", "幸福花园3号楼")
+    assert (await bot.ticket(code)).assignee_id == "zhangwei"
+    for p in desk:
+        [told] = [x for x in await bot.texts(p) if code in x and "无需再分拨" in x]
+        assert "张伟" in told
