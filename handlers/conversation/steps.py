@@ -8,6 +8,7 @@ ticket the step fits; with several, the officer gets a numbered list and answers
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable
 
 from handlers.conversation.context import Ctx
@@ -59,8 +60,21 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     return t, note
 
 
+# 「接单 0013」「进度 14 维保已到场」: the number a code ends with, before the words
+_ENDING = re.compile(r"^(\d{2,4})(?:\s+(.*))?$", re.DOTALL)
+
+
 async def _implicit(ctx: Ctx, verb: str, action: str, note: str,
                     need_note: bool) -> tuple[Ticket, str] | str:
+    if (m := _ENDING.match(note)) is not None:  # the end of a code of theirs (trial 12)
+        n = int(m.group(1))
+        hit = [t for t in await tickets.assigned_to(ctx.session, ctx.person.id)
+               if t.status in RULES[action].sources and int(t.code.rsplit("-", 1)[1]) == n]
+        if len(hit) == 1:
+            rest = (m.group(2) or "").strip()
+            if need_note and not rest:
+                return f"请写明{_note_word(verb)}：「{verb} {hit[0].code} {_note_word(verb)}」。"
+            return hit[0], rest
     if need_note and not note:
         word, example = NOTE.get(verb, ("内容", "已处理"))
         return f"请写明{word}，例如「{verb} {example}」。"

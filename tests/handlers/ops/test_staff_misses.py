@@ -77,3 +77,22 @@ async def test_a_code_written_before_the_verb_is_turned_round(bot: Bot) -> None:
     reply = await bot.send("zhangwei", f"{code} 办结 线已拆除", channel="work") or ""
     assert reply.startswith(f"您是想发送「办结 {code} 线已拆除」吗？")
     assert (await bot.ticket(code)).status == "assigned"
+
+
+async def test_the_end_of_a_code_picks_that_one_of_several_tickets(bot: Bot) -> None:
+    """Trial 12: «接单 0013», the unique ending of one of an officer's four tickets, got the
+    four-line menu; «进度 14 维保已到场» then put «14» into the resident's notice."""
+    codes = [code_of(await bot.send(f"oRes{i}", text)) for i, text in enumerate(
+        (REPORT, OTHER, "幸福花园2号楼门口垃圾三天没人清运了"))]
+    target = codes[1]
+    ending = target.rsplit("-", 1)[1]
+    reply = await bot.send("zhangwei", f"接单 {ending}", channel="work") or ""
+    assert "请回复序号" not in reply and target in reply
+    assert [(await bot.ticket(c)).status for c in codes] == ["assigned", "accepted", "assigned"]
+    reply = await bot.send("zhangwei", f"进度 {ending[-2:]} 维保已到场", channel="work") or ""
+    assert target in reply
+    [told] = [x for x in await bot.texts("oRes1") if "维保已到场" in x]
+    assert f"{ending[-2:]} 维保" not in told  # the number was the ticket's, not the news
+    # a number that ends none of them is the officer's words, as before: a menu
+    reply = await bot.send("zhangwei", "接单 99", channel="work") or ""
+    assert "请回复序号" in reply
