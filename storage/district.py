@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.clock import utcnow
 from storage.db import Database
 from storage.district_file import DistrictError, DistrictFile, PersonSpec, RegionSpec
+from storage.district_match import normalize_building
 from storage.district_parse import parse_district
 from storage.models import Identity, Outbox, Person, Region
 from storage.outbox import UNREACHED, release_unreached
@@ -68,12 +69,42 @@ async def import_file(db: Database, path: Path) -> ImportReport:
     return report
 
 
+def shared_compound_names(spec: DistrictFile) -> list[str]:
+    """A compound name (or alias) used in two communities (trial 14: 枫桥雅居 A–C in one,
+    D–F in another): a message naming it is placed by its building, and one naming no
+    building, or a building both list, goes to the district's desk. Said at import, with
+    the buildings that cannot tell them apart."""
+    seen: dict[str, list[tuple[str, set[str]]]] = {}
+    for region, _ in spec.regions():
+        if region.level != "community":
+            continue
+        mine: dict[str, set[str]] = {}
+        for grid in region.children:
+            for place in grid.places:
+                for name in {place.name, *place.aliases}:
+                    mine.setdefault(name, set()).update(
+                        b for b in (normalize_building(x) for x in place.buildings) if b)
+        for name, buildings in mine.items():
+            seen.setdefault(name, []).append((region.name, buildings))
+    out = []
+    for name, where in seen.items():
+        if len(where) < 2:
+            continue
+        both = set.intersection(*(b for _, b in where))
+        tail = (f"；两处都有的楼号 {'、'.join(sorted(both))} 分不清，这些消息交区分拨"
+                if both else "")
+        out.append(f"小区名「{name}」在 {'、'.join(c for c, _ in where)} 都有：居民须说出楼号"
+                   f"才能派到对应网格，只说小区名时会追问楼号{tail}")
+    return out
+
+
 async def import_district(session: AsyncSession, text: str, *, source: str = "<file>",
                           now: datetime | None = None) -> ImportReport:
     """Validate `text` whole (DistrictError on the first problem), then upsert it. New bind
     codes are valid from `now` (default: the wall clock)."""
     spec = parse_district(text, source)
     report = ImportReport(source=source)
+    report.warnings += shared_compound_names(spec)
     await _import_people(session, spec.people, report, now or utcnow())
     await _import_regions(session, spec, report)
     await session.flush()

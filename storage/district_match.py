@@ -81,7 +81,7 @@ def grid_for_place(regions: list[Region] | Index, community_text: str | None,
             if found:
                 return _pick(groups[found], building, by_id)
 
-    found = _best(index.names, text)
+    found = _best(index.names, text) or _by_building(index, text, building)
     place_score = overlap(text, index.names[found]) if found else 0
     scored = [(overlap(text, names), c) for c, names in index.communities]
     best_c = max((s for s, _ in scored), default=0)
@@ -106,6 +106,22 @@ def _best(names: dict[tuple[int, str], list[str]], text: str) -> tuple[int, str]
     if len(keys) == 1:
         return keys[0]
     return None
+
+
+def _by_building(index: Index, text: str, building: str | None) -> tuple[int, str] | None:
+    """Compounds of one name in several communities (a 云杉雅居 A–C in one, D–F in another, as
+    districts split them): the building named decides, when it is in exactly one of them."""
+    wanted = normalize_building(building)
+    if wanted is None:
+        return None
+    scored = [(overlap(text, group), key) for key, group in index.names.items()]
+    top = max((s for s, _ in scored), default=0)
+    if not top:
+        return None
+    having = [key for s, key in scored if s == top and any(
+        wanted in {normalize_building(b) for b in p.buildings or []}
+        for p in index.groups[key])]
+    return having[0] if len(having) == 1 else None
 
 
 def _pick(places: list[Region], building: str | None,

@@ -245,6 +245,14 @@ class DistrictModel:
         return [(p, sorted((snap.regions[r] for r in held.get(p.id, ())), key=lambda r: r.id))
                 for p in found]
 
+    async def only_grid_of(self, session: AsyncSession, person_id: str) -> Region | None:
+        """The one active grid where `person_id` is the officer (None for none or several)."""
+        snap = await self.fresh(session)
+        grids = [snap.regions[r] for r in self.slot_regions(snap).get(person_id, ())
+                 if snap.regions[r].level == "grid"
+                 and person_id in _ids((snap.regions[r].slots or {}).get("officer"))]
+        return _attach(session, grids[0]) if len(grids) == 1 else None  # type: ignore[return-value]
+
     @staticmethod
     def slot_regions(snap: Snapshot) -> dict[str, set[int]]:
         """Person id → ids of the active regions where they hold any slot (made once)."""
@@ -295,6 +303,13 @@ class DistrictModel:
             if channel in channels:
                 return channel, channels[channel]
         return "", ""  # known, and no channel at all
+
+    async def is_compound(self, session: AsyncSession, name: str | None) -> bool:
+        """Whether `name` is a place's (a compound's) name or alias, not only a community's."""
+        if not name:
+            return False
+        snap = await self.fresh(session)
+        return any(name in names for names in snap.places().names.values())
 
     async def gazetteer(self, session: AsyncSession) -> list[tuple[str, list[str]]]:
         """Active places and communities as (canonical name, aliases) for the NLP gazetteer."""

@@ -72,6 +72,16 @@ async def district_fresh(session: AsyncSession) -> None:
     await district_model.of(session).fresh(session)
 
 
+async def only_grid_of(session: AsyncSession, person_id: str) -> Region | None:
+    """The one grid where `person_id` is the officer, if exactly one."""
+    return await district_model.of(session).only_grid_of(session, person_id)
+
+
+async def is_compound(session: AsyncSession, name: str | None) -> bool:
+    """Whether `name` names a compound (a place) of the district, not only a community."""
+    return await district_model.of(session).is_compound(session, name)
+
+
 async def gazetteer(session: AsyncSession) -> list[tuple[str, list[str]]]:
     """Active places and communities as (canonical name, aliases) for the NLP gazetteer."""
     return await district_model.of(session).gazetteer(session)

@@ -73,6 +73,9 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         # urgent work never waits on a question: it is filed first and asked after
         await ctx.set_state(Conv.AWAITING_LOCATION, {**draft, "text": text},
                             ctx.settings.conversation.draft_minutes)
+        compound = analysis.location.community
+        if await repo.is_compound(ctx.session, compound):  # a split compound: which building
+            return f"请告诉我具体位置：{compound}的几号楼（几栋、几座）？也可以直接发送位置。"
         if place.community is not None:  # 「翠屏社区有个路灯坏了」: which compound of it
             return (f"请告诉我具体位置：{place.community.name}的哪个小区、几号楼？"
                     "也可以直接发送位置。")

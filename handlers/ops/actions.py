@@ -92,6 +92,14 @@ async def dispatch(session: AsyncSession, services: Services, t: Ticket, person_
         raise ActionError(f"工单 {t.code} 已由 {person.name} 负责。")
     old = await session.get(Person, t.assignee_id) if t.assignee_id else None
     action = "assign" if t.status in ("new", "returned", "pending_verification") else "reassign"
+    if t.region_id is None and (grid := await repo.only_grid_of(session, person.id)):
+        # a ticket placed by the desk's choice takes the officer's grid (trial 14: it kept
+        # grid and community "-": its leader could not act on it, it was never paged, and the
+        # statistics counted it nowhere)
+        community = await repo.community_of(session, grid)
+        t.region_id, t.region = grid.id, grid
+        if community is not None:
+            t.community_id, t.community = community.id, community
     await assign(session, services, t, person, now=now, actor_id=actor.id, action=action,
                  note=f"{actor.name} 派给 {person.name}")
     if old is not None:
