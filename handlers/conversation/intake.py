@@ -110,6 +110,8 @@ async def handle(ctx: Ctx) -> str | None:
             return reply
         return await file_report(ctx, data.get("text", ""), where=data.get("where"),
                                  draft=data, check_duplicates=False)
+    if _CRY.match(bare(text)):  # before any reading as chat or as a placeless report
+        return CRY_REPLY
     if meaning.kind == "human" and state not in DRAFTS and \
             (reply := await desk.about_staff(ctx, text)) is not None:
         return reply  # 「找网格员周晓燕三次了都不来，你们换个人来管」: to the leader, not the desk
@@ -213,6 +215,12 @@ LOCATE_REPLY = ("可以直接发送位置：点输入框旁的「+」，选「�
 _ACK = re.compile(r"^(?:好|好的|好滴|好嘞|嗯+|哦+|噢+|ok|okay|收到|知道了|明白|了解|行|可以|"
                   r"谢谢|多谢|辛苦了?)[了啦呀啊吧哈的]*$")
 _STILL_THERE = re.compile(r"^(?:在吗|在不在|有人吗|有没有人|人呢)")
+# a cry for help that says nothing else (trial 14: «救命» got «有需要随时发消息告诉我们»):
+# someone may be in danger, so the emergency numbers first, then what and where
+_CRY = re.compile(r"^(?:救命|救救我|救救|救人|快救人|快来人|来人|help|sos|求救|救命啊+|快来人啊+|"
+                  r"出事了|出大事了|不好了|快来|快点来)+(?:啊|呀|吧|了)*$", re.IGNORECASE)
+CRY_REPLY = ("如有危险，请立即拨打 110（报警）、120（急救）或 119（火警）。\n"
+             "能告诉我发生了什么、在哪里吗？（小区、楼号）我们马上通知网格员。")
 
 
 def _chat_reply(state: str | None, data: dict[str, Any], text: str = "") -> str:

@@ -46,9 +46,18 @@ _RATING_RULES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"(?:不|没|没有|谈不上|算不上)(?:太|很|是很|怎么|大|够|咋|那么|是特别|是太)?满意|"
                 r"差评|太差|很差|非常差"), 4),
     (re.compile(r"基本满意|还行|还可以|一般般?|凑合|马马虎虎|过得去|还算满意"), 3),
-    (re.compile(r"(?:非常|很|特别|十分|超级|相当|太)满意|满分|好评|五星"), 1),
+    (re.compile(r"(?:非常|很|特别|十分|超级|相当|太)满意|满分|好评|五星|"
+                # 「👍👍 非常好 师傅很专业」 (trial 14): praise of the work is the verdict
+                r"(?:非常|特别|十分|超级|相当|太)(?:好|棒|专业|给力|及时|负责|到位)|"
+                r"很(?:专业|给力|及时|负责|到位)"), 1),
     (re.compile(r"满意"), 2),
 )
+# a verdict in one or two words after the rating prompt (「嗯 可以」「不错」「👍」): only while a
+# resolved ticket waits for this person's rating
+_VERDICT_WORDS = re.compile(r"^(?:嗯+|哦+|噢+)?(?:可以|不错|挺好|蛮好|很好|还不错|挺不错|行|"
+                            r"可以的|挺好的|好评)(?:的|了|啊|呀|吧|哈|哦)*$")
+_PRAISE_EMOJI = re.compile("^(?:[\U0001F44D\U0001F4AF\U0001F44F\U0001F339\u2764\uFE0F"
+                           "\U0001F64F\U0001F60A\U0001F604\U0001F601\\s])+$")
 _DIGIT = re.compile(r"^[1-4](?:分|星)?$")
 # an acknowledgement opening a few words that name no place (no digits, no 楼/栋/苑/路…)
 _ACK_START = re.compile(r"^(?:好的|好吧|好嘞|好滴|行|可以|知道了|明白了?|收到了?|谢谢你们?|"
@@ -60,7 +69,14 @@ _DISSATISFIED = re.compile(
     r"糊弄|敷衍|忽悠|骗人|走过场|假办结|等于没|白说|"
     # 「这也叫办结？今晚还在赌呢」: the closing itself disputed, or the problem still going on
     r"这(?:也|就)?(?:叫|算)(?:办结|解决|处理)|怎么就(?:办结|结了)|凭什么(?:办结|结案)|"
-    r"(?:今天|今晚|现在|又|还)(?:还)?在(?:赌|吵|漏|堆|摆|响|冒|烧|闹)")
+    r"(?:今天|今晚|现在|又|还)(?:还)?在(?:赌|吵|漏|堆|摆|响|冒|烧|闹)|"
+    # trial 14: «你们效率太低了», «说是说停了 昨晚还是在干 你们再去看看吧», «鸡还在叫啊 你们来看过
+    # 没有»: the handling judged, or the problem told as still going on, without 不满意
+    r"效率(?:太|真|好|也太|实在)?(?:低|差|慢)|拖(?:了|得)(?:这么|太|好)?(?:久|长)|"
+    r"跟没(?:修|弄|处理|管)(?:一样|似的)|(?:一点|啥|什么)?用(?:都|也)?没有|"
+    r"(?:还|还是|依然|照样|照旧|仍然)(?:在)?[\u4e00-\u9fff]?(?:叫|干|吵|漏|堆|摆|响|冒|烧|闹|滴|"
+    r"臭|施工|占|停着|乱停|坏|不亮|不通|没修|没好|那样)|"
+    r"再(?:去|来|过来)看(?:看|一下)|来看过没|根本没来|没人来过|又开始了|还是不行|没修好")
 
 
 @dataclass(frozen=True)
@@ -173,6 +189,9 @@ def understand(text: str, analysis: Any, *, rating_open: bool = False,
     if rating_open and is_dissatisfied(text) and not _names_place(analysis) \
             and not _other_matter(analysis, open_category):
         return Meaning("rating", 4)  # 「根本没处理！摊子还在」 right after 办结
+    if rating_open and (_VERDICT_WORDS.match(bare(text)) or
+                        (text.strip() and _PRAISE_EMOJI.match(text.strip()))):
+        return Meaning("rating", 1 if _PRAISE_EMOJI.match(text.strip()) else 2)
     if act in NLP_INTENTS and act not in ("report", "rating"):
         return Meaning(act)
     if act == "rating" and rating_open and getattr(analysis, "rating", None) is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.conversation.context import Ctx
 from handlers.conversation.meaning import bare
 from handlers.ops import messages as msg
@@ -63,7 +65,11 @@ def _said(words: str | None, value: int) -> str | None:
     if not words:
         return None
     b = bare(words)
-    if len(b) <= 5 or b in (str(value), bare(msg.rating_text(value))):
+    # only the verdict itself says nothing more («4», «不满意», «非常满意啊», «满意吧»); five
+    # characters may be the whole complaint («跟没修一样», trial 14)
+    verdict = re.sub(r"^(?:[1-4]分?|非常满意|基本满意|不满意|满意|很满意|还行|可以|不错|挺好)"
+                     r"(?:的|了|啊|呀|吧|哈|哦|嗯)*$", "", b)
+    if len(b) <= 2 or not verdict or b in (str(value), bare(msg.rating_text(value))):
         return None
     text = mask_phones(words.strip())
     return text if len(text) <= 100 else text[:99] + "…"

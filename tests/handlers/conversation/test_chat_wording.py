@@ -53,3 +53,12 @@ async def test_anger_with_nothing_to_act_on_makes_no_draft(bot: Bot) -> None:
     assert "已受理" in filed and "还在等您告诉我位置" not in filed
     # anger with a problem in it is a report
     assert "已受理" in await bot.send("oC", "反映了一百遍了 幸福花园3号楼楼道灯还是不亮")
+
+
+@pytest.mark.parametrize("cry", ["救命", "救命啊！！", "快来人啊", "SOS", "救救我"])
+async def test_a_bare_cry_for_help_gets_the_emergency_numbers_and_a_question(
+        bot: Bot, cry: str) -> None:
+    """Trial 14: «救命» alone got «有需要随时发消息告诉我们»."""
+    reply = await bot.send("oA", cry) or ""
+    assert "110" in reply and "120" in reply and "发生了什么" in reply
+    assert "随时发消息" not in reply

@@ -212,3 +212,40 @@ async def test_the_officer_reads_the_residents_punctuation_as_written(bot: Bot) 
     assert (await bot.ticket(code)).text == letter
     [page] = [x for x in await bot.texts("zhangwei") if code in x]
     assert "尊敬的社区领导：幸福花园" in page and "联系电话：138****0001" in page
+
+
+@pytest.mark.parametrize("words", ["你们效率太低了 车早就自己开走了",
+                                   "说是说停了 昨晚还是在干 你们再去看看吧",
+                                   "灯还在闪啊 你们来看过没有", "跟没修一样"])
+async def test_the_problem_told_as_still_there_is_a_dissatisfied_rating(
+        bot: Bot, words: str) -> None:
+    """Trial 14: dissatisfaction without 不满意 / 没修好 after 办结 became a new report asked for
+    its place; the officer never heard the problem was still there."""
+    code = await _resolved(bot)
+    before = await _count(bot, Ticket)
+    bot.clock.advance(hours=1)
+    reply = await bot.send(RESIDENT, words) or ""
+    assert "哪个小区" not in reply
+    t = await bot.ticket(code)
+    assert (t.status, t.rating) == ("reopened", 4) and await _count(bot, Ticket) == before
+    told = [x for x in await bot.texts("wy01") if "已重新打开" in x]
+    assert told and words in told[-1]
+
+
+@pytest.mark.parametrize(("words", "rating"), [("👍👍 非常好 师傅很专业", 1), ("嗯 可以", 2),
+                                                ("👍👍", 1), ("不错", 2)])
+async def test_praise_after_the_prompt_is_the_rating(bot: Bot, words: str, rating: int) -> None:
+    """Trial 14: «👍👍 非常好 师傅很专业» was asked for its place, «嗯 可以» got the canned line."""
+    code = await _resolved(bot)
+    before = await _count(bot, Ticket)
+    reply = await bot.send(RESIDENT, words) or ""
+    assert "哪个小区" not in reply and "随时发消息" not in reply
+    assert (await bot.ticket(code)).rating == rating and await _count(bot, Ticket) == before
+
+
+async def test_a_new_problem_with_its_place_is_still_a_report_while_a_rating_waits(
+        bot: Bot) -> None:
+    code = await _resolved(bot)
+    reply = await bot.send(RESIDENT, "幸福花园5号楼门口的井盖还是坏的 没人修") or ""
+    assert "已受理" in reply and code_of(reply) != code
+    assert (await bot.ticket(code)).rating is None
