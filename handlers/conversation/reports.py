@@ -20,6 +20,7 @@ from storage import repo
 from storage.models import Person, Region
 from storage.repo import triage_people
 from storage.repos.tickets import of_resident
+from storage.statemachine import OPEN_STATUSES
 
 
 async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
@@ -49,16 +50,27 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         at_point = await placement_at(ctx, *pos)
         if at_point.grid is not None and place.community in (None, at_point.community):
             place, (lng, lat) = at_point, pos
-    if place.grid is None and refers_back(f"{where or ''} {text}") and \
-            (earlier := await _placed_just_now(ctx)) is not None:
-        # 「刚才那条狗把一个小孩咬了」 20 s after 「丹桂苑3栋门口有条大狗没拴绳」: that place
+    inherited = None
+    states_place = bool(analysis.location.community or analysis.location.building)
+    pointed = place.grid is None and refers_back(f"{where or ''} {text}")
+    if place.grid is None and (
+            pointed and (earlier := await _placed_just_now(ctx))
+            or not where and not states_place and lng is None and (earlier := await
+                _placed_just_now(ctx, ctx.settings.conversation.piece_minutes)) is not None):
+        # 「刚才那条狗把一个小孩咬了」 20 s after 「丹桂苑3栋门口有条大狗没拴绳」: that place; so
+        # is a new problem that names no place minutes after a placed report (trial 14: «一楼
+        # 大厅全是污水» after «石榴苑14栋 下水道堵了» was an urgent ticket at the district desk,
+        # «天花板都泡了» after the flat's leak a draft asking where)
+        inherited = earlier
         place = Placement(await ctx.session.get(Region, earlier.region_id),
                           await ctx.session.get(Region, earlier.community_id)
                           if earlier.community_id else None)
         loc = analysis.location
         analysis = replace(analysis, location=replace(
             loc, community=loc.community or earlier.community_text,
-            building=loc.building or earlier.building, place=loc.place or earlier.place))
+            building=loc.building or earlier.building,
+            # 「就是刚才说的那里」 means that very spot; a new problem only that compound/building
+            place=loc.place or (earlier.place if pointed else None)))
     if place.grid is None and ctx.person.home_address:
         home_place, home = await resolve(ctx.session, analyzer.analyze(ctx.person.home_address))
         if place.community is None or place.community == home_place.community:
@@ -108,6 +120,8 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
         if dup is not None and analysis.urgency != "urgent":
             return await duplicates.offer(ctx, dup, {**draft, "text": text, "where": where})
         related = dup
+    if related is None and inherited is not None and inherited.status in OPEN_STATUSES:
+        related = inherited  # the officer sees the two together and may 合并 them
     if label:  # a location message's place text is kept as the ticket's place
         loc = analysis.location
         both = label if not loc.place or loc.place in label else f"{label} {loc.place}"
@@ -125,7 +139,10 @@ async def file_report(ctx: Ctx, text: str, *, where: str | None = None,
     desk = await triage_people(ctx.session, place.community) if ticket.assignee is None else []
     reply = msg.accepted_reply(ticket, ctx.services, desk,
                                district_desk=await is_district_desk(ctx, desk))
-    if related is not None:
+    if inherited is not None:
+        reply += (f"\n（位置按您{msg.ago(inherited.created_at, ctx.now)}反映的"
+                  f"「{msg.where(inherited)}」登记；如不在那里，请直接告诉我具体位置。）")
+    elif related is not None:
         reply += "\n" + msg.related_for_reporter(related, ctx.now)
     if ticket.region_id is None and where is None and lng is None and not draft.get("triage"):
         # urgent and nowhere: paged already; the answer to this question re-routes it
@@ -207,11 +224,11 @@ def refers_back(text: str) -> bool:
     return bool(_BACK.search(text))
 
 
-async def _placed_just_now(ctx: Ctx) -> Any:
-    """The resident's latest report of the last BACK_MINUTES that has a grid, else None."""
+async def _placed_just_now(ctx: Ctx, minutes: int = BACK_MINUTES) -> Any:
+    """The resident's latest report of the last `minutes` that has a grid, else None."""
     for t in await of_resident(ctx.session, ctx.person.id, limit=3):
         if t.reporter_id == ctx.person.id and t.region_id is not None and \
-                (ctx.now - t.created_at).total_seconds() <= BACK_MINUTES * 60:
+                (ctx.now - t.created_at).total_seconds() <= minutes * 60:
             return t
         break  # only the latest: an older report's place is not what 「刚才」 means
     return None

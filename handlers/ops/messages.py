@@ -330,7 +330,7 @@ def fit(text: str, code: str | None, limit: int = WECOM_TEXT_BYTES,
     return f"{cut}{tail}" + (f"\n{keep}" if keep else "")
 
 
-def _ago(then: datetime, now: datetime) -> str:
+def ago(then: datetime, now: datetime) -> str:
     minutes = max(int((now - then).total_seconds() // 60), 0)
     if minutes < 1:
         return "刚刚"
@@ -339,16 +339,22 @@ def _ago(then: datetime, now: datetime) -> str:
     return f"{local_text(then)} "
 
 
-def related_line(related: Ticket, now: datetime, code: str) -> str:
-    """The line of an urgent page naming the open ticket the new report may repeat (two
-    neighbours smelling the same gas): what it is, when, and the 合并 that makes one of them."""
-    return (f"注意：{_ago(related.created_at, now)}已有人在同一位置反映同类问题"
-            f"（{related.code}，{STATUS_NAMES.get(related.status, related.status)}），"
+def related_line(related: Ticket, now: datetime, code: str, same_reporter: bool = False) -> str:
+    """The line of a page naming the open ticket the new report may repeat (two neighbours
+    smelling the same gas; the same resident's next message, «一楼大厅全是污水» after «下水道
+    堵了»): what it is, when, and the 合并 that makes one of them."""
+    status = STATUS_NAMES.get(related.status, related.status)
+    if same_reporter:
+        return (f"注意：同一居民{ago(related.created_at, now)}在同一位置反映过 {related.code}"
+                f"（{category_name(related.category)}，{status}），可能是同一件事或其后续；"
+                f"如是同一件事可发送「合并 {related.code} {code}」。")
+    return (f"注意：{ago(related.created_at, now)}已有人在同一位置反映同类问题"
+            f"（{related.code}，{status}），"
             f"可能是同一件事；核实后可发送「合并 {related.code} {code}」。")
 
 
 def related_for_reporter(related: Ticket, now: datetime) -> str:
-    return (f"（{_ago(related.created_at, now)}已有邻居反映了同样的情况，工单 {related.code}，"
+    return (f"（{ago(related.created_at, now)}已有邻居反映了同样的情况，工单 {related.code}，"
             "工作人员已收到；您的反映也已转告，不会耽误。）")
 
 

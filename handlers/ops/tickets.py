@@ -109,9 +109,12 @@ async def create_ticket(
     record(session, ticket, "created", actor_id=reporter.id if reporter else None,
            note=f"{analysis.category_name}/{analysis.urgency} 置信度 {analysis.confidence:.2f}",
            at=now)
-    if related is not None:
-        record(session, ticket, "related", actor_id=None, at=now,
-               note=msg.related_line(related, now, ticket.code))
+    # the line its notices carry (the code is the stand-in's until written: substituted)
+    related_note = msg.related_line(related, now, ticket.code,
+                                    ticket.reporter_id == related.reporter_id) \
+        if related is not None else None
+    if related_note is not None:
+        record(session, ticket, "related", actor_id=None, at=now, note=related_note)
     if attachment_ids:  # the photos link to the ticket's id, so it is written first
         await tickets_repo.settle(session, ticket)
         await session.flush()
@@ -120,14 +123,14 @@ async def create_ticket(
         await ask_verification(session, ticket, verifiers, reporter, now=now)
     elif route_to_desk:  # else the caller assigns it (a complaint about staff goes to a leader)
         await route(session, services, ticket, place.grid, community, now=now,
-                    related=related)
+                    related=related_note)
     await tickets_repo.flush_new(session, ticket)
     return ticket
 
 
 async def route(session: AsyncSession, services: Services, ticket: Ticket, grid: Region | None,
                 community: Region | None, *, now: datetime, actor_id: str | None = None,
-                related: Ticket | None = None) -> None:
+                related: str | None = None) -> None:
     """Assign to the responsible person of the grid, or put it on the triage list."""
     if grid is not None:
         assignee, copied = await responsible(session, services, ticket, grid)
@@ -148,7 +151,7 @@ async def route(session: AsyncSession, services: Services, ticket: Ticket, grid:
 async def assign(session: AsyncSession, services: Services, ticket: Ticket, person: Person, *,
                  now: datetime, actor_id: str | None, action: str,
                  copied: list[Person] | None = None, note: str | None = None,
-                 related: Ticket | None = None) -> None:
+                 related: str | None = None) -> None:
     transition(session, ticket, action, actor_id=actor_id,
                actor_role="system" if actor_id is None else "staff",
                note=note or f"派给 {person.name}（{person.id}）", at=now)
@@ -156,8 +159,7 @@ async def assign(session: AsyncSession, services: Services, ticket: Ticket, pers
     set_committed_value(ticket, "assignee", person)  # read by the notices; the id is written
     photos = sum(a.kind == "image" for a in await attachment_rows.of_ticket(session, ticket.id)) \
         if ticket.id is not None else 0
-    text = msg.assignment(ticket, services, photos,
-                          related=msg.related_line(related, now, ticket.code) if related else None)
+    text = msg.assignment(ticket, services, photos, related=related)
     reached = await notify(session, person, text, at=now, ticket=ticket)
     for p in copied or []:
         await notify(session, p, msg.copy_notice(ticket, person), at=now, ticket=ticket)
@@ -189,12 +191,10 @@ async def tell_stand_ins(session: AsyncSession, ticket: Ticket, person: Person,
 
 async def page_leader(session: AsyncSession, ticket: Ticket, community: Region | None, *,
                       now: datetime, skip: tuple[str | None, ...] = (),
-                      related: Ticket | None = None) -> None:
+                      related: str | None = None) -> None:
     """Urgent: the community leader hears at once, not after an escalation."""
     if community is None:
         return
     leader = await repo.slot_person(session, community, "leader")
     if leader is not None and leader.id not in skip:
-        await notify(session, leader, msg.urgent_leader(
-            ticket, msg.related_line(related, now, ticket.code) if related else None),
-            at=now, ticket=ticket)
+        await notify(session, leader, msg.urgent_leader(ticket, related), at=now, ticket=ticket)

@@ -59,7 +59,10 @@ async def test_another_category_without_a_place_is_not_folded(bot: Bot) -> None:
     code = code_of(await bot.send(RESIDENT, LAMP))
     bot.clock.advance(minutes=1)
     reply = await bot.send(RESIDENT, "垃圾也没人清理")
-    assert code not in (reply or "") and "哪个小区" in (reply or "")  # its own report: where?
+    new = code_of(reply)  # its own report, at the place of the one just made (trial 14),
+    assert new != code and "如不在那里" in (reply or "")  # which the resident may correct
+    t = await bot.ticket(new)
+    assert (t.building, t.place, t.category) == ("3", None, "sanitation")
     assert "垃圾" not in (await bot.ticket(code)).text
 
 
@@ -83,8 +86,9 @@ async def test_unclear_answered_2_is_a_report_of_its_own(bot: Bot) -> None:
     code = code_of(await bot.send(RESIDENT, STREETLIGHT))
     bot.clock.advance(minutes=1)
     await bot.send(RESIDENT, UNCLEAR)
-    assert "哪个小区" in (await bot.send(RESIDENT, "2") or "")  # a new report: where is it?
-    new = code_of(await bot.send(RESIDENT, "幸福花园3号楼"))
+    reply = await bot.send(RESIDENT, "2")  # a new report, at the place just given (trial 14)
+    new = code_of(reply)
+    assert "如不在那里" in (reply or "")
     assert new != code and (await bot.ticket(new)).text.startswith(UNCLEAR)
     assert UNCLEAR not in (await bot.ticket(code)).text
 

@@ -235,7 +235,7 @@ async def test_the_problem_told_as_still_there_is_a_dissatisfied_rating(
 @pytest.mark.parametrize(("words", "rating"), [("👍👍 非常好 师傅很专业", 1), ("嗯 可以", 2),
                                                 ("👍👍", 1), ("不错", 2)])
 async def test_praise_after_the_prompt_is_the_rating(bot: Bot, words: str, rating: int) -> None:
-    """Trial 14: «👍👍 非常好 师傅很专业» was asked for its place, «嗯 可以» got the canned line."""
+    """Trial 14: «👍👍 非常好 师傅很专业» was asked where; «嗯 可以» got a canned line."""
     code = await _resolved(bot)
     before = await _count(bot, Ticket)
     reply = await bot.send(RESIDENT, words) or ""

@@ -95,3 +95,27 @@ async def test_the_desk_hears_when_the_residents_answer_places_its_urgent_ticket
     for p in desk:
         [told] = [x for x in await bot.texts(p) if code in x and "无需再分拨" in x]
         assert "张伟" in told
+
+
+async def test_worse_news_with_no_place_takes_the_place_of_the_report_just_made(
+        bot: Bot) -> None:
+    """Trial 14: «一楼大厅全是污水» a minute after «幸福花园3号楼 下水道堵了» became an urgent
+    ticket «位置：未注明» at the district desk. It is filed at that place, paged to its officer
+    with a line naming the first report, and the resident is told which place it took."""
+    first = code_of(await bot.send("oA", "幸福花园3号楼下水道堵了 味道很大"))
+    bot.clock.advance(minutes=2)
+    reply = await bot.send("oA", "现在水越来越多了 都漫到一楼大厅了 楼道里全是污水")
+    second = code_of(reply)
+    t = await bot.ticket(second)
+    assert second != first and t.assignee_id == "zhangwei" and t.building == "3"
+    assert "幸福花园3号楼" in (reply or "") and "如不在那里" in (reply or "")
+    [page] = [x for x in await bot.texts("zhangwei") if f"{second}" in x and "注意：" in x]
+    assert f"同一居民2 分钟前在同一位置反映过 {first}" in page and f"合并 {first} {second}" in page
+    assert not any(second in x for x in await bot.texts("centre"))  # not the district desk
+
+
+async def test_a_placeless_report_long_after_is_still_asked_where(bot: Bot) -> None:
+    code_of(await bot.send("oA", "幸福花园3号楼下水道堵了 味道很大"))
+    bot.clock.advance(minutes=40)
+    reply = await bot.send("oA", "小区里有人遛狗不牵绳 吓到小孩了") or ""
+    assert "具体位置" in reply and "已受理" not in reply
