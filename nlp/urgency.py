@@ -48,7 +48,7 @@ _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
 _OVER_WHEN_OUT = {"lift_trapped", "trapped", "fell_in", "danger_below"}
 # Past cues that still make a message high: someone was hurt, bitten or attacked.
-_PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed"}
+_PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed", "collapse"}
 # Issue 9, round eight. A drill (消防演习, 灭火演示) is no fire, whatever is burnt or shouted.
 _DRILL = re.compile(r"演习|演练|演示")
 # The water has gone down (水已经退了): the flood is over, what it left is high.
