@@ -205,7 +205,7 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
     return "report"
 
 
-_TALK_CHARS = frozenset("玩逗说聊唠别")
+_TALK_CHARS = frozenset("玩逗说聊唠别问")
 
 
 def _just_talk(bare: str) -> bool:
@@ -217,7 +217,7 @@ def _just_talk(bare: str) -> bool:
 
 
 # 不是要反映啥: saying there is nothing to report is no request to fix anything.
-_NOT_REPORTING = re.compile(r"不是要反映|不是反映|不用反映|不反映|不是投诉|不投诉")
+_NOT_REPORTING = re.compile(r"不是要反映|不是反映|不用反映|不反映|不是(?:要)?投诉|不投诉")
 # 开个玩笑，不过确实经常停: the joke is taken back and the complaint stands.
 _JOKE_BUT = re.compile(r"(?:玩笑|说说)[^。！？]{0,4}(?:不过|但是|但|可是)")
 
@@ -348,7 +348,7 @@ _DETAIL_ANYWHERE = re.compile(r"加我微信|打我(?:手机|电话)")
 # whatever it names, however long it rambles.
 _JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?:就是|只是)?跟你(?:们)?说说|"
                         r"随便聊聊|随便聊(?:两|几)句|不是要反映|"
-                        r"唠唠嗑|闲聊|没别的事")
+                        r"唠唠嗑|闲聊|没别的事|(?:就|只是)问问[^，。]{0,2}不是(?:要)?(?:投诉|反映)")
 
 
 def _is_correction(bare: str) -> bool:
@@ -812,7 +812,7 @@ def is_chat(text: str) -> bool:
     if len(plain) <= 16 and _DAY_TALK.search(plain) \
             and not _COMPLAINT_WORD.search(plain.replace("不错", "")):
         return True  # 今天天气真好 去公园遛弯了
-    if len(plain) <= 30 and _PERSONAL.search(plain) \
+    if len(plain) <= 30 and _PERSONAL.search(plain) and not _TURN.search(plain) \
             and not _COMPLAINT_WORD.search(_HARMLESS_NOT.sub("", plain)) \
             and not _NEWS_THEN_ASK.search(plain):
         return True  # 我女儿今年考上大学了，高兴，跟你们说一声
@@ -821,7 +821,11 @@ def is_chat(text: str) -> bool:
 
 # Personal news and remarks shared with the service (请你们吃喜糖, 头像挺可爱, 笑死我了).
 _PERSONAL = re.compile(r"喜糖|满月|考上|过生日|生日快乐|高兴|开心|可爱|笑死|头像|教我用|"
-                       r"跟你们说一声$|跟你们分享")
+                       r"跟你们说一声$|跟你们分享|"
+                       # issue 9, round ten: the day's food and prices (香得很; 才两块五一斤)
+                       r"饺子|包子|馅的|香得很|好吃得很|真好吃|才[^，。]{1,4}(?:块|元)[^，。]{0,2}一斤")
+# …but a turn to a complaint (菜价才两块一斤，但是缺斤少两) is a report.
+_TURN = re.compile(r"但是|但|可是|不过|就是|缺斤|短斤|少两|坑人")
 
 
 # 孩子考上大学了…有没有助学金可以申请: the news leads to a question for the service desk.
@@ -986,7 +990,9 @@ def reply_rating(text: str) -> int | None:
 # Words with 不/没 that complain about nothing (不方便, 不在家, 能不能看到).
 _HARMLESS_NOT = re.compile(r"不方便|不在家|不着急|不好意思|不打扰|不清楚|不知道|不确定|"
                            r"不一定|不止|不是|能不能看到|看不看得到|没变化|不怎么(?:见|来|在|出现|看到)|"
-                           r"不会(?:用|打字|弄|操作|上网)")
+                           r"不会(?:用|打字|弄|操作|上网)|"
+                           # round ten: 满月 is a baby's first month, 打翻了 a cat's play
+                           r"满月|(?:猫|狗)[^，。]{0,4}打翻了?")
 # Who the resident is, how to reach or meet them.
 _CONTACT = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|联系人|手机号|联系电话|"
                       r"白天(?:都|均)?(?:在家|能打|可以打|能接)|随时(?:配合|联系|可以)|"

@@ -282,3 +282,20 @@ def test_answers_to_the_officer_are_details(analyzer: Analyzer, text: str) -> No
 )
 def test_the_same_leads_with_a_complaint_stay_reports(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        # the day's food and prices, a baby's first month, just asking: talk
+        ("晚饭包了饺子，韭菜鸡蛋馅的，香得很", "chat"),
+        ("今天菜市场的西红柿才两块五一斤，便宜", "chat"),
+        ("我家孙子今天满月，请你们吃喜糖啊", "chat"),
+        ("我就问问 不是要投诉", "chat"),
+        # ... a turn to a complaint, or food that made someone ill, is a report
+        ("菜市场卖的肉才两块一斤但是缺斤少两", "report"),
+        ("楼下饭店的饺子馅用的臭肉，吃坏肚子了", "report"),
+    ],
+)
+def test_personal_talk_and_its_look_alikes(analyzer: Analyzer, text: str, act: str) -> None:
+    assert analyzer.analyze(text).act == act
