@@ -299,3 +299,44 @@ def test_the_same_leads_with_a_complaint_stay_reports(analyzer: Analyzer, text: 
 )
 def test_personal_talk_and_its_look_alikes(analyzer: Analyzer, text: str, act: str) -> None:
     assert analyzer.analyze(text).act == act
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a bare wire in water where people walk; a worker down a pit who has not come up
+        "一楼商铺门口电缆皮破了 露着铜线泡在水里 好多人踩着过",
+        "化粪池在往外冒东西 有个工人下去掏了半天没上来",
+        # a girl cornered; a small child alone at the water's edge
+        "那个人把一个女孩子堵在楼道角落 女孩在喊",
+        "人工湖边上有个两三岁的小孩自己在玩 已经走到水边了 没看到大人",
+        # someone living alone not seen for days whose phone rings out
+        "隔壁独居的阿伯三天没开门了，门口有一股很重的臭味，电话也打不通",
+        # a near miss told as its own clause, then the danger now
+        "刚进家门差点被熏倒 燃气灶开着没火",
+        # an elder (阿伯) fallen into a manhole
+        "路口的人孔盖整个塌下去，一位阿伯掉进洞里，只剩肩膀以上露在外面",
+    ],
+)
+def test_more_danger_now_is_urgent(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).urgency == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # the property company's phone, children watched by their parents
+        ("物业电话打不通，老人没法出门", "normal"),
+        ("孩子们在河边玩，家长都在旁边看着", "normal"),
+        # hypotheticals said with a space keep their 万一
+        ("万一 着火了怎么办", "high"),
+        # a video of last week; a leak the gas company fixed; nobody inside the locked flat
+        ("他拿刀那个视频是上周的，可那人还住在我们楼里，大家都害怕", "high"),
+        ("下午有段管子漏气 燃气公司来修好了 现在没味了", "high"),
+        ("门被反锁了 我家钥匙锁在屋里 没人在里面 就是进不去", "normal"),
+        # a manhole cover (人孔盖) missing is the contract's high, not a person missing
+        ("人孔盖不见了 在学校门口", "high"),
+    ],
+)
+def test_more_look_alikes_stay_below_urgent(analyzer: Analyzer, text: str, urgency: str) -> None:
+    assert analyzer.analyze(text).urgency == urgency
