@@ -40,7 +40,9 @@ _HYPO_BEFORE = re.compile(
 _HYPO_AFTER = re.compile(
     r"^[^，。！？；,.!?;]{0,8}(?:怎么得了|可不得了|就麻烦了|就完了|都完了|谁负责|的隐患|隐患|"
     r"的风险|风险|的可能|就晚了|来得及吗|跑不掉|跑都跑不)|"
-    r"^[^，。！？；,.!?;]{0,2}(?:排查|检查|检测|巡检|巡查|演习|演练|培训|宣传|知识|讲座)")
+    r"^[^，。！？；,.!?;]{0,2}(?:排查|检查|检测|巡检|巡查|演习|演练|培训|宣传|知识|讲座)|"
+    # issue 9, round ten: a danger seen in a video or the news (电动车起火的视频)
+    r"^(?:的|那个|这个)?(?:视频|新闻|帖子|报道)")
 # A danger word in a comparison or a degree complement is a figure of speech, not a danger:
 # 「亮得跟起火了似的」, 「烫得像着了火一样」, 「热得冒烟」, 「感觉房子都要塌了」 (a hedged future).
 _FIGURE_BEFORE = re.compile(r"(?:像|跟|和|如同|仿佛|好似|宛如|好比)是?[^，。！？；,.!?;]{0,6}$")
@@ -66,9 +68,13 @@ _PAST_AFTER = re.compile(r"^[^。！？；]{0,4}(?:住院|住进了?医院|出�
                          r"^过(?![来去])|"
                          r"^[^。！？；]{0,3}已(?:经)?(?:被)?(?:送(?:去|到)?医院|送医|劝下来|救上来|救下来|"
                          r"[^，。！？]{0,4}接走)")
+# Issue 9, round ten: when it happened told after it (…摔了一跤，前天的事; …是上周发生的).
+_PAST_TOLD_AFTER = re.compile(r"^[^。！？]*?(?:是)?(?:前天|昨天|上周|上礼拜|上个月|去年|"
+                              r"前几天|前两天|那天|上次|几天前)(?:的事|发生的|晚上的事|的时候)")
 # 「漏气了怎么办」 asks for help with a real danger: 怎么办 is deliberately not hypothetical.
 # A hit in a clause about the past (上次, 去年…) is not happening now.
 _PAST_BEFORE = re.compile(r"过$|上次|上回|之前|以前|去年|前年|上个月|上周|上礼拜|上个礼拜|上星期|"
+                          r"前些日子|前些天|前阵子|那年|那会儿|"
                           r"上个星期|前几天|前两天|"
                           r"前段时间|"
                           r"曾经|那次|"
@@ -78,7 +84,7 @@ _BENIGN_SMOKE = re.compile(r"油烟|烧烤|炒菜|做菜|烧菜|做饭|烧饭|�
                            r"抽烟|吸烟|香烟|"
                            r"烟头|烟囱|熏肉|腊肉|烧纸|烧香|烤红薯|炉子|煤炉|烧糊了饭|饭烧糊|菜烧糊|"
                            r"气得冒烟|气得直冒烟|气得我(?:直)?冒烟|"
-                           r"烧(?:树叶|落叶|垃圾|秸秆|稻草|杂草|麦秆)|落叶|烟花|鞭炮|爆竹")
+                           r"烧(?:树叶|落叶|垃圾|秸秆|稻草|杂草|麦秆)|落叶|烟花|鞭炮|爆竹|烧腊|烤炉|烤鸭|烤肠|烤箱")
 # A hazard that keeps recurring or has stood for months is a standing hazard (high), not an
 # emergency now: 「电梯经常困人」, 「隔三差五冒火花」, 「漏电好几年了」. 一直/还在 mean "still now"
 # and are deliberately not here.
@@ -91,6 +97,7 @@ _CHRONIC_AFTER = re.compile(r"^[^，。！？；]{0,6}(?:好几年|好几个月|
                             r"常年|每年|每次下雨|一下雨就|都这样|"
                             r"好几次|好多次|很多次|不止一次|几次了|多少次)")
 _SMOKE_CUES = frozenset({"smoke", "burning_smell", "smoke_out"})
+_NOW_AFTER_HYPO = re.compile(r"现在|此刻|这会儿|眼下")
 # A long pattern can hold its own denial or past (「电梯没困人」, 「电梯上个月曾经困过人」).
 _NEG_INSIDE = re.compile(r"没(?:有)?(?:人)?(?:被)?(?:困|关|卡)(?!在里)")
 _HYPO_INSIDE = re.compile(r"差点|差一点|险些|万一|要是|如果")
@@ -316,8 +323,10 @@ _POUR = (
 # 瓦斯 is what Taiwan and Hong Kong call household gas.
 _GAS = r"(?:煤气|燃气|天然气|液化气|瓦斯)"
 _PERSON = (
-    r"(?:人(?![行民家工])|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|"
-    r"我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇|后生|小伙|姑娘|男子|女子|儿童|醉汉|师傅|乘客)"
+    r"(?:人(?![行民家工孔])|路人|行人|工人|小朋友|学生|孩子|小孩|老人|老太太|老大爷|大爷|大妈|阿姨|"
+    r"我妈|我爸|老伴|女儿|儿子|孙子|他|她|司机|孕妇|后生|小伙|姑娘|男子|女子|儿童|醉汉|师傅|乘客|"
+    # issue 9, round ten: elders and children in the words of the south and the north
+    r"阿公|阿婆|阿嬷|阿伯|阿叔|大叔|大伯|爷爷|奶奶|外婆|外公|姥姥|姥爷|老爷子|老头|娃|宝宝)"
 )
 
 # A person as the one it happens to, not the agent of a passive or causative (宽带线被人剪断了挂在
@@ -335,6 +344,11 @@ CUES: tuple[Cue, ...] = (
        r"(?:楼道|油锅|锅|屋|家|房|房子|楼|厨房|阳台|柜子|窗帘|衣服|被子|沙发|仓库|车棚|山|树|草|"
        r"垃圾桶|垃圾堆|垃圾箱|垃圾房)着了|火挺大|冒出火(?!花|星)|窜出火(?!花|星)|"
        r"烧到(?:了)?(?:吊柜|柜子|窗帘|屋顶|楼上|隔壁|房顶|天花板|家具)|"
+       r"(?:呼|轰|嘭|砰)(?:的)?一下(?:子)?(?:就)?(?:蹿|窜|烧|着)(?:起来|上来|了)|"
+       r"(?:火|油烟机|锅|灶)[^，。！？\s]{0,6}(?:蹿|窜)(?:起来|上来)|"
+       r"(?:(?<=还在)|(?<=正在)|(?<=一直在))烧(?![水饭菜开纸香烤钱])|烧得只剩|"
+       r"(?:车棚|楼道|屋里|房间|窗户|窗口|半边天|整个[^，。！？\s]{1,4})(?:都|全)红了|"
+       r"(?<!禁止)(?<!不能)燃烧(?!瓶|值)|(?:火|火势|烟)[^，。！？]{0,8}(?:蔓延|扩散)|"
        r"自燃|喷火|火舌|窜火|火光冲天|(?:红通通|通红|火红|红彤彤)的?一大?片|热浪[^。！？]{0,10}烤|整条街都是烟|(?<![没])有火(?![车锅气腿柴候力爆辣龙灾险星花])"),
     _c("smoke", "urgent", r"(?<!气得)(?<!气得直)冒烟|冒黑烟|冒白烟|浓烟|烟好大|烟很大|烟雾很大|"
        r"一股烟|滚滚|呛人的烟|"
@@ -364,6 +378,7 @@ CUES: tuple[Cue, ...] = (
                              r"消防车(?:来了|到了)"),
     # Gas.
     _c("gas", "urgent", rf"{_GAS}[^，。！？\s]{{0,3}}(?:味|漏|泄)|漏气|臭鸡蛋味|"
+       r"臭鸡蛋(?:的|一样的|似的|那种)?(?:味|气味)|(?:一直|还在|不停地?)往外(?:出气|冒气|喷气)|"
        rf"(?:像|有|闻到|一股)(?:是)?{_GAS}|{_GAS}(?:罐|瓶)?(?:爆)|"
        r"(?:燃气|煤气)?灶(?:开着|没关)[^，。！？\s]{0,4}没(?:有)?(?:火|点着)|"
        rf"{_GAS}(?:管|管子|管道|阀门|罐|瓶|表|灶)[^，。！？\s]{{0,4}}"
@@ -413,7 +428,8 @@ CUES: tuple[Cue, ...] = (
        r"下不来|被压在|压在下面)|"
        rf"(?:被困|困在|困住)[^，。！？]{{0,6}}{_PERSON}|"
        r"(?:车里|水里|屋里|火里)(?:好像|可能)?(?:还)?有(?:人|个人|小孩|孩子|老人)(?!住|在住)|"
-       r"未能撤出|没能撤出|撤不出来|(?:未能|没能|无法)(?:下车|撤离)|"
+       r"未能撤出|没能撤出|撤不出来|(?:未能|没能|无法)(?:下车|撤离)|(?:尚未|还没|没有?|未能|无法)脱困|"
+       r"(?:车|树|墙|板)(?:底下|下面|下边)(?:还)?有(?:个)?人|"
        rf"{_PERSON}[^，。！？]{{0,4}}(?:还在|困在|被困在)(?:车里|水里|里面|屋里)|"
        r"车[^，。！？]{0,6}(?:泡在水|淹在水|被淹|困在水|泡水里|被水淹|淹没)|"
        r"车[^，。！？]{0,4}(?:被困|困在)[^，。！？]{0,4}水|(?:里面|里头|里边)还有人|还有人没出来|人(?:还)?没(?:出来|救出来)|"
@@ -454,7 +470,7 @@ CUES: tuple[Cue, ...] = (
        # a sudden illness seen now (a stroke: 突然说不出话了，嘴也歪了)
        r"说不出话|嘴(?:也|都)?歪了|半边(?:身子|身体|脸)(?:动不了|发麻|麻了|没知觉|不能动)|"
        rf"{_SUBJECT}[^，。！？\s]{{0,6}}(?:摔倒|跌倒|摔了一跤|滑倒|倒下)|"
-       r"落水|溺水|被水冲走|冲走了|看不见人|沉下去|在水里扑腾|"
+       r"落水|溺水|被水冲走|冲走了|看不见人|沉下去|在水里扑腾|没(?:冒头|浮上来|露头)|被(?:水|浪|洪水|大水)?卷(?:走|进|跑)?了|"
        rf"{_SUBJECT}[^，。！？]{{0,8}}(?:躺|坐|趴|倒)在(?:了)?(?:马路|路|车道|主路|高速|路口)"
        r"(?:中间|当中|上)|"
        rf"{_SUBJECT}[^，。！？]{{0,8}}(?:站在|爬到|爬上|坐在|坐了在|站了在|扒着|挂在|悬在|趴在|骑在|蹲在)"
@@ -462,24 +478,33 @@ CUES: tuple[Cue, ...] = (
        r"(?:窗台|窗外|窗户外|窗户上|护栏外|栏杆外|阳台外|阳台护栏|楼顶边|天台边|边上往下|边往下|外面|"
        r"边沿|边缘|外沿|外侧|楼顶边上|天台边上)|"
        r"(?:悬挂|吊|挂)(?:于|在)[^，。！？]{0,6}(?:护栏|栏杆|阳台|窗)[^，。！？]{0,2}(?:外|外侧|外面)|"
+       rf"{_SUBJECT}[^，。！？]{{0,8}}(?:爬上|爬到|站上|翻上|骑上|坐上)(?:了)?[^，。！？\s]{{0,6}}"
+       r"(?:栏杆|护栏|窗台|围栏|女儿墙|楼顶边)|"
        r"(?:阳台|窗户|窗台|护栏|栏杆)[^，。！？]{0,4}翻(?:了)?(?:出去|过去)|翻出(?:了)?(?:阳台|窗户|护栏)"),
     _c("collapse", "urgent", r"塌了|塌下来|塌下去|倒塌|坍塌|塌方|"
        r"(?:楼|房子|墙|屋顶)[^，。！？\s]{0,4}(?:在晃|晃动|摇晃)|"
        r"(?:要|快)塌了|垮(?:了|下来|掉了)|(?:裂缝|裂口|口子|坑)[^，。！？]{0,4}(?:还在|越来越|在)(?:扩大|变大|变宽|裂)|"
        # a crack that widens as one watches, a wall or ceiling cracking open with sounds
        r"(?:裂缝|裂口|缝)[^，。！？]{0,10}(?:明显|迅速|不断|一直|越来越)(?:扩大|变大|变宽|加宽|变长)|越裂越(?:大|宽|长)|"
+       r"(?:裂缝|裂口|缝)[^，。！？]{0,8}(?:一下子|突然|一夜之间)(?:就)?(?:变)?(?:宽|大|长)(?:了)?|"
+       r"(?:裂缝|裂口|缝)[^，。！？]{0,6}(?:一直|还|正)在(?:扩|裂|变宽|变大)|"
+       # earth sliding now (后山的土往下滑, 山体滑坡, 泥石流)
+       r"山体滑坡|泥石流|(?:土|泥|山|石头|土坡)[^，。！？\s]{0,4}(?:在往下滑|往下滑|滑下来|冲下来)|"
        r"(?:墙|楼板|天花板|房顶|屋顶|顶棚|梁|柱子)[^，。！？\s]{0,6}(?:突然)?(?:裂开|开裂|裂了)[^。！？]{0,16}"
        r"(?:在响|一直响|咔咔|嘎吱|咯吱|异响|掉灰|往下掉渣)|"
        r"(?:往下掉|掉下来|塌下来|往下砸)[^。！？]{0,10}(?:下面|底下|楼下)(?:还)?有人"),
     _c("fell_in", "urgent", r"掉(?:进|到|下)?了?(?:井|坑|河|沟|水)里|掉进去|爬不上来|"
-       r"掉进[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|"
+       r"掉进[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|连人带车[^，。！？\s]{0,4}(?:栽|掉|摔|陷)|"
+       r"栽(?:进|到)(?:了)?[^，。！？\s]{0,4}(?:坑|井|河|沟|水|洞|去)|"
        r"(?:落入|掉入|跌入|掉落)[^，。！？\s]{0,6}(?:坑|井|河|沟|水|池|湖|洞)|掉进了?[^，。！？\s]{0,3}(?:坑|井|河|水)|掉下去了|陷进去|摔进|"
        r"(?:(?<=有人)|(?<=个人)|(?<=小孩)|(?<=孩子)|(?<=老人)|(?<=小朋友))(?:刚|刚刚|刚才|又|就)?掉下去"),
     _c("flood_home", "urgent", rf"{_HOME}[^。！？]{{0,10}}{_FLOOD}|"
        rf"{_FLOOD}[^。！？]{{0,6}}{_HOME}|"
        rf"(?:{_HOME}|天花板|灯里|地漏)[^，。！？]{{0,3}}{_POUR}|"
        r"水(?:已经)?(?:没过|淹到|漫过)(?:了)?(?:脚|膝|腿|腰|小腿|大腿|胸)|"
-       r"水[^，。！？\s]{0,3}(?:进屋|进家|进门|漫进|涌进|灌进|流进)(?:屋|家|门|房)?|"
+       r"水[^，。！？\s]{0,3}(?:进屋|进家|进门|漫进|涌进|灌进|流进|进了(?:屋|家|门))(?:屋|家|门|房)?|"
+       # issue 9, round ten: a room already standing in water (客厅已经积水), swept away (被卷走)
+       rf"{_HOME}[^，。！？\s]{{0,2}}积水(?=了|[，。！？\s]|$)|"
        rf"{_HOME}[^，。！？\s]{{0,4}}(?:成|变成)了?(?:游泳池|河|池塘|水塘|水帘洞|汪洋|水库)|"
        r"水[^。！？]{0,12}(?:往|冲进|流进|涌进|灌进|漫进|淌进)[^，。！？\s]{0,6}(?:家里|家|屋里|屋子|住户|房间)"
        r"(?=门?里?(?:流|冲|涌|灌|淌|冒|漫|倒|进|了|$|[\s，。！？]))|"
@@ -490,7 +515,10 @@ CUES: tuple[Cue, ...] = (
        r"水[^。！？]{0,12}满屋|(?:流|漫|淌|灌|冒)(?:到|进)(?:了)?(?:人家)?(?:客厅|卧室|厨房|屋里|家里|房间|"
        r"店里)|"
        rf"{_HOME}[^。！？]{{0,6}}积水[^，。！？]{{0,4}}(?:有|已有|已经有|到|没过)|"
-       r"(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)"),
+       r"(?:几户|住户|人家|那户|这户)[^，。！？\s]{0,2}(?:进水|被淹|淹了)|"
+       # issue 9, round ten: water up to the bed, the kang or a table; pouring down a ceiling
+       r"水[^，。！？\s]{0,4}(?:到|没过|淹到|漫到|漫过|淹了)(?:了)?(?:床|炕|桌子|灶台|沙发)|"
+       r"(?:吊顶|天花板|楼板)[^，。！？\s]{0,3}(?:往下灌|往下浇|哗哗)"),
     # Violence, attacks and crime happening now (a past bite or fight is high).
     _c("attack_now", "urgent", r"(?<!老鼠)(?<!蚊子)(?:正在|还在)(?:追着)?[^，。！？\s]{0,3}咬|"
        r"咬(?:着|住)[^。！？\s]{0,10}(?:不|唔)(?:放|松)|不松口|不撒嘴|在(?:追着)?咬(?:人|小孩|孩子|老人|路人)|"
@@ -498,12 +526,16 @@ CUES: tuple[Cue, ...] = (
        r"在[^，。！？\s]{0,4}打(?:人|老婆|孩子|老人)|围着[^，。！？\s]{0,4}打|家暴|"
        r"(?:拿|抡|挥)着?(?:棍子|棒子|砖头|钢管|铁棍|砍刀|刀|扳手|锤子|榔头|铁锹|凳子|酒瓶)"
        r"[^，。！？\s]{0,6}(?:打|砸|砍)|"
-       r"(?:挨家挨户|一家一家|一户一户)[^，。！？]{0,4}(?:拧|推|试|撬|扭)|拧[^，。！？]{0,4}门把手|"
+       r"(?:挨家挨户|一家一家|一户一户)[^，。！？]{0,4}(?:拧|推(?!销|广)|试(?!用|吃)|撬|扭)|拧[^，。！？]{0,4}门把手|"
        r"往[^，。！？\s]{0,2}(?:人|他|她)(?:头上|身上|脸上)?(?:砸|打|砍)|(?:正在|在)撬|撬[^，。！？\s]{0,3}锁|在砸(?:车|门|窗|东西)|"
        r"(?:正在|在)偷|车[^，。！？\s]{0,3}困[^，。！？\s]{0,2}(?:里面|水里)|还有人在里面(?!住)|"
        # violence going on: someone at it now, a threat, a robbery, a thief still inside
        r"(?<![猫狗鸡鸟])(?:正在|在)[^，。！？\s]{0,8}(?:群殴|围殴|殴打|围攻|砸人|打人|踢人|砸车|砸门|砸东西|砸窗|抢东西)|"
        r"开始(?:砸(?:东西|人|车|门|窗|店)|打人|动手打)|惨叫|呼救|喊救命|"
+       r"(?:摁|按|压)在地上(?:打|揍|踢|砸)|砸(?:他|她|人)?(?:的)?(?:脑壳|脑袋|头)|"
+       r"(?:把|将)[^，。！？\s]{0,6}(?:女孩|女的|姑娘|孩子|小孩|老人|学生)[^，。！？\s]{0,2}"
+       r"(?:堵|逼|拖|拽|按)(?:在|到|进)|"
+       r"抄(?:起)?(?:板凳|凳子|棍子|砖头|酒瓶|家伙|椅子)|"
        r"还在(?:踢人|砸人|砸车|砸东西|打人|追着)|追着[^，。！？\s]{0,6}(?:咬|打|砍)|弄死|杀了你|要杀|砍死|"
        r"(?:往车里|上车)(?:拖|塞|拽)|(?:拖|塞|拽)(?:进|上|到)车里|拽着头发|揪着头发|"
        r"掐(?:着|住)(?:脖子|她|他)|在打(?:一个|个|她|他|小孩|孩子|老人|女的|男的)|"
@@ -522,7 +554,9 @@ CUES: tuple[Cue, ...] = (
        r"(?:没|未)(?:回来|回家|返|到家)[^。！？]{0,24}(?:电话|手机)[^。！？]{0,4}"
        r"(?:不接|打不通|没人接|不听|唔听|关机|联系不上|没带|也没带)|"
        r"(?:小孩|孩子|小朋友)[^。！？]{0,10}(?:马路|主路|路|车道)中间"),
-    _c("danger_below", "urgent", r"(?:砸|倒|冲)向人群|朝人群(?:倒|砸|冲)"),
+    _c("danger_below", "urgent", r"(?:砸|倒|冲)向人群|朝人群(?:倒|砸|冲)|"
+       # issue 9, round ten: people not yet out of a building in danger (楼内住户尚未撤离)
+       r"(?:住户|居民|人员|群众|人)(?:都)?(?:尚未|还没(?:有)?|未|没有?)撤(?:离|出)"),
     # Hazards that can turn urgent.
     _c("burst_pipe", "high", r"爆管|"
        r"(?:水管|管子|管道|自来水管|主管道)[^，。！？\s]{0,3}(?:爆|裂|破|断)|"
@@ -538,7 +572,9 @@ CUES: tuple[Cue, ...] = (
        r"(?:掉|脱落|松动|摇摇|晃|要掉|往下落)"),
     _c("crack", "high", r"墙(?:体)?[^，。！？\s]{0,4}裂|裂缝|开裂|危房|"
                         r"楼[^，。！？\s]{0,2}(?:歪|斜|下沉)|承重墙"),
-    _c("manhole", "high", r"井盖[^，。！？\s]{0,4}(?:没了|缺|丢|不见|被偷|碎|破|翘|松|塌|掉)|"
+    _c("manhole", "high", r"(?:井盖|人孔盖|窨井盖|沙井盖)[^，。！？\s]{0,4}"
+       r"(?:没了|缺|丢|不见|被偷|碎|破|翘|松|塌|掉|"
+       r"冲开|顶开|掀开|冲走|冲飞|冲掉|顶起|冲起|移位|错位|歪)|"
        r"(?:没有|没)井盖|窟窿|大坑|塌陷"),
     _c("railing", "high", r"(?:护栏|栏杆)[^，。！？\s]{0,4}(?:断|倒|没了|缺|塌|松)"),
     _c("tree_down", "high", r"树[^，。！？\s]{0,6}(?:倒|断|折|歪)[^。！？]{0,10}(?:压|砸|挡|拦|横|"
@@ -555,6 +591,10 @@ CUES: tuple[Cue, ...] = (
 # A fire that is out is no longer an emergency (「已经扑灭了」).
 # (灯灭了, 灯全灭了 is a light out, not a fire.)
 _RESOLVED_FIRE = re.compile(r"(?<![没未灯])(?<!灯全)(?<!灯都)(?:扑灭|灭了|火灭)|"
+                            r"已(?:经)?(?:拿|用)灭火器[^，。！？]{0,3}(?:喷|灭|扑)(?:了|灭|过)(?![^，。！？]{0,3}(?:没|不|还))|"
+                            r"味(?:道)?(?:也|都)散了|"
+                            r"(?:现在|已经)?(?:倒是)?闻不到(?:味|气味|什么味)|"
+                            r"现在没(?:味|气味|烟)(?:了|儿)|(?:来|已经)修好了|"
                             r"已经不冒烟|不冒烟了|没有明火|没冒烟了|"
                             r"烟散了|(?:已经|现在|目前|这会儿)(?:不|没|没有)(?:再)?(?:冒|闪|响|着)了?|"
                             r"不(?:再)?冒(?:火花|火)?了|火花没了|"
@@ -580,16 +620,19 @@ _PERSON_STUCK = re.compile(rf"{_PERSON}|我(?![的家])|我们(?![的家])|有�
 _SOMEONE_NEAR = re.compile(rf"{_PERSON}|有人|我|骑车的|一家")
 # The past reaches over commas to the end of its sentence unless the message comes back to now.
 _PAST_SENTENCE = re.compile(r"去年|前年|上个月|上周|上礼拜|上个礼拜|上星期|上个星期|前天|前两天|"
+                            r"前些日子|前些天|前阵子|"
                             r"昨天|昨晚|那次|上次|上回|听说|据说|传说|"
                             r"以前|"
                             r"之前|曾经")
 _NOW = re.compile(r"现在|正在|还在|此刻|目前|刚才|刚刚|今天|马上")
 _NOW_AGAIN = re.compile(r"现在|正在|此刻|目前|刚才|刚刚|今天|今日|这次")
 _LIFT = r"(?:电梯|轿厢|货梯|扶梯|lift|升降梯|升降机)"
-_LIFT_STOPPED = r"(?:停|不动|不走|卡|坏|冲顶|溜|掉了|打不开|开不了|不开|扒不开|没反应|按不开|死活)"
+_LIFT_STOPPED = (r"(?:停|不动|不走|卡|坏|冲顶|溜|掉了|打不开|开不了|不开|扒不开|没反应|按不开|"
+                 r"死活|无法开门)")
 _SOMEONE = rf"(?:{_PERSON}|我|我们|自己|一家人|俩|两个|三个|几个)"
 # someone inside, or someone who cannot get out (而 里面没人 is not someone inside)
 _INSIDE = (r"(?:里面|里头|里边|梯里)(?:还)?(?:有|是)(?!没)|内(?:还)?有(?!没)|"
+           r"(?:里|内)(?:共|一共|还有|有)?[\d一二两三四五六七八九十几]+(?:个)?人|"
            rf"{_SOMEONE}[^，。！？]{{0,4}}(?:在|困在|关在|卡在)(?:电梯)?"
            rf"(?:里|里面|里头|里边)|{_SOMEONE}在[^，。！？\s]{{0,8}}电梯(?:里|上)|出不来|出不去|爬不出|下不来|没出来|被困|困住|困在|困了|关在|锁在|被关|关着|"
            r"喊救命|拍门|敲门|在哭|哭了|吓哭")
@@ -612,7 +655,11 @@ _COMING_DOWN = (r"(?:正在|还在|在)(?:往下)?(?:掉|陷|塌|晃)|往下(?:�
                 r"在往[^，。！？\s]{0,3}溜|往坡下溜|"
                 r"悬在(?:半空|空中)|正(?:在)?(?:慢慢|缓缓|一点点)?(?:地)?(?:向|往)[^，。！？\s]{0,6}"
                 r"(?:倒|倒伏)|"
-                r"(?:要|快|眼看要|马上要|随时要)(?:倒|塌|掉)了|往一边倒|在往[^，。！？\s]{0,3}倒")
+                r"(?:要|快|眼看要|马上要|随时要)(?:倒|塌|掉)了|往一边倒|在往[^，。！？\s]{0,3}倒|"
+                r"在往[^，。！？\s]{0,8}(?:那边|这边|那头)倒|"
+                # issue 9, round ten: bit by bit, sagging, swinging all the time, sinking
+                r"(?:在|正在)(?:一点点|一点一点|慢慢|缓缓)(?:地)?往[^，。！？\s]{0,8}倒|"
+                r"往下(?:垂|坠|沉)|一直(?:在)?晃|(?:正在|还在|在)下沉")
 _PEOPLE_THERE = (r"(?:下面|底下|下边|旁边)(?:就是|还有|有|全是|都是)[^。！？]{0,8}"
                  r"(?:人|孩子|小孩|学生|幼儿园|学校|游乐场|车站|老人)|"
                  rf"(?:{_PERSON}|邻居)[^，。！？\s]{{0,4}}(?:还在|马上|正在)|"
@@ -621,25 +668,48 @@ _PEOPLE_THERE = (r"(?:下面|底下|下边|旁边)(?:就是|还有|有|全是|�
                  r"(?:人|孩子|小孩|学生|幼儿园|学校|门口|大门|快递|早餐摊|摊|人行道|车站|公交站|"
                  r"游乐场|菜场|市场)|人来人往|好多人|很多人|人排着队|有人在|走着人|有人进出|"
                  r"正放学|在接孩子|家长都在|"
+                 # issue 9, round ten: in class, asleep, still living inside
+                 r"(?:在|还在|正在)(?:上课|睡觉|午睡|吃饭)|还有(?:住户|人住)|住着人|"
+                 r"(?:下面|底下|下边|下方|楼下|旁边)(?:就是|还有|有|是|为)[^。！？]{0,10}"
+                 r"(?:摆摊|摊|早餐|排队|出入口|单元门|通道|公交站|站台|行人|路人)|人挤人|"
+
                  rf"{_PEOPLE_ON}|(?:下面|底下|下边)(?:的)?人(?:在|还在|正在)|"
                  r"车辆仍在|仍在通行|车流很大|车很多")
 _WATER_RISING = (r"水[^，。！？]{0,6}(?:还在涨|还在进|还在往里|越来越深|越涨越高|一直在?涨|"
                  r"还在上涨|到膝盖|没过膝盖|齐腰|到腰)")
 _STUCK_IN_WATER = (r"车[^，。！？]{0,6}(?:出不去|开不出|出不来|泡着|泡在水|被淹|淹了)|"
-                   r"(?:人|我们|我)[^，。！？]{0,4}(?:出不去|出不来|困在|被困)")
+                   r"(?:人|我们|我)[^，。！？]{0,4}(?:出不去|出不来|困在|被困)|"
+                   # issue 9, round ten: someone who cannot walk out of it (老人腿脚不方便出不去)
+                   rf"{_PERSON}[^，。！？]{{0,8}}(?:出不去|出不来|走不了|走不出去|下不了楼|动不了)")
 _FUMES = r"热水器|煤球|煤炉|蜂窝煤|炭火|烧炭|炭盆|煤气炉|炉子"
 _FUMES_HURT = (r"头晕|头痛|头疼|恶心|站不住|喊(?:她|他)?不应|叫不醒|叫不应|躺在地上|倒在地上|晕倒|"
                r"昏|没反应")
 _NO_ANSWER = (r"(?:敲|拍|叫|喊)(?:门|她|他|了|了半天|半天|都|也)*[^，。！？]{0,6}"
               r"(?:没(?:有)?人?(?:应|答应|回应|开门)|没人应|不(?:答)?应|(?:一点)?反应(?:都|也)?没有?|"
               r"没(?:有)?反应|没动静)")
-_AT_RISK = (r"独居|老人|老太太|老爷子|老太|老头|阿婆|阿公|奶奶|爷爷|大爷|大妈|老伯|"
+_AT_RISK = (r"独居|老人|老太太|老爷子|老太|老头|阿婆|阿公|奶奶|爷爷|大爷|大妈|老伯|阿伯|"
             r"倒在|躺在|好几天|[两三四五几]天没|没露面|没(?:有)?见(?:着|到)?(?:人|过)|没开门")
 _STILL_ROAMING = r"(?:现在|还在|还|仍)[^，。！？]{0,6}(?:转|晃|游荡|跑来跑去|追|不走)"
 _FIGHT = r"打起来|打架|斗殴|群殴|扭打|打交|动手打|打成一团"
 _ARMED_OR_HURT = (r"刀|棍|棒|砖头|酒瓶|瓶子|钢管|铁棍|斧|见血|流血|出血|头破|血流|倒在地上|倒地|"
                   r"受伤|打伤|砸伤|捅")
 _SMELL = r"(?<!没)(?<!没有)(?<!无)(?:味|熏|刺鼻|头晕|恶心|臭)"
+_ODD_SMELL = (r"怪味|怪怪的[^，。！？]{0,8}味|很怪的[^，。！？]{0,3}味|"
+              r"(?:烂白菜|臭鸡蛋)[^，。！？]{0,3}味")
+_ILL = r"头晕|头痛|头疼|想吐|恶心|站不住|熏倒|晕乎乎|喘不上气"
+_STOVE_OFF = r"灶(?:台)?(?:都|也)?没(?:开|用|点)|没(?:开火|做饭|开灶)"
+_INDOORS = r"家|屋|房间|客厅|厨房|卧室|进门|开门|走廊"
+_ODD_SMELL_RE = re.compile(_ODD_SMELL)
+# What the strange smell is said to come from, when it is not gas.
+_SMELL_SOURCE = re.compile(r"油漆|甲醛|装修|胶水|涂料|垃圾|下水道|化粪池|厕所|马桶|臭水沟|农药|"
+                           r"发霉|霉味|烟味|烧烤|油烟|死老鼠|腐烂|剩菜|猫砂|狗屎")
+
+
+def _sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (cut at 。！？ and line ends) that holds text[start:end]."""
+    first = max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0)
+    last = _SENT_END.search(text, end)
+    return first, last.start() if last else len(text)
 # The first part is the rarest: a text without one of its anchor characters skips the rule.
 _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], ...] = tuple(
     (name, tuple(re.compile(p) for p in parts), judged, frozenset(anchors))
@@ -651,15 +721,42 @@ _COMPOUND: tuple[tuple[str, tuple[re.Pattern[str], ...], int, frozenset[str]], .
                  r"(?:困|关|锁|卡)了(?:个|一个|两个|几个|俩)[^，。！？\s]{1,6}的"), 1, "梯厢l机"),
         ("trapped", (_ENCLOSURE, _CANT_GET_OUT, _SOMEONE), 1, "车室屋房台顶井栏柜箱厕卫"),
         ("gas", (_GAS_WORD, _SMELL), 0, "煤燃然液瓦"),
-        ("danger_below", (_COMING_DOWN, _PEOPLE_THERE), 0, "掉陷塌晃倒扔丢抛砸吊挂悬斜歪栽倾溜"),
+        ("danger_below", (_COMING_DOWN, _PEOPLE_THERE), 0,
+         "掉陷塌晃倒扔丢抛砸吊挂悬斜歪栽倾溜垂坠沉"),
         # a structure askew with people on it (脚手架歪了一大截，上面还站着两个工人)
         ("danger_below", (r"歪了|倾斜|斜了", _PEOPLE_ON), 0, "歪斜"),
         # the water still rising where a car or people cannot get out (地库水到膝盖…车出不去)
         ("trapped", (_WATER_RISING, _STUCK_IN_WATER), 0, "水"),
         # fumes from a heater or a stove, and someone dizzy or down: carbon monoxide now
         ("gas", (_FUMES, _FUMES_HURT), 0, "热煤炉炭"),
+        # issue 9, round ten: a strange smell at home with people feeling ill, or with the stove
+        # off (满屋子都是怪怪的像烂白菜的味，灶没开): gas told without its word
+        ("gas", (_ODD_SMELL, _ILL, _INDOORS), 0, "怪烂蛋"),
+        ("gas", (_ODD_SMELL, _STOVE_OFF), 0, "怪烂蛋"),
+        # someone still throwing things down, and they land by people (还在扔…刚在我脚边炸开)
+        ("danger_below", (r"(?:还在|一直在|正在|不停地?)(?:往下)?(?:扔|丢|抛|砸)",
+                          r"(?:我|人|孩子|小孩|老人)[^，。！？\s]{0,2}(?:脚边|身边|跟前|头上)|砸(?:到|中)"),
+         0, "扔丢抛砸"),
+        # a live wire or cable lying in water where people walk (铜线泡在水里 好多人踩着过)
+        ("shock", (r"(?:电线|电缆|铜线|线头|高压线)[^，。！？]{0,8}(?:泡|浸|耷拉|拖|掉)"
+                   r"(?:在|着|进)?[^，。！？]{0,3}(?:水|积水)",
+                   r"(?:人|学生|孩子|小孩|行人|路人)[^，。！？]{0,6}(?:踩|走|过|蹚|趟)"),
+         0, "线"),
+        # a small child alone at the water's edge (已经走到水边了 没看到大人)
+        ("missing", (r"(?:小孩|孩子|小朋友|娃)[^。！？]{0,16}"
+                     r"(?:水边|河边|湖边|池边|塘边|井边|江边)",
+                     r"没(?:看到|看见|有|见)(?:人|大人)|没人(?:看着|管)|自己(?:在)?(?:玩|一个)|"
+                     r"一个人"),
+         0, "孩朋娃"),
+        # someone gone down (a pit, the water) who has not come up (下去掏了半天没上来)
+        ("collapsed", (r"(?:半天|好久|到现在)(?:都|也|还)?没(?:上来|冒头|浮上来)", r"下去"),
+         0, "半好到"),
         # nobody answers at the door of someone who lives alone or has not been seen
         ("collapsed", (_NO_ANSWER, _AT_RISK), 0, "敲拍叫喊"),
+        # someone living alone not seen for days whose phone rings out (三天没开门…电话也打不通)
+        ("collapsed", (r"电话(?:也|都)?(?:打不通|没人接|不接)",
+                       r"(?:[两三四五几\d]天|好几天|几天)(?:都)?没(?:开门|露面|出门|见(?:到|着)?人?)|独居"),
+         0, "话"),
         # a dog that bit is still loose among people
         ("attack_now", (r"咬", _STILL_ROAMING), 0, "咬"),
         # a fight with a weapon, blood or someone down is someone being hurt now
@@ -710,6 +807,9 @@ def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
 _COMPOUND_ANCHOR_CHARS = _char_class(_COMPOUND_ANCHORS)
 _QUOTE_MARK_CHARS = _char_class(QUOTE_MARKS)
 _SHOUTED = re.compile(r"[喊叫嚷呼]")  # 有人在喊“着火了”: a quoted cry is the danger itself
+# …but a name is said with 叫 too (楼下ktv叫'燃烧吧'; 店名叫“火爆”): round ten.
+_NAMED_AS = re.compile(r"(?:名字|名|店|厅|歌|广告|招牌|牌子|ktv|标语|群)[^，。！？]{0,2}叫$|"
+                       r"叫做$|名为$|写着$")
 
 
 class _Selection:
@@ -854,7 +954,8 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
         wanted = None if names is None else set(names)
         spans += [(BY_NAME[name], a, b) for name, a, b in _compound_hits(text, wanted)]
     quoted = [m.span() for m in QUOTED.finditer(text)
-              if not _SHOUTED.search(text, max(0, m.start() - 3), m.start())] \
+              if not _SHOUTED.search(text, max(0, m.start() - 3), m.start())
+              or _NAMED_AS.search(text[max(0, m.start() - 6):m.start()])] \
         if _QUOTE_MARK_CHARS.search(text) else []
     for cue, start, end in spans:
         if quoted and any(a <= start and end <= b for a, b in quoted):
@@ -868,6 +969,9 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
             sent = text[max((m.end() for m in _SENT_END.finditer(text, 0, start)), default=0):]
             if not _PERSON_STUCK.search(_THING_STUCK.sub("", sent)):
                 continue  # 我的车被困在车位里出不来: a car, not a person
+        if cue.name == "gas" and _ODD_SMELL_RE.fullmatch(text, start, end) \
+                and _SMELL_SOURCE.search(text, *_sentence_of(text, start, end)):
+            continue  # 家里一股怪味，油漆味熏得头疼: a smell with a source named is not gas
         before = _clause_before(text, start)
         inside = text[start:end]
         negated = cue.negatable and bool(_NEG.search(before) or _NEG_INSIDE.search(inside))
@@ -880,8 +984,19 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
                             default=0):start]
             pm = _last(_PAST_SENTENCE, lead)
             past = pm is not None and not _NOW.search(lead, pm.end())
-        past = past or bool(_PAST_AFTER.search(text[end:end + 8]))
-        hypothetical = past or bool(_HYPO_BEFORE.search(before[-12:])
+        past = past or bool(_PAST_AFTER.search(text[end:end + 8])) \
+            or bool(_PAST_TOLD_AFTER.search(text[end:end + 24]))
+        near = before[-12:]
+        hypo = _HYPO_BEFORE.search(near)
+        space = near.rfind(" ")
+        if hypo is not None and space - hypo.start() >= 5:
+            # 差点被熏倒 燃气灶开着没火: the near miss was a clause of its own, a space ended it
+            # (万一 着火了 keeps its 万一)
+            near = near[space + 1:]
+            hypo = _HYPO_BEFORE.search(near)
+        if hypo is not None and _NOW_AFTER_HYPO.search(near, hypo.start() + 1):
+            hypo = None  # 差点砸到孩子现在上面还在掉灰: the clause comes back to now (round ten)
+        hypothetical = past or bool(hypo
                                     or _HYPO_INSIDE.search(inside)
                                     or _HYPO_AFTER.search(text[end:end + 12])) \
             or figurative(before[-12:], inside, text[end:end + 8])
@@ -904,6 +1019,8 @@ def find_hits(text: str, names: Iterable[str] | None = None) -> list[Hit]:
 _PEOPLE_OUT = re.compile(
     r"(?:人|我们|孩子|小孩|老人)?(?:早就|早|已经|都|刚刚|刚)(?:被)?(?:救)?出来了|已经(?:被)?救出|"
     r"(?:给|被)?放出来了|虚惊一场|"
+    r"已(?:经)?(?:由[^，。！？]{0,8})?(?:被)?(?:解救|解困|脱困|救出)|(?:^|\s|，|,)(?:我|人)?出来了|"
+
     r"后来(?:自己)?(?:好了|出来了|开了)|"
     r"已(?:经)?(?:被)?(?:送(?:去|到)?医院|送医|劝下来|救上来|救下来|接走)|已被[^，。！？]{0,4}接走|"
                          r"(?:人|我们|孩子|小孩|老人)(?:被)?救出来了|(?:救|拉|拽)(?:了)?上来了|被救起")

@@ -48,7 +48,7 @@ _URGENT_UNLESS_BITE = {"hurt", "trapped"}
 # Cues a message calls over when the people are out (「人早就出来了」): high, not urgent.
 _OVER_WHEN_OUT = {"lift_trapped", "trapped", "fell_in", "danger_below"}
 # Past cues that still make a message high: someone was hurt, bitten or attacked.
-_PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed"}
+_PAST_HIGH = {"hurt", "bite", "fight", "attack_now", "collapsed", "collapse"}
 # Issue 9, round eight. A drill (消防演习, 灭火演示) is no fire, whatever is burnt or shouted.
 _DRILL = re.compile(r"演习|演练|演示")
 # The water has gone down (水已经退了): the flood is over, what it left is high.
@@ -138,8 +138,16 @@ _DENIED_CUE = {"漏气": "gas", "煤气味": "gas", "燃气味": "gas", "燃气�
                "起火": "fire", "漏电": "shock"}
 
 
+# Nobody inside (没人在里面, 里面没人): a locked door or a stuck lift holds no one (round ten).
+_NOBODY_INSIDE = re.compile(r"没(?:有)?人在里(?:面|头|边)|(?:里面|里头|屋里|梯里)没(?:有)?人|"
+                            r"人(?:没|不)在里(?:面|头|边)")
+
+
 def denied_cues(text: str) -> set[str]:
-    return {_DENIED_CUE[m.group("what")] for m in _DENIED_DANGER.finditer(text)}
+    denied = {_DENIED_CUE[m.group("what")] for m in _DENIED_DANGER.finditer(text)}
+    if _NOBODY_INSIDE.search(text):
+        denied |= {"trapped", "lift_trapped"}
+    return denied
 
 
 # What keeps a learned "urgent" from counting (pipeline.URGENT_HEAD): the message speaks of the
