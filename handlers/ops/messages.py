@@ -207,7 +207,10 @@ _ELECTRIC = ("电箱", "电线", "火花", "漏电", "触电", "电表", "配电
              "打火", "短路", "变压器")
 _BURNING = ("烧焦", "焦糊", "焦味", "糊味", "烧糊", "塑料味")
 _BITE = ("咬", "抓伤")
-_WATER_IN = ("进水", "进屋", "漫进", "灌进", "涌进", "淹了", "水漫", "往下漏", "往家里", "泡了")
+_WATER_IN = ("进水", "进屋", "漫进", "灌进", "涌进", "淹了", "水漫", "往下漏", "往家里", "泡了",
+             # water let loose inside (trial 14: a pipe spraying, water down a light fitting)
+             "往下滴", "滴水", "滴下来", "往外喷", "喷水", "滋水", "哗哗", "渗水", "爆管",
+             "水管爆", "水管裂", "管子裂", "管子爆", "关不住")
 _BEHIND_DOOR = ("敲门没反应", "敲门也没反应", "敲门没人应", "敲门也没人应", "好几天没见",
                 "几天没见", "好几天没出门", "几天没出门", "好几天没看到", "几天没看到")
 
@@ -232,7 +235,8 @@ def hazard_of(t: Ticket) -> str:
         # a smell with no electric thing named is treated as gas: its advice is the safe one
         smell = "味" in text and not any(w in text for w in _ELECTRIC)
         return "gas" if smell or any(w in text for w in _GAS) else "electric"
-    if any(w in text for w in _WATER_IN) and t.category in ("water", "neighbor"):
+    if any(w in text for w in _WATER_IN) and \
+            t.category in ("water", "neighbor", "building_safety", "other"):
         # from a pipe or the flat above (a valve to close), or water rising from outside
         pipe = t.category == "neighbor" or any(w in text for w in ("楼上", "水管", "爆管", "管子"))
         return "water_in" if pipe else "flood"
@@ -307,6 +311,10 @@ def accepted_reply(t: Ticket, services: Services, desk: list[Person] | None = No
         f"预计办结：{deadline_text(t.resolve_by, services)}",
     ]
     if t.urgency == "urgent":
+        lines.insert(1, emergency_line(t, services))
+    elif hazard_of(t) in ("bite", "water_in"):
+        # a bite that is over (high) still needs washing and the rabies clinic now; a pipe
+        # spraying (high) its valve (trial 14)
         lines.insert(1, emergency_line(t, services))
     lines.append(f"发送「查询 {t.code}」查看进度，「补充 {t.code} 内容」补充情况，"
                  f"「撤销 {t.code}」撤回。")

@@ -11,7 +11,7 @@ from handlers.ops.services import Services
 from storage.clock import FrozenClock
 from storage.config import Settings
 from storage.models import Ticket
-from tests.support.bot import START, analyzer
+from tests.support.bot import START, Bot, analyzer, code_of
 
 
 def _line(text: str, category: str = "other", **numbers: str) -> str:
@@ -86,3 +86,26 @@ def test_a_neighbour_unseen_behind_a_door_gets_the_police_not_first_aid() -> Non
 def test_water_rising_from_outside_is_not_told_to_close_a_valve() -> None:
     line = _line("暴雨 地下车库进水了 水还在涨", category="water")
     assert "高处" in line and "电闸" in line and "总阀" not in line
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("幸福花园3号楼 楼上渗水下来了 顺着吊灯往下滴", "urgent"),
+    ("幸福花园3号楼 厨房水管爆了 水哗哗往外喷", "urgent"),
+    ("幸福花园3号楼 卫生间的水管裂了 一直在滋水 关不住", "high")])
+async def test_water_let_loose_in_a_home_gets_the_valve_and_the_power(
+        bot: Bot, text: str, urgency: str) -> None:
+    """Trial 14: 4 of 4 such reports got the generic 110/119/120 or no advice at all."""
+    reply = await bot.send("oA", text) or ""
+    assert (await bot.ticket(code_of(reply))).urgency == urgency
+    assert "进水总阀" in reply and "电闸" in reply
+
+
+async def test_a_bite_that_bleeds_gets_wound_care_though_it_is_high(bot: Bot) -> None:
+    reply = await bot.send("oA", "幸福花园3号楼门口 刚被小区里的流浪狗咬了一口 腿上在流血") or ""
+    assert (await bot.ticket(code_of(reply))).urgency == "high"
+    assert "冲洗伤口" in reply and "狂犬病" in reply
+
+
+async def test_a_high_report_of_another_kind_gets_no_advice_line(bot: Bot) -> None:
+    reply = await bot.send("oA", "幸福花园3号楼楼道里有人拉飞线给电动车充电") or ""
+    assert "情况危急" not in reply and "冲洗" not in reply and "总阀" not in reply
