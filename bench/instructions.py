@@ -6,6 +6,7 @@ counted. Unlike CPU time on a shared machine, the count does not move with the l
 figure to compare for a small CPU cut (alternate `--tree` exports in one run).
 
 Run: .venv/bin/python bench/instructions.py [--tree DIR ...] [--requests 400] [--concurrency 16]
+     [--pg DB: one worker on PostgreSQL instead of SQLite; the backends' work is not counted]
 Prints, per tree, instructions per request (the whole process: event loop, the commit's
 thread, SQLite) and the wall time of the measured requests under valgrind. The loops that run
 by the clock (the recovery sweep, the outbox sender's and the media store's rounds, the
@@ -55,6 +56,11 @@ def measure(tree: Path, args: argparse.Namespace, tmp: Path) -> dict[str, float]
     keys = Keys.make()
     port = free_port()
     db_url = f"sqlite+aiosqlite:///{tmp / 'cg.db'}"
+    if args.pg:  # a PostgreSQL database of this name, made afresh (its backends not counted)
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", args.pg],
+                       check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.pg], check=True)
+        db_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{args.pg}"
     cfg = config(tmp, db_url, port, keys)
     cfg.write_text(cfg.read_text() + "[scheduler]\nenabled = false\n")
     env = env_for(tree)
@@ -121,6 +127,8 @@ def main() -> None:
     ap.add_argument("--idle", type=float, default=10.0,
                     help="seconds counted idle after the requests (the background loops' rate)")
     ap.add_argument("--keep", type=Path, help="copy the run's folder (dumps, log) here")
+    ap.add_argument("--pg", metavar="DB", help="serve from PostgreSQL: this database, dropped "
+                    "and made afresh (one per engineer); the worker's instructions only")
     args = ap.parse_args()
     trees = [t.resolve() for t in (args.tree or [HERE.parent])]
     for r in range(args.rounds):
