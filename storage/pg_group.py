@@ -20,6 +20,16 @@ Units of one burst run one after the other on one connection, in the order they 
 queued; a sender's advisory lock taken twice in one transaction is granted at once, and the
 second unit reads what the first wrote. Several lanes (`lanes`) keep that many bursts in
 flight, for a unit that waits on another worker's lock not to hold up all of its worker.
+
+A burst of several units also pays once what each of its units paid (each a round trip,
+waking a backend and then the event loop): the senders' advisory locks of the units queued
+with one (`run(unit, kind, sender)`) are taken in one statement with the burst's BEGIN, so
+a unit's own `sender_xact_lock` sends nothing; the statements queued with a `fold` (the
+claims) run as one statement where the first of them stands; and what units leave to the end
+(`storage.db.BEFORE_COMMIT`: the fenced `done` marks) is one statement before the COMMIT. Any
+of these failing is the burst's failure: its units run again alone, each as it would have.
+A resident's report in a burst is then one round trip of its own (its ticket with its
+events and notices) where it was four (claim, lock, ticket, `done`).
 """
 
 from __future__ import annotations
@@ -215,9 +225,13 @@ class GroupCommit:
         try:
             info = (await fast.connection(session)).sync_connection.info  # type: ignore[union-attr]
             senders = [unit.key for unit, _, _ in batch if isinstance(unit, _Sender)]
-            if senders:  # the units' sender locks, with BEGIN: none of them takes its own
-                await fast.advisory_xact_locks(session, SENDER_LOCKS, senders)
-            results, counts, failed = await run_burst(session, _fold(batch), info)
+            try:
+                if senders:  # the units' sender locks, with BEGIN: none of them takes its own
+                    await fast.advisory_xact_locks(session, SENDER_LOCKS, senders)
+            except Exception as exc:  # a deadlock, a connection lost: each unit alone, below
+                failed = exc
+            else:
+                results, counts, failed = await run_burst(session, _fold(batch), info)
         finally:
             sync = session.sync_session
             if failed is not None or sync.in_transaction():

@@ -241,3 +241,30 @@ async def test_a_bursts_sender_locks_are_taken_with_its_begin(pg) -> None:  # no
     locks = [s for s in seen if "pg_advisory_xact_lock" in s]
     assert len(locks) == 1 and locks[0].count("pg_advisory_xact_lock") == 3, locks
     assert pg.group.bursts == 1
+
+
+async def test_a_burst_whose_locks_fail_runs_its_units_alone(pg, monkeypatch) -> None:  # noqa: ANN001
+    """The burst's one lock statement failing (a deadlock, the connection lost) is the
+    burst's failure: each unit runs again alone and takes its own lock."""
+    from storage import fast
+
+    real, failures = fast.advisory_xact_locks, []
+
+    async def once(session, ns, keys):  # noqa: ANN001, ANN202
+        if not failures:
+            failures.append(keys)
+            raise RuntimeError("deadlock detected")
+        await real(session, ns, keys)
+
+    monkeypatch.setattr(fast, "advisory_xact_locks", once)
+
+    async def unit(session, key: str):  # noqa: ANN001, ANN202
+        await dialect.sender_xact_lock(session, "mp", f"o-{key}")
+        await repo.claim(session, None, **_row(key))
+        return key
+
+    done = await asyncio.gather(*[pg.run(lambda s, k=k: unit(s, k), sender=("mp", f"o-{k}"))
+                                  for k in ("x", "y")])
+    assert done == ["x", "y"] and failures
+    assert await _keys(pg) == ["x", "y"]
+    assert pg.group.bursts == 0  # the failed burst committed nothing; the units went alone
