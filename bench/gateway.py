@@ -251,7 +251,18 @@ def run_case(case: str, args: argparse.Namespace, tmp: Path) -> dict[str, object
                  "-o", str(args.py_spy / f"{case}.folded")], stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
             time.sleep(1)
+        tracer = None
+        if args.strace:  # each worker's socket syscalls while wrk runs (slows them down)
+            tracer = subprocess.Popen(
+                ["strace", "-c", "-f", "-e", "trace=sendto,recvfrom,write,read",
+                 "-o", str(args.strace / f"{case}.strace"),
+                 *[a for p in procs for a in ("-p", str(p))]],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
         res, wrk_cpu = wrk(f"http://127.0.0.1:{port}/wechat/mp", reqdir, args)
+        if tracer is not None:
+            tracer.send_signal(signal.SIGINT)
+            tracer.wait()
         if spy is not None:
             spy.wait()
         pg = sorted(set(pg) | set(pg_backends())) if case.startswith("pg") else []
@@ -303,11 +314,17 @@ def main() -> None:
                     " (e.g. /var/run/postgresql) instead of TCP on 127.0.0.1")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--py-spy", type=Path, help="a folder: write each case's sampled stacks")
+    ap.add_argument("--strace", type=Path, help="a folder: count the workers' socket "
+                    "syscalls (strace -c) while wrk runs; per request with the requests "
+                    "printed (strace slows the workers: not for the other figures)")
     ap.add_argument("--trace", type=Path, help="a folder: the server records its requests, "
                     "garbage collections, writer bursts and background rounds against time "
                     "there (bench/probe; summarise with bench/trace.py)")
     args = ap.parse_args()
     args.tree = args.tree.resolve()
+    if args.strace is not None:
+        args.strace = args.strace.resolve()
+        args.strace.mkdir(parents=True, exist_ok=True)
     if args.trace is not None:
         args.trace = args.trace.resolve()
         args.trace.mkdir(parents=True, exist_ok=True)

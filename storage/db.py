@@ -32,9 +32,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import codes, fast, sqlite_inline
-from storage.dialect import is_sqlite_url
+from storage.dialect import is_sqlite_url, sender_key
 from storage.district_model import DistrictModel
-from storage.pg_group import GroupCommit
+from storage.pg_group import Fold, GroupCommit
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ MAX_BATCH = 64
 # handler, the gateway's task), a committed claim's message unit in one
 GATHER_TURNS = 3
 UNIT_SCOPE = "unit"  # session.info key: a dict that lives for one unit, even inside a burst
+# session.info key, in a PostgreSQL burst of several units only (storage.pg_group): a list of
+# async functions of the session that run_burst calls after the last unit, before the COMMIT.
+# A unit may leave its last statement to one of them (storage.repos.inbound.finish(later=)):
+# one statement for the burst's units instead of one each; if it fails, the burst does
+BEFORE_COMMIT = "burst.before_commit"
 # connections per PostgreSQL engine (per worker): 4 workers stay well under the server's
 # default max_connections of 100
 POOL_SIZE = 16
@@ -178,6 +183,8 @@ async def run_burst(session: AsyncSession, batch: list[Any], info: dict[str, Any
     try:
         before = info.get("statements", 0)
         await flush_pending(session)  # the last unit's pending writes
+        for hook in session.info.get(BEFORE_COMMIT, ()):  # what units left to the end
+            await hook(session)
         counts[-1] += info.get("statements", 0) - before
         await session.commit()
     except Exception as exc:
@@ -214,11 +221,15 @@ class Database:
         if self.codes is not None:
             info[codes.INFO_KEY] = self.codes
 
-    async def run(self, unit: Unit[T]) -> T:
-        """Run `unit(session)` and commit; raise what it raised, with nothing written."""
+    async def run(self, unit: Unit[T], *, sender: tuple[str, str] | None = None) -> T:
+        """Run `unit(session)` and commit; raise what it raised, with nothing written.
+        `sender` (channel, address): whose lock the unit takes first
+        (storage.dialect.sender_xact_lock); on PostgreSQL a burst takes its units' locks
+        with its BEGIN, as one statement."""
         if not self.is_sqlite:
             if self.group is not None:
-                return await self.group.run(unit, UNIT_KIND.get())  # type: ignore[no-any-return]
+                key = sender_key(*sender) if sender is not None else None
+                return await self.group.run(unit, UNIT_KIND.get(), key)  # type: ignore[no-any-return]
             return await self._unit_alone(unit, UNIT_KIND.get())
         if self._writer is None or self._writer.done():
             self._queue = asyncio.Queue()
@@ -256,15 +267,18 @@ class Database:
             sync.close()
         return result
 
-    async def run_one(self, stmt: Any, params: dict[str, Any]) -> Any:
+    async def run_one(self, stmt: Any, params: dict[str, Any], *,
+                      fold: Fold | None = None) -> Any:
         """One prebuilt write statement as a unit of its own (`storage.fast`: no ORM): its
         rows (RETURNING) or its rowcount, committed. On PostgreSQL it is autocommitted on a
         pooled connection of its own, without a session, BEGIN or COMMIT
-        (`fast.run_alone`); on SQLite it is a unit of the writer's burst like any other."""
+        (`fast.run_alone`); on SQLite it is a unit of the writer's burst like any other.
+        `fold(session, [params, ...])`: on PostgreSQL, the statements of a burst that share
+        it run as one, its rows in order (the claims of a burst's messages)."""
         if self.is_sqlite:
             return await self.run(lambda session: fast.execute(session, stmt, params))
         if self.group is not None:  # alone it is autocommitted still (_one_alone)
-            return await self.group.run_one(stmt, params, UNIT_KIND.get())
+            return await self.group.run_one(stmt, params, UNIT_KIND.get(), fold)
         return await self._one_alone(stmt, params, UNIT_KIND.get())
 
     async def _one_alone(self, stmt: Any, params: dict[str, Any], kind: str) -> Any:

@@ -68,10 +68,17 @@ async def sender_xact_lock(session: AsyncSession, channel: str, sender: str) -> 
     the single writer runs units one at a time in the order they were queued: nothing to do."""
     if name(session) != POSTGRESQL:
         return
-    digest = hashlib.blake2b(f"{channel}:{sender}".encode(), digest_size=4).digest()
-    key = int.from_bytes(digest, "big", signed=True)
+    key = sender_key(channel, sender)
+    if key in session.info.get(fast.HELD_LOCKS, ()):
+        return  # this burst took it with its BEGIN (storage.pg_group)
     # the unit's first statement: its BEGIN goes in the same message (storage.fast)
     await fast.advisory_xact_lock(session, SENDER_LOCKS, key)
+
+
+def sender_key(channel: str, sender: str) -> int:
+    """The second key of a sender's advisory lock (the first is SENDER_LOCKS)."""
+    digest = hashlib.blake2b(f"{channel}:{sender}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def seconds_between(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:

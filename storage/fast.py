@@ -356,6 +356,25 @@ def _begin(adapted: Any) -> str:
             + (" DEFERRABLE" if adapted.deferrable else ""))
 
 
+# session.info key: the second keys of the SENDER_LOCKS-style advisory locks that this
+# session's transaction took at its BEGIN (`advisory_xact_locks`), which need no statement again
+HELD_LOCKS = "fast.held_locks"
+
+
+async def advisory_xact_locks(session: AsyncSession, ns: int, keys: Sequence[int]) -> None:
+    """PostgreSQL: `pg_advisory_xact_lock(ns, k)` for each of `keys` (in ascending order, so
+    two transactions taking overlapping sets cannot wait on each other for them) as the
+    session's first statement, sent with its BEGIN, as `advisory_xact_lock` sends one; the
+    keys are noted in `session.info[HELD_LOCKS]`. One round trip for a burst's senders where
+    each unit's lock was one."""
+    ordered = sorted({int(k) for k in keys})  # integers only in this text
+    if not ordered:
+        return
+    await _locks(session, "SELECT " + ", ".join(
+        f"pg_advisory_xact_lock({int(ns)}, {k})" for k in ordered))
+    session.info[HELD_LOCKS] = frozenset(ordered)
+
+
 async def advisory_xact_lock(session: AsyncSession, ns: int, key: int) -> None:
     """PostgreSQL: `pg_advisory_xact_lock(ns, key)` in the session's transaction. As the
     unit's first statement it goes in one message with the unit's BEGIN: the simple-query
@@ -364,7 +383,11 @@ async def advisory_xact_lock(session: AsyncSession, ns: int, key: int) -> None:
     round trip where BEGIN and a prepared statement took two. The statement is still heard
     by the engine's listeners (BEGIN is not, as it never is)."""
     ns, key = int(ns), int(key)  # never anything but an integer in this text
-    sql = f"SELECT pg_advisory_xact_lock({ns}, {key})"
+    await _locks(session, f"SELECT pg_advisory_xact_lock({ns}, {key})")
+
+
+async def _locks(session: AsyncSession, sql: str) -> None:
+    """`sql` (literals only) in the session's transaction, with its BEGIN if it is first."""
     conn = await connection(session)
     adapted = _asyncpg(conn)
     sync = conn.sync_connection

@@ -20,6 +20,16 @@ Units of one burst run one after the other on one connection, in the order they 
 queued; a sender's advisory lock taken twice in one transaction is granted at once, and the
 second unit reads what the first wrote. Several lanes (`lanes`) keep that many bursts in
 flight, for a unit that waits on another worker's lock not to hold up all of its worker.
+
+A burst of several units also pays once what each of its units paid (each a round trip,
+waking a backend and then the event loop): the senders' advisory locks of the units queued
+with one (`run(unit, kind, sender)`) are taken in one statement with the burst's BEGIN, so
+a unit's own `sender_xact_lock` sends nothing; the statements queued with a `fold` (the
+claims) run as one statement where the first of them stands; and what units leave to the end
+(`storage.db.BEFORE_COMMIT`: the fenced `done` marks) is one statement before the COMMIT. Any
+of these failing is the burst's failure: its units run again alone, each as it would have.
+A resident's report in a burst is then one round trip of its own (its ticket with its
+events and notices) where it was four (claim, lock, ticket, `done`).
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import fast
+from storage.dialect import SENDER_LOCKS
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +52,75 @@ GATHER_TURNS = 3  # as storage.db's writer: a claim's request and a claim's work
 Unit = Callable[[AsyncSession], Awaitable[Any]]
 
 
+# several statements of one kind in a burst as one: their rows in order, or None (run each)
+Fold = Callable[[AsyncSession, list[dict[str, Any]]], Awaitable[list[Any] | None]]
+
+
 class _One:
-    """A prebuilt statement queued as a unit (`Database.run_one`): alone it autocommits."""
+    """A prebuilt statement queued as a unit (`Database.run_one`): alone it autocommits.
+    With `fold`, the burst's statements of that fold run as one (`_Folded`)."""
 
-    __slots__ = ("params", "stmt")
+    __slots__ = ("fold", "params", "stmt")
 
-    def __init__(self, stmt: Any, params: dict[str, Any]) -> None:
-        self.stmt, self.params = stmt, params
+    def __init__(self, stmt: Any, params: dict[str, Any], fold: Fold | None = None) -> None:
+        self.stmt, self.params, self.fold = stmt, params, fold
 
     async def __call__(self, session: AsyncSession) -> Any:
         return await fast.execute(session, self.stmt, self.params)
+
+
+class _Sender:
+    """A unit with its sender's lock key, for the burst to take with the others' at once."""
+
+    __slots__ = ("key", "unit")
+
+    def __init__(self, unit: Unit, key: int) -> None:
+        self.unit, self.key = unit, key
+
+    def __call__(self, session: AsyncSession) -> Awaitable[Any]:
+        return self.unit(session)
+
+
+class _Folded:
+    """The statements of one fold in a burst (the claims of a burst's messages): the first
+    of them, run where it stands in the burst, runs them all as one statement (its fold);
+    each then answers its own row as the statement alone would have. If the fold declines
+    (None), each runs its own statement."""
+
+    def __init__(self, ones: list[_One]) -> None:
+        self.ones = ones
+        self.rows: list[Any] | None = None
+        self.declined = False
+
+    def unit(self, n: int) -> Unit:
+        async def run(session: AsyncSession) -> Any:
+            if self.rows is None:
+                fold = self.ones[0].fold
+                assert fold is not None
+                found = await fold(session, [one.params for one in self.ones])
+                self.rows = [None] * len(self.ones) if found is None else found
+                self.declined = found is None
+            if self.declined:
+                return await self.ones[n](session)
+            return [self.rows[n]]
+        return run
+
+
+def _fold(batch: list[Item]) -> list[Item]:
+    """The burst with each fold's statements (two or more) as `_Folded` units."""
+    groups: dict[Any, list[int]] = {}
+    for i, (unit, _, _) in enumerate(batch):
+        if isinstance(unit, _One) and unit.fold is not None:
+            groups.setdefault(unit.fold, []).append(i)
+    out = list(batch)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        folded = _Folded([batch[i][0] for i in members])  # type: ignore[misc]
+        for n, i in enumerate(members):
+            _, fut, kind = batch[i]
+            out[i] = (folded.unit(n), fut, kind)
+    return out
 
 
 Item = tuple[Unit | _One, "asyncio.Future[Any]", str]
@@ -70,8 +140,12 @@ class GroupCommit:
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def run(self, unit: Unit, kind: str) -> Any:
+    async def run(self, unit: Unit, kind: str, sender: int | None = None) -> Any:
+        """`sender`: the unit's sender's lock key (storage.dialect.sender_key), which a burst
+        takes for all its units with its BEGIN."""
         loop = asyncio.get_running_loop()
+        if sender is not None:
+            unit = _Sender(unit, sender)
         if self._queue is None or self._loop is not loop or any(t.done() for t in self._tasks):
             self._start(loop)  # first use, a lane died, or another event loop (a CLI's run)
         fut: asyncio.Future[Any] = loop.create_future()
@@ -79,8 +153,9 @@ class GroupCommit:
         self._queue.put_nowait((unit, fut, kind))
         return await fut
 
-    async def run_one(self, stmt: Any, params: dict[str, Any], kind: str) -> Any:
-        return await self.run(_One(stmt, params), kind)
+    async def run_one(self, stmt: Any, params: dict[str, Any], kind: str,
+                      fold: Fold | None = None) -> Any:
+        return await self.run(_One(stmt, params, fold), kind)
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         for task in self._tasks:
@@ -140,15 +215,23 @@ class GroupCommit:
             if batch:
                 await self._alone(batch[0])
             return
-        from storage.db import run_burst  # noqa: PLC0415 - a cycle
+        from storage.db import BEFORE_COMMIT, run_burst  # noqa: PLC0415 - a cycle
 
         results: list[tuple[asyncio.Future[Any], Any]] = []
         counts: list[int] = []
         failed: BaseException | None = None
         session: AsyncSession = self.db.sessions()
+        session.info[BEFORE_COMMIT] = []  # units may leave their last statement to the end
         try:
             info = (await fast.connection(session)).sync_connection.info  # type: ignore[union-attr]
-            results, counts, failed = await run_burst(session, batch, info)
+            senders = [unit.key for unit, _, _ in batch if isinstance(unit, _Sender)]
+            try:
+                if senders:  # the units' sender locks, with BEGIN: none of them takes its own
+                    await fast.advisory_xact_locks(session, SENDER_LOCKS, senders)
+            except Exception as exc:  # a deadlock, a connection lost: each unit alone, below
+                failed = exc
+            else:
+                results, counts, failed = await run_burst(session, _fold(batch), info)
         finally:
             sync = session.sync_session
             if failed is not None or sync.in_transaction():

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import chinese_calendar
 
-from storage.clock import SHANGHAI
+from storage.clock import SHANGHAI, naive, to_local
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +131,13 @@ def deadline(start_utc: datetime, duration: str, calendar: WorkCalendar) -> date
         return start_utc + timedelta(minutes=amount)
     if unit == "h":
         return start_utc + timedelta(hours=amount)
-    local = start_utc.replace(tzinfo=UTC).astimezone(SHANGHAI)
+    local = to_local(start_utc)  # as start_utc.replace(tzinfo=UTC).astimezone(SHANGHAI)
+    assert local is not None
     if amount == int(amount) and amount >= 1:
         end = calendar.close_of_working_days(local, int(amount))
     else:  # a fraction of a working day is clock time counted over working days
         end = calendar.add_working_days(local, amount)
-    return end.astimezone(UTC).replace(tzinfo=None)
+    return naive(end.astimezone(UTC))
 
 
 def is_working_day_duration(duration: str) -> bool:

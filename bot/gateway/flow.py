@@ -267,7 +267,8 @@ class Inbound:
                 # session); it also tells whether the sender is new: the work then skips
                 # that query
                 stmt, params = repo.claim_statement((update.channel, update.sender), **row)
-                row_id, new_sender = repo.claimed((await db.run_one(stmt, params))[0])
+                row_id, new_sender = repo.claimed(
+                    (await db.run_one(stmt, params, fold=repo.claim_many))[0])
         except IntegrityError:
             handle.store_outcome(True)  # by the first delivery
             handle.kind = "duplicate"
@@ -326,23 +327,25 @@ class Inbound:
             queued = _settle(session, handle, update, reply, at)
             if queued is not None:
                 await session.flush()
-            if not await repo.finish(session, row_id, attempts, status="done", reply=reply,
-                                     processed_at=at,
+            # later: in a PostgreSQL burst, with the other units' outcomes before its COMMIT
+            if not await repo.finish(session, row_id, attempts, later=True, status="done",
+                                     reply=reply, processed_at=at,
                                      reply_outbox_id=queued.id if queued else None):
                 raise Fenced
             return reply
 
         kind = UNIT_KIND.set("message")
+        sender = (update.channel, update.sender)  # the dispatcher's lock, first in the unit
         try:
             try:
                 try:
-                    reply = await self.runtime.db.run(process)
+                    reply = await self.runtime.db.run(process, sender=sender)
                 except IntegrityError:
                     if not hint.get("used"):
                         raise
                     # the sender's identity appeared since the claim (another message of theirs
                     # made it): again, reading it this time
-                    reply = await self.runtime.db.run(process)
+                    reply = await self.runtime.db.run(process, sender=sender)
             except Fenced:
                 logger.warning("%s was taken over while it was processed: rolled back here",
                                tag_key(key))

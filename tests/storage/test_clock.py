@@ -26,3 +26,19 @@ def test_an_aware_time_is_read_as_utc_as_before() -> None:
     assert noon == same_instant
     assert to_local(same_instant).hour == 12
     assert to_local(noon).hour == 20  # its wall clock taken as UTC, whatever was asked before
+
+
+def test_naive_is_replace_without_the_zone() -> None:
+    """`clock.naive` stands in for `replace(tzinfo=None)` (2 µs on this Python): the same
+    wall-clock digits, fold included, and no zone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from storage.clock import naive
+
+    for dt in (datetime(2026, 12, 4, 2, 30, 15, 123456, tzinfo=UTC),
+               datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")),
+               datetime(2026, 1, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai")), datetime(2026, 1, 1)):
+        got = naive(dt)
+        assert got == dt.replace(tzinfo=None) and got.tzinfo is None
+        assert got.fold == dt.fold

@@ -134,9 +134,9 @@ async def test_a_copy_sent_while_the_first_is_being_stored_is_not_refused(
     gw = await make_gw("plain", reply_budget_seconds=2.0)
     real_run_one = gw.db.run_one
 
-    async def slow(stmt, params):  # noqa: ANN001, ANN202 - the claim takes a moment
+    async def slow(stmt, params, **kw):  # noqa: ANN001, ANN003, ANN202 - the claim takes a moment
         await asyncio.sleep(0.2)
-        return await real_run_one(stmt, params)
+        return await real_run_one(stmt, params, **kw)
 
     gw.db.run_one = slow  # type: ignore[method-assign]
     xml = text_xml("o-resident", "楼道灯坏了", msg_id=7007)
