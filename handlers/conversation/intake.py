@@ -184,6 +184,8 @@ async def handle(ctx: Ctx) -> str | None:
         verdict = await pieces.verdict(ctx, t, text, placed, place)
         if verdict == "piece":
             return await pieces.append(ctx, t, text)
+        if verdict == "ask" and pieces.is_correction(text):
+            return await pieces.append(ctx, t, text)  # moved, not asked about (trial 14, B3)
         if verdict == "ask":
             return await pieces.ask(ctx, t, text)
     if state not in DRAFTS and analysis.category == "other" and not analysis.keywords and \

@@ -345,6 +345,11 @@ _CORRECTION = re.compile(r"不是[^，。,.!！?？]{0,12}(?:是|在)|(?:写|说
 NOT_YET_TAKEN = ("new", "assigned", "returned")  # a correction moves a ticket nobody accepted
 
 
+def is_correction(text: str) -> bool:
+    """「不对不对 是13号楼 我说错了」: the place of the report just made, corrected."""
+    return bool(_CORRECTION.search(bare(text)))
+
+
 async def _moved(ctx: Ctx, t: Ticket, text: str) -> str | None:
     """A place correction naming another grid moves `t` there when nobody has accepted it;
     the holder it leaves is told. None: not a correction, the same grid, or no grid found."""

@@ -249,3 +249,13 @@ async def test_a_new_problem_with_its_place_is_still_a_report_while_a_rating_wai
     reply = await bot.send(RESIDENT, "幸福花园5号楼门口的井盖还是坏的 没人修") or ""
     assert "已受理" in reply and code_of(reply) != code
     assert (await bot.ticket(code)).rating is None
+
+
+@pytest.mark.parametrize("words", ["不对不对 是7号楼 我说错了", "不是3号楼 是7号楼的楼道"])
+async def test_a_correction_is_acted_on_without_the_piece_question(bot: Bot, words: str) -> None:
+    """Trial 14: «不对不对 是13号楼 我说错了» got «回复 1 补充… 2 新问题»; only the 1 moved it."""
+    code = code_of(await bot.send(RESIDENT, LEAK))
+    bot.clock.advance(minutes=2)
+    reply = await bot.send(RESIDENT, words) or ""
+    assert "回复 1" not in reply and "改派" in reply
+    assert (await bot.ticket(code)).assignee_id == "lina"
