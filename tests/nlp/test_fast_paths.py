@@ -73,6 +73,8 @@ def test_starts_finds_what_the_pattern_finds(texts: list[str]) -> None:
     finditer and search (also from a position and up to an end) as the pattern's own."""
     patterns = _patterns()
     assert sum(Starts(p)._start is not None for p in patterns) > len(patterns) * 0.9
+    # the places are skipped to in C for every pattern whose first characters are known
+    assert all(Starts(p)._skip is not None for p in patterns if Starts(p)._start is not None)
     for pattern in patterns:
         scan = Starts(pattern)
         for text in texts:
@@ -84,6 +86,34 @@ def test_starts_finds_what_the_pattern_finds(texts: list[str]) -> None:
                 a = pattern.search(text, pos, end)
                 b = scan.search(text, pos, end)
                 assert (a and a.span()) == (b and b.span()), (pattern.pattern[:40], text, pos)
+
+
+def test_a_pattern_that_cannot_go_inside_the_skip_is_tried_place_by_place() -> None:
+    """A global flag at its start cannot stand inside another pattern: the places are tried
+    from Python, with the same matches."""
+    pattern = re.compile(r"(?s)(?:找|问)?物业.")
+    scan = Starts(pattern)
+    assert scan._skip is None and scan._start is not None
+    for text in ("找物业\n", "物业物业费", "问问物业", "物", ""):
+        assert scan.spans(text) == [m.span() for m in pattern.finditer(text)]
+        assert (scan.search(text, 1) and scan.search(text, 1).span()) == \
+            (pattern.search(text, 1) and pattern.search(text, 1).span())
+
+
+_STARTS = sorted({ch for p in _patterns() for ch in (first_chars(p) or ()) if len(ch) == 1})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=[*_STARTS[::3], *"物业找没人管不是着火了煤气味，。 3a😭"], max_size=40))
+def test_starts_on_generated_texts(text: str) -> None:
+    """Texts dense with the characters matches begin with (where the skip stops and starts
+    again most): the same matches as the patterns' own."""
+    for pattern in _patterns():
+        scan = Starts(pattern)
+        assert scan.spans(text) == [m.span() for m in pattern.finditer(text)]
+        for pos in (0, len(text) // 3):
+            a, b = pattern.search(text, pos), scan.search(text, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
 
 
 def test_a_pattern_that_cannot_be_told_is_scanned_as_it_is() -> None:
