@@ -45,9 +45,10 @@ with open(sys.argv[1], encoding="utf-8") as fh:
 STAGES = {
     "normalize": [(TextPrep, "normalise")],
     "segment": [(Segmenter, "cut")],
-    "features": [(pipeline, "extract_sets")],
-    "focus": [(pipeline, "focus_sets"), (pipeline, "focus_view")],
-    "scoring": [(Joint, "total"), (Joint, "model_logits"), (Joint, "heads_scores"),
+    "features": [(pipeline, "extract_sets"), (pipeline, "extract_ids")],
+    "focus": [(pipeline, "focus_sets"), (pipeline, "focus_view"), (pipeline, "_focus_ids")],
+    "scoring": [(Joint, "total"), (Joint, "total_ids"), (Joint, "model_logits"),
+                (Joint, "heads_scores"),
                 (LinearModel, "ranked"), (LinearModel, "top"), (pipeline, "_clause_problems")],
     "rules": [(pipeline, "boost_category_cues"), (pipeline, "forced_category"),
               (pipeline, "apply_override")],
@@ -59,6 +60,8 @@ STAGES = {
               + [(Analyzer, "_learned_intent")],
     "keywords": [(Analyzer, "_keywords")],
 }
+# (a function one tree has and another has not is counted where it exists)
+STAGES = {s: [(o, n) for o, n in pairs if n in vars(o)] for s, pairs in STAGES.items()}
 if os.environ.get("STAGES_FINE"):  # one stage for each function
     STAGES = {f"{s}.{n}": [(o, n)] for s, pairs in STAGES.items() for o, n in pairs}
 for extra in sys.argv[2:]:  # stage=module:attr (a function the tree has that main has not)
