@@ -14,6 +14,8 @@ the clause give no features. 是不是 (a question) is not a negation, and 不�
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from operator import add
 from typing import Any
 
@@ -36,21 +38,32 @@ def fold(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+def _undenied(normalised: str, words: list[str]) -> tuple[str, list[str]]:
+    """The text and words with what a contrastive negation denies blanked."""
+    if "不是" in normalised or "并非" in normalised:
+        spans = denied_spans(normalised)
+        if spans:
+            return _without(normalised, words, spans)
+    return normalised, words
+
+
+def _word_set(words: list[str], cfg: dict[str, Any]) -> set[str]:
+    if not cfg.get("words", True):
+        return set()
+    # isalnum drops punctuation and spaces (Han characters count as alphanumeric)
+    wset = set(filter(str.isalnum, words))
+    if any(map(str.isdigit, wset)):
+        wset = {("0" if w.isdigit() else w) for w in wset}
+    return wset
+
+
 def extract_sets(normalised: str, words: list[str],
                  config: dict[str, Any] | None = None) -> tuple[set[str], set[str]]:
     """(word features, character n-gram features) without prefixes."""
     cfg = config or DEFAULT_CONFIG
     lo, hi = int(cfg["ngram_min"]), int(cfg["ngram_max"])
-    if "不是" in normalised or "并非" in normalised:
-        spans = denied_spans(normalised)
-        if spans:
-            normalised, words = _without(normalised, words, spans)
-    wset: set[str] = set()
-    if cfg.get("words", True):
-        # isalnum drops punctuation and spaces (Han characters count as alphanumeric)
-        wset = set(filter(str.isalnum, words))
-        if any(map(str.isdigit, wset)):
-            wset = {("0" if w.isdigit() else w) for w in wset}
+    normalised, words = _undenied(normalised, words)
+    wset = _word_set(words, cfg)
     cset: set[str] = set()
     for run in _RUNS.findall(fold(normalised)):
         for size in range(lo, hi + 1):
@@ -61,6 +74,52 @@ def extract_sets(normalised: str, words: list[str],
             else:
                 cset.update(run[i:i + size] for i in range(len(run) - size + 1))
     return wset, cset
+
+
+# Serving reads the character n-grams as integers (`extract_ids`): a character is its code point
+# and a pair of neighbours the two code points' UTF-16 units read as one 32-bit integer. The
+# runs' characters are all in the BMP (_RUNS), so each is one UTF-16 unit; the ids are made in C
+# (`array` over the encoded text) instead of a new string and its hash for every n-gram, and an
+# integer's hash and equality are trivial. A pair's id is >= 2**16 (its second unit is not 0),
+# so it is never a character's.
+_UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+_IDS = array("H").itemsize == 2 and array("I").itemsize == 4
+_NOT_RUN = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+
+
+def gram_id(gram: str) -> int | str:
+    """What `extract_ids` stands for a character or a pair of them by (a longer n-gram, of a
+    model configured so, stands for itself)."""
+    if len(gram) == 1:
+        return ord(gram)
+    if len(gram) == 2 and _IDS and len(raw := gram.encode(_UTF16)) == 4:
+        return array("I", raw)[0]
+    return gram
+
+
+def by_gram_id(table: dict[str, int]) -> dict[int | str, int]:
+    """A table of n-grams keyed by their `gram_id`s."""
+    return {gram_id(gram): value for gram, value in table.items()}
+
+
+def extract_ids(normalised: str, words: list[str],
+                config: dict[str, Any] | None = None) -> tuple[set[str], set[int | str]]:
+    """`extract_sets` with the n-grams as `gram_id`s, plus ids of a blank and of pairs with a
+    blank (no feature has one: they look up nothing). Only for the n-grams of 1 and 2
+    characters every shipped model uses; other configurations are made from extract_sets."""
+    cfg = config or DEFAULT_CONFIG
+    if int(cfg["ngram_min"]) != 1 or int(cfg["ngram_max"]) != 2 or not _IDS:
+        wset, cset = extract_sets(normalised, words, cfg)
+        return wset, set(map(gram_id, cset))
+    normalised, words = _undenied(normalised, words)
+    # every character outside the runs becomes one blank, so the pairs across two runs hold it
+    text = _NOT_RUN.sub(" ", fold(normalised))
+    raw = text.encode(_UTF16)
+    ids = set(array("H", raw))
+    n = len(text)
+    ids.update(array("I", raw[:n // 2 * 4]))             # pairs begun at even places
+    ids.update(array("I", raw[2:2 + (n - 1) // 2 * 4]))  # and at odd ones
+    return _word_set(words, cfg), ids
 
 
 def focus_sets(normalised: str, words: list[str],

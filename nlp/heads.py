@@ -20,6 +20,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from nlp.features import by_gram_id
 from nlp.model import BIAS, FIELD, MASK, SCALE, LinearModel, load_packed
 
 FORMAT = "gridbot-heads/1"
@@ -123,6 +124,7 @@ class Joint:
         self._model_mask = (1 << self._count_shift) - 1  # the model's own fields
         self._fields = list(zip([FIELD * c for c in range(k)], model.intercepts, strict=True))
         self._words, self._chars = self._build()
+        self._ids = by_gram_id(self._chars)  # the n-grams by features.gram_id
 
     def _build(self) -> tuple[dict[str, int], dict[str, int]]:
         model, heads = self.model, self.heads
@@ -142,6 +144,11 @@ class Joint:
         """The sum of the message's packed features (for `model_logits`, `heads_scores`)."""
         return (sum(map(self._words.get, words, repeat(0)))
                 + sum(map(self._chars.get, chars, repeat(0))))
+
+    def total_ids(self, words: set[str], ids: set[int | str]) -> int:
+        """`total` of `features.extract_ids`' sets (n-grams by their ids)."""
+        return (sum(map(self._words.get, words, repeat(0)))
+                + sum(map(self._ids.get, ids, repeat(0))))
 
     def model_logits(self, total: int) -> list[float]:
         """`model.logits` of the sum: the same numbers, from the model's fields masked first

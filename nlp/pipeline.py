@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.cues import find_hits
-from nlp.features import extract_sets, focus_sets, focus_view
+from nlp.features import extract_ids, focus_view
 from nlp.heads import Heads, Joint
 from nlp.intent import (
     act_of,
@@ -41,6 +41,8 @@ from nlp.text import TextPrep
 from nlp.urgency import HAZARD_CUES, cues_for, not_now, urgency_for
 
 logger = logging.getLogger(__name__)
+
+Gram = int | str  # a character n-gram as features.extract_ids gives it
 
 SHIPPED_MODEL = Path(__file__).parent / "data" / "model.json"
 MAX_KEYWORDS = 5
@@ -91,7 +93,7 @@ def _clauses(norm: str, words: list[str]) -> list[tuple[int, int, int, int]]:
 
 def _by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, int]],
                joint: Joint, config: dict[str, Any],
-               ) -> tuple[set[str], set[str], int, list[int], list[tuple[set[str], set[str]]]]:
+               ) -> tuple[set[str], set[Gram], int, list[int], list[tuple[set[str], set[Gram]]]]:
     """The whole message's word and n-gram sets and packed sum, the sums of its clauses of
     CLAUSE_MIN_CHARS or more, and every clause's sets, from one lookup of each clause's
     features.
@@ -100,27 +102,27 @@ def _by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, i
     at it), so the message's sets are the union of its clauses'; its sum is theirs less the
     features a clause shares with an earlier one, each counted once."""
     words_seen: set[str] = set()
-    chars_seen: set[str] = set()
+    chars_seen: set[Gram] = set()
     total = 0
     scored: list[int] = []
-    sets: list[tuple[set[str], set[str]]] = []
+    sets: list[tuple[set[str], set[Gram]]] = []
     for start, end, first, last in clauses:
-        w, c = extract_sets(norm[start:end], words[first:last], config)
+        w, c = extract_ids(norm[start:end], words[first:last], config)
         sets.append((w, c))
         if end - start >= CLAUSE_MIN_CHARS:
-            part = joint.total(w, c)
+            part = joint.total_ids(w, c)
             scored.append(part)
-            total += part - joint.total(w & words_seen, c & chars_seen)
+            total += part - joint.total_ids(w & words_seen, c & chars_seen)
         else:
-            total += joint.total(w - words_seen, c - chars_seen)
+            total += joint.total_ids(w - words_seen, c - chars_seen)
         words_seen |= w
         chars_seen |= c
     return words_seen, chars_seen, total, scored, sets
 
 
 def _focus_by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, int, int]],
-                     sets: list[tuple[set[str], set[str]]], config: dict[str, Any],
-                     ) -> tuple[set[str], set[str]] | None:
+                     sets: list[tuple[set[str], set[Gram]]], config: dict[str, Any],
+                     ) -> tuple[set[str], set[Gram]] | None:
     """`focus_sets` of a message cut in clauses: a clause the focus leaves as it was keeps its
     sets; only the clauses it blanks are read again (blanks break words and n-grams as the
     clauses' punctuation does, so the focus's sets are the union of its clauses')."""
@@ -129,13 +131,21 @@ def _focus_by_clause(norm: str, words: list[str], clauses: list[tuple[int, int, 
         return None
     text, kept = view
     fw: set[str] = set()
-    fc: set[str] = set()
+    fc: set[Gram] = set()
     for (start, end, first, last), (w, c) in zip(clauses, sets, strict=True):
         if text[start:end] != norm[start:end]:
-            w, c = extract_sets(text[start:end], kept[first:last], config)
+            w, c = extract_ids(text[start:end], kept[first:last], config)
         fw |= w
         fc |= c
     return fw, fc
+
+
+def _focus_ids(norm: str, words: list[str], config: dict[str, Any],
+               ) -> tuple[set[str], set[Gram]] | None:
+    """`features.focus_sets` as `extract_ids` gives them, or None when the whole text is the
+    focus."""
+    view = focus_view(norm, words)
+    return None if view is None else extract_ids(*view, config)
 
 
 def _clause_problems(clause_totals: list[int], joint: Joint,
@@ -317,28 +327,28 @@ class Analyzer:
             wset, cset, total, clause_totals, clause_sets = _by_clause(norm, words, clauses,
                                                                        joint, model.config)
         else:
-            wset, cset = extract_sets(norm, words, model.config)
-            total = joint.total(wset, cset)  # the model's and the heads' scores, summed once
+            wset, cset = extract_ids(norm, words, model.config)
+            total = joint.total_ids(wset, cset)  # the model's and the heads' scores, summed once
             clause_totals, clause_sets = [], []
         ranked = model.ranked(joint.model_logits(total))
         aside = aside_question(norm) if len(norm) <= INTENT_HEAD_MAX * 2 else None
         if aside is not None and len(aside) < len(norm):
             # 好的谢谢，路灯修好了。顺便问下老年卡还能办吗: the question is what is asked
             aside_words = self._prep.prepare(aside)[1]
-            aside_total = joint.total(*extract_sets(aside, aside_words, model.config))
+            aside_total = joint.total_ids(*extract_ids(aside, aside_words, model.config))
             ranked = model.ranked(joint.model_logits(aside_total))
         focus = None
         if aside is None:
             focus = (_focus_by_clause(norm, words, clauses, clause_sets, model.config) if clauses
-                     else focus_sets(norm, words, model.config))
+                     else _focus_ids(norm, words, model.config))
         if focus is not None:
             # the complaint counts as much as the whole message (who was asked, who did
             # nothing, preambles and pleas are left out of the focus: nlp/focus.py)
             # the focus's sets are the whole's less what it blanks (plus what a denial the
             # blanking undid gives back): its sum is the whole's, corrected by the differences
             fw, fc = focus
-            focus_total = total - joint.total(wset - fw, cset - fc) + joint.total(fw - wset,
-                                                                                  fc - cset)
+            focus_total = (total - joint.total_ids(wset - fw, cset - fc)
+                           + joint.total_ids(fw - wset, fc - cset))
             pf = dict(model.ranked(joint.model_logits(focus_total)))
             ranked = sorted(
                 [(c, WHOLE_WEIGHT * p + (1 - WHOLE_WEIGHT) * pf[c]) for c, p in ranked],
@@ -349,8 +359,9 @@ class Analyzer:
         if second is not None and second.start() >= CLAUSE_MIN_CHARS:
             # 电梯又坏了，还有楼下那条狗天天叫: the problem told first is the main one
             head = norm[:second.start()]
-            if model.top(*extract_sets(head, self._prep.prepare(head)[1], model.config))[0] \
-                    == ranked[1][0]:
+            head_total = joint.total_ids(*extract_ids(head, self._prep.prepare(head)[1],
+                                                      model.config))
+            if model.best(joint.model_logits(head_total))[0] == ranked[1][0]:
                 ranked = [(ranked[1][0], ranked[0][1]), (ranked[0][0], ranked[1][1]), *ranked[2:]]
         also: list[str] = []
         hits = find_hits(norm, HAZARD_CUES)
@@ -412,7 +423,7 @@ class Analyzer:
             return True
         rest = norm[:told.start()] + " " * (told.end() - told.start()) + norm[told.end():]
         words = self._prep.prepare(rest)[1]
-        total = joint.total(*extract_sets(rest, words, joint.model.config))
+        total = joint.total_ids(*extract_ids(rest, words, joint.model.config))
         return joint.heads_scores(total)[0] >= URGENT_HEAD
 
     @staticmethod

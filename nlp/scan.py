@@ -94,17 +94,41 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 class Starts:
-    """`pattern.search` and `pattern.finditer`, tried only where a match can begin."""
+    """`pattern.search` and `pattern.finditer`, tried only where a match can begin.
+
+    The places are found in C by one more pattern, `_skip`: `(?:[^S]++|(?!P)[S])*+` for the
+    pattern P and the class S of its first characters, matched from where the search starts.
+    It runs over every character that cannot begin a match and over every one that can but
+    where P does not match, and stops where P matches (or at the end): P is tried at the same
+    places as before, with its lookbehinds on the same text, but inside one call of re's
+    matcher rather than one Python step and one `match` call for each. P's own `match` then
+    gives the match there. A pattern that cannot be put inside another (a global flag in its
+    middle) is tried place by place from Python (`_start`)."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         chars = first_chars(pattern)
-        self._start = (None if chars is None else re.compile(
-            "[" + "".join(c if len(c) > 1 else re.escape(c) for c in sorted(chars)) + "]"))
+        self._start: re.Pattern[str] | None = None
+        self._skip: re.Pattern[str] | None = None
+        if chars is None:
+            return
+        cls = "".join(c if len(c) > 1 else re.escape(c) for c in sorted(chars))
+        self._start = re.compile(f"[{cls}]")
+        if pattern.flags & re.VERBOSE:
+            return  # (a comment at its end would swallow the rest of the skip)
+        try:  # P's groups keep their numbers: the skip's own groups capture nothing
+            self._skip = re.compile(f"(?:[^{cls}]++|(?!{pattern.pattern})[{cls}])*+",
+                                    pattern.flags)
+        except (re.error, OverflowError, RecursionError):
+            self._skip = None
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None,
                ) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
+        skip = self._skip
+        if skip is not None:
+            at = skip.match(text, pos, end).end()  # type: ignore[union-attr] # (matches "")
+            return None if at >= end else self.pattern.match(text, at, end)
         start = self._start
         if start is None:
             return self.pattern.search(text, pos, end)
@@ -133,11 +157,23 @@ class Starts:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """[m.span() for m in finditer(text)], in one loop."""
+        skip = self._skip
+        if skip is not None:
+            out: list[tuple[int, int]] = []
+            skip_to, match, n = skip.match, self.pattern.match, len(text)
+            pos = 0
+            while True:
+                at = skip_to(text, pos).end()  # type: ignore[union-attr]
+                if at >= n:
+                    return out
+                found = match(text, at)
+                out.append(found.span())  # type: ignore[union-attr] # (the skip stopped at it)
+                pos = found.end()  # type: ignore[union-attr]
         start = self._start
         if start is None:
             return [m.span() for m in self.pattern.finditer(text)]
         find, match = start.search, self.pattern.match
-        out: list[tuple[int, int]] = []
+        out = []
         pos = 0
         while True:
             m = find(text, pos)

@@ -73,6 +73,8 @@ def test_starts_finds_what_the_pattern_finds(texts: list[str]) -> None:
     finditer and search (also from a position and up to an end) as the pattern's own."""
     patterns = _patterns()
     assert sum(Starts(p)._start is not None for p in patterns) > len(patterns) * 0.9
+    # the places are skipped to in C for every pattern whose first characters are known
+    assert all(Starts(p)._skip is not None for p in patterns if Starts(p)._start is not None)
     for pattern in patterns:
         scan = Starts(pattern)
         for text in texts:
@@ -84,6 +86,34 @@ def test_starts_finds_what_the_pattern_finds(texts: list[str]) -> None:
                 a = pattern.search(text, pos, end)
                 b = scan.search(text, pos, end)
                 assert (a and a.span()) == (b and b.span()), (pattern.pattern[:40], text, pos)
+
+
+def test_a_pattern_that_cannot_go_inside_the_skip_is_tried_place_by_place() -> None:
+    """A global flag at its start cannot stand inside another pattern: the places are tried
+    from Python, with the same matches."""
+    pattern = re.compile(r"(?s)(?:找|问)?物业.")
+    scan = Starts(pattern)
+    assert scan._skip is None and scan._start is not None
+    for text in ("找物业\n", "物业物业费", "问问物业", "物", ""):
+        assert scan.spans(text) == [m.span() for m in pattern.finditer(text)]
+        assert (scan.search(text, 1) and scan.search(text, 1).span()) == \
+            (pattern.search(text, 1) and pattern.search(text, 1).span())
+
+
+_STARTS = sorted({ch for p in _patterns() for ch in (first_chars(p) or ()) if len(ch) == 1})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=[*_STARTS[::3], *"物业找没人管不是着火了煤气味，。 3a😭"], max_size=40))
+def test_starts_on_generated_texts(text: str) -> None:
+    """Texts dense with the characters matches begin with (where the skip stops and starts
+    again most): the same matches as the patterns' own."""
+    for pattern in _patterns():
+        scan = Starts(pattern)
+        assert scan.spans(text) == [m.span() for m in pattern.finditer(text)]
+        for pos in (0, len(text) // 3):
+            a, b = pattern.search(text, pos), scan.search(text, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
 
 
 def test_a_pattern_that_cannot_be_told_is_scanned_as_it_is() -> None:
@@ -248,3 +278,50 @@ def test_clean_of_a_text_no_step_touches_is_strip_and_lower(texts: list[str]) ->
     for text in samples:
         assert clean(text) == clean_steps(text), repr(text)
     assert all(not chr(c).isspace() for c in range(0x3001, 0x110000))  # _SPACE_CHARS is all
+
+
+def _same_scores(analyzer: Analyzer, text: str, words: list[str]) -> None:
+    from nlp.features import extract_ids, extract_sets, gram_id
+
+    joint = analyzer._scorer()
+    config = joint.model.config
+    wset, cset = extract_sets(text, words, config)
+    wids, ids = extract_ids(text, words, config)
+    assert wids == wset
+    named = {gram_id(c) for c in cset}
+    assert named <= ids
+    # what the ids hold besides the n-grams (a blank, pairs with a blank) is in no table
+    assert all(g not in joint._ids for g in ids - named)
+    assert joint.total_ids(wids, ids) == joint.total(wset, cset)
+
+
+def test_ngram_ids_score_as_the_ngram_strings(analyzer: Analyzer) -> None:
+    """Serving's n-grams as integers (features.extract_ids, Joint.total_ids) give the sums the
+    strings give (extract_sets, Joint.total), bit for bit, on every corpus row: the whole
+    message, each clause and the focus, as the pipeline reads them."""
+    from nlp.features import focus_view
+    from nlp.pipeline import _clauses
+
+    joint = analyzer._scorer()
+    assert len(joint._ids) == len(joint._chars)  # no two n-grams share an id
+    paths = (*corpus_files([CORPUS]), HERE / "regression.jsonl")
+    texts = [json.loads(line)["text"] for path in paths
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for raw in (*AWKWARD, *texts):
+        norm, words = analyzer._prep.prepare(raw)
+        _same_scores(analyzer, norm, words)
+        for start, end, first, last in _clauses(norm, words):
+            _same_scores(analyzer, norm[start:end], words[first:last])
+        view = focus_view(norm, words)
+        if view is not None:
+            _same_scores(analyzer, *view)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="火着了楼道物业不是并非3０٣aZé ，。!?\n\t😭𠮶丶㐀鿿", max_size=40))
+def test_ngram_ids_on_generated_texts(analyzer: Analyzer, text: str) -> None:
+    """Digits of any script, Latin letters, the runs' edges (㐀, 鿿), characters beyond the BMP,
+    blanks and punctuation: the ids score as the strings."""
+    norm, words = analyzer._prep.prepare(text)
+    _same_scores(analyzer, norm, words)
+    _same_scores(analyzer, text, list(text))  # words that do not tile a normalised text too

@@ -153,23 +153,27 @@ def test_without_those_words_the_danger_is_urgent(analyzer: Analyzer, text: str)
 def test_a_request_to_send_someone_is_no_sign_of_danger(analyzer: Analyzer, monkeypatch) -> None:
     """The urgency head is asked again without 请派人来处理: when only the plea made it say
     urgent (a fallen tree across the road), the report stays high."""
-    joint = analyzer._scorer()
-    seen: dict[int, set[str]] = {}
-    real_total, real_scores = joint.total, joint.heads_scores
+    from nlp.features import gram_id
 
-    def total(words: set[str], chars: set[str]) -> int:
+    joint = analyzer._scorer()
+    seen: dict[int, set[int | str]] = {}
+    real_total, real_scores = joint.total_ids, joint.heads_scores
+    plea = gram_id("派人")
+
+    def total(words: set[str], chars: set[int | str]) -> int:
         t = real_total(words, chars)
         seen.setdefault(t, set()).update(chars)
         return t
 
     def heads_scores(t: int) -> tuple[float, tuple[str, float]]:
         p_urgent, intent = real_scores(t)
-        return (0.9 if "派人" in seen.get(t, set()) else 0.1), intent
+        return (0.9 if plea in seen.get(t, set()) else 0.1), intent
 
-    monkeypatch.setattr(joint, "total", total)
+    monkeypatch.setattr(joint, "total_ids", total)
     monkeypatch.setattr(joint, "heads_scores", heads_scores)
     pleaded = analyzer.analyze("大树被风刮倒了，横在路上，请派人来处理")
     assert (pleaded.category, pleaded.urgency) == ("greening", "high")
+    assert any(plea in chars for chars in seen.values())  # the head was asked with the plea
     # a danger the head reads in the report itself still counts
     monkeypatch.setattr(joint, "heads_scores", lambda t: (0.9, real_scores(t)[1]))
     assert analyzer.analyze("大树被风刮倒了，横在路上，请派人来处理").urgency == "urgent"
