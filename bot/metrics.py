@@ -39,7 +39,8 @@ SENDER = Counter("gridbot_sender", "Outbox notices by what the sender did with t
                  "(sent, failed, held, retried, reclaimed; deferred: held back by WeCom's "
                  "per-member pace, each notice once however often it is looked at again; "
                  "folded: sent as a line of a digest).", ["counter"])
-SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed", "folded")
+SENDER_COUNTERS = ("sent", "failed", "held", "retried", "deferred", "reclaimed", "folded",
+                   "relayed")
 for _kind in SENDER_COUNTERS:  # every series from zero, so a dashboard's lines never vanish
     SENDER.labels(_kind)
 FLOOD_STORE_UP = Gauge("gridbot_flood_store_up",

@@ -42,6 +42,7 @@ from bot.channels.loop import PollLoop
 from bot.channels.mp import MpClient
 from bot.channels.work import WorkClient
 from handlers.ops import messages as msg
+from handlers.ops.notices import relay_held
 from handlers.ops.privacy import tag
 from storage import dialect, outbox
 from storage.clock import Clock
@@ -165,6 +166,7 @@ class OutboxSender(PollLoop):
         windows = await _windows(session, {r.recipient for r in rows if r.channel == "mp"})
         lines: Counter[tuple[str, str]] = Counter()  # rows kept per recipient this round
         looked: set[tuple[str, int]] = set()  # (member, priority) whose backlog was looked at
+        relays: list[Outbox] = []  # urgent notices to staff held by a closed window
         for row in rows:
             if row.state == "folded":  # into a digest, a moment ago in this claim
                 continue
@@ -211,6 +213,8 @@ class OutboxSender(PollLoop):
                     if not cfg.wechat.mp.template_id:
                         row.state, row.last_error = "held", "window closed: held for next reply"
                         claim.counts["held"] += 1
+                        if row.priority > outbox.ORDINARY and row.person_id:
+                            relays.append(row)  # staff's urgent notice: told to stand-ins
                         continue
                     via = "template"
                 elif window is not None:
@@ -220,6 +224,8 @@ class OutboxSender(PollLoop):
                         state="sending")
             claim.rows.append(Claimed(row.id, row.channel, row.recipient,
                                       str((row.payload or {}).get("text", "")), row.attempts, via))
+        for row in relays:  # in the claim's transaction: held and relayed, or neither
+            claim.counts["relayed"] += await relay_held(session, row, at=now)
         return claim
 
     async def _fold(self, session: AsyncSession, row: Outbox, free: datetime,

@@ -71,7 +71,8 @@ def test_sender_counts_are_a_prometheus_counter_from_zero() -> None:
 
     text = exposition().decode()
     assert "# TYPE gridbot_sender_total counter" in text
-    for kind in ("sent", "failed", "held", "retried", "deferred", "reclaimed", "folded"):
+    for kind in ("sent", "failed", "held", "retried", "deferred", "reclaimed", "folded",
+                 "relayed"):
         assert f'gridbot_sender_total{{counter="{kind}"}}' in text  # listed even when zero
     before = value("sent"), value("held")
     sender = OutboxSender.__new__(OutboxSender)  # only its counting, no loop

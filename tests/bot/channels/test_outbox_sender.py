@@ -377,3 +377,50 @@ async def test_a_digest_of_many_notices_is_split_to_fit_wecoms_limit(
     folded = [line for t in digests for line in t.split("\n")[1:-1]]
     assert len(folded) == 60 and folded[-1].startswith(f"{len(digests[-1].split(chr(10))) - 2}. ")
     assert "GD20261203-0159" in folded[-1]
+
+
+async def test_a_staff_members_urgent_notice_held_by_the_window_reaches_the_stand_ins(
+        db: Database, make_rig: Callable[..., Rig]) -> None:
+    """Trial 14: an officer bound on the Official Account only, who had not written for a
+    while, never got 【即将超时】 for a lift with a mother inside: it waited for his next
+    message. It still waits, and the community's desk and leader get it at once."""
+    from sqlalchemy import select
+
+    from storage.district import import_district
+    from storage.models import Identity, Person, Region, Ticket
+    from tests.support.district import DISTRICT
+
+    rig = make_rig(db)
+    await db.run(lambda s: import_district(s, DISTRICT, source="t", now=rig.clock.now()))
+
+    async def setup(s: AsyncSession) -> tuple[int, int]:
+        community = (await s.scalars(select(Region).where(Region.name == "连江社区"))).one()
+        s.add(Person(id="oa_off", name="公众号网格员", roles=["officer"], active=True))
+        await s.flush()
+        s.add(Identity(channel="mp", external_id="oOfficer", person_id="oa_off",
+                       last_inbound_at=rig.clock.now() - timedelta(hours=49),
+                       pushes_since_inbound=0, created_at=rig.clock.now()))
+        t = Ticket(code="GD20261122-0001", category="building_safety", urgency="urgent",
+                   text="电梯困人 我妈在里面", community_id=community.id, status="assigned",
+                   assignee_id="oa_off", created_at=rig.clock.now(), updated_at=rig.clock.now())
+        s.add(t)
+        await s.flush()
+        urgent = outbox.enqueue(s, channel="mp", recipient="oOfficer", person_id="oa_off",
+                                text="【即将超时】工单 GD20261122-0001 请尽快接单", ticket_id=t.id,
+                                at=rig.clock.now(), urgent=True)
+        ordinary = outbox.enqueue(s, channel="mp", recipient="oOfficer", person_id="oa_off",
+                                  text="【新工单】GD20261122-0002", at=rig.clock.now())
+        await s.flush()
+        return urgent.id, ordinary.id
+
+    urgent_id, ordinary_id = await db.run(setup)
+    sender = rig.sender()
+    await sender.drain_once()
+    assert (await rig.row(urgent_id)).state == "held"  # still kept for his next message
+    assert (await rig.row(ordinary_id)).state == "held"
+    assert sender.metrics()["relayed"] == 2  # the desk (liming) and the leader (chenjun)
+    await sender.drain_once()
+    for member in ("liming", "chenjun"):
+        [told] = rig.standin.texts(member)
+        assert told.startswith("【转告】公众号网格员") and "请尽快接单" in told
+    assert "GD20261122-0002" not in " ".join(rig.standin.texts("liming"))  # ordinary: waits
