@@ -79,3 +79,19 @@ def test_serving_does_not_import_sklearn() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "[]"
+
+
+def test_a_huge_message_is_read_by_its_start(analyzer: Analyzer) -> None:
+    """The cue scans grow faster than the text (80,000 characters took 89 s): a message past
+    MAX_CHARS is analysed by its first MAX_CHARS, so one pasted novel cannot stall a worker.
+    The report is still read for what it says."""
+    from nlp.pipeline import MAX_CHARS
+
+    head = "幸福花园3号楼楼道里着火了，烟很大，"
+    huge = head + "快来人！" * 20000
+    got, start = analyzer.analyze(huge), analyzer.analyze(huge[:MAX_CHARS])
+    assert (got.category, got.urgency, got.location) == (start.category, start.urgency,
+                                                         start.location)
+    assert (got.category, got.urgency, got.location.building) == ("fire_safety", "urgent", "3")
+    short = "幸福花园3号楼门口的路灯不亮了"  # below the cap nothing changes
+    assert analyzer.analyze(short).text == short
