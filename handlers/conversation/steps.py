@@ -42,6 +42,10 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
     """The ticket named in `args` if this person holds it (or, with `staff_may`, is triage
     staff), with the rest of the words; else the refusal to send. With `action` and no code,
     the one open ticket of theirs the step fits (several: a numbered choice is the reply)."""
+    if ctx.state is not None and ctx.state.state == Conv.CHOOSING:
+        # a new command makes an earlier numbered list stale: a later «1» must not pick from
+        # it (trial 14: «1» after «办结» accepted item 1 of a list shown two commands before)
+        await ctx.clear_state()
     code, note = split_code(args)
     if code is None and (bad := malformed_code(args)):  # a mistyped code acts on nothing
         return not_found(bad, await tickets.assigned_to(ctx.session, ctx.person.id))

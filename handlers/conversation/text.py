@@ -34,11 +34,20 @@ def _loose_arg(word: str, rest: str) -> bool:
     return word in ("绑定", "评价") or rest[0].isdigit()
 
 
+# «GD 2026 1204 0053», «gd20261204 0053»: a code typed with spaces on a phone (trial 14)
+_SPACED_CODE = re.compile(r"GD\s*(\d{4})\s*(\d{2})\s*(\d{2})\s*[-－—_]?\s*(\d{4,})(?!\d)",
+                          re.IGNORECASE)
+
+
 def split_code(args: str) -> tuple[str | None, str]:
     """'GD20261122-0007 说明' → ('GD20261122-0007', '说明'); the code upper-cased."""
     m = CODE_RE.match(args.strip())
     if not m:
-        return None, args.strip()
+        spaced = _SPACED_CODE.match(args.strip())
+        if spaced is None:
+            return None, args.strip()
+        code = f"GD{''.join(spaced.groups()[:3])}-{spaced.group(4)}"
+        return code, args.strip()[spaced.end():].lstrip(" :：,，").strip()
     return m.group(0).upper(), args.strip()[m.end():].lstrip(" :：,，").strip()
 
 

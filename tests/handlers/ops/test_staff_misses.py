@@ -96,3 +96,22 @@ async def test_the_end_of_a_code_picks_that_one_of_several_tickets(bot: Bot) -> 
     # a number that ends none of them is the officer's words, as before: a menu
     reply = await bot.send("zhangwei", "接单 99", channel="work") or ""
     assert "请回复序号" in reply
+
+
+async def test_a_later_command_makes_an_earlier_numbered_list_stale(bot: Bot) -> None:
+    """Trial 14: «接单» showed a list, «办结» asked for the result, and a later «1» accepted item
+    1 of the first list, which the officer did not mean."""
+    codes = [code_of(await bot.send(f"oRes{i}", text)) for i, text in enumerate((REPORT, OTHER))]
+    assert "请回复序号" in (await bot.send("zhangwei", "接单", channel="work") or "")
+    await bot.send("zhangwei", "办结", channel="work")
+    await bot.send("zhangwei", "1", channel="work")
+    assert [(await bot.ticket(c)).status for c in codes] == ["assigned", "assigned"]
+
+
+async def test_a_code_typed_with_spaces_is_read(bot: Bot) -> None:
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    code_of(await bot.send("oResident002", OTHER))
+    day, n = code[2:10], code[-4:]
+    spaced = f"GD {day[:4]} {day[4:]} {n}"
+    reply = await bot.send("zhangwei", f"接单 {spaced}", channel="work") or ""
+    assert "请回复序号" not in reply and (await bot.ticket(code)).status == "accepted"
