@@ -115,3 +115,16 @@ async def test_a_code_typed_with_spaces_is_read(bot: Bot) -> None:
     spaced = f"GD {day[:4]} {day[4:]} {n}"
     reply = await bot.send("zhangwei", f"接单 {spaced}", channel="work") or ""
     assert "请回复序号" not in reply and (await bot.ticket(code)).status == "accepted"
+
+
+async def test_a_leader_gets_the_weeks_figures_on_wecom(bot: Bot) -> None:
+    """Trial 14: «统计» from a leader on WeCom got «没看懂» and the whole help."""
+    code = code_of(await bot.send(RESIDENT, REPORT))
+    code_of(await bot.send("oResident002", OTHER))
+    await bot.send("zhangwei", f"办结 {code} 已拆除飞线", channel="work")
+    reply = await bot.send("chenjun", "统计", channel="work") or ""
+    assert reply.startswith("连江社区 近7天")
+    assert "受理 2 件，办结 1 件（办结率 50%）" in reply and "目前在办 1 件" in reply
+    assert len(reply.splitlines()) <= 6
+    officer = await bot.send("zhangwei", "统计", channel="work") or ""
+    assert "我的工单" in officer and "受理" not in officer
