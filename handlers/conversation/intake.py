@@ -348,11 +348,35 @@ def _other_complaint(ctx: Ctx, analysis: Any, text: str, data: dict[str, Any]) -
         analysis.category not in [c for c, _ in drafted.alternatives[:2]]
 
 
+_PARTICLES = re.compile(r"[啊呀吧嘛呢哦哈啦了的]+$")
+_LEAD = re.compile(r"^(?:就是|就在|是在|在|是|我说的是|我说了是|都说了是)")
+_INNER_PARTICLE = re.compile(r"(?<=[\u4e00-\u9fff])[啊呀](?=[A-Za-z0-9\u4e00-\u9fff])")
+_POINTING_TAIL = re.compile(r"(?:就是|就在)?那个(?:楼|地方|位置|门口)?$")
+
+
+def place_words(text: str) -> str:
+    """The place in an answer to «where?», without what was said around it (trial 14: the
+    officer read «枫桥雅居A座啊 刚才不是说了吗» and «荷叶新苑7栋就是那个楼啊» as the place): the
+    pieces that name a place, their particles and pointing words dropped; the whole answer
+    when no piece names one."""
+    keep = []
+    for part in re.split(r"[\s，,。.!！?？~～]+", text):
+        if not part or not _ADDRESS.search(part) or _NOT_PLACE.search(part):
+            continue
+        part = _INNER_PARTICLE.sub("", _LEAD.sub("", part))
+        part = _PARTICLES.sub("", _POINTING_TAIL.sub("", _PARTICLES.sub("", part)))
+        if len(part) >= 2:
+            keep.append(part)
+    return " ".join(keep) if keep else text
+
+
 async def _where_answer(ctx: Ctx, data: dict[str, Any], text: str,
                         analysis: Any) -> str | None:
     """The draft waited for its place. None: this message is not the answer (a report)."""
     if _is_new_complaint(analysis, text) or _other_complaint(ctx, analysis, text, data):
         return None
+    if not refers_back(text):
+        text = place_words(text)
     draft_text = data.get("text", "")
     if _LOCATING.search(bare(text)) and re.search(r"[吗么呢?？]|怎么|能不能|可不可以|如何",
                                                    text):

@@ -62,3 +62,23 @@ async def test_a_bare_cry_for_help_gets_the_emergency_numbers_and_a_question(
     reply = await bot.send("oA", cry) or ""
     assert "110" in reply and "120" in reply and "发生了什么" in reply
     assert "随时发消息" not in reply
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("幸福花园3号楼啊 刚才不是说了吗", "3"),
+                                              ("烦死了 就是幸福花园啊3号楼", "3")])
+async def test_what_is_said_around_the_place_is_not_the_place(
+        bot: Bot, answer: str, kept: str) -> None:
+    """Trial 14: «枫桥雅居A座啊 刚才不是说了吗» reached the officer as the place."""
+    assert "具体位置" in (await bot.send("oA", "楼道的灯坏了好几天了") or "")
+    t = await bot.ticket(code_of(await bot.send("oA", answer)))
+    assert t.building == kept and t.assignee_id is not None
+    assert "说了" not in (t.place or "") and "烦死了" not in (t.place or "")
+    [page] = [x for o in await bot.outbox() if t.code in (x := o.payload.get("text") or "")
+              and "【新工单】" in x]
+    assert "位置：幸福花园3号楼" in page and "刚才不是说了吗" not in page.split("内容：")[0]
+
+
+async def test_an_unknown_place_is_kept_without_the_words_around_it(bot: Bot) -> None:
+    assert "具体位置" in (await bot.send("oA", "路口那个井盖没了 晚上很危险") or "")
+    reply = await bot.send("oA", "西溪印象城北门啊 我都说了") or ""
+    assert "西溪印象城北门" in reply and "我都说了" not in reply
