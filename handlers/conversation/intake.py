@@ -351,6 +351,7 @@ def _other_complaint(ctx: Ctx, analysis: Any, text: str, data: dict[str, Any]) -
 _PARTICLES = re.compile(r"[啊呀吧嘛呢哦哈啦了的]+$")
 _LEAD = re.compile(r"^(?:就是|就在|是在|在|是|我说的是|我说了是|都说了是)")
 _INNER_PARTICLE = re.compile(r"(?<=[\u4e00-\u9fff])[啊呀](?=[A-Za-z0-9\u4e00-\u9fff])")
+_NAMES_SPOT = re.compile(r"\d|[A-Za-z]|号|栋|幢|座|单元|苑|村|园|小区|花园|大厦|公寓")
 _POINTING_TAIL = re.compile(r"(?:就是|就在)?那个(?:楼|地方|位置|门口)?$")
 
 
@@ -361,8 +362,10 @@ def place_words(text: str) -> str:
     when no piece names one."""
     keep = []
     for part in re.split(r"[\s，,。.!！?？~～]+", text):
-        if not part or not _ADDRESS.search(part) or _NOT_PLACE.search(part):
+        if not part or not _ADDRESS.search(part):
             continue
+        if _NOT_PLACE.search(part) and not _NAMES_SPOT.search(part):
+            continue  # 「刚才不是说了吗」「就在门口」; never «3-2-301门口»
         part = _INNER_PARTICLE.sub("", _LEAD.sub("", part))
         part = _PARTICLES.sub("", _POINTING_TAIL.sub("", _PARTICLES.sub("", part)))
         if len(part) >= 2:

@@ -82,3 +82,10 @@ async def test_an_unknown_place_is_kept_without_the_words_around_it(bot: Bot) ->
     assert "具体位置" in (await bot.send("oA", "路口那个井盖没了 晚上很危险") or "")
     reply = await bot.send("oA", "西溪印象城北门啊 我都说了") or ""
     assert "西溪印象城北门" in reply and "我都说了" not in reply
+
+
+def test_an_answer_that_is_all_place_is_kept_whole() -> None:
+    from handlers.conversation.intake import place_words
+
+    assert place_words("梧桐苑 3-2-301门口") == "梧桐苑 3-2-301门口"  # a room and its door
+    assert place_words("枫桥雅居A座啊 刚才不是说了吗") == "枫桥雅居A座"
