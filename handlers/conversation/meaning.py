@@ -189,9 +189,10 @@ def understand(text: str, analysis: Any, *, rating_open: bool = False,
     if rating_open and is_dissatisfied(text) and not _names_place(analysis) \
             and not _other_matter(analysis, open_category):
         return Meaning("rating", 4)  # 「根本没处理！摊子还在」 right after 办结
-    if rating_open and (_VERDICT_WORDS.match(bare(text)) or
-                        (text.strip() and _PRAISE_EMOJI.match(text.strip()))):
-        return Meaning("rating", 1 if _PRAISE_EMOJI.match(text.strip()) else 2)
+    if rating_open:
+        praise = bool(text.strip()) and _PRAISE_EMOJI.match(text.strip()) is not None
+        if praise or _VERDICT_WORDS.match(bare(text)):
+            return Meaning("rating", 1 if praise else 2)
     if act in NLP_INTENTS and act not in ("report", "rating"):
         return Meaning(act)
     if act == "rating" and rating_open and getattr(analysis, "rating", None) is not None:

@@ -6,6 +6,8 @@ import logging
 import re
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router, State
@@ -18,10 +20,11 @@ from handlers.ops import points
 from handlers.ops.actions import HANDLER_ROLES, ActionError, dispatch
 from handlers.ops.notices import tell_reporters
 from handlers.ops.privacy import mask_phones
-from handlers.ops.reach import holds, may_act
+from handlers.ops.reach import holds, may_act, reach
 from handlers.ops.roles import TRIAGE_ROLES
 from handlers.ops.words import did_you_mean, malformed_code, not_found
 from nlp.taxonomy import category_name
+from storage import stats
 from storage.clock import to_local
 from storage.models import Person, Region, Ticket
 from storage.repo import triage_people
@@ -29,7 +32,7 @@ from storage.repos import tickets
 from storage.repos.conversations import set_state
 from storage.repos.people import identities_of, staff_matching
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import TransitionError
+from storage.statemachine import OPEN_STATUSES, TransitionError
 
 logger = logging.getLogger(__name__)
 router = Router("officer")
@@ -280,12 +283,6 @@ async def week_stats(ctx: Ctx, args: str) -> str:
     """A leader's figures on a phone (trial 14: «统计» on WeCom got the whole help): the last
     seven days of the area they triage, in the rates `gridbot stats` and the console use, and
     what is open and overdue now. An officer without such an area is pointed to 我的工单."""
-    from sqlalchemy import func, select
-
-    from handlers.ops.reach import reach
-    from storage import stats
-    from storage.statemachine import OPEN_STATUSES
-
     area = await reach(ctx.session, ctx.person)
     if not area.everywhere and not area.communities:
         return "统计供社区、街道领导和指挥中心使用。查看您自己的待办，请发送「我的工单」。"
