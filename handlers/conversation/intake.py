@@ -154,7 +154,7 @@ async def handle(ctx: Ctx) -> str | None:
     if state in DRAFTS and data.get("text") and bare(data["text"]) == bare(text):
         return "这件事已经收到了。" + _pending_prompt(state, data)
     if (t := await pieces.repeat_of(ctx, text)) is not None:
-        return pieces.repeat_reply(t)
+        return await pieces.tell_repeat(ctx, t, text)
     if state not in DRAFTS and (t := await pieces.near_repeat(
             ctx, text, (await resolve(ctx.session, analysis))[1])) is not None:
         return await pieces.fold_repeat(ctx, t, text)

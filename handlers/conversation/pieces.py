@@ -48,10 +48,29 @@ async def repeat_of(ctx: Ctx, text: str) -> Ticket | None:
         return None
     since = ctx.now - timedelta(hours=hours)
     for t in await of_resident(ctx.session, ctx.person.id, limit=20):
+        # the report's words or any piece of it: in a flood, a copy of the message that
+        # answered our question (「快来人啊 车堵门口了」 after «请确认类别») is a repeat too
         if t.reporter_id == ctx.person.id and t.status in OPEN_STATUSES + ("resolved",) \
-                and t.created_at >= since and bare(t.text.split("\n补充：")[0]) == words:
+                and t.created_at >= since \
+                and any(bare(part) == words for part in t.text.split("\n补充：")):
             return t
     return None
+
+
+async def tell_repeat(ctx: Ctx, t: Ticket, text: str) -> str | None:
+    """The same words again: no ticket; «已经登记过了» once per ticket per REPEAT_TOLD, and
+    the history notes the resident said it again; copies in that time (of the report, or of a
+    piece just added) get no reply (each late reply is a push)."""
+    told = await ctx.session.scalar(select(TicketEvent.id).where(
+        TicketEvent.ticket_id == t.id, TicketEvent.actor_id == ctx.person.id,
+        TicketEvent.created_at >= ctx.now - REPEAT_TOLD,
+        (TicketEvent.kind == "repeated") | ((TicketEvent.kind == "supplemented")
+                                            & (TicketEvent.note == mask_phones(text))))
+        .limit(1))
+    if told is not None:
+        return None
+    record(ctx.session, t, "repeated", actor_id=ctx.person.id, at=ctx.now)
+    return repeat_reply(t)
 
 
 _DIGITS = re.compile(r"\d+")

@@ -15,6 +15,7 @@ EVENT_NAMES = {
     "urged": "催办", "replied": "回复居民", "supplemented": "居民补充", "nudged": "居民催办",
     "callback": "居民请求联系",
     "rerouted": "补充位置后改派", "unreached": "通知未送达", "related": "疑似重复",
+    "repeated": "居民重复反映",
 }
 
 # events whose note is for the record, not for the history a person reads (the report's own

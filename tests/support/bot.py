@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from handlers.conversation.dispatcher import Dispatcher
 from handlers.conversation.types import Update
@@ -70,6 +70,12 @@ class Bot:
     async def ticket(self, code: str) -> Ticket:
         async def q(s: Any) -> Ticket:
             return (await s.scalars(select(Ticket).where(Ticket.code == code))).one()
+
+        return await self.db.read(q)
+
+    async def ticket_count(self) -> int:
+        async def q(s: Any) -> int:
+            return int(await s.scalar(select(func.count()).select_from(Ticket)) or 0)
 
         return await self.db.read(q)
 

@@ -117,3 +117,23 @@ async def test_an_answer_in_words_is_read_and_the_place_kept(unsure: Bot) -> Non
     reply = await unsure.send("oAnother", "就是一下雨门口全是水，排水沟堵了")
     t = await unsure.ticket(code_of(reply))  # no option named: classified again with the draft
     assert t.assignee_id == "zhangwei" and t.building == "3" and "排水沟" in t.text
+
+
+async def test_a_copy_of_the_answer_in_a_flood_is_a_repeat_not_a_ticket(unsure: Bot) -> None:
+    """Trial 14, C2: the words that answered «请确认类别» sent again (a flood's copies with new
+    MsgIds) made a second, urgent ticket with only «门口» for a place."""
+    assert "1 市政设施" in await unsure.send(RESIDENT, AMBIGUOUS)
+    answer = "就是积水 路面上全是水 人都过不去"
+    code = code_of(await unsure.send(RESIDENT, answer))
+    tickets_before = await unsure.ticket_count()
+    copies = []
+    for _ in range(4):
+        unsure.clock.advance(seconds=15)
+        copies.append(await unsure.send(RESIDENT, answer))
+    assert await unsure.ticket_count() == tickets_before  # no second ticket
+    assert "已经登记过了" in copies[0] and code in copies[0]
+    assert copies[1:] == [None] * 3  # said once; the other copies get no reply (no pushes)
+    t = await unsure.ticket(code)
+    assert t.text.count(answer) == 1
+    history = await unsure.send(RESIDENT, f"查询 {code}")
+    assert "居民重复反映" in history
