@@ -128,8 +128,9 @@ def _int(params: dict[str, str], name: str, default: int, lo: int, hi: int) -> i
 async def list_tickets(request: web.Request) -> web.Response:
     q = _query(request, _LIST_PARAMS)
     status = q.get("status") or None
-    if status is not None and status not in STATUSES:
-        raise ApiError(400, f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    if status is not None and status != "open" and status not in STATUSES:
+        raise ApiError(400, f"unknown status {status!r}; use open (every status not yet "
+                            f"resolved) or one of {', '.join(STATUSES)}")
     category = q.get("category") or None
     if category is not None and category not in CATEGORIES:
         raise ApiError(400, f"unknown category {category!r}; use one of "

@@ -20,7 +20,7 @@ from nlp.taxonomy import URGENCIES, category_name
 from storage.clock import iso, to_local
 from storage.models import Attachment, Region, Ticket, TicketEvent, TicketFollower
 from storage.repos.tickets import ticket_by_code
-from storage.statemachine import STATUS_NAMES
+from storage.statemachine import OPEN_STATUSES, STATUS_NAMES
 
 # a duplicate's original is another row: its code is looked up once and kept on the instance
 _DUP_CODE = "_view_duplicate_code"
@@ -115,7 +115,9 @@ async def list_tickets(
 ) -> tuple[list[Ticket], int]:
     """One page of tickets, newest first, and how many match the filters in all."""
     conds = []
-    if status:
+    if status == "open":  # as the console's queue: every status not yet resolved
+        conds.append(Ticket.status.in_(OPEN_STATUSES))
+    elif status:
         conds.append(Ticket.status == status)
     if category:
         conds.append(Ticket.category == category)

@@ -108,7 +108,12 @@ def cmd_say(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return 2
     text = " ".join(args.text).strip()
-    sender = args.sender or ("zhangwei" if args.work else "oLocalTester0001")
+    if args.work and not args.sender:
+        # a WeCom member of the district that was imported, not a name from examples/
+        print("gridbot say：--work 需要 --from 企业微信成员账号（区划文件里人员的 wecom 账号，"
+              "如 --from zhangwei）", file=sys.stderr)
+        return 2
+    sender = args.sender or "oLocalTester0001"
     url = base_url(settings, args.url)
     try:
         if not text and args.location is None and args.event is None:
@@ -139,7 +144,7 @@ def add_say_command(sub: Any, common: argparse.ArgumentParser) -> None:
                       help="send an event: subscribe, unsubscribe, CLICK:REPORT, SCAN:bind_…")
     p.add_argument("--from", dest="sender", metavar="ID",
                    help="the sender's openid (default oLocalTester0001); with --work a WeCom "
-                        "member id (default zhangwei)")
+                        "member id of the imported district (required)")
     p.add_argument("--work", action="store_true",
                    help="as a WeCom member, to /wechat/work, instead of the Official Account")
     p.add_argument("--url", help="the server (default http://server.host:server.port)")

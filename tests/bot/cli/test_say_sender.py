@@ -26,3 +26,15 @@ async def test_the_openid_in_the_query_is_the_senders() -> None:
         await side.say("oResidentA", "你好")
         await side.event("oResidentB", "subscribe")
     assert seen == ["oResidentA", "oResidentB"]
+
+
+def test_work_without_from_names_what_is_missing(tmp_path, capsys) -> None:
+    """Trial 14: --work fell back to «zhangwei», a person of examples/, and a district of one's
+    own answered «您不在本区网格工作人员名单中»; it now says what to pass instead."""
+    from bot.cli.main import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[server]\nport = 9\n[wechat.work]\ncorp_id = "c"\n', encoding="utf-8")
+    assert main(["say", "--config", str(config), "--work", "我的工单"]) == 2
+    err = capsys.readouterr().err
+    assert "--from" in err and "企业微信成员账号" in err
