@@ -138,6 +138,11 @@ async def handle(ctx: Ctx) -> str | None:
             await ctx.clear_state()
             return "好的，这次反映已取消。以后有需要，随时发消息告诉我们。"
         return CHAT_REPLY
+    if resolved is not None and state not in DRAFTS and _about_resolved(text, meaning.kind,
+                                                                        analysis, resolved):
+        # 「老人家现在怎么样了 哪个医院啊」 while its rating waits: a question about that ticket
+        # for its holder, not a consult ticket for the desk nor a canned line (trial 14, C3)
+        return await pieces.ask_holder(ctx, resolved, text)
     if meaning.kind == "chat" and len(bare(text)) > 12 and \
             (reply := await desk.about_staff(ctx, text)) is not None:
         return reply  # 「表扬一下网格员孙丽娟…」 reads as thanks, and is praise for a person
@@ -194,6 +199,37 @@ async def handle(ctx: Ctx) -> str | None:
         # waiting for a place (its next message, a real report, was told «还在等您告诉我位置»)
         return VENT_REPLY
     return await _new_report(ctx, text, state, data)
+
+
+# what a question to the community's service desk is about (a policy, a service, a paper):
+# without any of it, a question while a rating waits is about the ticket just resolved
+_SERVICE = re.compile(r"办理|办证|申请|申领|补贴|津贴|证明|社保|医保|低保|养老|退休|居住证|"
+                      r"户口|户籍|落户|疫苗|接种|就业|失业|入学|上学|残疾|政策|手续|材料|报销|"
+                      r"公积金|资格|条件|流程|窗口|盖章|登记|备案|补助|救助|优待|老年卡|敬老|高龄|"
+                      r"生育|婚|准生|"
+                      r"租房补|廉租|公租|保障房|上牌|营业执照|证件|身份证|证")
+_QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|为啥|哪|谁|多久|几时|几点|是不是|有没有")
+_ABOUT_US = re.compile(r"机器|真人|人工|你们是|你是谁|谁啊你|公众号|客服")
+
+
+_POINTS_BACK = re.compile(r"^(?:那个|这个|那次|这次|刚才|上次|后来|你们后来)")
+_STILL_WRONG = re.compile(r"坏|不亮|不通|漏|堵|又|还在|没修|没好|没人|臭|吵|危险|着火|冒烟")
+
+
+def _about_resolved(text: str, kind: str, analysis: Any, resolved: Any) -> bool:
+    """A question of some length with no service, policy or paper in it, and not about who
+    answers: while a rating waits, it is about the ticket just resolved. One read as a report
+    counts only when it names no place, no danger, nothing still wrong, and the ticket's own
+    kind of problem (「那个灯是换的新的还是修的啊？」 after the light was mended)."""
+    b = bare(text)
+    if len(b) < 6 or not _QUESTION.search(text) or _SERVICE.search(b) or _ABOUT_US.search(b):
+        return False
+    if kind in ("consult", "chat"):
+        return True
+    loc = analysis.location
+    return kind == "report" and (analysis.category == resolved.category or _POINTS_BACK.match(b)) \
+        and analysis.urgency == "normal" and not (loc.community or loc.building) \
+        and not _STILL_WRONG.search(b)
 
 
 _VENTING = re.compile(r"吃干饭|吃闲饭|不作为|废物|摆设|饭桶|没用的东西|有什么用|有啥用|管不管|"

@@ -424,6 +424,20 @@ async def append(ctx: Ctx, t: Ticket, text: str) -> str:
     return f"已把这条补充到工单 {t.code}，并转告负责人。发送「查询 {t.code}」查看进度。"
 
 
+async def ask_holder(ctx: Ctx, t: Ticket, text: str) -> str:
+    """A resident's question about the ticket just resolved (「老人家现在怎么样了 哪个医院啊」):
+    its holder hears it and answers with 回复; the rating still waits."""
+    note = mask_phones(text)
+    record(ctx.session, t, "supplemented", actor_id=ctx.person.id, note=note, at=ctx.now)
+    holder = t.assignee
+    if holder is not None:
+        await ctx.notify(holder, f"工单 {t.code} 居民询问：{note}\n"
+                                 f"答复居民请发「回复 {t.code} 内容」。", t)
+    who = holder.name if holder is not None else "社区工作人员"
+    return (f"您的问题已转给工单 {t.code} 的负责人{who}，会尽快答复您。\n"
+            f"对这次处理的评价，{msg.RATING_PROMPT}")
+
+
 async def supplement(ctx: Ctx, t: Ticket, text: str) -> str:
     """补充 CODE 内容: on a waiting ticket it answers the 追问 (the clock runs again)."""
     if t.status == "waiting":

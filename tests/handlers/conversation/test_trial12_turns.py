@@ -259,3 +259,29 @@ async def test_a_correction_is_acted_on_without_the_piece_question(bot: Bot, wor
     reply = await bot.send(RESIDENT, words) or ""
     assert "回复 1" not in reply and "改派" in reply
     assert (await bot.ticket(code)).assignee_id == "lina"
+
+
+@pytest.mark.parametrize("words", ["那个灯是换的新的还是修的啊？", "请问师傅换灯用的谁家的灯管？",
+                                   "你们后来查了是什么原因吗"])
+async def test_a_question_about_the_ticket_just_resolved_goes_to_its_holder(
+        bot: Bot, words: str) -> None:
+    """Trial 14, C3: «老人家现在怎么样了 哪个医院啊» while the rating waited became a consult
+    ticket for the service desk; it is a question for the officer who resolved it."""
+    code = await _resolved(bot)
+    before = await _count(bot, Ticket)
+    bot.clock.advance(minutes=30)
+    reply = await bot.send(RESIDENT, words) or ""
+    assert await _count(bot, Ticket) == before  # no consult ticket
+    assert code in reply and "负责人" in reply and "1 非常满意" in reply
+    asked = [x for x in await bot.texts("wy01") if "居民询问" in x]
+    assert asked and words in asked[-1] and f"回复 {code}" in asked[-1]
+    assert (await bot.ticket(code)).rating is None  # the rating still waits
+    assert (await bot.ticket(code)).status == "resolved"
+
+
+async def test_a_service_question_while_a_rating_waits_is_still_a_consult(bot: Bot) -> None:
+    code = await _resolved(bot)
+    before = await _count(bot, Ticket)
+    reply = await bot.send(RESIDENT, "请问高龄补贴怎么申请？需要带什么材料") or ""
+    assert "咨询" in reply and code_of(reply) != code
+    assert await _count(bot, Ticket) == before + 1
