@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-from nlp.normalize import to_halfwidth
+from nlp.normalize import primary_sound, to_halfwidth
 from storage.models import Region
 
 MIN_MATCH = 2  # a shorter overlap (one character) matches too much to mean anything
@@ -81,7 +82,8 @@ def grid_for_place(regions: list[Region] | Index, community_text: str | None,
             if found:
                 return _pick(groups[found], building, by_id)
 
-    found = _best(index.names, text) or _by_building(index, text, building)
+    found = _best(index.names, text) or _by_building(index, text, building) \
+        or _by_sound(index, text)
     place_score = overlap(text, index.names[found]) if found else 0
     scored = [(overlap(text, names), c) for c, names in index.communities]
     best_c = max((s for s, _ in scored), default=0)
@@ -122,6 +124,43 @@ def _by_building(index: Index, text: str, building: str | None) -> tuple[int, st
         wanted in {normalize_building(b) for b in p.buildings or []}
         for p in index.groups[key])]
     return having[0] if len(having) == 1 else None
+
+
+@lru_cache(maxsize=8192)
+def _sound(ch: str) -> str:
+    return primary_sound(ch) or ch
+
+
+@lru_cache(maxsize=4096)
+def _sounds(text: str) -> str:
+    return "|" + "|".join(_sound(ch) for ch in text) + "|"
+
+
+def _by_sound(index: Index, text: str) -> tuple[int, str] | None:
+    """A compound's name heard by voice input with other characters of the same sound (石流苑,
+    石榴院 for 石榴苑): the one place group whose name sounds inside the text and shares a
+    character with it (chance homophones share none, as in nlp.normalize)."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return None
+    heard = _sounds(text)
+    keys = {key for key, names in index.names.items() for name in names
+            if len(name) >= 2 and set(name) & set(text) and _sounds(name) in heard}
+    return keys.pop() if len(keys) == 1 else None
+
+
+def heard_at(text: str, name: str) -> int | None:
+    """Where `name` is heard in `text` written with other characters of the same sound, sharing
+    at least one with it (石流苑 in 「我住在石流苑三栋」 for 石榴苑), or None."""
+    if len(name) < 2 or name in text or not set(name) & set(text) \
+            or _sounds(name) not in _sounds(text):
+        return None
+    want = [_sound(ch) for ch in name]
+    heard = [_sound(ch) for ch in text]
+    n = len(name)
+    for i in range(len(text) - n + 1):
+        if heard[i:i + n] == want and set(text[i:i + n]) & set(name):
+            return i
+    return None
 
 
 def _pick(places: list[Region], building: str | None,

@@ -17,6 +17,7 @@ from handlers.ops.tickets import Placement, create_ticket, place_for
 from nlp.pipeline import Analysis
 from nlp.taxonomy import category_name
 from storage import repo
+from storage.district_match import heard_at
 from storage.models import Person, Region, Ticket
 
 if TYPE_CHECKING:
@@ -80,9 +81,16 @@ async def _resolve(session: AsyncSession, analysis: Analysis) -> tuple[Placement
         return place, analysis
     text = analysis.text or ""
     loc = analysis.location
-    names = sorted({(n, canon) for canon, aliases in await repo.gazetteer(session)
+    gazetteer = await repo.gazetteer(session)
+    names = sorted({(n, canon) for canon, aliases in gazetteer
                     for n in (canon, *aliases) if len(n) >= 2 and n in text},
                    key=lambda p: -len(p[0]))
+    if not names:
+        # voice input's 石流苑 / 石榴院 for 石榴苑: the span heard with the name's sound
+        heard = {(text[i:i + len(n)], canon) for canon, aliases in gazetteer
+                 for n in (canon, *aliases) if (i := heard_at(text, n)) is not None}
+        names = sorted(heard, key=lambda p: -len(p[0])) if len({c for _, c in heard}) == 1 \
+            else []
     fallback: tuple[Placement, str, str | None] | None = None
     for name, canon in names:
         after = text[text.index(name) + len(name):]
