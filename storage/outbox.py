@@ -12,6 +12,10 @@ from storage import held_rows
 from storage.models import Outbox, Ticket, new_row
 
 URGENT, ORDINARY = 1, 0  # Outbox.priority
+# pushes (customer-service messages) an Official Account may send per message the person
+# sends, within 48 hours of it (bot.channels.sender holds the rest for their next message)
+WINDOW_PUSHES = 5
+PUSHES_USED = "pushes used up: held for next reply"  # Outbox.last_error of such a row
 
 
 def enqueue(
@@ -34,17 +38,31 @@ def enqueue(
 
 
 async def take_held(session: AsyncSession, channel: str, recipient: str,
-                    at: datetime) -> list[Outbox]:
-    """Notices that could not be pushed (window closed): delivered with the next reply."""
+                    at: datetime, room: int | None = None) -> tuple[list[Outbox], int]:
+    """Notices that could not be pushed (window closed, pushes used up), delivered with the
+    next reply: urgent first, then in order, as many as `room` UTF-8 bytes of reply hold (a
+    line each); only those are marked sent. Also how many stay held for the message after."""
     rows = (await session.scalars(
         select(Outbox).where(Outbox.channel == channel, Outbox.recipient == recipient,
-                             Outbox.state == "held").order_by(Outbox.id)
+                             Outbox.state == "held")
+        .order_by(Outbox.priority.desc(), Outbox.id)
     )).all()
+    taken: list[Outbox] = []
     for row in rows:
+        size = len(held_line(row).encode("utf-8")) + 1
+        if room is not None and taken and size > room:
+            break  # the first always goes: a reply cut short still shows the most urgent
+        if room is not None:
+            room -= size
         row.state = "sent"
         row.sent_at = at
         row.last_error = "delivered with a passive reply"
-    return list(rows)
+        taken.append(row)
+    return taken, len(rows) - len(taken)
+
+
+def held_line(row: Outbox) -> str:
+    return f"· {row.payload.get('text', '')}"
 
 
 UNREACHED = "unreached"  # a staff member with no channel yet: kept until they have one

@@ -183,14 +183,20 @@ PRIORITIES = {URGENT: "urgent", ORDINARY: "ordinary"}
 WAITING = ("pending", "sending")  # notices we still have to send (held ones wait for a person)
 
 
-async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int],
-                                            dict[str, tuple[int, datetime | None]]]:
+Aged = dict[str, tuple[int, datetime | None]]  # priority → (how many, the oldest's time)
+
+
+async def _counts(s: AsyncSession) -> tuple[dict[str, int], dict[str, int], Aged, Aged]:
     tickets = await s.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
     outbox = await s.execute(select(Outbox.state, func.count()).group_by(Outbox.state))
-    waiting = await s.execute(select(Outbox.priority, func.count(), func.min(Outbox.created_at))
-                              .where(Outbox.state.in_(WAITING)).group_by(Outbox.priority))
-    by_priority = {PRIORITIES.get(p, str(p)): (n, oldest) for p, n, oldest in waiting.all()}
-    return {k: n for k, n in tickets.all()}, {k: n for k, n in outbox.all()}, by_priority
+
+    async def aged(states: tuple[str, ...]) -> Aged:
+        rows = await s.execute(select(Outbox.priority, func.count(), func.min(Outbox.created_at))
+                               .where(Outbox.state.in_(states)).group_by(Outbox.priority))
+        return {PRIORITIES.get(p, str(p)): (n, oldest) for p, n, oldest in rows.all()}
+
+    return ({k: n for k, n in tickets.all()}, {k: n for k, n in outbox.all()},
+            await aged(WAITING), await aged(("held",)))
 
 
 def _age(now: datetime, since: datetime | None) -> float:
@@ -199,7 +205,7 @@ def _age(now: datetime, since: datetime | None) -> float:
 
 async def metrics(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    by_status, by_state, by_priority = await runtime.db.read(_counts)
+    by_status, by_state, by_priority, held = await runtime.db.read(_counts)
     now = runtime.clock.now()
     # every known value is listed, zero or not, so a dashboard's series never vanish
     statuses = list(STATUSES) + sorted(set(by_status) - set(STATUSES))
@@ -216,6 +222,15 @@ async def metrics(request: web.Request) -> web.Response:
                      "Age of the oldest notice still to send, by priority (0: none waits).",
                      "priority", [(p, _age(now, by_priority.get(p, (0, None))[1]))
                                   for p in priorities])
+    # a notice held for a person's next message (an Official Account's 48-hour window closed,
+    # or its pushes per message used up): an urgent one held is a page nobody has seen
+    lines += _family("gridbot_outbox_held", "gauge",
+                     "Notices held until the recipient writes again, by priority.", "priority",
+                     [(p, held.get(p, (0, None))[0]) for p in priorities])
+    lines += _family("gridbot_outbox_oldest_held_seconds", "gauge",
+                     "Age of the oldest notice held for the recipient's next message, by "
+                     "priority (0: none held).",
+                     "priority", [(p, _age(now, held.get(p, (0, None))[1])) for p in priorities])
     # the process's (every worker's, under --workers) histograms and counters: prometheus_client
     body = ("\n".join(lines) + "\n").encode() + exposition()
     return web.Response(body=body,

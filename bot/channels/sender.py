@@ -54,7 +54,7 @@ from storage.queue import Backoff, LeasedQueue
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=48)
-WINDOW_PUSHES = 5
+WINDOW_PUSHES = outbox.WINDOW_PUSHES
 PACE_PERIOD = timedelta(minutes=1)
 LEASE_MARGIN = timedelta(seconds=5)
 PER_RECIPIENT = 10  # rows of one recipient per round (their sends are sequential)
@@ -211,7 +211,7 @@ class OutboxSender(PollLoop):
                 window = windows.get(row.recipient)
                 if window is not None and not _open(window, now):
                     if not cfg.wechat.mp.template_id:
-                        row.state, row.last_error = "held", "window closed: held for next reply"
+                        row.state, row.last_error = "held", _why_held(window, now)
                         claim.counts["held"] += 1
                         if row.priority > outbox.ORDINARY and row.person_id:
                             relays.append(row)  # staff's urgent notice: told to stand-ins
@@ -388,6 +388,13 @@ async def _windows(session: AsyncSession,
         select(Identity.external_id, Identity.last_inbound_at, Identity.pushes_since_inbound)
         .where(Identity.channel == "mp", Identity.external_id.in_(recipients)))
     return {ext: (last, pushes or 0) for ext, last, pushes in rows.all()}
+
+
+def _why_held(window: tuple[datetime | None, int], now: datetime) -> str:
+    last, _ = window
+    if last is not None and now - last < WINDOW:
+        return outbox.PUSHES_USED  # they wrote lately, but that message's pushes are spent
+    return "window closed: held for next reply"
 
 
 def _open(window: tuple[datetime | None, int], now: datetime) -> bool:

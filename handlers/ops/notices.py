@@ -153,7 +153,12 @@ async def relay_held(session: AsyncSession, row: Any, *, at: datetime) -> int:
     community = await session.get(Region, ticket.community_id) \
         if ticket is not None and ticket.community_id else None
     people = await stand_ins(session, community, person.id)
-    head = (f"{RELAY_HEAD}{person.name}只能通过公众号收到通知，48 小时内未发消息，"
+    # the reason as it is: the 48 hours since their last message, or the pushes one message
+    # of theirs allows already spent (trial 15: she had written nine minutes before)
+    why = (f"已连续推送 {outbox.WINDOW_PUSHES} 条，需本人回复一条消息后才能继续推送"
+           if row.last_error == outbox.PUSHES_USED
+           else "48 小时内未发消息")
+    head = (f"{RELAY_HEAD}{person.name}只能通过公众号收到通知，{why}，"
             "以下紧急通知暂时发不到，请电话转告：")
     for p in people:
         await notify(session, p, within_limit(f"{head}\n{text}", ticket), at=at,

@@ -58,6 +58,12 @@ async def test_the_backlog_by_priority_and_its_oldest_notices_age(
     assert got['gridbot_outbox_oldest_waiting_seconds{priority="urgent"}'] == 540
     assert got['gridbot_outbox_waiting{priority="ordinary"}'] == 2  # the seed's, a day old
     assert got['gridbot_outbox_oldest_waiting_seconds{priority="ordinary"}'] == 86400
+    # trial 15: an urgent page held for an officer reached only on the Official Account was
+    # on no gauge; the held ones are counted and aged apart
+    assert got['gridbot_outbox_held{priority="urgent"}'] == 1
+    assert got['gridbot_outbox_oldest_held_seconds{priority="urgent"}'] == 1800
+    assert got['gridbot_outbox_held{priority="ordinary"}'] == 0
+    assert got['gridbot_outbox_oldest_held_seconds{priority="ordinary"}'] == 0
 
 
 def test_sender_counts_are_a_prometheus_counter_from_zero() -> None:

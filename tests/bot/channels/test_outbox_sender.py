@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
@@ -110,8 +111,9 @@ async def test_window_closed_without_template_holds_the_row_for_the_next_reply(
     assert sender.metrics()["held"] == 1
 
     async def reply(s: AsyncSession) -> list[str]:  # what the dispatcher does on a message
-        return [r.payload["text"] for r in await outbox.take_held(s, "mp", "oOld",
-                                                                  rig.clock.now())]
+        taken, left = await outbox.take_held(s, "mp", "oOld", rig.clock.now())
+        assert left == 0
+        return [r.payload["text"] for r in taken]
 
     assert await db.run(reply) == ["您的工单已办结"]
 
@@ -379,11 +381,17 @@ async def test_a_digest_of_many_notices_is_split_to_fit_wecoms_limit(
     assert "GD20261203-0159" in folded[-1]
 
 
+@pytest.mark.parametrize(("ago", "pushes", "reason"), [
+    (timedelta(hours=49), 0, "48 小时内未发消息"),
+    (timedelta(minutes=9), 5, "已连续推送 5 条，需本人回复一条消息后才能继续推送")])
 async def test_a_staff_members_urgent_notice_held_by_the_window_reaches_the_stand_ins(
-        db: Database, make_rig: Callable[..., Rig]) -> None:
+        db: Database, make_rig: Callable[..., Rig], ago: timedelta, pushes: int,
+        reason: str) -> None:
     """Trial 14: an officer bound on the Official Account only, who had not written for a
     while, never got 【即将超时】 for a lift with a mother inside: it waited for his next
-    message. It still waits, and the community's desk and leader get it at once."""
+    message. It still waits, and the community's desk and leader get it at once, with the
+    reason as it is (trial 15: told «48 小时内未发消息» of one who wrote nine minutes before,
+    whose pushes for that message were spent)."""
     from sqlalchemy import select
 
     from storage.district import import_district
@@ -398,8 +406,8 @@ async def test_a_staff_members_urgent_notice_held_by_the_window_reaches_the_stan
         s.add(Person(id="oa_off", name="公众号网格员", roles=["officer"], active=True))
         await s.flush()
         s.add(Identity(channel="mp", external_id="oOfficer", person_id="oa_off",
-                       last_inbound_at=rig.clock.now() - timedelta(hours=49),
-                       pushes_since_inbound=0, created_at=rig.clock.now()))
+                       last_inbound_at=rig.clock.now() - ago,
+                       pushes_since_inbound=pushes, created_at=rig.clock.now()))
         t = Ticket(code="GD20261122-0001", category="building_safety", urgency="urgent",
                    text="电梯困人 我妈在里面", community_id=community.id, status="assigned",
                    assignee_id="oa_off", created_at=rig.clock.now(), updated_at=rig.clock.now())
@@ -423,4 +431,5 @@ async def test_a_staff_members_urgent_notice_held_by_the_window_reaches_the_stan
     for member in ("liming", "chenjun"):
         [told] = rig.standin.texts(member)
         assert told.startswith("【转告】公众号网格员") and "请尽快接单" in told
+        assert reason in told
     assert "GD20261122-0002" not in " ".join(rig.standin.texts("liming"))  # ordinary: waits

@@ -93,3 +93,46 @@ async def test_every_push_fits_wecoms_2048_bytes_and_keeps_what_to_type(bot: Bot
     await bot.send("zhangwei", f"转办 {code} 城管 {'请依法处理占道和飞线' * 10}", channel="work")
     assert all(len(x.encode()) <= 2048 for x in await bot.texts("cg01"))
     assert any("全文见" in x for x in await bot.texts("cg01"))
+
+
+async def test_many_held_notices_fit_the_reply_urgent_first_the_rest_kept(bot: Bot) -> None:
+    """Trial 15: an officer reached only on the Official Account had 95 notices kept; her
+    «我的工单» got a reply cut at 2,048 bytes showing 6 of them (an ordinary one before the
+    urgent fire), no answer, and all 95 marked delivered. Now the answer is there, urgent
+    notices come first, only what is shown is marked sent, and the rest come next time."""
+    from storage import outbox as ob
+
+    async def keep(s: AsyncSession) -> None:
+        now = bot.clock.now()
+        for i in range(40):
+            urgent = i % 10 == 9
+            row = ob.enqueue(s, channel="mp", recipient=RESIDENT, at=now,
+                             text=(f"【紧急工单】第{i}号 石榴里9栋三楼窗户往外冒烟了" if urgent
+                                   else f"【新工单】第{i}号 桂香苑3号楼楼道堆满了纸箱 请清理"),
+                             urgent=urgent)
+            row.state = "held"
+
+    await bot.send(RESIDENT, "你好")  # known to the bot, as an officer bound on the account
+    await bot.db.run(keep)
+    first = await bot.send(RESIDENT, "帮助") or ""
+    assert len(first.encode("utf-8")) <= 2048 and "内容较长" not in first
+    assert "您有 40 条新消息" in first and "回复任意消息继续查看" in first
+    assert "其他操作" in first.split("\n\n", 1)[1]  # the answer to «帮助» is there too
+    lines = [x for x in first.splitlines() if x.startswith("· 【")]
+    assert [x for x in lines[:4]] == [x for x in lines if "紧急" in x]  # all 4 urgent first
+    states = [r.state for r in await bot.outbox(RESIDENT)]
+    assert states.count("sent") == len(lines) and states.count("held") == 40 - len(lines)
+    shown = set(lines)
+    for _ in range(10):
+        more = await bot.send(RESIDENT, "好的") or ""
+        shown |= {x for x in more.splitlines() if x.startswith("· 【")}
+        if "继续查看" not in more:
+            break
+    assert len(shown) == 40 and all(r.state == "sent" for r in await bot.outbox(RESIDENT))
+
+
+def test_the_room_for_held_notices_is_the_gateways_limit() -> None:
+    from bot.gateway.message import MAX_REPLY_BYTES
+    from handlers.conversation.dispatcher import REPLY_BYTES
+
+    assert REPLY_BYTES == MAX_REPLY_BYTES
