@@ -123,6 +123,9 @@ async def handle(ctx: Ctx) -> str | None:
     if state not in DRAFTS and meaning.kind != "rating" and pieces.is_nudge(text) and \
             (reply := await pieces.nudge_latest(ctx)) is not None:
         return reply  # 「怎么还没人来啊」 after her report: the holder is reminded, no new ticket
+    if state not in DRAFTS and meaning.kind != "rating" and pieces.sounds_impatient(text) and \
+            (reply := await pieces.nudge_latest(ctx, text)) is not None:
+        return reply  # 「催一下，垃圾还是没人收」: the same, with her report's problem said again
     if state not in DRAFTS and meaning.kind != "rating" and pieces.is_fixed_already(text) and \
             (open_now := await pieces.open_reports(ctx)):
         # 「不用来了 已经换好了」: the holder hears it at once, the resident may withdraw it

@@ -155,7 +155,14 @@ async def recent_report(ctx: Ctx) -> Ticket | None:
 
 # keywords nlp gives that say how many or that another matter follows, not what is wrong
 _NOT_WHAT = re.compile(r"^(?:[一二两三四五六七八九十几\d]+[个棵辆只条台处根块间层]|"
-                       r"还有|另外|又有|尽快|赶紧|马上|麻烦|一直|处理|派人|反映|投诉|看看|管管)$")
+                       r"还有|另外|又有|尽快|赶紧|马上|麻烦|一直|处理|派人|反映|投诉|看看|管管|"
+                       # who is named (the party that did nothing, whose it is) and when: not
+                       # what is wrong (trial 15: a 道闸 offered as a 附议 of a 门禁 ticket
+                       # for 物业 in common; «人家、公共», «十一点、音响» shown as its subject)
+                       r"物业|物业公司|物管|业主|业委会|居委会|居委|社区|街道|人家|别人|公共|邻居|"
+                       r"房东|租户|大家|居民|我们|你们|他们|"
+                       r"[一二两三四五六七八九十\d]+点(?:多|半|钟)?|晚上|早上|凌晨|半夜|白天|中午|"
+                       r"每天|天天|最近)$")
 # a building, unit, room or floor: where, not what
 _WHERE_WORDS = re.compile(r"[0-9A-Za-z一二三四五六七八九十]{1,4}\s*"
                           r"(?:号楼|栋|幢|座|号|单元|室|层|楼)")
@@ -497,11 +504,40 @@ async def open_reports(ctx: Ctx) -> list[Ticket]:
             if t.reporter_id == ctx.person.id and t.status in OPEN_STATUSES]
 
 
-async def nudge_latest(ctx: Ctx) -> str | None:
-    """催办 without a code: the latest open report is the one meant; None when there is none."""
+def sounds_impatient(text: str) -> bool:
+    b = bare(text)
+    return 0 < len(b) <= 30 and bool(_NUDGE.search(b))
+
+
+def restated_nudge(text: str, tickets: list[Ticket]) -> Ticket | None:
+    """「催一下，垃圾还是没人收」「怎么还没人来啊，门禁还是坏的」: impatience with the problem of
+    one of the resident's open reports said again (a pair of characters of that report's text
+    and most of the rest: the latest such report); a problem of its own is not one (trial 15:
+    both were asked «在哪里» and became placeless tickets, the holder never reminded)."""
+    if not sounds_impatient(text):
+        return None
+    rest = _NUDGE_WORDS.sub("", bare(text))
+    if not rest or len(rest) > 8:
+        return None
+    for t in tickets:
+        told = t.text.split("\n补充：")[0]
+        if any(rest[i:i + 2] in told for i in range(len(rest) - 1)) \
+                and 2 * sum(ch in told for ch in rest) >= len(rest):
+            return t
+    return None
+
+
+async def nudge_latest(ctx: Ctx, text: str | None = None) -> str | None:
+    """催办 without a code: the latest open report is the one meant (with `text`, the latest
+    whose problem the nudge restates); None when there is none."""
     open_now = await open_reports(ctx)
     if not open_now:
         return None
+    if text is not None:
+        meant = restated_nudge(text, open_now)
+        if meant is None:
+            return None
+        open_now = [meant, *(t for t in open_now if t is not meant)]
     reply = await nudge(ctx, open_now[0])
     if len(open_now) > 1:
         reply += (f"\n您还有 {len(open_now) - 1} 件工单在办理中，"

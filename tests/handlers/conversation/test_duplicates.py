@@ -133,3 +133,20 @@ async def test_what_the_answer_says_beyond_1_or_2_stays_with_the_report(bot: Bot
     assert f"已附议工单 {offered}" in await bot.send(THIRD, "是的 我家老人晚上出门差点摔了")
     [told] = [x for x in await bot.texts("zhangwei") if "【附议】" in x]
     assert offered in told and "差点摔了" in told and "好几天了" in told
+
+
+async def test_the_party_named_in_both_does_not_make_two_problems_one(bot: Bot) -> None:
+    """Trial 15: «…物业收了停车费但道闸坏了一个月没人修» was offered as a 附议 of an open 门禁
+    ticket, 物业 being all they had in common; unanswered, the 道闸 became a follower's line."""
+    first = "幸福花园3号楼的门禁坏了一个星期了，物业一直不来修"
+    code = code_of(await bot.send(FIRST, first))
+    reply = await bot.send(SECOND, "幸福花园3号楼物业收了停车费但道闸坏了一个月没人修！！") or ""
+    assert OFFER not in reply and code_of(reply) != code
+
+
+async def test_an_offer_names_what_the_ticket_is_about_not_who_or_when(bot: Bot) -> None:
+    code = code_of(await bot.send(FIRST, "幸福花园3号楼晚上十一点还有人在楼下放音响跳广场舞"))
+    offer = await bot.send(SECOND, "幸福花园3号楼楼下广场舞音响太吵了") or ""
+    assert OFFER in offer and code in offer
+    about = offer.split("（", 1)[1].split("）", 1)[0]
+    assert "十一点" not in about and "晚上" not in about

@@ -79,3 +79,27 @@ async def test_a_closed_report_is_not_nudged(bot: Bot) -> None:
     reply = await bot.send(RESIDENT, "催一下") or ""
     assert "没有正在办理的工单" in reply
     assert not _nudges(await bot.texts("wy01"), code)
+
+
+@pytest.mark.parametrize("words", ["催一下，楼道的灯还是不亮", "怎么还没人来啊，灯还是坏的",
+                                   "楼道灯还没修好 快点来处理"])
+async def test_impatience_with_the_problem_said_again_reminds_its_holder(
+        bot: Bot, words: str) -> None:
+    """Trial 15: «催一下，垃圾还是没人收» and «怎么还没人来啊，门禁还是坏的» were asked where and
+    became placeless tickets; the holder was never reminded."""
+    code = code_of(await bot.send(RESIDENT, LAMP))
+    before = await _tickets(bot)
+    bot.clock.advance(hours=3)
+    reply = await bot.send(RESIDENT, words) or ""
+    assert f"已为您催办工单 {code}" in reply and "哪个小区" not in reply
+    assert await _tickets(bot) == before
+    assert len(_nudges(await bot.texts("wy01"), code)) == 1
+
+
+async def test_impatience_naming_another_problem_is_a_report_of_it(bot: Bot) -> None:
+    code_of(await bot.send(RESIDENT, LAMP))
+    before = await _tickets(bot)
+    bot.clock.advance(hours=3)
+    reply = await bot.send(RESIDENT, "怎么还没人来，垃圾桶都满出来了") or ""
+    assert "已为您催办" not in reply
+    assert await _tickets(bot) == before + 1 or "哪个小区" in reply or "位置" in reply
