@@ -9,6 +9,7 @@ import re
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router
+from handlers.conversation.steps import code_by_ending
 from handlers.conversation.text import split_code
 from handlers.ops import messages as msg
 from handlers.ops import points
@@ -188,7 +189,7 @@ async def decline(ctx: Ctx, args: str) -> str:
 
 @staff_router.on(Command("核实"))
 async def verify(ctx: Ctx, args: str) -> str:
-    code, _ = split_code(args)
+    code, _ = await code_by_ending(ctx, args, lambda t: _may_verify(ctx, t))
     if (t := await ticket_by_code(ctx.session, code) if code else None) is None:
         return ("请发送「核实 工单号」，工单号见待核实通知。" if code is None
                 else f"没有找到工单 {code}。")

@@ -12,7 +12,7 @@ from handlers.conversation import drafts
 from handlers.conversation.context import Ctx
 from handlers.conversation.router import Command, NotHandled, Router, State
 from handlers.conversation.states import Conv
-from handlers.conversation.steps import holder_step
+from handlers.conversation.steps import code_by_ending, holder_step
 from handlers.conversation.text import CODE_RE, normalize, split_code
 from handlers.conversation.views import detail_text
 from handlers.ops import messages as msg
@@ -203,7 +203,8 @@ async def _hand_back(ctx: Ctx, t: Ticket, note: str) -> str:
 async def dispatch_to(ctx: Ctx, args: str) -> str:
     if not ctx.person.has_role(*TRIAGE_ROLES):
         return "只有社区分拨人员和领导可以派单。"
-    code, target = split_code(args)
+    code, target = await code_by_ending(
+        ctx, args, lambda t: may_act(ctx.session, ctx.person, t, holder=False))
     if code is None and (bad := malformed_code(args)):
         return not_found(bad, [])
     if code is None or not target:

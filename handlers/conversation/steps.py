@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from handlers.conversation.context import Ctx
 from handlers.conversation.states import Conv
@@ -19,6 +22,7 @@ from handlers.ops.notices import tell_reporters
 from handlers.ops.reach import may_act
 from handlers.ops.words import malformed_code, not_found
 from nlp.taxonomy import URGENCY_ORDER
+from storage.clock import to_local
 from storage.models import Ticket
 from storage.repos import tickets
 from storage.repos.tickets import ticket_by_code
@@ -66,6 +70,26 @@ async def own_ticket(ctx: Ctx, args: str, verb: str, need_note: bool, *,
 
 # 「接单 0013」「进度 14 维保已到场」: the number a code ends with, before the words
 _ENDING = re.compile(r"^(\d{2,4})(?:\s+(.*))?$", re.DOTALL)
+RECENT_DAYS = 7  # 「改派 0013 潘捷」 looks for a code of the last week ending so
+
+
+async def code_by_ending(ctx: Ctx, args: str,
+                         may: Callable[[Ticket], Awaitable[bool]]) -> tuple[str | None, str]:
+    """The code and the rest of `args` (split_code), or, for 「改派 0013 潘捷」「核实 15」, the
+    code of the latest ticket of the last RECENT_DAYS ending in that number that `may` allows
+    (trial 15: 接单 took the last digits, 改派 and 核实 did not)."""
+    code, rest = split_code(args)
+    if code is not None or (m := _ENDING.match(args.strip())) is None:
+        return code, rest
+    today = to_local(ctx.now).date()  # codes carry the Beijing date
+    n = int(m.group(1))
+    codes = [f"GD{(today - timedelta(days=d)):%Y%m%d}-{n:04d}" for d in range(RECENT_DAYS)]
+    found = (await ctx.session.scalars(select(Ticket).where(Ticket.code.in_(codes))
+                                       .order_by(Ticket.id.desc()))).all()
+    for t in found:
+        if await may(t):
+            return t.code, (m.group(2) or "").strip()
+    return None, rest
 
 
 async def _implicit(ctx: Ctx, verb: str, action: str, note: str,

@@ -145,3 +145,17 @@ async def test_a_verified_report_with_no_grid_is_left_for_dispatch(bot: Bot) -> 
     assert "已将" in await bot.send("centre", f"派单 {code} zhangwei", channel="work")
     t = await bot.ticket(code)
     assert (t.status, t.assignee_id) == ("assigned", "zhangwei")
+
+
+async def test_verify_and_reassign_take_the_codes_last_digits(bot: Bot) -> None:
+    """Trial 15: 「接单 0016」 worked but 「核实 0015」 and 「改派 0013 潘捷」 were refused with
+    the full form, so a rider's report stayed unverified."""
+    await become_correspondent(bot, RIDER)
+    code = code_of(await bot.send(RIDER, HAZARD))
+    ending = code.rsplit("-", 1)[1]
+    assert "已核实" not in await bot.send("zhangwei", f"核实 {ending}", channel="work")
+    reply = await bot.send("liming", f"核实 {ending}", channel="work")
+    assert "已核实" in reply and code in reply
+    moved = await bot.send("chenjun", f"改派 {ending} lina", channel="work")
+    assert code in moved and (await bot.ticket(code)).assignee_id == "lina"
+    assert "请发送「派单" in await bot.send("chenjun", "改派 9876 lina", channel="work")
