@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot import metrics
+from bot import metrics, warmup
 from bot.api.intake import setup_intake_api
 from bot.api.stats import setup_stats_api
 from bot.api.tickets import setup_api
@@ -63,6 +63,9 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
             services = await _services(settings, clock, db)
             stack.callback(await _follow_district(db, services.analyzer))
             dispatcher = Dispatcher(services)
+            await warmup.warm(db, dispatcher, clock)
+            analyzer = services.analyzer  # timed from here on: the warm-up is not counted
+            analyzer.analyze = metrics.timed_classifier(analyzer)  # type: ignore[method-assign]
             runtime = Runtime(settings, db, clock, dispatcher)
             if background:
                 http = ClientSession(timeout=ClientTimeout(total=settings.http.timeout_seconds))
@@ -78,7 +81,6 @@ def _runtime(settings: Settings, clock: Clock, given: Database | None, backgroun
 
 async def _services(settings: Settings, clock: Clock, db: Database) -> Services:
     analyzer = Analyzer.load_watching(settings.nlp.model_path)
-    analyzer.analyze = metrics.timed_classifier(analyzer)  # type: ignore[method-assign]
     db.observer = metrics.DatabaseObserver()
     services = Services(settings=settings, analyzer=analyzer, clock=clock,
                         calendar=WorkCalendar(settings.calendar.holidays,

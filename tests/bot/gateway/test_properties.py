@@ -92,3 +92,54 @@ def test_any_ciphertext_with_a_good_signature_is_refused_cleanly(encrypt: str,
     envelope = Envelope(TOKEN, AES_KEY, APP_ID, work=work)
     signature = sha1_signature(TOKEN, "1795399200", "n", encrypt)  # past the signature check
     _refused_or_none(envelope.open, signature, "1795399200", "n", encrypt)
+
+
+def _xmltodict_root(xml: str) -> object:
+    """What parse_xml read with xmltodict alone, before its flat fast path (or the error)."""
+    import xmltodict
+    try:
+        return xmltodict.parse(xml).get("xml")
+    except Exception as exc:  # noqa: BLE001
+        return type(exc)
+
+
+def _ours(xml: str) -> object:
+    try:
+        return parse_xml(xml)
+    except Rejected:
+        return "rejected"
+
+
+@st.composite
+def shaped(draw: st.DrawFn) -> str:
+    """Callbacks with what the flat fast path must hand to xmltodict or read the same: CDATA,
+    padding, comments, repeated and nested fields, attributes, text between fields, XML
+    declarations, namespaces, entity and character references."""
+    parts = []
+    for name in draw(st.lists(st.sampled_from(FIELDS[:6]), max_size=6)):
+        text = escape(draw(value))
+        inner = draw(st.sampled_from([
+            "{t}", "<![CDATA[{t}]]>", "  {t}\u3000\n", "{t}<!--c-->{t}", "<Sub>{t}</Sub>",
+            "&amp;{t}&#x4e2d;"]))
+        attr = draw(st.sampled_from(["", ' a="1"', ' xmlns:q="u"']))
+        parts.append(f"<{name}{attr}>{inner.format(t=text)}</{name}>"
+                     + draw(st.sampled_from(["", "\n", "x", "<!--k-->"])))
+    head = draw(st.sampled_from(["", '<?xml version="1.0" encoding="utf-8"?>',
+                                 '<!DOCTYPE xml [<!ENTITY e "boom">]>']))
+    return f"{head}<xml>{''.join(parts)}</xml>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(shaped())
+def test_the_flat_fast_path_reads_what_xmltodict_reads(xml: str) -> None:
+    theirs = _xmltodict_root(xml)
+    ours = _ours(xml)
+    if isinstance(theirs, dict):
+        assert ours == theirs
+    else:  # not a dict of fields, or no XML at all: refused, as before
+        assert ours == "rejected"
+
+
+def test_an_entity_declaration_is_still_refused() -> None:
+    xml = '<!DOCTYPE xml [<!ENTITY e "boom">]><xml><Content>&e;</Content></xml>'
+    assert _ours(xml) == "rejected"
