@@ -100,6 +100,15 @@ async def handle(ctx: Ctx) -> str | None:
                                  draft={**data, "category": picked, "details": details})
     if state == Conv.AWAITING_DUPLICATE and _ASKS_WHAT.search(bare(text)):
         return FOLLOW_EXPLAINED + str(data.get("prompt") or "")  # 「附议是什么意思」 is no 1
+    if state == Conv.AWAITING_DUPLICATE and _follow_answer(text) is None \
+            and meaning.kind in ("report", "detail") and not _is_new_complaint(analysis, text) \
+            and (is_detail(text) or analysis.act == "detail"):
+        # 「刚才又看了一眼还是那样」 while we ask 附议 or not: a piece of the report we hold, kept
+        # with it, and the question stands (trial 15: it became a placeless desk ticket)
+        data = {**data, "details": [*(data.get("details") or []), text]}
+        await ctx.set_state(Conv.AWAITING_DUPLICATE, data,
+                            ctx.settings.conversation.draft_minutes)
+        return f"已记下，会一并转达。\n{data.get('prompt') or ''}".rstrip()
     if state == Conv.AWAITING_DUPLICATE and (answer := _follow_answer(text)) is not None:
         await ctx.clear_state()
         if (more := _beyond_answer(text)):

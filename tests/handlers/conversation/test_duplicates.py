@@ -150,3 +150,17 @@ async def test_an_offer_names_what_the_ticket_is_about_not_who_or_when(bot: Bot)
     assert OFFER in offer and code in offer
     about = offer.split("（", 1)[1].split("）", 1)[0]
     assert "十一点" not in about and "晚上" not in about
+
+
+async def test_a_detail_while_the_offer_waits_is_kept_with_the_report(bot: Bot) -> None:
+    """Trial 15: «刚才又看了一眼还是那样» after a 附议 offer was asked «在哪里» and, 30 minutes
+    later, became its own placeless ticket on the district desk."""
+    code = code_of(await bot.send(FIRST, LAMP))
+    assert OFFER in await bot.send(SECOND, LAMP_AGAIN)
+    kept = await bot.send(SECOND, "刚才又看了一眼还是那样") or ""
+    assert "已记下" in kept and OFFER in kept and "哪个小区" not in kept
+    reply = await bot.send(SECOND, "1")
+    assert f"已附议工单 {code}" in reply
+    told = " ".join(await bot.texts("zhangwei"))
+    assert "刚才又看了一眼还是那样" in told or "刚才又看了一眼还是那样" in (
+        await bot.send("zhangwei", f"工单 {code}", channel="work") or "")
