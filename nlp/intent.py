@@ -939,10 +939,21 @@ _NEW_LEAD = re.compile(r"另外|对了|顺便|还有个|还有一|"
                        r"(?:今天|这次|这回|现在|最近|这两天|昨天|今早|刚才)")
 
 
+# Asked of the same bare text two or three times a message (intent_of, reply_rating,
+# told_detail, done_but …): the last answer is kept, as _bare's.
+_last_new: tuple[str, bool] = ("", False)
+
+
 def new_problem(bare: str) -> bool:
     """A new problem follows (满意，另外东门那个路灯又不亮了): the message is a report."""
+    global _last_new
+    last = _last_new
+    if last[0] == bare:
+        return last[1]
     m = _NEW_LEAD.search(bare)
-    return m is not None and bool(_COMPLAINT_WORD.search(bare, m.end()))
+    out = m is not None and bool(_COMPLAINT_WORD.search(bare, m.end()))
+    _last_new = (bare, out)
+    return out
 
 
 # The answer to the rating prompt in its own form (选1, 回复4, 回3, 给个3吧, 选4吧，拖了太久)
@@ -1083,6 +1094,19 @@ _COUNT_IN = re.compile(r"(?:有|来了)(?:大概|差不多)?"
 # …nor small talk that happens to say who the resident is (我是新搬来的，先来打个招呼).
 _CHATTY = re.compile(r"随便问问|打(?:个)?招呼|可爱|便宜|哈哈|怀疑人生|\[图片\]|干嘛用|公众号")
 _CLAUSE_CUT = re.compile(r"[，,。！!？?；;\s]+")
+_last_clauses: tuple[str, list[str]] = ("", [])
+
+
+def _clauses_of(plain: str) -> list[str]:
+    """The text's clauses (cut at punctuation and spaces, none empty), not to be changed: the
+    last text's are kept (nudge, closing_talk and told_detail cut the same one)."""
+    global _last_clauses
+    last = _last_clauses
+    if last[0] == plain:
+        return last[1]
+    out = [c for c in _CLAUSE_CUT.split(plain) if c]
+    _last_clauses = (plain, out)
+    return out
 # Who did it, described (穿红衣服的老头，每天下午三点左右来; 老太太头发花白，推个买菜的小车).
 _PERSON_DESC = re.compile(
     r"^(?:是)?(?:一个|个|那个)?(?:穿|戴|背|推|拿|骑|开)[^，。]{1,8}的(?:老头|老太太|老太|男的|女的|男人|女人|"
@@ -1119,7 +1143,7 @@ def told_detail(text: str) -> bool:
         return True  # [图片], [视频]: evidence sent
     if _CHATTY.search(bare):
         return False
-    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    clauses = _clauses_of(plain)
     first = clauses[0]
     calm = _HARMLESS_NOT.sub("", bare)
     quiet = not _COMPLAINT_WORD.search(calm) and not _MORE_COMPLAINT.search(calm)
@@ -1215,7 +1239,7 @@ def nudge(text: str) -> bool:
     plain = to_plain(text).strip().lower()
     if len(_bare(plain)) > 24 or _NUDGE_HINT.isdisjoint(plain):
         return False
-    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    clauses = _clauses_of(plain)
     return bool(clauses) and any(_NUDGE.match(c) for c in clauses) and all(
         _NUDGE.match(c) or _CHAT.match(c) for c in clauses)
 
@@ -1224,7 +1248,7 @@ def closing_talk(text: str) -> bool:
     plain = to_plain(text).strip().lower()
     if len(_bare(plain)) > THANKS_MAX:
         return False
-    clauses = [c for c in _CLAUSE_CUT.split(plain) if c]
+    clauses = _clauses_of(plain)
     return bool(clauses) and any(_CLOSING.match(c) for c in clauses) and all(
         _CLOSING.match(c) or _CHAT.match(c) for c in clauses)
 

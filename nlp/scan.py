@@ -143,13 +143,14 @@ class Starts:
                 return found
             pos = p + 1
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None,
+                 ) -> Iterator[re.Match[str]]:
+        end = len(text) if endpos is None else endpos
         if self._start is None:
-            yield from self.pattern.finditer(text)
+            yield from self.pattern.finditer(text, pos, end)
             return
-        pos = 0
         while True:
-            m = self.search(text, pos)
+            m = self.search(text, pos, end)
             if m is None:
                 return
             yield m
@@ -250,15 +251,43 @@ def skips_ahead(pattern: re.Pattern[str]) -> bool:
 
 
 class Scanned:
-    """A compiled pattern whose `search` is its `Starts` search (tried only where a match can
-    begin); every other method is the pattern's own, so it stands in for the pattern."""
+    """A compiled pattern whose `search`, `finditer` and `sub` go through its `Starts` (tried
+    only where a match can begin); every other method is the pattern's own, so it stands in
+    for the pattern."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.plain = pattern
-        self.search = Starts(pattern).search
-        for name in ("match", "fullmatch", "finditer", "findall", "sub", "subn", "split",
+        fast = Starts(pattern)
+        self.search = fast.search
+        self.finditer = fast.finditer
+        self._skip = fast._skip
+        for name in ("match", "fullmatch", "findall", "subn", "split",
                      "pattern", "flags", "groups", "groupindex"):
             setattr(self, name, getattr(pattern, name))
+
+    def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        """`pattern.sub`, its matches found by the skip (in C) rather than by a try at every
+        position: the same matches (a `Starts` pattern never matches the empty string, so
+        each search resumes where the last match ended, as sub's own does). A template with a
+        backslash, a count, or a pattern without a skip is left to the pattern's own sub."""
+        skip = self._skip
+        literal = isinstance(repl, str)
+        if skip is None or count or literal and "\\" in repl:
+            return self.plain.sub(repl, string, count)
+        skip_to, match, n = skip.match, self.plain.match, len(string)
+        at = skip_to(string).end()  # type: ignore[union-attr]
+        if at >= n:
+            return string  # no match: sub gives back the string itself
+        out: list[str] = []
+        pos = 0
+        while at < n:
+            found = match(string, at)
+            out.append(string[pos:at])
+            out.append(repl if literal else repl(found))
+            pos = found.end()  # type: ignore[union-attr] # (the skip stopped at it)
+            at = skip_to(string, pos).end()  # type: ignore[union-attr]
+        out.append(string[pos:])
+        return "".join(out)
 
 
 def scan_patterns(namespace: dict[str, Any]) -> list[str]:

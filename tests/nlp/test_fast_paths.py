@@ -253,6 +253,13 @@ def test_scanned_rule_patterns_search_as_the_patterns_do(texts: list[str]) -> No
                     (name, text, pos, end)
             a, b = fast.plain.search(text), fast.search(text)
             assert (a and a.span()) == (b and b.span()), (name, text)
+            # finditer and sub (a literal, a template and a function) go through it too
+            for pos, end in ((0, len(text)), (mid, len(text)), (1, max(1, mid))):
+                assert [(m.span(), m.groups()) for m in fast.finditer(text, pos, end)] == \
+                    [(m.span(), m.groups()) for m in fast.plain.finditer(text, pos, end)], \
+                    (name, text, pos, end)
+            for repl in ("", " ", "<\\g<0>>", lambda m: f"[{len(m.group())}]"):
+                assert fast.sub(repl, text) == fast.plain.sub(repl, text), (name, text)
     assert skips_ahead(re.compile("物业|物管")) and not skips_ahead(re.compile("(?:找)?物业"))
 
 
