@@ -30,6 +30,7 @@ from nlp.intent import (
     rating_of,
     rating_value,
     request_kind_of,
+    restates_problem,
     states_complaint,
     story_rating,
 )
@@ -185,6 +186,9 @@ INTENT_HEAD_MAX = 40
 INTENT_OVER_REPORT = 0.5
 INTENT_SWITCH = 0.8
 _SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
+# Issue 9, round eleven: something else failing too (…也坏了, 也停水了) is no detail by
+# the head.
+_ALSO_FAILS = re.compile(r"也(?:坏|不亮|停|没水|没电|漏|堵|塌|裂|冒|淹)")
 # A call for help (快来人, 救命, 有没有人管管) asks for someone to come, not for an operator.
 _PLEA = re.compile(r"快(?:点)?来人|来人啊|来个人啊|救命|救救|有没有人(?:来)?管|快(?:点)?派人|"
                    r"赶紧(?:派人)?来|帮帮忙|求求")
@@ -446,6 +450,9 @@ class Analyzer:
                 return intent
         elif p < INTENT_SWITCH or is_small_talk(norm):
             return intent  # nothing but greetings and wishes is chat whatever it names
+        if learned == "detail" and intent == "report" and (
+                _ALSO_FAILS.search(norm) or restates_problem(norm)):
+            return intent  # …，3号楼的灯也坏了: something else fails too, a problem of its own
         if learned == "rating" and rating_value(norm) is None:
             return intent  # a rating must say how good: 1–4
         if learned == "human" and intent != "human" and _PLEA.search(norm):
