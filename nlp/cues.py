@@ -1124,6 +1124,11 @@ CATEGORY_CUES: tuple[CategoryCue, ...] = tuple(
          r"骗子|诈骗|被骗|骗(?:了|走)(?:我|老人|好几|几)|冒充|假冒[^，。]{0,6}(?:的|工作人员)|"
          r"假装是[^，。]{1,10}(?:的|来)|(?:要|让|叫)我(?:给他)?转(?:钱|账)|"
          r"拉人办(?:信用卡|卡)|办信用卡[^。！？]{0,8}身份证"),
+        # issue 9, round eleven: someone stealing (有人偷电瓶; 电动车被偷了) is a theft, whatever
+        # is stolen (the retrained model read 偷电瓶 as an e-bike's fire risk)
+        ("theft", "public_order",
+         r"有人(?:在)?偷|偷(?:电瓶|电动车|车|自行车|东西|快递|井盖|电缆)|"
+         r"被偷|被盗|失窃|盗窃"),
         # a child at a window or over a railing (小孩站在窗台外面; 儿童悬挂于阳台护栏外侧) is the
         # building's fall danger
         ("child_at_window", "building_safety",

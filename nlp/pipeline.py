@@ -190,6 +190,9 @@ _SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
 # Issue 9, round eleven: something else failing too (…也坏了, 也停水了) is no detail by
 # the head.
 _ALSO_FAILS = re.compile(r"也(?:坏|不亮|停|没水|没电|漏|堵|塌|裂|冒|淹)")
+# …nor is a bare "don't know" (不清楚, 不知道), which answers the conversation's question, chat.
+_DONT_KNOW = re.compile(r"^(?:我)?(?:也)?(?:不清楚|不知道|不晓得|不记得|记不清|说不清)"
+                        r"(?:了|啊|呢|哦|诶)?[。！!\s]*$")
 # A call for help (快来人, 救命, 有没有人管管) asks for someone to come, not for an operator.
 _PLEA = re.compile(r"快(?:点)?来人|来人啊|来个人啊|救命|救救|有没有人(?:来)?管|快(?:点)?派人|"
                    r"赶紧(?:派人)?来|帮帮忙|求求")
@@ -454,6 +457,8 @@ class Analyzer:
         if learned == "detail" and intent == "report" and (
                 _ALSO_FAILS.search(norm) or restates_problem(norm)):
             return intent  # …，3号楼的灯也坏了: something else fails too, a problem of its own
+        if learned == "chat" and intent == "report" and _DONT_KNOW.match(norm):
+            return intent  # 不清楚: the answer to a question, not small talk
         if learned == "rating" and rating_value(norm) is None:
             return intent  # a rating must say how good: 1–4
         if learned == "human" and intent != "human" and _PLEA.search(norm):

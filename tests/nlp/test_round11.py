@@ -169,3 +169,23 @@ def test_what_was_left_out_or_asked_is_a_detail(analyzer: Analyzer, text: str) -
 )
 def test_a_lead_with_another_problem_is_a_report(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).act == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # someone stealing is a theft whatever is stolen (电瓶 is also an e-bike's fire risk)
+        ("阳光小区3号楼车棚有人偷电瓶", "public_order"),
+        ("我的电动车昨晚在楼下被偷了", "public_order"),
+        # an e-bike battery charged in the corridor stays a fire risk
+        ("有人把电瓶拿到楼道里充电", "fire_safety"),
+    ],
+)
+def test_a_theft_is_public_order(analyzer: Analyzer, text: str, category: str) -> None:
+    assert analyzer.analyze(text).category == category
+
+
+@pytest.mark.parametrize("text", ["不清楚", "我也不知道", "不知道啊"])
+def test_a_dont_know_is_no_small_talk(analyzer: Analyzer, text: str) -> None:
+    # the answer to «where?»: the conversation layer hands the draft on, it never drops it as chat
+    assert analyzer.analyze(text).act != "chat"
