@@ -143,8 +143,19 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
     if reply_rating(text) is not None:
         return "rating"  # 选1, 回复4, 给个3吧, manyi: the answer to the rating prompt
     if len(bare) <= FOLLOW_UP_MAX and _FOLLOW_UP_LEAD.match(to_plain(text).strip()) \
-            and not new_problem(bare):
+            and not new_problem(bare) and not _ANOTHER_AFTER_LEAD.match(bare):
         return "detail"  # 补充说明：该违建位于本楼顶层平台…: a piece of the report before
+    if len(bare) <= DETAIL7_MAX * 2 and _TOLD_AGAIN.match(to_plain(text).strip()) \
+            and not new_problem(bare) and not _FIX_REQUEST.search(bare) \
+            and not _ANOTHER_AFTER_LEAD.match(bare):
+        return "detail"  # 刚才忘说了，…; 你们问多大 …; 还有个事情 不是新问题 (round eleven)
+    if len(bare) <= THANKS_MAX and _ASKS_FOR_PERSON.search(bare) and not new_problem(bare) \
+            and not _COMPLAINT_WORD.search(bare):
+        return "human"  # 我是老党员了，我要跟你们书记讲; 请安排专人回电 (round eleven)
+    worse = _WORSE_NOW.match(to_plain(text).strip()) if len(bare) <= DETAIL7_MAX else None
+    if worse is not None and not new_problem(bare) and not _FIX_REQUEST.search(bare) \
+            and not _NEW_THING.search(to_plain(text), worse.end()):
+        return "detail"  # 现在更严重了，水都流到电梯口了: how the report's problem is now
     if ending_verdict(text) is not None:
         return "rating"  # 来的那个小伙子很好很热情 就是那个水呢还是有一点点小 就算基本满意吧
     if done_but(text) is not None:
@@ -197,7 +208,7 @@ def intent_of(text: str, mentions_problem: bool = False, address_only: bool = Fa
     if item and len(bare) - item.end() >= 5 and not _WHEN.match(bare, item.end()) \
             and not _DESCRIPTION.match(bare[item.end():]) and not told_detail(bare[item.end():]):
         return "report"  # 另外公交站牌被车撞歪了: a second problem, not a piece of the first
-    if is_detail(text, address_only) and (
+    if is_detail(text, address_only) and not _ANOTHER_AFTER_LEAD.match(bare) and (
             address_only or not mentions_problem or is_fragment(text)
             or _DETAIL_LEAD.match(bare) and not _COMPLAINT_WORD.search(bare)
             or _DESCRIPTION.match(bare) or _is_correction(bare)):
@@ -314,6 +325,21 @@ _HUMAN = re.compile(
     r"(?:不|不想|不要)(?:再)?(?:跟|和)机器|(?:跟|和)[^，。]{1,4}说话|"
     r"转(?:给|到)[^，。]{0,6}(?:的人|人工|领导|负责)|让(?:他|她)回我|"
     r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?电话|派(?:个|一个)?人(?:来)?上门(?:看看|看一下)?(?:吧|吗)?$")
+# Issue 9, round eleven: a person asked for by who they are or by a call back, whatever is
+# said around it (我是老党员了，我要跟你们书记讲; 請問能否安排專人回電; 请提供辖区民警的联系电话;
+# 请转…值班同事; 我要跟人说), not someone to fix a thing (我要找人修).
+_ASKS_FOR_PERSON = re.compile(
+    r"我(?:要|想)(?:跟|和|找|见)(?:你们)?[^，。！？\s]{0,5}(?:书记|领导|主任|负责人|网格员|工作人员|真人|人)"
+    r"(?:本人)?(?:讲|说|谈|聊|通话|当面)?(?=$|[，。！？!?\s])|安排专人|专人(?:回电|联系|对接)|"
+    r"(?:能否|能不能|可否|可不可以|请|要求)[^，。]{0,10}回电|"
+    r"(?:提供|给我|告诉我)[^，。]{0,10}(?:民警|网格员|书记|主任|负责人|领导|工作人员)[^，。]{0,3}"
+    r"(?:联系)?(?:电话|方式|手机)|请转[^，。]{0,10}(?:同事|值班)")
+# A worse state of the report's problem told first (现在更严重了，…; 老严重了; 而家仲犀利咗).
+_WORSE_NOW = re.compile(r"^(?:现在|而家|这会儿|今天)?(?:比[^，。\s]{1,4})?"
+                        r"(?:更加|更|还|仲|老|越来越|愈发)"
+                        r"(?:严重|厉害|犀利|大|多)(?:了|咗)(?:[，,。\s]|$)")
+# …but not when what follows names a failure, a place or says "too" (…，3号楼的灯也坏了).
+_NEW_THING = re.compile(r"坏|不亮|停水|停电|没水|没电|堵|漏|塌|裂|也|[\d]|号楼|栋|单元")
 # 让居委会的张主任打我电话 asks for a person; 打我电话 alone tells how to reach the resident.
 _CALL_ME_BY = re.compile(r"(?:让|叫)[^，。]{1,10}(?:打|回)(?:我|个)?(?:手机|电话)")
 # Parts of a report already made: where, since when, who, what it looks like, evidence sent.
@@ -326,7 +352,8 @@ _DETAIL_LEAD = re.compile(
 # A correction of what was said (地址改一下 是南门, 不是7号楼是9号楼, 刚才说错了应该是2单元).
 _CORRECTION = re.compile(
     r"^(?:地点|地址|位置|楼号|门牌|房号|时间|单元|楼栋)(?:要)?(?:改一下|改成|更正|说错了|写错了|"
-    r"错了|不对)|^(?:我)?(?:刚才|上面)?(?:说错了|写错了|打错了)[^，。]{0,3}(?:是|应该是)|"
+    r"错了|不对)|^(?:不好意思|唔好意思|抱歉|对不起)?(?:我)?(?:刚才|上面)?(?:说错了|写错了|打错了|"
+    r"讲错了|讲错咗|说错咗)[^，。]{0,3}(?:是|系|应该是)|"
     r"^不是[^，。]{1,8}?(?:是|而是)[^，。]{1,10}$")
 
 
@@ -351,9 +378,16 @@ _JUST_TALK = re.compile(r"开玩笑的|开个玩笑|逗你(?:们)?(?:的|玩)|(?
                         r"唠唠嗑|闲聊|没别的事|(?:就|只是)问问[^，。]{0,2}不是(?:要)?(?:投诉|反映)")
 
 
+def restates_problem(text: str) -> bool:
+    """A correction that re-tells the problem (不是漏水是渗水): a report whatever the head says."""
+    bare = _bare(text)
+    return bool(_CORRECTION.match(bare)) and not _is_correction(bare)
+
+
 def _is_correction(bare: str) -> bool:
     """A correction that states no complaint of its own (不是漏水是渗水 re-tells the problem)."""
-    return bool(_CORRECTION.match(bare)) and not _COMPLAINT_WORD.search(bare.replace("不是", ""))
+    return bool(_CORRECTION.match(bare)) \
+        and not _COMPLAINT_WORD.search(bare.replace("不是", "").replace("不好意思", ""))
 # What the reported thing looks, sounds or smells like (声音是咚咚的那种, 水是黄的还有股味):
 # told after a report, it describes that report.
 _DESCRIPTION = re.compile(
@@ -929,8 +963,20 @@ def act_of(intent: str) -> str:
 # A follow-up announced as one (补充说明：…, 补一句：…, 补充下，…) belongs to the report before,
 # however long (the formal register adds a paragraph), unless it brings a new problem.
 FOLLOW_UP_MAX = 80
-_FOLLOW_UP_LEAD = re.compile(r"^(?:再)?补(?:充)?(?:一下|下|说明|一句|两句|几句|个情况|充一下)?"
-                             r"\s*[：:，,]")
+_FOLLOW_UP_LEAD = re.compile(r"^(?:(?:来电人|市民|居民|网格员|业主)[^，。：:\s]{0,6}?)?"
+                             r"(?:再)?补(?:充)?(?:一下|下|说明|一句|两句|几句|个情况|充一下|位置|情况|地址)?"
+                             # issue 9, round eleven: 来电人补充位置：…; 补一句 那个坑在…
+                             r"(?:\s*[：:，,]|(?<=[句下])\s+(?=\S))")
+# Issue 9, round eleven: what was left out or asked for, told as such (刚才忘说了，…; 俺再说一下
+# …; 你们问多大 我估计…; 哪里？就刚才说的那个地方; 还有个事情 不是新问题 就是…).
+_TOLD_AGAIN = re.compile(r"^(?:刚才|刚刚|还有个事情?|对了)?[\s，,]*"
+                         r"(?:忘(?:了)?说了|忘记说了|忘了讲|"
+                         r"(?:俺|我)?再说一下|不是新问题)|"
+                         r"^(?:你们|你)?问(?:的是)?(?:哪里|哪儿|哪|多大|多宽|多长|多久|什么时候|几点|是谁|"
+                         r"谁|哪家|哪个)[？?\s，,]|^(?:哪里|在哪)[？?]\s*就")
+# 补充一下另外 …: a follow-up lead that announces another problem is a report.
+_ANOTHER_AFTER_LEAD = re.compile(r"^[^，。]{0,8}?补(?:充)?(?:一下|下|一句)?"
+                                 r"(?:另外|另一个|另外一个|还有一个)")
 # A new problem in the same breath (另外…, 对了…, 不过今天我发现…) after a verdict or thanks.
 _NEW_LEAD = re.compile(r"另外|对了|顺便|还有个|还有一|"
                        r"(?:不过|但是|可是|还有)[^，。]{0,6}(?:发现|看到|看见)|"
@@ -965,6 +1011,10 @@ _REPLY_RATING = re.compile(r"^(?P<p>打分的话|打分|评分的话|评分|评�
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 # A verdict, then the digit alone at the end (好得很 1; 亮了亮了 终于亮了 1): the reply.
 _TRAILING_DIGIT = re.compile(r"\s(?P<n>[1-4])$")
+# Issue 9, round eleven: the digit first, then a few words (4 一点用没有; 1 师傅很负责), not a
+# building or a floor (3 号楼…, 2 楼道…).
+_LEADING_DIGIT = re.compile(r"^(?P<n>[1-4])(?:分|星)?[\s，,。.:：]+(?![楼号栋幢层单元室])"
+                            r"(?P<rest>\S.{0,15})$")
 # Stars given first, then why (两颗星，人来了，活干得稀里糊涂…).
 _ADDRESS_WORD = re.compile(r"楼|栋|幢|单元|室|号|层|门牌")
 _LEADING_STARS = re.compile(r"^(?:给)?(?P<n>[一二两三四五1-5])(?:颗|个)星(?:吧)?[，,。！!\s]")
@@ -982,6 +1032,11 @@ def reply_rating(text: str) -> int | None:
         if m.group("v") == "打" and "分" in m.group():
             value = 5 - value  # 打四分 counts points, the corpus's writers agree: 4 is the best
         return None if new_problem(_bare(plain)) else value
+    lead = _LEADING_DIGIT.match(plain)
+    rest = lead.group("rest") if lead else ""
+    if lead and not new_problem(_bare(plain)) and not any(c.isdigit() for c in rest) and (
+            _rating_value(rest) is not None or not _COMPLAINT_WORD.search(rest)):
+        return int(lead.group("n"))
     tail = _TRAILING_DIGIT.search(plain)
     if tail and len(_bare(plain)) <= VERDICT_MAX and not new_problem(_bare(plain)) \
             and not _ADDRESS_WORD.search(plain) and (

@@ -30,6 +30,7 @@ from nlp.intent import (
     rating_of,
     rating_value,
     request_kind_of,
+    restates_problem,
     states_complaint,
     story_rating,
 )
@@ -179,16 +180,23 @@ _SECOND_PROBLEM = re.compile(
 # most INTENT_HEAD_MAX characters that the intent rules read as a report is what the intent head
 # says when it says it with at least INTENT_OVER_REPORT; one the rules read as chat, a detail or
 # a request for a person changes to another of those at INTENT_SWITCH. Chosen on 5-fold CV of
-# the whole pipeline and the seen blind sets (docs/nlp.md).
+# the whole pipeline and the seen blind sets (docs/nlp.md); round eleven: the intent head
+# trained with balanced class weights, its bar over a report raised 0.5 -> 0.6 (CV).
 URGENT_HEAD = 0.75
 # ... and still at least this once the place is left out: the place may tip it, not carry it
 # (docs/nlp.md: chosen between the trial-15 false alarms, 0.49-0.56 without their place, and
 # the two held-out urgent rows the recheck touched, 0.68 and 0.76)
 URGENT_WITHOUT_PLACE = 0.6
 INTENT_HEAD_MAX = 40
-INTENT_OVER_REPORT = 0.5
+INTENT_OVER_REPORT = 0.6
 INTENT_SWITCH = 0.8
 _SMALL_TALK = frozenset({"chat", "greeting", "thanks", "detail", "human"})
+# Issue 9, round eleven: something else failing too (…也坏了, 也停水了) is no detail by
+# the head.
+_ALSO_FAILS = re.compile(r"也(?:坏|不亮|停|没水|没电|漏|堵|塌|裂|冒|淹)")
+# …nor is a bare "don't know" (不清楚, 不知道), which answers the conversation's question, chat.
+_DONT_KNOW = re.compile(r"^(?:我)?(?:也)?(?:不清楚|不知道|不晓得|不记得|记不清|说不清)"
+                        r"(?:了|啊|呢|哦|诶)?[。！!\s]*$")
 # A call for help (快来人, 救命, 有没有人管管) asks for someone to come, not for an operator.
 _PLEA = re.compile(r"快(?:点)?来人|来人啊|来个人啊|救命|救救|有没有人(?:来)?管|快(?:点)?派人|"
                    r"赶紧(?:派人)?来|帮帮忙|求求")
@@ -470,6 +478,11 @@ class Analyzer:
                 return intent
         elif p < INTENT_SWITCH or is_small_talk(norm):
             return intent  # nothing but greetings and wishes is chat whatever it names
+        if learned == "detail" and intent == "report" and (
+                _ALSO_FAILS.search(norm) or restates_problem(norm)):
+            return intent  # …，3号楼的灯也坏了: something else fails too, a problem of its own
+        if learned == "chat" and intent == "report" and _DONT_KNOW.match(norm):
+            return intent  # 不清楚: the answer to a question, not small talk
         if learned == "rating" and rating_value(norm) is None:
             return intent  # a rating must say how good: 1–4
         if learned == "human" and intent != "human" and _PLEA.search(norm):

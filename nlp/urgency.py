@@ -174,7 +174,10 @@ _NOT_NOW = re.compile(
     # danger denied (那不是血, 我家没进水), what a smell is said to do (臭得能把人熏晕过去)
     r"现在没(?:味|事|烟|气味)(?:了|儿)|(?:味|气味|烟|开窗)(?:已经)?散(?:了|掉了|干净)|(?:来|已经)修好了|"
     r"关(?:好|严|紧)了|人(?:没|不)在里面|没(?:有)?人在里面|那不是血|不是血|没进水|"
-    r"得(?:能|要)?把人(?:熏|臭|呛|吵|热)(?:晕|死)|(?:臭|熏|吵|热)得要(?:死|命)")
+    r"得(?:能|要)?把人(?:熏|臭|呛|吵|热)(?:晕|死)|(?:臭|熏|吵|热)得要(?:死|命)|"
+    # issue 9, round eleven: lighting a heater, the main switch pulled, all normal now (the
+    # urgency head, retrained, read these as danger)
+    r"打火困难|打不着火|点不着火|(?:总)?闸(?:已经)?拉(?:了|掉)|拉了(?:总)?闸|一切正常")
 
 
 def not_now(text: str, hits: list[Hit]) -> bool:

@@ -37,7 +37,8 @@ HELD_OUT_FIFTHS = (Path(__file__).parent / "voices_heldout.jsonl",
                    Path(__file__).parent / "voices7_heldout.jsonl",
                    Path(__file__).parent / "voices8_heldout.jsonl",
                    Path(__file__).parent / "voices9_heldout.jsonl",
-                   Path(__file__).parent / "voices10_heldout.jsonl")
+                   Path(__file__).parent / "voices10_heldout.jsonl",
+                   Path(__file__).parent / "voices11_heldout.jsonl")
 
 
 def test_held_out_fifths_are_not_trained_on() -> None:
