@@ -142,9 +142,8 @@ def _by_sound(index: Index, text: str) -> tuple[int, str] | None:
     character with it (chance homophones share none, as in nlp.normalize)."""
     if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return None
-    heard = _sounds(text)
     keys = {key for key, names in index.names.items() for name in names
-            if len(name) >= 2 and set(name) & set(text) and _sounds(name) in heard}
+            if heard_at(text, name) is not None}
     return keys.pop() if len(keys) == 1 else None
 
 
